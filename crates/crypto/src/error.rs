@@ -1,0 +1,64 @@
+//! The crate's one error type.
+
+use core::fmt;
+
+/// Everything that can go wrong in a primitive.
+///
+/// Messages name what is wrong so that a bad key or bad configuration can be fixed from
+/// the message alone. Errors that come from untrusted input (a signature, a peer's DH
+/// value) deliberately carry no detail beyond their kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A key's encoding (DER or PEM) could not be parsed.
+    KeyEncoding(&'static str),
+    /// A key parsed, but its values are not a usable key; the text says which check failed.
+    InvalidKey(&'static str),
+    /// An RSA modulus outside the supported range (1024 to 8192 bits).
+    UnsupportedKeySize {
+        /// The modulus size in bits.
+        bits: u32,
+    },
+    /// A signature did not verify.
+    BadSignature,
+    /// The message does not fit the key (RSA encryption, signature encoding).
+    MessageTooLong,
+    /// A buffer had the wrong length for the operation (for example, not a whole number
+    /// of AES blocks).
+    InvalidLength,
+    /// Diffie-Hellman group parameters were rejected; the text says why.
+    InvalidDhParameters(&'static str),
+    /// The peer's Diffie-Hellman public value is outside 1 < Y < p - 1.
+    InvalidDhPublicValue,
+    /// A private-key operation produced a result that failed its own public-key check
+    /// (a fault, or a corrupted key); the result was withheld.
+    FaultDetected,
+    /// An algorithm or parameter combination this crate does not implement.
+    Unsupported(&'static str),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::KeyEncoding(what) => write!(f, "key encoding error: {what}"),
+            Error::InvalidKey(what) => write!(f, "invalid key: {what}"),
+            Error::UnsupportedKeySize { bits } => write!(
+                f,
+                "unsupported RSA key size: {bits} bits (supported: 1024 to 8192)"
+            ),
+            Error::BadSignature => f.write_str("signature verification failed"),
+            Error::MessageTooLong => f.write_str("message too long for the key"),
+            Error::InvalidLength => f.write_str("input has an invalid length"),
+            Error::InvalidDhParameters(what) => write!(f, "invalid DH parameters: {what}"),
+            Error::InvalidDhPublicValue => {
+                f.write_str("peer DH public value is outside 1 < Y < p-1")
+            }
+            Error::FaultDetected => {
+                f.write_str("private-key operation failed its consistency check")
+            }
+            Error::Unsupported(what) => write!(f, "unsupported: {what}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

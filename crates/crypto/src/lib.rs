@@ -1,0 +1,38 @@
+//! Cryptographic primitives for sanstls.
+//!
+//! Everything the TLS 1.2 suites of sanstls need, on RustCrypto crates, `no_std` with
+//! `alloc`:
+//!
+//! - [`hash`]: SHA-1, SHA-256, SHA-384, SHA-512 behind one cloneable [`hash::Hasher`].
+//! - [`hmac`]: HMAC over each hash.
+//! - [`cipher`]: AES-128/256-CBC without padding, in place.
+//! - [`rsa`]: RSA (RFC 8017) on `crypto-bigint`: PKCS#1 v1.5 encryption with the TLS 1.2
+//!   constant-time premaster decryption, PKCS#1 v1.5 and PSS signatures.
+//! - [`dh`]: finite-field Diffie-Hellman with the RFC 7919 groups.
+//! - [`rng`]: randomness, always supplied by the caller through `rand_core`.
+//!
+//! Secrets are zeroized on drop, and work that depends on secret values runs in constant
+//! time (see each module).
+//!
+//! ```
+//! use sanstls_crypto::hash::HashAlgorithm;
+//!
+//! let digest = HashAlgorithm::Sha256.hash(b"abc");
+//! assert_eq!(digest.len(), 32);
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod cipher;
+pub mod dh;
+mod error;
+pub mod hash;
+pub mod hmac;
+pub mod rng;
+pub mod rsa;
+
+pub use error::Error;
