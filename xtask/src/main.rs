@@ -1,1 +1,47 @@
-fn main() {}
+//! Project chores: `cargo xtask <command>`.
+//!
+//! - `ci`: everything CI checks (fmt, clippy, tests, docs, no_std builds, fuzz build).
+//! - `no-std`: builds every `#![no_std]` library crate for `thumbv7em-none-eabihf`.
+//! - `gen-certs`: regenerates `testdata/` with the `openssl` command line.
+//! - `bench <name>`: runs a benchmark (`crypto`, ...) that compares sanstls with OpenSSL.
+//! - `fuzz [--secs N] [target...]`: runs fuzz targets with `cargo +nightly fuzz`.
+
+mod certs;
+mod tasks;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  ci                     fmt check, clippy -D warnings, tests, docs, no-std build, fuzz build
+  no-std                 build every no_std crate for thumbv7em-none-eabihf
+  gen-certs              regenerate testdata/ (certificates and keys) with the openssl CLI
+  bench <name>...        run benchmarks against OpenSSL (names: crypto)
+  fuzz [--secs N] [t..]  run fuzz targets (all by default) for N seconds each (default 60)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => tasks::ci(),
+        Some("no-std") => tasks::no_std(),
+        Some("gen-certs") => certs::gen_certs(),
+        Some("bench") => tasks::bench(&args[1..]),
+        Some("fuzz") => tasks::fuzz(&args[1..]),
+        Some("help" | "-h" | "--help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+        None => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,229 @@
+//! `ci`, `no-std`, `bench` and `fuzz`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The target every no_std crate must build for.
+const EMBEDDED_TARGET: &str = "thumbv7em-none-eabihf";
+
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives one level below the workspace root")
+        .to_path_buf()
+}
+
+/// Run a command in the workspace root, echoing it; an error names the step.
+fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
+    eprintln!("\n==> {step}: {cmd:?}");
+    let started = Instant::now();
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{step}: cannot start {cmd:?}: {e}"))?;
+    eprintln!("<== {step}: {status} in {:.1?}", started.elapsed());
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{step} failed ({status})"))
+    }
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+pub(crate) fn ci() -> Result<(), String> {
+    let started = Instant::now();
+    run("fmt", cargo().args(["fmt", "--all", "--check"]))?;
+    run(
+        "clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--all-features",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    run(
+        "test",
+        cargo().args(["test", "--workspace", "--all-features", "--no-fail-fast"]),
+    )?;
+    run(
+        "doc",
+        cargo()
+            .args(["doc", "--workspace", "--no-deps", "--all-features"])
+            .env("RUSTDOCFLAGS", "-D warnings"),
+    )?;
+    no_std()?;
+    fuzz_build()?;
+    eprintln!("\nxtask ci: all steps passed in {:.1?}", started.elapsed());
+    Ok(())
+}
+
+/// Library crates whose `src/lib.rs` declares `#![no_std]`.
+fn no_std_crates() -> Result<Vec<String>, String> {
+    let crates_dir = root().join("crates");
+    let mut out = Vec::new();
+    let entries = std::fs::read_dir(&crates_dir)
+        .map_err(|e| format!("cannot list {}: {e}", crates_dir.display()))?;
+    for entry in entries {
+        let dir = entry.map_err(|e| e.to_string())?.path();
+        let Ok(lib) = std::fs::read_to_string(dir.join("src/lib.rs")) else {
+            continue;
+        };
+        if !lib.lines().any(|l| l.trim() == "#![no_std]") {
+            continue;
+        }
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml"))
+            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let name = manifest
+            .lines()
+            .find_map(|l| l.strip_prefix("name = "))
+            .map(|n| n.trim().trim_matches('"').to_string())
+            .ok_or_else(|| format!("{}: no package name", dir.display()))?;
+        out.push(name);
+    }
+    out.sort();
+    Ok(out)
+}
+
+pub(crate) fn no_std() -> Result<(), String> {
+    let crates = no_std_crates()?;
+    if crates.is_empty() {
+        return Err("no #![no_std] crates found under crates/".into());
+    }
+    eprintln!("no_std crates: {}", crates.join(", "));
+    for name in &crates {
+        run(
+            &format!("no-std {name}"),
+            cargo().args(["build", "--release", "-p", name, "--target", EMBEDDED_TARGET]),
+        )?;
+        run(
+            &format!("no-std {name} (no default features)"),
+            cargo().args([
+                "build",
+                "--release",
+                "-p",
+                name,
+                "--no-default-features",
+                "--target",
+                EMBEDDED_TARGET,
+            ]),
+        )?;
+    }
+    Ok(())
+}
+
+fn nightly_available() -> bool {
+    Command::new("cargo")
+        .args(["+nightly", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn fuzz_build() -> Result<(), String> {
+    let manifest = root().join("fuzz/Cargo.toml");
+    if !manifest.exists() {
+        eprintln!("\n==> fuzz build: no fuzz/Cargo.toml yet; nothing to build");
+        return Ok(());
+    }
+    if !nightly_available() {
+        eprintln!(
+            "\n==> fuzz build: SKIPPED — no nightly toolchain (`cargo +nightly` failed). \
+             Install one with `rustup toolchain install nightly` to build the fuzz targets."
+        );
+        return Ok(());
+    }
+    // A plain build compiles and links every target against libFuzzer; it needs neither
+    // cargo-fuzz nor sanitizer instrumentation.
+    run(
+        "fuzz build",
+        Command::new("cargo").args([
+            "+nightly",
+            "build",
+            "--manifest-path",
+            "fuzz/Cargo.toml",
+            "--bins",
+        ]),
+    )
+}
+
+pub(crate) fn bench(names: &[String]) -> Result<(), String> {
+    const KNOWN: &[&str] = &["crypto"];
+    if names.is_empty() {
+        return Err(format!("bench needs a name: {}", KNOWN.join(", ")));
+    }
+    for name in names {
+        if !KNOWN.contains(&name.as_str()) {
+            return Err(format!(
+                "unknown benchmark `{name}` (known: {})",
+                KNOWN.join(", ")
+            ));
+        }
+        run(
+            &format!("bench {name}"),
+            cargo().args(["bench", "-p", "sanstls-test", "--bench", name]),
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
+    let mut secs: u64 = 60;
+    let mut targets = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        if arg == "--secs" {
+            let v = it.next().ok_or("--secs needs a number")?;
+            secs = v
+                .parse()
+                .map_err(|_| format!("--secs: `{v}` is not a number of seconds"))?;
+        } else {
+            targets.push(arg.clone());
+        }
+    }
+    let fuzz_dir = root().join("fuzz");
+    if targets.is_empty() {
+        let dir = fuzz_dir.join("fuzz_targets");
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                if let Some(stem) = path.file_stem() {
+                    targets.push(stem.to_string_lossy().into_owned());
+                }
+            }
+        }
+        targets.sort();
+    }
+    if !nightly_available() {
+        return Err("fuzzing needs a nightly toolchain: rustup toolchain install nightly".into());
+    }
+    for target in &targets {
+        let corpus = fuzz_dir.join("corpus").join(target);
+        std::fs::create_dir_all(&corpus)
+            .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        let seeds = fuzz_dir.join("seeds").join(target);
+        if let Ok(entries) = std::fs::read_dir(&seeds) {
+            for entry in entries.flatten() {
+                let _ = std::fs::copy(entry.path(), corpus.join(entry.file_name()));
+            }
+        }
+        run(
+            &format!("fuzz {target}"),
+            Command::new("cargo")
+                .args(["+nightly", "fuzz", "run", target])
+                .arg(&corpus)
+                .args(["--", &format!("-max_total_time={secs}")]),
+        )?;
+    }
+    Ok(())
+}
