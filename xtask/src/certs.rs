@@ -26,6 +26,9 @@ keyUsage = critical, keyCertSign, cRLSign\n\
 subjectKeyIdentifier = hash\n\
 authorityKeyIdentifier = keyid\n";
 
+/// A broken certificate: (name, what is wrong, validity, extensions, signature hash).
+type Broken<'a> = (&'a str, &'a str, (&'a str, &'a str), String, &'a str);
+
 struct Gen {
     out: PathBuf,
     work: PathBuf,
@@ -98,8 +101,11 @@ impl Gen {
         let dir = self.work.join(format!("ca-{name}"));
         std::fs::create_dir_all(dir.join("new")).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("index.txt"), "").map_err(|e| e.to_string())?;
-        std::fs::write(dir.join("serial"), format!("{:04X}\n", 0x1000 + self.serial))
-            .map_err(|e| e.to_string())?;
+        std::fs::write(
+            dir.join("serial"),
+            format!("{:04X}\n", 0x1000 + self.serial),
+        )
+        .map_err(|e| e.to_string())?;
         let key = self.file(&format!("{key_name}.rsa.pem"));
         let csr = dir.join("req.csr");
         openssl(
@@ -238,12 +244,36 @@ pub(crate) fn gen_certs() -> Result<(), String> {
     )?;
 
     // Broken certificates, each wrong in exactly one way.
-    let broken: [(&str, &str, (&str, &str), String, &str); 5] = [
-        ("bad-expired", "expired", ("20200101000000Z", "20210101000000Z"), server.clone(), "sha256"),
-        ("bad-not-yet-valid", "not yet valid", ("20400101000000Z", VALID_TO), server.clone(), "sha256"),
-        ("bad-wrong-eku", "client-only EKU", valid, leaf_ext("clientAuth", SERVER_SAN), "sha256"),
+    let broken: [Broken; 5] = [
+        (
+            "bad-expired",
+            "expired",
+            ("20200101000000Z", "20210101000000Z"),
+            server.clone(),
+            "sha256",
+        ),
+        (
+            "bad-not-yet-valid",
+            "not yet valid",
+            ("20400101000000Z", VALID_TO),
+            server.clone(),
+            "sha256",
+        ),
+        (
+            "bad-wrong-eku",
+            "client-only EKU",
+            valid,
+            leaf_ext("clientAuth", SERVER_SAN),
+            "sha256",
+        ),
         ("bad-sha1", "SHA-1 signed", valid, server.clone(), "sha1"),
-        ("bad-rsa1024", "1024-bit key", valid, server.clone(), "sha256"),
+        (
+            "bad-rsa1024",
+            "1024-bit key",
+            valid,
+            server.clone(),
+            "sha256",
+        ),
     ];
     for (name, what, dates, ext, md) in &broken {
         let bits = if *name == "bad-rsa1024" { 1024 } else { 2048 };

@@ -103,7 +103,14 @@ pub(crate) fn no_std() -> Result<(), String> {
     for name in &crates {
         run(
             &format!("no-std {name}"),
-            cargo().args(["build", "--release", "-p", name, "--target", EMBEDDED_TARGET]),
+            cargo().args([
+                "build",
+                "--release",
+                "-p",
+                name,
+                "--target",
+                EMBEDDED_TARGET,
+            ]),
         )?;
         run(
             &format!("no-std {name} (no default features)"),
@@ -192,14 +199,14 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
     let fuzz_dir = root().join("fuzz");
     if targets.is_empty() {
         let dir = fuzz_dir.join("fuzz_targets");
-        let entries = std::fs::read_dir(&dir)
-            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let entries =
+            std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
         for entry in entries {
             let path = entry.map_err(|e| e.to_string())?.path();
-            if path.extension().is_some_and(|e| e == "rs") {
-                if let Some(stem) = path.file_stem() {
-                    targets.push(stem.to_string_lossy().into_owned());
-                }
+            if path.extension().is_some_and(|e| e == "rs")
+                && let Some(stem) = path.file_stem()
+            {
+                targets.push(stem.to_string_lossy().into_owned());
             }
         }
         targets.sort();
