@@ -18,7 +18,7 @@ commands:
   ci                     fmt check, clippy -D warnings, tests, docs, no-std build, fuzz build
   no-std                 build every no_std crate for thumbv7em-none-eabihf
   gen-certs              regenerate testdata/ (certificates and keys) with the openssl CLI
-  bench <name>...        run benchmarks against OpenSSL (names: crypto)
+  bench <name>...        run benchmarks against OpenSSL (crates/test/benches/<name>.rs)
   fuzz [--secs N] [t..]  run fuzz targets (all by default) for N seconds each (default 60)
 ";
 

@@ -162,16 +162,27 @@ fn fuzz_build() -> Result<(), String> {
     )
 }
 
+/// Benchmarks are the `harness = false` benches of `sanstls-test`, one per file in
+/// `crates/test/benches/`.
 pub(crate) fn bench(names: &[String]) -> Result<(), String> {
-    const KNOWN: &[&str] = &["crypto"];
+    let dir = root().join("crates/test/benches");
+    let mut known: Vec<String> = std::fs::read_dir(&dir)
+        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            (p.extension()? == "rs").then(|| p.file_stem()?.to_string_lossy().into_owned())?
+        })
+        .collect();
+    known.sort();
     if names.is_empty() {
-        return Err(format!("bench needs a name: {}", KNOWN.join(", ")));
+        return Err(format!("bench needs a name: {}", known.join(", ")));
     }
     for name in names {
-        if !KNOWN.contains(&name.as_str()) {
+        if !known.contains(name) {
             return Err(format!(
                 "unknown benchmark `{name}` (known: {})",
-                KNOWN.join(", ")
+                known.join(", ")
             ));
         }
         run(
