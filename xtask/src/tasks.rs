@@ -171,7 +171,11 @@ pub(crate) fn bench(names: &[String]) -> Result<(), String> {
         .flatten()
         .filter_map(|e| {
             let p = e.path();
-            (p.extension()? == "rs").then(|| p.file_stem()?.to_string_lossy().into_owned())?
+            if p.extension()? == "rs" {
+                Some(p.file_stem()?.to_string_lossy().into_owned())
+            } else {
+                None
+            }
         })
         .collect();
     known.sort();
