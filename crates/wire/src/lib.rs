@@ -52,7 +52,12 @@ pub mod codec;
 pub mod enums;
 pub mod error;
 pub mod extensions;
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod handshake;
 pub mod reader;
+pub mod reassembler;
 pub mod record;
 pub mod writer;
 
