@@ -1,0 +1,400 @@
+//! Master secret, key block, Finished and key log.
+
+use core::fmt;
+
+use sanstls_crypto::hash::{HashAlgorithm, Output};
+use subtle::{Choice, ConstantTimeEq as _};
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use crate::prf::prf;
+use crate::suite::SuiteInfo;
+
+/// Length of the master secret (RFC 5246 §8.1).
+pub const MASTER_SECRET_LEN: usize = 48;
+/// Length of Finished `verify_data` (RFC 5246 §7.4.9: 12 unless a suite says otherwise).
+pub const VERIFY_DATA_LEN: usize = 12;
+
+/// Which end of the connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The client.
+    Client,
+    /// The server.
+    Server,
+}
+
+/// The 48-byte master secret and the PRF hash it is used with.
+///
+/// Zeroized on drop. `Debug` does not print it; [`MasterSecret::key_log_line`] is the only
+/// way it leaves the crate.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct MasterSecret {
+    bytes: [u8; MASTER_SECRET_LEN],
+    #[zeroize(skip)]
+    prf_hash: HashAlgorithm,
+}
+
+impl fmt::Debug for MasterSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MasterSecret")
+            .field("prf_hash", &self.prf_hash)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MasterSecret {
+    /// RFC 5246 §8.1: `PRF(pre_master_secret, "master secret", ClientHello.random +
+    /// ServerHello.random)[0..47]`.
+    pub fn derive(
+        prf_hash: HashAlgorithm,
+        premaster: &[u8],
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+    ) -> Self {
+        let mut bytes = [0u8; MASTER_SECRET_LEN];
+        prf(
+            prf_hash,
+            premaster,
+            b"master secret",
+            &[client_random, server_random],
+            &mut bytes,
+        );
+        MasterSecret { bytes, prf_hash }
+    }
+
+    /// RFC 7627 §4: `PRF(pre_master_secret, "extended master secret", session_hash)
+    /// [0..47]`, where `session_hash` is the transcript hash under the PRF hash of every
+    /// handshake message up to and including ClientKeyExchange (see
+    /// [`crate::transcript::Transcript::current_hash`]).
+    pub fn derive_extended(
+        prf_hash: HashAlgorithm,
+        premaster: &[u8],
+        session_hash: &Output,
+    ) -> Self {
+        let mut bytes = [0u8; MASTER_SECRET_LEN];
+        prf(
+            prf_hash,
+            premaster,
+            b"extended master secret",
+            &[session_hash.as_slice()],
+            &mut bytes,
+        );
+        MasterSecret { bytes, prf_hash }
+    }
+
+    /// A master secret known from elsewhere (a resumed session, a test).
+    pub fn from_bytes(prf_hash: HashAlgorithm, bytes: [u8; MASTER_SECRET_LEN]) -> Self {
+        MasterSecret { bytes, prf_hash }
+    }
+
+    /// The PRF hash this secret is used with.
+    pub fn prf_hash(&self) -> HashAlgorithm {
+        self.prf_hash
+    }
+
+    /// The secret itself, for storing a session. Handle with care.
+    pub fn secret_bytes(&self) -> &[u8; MASTER_SECRET_LEN] {
+        &self.bytes
+    }
+
+    /// RFC 5246 §6.3: `key_block = PRF(master_secret, "key expansion", server_random +
+    /// client_random)`, split for `suite`.
+    ///
+    /// The PRF hash is this secret's; it is the suite's PRF hash when the secret was
+    /// derived for that suite.
+    pub fn key_block(
+        &self,
+        suite: &'static SuiteInfo,
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+    ) -> KeyBlock {
+        debug_assert_eq!(suite.prf_hash, self.prf_hash);
+        let mut bytes = [0u8; MAX_KEY_BLOCK_LEN];
+        prf(
+            self.prf_hash,
+            &self.bytes,
+            b"key expansion",
+            &[server_random, client_random],
+            &mut bytes[..suite.key_block_len()],
+        );
+        KeyBlock { bytes, suite }
+    }
+
+    /// RFC 5246 §7.4.9: `PRF(master_secret, finished_label, Hash(handshake_messages))
+    /// [0..11]`, with "client finished" or "server finished" for `sender`.
+    ///
+    /// `handshake_hash` covers every handshake message of this handshake before the
+    /// Finished being computed (for the server's Finished, the client's Finished
+    /// included), under the PRF hash.
+    pub fn verify_data(&self, sender: Side, handshake_hash: &Output) -> VerifyData {
+        let label: &[u8] = match sender {
+            Side::Client => b"client finished",
+            Side::Server => b"server finished",
+        };
+        let mut out = [0u8; VERIFY_DATA_LEN];
+        prf(
+            self.prf_hash,
+            &self.bytes,
+            label,
+            &[handshake_hash.as_slice()],
+            &mut out,
+        );
+        VerifyData(out)
+    }
+
+    /// The NSS key log line `CLIENT_RANDOM <client_random hex> <master_secret hex>`
+    /// (no newline) that Wireshark and `SSLKEYLOGFILE` readers understand.
+    ///
+    /// It holds the secret: write it only where the user asked for key logging. The
+    /// line is zeroized on drop.
+    pub fn key_log_line(&self, client_random: &[u8; 32]) -> KeyLogLine {
+        let mut line = [0u8; KEY_LOG_LINE_LEN];
+        let prefix = b"CLIENT_RANDOM ";
+        line[..prefix.len()].copy_from_slice(prefix);
+        let mut at = prefix.len();
+        for &b in client_random {
+            line[at..at + 2].copy_from_slice(&hex_byte(b));
+            at += 2;
+        }
+        line[at] = b' ';
+        at += 1;
+        for &b in &self.bytes {
+            line[at..at + 2].copy_from_slice(&hex_byte(b));
+            at += 2;
+        }
+        debug_assert_eq!(at, KEY_LOG_LINE_LEN);
+        KeyLogLine(line)
+    }
+}
+
+fn hex_byte(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]]
+}
+
+const KEY_LOG_LINE_LEN: usize = 14 + 64 + 1 + 2 * MASTER_SECRET_LEN;
+
+/// One NSS key log line, zeroized on drop. Print it with `Display` or take its bytes.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct KeyLogLine([u8; KEY_LOG_LINE_LEN]);
+
+impl KeyLogLine {
+    /// The line as text, without a newline.
+    pub fn as_str(&self) -> &str {
+        // Built from ASCII only above.
+        core::str::from_utf8(&self.0).unwrap_or("")
+    }
+}
+
+impl fmt::Display for KeyLogLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for KeyLogLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("KeyLogLine { .. }")
+    }
+}
+
+/// Finished `verify_data`. Compare with [`verify_data_eq`] or `==`, both constant time.
+#[derive(Clone, Copy, Debug, Zeroize)]
+pub struct VerifyData(pub [u8; VERIFY_DATA_LEN]);
+
+impl VerifyData {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8; VERIFY_DATA_LEN] {
+        &self.0
+    }
+}
+
+impl PartialEq for VerifyData {
+    fn eq(&self, other: &Self) -> bool {
+        verify_data_eq(self, other).into()
+    }
+}
+
+impl Eq for VerifyData {}
+
+/// Constant-time comparison of two Finished values (a Finished check must not tell an
+/// attacker how many leading bytes were right).
+pub fn verify_data_eq(a: &VerifyData, b: &VerifyData) -> Choice {
+    a.0.ct_eq(&b.0)
+}
+
+const MAX_KEY_BLOCK_LEN: usize = 2 * (32 + 32 + 16);
+
+/// The key block of RFC 5246 §6.3, split for one suite. Zeroized on drop.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct KeyBlock {
+    bytes: [u8; MAX_KEY_BLOCK_LEN],
+    #[zeroize(skip)]
+    suite: &'static SuiteInfo,
+}
+
+impl fmt::Debug for KeyBlock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KeyBlock")
+            .field("suite", &self.suite.suite)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The keys of one direction: what the record layer of one side needs to seal (its own
+/// `*_write` keys) or open (the peer's).
+#[derive(Clone, Copy)]
+pub struct DirectionKeys<'a> {
+    /// The suite these keys are for.
+    pub suite: &'static SuiteInfo,
+    /// `*_write_MAC_key`.
+    pub mac_key: &'a [u8],
+    /// `*_write_key`.
+    pub enc_key: &'a [u8],
+    /// `*_write_IV`: derived as RFC 5246 §6.3 lays out, unused by TLS 1.2 CBC records.
+    pub iv: &'a [u8],
+}
+
+impl fmt::Debug for DirectionKeys<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DirectionKeys")
+            .field("suite", &self.suite.suite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyBlock {
+    /// The suite the block was split for.
+    pub fn suite(&self) -> &'static SuiteInfo {
+        self.suite
+    }
+
+    /// The client's write keys (the client seals with them, the server opens).
+    pub fn client_write(&self) -> DirectionKeys<'_> {
+        self.direction(0)
+    }
+
+    /// The server's write keys (the server seals with them, the client opens).
+    pub fn server_write(&self) -> DirectionKeys<'_> {
+        self.direction(1)
+    }
+
+    /// The keys `side` writes with.
+    pub fn write_keys(&self, side: Side) -> DirectionKeys<'_> {
+        match side {
+            Side::Client => self.client_write(),
+            Side::Server => self.server_write(),
+        }
+    }
+
+    // Layout (RFC 5246 §6.3): client MAC, server MAC, client key, server key,
+    // client IV, server IV.
+    fn direction(&self, which: usize) -> DirectionKeys<'_> {
+        let mac = self.suite.mac.key_len();
+        let key = self.suite.cipher.key_len();
+        let iv = self.suite.cipher.key_block_iv_len();
+        let mac_at = which * mac;
+        let key_at = 2 * mac + which * key;
+        let iv_at = 2 * mac + 2 * key + which * iv;
+        DirectionKeys {
+            suite: self.suite,
+            mac_key: &self.bytes[mac_at..mac_at + mac],
+            enc_key: &self.bytes[key_at..key_at + key],
+            iv: &self.bytes[iv_at..iv_at + iv],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::suite::{SUITES, lookup};
+    use sanstls_wire::enums::CipherSuite;
+    use std::string::ToString;
+    use std::vec::Vec;
+
+    fn prf_vec(secret: &[u8], label: &[u8], seed: &[&[u8]], len: usize) -> Vec<u8> {
+        let mut out = std::vec![0u8; len];
+        prf(HashAlgorithm::Sha256, secret, label, seed, &mut out);
+        out
+    }
+
+    #[test]
+    fn master_secret_and_key_block_layout() {
+        let (cr, sr) = ([0x11u8; 32], [0x22u8; 32]);
+        let pms = [0x33u8; 48];
+        let ms = MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr);
+        let mut seed = Vec::new();
+        seed.extend_from_slice(&cr);
+        seed.extend_from_slice(&sr);
+        assert_eq!(
+            ms.secret_bytes()[..],
+            prf_vec(&pms, b"master secret", &[&seed], 48)[..]
+        );
+
+        for suite in &SUITES {
+            let kb = ms.key_block(suite, &cr, &sr);
+            let stream = prf_vec(
+                ms.secret_bytes(),
+                b"key expansion",
+                &[&sr, &cr],
+                suite.key_block_len(),
+            );
+            let (c, s) = (kb.client_write(), kb.server_write());
+            let mut joined = Vec::new();
+            for part in [c.mac_key, s.mac_key, c.enc_key, s.enc_key, c.iv, s.iv] {
+                joined.extend_from_slice(part);
+            }
+            assert_eq!(joined, stream, "{:?}", suite.suite);
+            assert_eq!(c.mac_key.len(), suite.mac.mac_len());
+            assert_eq!(c.enc_key.len(), suite.cipher.key_len());
+        }
+    }
+
+    /// RFC 7627 §4 label and seed. The cross-check against a real peer (the premaster
+    /// of an OpenSSL RSA session, its session hash and the master secret OpenSSL logged)
+    /// is sanstls-record's `openssl_sessions` test.
+    #[test]
+    fn extended_master_secret_differs_from_classic() {
+        let pms = [7u8; 48];
+        let hash = HashAlgorithm::Sha256.hash(b"handshake messages");
+        let ems = MasterSecret::derive_extended(HashAlgorithm::Sha256, &pms, &hash);
+        assert_eq!(
+            ems.secret_bytes()[..],
+            prf_vec(&pms, b"extended master secret", &[hash.as_slice()], 48)[..]
+        );
+        let classic = MasterSecret::derive(HashAlgorithm::Sha256, &pms, &[0; 32], &[0; 32]);
+        assert_ne!(ems.secret_bytes(), classic.secret_bytes());
+    }
+
+    #[test]
+    fn finished_and_key_log() {
+        let ms = MasterSecret::from_bytes(HashAlgorithm::Sha256, [0xab; 48]);
+        let h = HashAlgorithm::Sha256.hash(b"transcript");
+        let c = ms.verify_data(Side::Client, &h);
+        let s = ms.verify_data(Side::Server, &h);
+        assert_eq!(
+            c.0[..],
+            prf_vec(&[0xab; 48], b"client finished", &[h.as_slice()], 12)[..]
+        );
+        assert_eq!(
+            s.0[..],
+            prf_vec(&[0xab; 48], b"server finished", &[h.as_slice()], 12)[..]
+        );
+        assert_ne!(c, s);
+        for i in 0..12 {
+            let mut bad = c;
+            bad.0[i] ^= 0x80;
+            assert!(!bool::from(verify_data_eq(&c, &bad)));
+        }
+
+        let mut cr = [0u8; 32];
+        cr[0] = 0x01;
+        cr[31] = 0xfe;
+        let line = ms.key_log_line(&cr).to_string();
+        let want = std::format!("CLIENT_RANDOM 01{}fe {}", "00".repeat(30), "ab".repeat(48));
+        assert_eq!(line, want);
+        assert!(!std::format!("{ms:?}").contains("ab"));
+        let _ = lookup(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA).unwrap();
+    }
+}

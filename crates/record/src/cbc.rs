@@ -1,0 +1,236 @@
+//! AES-CBC with HMAC: MAC-then-encrypt (RFC 5246 §6.2.3.2) and encrypt-then-MAC
+//! (RFC 7366).
+//!
+//! # Record layouts
+//!
+//! ```text
+//! MAC-then-encrypt:  IV(16) | E(content | MAC(hdr | content) | padding | padding_length)
+//! encrypt-then-MAC:  IV(16) | E(content | padding | padding_length) | MAC(hdr | IV | E(..))
+//! hdr = seq_num(8) | type(1) | version(2) | length(2)
+//! ```
+//!
+//! The IV is explicit and fresh for every record (RFC 5246 §6.2.3.2: "The Initialization
+//! Vector (IV) SHOULD be chosen at random, and MUST be unpredictable"): it comes from a
+//! [`SeededRng`] seeded once per direction from the connection's generator. The padding
+//! is the shortest that fills the last block.
+//!
+//! # Opening MAC-then-encrypt records in constant time (Lucky Thirteen)
+//!
+//! After decryption the receiver has `content | MAC | padding`, and where the content ends
+//! depends on the last byte, which the attacker can steer (CVE-2013-0169). Everything the
+//! receiver does from here on takes the same time, and touches the same memory, whatever
+//! that byte is and whether padding or MAC are right; only the public record length
+//! matters:
+//!
+//! 1. **Padding.** `padding_length` is read, then the last `min(256, len)` bytes, the
+//!    longest possible padding, are all visited; a mask `i <= padding_length` decides
+//!    whether each byte counts, and a running mask records whether every counted byte
+//!    equals `padding_length` and whether the padding leaves room for the MAC. If it is
+//!    bad, the computation continues as if `padding_length` were 0.
+//! 2. **MAC.** The content length is one of at most 256 values, known to lie between
+//!    `len - mac_len - 256` and `len - mac_len - 1`. The inner HMAC hash runs on the raw
+//!    SHA-1/SHA-256 compression function: blocks that lie inside the message for every
+//!    candidate length are hashed directly; then every block up to the one the *longest*
+//!    candidate would end in is built with masks (message byte, `0x80` terminator, zeros,
+//!    and the 64-bit length field when this is the block where the real message ends),
+//!    hashed, and its state kept only if it is that block. So the number of compression
+//!    calls is a function of `len` alone. The outer hash is one more call.
+//! 3. **Received MAC.** Every byte where the MAC could start is scanned into a rotating
+//!    buffer of `mac_len` bytes, and the rotation is undone with a full `mac_len^2` masked
+//!    selection, so no memory index depends on the content length.
+//! 4. **Verdict.** The two MACs are compared in constant time and combined with the
+//!    padding mask; every failure is the same [`Error::BadRecordMac`]. Only then is the
+//!    content length used.
+//!
+//! Lengths that cannot hold IV, MAC and padding, or are not whole blocks, are public and
+//! rejected before decryption, with the same error.
+//!
+//! # Encrypt-then-MAC
+//!
+//! RFC 7366 §3: the MAC covers the IV and ciphertext, and is checked before anything is
+//! decrypted; a record with a wrong MAC is never decrypted. Padding is checked after
+//! decryption (an authenticated record's padding reveals nothing to an attacker), and a
+//! bad one is also `bad_record_mac`.
+
+use sanstls_crypto::cipher::{AES_BLOCK_LEN, AesCbcKey};
+use sanstls_crypto::rng::{Rng as _, SeededRng};
+use sanstls_keys::DirectionKeys;
+use sanstls_keys::suite::MacAlgorithm;
+use subtle::ConstantTimeEq as _;
+
+use crate::Error;
+use crate::ct;
+use crate::mac::{MAC_HEADER_LEN, MacHash, MacKey};
+
+/// How MAC and encryption are combined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CbcMode {
+    /// RFC 5246 §6.2.3.2: MAC the plaintext, then encrypt plaintext, MAC and padding.
+    MacThenEncrypt,
+    /// RFC 7366: encrypt plaintext and padding, then MAC IV and ciphertext. Used when
+    /// both sides sent the encrypt_then_mac extension.
+    EncryptThenMac,
+}
+
+const IV_LEN: usize = AES_BLOCK_LEN;
+
+/// The keyed state of one direction.
+pub(crate) struct CbcState {
+    aes: AesCbcKey,
+    mac: MacKey,
+    mode: CbcMode,
+}
+
+fn round_up(n: usize) -> usize {
+    n.div_ceil(AES_BLOCK_LEN) * AES_BLOCK_LEN
+}
+
+fn mac_header(seq: u64, prefix: [u8; 3], len: usize) -> [u8; MAC_HEADER_LEN] {
+    let mut h = [0u8; MAC_HEADER_LEN];
+    h[..8].copy_from_slice(&seq.to_be_bytes());
+    h[8..11].copy_from_slice(&prefix);
+    h[11..].copy_from_slice(&(len as u16).to_be_bytes());
+    h
+}
+
+impl CbcState {
+    pub(crate) fn new(keys: &DirectionKeys<'_>, mode: CbcMode) -> Result<Self, Error> {
+        let hash = match keys.suite.mac {
+            MacAlgorithm::HmacSha1 => MacHash::Sha1,
+            MacAlgorithm::HmacSha256 => MacHash::Sha256,
+            _ => return Err(Error::InvalidKeys),
+        };
+        if keys.mac_key.len() != keys.suite.mac.key_len()
+            || keys.enc_key.len() != keys.suite.cipher.key_len()
+        {
+            return Err(Error::InvalidKeys);
+        }
+        let aes = AesCbcKey::new(keys.enc_key).map_err(|_| Error::InvalidKeys)?;
+        Ok(CbcState {
+            aes,
+            mac: MacKey::new(hash, keys.mac_key),
+            mode,
+        })
+    }
+
+    fn mac_len(&self) -> usize {
+        self.mac.hash().len()
+    }
+
+    /// Bytes between the record header and the payload: the explicit IV.
+    pub(crate) fn payload_offset() -> usize {
+        IV_LEN
+    }
+
+    /// The fragment length of a sealed payload of `n` bytes.
+    pub(crate) fn sealed_fragment_len(&self, n: usize) -> usize {
+        match self.mode {
+            CbcMode::MacThenEncrypt => IV_LEN + round_up(n + self.mac_len() + 1),
+            CbcMode::EncryptThenMac => IV_LEN + round_up(n + 1) + self.mac_len(),
+        }
+    }
+
+    /// Seal the payload at `frag[IV_LEN..IV_LEN + n]` in place; `frag` is at least
+    /// `sealed_fragment_len(n)` long. `prefix` is `type + version`.
+    pub(crate) fn seal(
+        &self,
+        rng: &mut SeededRng,
+        seq: u64,
+        prefix: [u8; 3],
+        frag: &mut [u8],
+        n: usize,
+    ) -> usize {
+        let mac_len = self.mac_len();
+        let mut iv = [0u8; IV_LEN];
+        rng.fill_bytes(&mut iv);
+        frag[..IV_LEN].copy_from_slice(&iv);
+        let body_start = IV_LEN;
+        let mut end = body_start + n;
+        if self.mode == CbcMode::MacThenEncrypt {
+            let tag = self
+                .mac
+                .compute(&mac_header(seq, prefix, n), &[&frag[body_start..end]]);
+            frag[end..end + mac_len].copy_from_slice(tag.as_slice());
+            end += mac_len;
+        }
+        // Padding: padding_length + 1 bytes of value padding_length, filling the block.
+        let padded = body_start + round_up(end - body_start + 1);
+        let pad = (padded - end - 1) as u8;
+        frag[end..padded].fill(pad);
+        let encrypted = self
+            .aes
+            .encrypt_in_place(&iv, &mut frag[body_start..padded]);
+        debug_assert!(encrypted.is_ok());
+        if self.mode == CbcMode::EncryptThenMac {
+            let tag = self
+                .mac
+                .compute(&mac_header(seq, prefix, padded), &[&frag[..padded]]);
+            frag[padded..padded + mac_len].copy_from_slice(tag.as_slice());
+            padded + mac_len
+        } else {
+            padded
+        }
+    }
+
+    /// Open the fragment in place; the payload's range within `frag` on success.
+    pub(crate) fn open(
+        &self,
+        seq: u64,
+        prefix: [u8; 3],
+        frag: &mut [u8],
+    ) -> Result<core::ops::Range<usize>, Error> {
+        let mac_len = self.mac_len();
+        let f = frag.len();
+        match self.mode {
+            CbcMode::MacThenEncrypt => {
+                // Public checks: whole blocks, room for IV, MAC and one padding byte.
+                if !f.is_multiple_of(AES_BLOCK_LEN) || f < IV_LEN + round_up(mac_len + 1) {
+                    return Err(Error::BadRecordMac);
+                }
+                let (iv, body) = frag.split_at_mut(IV_LEN);
+                let iv: [u8; IV_LEN] = iv.try_into().map_err(|_| Error::BadRecordMac)?;
+                self.aes
+                    .decrypt_in_place(&iv, body)
+                    .map_err(|_| Error::BadRecordMac)?;
+                let mut head = [0u8; 11];
+                head[..8].copy_from_slice(&seq.to_be_bytes());
+                head[8..].copy_from_slice(&prefix);
+                let (ok, n) = self.mac.verify_padded(&head, body);
+                if bool::from(ok) {
+                    Ok(IV_LEN..IV_LEN + n)
+                } else {
+                    Err(Error::BadRecordMac)
+                }
+            }
+            CbcMode::EncryptThenMac => {
+                if f < IV_LEN + AES_BLOCK_LEN + mac_len
+                    || !(f - mac_len).is_multiple_of(AES_BLOCK_LEN)
+                {
+                    return Err(Error::BadRecordMac);
+                }
+                let (authed, tag) = frag.split_at_mut(f - mac_len);
+                let ours = self
+                    .mac
+                    .compute(&mac_header(seq, prefix, authed.len()), &[authed]);
+                if !bool::from(ours.as_slice().ct_eq(tag)) {
+                    return Err(Error::BadRecordMac);
+                }
+                let (iv, body) = authed.split_at_mut(IV_LEN);
+                let iv: [u8; IV_LEN] = iv.try_into().map_err(|_| Error::BadRecordMac)?;
+                self.aes
+                    .decrypt_in_place(&iv, body)
+                    .map_err(|_| Error::BadRecordMac)?;
+                let len = body.len();
+                let pad = usize::from(body[len - 1]);
+                let mut good = ct::lt(pad, len);
+                for (i, &b) in body.iter().rev().enumerate().take(256) {
+                    good &= !ct::le(i, pad) | ct::eq(usize::from(b), pad);
+                }
+                if good == 0 {
+                    return Err(Error::BadRecordMac);
+                }
+                Ok(IV_LEN..IV_LEN + len - pad - 1)
+            }
+        }
+    }
+}

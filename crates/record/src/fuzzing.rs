@@ -1,0 +1,93 @@
+//! Entry points for the fuzz targets in `fuzz/` (not a stable API).
+
+use sanstls_crypto::rng::SeededRng;
+use sanstls_keys::{MasterSecret, suite};
+use sanstls_wire::enums::{CipherSuite, ContentType, ProtocolVersion};
+
+use alloc::vec;
+
+use crate::{CbcMode, Deframer, MAX_RECORD_LEN, Opener, Sealer};
+
+const SUITES: [CipherSuite; 2] = [
+    CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+    CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
+];
+const MODES: [CbcMode; 2] = [CbcMode::MacThenEncrypt, CbcMode::EncryptThenMac];
+
+fn openers() -> [Opener; 5] {
+    let mk = |i: usize| {
+        let s = suite::lookup(SUITES[i / 2]).expect("known suite");
+        let keys =
+            MasterSecret::from_bytes(s.prf_hash, [0x42; 48]).key_block(s, &[1; 32], &[2; 32]);
+        Opener::cbc(&keys.client_write(), MODES[i % 2]).expect("table keys fit")
+    };
+    [Opener::null(), mk(0), mk(1), mk(2), mk(3)]
+}
+
+/// Feed `data` to a deframer in chunks whose sizes come from the first byte, and open
+/// every record it yields with NULL and each CBC configuration. Must never panic.
+pub fn deframe(data: &[u8]) {
+    let Some((&chunk, rest)) = data.split_first() else {
+        return;
+    };
+    let chunk = usize::from(chunk).max(1);
+    let mut deframer = Deframer::new(vec![0u8; MAX_RECORD_LEN]);
+    let mut openers = openers();
+    let mut copy = vec![0u8; MAX_RECORD_LEN];
+    let mut input = rest;
+    while !input.is_empty() {
+        let n = deframer.push(&input[..chunk.min(input.len())]);
+        input = &input[n..];
+        loop {
+            match deframer.next_record() {
+                Ok(Some(rec)) => {
+                    let len = rec.len();
+                    assert!(len <= MAX_RECORD_LEN);
+                    for o in &mut openers {
+                        copy[..len].copy_from_slice(rec);
+                        let _ = o.open_in_place(&mut copy[..len]);
+                    }
+                }
+                Ok(None) => break,
+                Err(_) => return,
+            }
+        }
+        if n == 0 {
+            return;
+        }
+    }
+}
+
+/// Open `data` as one record under each configuration (must not panic, and a NULL
+/// opener must return the fragment unchanged), then seal `data` as a payload and check
+/// that it opens to the same bytes.
+pub fn open(data: &[u8]) {
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    for mut o in openers() {
+        let len = data.len().min(MAX_RECORD_LEN);
+        buf[..len].copy_from_slice(&data[..len]);
+        let _ = o.open_in_place(&mut buf[..len]);
+    }
+    let payload = &data[..data.len().min(1 << 14)];
+    for (i, s) in SUITES.iter().enumerate() {
+        let s = suite::lookup(*s).expect("known suite");
+        let keys =
+            MasterSecret::from_bytes(s.prf_hash, [0x42; 48]).key_block(s, &[1; 32], &[2; 32]);
+        let mode = MODES[i % 2];
+        let mut rng = SeededRng::from_seed([3; 32]);
+        let mut sealer = Sealer::cbc(&keys.server_write(), mode, &mut rng).expect("keys fit");
+        let mut opener = Opener::cbc(&keys.server_write(), mode).expect("keys fit");
+        let n = sealer
+            .seal(
+                ContentType::APPLICATION_DATA,
+                ProtocolVersion::TLS12,
+                payload,
+                &mut buf,
+            )
+            .expect("a 2^14 payload fits the buffer");
+        let opened = opener
+            .open_in_place(&mut buf[..n])
+            .expect("own records open");
+        assert_eq!(opened.payload, payload);
+    }
+}

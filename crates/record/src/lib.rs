@@ -1,0 +1,61 @@
+//! TLS 1.2 record protection for sanstls.
+//!
+//! - [`Sealer`] and [`Opener`] protect the records of one direction: NULL protection
+//!   before ChangeCipherSpec, then AES-CBC with HMAC-SHA1 or HMAC-SHA256 in
+//!   MAC-then-encrypt (RFC 5246 §6.2.3.2) or encrypt-then-MAC (RFC 7366) mode
+//!   ([`CbcMode`]). Explicit per-record IVs come from a per-direction generator seeded
+//!   from the connection's; 64-bit sequence numbers never wrap.
+//! - MAC-then-encrypt records are opened in constant time with respect to padding and
+//!   MAC (Lucky Thirteen); the `cbc` module documentation below explains how.
+//! - [`Deframer`] cuts the incoming byte stream into records in one fixed buffer;
+//!   [`Fragmenter`] cuts outgoing data into fragments of the negotiated size.
+//!
+//! Records are sealed and opened in place: no copies of the payload, no allocation per
+//! record. The crate is `no_std` and needs `alloc` only for
+//! [`Deframer::with_max_record_len`] (feature `alloc`, on by default).
+//!
+//! ```
+//! use sanstls_crypto::rng::SeededRng;
+//! use sanstls_keys::{MasterSecret, suite};
+//! use sanstls_record::{CbcMode, Opener, Sealer};
+//! use sanstls_wire::enums::{CipherSuite, ContentType, ProtocolVersion};
+//!
+//! let suite = suite::lookup(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256).unwrap();
+//! let master = MasterSecret::from_bytes(suite.prf_hash, [7; 48]);
+//! let keys = master.key_block(suite, &[1; 32], &[2; 32]);
+//! let mut rng = SeededRng::from_seed([9; 32]); // the connection's generator
+//!
+//! let mut client = Sealer::cbc(&keys.client_write(), CbcMode::MacThenEncrypt, &mut rng)?;
+//! let mut server = Opener::cbc(&keys.client_write(), CbcMode::MacThenEncrypt)?;
+//!
+//! let mut buf = [0u8; 128];
+//! let at = client.payload_offset();
+//! buf[at..at + 5].copy_from_slice(b"hello");
+//! let n = client.seal_in_place(ContentType::APPLICATION_DATA, ProtocolVersion::TLS12, &mut buf, 5)?;
+//!
+//! let opened = server.open_in_place(&mut buf[..n])?;
+//! assert_eq!(opened.payload, b"hello");
+//! # Ok::<(), sanstls_record::Error>(())
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+pub mod cbc;
+mod ct;
+mod deframe;
+mod error;
+#[cfg(feature = "alloc")]
+#[doc(hidden)]
+pub mod fuzzing;
+mod mac;
+mod protect;
+
+pub use cbc::CbcMode;
+pub use deframe::{Deframer, Fragmenter, MAX_RECORD_LEN};
+pub use error::Error;
+pub use protect::{OpenedRecord, Opener, Sealer};
