@@ -4,6 +4,9 @@
 //! machine's speed hits both alike), takes the median rate of each, and prints one row with
 //! the ratio sanstls / OpenSSL. Benchmarks print figures; they never pass or fail.
 
+// Rates are floating point by nature; counts never approach 2^52.
+#![allow(clippy::cast_precision_loss)]
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
