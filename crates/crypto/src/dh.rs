@@ -6,7 +6,9 @@
 //!   and shared by every key made from it.
 //! - Keys: [`DhPrivateKey::generate`] draws a short exponent as RFC 7919 §5.2 allows (the
 //!   per-group minimum of RFC 7919 Appendix A, e.g. 225 bits for ffdhe2048) and computes
-//!   the public value right away.
+//!   the public value right away; for the named groups that uses a precomputed
+//!   fixed-base table (RFC 7919 §5.3), about four times faster than a plain
+//!   exponentiation.
 //! - Agreement: [`DhPrivateKey::agree`] checks the peer's value (RFC 7919 §3, §4 and §5.1:
 //!   `1 < Y < p - 1`) and returns the premaster secret with leading zero bytes stripped
 //!   (RFC 5246 §8.1.2).
@@ -34,13 +36,16 @@
 //! assert_eq!(a.as_bytes(), b.as_bytes());
 //! ```
 
+mod comb;
 mod groups;
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
 use crypto_bigint::{BoxedUint, Odd};
+use once_cell::race::OnceBox;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Error;
@@ -128,6 +133,15 @@ impl NamedDhGroup {
         }
     }
 
+    /// Position in [`NamedDhGroup::ALL`] (and in the group cache).
+    const fn index(self) -> usize {
+        match self {
+            NamedDhGroup::Ffdhe2048 => 0,
+            NamedDhGroup::Ffdhe3072 => 1,
+            NamedDhGroup::Ffdhe4096 => 2,
+        }
+    }
+
     fn p(self) -> &'static [u8] {
         match self {
             NamedDhGroup::Ffdhe2048 => &groups::FFDHE2048_P,
@@ -140,9 +154,15 @@ impl NamedDhGroup {
 /// The generator of every RFC 7919 group.
 const NAMED_G: [u8; 1] = [2];
 
+/// Each named group is built once per process, with its fixed-base table, and shared.
+static NAMED_GROUPS: [OnceBox<DhGroup>; 3] = [const { OnceBox::new() }; 3];
+
 /// A Diffie-Hellman group `(p, g)` with its Montgomery parameters precomputed.
 ///
-/// Cloning is cheap (the group is shared behind an `Arc`).
+/// Cloning is cheap (the group is shared behind an `Arc`). The named groups are built once
+/// per process and cached (with a fixed-base table that makes key generation about four
+/// times faster, RFC 7919 §5.3: 16 KiB for ffdhe2048, 24 KiB for ffdhe3072, 32 KiB for
+/// ffdhe4096, allocated on first use of each group); other groups are built per call.
 #[derive(Clone)]
 pub struct DhGroup {
     inner: Arc<GroupInner>,
@@ -160,6 +180,8 @@ struct GroupInner {
     g_monty: BoxedMontyForm,
     /// p - 1, at the precision of `params`.
     p_minus_1: BoxedUint,
+    /// Fixed-base table for g (named groups only).
+    comb: Option<comb::Comb>,
 }
 
 impl core::fmt::Debug for DhGroup {
@@ -181,8 +203,13 @@ impl Eq for DhGroup {}
 
 impl DhGroup {
     /// The RFC 7919 group `g`: its Appendix A modulus and generator 2.
+    ///
+    /// The first call for a group builds it (about the cost of one exponentiation, for
+    /// the fixed-base table); later calls return the same shared instance.
     pub fn named(g: NamedDhGroup) -> Self {
-        Self::build(g.p(), &NAMED_G, Some(g))
+        NAMED_GROUPS[g.index()]
+            .get_or_init(|| Box::new(Self::build(g.p(), &NAMED_G, Some(g))))
+            .clone()
     }
 
     /// A group from the big-endian `p` and `g` a server sent (RFC 5246 §7.4.3
@@ -221,10 +248,13 @@ impl DhGroup {
         if g.len() > p.len() || (g.len() == p.len() && g >= p_minus_1.as_slice()) {
             return Err(Error::InvalidDhParameters("g must be less than p - 1"));
         }
-        let named = NamedDhGroup::ALL
+        match NamedDhGroup::ALL
             .into_iter()
-            .find(|n| n.p() == p && g == NAMED_G);
-        Ok(Self::build(p, g, named))
+            .find(|n| n.p() == p && g == NAMED_G)
+        {
+            Some(named) => Ok(Self::named(named)),
+            None => Ok(Self::build(p, g, None)),
+        }
     }
 
     /// `p` and `g` must be validated, without leading zeros.
@@ -239,6 +269,7 @@ impl DhGroup {
         let g_int = BoxedUint::from_be_slice(g, p_bits).expect("g < p");
         let g_monty = BoxedMontyForm::new(g_int, &params);
         let p_minus_1 = p_int.wrapping_sub(BoxedUint::one_with_precision(p_bits));
+        let comb = named.map(|n| comb::Comb::new(&g_monty, n.min_exponent_bits()));
         DhGroup {
             inner: Arc::new(GroupInner {
                 named,
@@ -248,6 +279,7 @@ impl DhGroup {
                 params,
                 g_monty,
                 p_minus_1,
+                comb,
             }),
         }
     }
@@ -388,11 +420,11 @@ impl DhPrivateKey {
     /// The key with exponent `x` (`exponent_bits` long, shorter than p), computing its
     /// public value.
     fn from_exponent(group: &DhGroup, x: BoxedUint, exponent_bits: u32) -> Self {
-        let public = group
-            .inner
-            .g_monty
-            .pow_bounded_exp(&x, exponent_bits)
-            .retrieve();
+        let public = match &group.inner.comb {
+            Some(comb) if exponent_bits <= comb.max_exponent_bits() => comb.pow(&x),
+            _ => group.inner.g_monty.pow_bounded_exp(&x, exponent_bits),
+        }
+        .retrieve();
         let public = left_padded(&public, group.p_len());
         DhPrivateKey {
             group: group.clone(),
