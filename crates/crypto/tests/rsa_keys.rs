@@ -364,3 +364,15 @@ fn garbage_and_wrong_labels() {
         Error::KeyEncoding("algorithm is not rsaEncryption")
     );
 }
+
+#[test]
+fn odd_sizes_and_unequal_primes() {
+    // 2049 bits from a 1025-bit and a 1024-bit prime: k = 257, and p and q have
+    // different limb counts.
+    let key = RsaPrivateKey::from_pem(include_str!("data/rsa2049.pem")).unwrap();
+    assert_eq!(key.public_key().modulus_bits(), 2049);
+    assert_eq!(key.public_key().modulus_len(), 257);
+    let key = RsaPrivateKey::from_pem(include_str!("data/rsa2047.pem")).unwrap();
+    assert_eq!(key.public_key().modulus_bits(), 2047);
+    assert_eq!(key.public_key().modulus_len(), 256);
+}
