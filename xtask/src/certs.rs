@@ -84,6 +84,33 @@ impl Gen {
         )
     }
 
+    /// A new EC P-256 key `name.ec.pem` (SEC1), for the unsupported-algorithm cases.
+    fn ec_key(&self, name: &str) -> Result<(), String> {
+        let ec = self.file(&format!("{name}.ec.pem"));
+        openssl(
+            &[
+                "ecparam",
+                "-name",
+                "prime256v1",
+                "-genkey",
+                "-noout",
+                "-out",
+                path_str(&ec),
+            ],
+            &self.work,
+        )
+    }
+
+    /// The private key file of `name`: `.rsa.pem`, or `.ec.pem` for EC keys.
+    fn key_file(&self, name: &str) -> PathBuf {
+        let rsa = self.file(&format!("{name}.rsa.pem"));
+        if rsa.exists() {
+            rsa
+        } else {
+            self.file(&format!("{name}.ec.pem"))
+        }
+    }
+
     /// Issue `name.cert.pem` for key `key_name` with `subject` and extensions `ext`, signed
     /// by `issuer` (its `.cert.pem` and `.rsa.pem`), or self-signed when `issuer` is None.
     #[allow(clippy::too_many_arguments)]
@@ -95,7 +122,23 @@ impl Gen {
         issuer: Option<&str>,
         ext: &str,
         md: &str,
+        dates: (&str, &str),
+    ) -> Result<(), String> {
+        self.cert_with(name, key_name, subject, issuer, ext, md, dates, &[])
+    }
+
+    /// [`Gen::cert`] with extra `openssl ca` arguments (e.g. `-sigopt` for RSA-PSS).
+    #[allow(clippy::too_many_arguments)]
+    fn cert_with(
+        &mut self,
+        name: &str,
+        key_name: &str,
+        subject: &str,
+        issuer: Option<&str>,
+        ext: &str,
+        md: &str,
         (from, to): (&str, &str),
+        extra: &[&str],
     ) -> Result<(), String> {
         self.serial += 1;
         let dir = self.work.join(format!("ca-{name}"));
@@ -106,7 +149,7 @@ impl Gen {
             format!("{:04X}\n", 0x1000 + self.serial),
         )
         .map_err(|e| e.to_string())?;
-        let key = self.file(&format!("{key_name}.rsa.pem"));
+        let key = self.key_file(key_name);
         let csr = dir.join("req.csr");
         openssl(
             &[
@@ -124,7 +167,7 @@ impl Gen {
         let (ca_cert, ca_key) = match issuer {
             Some(i) => (
                 self.file(&format!("{i}.cert.pem")),
-                self.file(&format!("{i}.rsa.pem")),
+                self.key_file(i),
             ),
             None => (self.file(&format!("{name}.cert.pem")), key.clone()),
         };
@@ -167,6 +210,7 @@ impl Gen {
         if issuer.is_none() {
             args.push("-selfsign");
         }
+        args.extend_from_slice(extra);
         openssl(&args, &dir)
     }
 }
@@ -322,6 +366,8 @@ pub(crate) fn gen_certs() -> Result<(), String> {
         valid,
     )?;
 
+    pki_cases(&mut g, &server)?;
+
     // Chains as a server sends them (leaf first, then the intermediate).
     let int = std::fs::read_to_string(g.file("ca-int.cert.pem")).map_err(|e| e.to_string())?;
     for name in [
@@ -342,5 +388,306 @@ pub(crate) fn gen_certs() -> Result<(), String> {
     }
     let _ = std::fs::remove_dir_all(&work);
     eprintln!("gen-certs: wrote {}", g.out.display());
+    Ok(())
+}
+
+/// Write `name.chain.pem`: the leaf followed by `intermediates`, as a peer sends them.
+fn write_chain(g: &Gen, name: &str, intermediates: &[&str]) -> Result<(), String> {
+    let mut pem = String::new();
+    for part in std::iter::once(&name).chain(intermediates) {
+        pem.push_str(
+            &std::fs::read_to_string(g.file(&format!("{part}.cert.pem")))
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    std::fs::write(g.file(&format!("{name}.chain.pem")), pem).map_err(|e| e.to_string())
+}
+
+/// A CA extension block: basicConstraints with an optional pathlen, plus `more`.
+fn ca_ext(pathlen: Option<u8>, more: &str) -> String {
+    let pathlen = pathlen.map(|n| format!(", pathlen:{n}")).unwrap_or_default();
+    format!(
+        "basicConstraints = critical, CA:true{pathlen}\n\
+         keyUsage = critical, keyCertSign, cRLSign\n\
+         subjectKeyIdentifier = hash\n{more}"
+    )
+}
+
+/// The certificates the sanstls-pki tests need: one rule each (see testdata/README.md).
+#[allow(clippy::too_many_lines)]
+fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
+    let valid = (VALID_FROM, VALID_TO);
+    let aki = "authorityKeyIdentifier = keyid\n";
+    let pss = |salt: &'static str| -> [&'static str; 4] {
+        ["-sigopt", "rsa_padding_mode:pss", "-sigopt", salt]
+    };
+    let pss_digest = pss("rsa_pss_saltlen:digest");
+    let pss_20 = pss("rsa_pss_saltlen:20");
+    let no_eku = server.replace("extendedKeyUsage = serverAuth\n", "");
+    let no_san = server.replace(&format!("subjectAltName = {SERVER_SAN}\n"), "");
+    let leaf_ca = server.replace("CA:false", "CA:true");
+    let leaf_kcs = server.replace("keyEncipherment", "keyEncipherment, keyCertSign");
+    let unknown_critical = format!("{server}1.3.6.1.4.1.55555.1 = critical, ASN1:NULL\n");
+
+    // Leaves issued by ca-int, each differing from server-rsa2048 in one way:
+    // (name, what, extensions, digest, extra `openssl ca` arguments).
+    let leaves: [(&str, &str, &str, &str, &[&str]); 15] = [
+        ("server-sha384", "SHA-384 signed", server, "sha384", &[]),
+        ("server-sha512", "SHA-512 signed", server, "sha512", &[]),
+        ("server-pss", "RSA-PSS SHA-256", server, "sha256", &pss_digest),
+        ("server-pss-sha512", "RSA-PSS SHA-512", server, "sha512", &pss_digest),
+        ("bad-pss-salt20", "RSA-PSS salt 20", server, "sha256", &pss_20),
+        ("bad-unknown-critical", "unknown critical extension", &unknown_critical, "sha256", &[]),
+        ("bad-leaf-ca", "end entity with CA:true", &leaf_ca, "sha256", &[]),
+        ("bad-leaf-keycertsign", "keyCertSign without CA", &leaf_kcs, "sha256", &[]),
+        ("noeku", "no extendedKeyUsage", &no_eku, "sha256", &[]),
+        ("bad-no-san", "no subjectAltName", &no_san, "sha256", &[]),
+        ("anyeku", "anyExtendedKeyUsage only", "", "sha256", &[]),
+        ("wild-partial", "partial-label wildcard", "", "sha256", &[]),
+        ("wild-tld", "wildcard over a TLD", "", "sha256", &[]),
+        ("wild-middle", "wildcard not left-most", "", "sha256", &[]),
+        ("server-ipv6", "IPv6 SAN", "", "sha256", &[]),
+    ];
+    for (name, what, ext, md, extra) in leaves {
+        let ext = match name {
+            "anyeku" => leaf_ext("anyExtendedKeyUsage", SERVER_SAN),
+            "wild-partial" => leaf_ext("serverAuth", "DNS:f*.example.test"),
+            "wild-tld" => leaf_ext("serverAuth", "DNS:*.test"),
+            "wild-middle" => leaf_ext("serverAuth", "DNS:www.*.example.test"),
+            "server-ipv6" => leaf_ext("serverAuth", "DNS:localhost,IP:::1"),
+            _ => ext.to_string(),
+        };
+        g.key(name, 2048)?;
+        g.cert_with(
+            name,
+            name,
+            &format!("/O=sanstls test/OU={what}/CN=localhost"),
+            Some("ca-int"),
+            &ext,
+            md,
+            valid,
+            extra,
+        )?;
+        write_chain(g, name, &["ca-int"])?;
+    }
+
+    // A second root, and ca-int (same subject and key) cross-signed by it.
+    g.key("ca-root2", 2048)?;
+    g.cert(
+        "ca-root2",
+        "ca-root2",
+        "/O=sanstls test/CN=sanstls test second root CA",
+        None,
+        CA_EXT,
+        "sha256",
+        valid,
+    )?;
+    g.cert(
+        "ca-int-by-root2",
+        "ca-int",
+        "/O=sanstls test/CN=sanstls test intermediate CA",
+        Some("ca-root2"),
+        INT_EXT,
+        "sha256",
+        valid,
+    )?;
+
+    // Issuing CAs under ca-root, each with one property, and one leaf under each:
+    // (CA name, CA what, CA extensions, CA dates, leaf name, leaf SAN).
+    let nc = "nameConstraints = critical, permitted;DNS:example.test, \
+              permitted;IP:127.0.0.0/255.0.0.0, excluded;DNS:bad.example.test\n";
+    let cas: [(&str, &str, String, (&str, &str)); 4] = [
+        ("ca-nc", "name-constrained CA", ca_ext(Some(0), &format!("{aki}{nc}")), valid),
+        (
+            "ca-int-clienteku",
+            "CA with EKU clientAuth",
+            ca_ext(Some(0), &format!("{aki}extendedKeyUsage = clientAuth\n")),
+            valid,
+        ),
+        (
+            "ca-int-expired",
+            "expired CA",
+            ca_ext(Some(0), aki),
+            ("20200101000000Z", "20210101000000Z"),
+        ),
+        ("ca-pl1", "CA with pathlen 1", ca_ext(Some(1), aki), valid),
+    ];
+    for (name, what, ext, dates) in &cas {
+        g.key(name, 2048)?;
+        g.cert(
+            name,
+            name,
+            &format!("/O=sanstls test/CN=sanstls test {what}"),
+            Some("ca-root"),
+            ext,
+            "sha256",
+            *dates,
+        )?;
+    }
+    // Second-level CAs: under ca-pl1 (allowed) and under ca-int (pathlen:0 exceeded).
+    for (name, issuer) in [("ca-pl1-sub", "ca-pl1"), ("ca-int-sub", "ca-int")] {
+        g.key(name, 2048)?;
+        g.cert(
+            name,
+            name,
+            &format!("/O=sanstls test/CN=sanstls test {name}"),
+            Some(issuer),
+            &ca_ext(None, aki),
+            "sha256",
+            valid,
+        )?;
+    }
+    // Leaves under those CAs: (leaf, issuer, SAN, intermediates of its chain).
+    let under: [(&str, &str, &str, &[&str]); 9] = [
+        ("nc-ok", "ca-nc", "DNS:www.example.test,IP:127.0.0.1", &["ca-nc"]),
+        ("bad-nc-permitted", "ca-nc", "DNS:www.example.org", &["ca-nc"]),
+        ("bad-nc-excluded", "ca-nc", "DNS:bad.example.test", &["ca-nc"]),
+        ("bad-nc-ip", "ca-nc", "DNS:www.example.test,IP:10.0.0.1", &["ca-nc"]),
+        ("bad-nc-wildcard", "ca-nc", "DNS:*.example.test", &["ca-nc"]),
+        ("bad-int-eku", "ca-int-clienteku", SERVER_SAN, &["ca-int-clienteku"]),
+        ("bad-int-expired", "ca-int-expired", SERVER_SAN, &["ca-int-expired"]),
+        ("deep-ok", "ca-pl1-sub", SERVER_SAN, &["ca-pl1-sub", "ca-pl1"]),
+        ("bad-pathlen", "ca-int-sub", SERVER_SAN, &["ca-int-sub", "ca-int"]),
+    ];
+    for (name, issuer, san, chain) in under {
+        g.key(name, 2048)?;
+        g.cert(
+            name,
+            name,
+            &format!("/O=sanstls test/OU={name}/CN=localhost"),
+            Some(issuer),
+            &leaf_ext("serverAuth", san),
+            "sha256",
+            valid,
+        )?;
+        write_chain(g, name, chain)?;
+    }
+
+    // A name-constrained root with a leaf inside and one outside its subtree.
+    g.key("ca-root-nc", 2048)?;
+    g.cert(
+        "ca-root-nc",
+        "ca-root-nc",
+        "/O=sanstls test/CN=sanstls test name-constrained root",
+        None,
+        &ca_ext(None, "nameConstraints = critical, permitted;DNS:example.test\n"),
+        "sha256",
+        valid,
+    )?;
+    for (name, san) in [
+        ("root-nc-ok", "DNS:www.example.test"),
+        ("bad-root-nc", "DNS:www.example.org"),
+    ] {
+        g.key(name, 2048)?;
+        g.cert(
+            name,
+            name,
+            &format!("/O=sanstls test/OU={name}/CN=localhost"),
+            Some("ca-root-nc"),
+            &leaf_ext("serverAuth", san),
+            "sha256",
+            valid,
+        )?;
+    }
+
+    // A leaf "issued" by another leaf (not a CA).
+    g.key("bad-issued-by-leaf", 2048)?;
+    g.cert(
+        "bad-issued-by-leaf",
+        "bad-issued-by-leaf",
+        "/O=sanstls test/OU=issued by a leaf/CN=localhost",
+        Some("server-rsa2048"),
+        server,
+        "sha256",
+        valid,
+    )?;
+    write_chain(g, "bad-issued-by-leaf", &["server-rsa2048", "ca-int"])?;
+
+    // Two CAs that issued each other (a loop), and a leaf under them; no anchor.
+    g.key("ca-loop-a", 2048)?;
+    g.key("ca-loop-b", 2048)?;
+    let (sub_a, sub_b) = (
+        "/O=sanstls test/CN=sanstls test loop A",
+        "/O=sanstls test/CN=sanstls test loop B",
+    );
+    g.cert("ca-loop-b", "ca-loop-b", sub_b, None, CA_EXT, "sha256", valid)?;
+    g.cert("ca-loop-a", "ca-loop-a", sub_a, Some("ca-loop-b"), CA_EXT, "sha256", valid)?;
+    g.cert("ca-loop-b", "ca-loop-b", sub_b, Some("ca-loop-a"), CA_EXT, "sha256", valid)?;
+    g.key("bad-loop", 2048)?;
+    g.cert(
+        "bad-loop",
+        "bad-loop",
+        "/O=sanstls test/OU=under a CA loop/CN=localhost",
+        Some("ca-loop-a"),
+        server,
+        "sha256",
+        valid,
+    )?;
+    write_chain(g, "bad-loop", &["ca-loop-a", "ca-loop-b"])?;
+
+    // Eight CAs in a row under ca-root, and a leaf: 10 certificates with the root.
+    let mut issuer = String::from("ca-root");
+    let mut deep = Vec::new();
+    for i in 1..=8 {
+        let name = format!("ca-deep-{i}");
+        g.key(&name, 2048)?;
+        g.cert(
+            &name,
+            &name,
+            &format!("/O=sanstls test/CN=sanstls test deep CA {i}"),
+            Some(&issuer),
+            &ca_ext(None, aki),
+            "sha256",
+            valid,
+        )?;
+        deep.insert(0, name.clone());
+        issuer = name;
+    }
+    g.key("bad-too-deep", 2048)?;
+    g.cert(
+        "bad-too-deep",
+        "bad-too-deep",
+        "/O=sanstls test/OU=eight intermediates/CN=localhost",
+        Some(&issuer),
+        server,
+        "sha256",
+        valid,
+    )?;
+    let deep: Vec<&str> = deep.iter().map(String::as_str).collect();
+    write_chain(g, "bad-too-deep", &deep)?;
+
+    // ECDSA: a leaf with a P-256 key (RSA-signed), and an EC CA signing an RSA leaf.
+    g.ec_key("ecdsa-leaf")?;
+    g.cert(
+        "ecdsa-leaf",
+        "ecdsa-leaf",
+        "/O=sanstls test/OU=P-256 key/CN=localhost",
+        Some("ca-int"),
+        server,
+        "sha256",
+        valid,
+    )?;
+    write_chain(g, "ecdsa-leaf", &["ca-int"])?;
+    g.ec_key("ca-ec")?;
+    g.cert(
+        "ca-ec",
+        "ca-ec",
+        "/O=sanstls test/CN=sanstls test P-256 CA",
+        Some("ca-root"),
+        &ca_ext(Some(0), aki),
+        "sha256",
+        valid,
+    )?;
+    g.key("bad-ecdsa-signed", 2048)?;
+    g.cert(
+        "bad-ecdsa-signed",
+        "bad-ecdsa-signed",
+        "/O=sanstls test/OU=ECDSA-signed/CN=localhost",
+        Some("ca-ec"),
+        server,
+        "sha256",
+        valid,
+    )?;
+    write_chain(g, "bad-ecdsa-signed", &["ca-ec"])?;
     Ok(())
 }

@@ -1,0 +1,293 @@
+//! Signature algorithms (RFC 4055, RFC 8017) and RSA subject public keys (RFC 3279).
+//!
+//! Supported: sha{256,384,512}WithRSAEncryption, sha1WithRSAEncryption when allowed, and
+//! RSASSA-PSS whose parameters name SHA-256/384/512 (or SHA-1 when allowed), MGF1 with
+//! the same hash, a salt as long as the hash and the trailer field 1. Everything else
+//! (ECDSA, EdDSA, DSA, SHA-224, MD5, other PSS parameters) is reported as unsupported.
+
+use der::asn1::{AnyRef, ObjectIdentifier as Oid};
+use der::{Decode, Sequence};
+use sanstls_crypto::hash::HashAlgorithm;
+use sanstls_crypto::rsa::RsaPublicKey;
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+
+use crate::Error;
+
+const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
+const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
+const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
+const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
+const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
+const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
+const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+/// A certificate signature algorithm this crate can verify.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with the hash.
+    RsaPkcs1(HashAlgorithm),
+    /// RSASSA-PSS with the hash, MGF1 with the same hash, salt length = hash length.
+    RsaPss(HashAlgorithm),
+}
+
+impl SignatureAlgorithm {
+    /// The hash the signature is computed over.
+    pub fn hash(self) -> HashAlgorithm {
+        match self {
+            SignatureAlgorithm::RsaPkcs1(h) | SignatureAlgorithm::RsaPss(h) => h,
+        }
+    }
+}
+
+/// `RSASSA-PSS-params` (RFC 4055 §3.1). Every field has a DEFAULT; absent means SHA-1,
+/// MGF1-SHA-1, salt 20, trailer 1.
+#[derive(Sequence)]
+struct PssParams<'a> {
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+    hash: Option<AlgorithmIdentifierRef<'a>>,
+    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+    mask_gen: Option<AlgorithmIdentifierRef<'a>>,
+    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+    salt_len: Option<u32>,
+    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+    trailer: Option<u32>,
+}
+
+/// Parameters that must be NULL or absent (RFC 4055 §2.1 asks verifiers to accept both
+/// for the SHA-2 hash identifiers; RFC 4055 §5 requires NULL for the PKCS#1 v1.5 ones,
+/// and absent is accepted as most implementations do).
+fn null_or_absent(params: Option<AnyRef<'_>>) -> bool {
+    params.is_none_or(|p| p == AnyRef::NULL)
+}
+
+fn hash_from_oid(alg: &AlgorithmIdentifierRef<'_>) -> Result<HashAlgorithm, Error> {
+    if !null_or_absent(alg.parameters) {
+        return Err(Error::UnsupportedSignatureAlgorithm);
+    }
+    match alg.oid {
+        SHA1 => Ok(HashAlgorithm::Sha1),
+        SHA256 => Ok(HashAlgorithm::Sha256),
+        SHA384 => Ok(HashAlgorithm::Sha384),
+        SHA512 => Ok(HashAlgorithm::Sha512),
+        _ => Err(Error::UnsupportedSignatureAlgorithm),
+    }
+}
+
+/// Decode a certificate's signatureAlgorithm (the raw AlgorithmIdentifier TLV).
+pub(crate) fn parse_signature_algorithm(raw: &[u8]) -> Result<SignatureAlgorithm, Error> {
+    let alg = AlgorithmIdentifierRef::from_der(raw)
+        .map_err(|_| Error::Malformed("signature AlgorithmIdentifier"))?;
+    let pkcs1 = |h| {
+        if null_or_absent(alg.parameters) {
+            Ok(SignatureAlgorithm::RsaPkcs1(h))
+        } else {
+            Err(Error::Malformed("RSA PKCS#1 v1.5 parameters are not NULL"))
+        }
+    };
+    match alg.oid {
+        SHA256_WITH_RSA => pkcs1(HashAlgorithm::Sha256),
+        SHA384_WITH_RSA => pkcs1(HashAlgorithm::Sha384),
+        SHA512_WITH_RSA => pkcs1(HashAlgorithm::Sha512),
+        SHA1_WITH_RSA => pkcs1(HashAlgorithm::Sha1),
+        RSASSA_PSS => parse_pss(alg.parameters),
+        _ => Err(Error::UnsupportedSignatureAlgorithm),
+    }
+}
+
+/// RFC 4055 §3.1 parameters, restricted to the one shape `verify_pss` implements (and
+/// the one RFC 8446 / CA/B Forum profiles use): MGF1 with the signature hash, salt length
+/// equal to the hash length, trailer 1.
+fn parse_pss(params: Option<AnyRef<'_>>) -> Result<SignatureAlgorithm, Error> {
+    let params = params.ok_or(Error::Malformed("RSASSA-PSS without parameters"))?;
+    let p: PssParams<'_> = params
+        .decode_as()
+        .map_err(|_| Error::Malformed("RSASSA-PSS parameters"))?;
+    let hash = match &p.hash {
+        Some(h) => hash_from_oid(h)?,
+        None => HashAlgorithm::Sha1,
+    };
+    let mgf_hash = match &p.mask_gen {
+        Some(m) => {
+            if m.oid != MGF1 {
+                return Err(Error::UnsupportedSignatureAlgorithm);
+            }
+            let inner = m
+                .parameters
+                .ok_or(Error::Malformed("MGF1 without a hash"))?
+                .decode_as::<AlgorithmIdentifierRef<'_>>()
+                .map_err(|_| Error::Malformed("MGF1 parameters"))?;
+            hash_from_oid(&inner)?
+        }
+        None => HashAlgorithm::Sha1,
+    };
+    let salt = p.salt_len.unwrap_or(20);
+    let trailer = p.trailer.unwrap_or(1);
+    if trailer != 1 {
+        return Err(Error::Malformed("RSASSA-PSS trailerField is not 1"));
+    }
+    if mgf_hash != hash || salt as usize != hash.output_len() {
+        return Err(Error::UnsupportedSignatureAlgorithm);
+    }
+    Ok(SignatureAlgorithm::RsaPss(hash))
+}
+
+/// Parse a SubjectPublicKeyInfo holding an rsaEncryption key.
+pub(crate) fn parse_rsa_spki(spki: &[u8]) -> Result<RsaPublicKey, Error> {
+    let info = SubjectPublicKeyInfoRef::from_der(spki)
+        .map_err(|_| Error::Malformed("SubjectPublicKeyInfo"))?;
+    if info.algorithm.oid != RSA_ENCRYPTION {
+        return Err(Error::UnsupportedPublicKey);
+    }
+    RsaPublicKey::from_public_key_der(spki).map_err(|e| match e {
+        sanstls_crypto::Error::UnsupportedKeySize { bits } if bits < 1024 => {
+            Error::WeakKey { bits }
+        }
+        sanstls_crypto::Error::UnsupportedKeySize { .. } => Error::UnsupportedPublicKey,
+        _ => Error::Malformed("RSA public key"),
+    })
+}
+
+/// Verify `signature` over `tbs` with `key`, refusing SHA-1 unless `allow_sha1`.
+pub(crate) fn verify_signature(
+    key: &RsaPublicKey,
+    alg: SignatureAlgorithm,
+    tbs: &[u8],
+    signature: &[u8],
+    allow_sha1: bool,
+) -> Result<(), Error> {
+    if alg.hash() == HashAlgorithm::Sha1 && !allow_sha1 {
+        return Err(Error::Sha1Refused);
+    }
+    let result = match alg {
+        SignatureAlgorithm::RsaPkcs1(h) => key.verify_pkcs1v15(h, tbs, signature),
+        SignatureAlgorithm::RsaPss(h) => key.verify_pss(h, tbs, signature),
+    };
+    result.map_err(|_| Error::BadSignature)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+    use der::Encode;
+
+    fn alg_der(oid: &str, params: Option<&[u8]>) -> Vec<u8> {
+        let params = params.map(|p| AnyRef::from_der(p).unwrap());
+        AlgorithmIdentifierRef {
+            oid: Oid::new_unwrap(oid),
+            parameters: params,
+        }
+        .to_der()
+        .unwrap()
+    }
+
+    const NULL: &[u8] = &[5, 0];
+
+    #[test]
+    fn pkcs1_hashes() {
+        let cases = [
+            ("1.2.840.113549.1.1.11", HashAlgorithm::Sha256),
+            ("1.2.840.113549.1.1.12", HashAlgorithm::Sha384),
+            ("1.2.840.113549.1.1.13", HashAlgorithm::Sha512),
+            ("1.2.840.113549.1.1.5", HashAlgorithm::Sha1),
+        ];
+        for (oid, h) in cases {
+            assert_eq!(
+                parse_signature_algorithm(&alg_der(oid, Some(NULL))),
+                Ok(SignatureAlgorithm::RsaPkcs1(h))
+            );
+            assert_eq!(
+                parse_signature_algorithm(&alg_der(oid, None)),
+                Ok(SignatureAlgorithm::RsaPkcs1(h))
+            );
+            assert!(matches!(
+                parse_signature_algorithm(&alg_der(oid, Some(&[2, 1, 0]))),
+                Err(Error::Malformed(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn other_algorithms_are_unsupported() {
+        for oid in [
+            "1.2.840.10045.4.3.2",    // ecdsa-with-SHA256
+            "1.2.840.10045.4.3.3",    // ecdsa-with-SHA384
+            "1.3.101.112",            // Ed25519
+            "1.2.840.113549.1.1.14",  // sha224WithRSAEncryption
+            "1.2.840.113549.1.1.4",   // md5WithRSAEncryption
+            "2.16.840.1.101.3.4.3.2", // dsa-with-sha256
+        ] {
+            assert_eq!(
+                parse_signature_algorithm(&alg_der(oid, None)),
+                Err(Error::UnsupportedSignatureAlgorithm),
+                "{oid}"
+            );
+        }
+    }
+
+    fn pss_params(hash: &str, mgf_hash: &str, salt: u8, trailer: Option<u8>) -> Vec<u8> {
+        let h = alg_der(hash, None);
+        let mh = alg_der(mgf_hash, None);
+        let mgf = alg_der("1.2.840.113549.1.1.8", Some(&mh));
+        let mut body = Vec::new();
+        let mut explicit = |tag: u8, inner: &[u8]| {
+            body.push(tag);
+            body.push(inner.len() as u8);
+            body.extend_from_slice(inner);
+        };
+        explicit(0xa0, &h);
+        explicit(0xa1, &mgf);
+        explicit(0xa2, &[2, 1, salt]);
+        if let Some(t) = trailer {
+            explicit(0xa3, &[2, 1, t]);
+        }
+        let mut seq = alloc::vec![0x30, body.len() as u8];
+        seq.extend_from_slice(&body);
+        alg_der("1.2.840.113549.1.1.10", Some(&seq))
+    }
+
+    #[test]
+    fn pss_parameters() {
+        let s256 = "2.16.840.1.101.3.4.2.1";
+        let s384 = "2.16.840.1.101.3.4.2.2";
+        let s512 = "2.16.840.1.101.3.4.2.3";
+        let ok = [
+            (s256, 32, HashAlgorithm::Sha256),
+            (s384, 48, HashAlgorithm::Sha384),
+            (s512, 64, HashAlgorithm::Sha512),
+        ];
+        for (h, salt, want) in ok {
+            assert_eq!(
+                parse_signature_algorithm(&pss_params(h, h, salt, None)),
+                Ok(SignatureAlgorithm::RsaPss(want))
+            );
+            assert_eq!(
+                parse_signature_algorithm(&pss_params(h, h, salt, Some(1))),
+                Ok(SignatureAlgorithm::RsaPss(want))
+            );
+        }
+        // Salt length other than the hash length, mismatched MGF1 hash: unsupported.
+        assert_eq!(
+            parse_signature_algorithm(&pss_params(s256, s256, 20, None)),
+            Err(Error::UnsupportedSignatureAlgorithm)
+        );
+        assert_eq!(
+            parse_signature_algorithm(&pss_params(s256, s384, 32, None)),
+            Err(Error::UnsupportedSignatureAlgorithm)
+        );
+        // Trailer field other than 1: malformed (RFC 4055 §3.1 allows only 1).
+        assert!(matches!(
+            parse_signature_algorithm(&pss_params(s256, s256, 32, Some(2))),
+            Err(Error::Malformed(_))
+        ));
+        // PSS without parameters is malformed.
+        assert!(matches!(
+            parse_signature_algorithm(&alg_der("1.2.840.113549.1.1.10", None)),
+            Err(Error::Malformed(_))
+        ));
+    }
+}

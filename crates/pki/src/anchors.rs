@@ -1,0 +1,211 @@
+//! Trust anchors (RFC 5280 §6.1.1 (d)): a subject name and a public key, plus the
+//! constraints this crate honours when the anchor comes from a certificate.
+
+use alloc::vec::Vec;
+
+use sanstls_crypto::rsa::RsaPublicKey;
+use x509_cert::ext::pkix::NameConstraints;
+
+use crate::Error;
+use crate::algorithm::parse_rsa_spki;
+use crate::cert::Cert;
+
+/// One trusted CA: its subject, its key and, when loaded from a certificate, its name
+/// constraints and pathLenConstraint (applied to every path that ends at it, as most
+/// validators do, although RFC 5280 §6.1.1 makes that optional).
+///
+/// The anchor's own validity period, keyUsage and signature are not checked: trust in
+/// an anchor is configuration, not something a certificate proves (RFC 5280 §6.1.1 (d)).
+#[derive(Clone, Debug)]
+pub struct TrustAnchor {
+    subject: Vec<u8>,
+    spki: Vec<u8>,
+    /// `Err` for keys this crate cannot use (for example an ECDSA root in a system
+    /// bundle): the anchor loads, but nothing verifies under it.
+    key: Result<RsaPublicKey, Error>,
+    name_constraints: Option<NameConstraints>,
+    path_len: Option<u8>,
+}
+
+impl TrustAnchor {
+    /// An anchor from a DER certificate (usually self-signed; any certificate works).
+    pub fn from_cert_der(der: &[u8]) -> Result<Self, Error> {
+        let cert = Cert::parse(der)?;
+        Ok(TrustAnchor {
+            subject: cert.subject.to_vec(),
+            spki: cert.spki.to_vec(),
+            key: parse_rsa_spki(cert.spki),
+            name_constraints: cert.name_constraints.clone(),
+            path_len: cert.basic.and_then(|b| b.1),
+        })
+    }
+
+    /// An anchor from a DER subject Name and a DER SubjectPublicKeyInfo, without
+    /// constraints.
+    pub fn from_subject_and_spki(subject_der: &[u8], spki_der: &[u8]) -> Result<Self, Error> {
+        use der::Decode;
+        x509_cert::name::Name::from_der(subject_der)
+            .map_err(|_| Error::Malformed("trust anchor subject"))?;
+        spki::SubjectPublicKeyInfoRef::from_der(spki_der)
+            .map_err(|_| Error::Malformed("trust anchor SubjectPublicKeyInfo"))?;
+        Ok(TrustAnchor {
+            subject: subject_der.to_vec(),
+            spki: spki_der.to_vec(),
+            key: parse_rsa_spki(spki_der),
+            name_constraints: None,
+            path_len: None,
+        })
+    }
+
+    /// The subject Name, DER-encoded (for CertificateRequest certificate_authorities).
+    pub fn subject(&self) -> &[u8] {
+        &self.subject
+    }
+
+    /// The SubjectPublicKeyInfo, DER-encoded.
+    pub fn subject_public_key_info(&self) -> &[u8] {
+        &self.spki
+    }
+
+    pub(crate) fn key(&self) -> Result<&RsaPublicKey, Error> {
+        self.key.as_ref().map_err(|e| *e)
+    }
+
+    pub(crate) fn name_constraints(&self) -> Option<&NameConstraints> {
+        self.name_constraints.as_ref()
+    }
+
+    pub(crate) fn path_len(&self) -> Option<u8> {
+        self.path_len
+    }
+}
+
+/// A set of trust anchors.
+#[derive(Clone, Debug, Default)]
+pub struct TrustAnchors {
+    anchors: Vec<TrustAnchor>,
+}
+
+/// PEM blocks labelled `CERTIFICATE` in `pem`, in order, with anything between blocks
+/// (comments, other labels) skipped. Yields `Err` for a block that does not decode.
+fn pem_certificates(pem: &str) -> impl Iterator<Item = Result<Vec<u8>, Error>> + '_ {
+    const BEGIN: &str = "-----BEGIN ";
+    const END: &str = "-----END ";
+    let mut rest = pem;
+    core::iter::from_fn(move || {
+        loop {
+            let start = rest.find(BEGIN)?;
+            let after = &rest[start..];
+            let Some(end) = after.find(END) else {
+                rest = "";
+                return Some(Err(Error::Malformed("PEM block without an END line")));
+            };
+            let tail = &after[end..];
+            let line_end = tail.find('\n').map_or(tail.len(), |i| i + 1);
+            let block = &after[..end + line_end];
+            rest = &tail[line_end..];
+            match pem_rfc7468::decode_vec(block.as_bytes()) {
+                Ok(("CERTIFICATE", der)) => return Some(Ok(der)),
+                Ok(_) => {}
+                Err(_) => return Some(Err(Error::Malformed("PEM"))),
+            }
+        }
+    })
+}
+
+impl TrustAnchors {
+    /// An empty set.
+    pub fn new() -> Self {
+        TrustAnchors::default()
+    }
+
+    /// Every `CERTIFICATE` block of a PEM bundle; fails on the first block that does not
+    /// decode or parse.
+    pub fn from_pem_bundle(pem: &str) -> Result<Self, Error> {
+        let mut anchors = TrustAnchors::new();
+        anchors.add_pem_bundle(pem)?;
+        Ok(anchors)
+    }
+
+    /// DER certificates; fails on the first one that does not parse.
+    pub fn from_der_certs<'d>(certs: impl IntoIterator<Item = &'d [u8]>) -> Result<Self, Error> {
+        let mut anchors = TrustAnchors::new();
+        for der in certs {
+            anchors.add_cert_der(der)?;
+        }
+        Ok(anchors)
+    }
+
+    /// Add every `CERTIFICATE` block of `pem`, failing on the first bad one (nothing is
+    /// added then). Returns how many were added.
+    pub fn add_pem_bundle(&mut self, pem: &str) -> Result<usize, Error> {
+        let mut new = Vec::new();
+        for der in pem_certificates(pem) {
+            new.push(TrustAnchor::from_cert_der(&der?)?);
+        }
+        let n = new.len();
+        self.anchors.extend(new);
+        Ok(n)
+    }
+
+    /// Add every `CERTIFICATE` block of `pem` that parses, skipping the rest (for system
+    /// bundles, which may hold certificates this crate cannot parse). Returns
+    /// `(added, skipped)`.
+    pub fn add_pem_bundle_lossy(&mut self, pem: &str) -> (usize, usize) {
+        let (mut added, mut skipped) = (0, 0);
+        for der in pem_certificates(pem) {
+            match der.and_then(|d| TrustAnchor::from_cert_der(&d)) {
+                Ok(a) => {
+                    self.anchors.push(a);
+                    added += 1;
+                }
+                Err(_) => skipped += 1,
+            }
+        }
+        (added, skipped)
+    }
+
+    /// Add one DER certificate.
+    pub fn add_cert_der(&mut self, der: &[u8]) -> Result<(), Error> {
+        self.anchors.push(TrustAnchor::from_cert_der(der)?);
+        Ok(())
+    }
+
+    /// Add an anchor.
+    pub fn add(&mut self, anchor: TrustAnchor) {
+        self.anchors.push(anchor);
+    }
+
+    /// The anchors.
+    pub fn iter(&self) -> core::slice::Iter<'_, TrustAnchor> {
+        self.anchors.iter()
+    }
+
+    /// How many anchors there are.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    pub(crate) fn as_slice(&self) -> &[TrustAnchor] {
+        &self.anchors
+    }
+}
+
+impl<'a> IntoIterator for &'a TrustAnchors {
+    type Item = &'a TrustAnchor;
+    type IntoIter = core::slice::Iter<'a, TrustAnchor>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.anchors.iter()
+    }
+}
+
+/// Decode every `CERTIFICATE` block of a PEM text into DER (a chain file, a bundle).
+pub fn pem_to_der_certs(pem: &str) -> Result<Vec<Vec<u8>>, Error> {
+    pem_certificates(pem).collect()
+}

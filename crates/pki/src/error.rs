@@ -1,0 +1,175 @@
+//! Why a certificate or a chain was refused, and the TLS alert each reason maps to.
+
+use core::fmt;
+
+/// Why validation failed.
+///
+/// Each variant names one rule. [`Error::alert`] gives the TLS alert a peer should receive
+/// (RFC 5246 §7.2.2); the state machine converts that code into its own alert type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A certificate's notAfter is before the validation time (RFC 5280 §6.1.3 (a)(2)).
+    Expired,
+    /// A certificate's notBefore is after the validation time (RFC 5280 §6.1.3 (a)(2)).
+    NotYetValid,
+    /// No path from the end-entity certificate to a trust anchor could be built.
+    UnknownIssuer,
+    /// A certificate's signature does not verify with its issuer's key.
+    BadSignature,
+    /// The end-entity certificate is not valid for the expected server name.
+    NameMismatch,
+    /// A certificate used as an issuer is not a CA: basicConstraints absent or `cA`
+    /// false (RFC 5280 §6.1.4 (k)).
+    IssuerNotCa,
+    /// A certificate used as an issuer has a keyUsage without keyCertSign
+    /// (RFC 5280 §6.1.4 (n)).
+    IssuerLacksKeyCertSign,
+    /// The end-entity certificate is a CA certificate (`cA` true), or asserts keyCertSign
+    /// without being a CA (RFC 5280 §4.2.1.3).
+    EndEntityIsCa,
+    /// The extendedKeyUsage of a certificate in the path does not allow the purpose
+    /// (serverAuth or clientAuth), or the end-entity certificate has none.
+    InvalidExtendedKeyUsage,
+    /// A CA's pathLenConstraint is exceeded (RFC 5280 §6.1.4 (m)).
+    PathLenExceeded,
+    /// A name in the path is outside a CA's permitted subtrees or inside its excluded
+    /// subtrees, or is of a constrained form this crate cannot check (RFC 5280 §4.2.1.10).
+    NameConstraintViolated,
+    /// A certificate has a critical extension this crate does not process (RFC 5280 §4.2).
+    UnknownCriticalExtension,
+    /// A signature algorithm that is not supported (ECDSA, EdDSA, DSA, PSS with
+    /// non-standard parameters, ...).
+    UnsupportedSignatureAlgorithm,
+    /// A SHA-1 signature, refused because [`VerifyOptions::allow_sha1`] is false.
+    ///
+    /// [`VerifyOptions::allow_sha1`]: crate::VerifyOptions::allow_sha1
+    Sha1Refused,
+    /// A public key that is not RSA, or an RSA key this crate cannot use.
+    UnsupportedPublicKey,
+    /// An RSA key smaller than [`VerifyOptions::min_rsa_bits`].
+    ///
+    /// [`VerifyOptions::min_rsa_bits`]: crate::VerifyOptions::min_rsa_bits
+    WeakKey {
+        /// The modulus size in bits.
+        bits: u32,
+    },
+    /// A certificate (or a trust anchor, or a PEM bundle) could not be decoded, or breaks
+    /// a structural rule of RFC 5280 (duplicate extension, extensions in a v1 certificate,
+    /// mismatched signature algorithms, ...). The text says which.
+    Malformed(&'static str),
+    /// The path would be longer than [`VerifyOptions::max_depth`].
+    ///
+    /// [`VerifyOptions::max_depth`]: crate::VerifyOptions::max_depth
+    DepthExceeded,
+    /// Path building needed more signature verifications than
+    /// [`VerifyOptions::max_signature_checks`].
+    ///
+    /// [`VerifyOptions::max_signature_checks`]: crate::VerifyOptions::max_signature_checks
+    BudgetExceeded,
+    /// A server name that is neither a valid DNS name (A-labels only) nor an IP address.
+    InvalidServerName,
+}
+
+/// A TLS alert description code (RFC 5246 §7.2), as a plain byte with named constants.
+///
+/// sanstls-pki does not depend on sanstls-wire; the state machine converts this into its
+/// own alert type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AlertCode(pub u8);
+
+impl AlertCode {
+    /// `bad_certificate` (42): a certificate was corrupt, had a bad signature, did not match.
+    pub const BAD_CERTIFICATE: AlertCode = AlertCode(42);
+    /// `unsupported_certificate` (43): a certificate of an unsupported type or usage.
+    pub const UNSUPPORTED_CERTIFICATE: AlertCode = AlertCode(43);
+    /// `certificate_expired` (45): a certificate has expired or is not currently valid.
+    pub const CERTIFICATE_EXPIRED: AlertCode = AlertCode(45);
+    /// `certificate_unknown` (46): some other issue arose in processing the certificate.
+    pub const CERTIFICATE_UNKNOWN: AlertCode = AlertCode(46);
+    /// `unknown_ca` (48): no trust anchor could be found for the chain.
+    pub const UNKNOWN_CA: AlertCode = AlertCode(48);
+    /// `decode_error` (50): a certificate could not be decoded.
+    pub const DECODE_ERROR: AlertCode = AlertCode(50);
+    /// `internal_error` (80): a local problem unrelated to the peer.
+    pub const INTERNAL_ERROR: AlertCode = AlertCode(80);
+}
+
+impl Error {
+    /// The TLS alert that reports this error to the peer (RFC 5246 §7.2.2).
+    ///
+    /// - validity period → `certificate_expired` ("expired or not currently valid");
+    /// - no path to an anchor → `unknown_ca`;
+    /// - undecodable DER → `decode_error`;
+    /// - unsupported algorithms, keys, critical extensions, or a certificate not allowed
+    ///   for this purpose → `unsupported_certificate`;
+    /// - everything else about a certificate (signature, names, constraints, budget) →
+    ///   `bad_certificate`;
+    /// - an invalid server name is a local configuration problem → `internal_error`.
+    pub fn alert(&self) -> AlertCode {
+        match self {
+            Error::Expired | Error::NotYetValid => AlertCode::CERTIFICATE_EXPIRED,
+            Error::UnknownIssuer => AlertCode::UNKNOWN_CA,
+            Error::Malformed(_) => AlertCode::DECODE_ERROR,
+            Error::UnsupportedSignatureAlgorithm
+            | Error::Sha1Refused
+            | Error::UnsupportedPublicKey
+            | Error::WeakKey { .. }
+            | Error::UnknownCriticalExtension
+            | Error::InvalidExtendedKeyUsage => AlertCode::UNSUPPORTED_CERTIFICATE,
+            Error::BadSignature
+            | Error::NameMismatch
+            | Error::IssuerNotCa
+            | Error::IssuerLacksKeyCertSign
+            | Error::EndEntityIsCa
+            | Error::PathLenExceeded
+            | Error::NameConstraintViolated
+            | Error::DepthExceeded
+            | Error::BudgetExceeded => AlertCode::BAD_CERTIFICATE,
+            Error::InvalidServerName => AlertCode::INTERNAL_ERROR,
+        }
+    }
+
+    /// How specific the error is, for choosing which failure to report when every
+    /// candidate path failed: a concrete defect beats "no issuer found".
+    pub(crate) fn rank(&self) -> u8 {
+        match self {
+            Error::UnknownIssuer => 0,
+            Error::DepthExceeded => 1,
+            _ => 2,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Expired => f.write_str("certificate has expired"),
+            Error::NotYetValid => f.write_str("certificate is not yet valid"),
+            Error::UnknownIssuer => f.write_str("no path to a trust anchor (unknown issuer)"),
+            Error::BadSignature => f.write_str("certificate signature does not verify"),
+            Error::NameMismatch => f.write_str("certificate is not valid for the server name"),
+            Error::IssuerNotCa => f.write_str("issuer certificate is not a CA"),
+            Error::IssuerLacksKeyCertSign => {
+                f.write_str("issuer certificate's keyUsage lacks keyCertSign")
+            }
+            Error::EndEntityIsCa => f.write_str("end-entity certificate is a CA certificate"),
+            Error::InvalidExtendedKeyUsage => {
+                f.write_str("extendedKeyUsage does not allow this purpose")
+            }
+            Error::PathLenExceeded => f.write_str("pathLenConstraint exceeded"),
+            Error::NameConstraintViolated => f.write_str("name constraints violated"),
+            Error::UnknownCriticalExtension => f.write_str("unknown critical extension"),
+            Error::UnsupportedSignatureAlgorithm => f.write_str("unsupported signature algorithm"),
+            Error::Sha1Refused => f.write_str("SHA-1 signature refused"),
+            Error::UnsupportedPublicKey => f.write_str("unsupported public key"),
+            Error::WeakKey { bits } => write!(f, "RSA key too small: {bits} bits"),
+            Error::Malformed(what) => write!(f, "malformed certificate: {what}"),
+            Error::DepthExceeded => f.write_str("certificate path too long"),
+            Error::BudgetExceeded => f.write_str("signature-check budget exceeded"),
+            Error::InvalidServerName => f.write_str("invalid server name"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

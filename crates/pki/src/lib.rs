@@ -1,0 +1,90 @@
+//! Certificate validation for sanstls: decides whom a TLS client trusts, and which client
+//! certificates a server accepts.
+//!
+//! - RFC 5280 path validation: a path is built from the end-entity certificate through
+//!   the intermediates the peer sent (any order, extras and duplicates allowed,
+//!   alternative issuers tried for cross-signed chains) to a [`TrustAnchor`], within a
+//!   depth and a signature-check budget ([`VerifyOptions`]).
+//! - Signatures: RSASSA-PKCS1-v1_5 with SHA-256/384/512 and RSASSA-PSS (parameters
+//!   checked); SHA-1 only when allowed; RSA keys below a minimum size refused. ECDSA and
+//!   EdDSA are reported as unsupported.
+//! - Validity against a time the caller passes ([`UnixTime`]: this crate never reads a
+//!   clock), basicConstraints, keyUsage, extendedKeyUsage, nameConstraints (dNSName,
+//!   iPAddress, directoryName), unknown critical extensions.
+//! - RFC 6125 name matching on subjectAltName dNSName and iPAddress only ([`ServerName`]).
+//! - [`ServerCertVerifier`] / [`ClientCertVerifier`] traits with WebPKI-style defaults.
+//! - Typed [`Error`]s, each mapping to a TLS alert ([`Error::alert`]).
+//!
+//! `no_std` with `alloc`. Certificates are decoded with `x509-cert` and `der`.
+//!
+//! ```
+//! use sanstls_pki::{
+//!     ServerCertVerifier, ServerName, TrustAnchors, UnixTime, WebPkiServerVerifier,
+//!     pem_to_der_certs,
+//! };
+//! # let root_pem = include_str!("../../../testdata/ca-root.cert.pem");
+//! # let chain_pem = include_str!("../../../testdata/server-rsa2048.chain.pem");
+//!
+//! let verifier = WebPkiServerVerifier::new(TrustAnchors::from_pem_bundle(root_pem)?);
+//! let chain = pem_to_der_certs(chain_pem)?; // leaf, then the intermediate
+//! let intermediates: Vec<&[u8]> = chain[1..].iter().map(Vec::as_slice).collect();
+//! let now = UnixTime(1_800_000_000); // 2027-01-15
+//!
+//! let path = verifier.verify_server_cert(
+//!     &chain[0],
+//!     &intermediates,
+//!     &ServerName::new("www.example.test")?,
+//!     now,
+//! )?;
+//! assert!(path.allows_key_encipherment());
+//! assert_eq!(path.public_key().modulus_bits(), 2048);
+//!
+//! let wrong = verifier.verify_server_cert(
+//!     &chain[0],
+//!     &intermediates,
+//!     &ServerName::new("example.org")?,
+//!     now,
+//! );
+//! assert_eq!(wrong.unwrap_err(), sanstls_pki::Error::NameMismatch);
+//! # Ok::<(), sanstls_pki::Error>(())
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod algorithm;
+mod anchors;
+mod cert;
+mod constraints;
+mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
+mod names;
+mod path;
+mod verify;
+
+pub use algorithm::SignatureAlgorithm;
+pub use anchors::{TrustAnchor, TrustAnchors, pem_to_der_certs};
+pub use cert::KeyUsage;
+pub use error::{AlertCode, Error};
+pub use names::{DnsName, ServerName};
+pub use verify::{
+    ClientCertVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath, VerifyOptions,
+    WebPkiClientVerifier, WebPkiServerVerifier, verify_chain,
+};
+
+/// A point in time: seconds since 1970-01-01T00:00:00Z (leap seconds ignored).
+///
+/// The caller supplies it; the std adapter reads the system clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnixTime(pub u64);
+
+impl UnixTime {
+    /// Seconds since the epoch.
+    pub const fn as_secs(self) -> u64 {
+        self.0
+    }
+}
