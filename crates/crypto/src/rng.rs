@@ -2,7 +2,7 @@
 //!
 //! sanstls never reaches for a random source on its own: every function that needs
 //! randomness takes a [`CryptoRng`] from the caller. The std adapter passes the operating
-//! system's generator ([`OsRng`], feature `getrandom`); embedded users pass their hardware
+//! system's generator (`OsRng`, with the feature `getrandom`); embedded users pass their hardware
 //! generator; tests and fuzzers pass a [`SeededRng`] with a fixed seed.
 
 pub use rand_core::{CryptoRng, Rng, TryCryptoRng, TryRng};
