@@ -132,7 +132,8 @@ pub struct HandshakeFrame<'a> {
 /// use sanstls_wire::reassembler::{Limits, Reassembler};
 /// use sanstls_wire::enums::HandshakeType;
 ///
-/// let mut r = Reassembler::new(Limits::default());
+/// let mut storage = [0u8; 64];
+/// let mut r = Reassembler::with_buffer(&mut storage, Limits::default());
 /// // A ServerHelloDone split over two records, then a HelloRequest and half a message.
 /// r.push(&[14, 0])?;
 /// assert!(r.next_message()?.is_none());
