@@ -67,6 +67,8 @@ impl MacHash {
     }
 
     fn compress(self, state: &mut State, blocks: &[[u8; BLOCK]]) {
+        #[cfg(test)]
+        tests::COMPRESSED.with(|c| c.set(c.get() + blocks.len()));
         match self {
             MacHash::Sha1 => {
                 let mut s5 = [state[0], state[1], state[2], state[3], state[4]];
@@ -209,8 +211,11 @@ impl MacKey {
         }
         // With bad padding, go on as if there were none: the work below is the same for
         // every length, and the result is rejected anyway.
+        // `black_box` keeps the optimiser from reasoning about the secret values (and,
+        // say, turning a mask back into a branch).
+        let good = core::hint::black_box(good);
         let pad = ct::select(good, pad, 0);
-        let data_len = len - mac_len - 1 - pad;
+        let data_len = core::hint::black_box(len - mac_len - 1 - pad);
 
         // 2. The MAC over `prefix + length + content[..data_len]`, with the same
         //    compression calls for every data_len in the possible range.
@@ -393,6 +398,39 @@ mod tests {
     use sanstls_crypto::hash::HashAlgorithm;
     use sanstls_crypto::hmac::hmac;
     use std::vec::Vec;
+
+    std::thread_local! {
+        /// Compression-function calls (blocks) made by this thread.
+        pub(super) static COMPRESSED: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    fn blocks_for(f: impl FnOnce()) -> usize {
+        let before = COMPRESSED.with(core::cell::Cell::get);
+        f();
+        COMPRESSED.with(core::cell::Cell::get) - before
+    }
+
+    /// Lucky Thirteen: for one record length, the number of compressed blocks is the same
+    /// for every padding byte value, valid or not, and for good and bad MACs.
+    #[test]
+    fn compression_calls_do_not_depend_on_the_plaintext() {
+        for h in [MacHash::Sha1, MacHash::Sha256] {
+            let k = MacKey::new(h, &[1; 20]);
+            for len in [48usize, 64, 80, 288, 1024, 16_416] {
+                let mut counts = std::collections::BTreeSet::new();
+                for last in 0..=255u8 {
+                    for fill in [last, last ^ 1, 0] {
+                        let mut rec = std::vec![fill; len];
+                        rec[len - 1] = last;
+                        counts.insert(blocks_for(|| {
+                            let _ = k.verify_padded(&[0; 11], &rec);
+                        }));
+                    }
+                }
+                assert_eq!(counts.len(), 1, "{h:?} len {len}: {counts:?}");
+            }
+        }
+    }
 
     fn alg(h: MacHash) -> HashAlgorithm {
         match h {

@@ -254,7 +254,9 @@ impl Opener {
     /// secret until then); [`Error::Decode`] for a malformed header or an empty
     /// Handshake/Alert/ChangeCipherSpec fragment.
     pub fn open_in_place<'a>(&mut self, record: &'a mut [u8]) -> Result<OpenedRecord<'a>, Error> {
-        let head = record.get(..HEADER_LEN).ok_or(Error::BadRecordMac)?;
+        let head = record
+            .get(..HEADER_LEN)
+            .ok_or(Error::Decode(sanstls_wire::DecodeError::Truncated))?;
         let header = RecordHeader::decode(head)?;
         if record.len() != HEADER_LEN + usize::from(header.length) {
             return Err(Error::Decode(sanstls_wire::DecodeError::InvalidLength));
