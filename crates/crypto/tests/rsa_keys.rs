@@ -376,3 +376,13 @@ fn odd_sizes_and_unequal_primes() {
     assert_eq!(key.public_key().modulus_bits(), 2047);
     assert_eq!(key.public_key().modulus_len(), 256);
 }
+
+#[test]
+fn badly_unbalanced_primes_are_refused() {
+    // A consistent key (OpenSSL's `rsa -check` accepts it) whose n = p * q has a 200-bit p
+    // and an 848-bit q.
+    assert_eq!(
+        RsaPrivateKey::from_pem(include_str!("data/rsa-unbalanced-1048.pem")).unwrap_err(),
+        Error::InvalidKey("prime p or q is too small for the modulus")
+    );
+}

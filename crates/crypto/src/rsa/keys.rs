@@ -269,9 +269,10 @@ fn check_rsa_algorithm(alg: &spki::AlgorithmIdentifierRef<'_>) -> Result<(), Err
 /// An RSA private key with two primes, validated on load, with the CRT values and the
 /// Montgomery parameters of `n`, `p` and `q` precomputed.
 ///
-/// Secret values held by this type are zeroized when it is dropped. (`p` and `q` also
-/// live inside `crypto-bigint`'s reference-counted Montgomery parameters, which offer no
-/// way to wipe them; see the crate's security notes.)
+/// Secret values held by this type are zeroized when it is dropped, with one exception:
+/// `p` and `q` also live inside `crypto-bigint`'s reference-counted Montgomery parameters
+/// (`BoxedMontyParams`), which implement no zeroization, so those copies are freed
+/// without being wiped.
 pub struct RsaPrivateKey {
     pub(super) public: RsaPublicKey,
     /// Montgomery parameters for `p` (the modulus is `p` itself).
@@ -377,9 +378,10 @@ impl RsaPrivateKey {
     /// Validate and precompute.
     ///
     /// Validation runs once per key load. It uses constant-time arithmetic throughout
-    /// (`BoxedUint::rem`, `mul`, constant-time comparisons), so nothing here is variable
-    /// time in the secret values except the early return naming which check failed,
-    /// which only ever happens for a broken key.
+    /// (`BoxedUint::rem`, `concatenating_mul`, constant-time comparisons and Montgomery
+    /// parameter setup), so nothing here is variable time in the secret values except the
+    /// bit lengths of `p` and `q` (which follow from the key size) and the early return
+    /// naming which check failed, which only ever happens for a broken key.
     fn from_parts(parts: &Parts<'_>) -> Result<Self, Error> {
         let public = RsaPublicKey::from_components(parts.n, parts.e)?;
         let n_prec = public.n.bits_precision();
@@ -392,6 +394,13 @@ impl RsaPrivateKey {
         }
         if p_bits + q_bits < public.bits || p_bits + q_bits > public.bits + 1 {
             return Err(Error::InvalidKey("p * q != n"));
+        }
+        // Two-prime keys from any real generator have primes of about half the modulus
+        // size; a much smaller factor makes n easy to factor.
+        if p_bits.min(q_bits) < public.bits / 4 {
+            return Err(Error::InvalidKey(
+                "prime p or q is too small for the modulus",
+            ));
         }
         let p_prec = precision_for(p_bits);
         let q_prec = precision_for(q_bits);
@@ -442,19 +451,21 @@ impl RsaPrivateKey {
         if !ct(dq.ct_lt(&q_minus_1)) {
             return Err(Error::InvalidKey("dq is not less than q - 1"));
         }
-        let edp = Secret(dp.concatenating_mul(&public.e).rem(&p1_nz));
+        let dp_e = Secret(dp.concatenating_mul(&public.e));
+        let edp = Secret(dp_e.rem(&*p1_nz));
         if !ct(edp.is_one()) {
             return Err(Error::InvalidKey("e * dp != 1 mod (p - 1)"));
         }
-        let edq = Secret(dq.concatenating_mul(&public.e).rem(&q1_nz));
+        let dq_e = Secret(dq.concatenating_mul(&public.e));
+        let edq = Secret(dq_e.rem(&*q1_nz));
         if !ct(edq.is_one()) {
             return Err(Error::InvalidKey("e * dq != 1 mod (q - 1)"));
         }
-        let d_mod_p1 = Secret(d.rem(&p1_nz));
+        let d_mod_p1 = Secret(d.rem(&*p1_nz));
         if !ct(crypto_bigint::CtEq::ct_eq(&*d_mod_p1, &*dp)) {
             return Err(Error::InvalidKey("dp != d mod (p - 1)"));
         }
-        let d_mod_q1 = Secret(d.rem(&q1_nz));
+        let d_mod_q1 = Secret(d.rem(&*q1_nz));
         if !ct(crypto_bigint::CtEq::ct_eq(&*d_mod_q1, &*dq)) {
             return Err(Error::InvalidKey("dq != d mod (q - 1)"));
         }
@@ -472,7 +483,8 @@ impl RsaPrivateKey {
         let q_odd = Odd::new(q.0.clone())
             .into_option()
             .ok_or(Error::InvalidKey("prime p or q is even"))?;
-        let qinv_q = Secret(qinv.concatenating_mul(&*q).rem(p_odd.as_nz_ref()));
+        let qinv_times_q = Secret(qinv.concatenating_mul(&*q));
+        let qinv_q = Secret(qinv_times_q.rem(p_odd.as_nz_ref()));
         if !ct(qinv_q.is_one()) {
             return Err(Error::InvalidKey("qinv * q != 1 mod p"));
         }
@@ -500,9 +512,10 @@ impl RsaPrivateKey {
     }
 }
 
-fn nonzero(x: &BoxedUint) -> Result<NonZero<BoxedUint>, Error> {
+fn nonzero(x: &BoxedUint) -> Result<Zeroizing<NonZero<BoxedUint>>, Error> {
     NonZero::new(x.clone())
         .into_option()
+        .map(Zeroizing::new)
         .ok_or(Error::InvalidKey("prime p or q is less than 2"))
 }
 
