@@ -331,6 +331,95 @@ fn every_split_of_a_real_flight_reassembles() {
     }
 }
 
+#[test]
+fn certificate_bound_applies_to_real_certificates() {
+    let s = session("rsa_aes128_sha256");
+    let stream: Vec<u8> = s.server.payloads.concat();
+    let cert_len = s.server.messages[1].len() - 4;
+    let tight = Limits {
+        max_message: 64 * 1024,
+        max_certificate: u32::try_from(cert_len).unwrap() - 1,
+    };
+    let mut reasm = Reassembler::new(tight);
+    let err = reasm.push(&stream).unwrap_err();
+    assert_eq!(
+        err,
+        sanstls_wire::DecodeError::MessageTooLarge {
+            typ: HandshakeType::CERTIFICATE,
+            length: u32::try_from(cert_len).unwrap(),
+            max: tight.max_certificate,
+        }
+    );
+    // The Certificate bound does not apply to other messages, and vice versa.
+    let loose_cert = Limits {
+        max_message: 100,
+        max_certificate: 64 * 1024,
+    };
+    let mut reasm = Reassembler::new(loose_cert);
+    let mut got = Vec::new();
+    let mut result = Ok(());
+    for p in &s.server.payloads {
+        result = reasm.push(p);
+        if result.is_err() {
+            break;
+        }
+        while let Some(f) = reasm.next_message().unwrap() {
+            got.push(f.typ);
+        }
+    }
+    assert_eq!(
+        got,
+        [HandshakeType::SERVER_HELLO, HandshakeType::CERTIFICATE, HandshakeType::SERVER_HELLO_DONE]
+    );
+    // The NewSessionTicket of this flight is larger than 100 bytes: refused on its header.
+    assert!(matches!(
+        result,
+        Err(sanstls_wire::DecodeError::MessageTooLarge {
+            typ: HandshakeType::NEW_SESSION_TICKET,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn change_cipher_spec_inside_a_real_message_is_refused() {
+    let s = session("client_auth");
+    let stream: Vec<u8> = s.client.payloads.concat();
+    let mut reasm = Reassembler::new(Limits::default());
+    // Everything up to the middle of the CertificateVerify.
+    let cut = stream.len() - 10;
+    reasm.push(&stream[..cut]).unwrap();
+    while reasm.next_message().unwrap().is_some() {}
+    assert!(reasm.has_partial());
+    assert_eq!(
+        reasm.check_boundary(),
+        Err(sanstls_wire::DecodeError::MessageInterrupted)
+    );
+    reasm.push(&stream[cut..]).unwrap();
+    let last = reasm.next_message().unwrap().unwrap();
+    assert_eq!(last.typ, HandshakeType::CERTIFICATE_VERIFY);
+    assert_eq!(reasm.check_boundary(), Ok(()));
+}
+
+#[test]
+fn fixed_buffer_reassembles_real_flights() {
+    for name in NAMES {
+        let s = session(name);
+        for flight in [&s.client, &s.server] {
+            let mut storage = vec![0u8; Limits::default().buffer_len()];
+            let mut reasm = Reassembler::with_buffer(&mut storage, Limits::default());
+            let mut out = Vec::new();
+            for p in &flight.payloads {
+                reasm.push(p).unwrap();
+                while let Some(f) = reasm.next_message().unwrap() {
+                    out.push(f.raw.to_vec());
+                }
+            }
+            assert_eq!(out, flight.messages, "{name}");
+        }
+    }
+}
+
 const NAMES: [&str; 5] = [
     "rsa_aes128_sha256",
     "dhe_rsa_aes256_sha256",
