@@ -1,0 +1,595 @@
+//! Cross-check against `openssl verify` (OpenSSL 3) over every chain in `testdata/`.
+//!
+//! Each case states sanstls-pki's expected answer and OpenSSL's. Where they differ, the
+//! case says why sanstls-pki's answer is the one RFC 5280 / RFC 6125 / the CA/B Forum
+//! Baseline Requirements call for (or, for unsupported algorithms, that the difference is
+//! a documented limitation). The test fails if either tool gives a different answer than
+//! the table says, if a `*.chain.pem` in testdata has no case, or if `openssl` is missing.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use common::{NOW, anchors, cert, chain};
+use sanstls_pki::{Error, KeyPurpose, ServerName, VerifyOptions, verify_chain};
+
+/// What the peer sends: a chain file, or explicit certificates.
+enum Input {
+    Chain(&'static str),
+    Certs(&'static [&'static str]),
+}
+
+struct Case {
+    id: &'static str,
+    input: Input,
+    roots: &'static [&'static str],
+    purpose: KeyPurpose,
+    /// DNS name or IP address to check (servers).
+    name: Option<&'static str>,
+    ours: Result<(), Error>,
+    openssl_accepts: bool,
+    /// Why the two disagree (empty when they agree).
+    why: &'static str,
+}
+
+const SERVER: KeyPurpose = KeyPurpose::ServerAuth;
+
+#[allow(clippy::too_many_lines)]
+fn cases() -> Vec<Case> {
+    use Input::{Certs, Chain};
+    let ok = Ok(());
+    let c = |id, input, name, ours: Result<(), Error>, openssl_accepts, why| Case {
+        id,
+        input,
+        roots: &["ca-root"],
+        purpose: SERVER,
+        name,
+        ours,
+        openssl_accepts,
+        why,
+    };
+    let lh = Some("localhost");
+    vec![
+        c("server-rsa2048", Chain("server-rsa2048"), lh, ok, true, ""),
+        c("server-rsa3072", Chain("server-rsa3072"), lh, ok, true, ""),
+        c("server-rsa4096", Chain("server-rsa4096"), lh, ok, true, ""),
+        c(
+            "server-rsa2048 wildcard",
+            Chain("server-rsa2048"),
+            Some("a.example.test"),
+            ok,
+            true,
+            "",
+        ),
+        c(
+            "server-rsa2048 ip",
+            Chain("server-rsa2048"),
+            Some("127.0.0.1"),
+            ok,
+            true,
+            "",
+        ),
+        c(
+            "server-rsa2048 wrong name",
+            Chain("server-rsa2048"),
+            Some("example.test"),
+            Err(Error::NameMismatch),
+            false,
+            "",
+        ),
+        Case {
+            purpose: KeyPurpose::ClientAuth,
+            ..c("client", Chain("client"), None, ok, true, "")
+        },
+        c("server-sha384", Chain("server-sha384"), lh, ok, true, ""),
+        c("server-sha512", Chain("server-sha512"), lh, ok, true, ""),
+        c("server-pss", Chain("server-pss"), lh, ok, true, ""),
+        c(
+            "server-pss-sha512",
+            Chain("server-pss-sha512"),
+            lh,
+            ok,
+            true,
+            "",
+        ),
+        c(
+            "server-ipv6",
+            Chain("server-ipv6"),
+            Some("::1"),
+            ok,
+            true,
+            "",
+        ),
+        c(
+            "nc-ok",
+            Chain("nc-ok"),
+            Some("www.example.test"),
+            ok,
+            true,
+            "",
+        ),
+        c("deep-ok", Chain("deep-ok"), lh, ok, true, ""),
+        Case {
+            roots: &["ca-root2"],
+            ..c(
+                "cross-signed",
+                Certs(&["server-rsa2048", "ca-int", "ca-int-by-root2"]),
+                lh,
+                ok,
+                false,
+                "path building (RFC 5280 §6 leaves it open; RFC 4158 §2.4 describes \
+                 backtracking): the first ca-int the server sent chains to ca-root, which \
+                 is not trusted here; the cross-signed ca-int-by-root2 reaches the trusted \
+                 ca-root2. sanstls backtracks and finds that path; OpenSSL commits to the \
+                 first issuer from the untrusted list and reports `unable to get local \
+                 issuer certificate`.",
+            )
+        },
+        Case {
+            roots: &["ca-root-nc"],
+            ..c(
+                "root-nc-ok",
+                Certs(&["root-nc-ok"]),
+                Some("www.example.test"),
+                ok,
+                true,
+                "",
+            )
+        },
+        c(
+            "bad-expired",
+            Chain("bad-expired"),
+            lh,
+            Err(Error::Expired),
+            false,
+            "",
+        ),
+        c(
+            "bad-not-yet-valid",
+            Chain("bad-not-yet-valid"),
+            lh,
+            Err(Error::NotYetValid),
+            false,
+            "",
+        ),
+        c(
+            "bad-int-expired",
+            Chain("bad-int-expired"),
+            lh,
+            Err(Error::Expired),
+            false,
+            "",
+        ),
+        c(
+            "bad-wrong-eku",
+            Chain("bad-wrong-eku"),
+            lh,
+            Err(Error::InvalidExtendedKeyUsage),
+            false,
+            "",
+        ),
+        c(
+            "bad-int-eku",
+            Chain("bad-int-eku"),
+            lh,
+            Err(Error::InvalidExtendedKeyUsage),
+            false,
+            "",
+        ),
+        c(
+            "anyeku",
+            Chain("anyeku"),
+            lh,
+            Err(Error::InvalidExtendedKeyUsage),
+            false,
+            "",
+        ),
+        c(
+            "bad-unknown-critical",
+            Chain("bad-unknown-critical"),
+            lh,
+            Err(Error::UnknownCriticalExtension),
+            false,
+            "",
+        ),
+        c(
+            "bad-issued-by-leaf",
+            Chain("bad-issued-by-leaf"),
+            lh,
+            Err(Error::IssuerNotCa),
+            false,
+            "",
+        ),
+        c(
+            "bad-issued-by-no-keycertsign",
+            Certs(&["bad-issued-by-no-keycertsign", "ca-no-keycertsign"]),
+            lh,
+            Err(Error::IssuerLacksKeyCertSign),
+            false,
+            "",
+        ),
+        c(
+            "bad-pathlen",
+            Chain("bad-pathlen"),
+            lh,
+            Err(Error::PathLenExceeded),
+            false,
+            "",
+        ),
+        c(
+            "bad-loop",
+            Chain("bad-loop"),
+            lh,
+            Err(Error::UnknownIssuer),
+            false,
+            "",
+        ),
+        c(
+            "bad-self-signed",
+            Certs(&["bad-self-signed"]),
+            lh,
+            Err(Error::UnknownIssuer),
+            false,
+            "",
+        ),
+        c(
+            "bad-nc-permitted",
+            Chain("bad-nc-permitted"),
+            Some("www.example.org"),
+            Err(Error::NameConstraintViolated),
+            false,
+            "",
+        ),
+        c(
+            "bad-nc-excluded",
+            Chain("bad-nc-excluded"),
+            Some("bad.example.test"),
+            Err(Error::NameConstraintViolated),
+            false,
+            "",
+        ),
+        c(
+            "bad-nc-ip",
+            Chain("bad-nc-ip"),
+            Some("www.example.test"),
+            Err(Error::NameConstraintViolated),
+            false,
+            "",
+        ),
+        Case {
+            roots: &["ca-root-nc"],
+            ..c(
+                "bad-root-nc",
+                Certs(&["bad-root-nc"]),
+                Some("www.example.org"),
+                Err(Error::NameConstraintViolated),
+                false,
+                "",
+            )
+        },
+        c(
+            "wild-middle",
+            Chain("wild-middle"),
+            Some("www.a.example.test"),
+            Err(Error::NameMismatch),
+            false,
+            "",
+        ),
+        c(
+            "wild-tld",
+            Chain("wild-tld"),
+            Some("example.test"),
+            Err(Error::NameMismatch),
+            false,
+            "",
+        ),
+        // ---- Disagreements (with "cross-signed" above) ----
+        c(
+            "bad-sha1",
+            Chain("bad-sha1"),
+            lh,
+            Err(Error::Sha1Refused),
+            true,
+            "policy: SHA-1 is refused by default (VerifyOptions::allow_sha1); OpenSSL 3.0 \
+             at security level 1 still accepts SHA-1 certificate signatures. SHA-1 is not \
+             collision resistant (SHAttered, 2017) and CA/B Forum BR §7.1.3.2 forbids it.",
+        ),
+        c(
+            "bad-rsa1024",
+            Chain("bad-rsa1024"),
+            lh,
+            Err(Error::WeakKey { bits: 1024 }),
+            true,
+            "policy: keys below 2048 bits are refused (VerifyOptions::min_rsa_bits, the CA/B \
+             Forum BR §6.1.5 minimum); OpenSSL's default security level 1 allows 1024.",
+        ),
+        c(
+            "bad-leaf-ca",
+            Chain("bad-leaf-ca"),
+            lh,
+            Err(Error::EndEntityIsCa),
+            true,
+            "CA/B Forum BR §7.1.2.7.8: a subscriber certificate's basicConstraints cA MUST \
+             NOT be true; OpenSSL does not look at cA on the end entity.",
+        ),
+        c(
+            "bad-leaf-keycertsign",
+            Chain("bad-leaf-keycertsign"),
+            lh,
+            Err(Error::EndEntityIsCa),
+            true,
+            "RFC 5280 §4.2.1.3: if keyCertSign is asserted, the cA bit MUST also be \
+             asserted; this leaf has keyCertSign with cA false. OpenSSL ignores the \
+             inconsistency on an end entity.",
+        ),
+        c(
+            "noeku",
+            Chain("noeku"),
+            lh,
+            Err(Error::InvalidExtendedKeyUsage),
+            true,
+            "CA/B Forum BR §7.1.2.7.10: extKeyUsage MUST be present in a subscriber \
+             certificate (VerifyOptions::require_eku, default true). RFC 5280 §4.2.1.12 \
+             alone treats an absent EKU as unrestricted, which is OpenSSL's answer.",
+        ),
+        c(
+            "bad-no-san",
+            Chain("bad-no-san"),
+            lh,
+            Err(Error::NameMismatch),
+            true,
+            "RFC 6125 §6.4.4 / CA/B Forum BR §7.1.4.2.2: identities come from the SAN; the \
+             common name is not a fallback. OpenSSL falls back to CN=localhost.",
+        ),
+        c(
+            "wild-partial",
+            Chain("wild-partial"),
+            Some("foo.example.test"),
+            Err(Error::NameMismatch),
+            true,
+            "CA/B Forum BR §1.6.1 (Wildcard Domain Name: \"*.\" followed by an FQDN) and RFC \
+             6125 §7.2 (partial wildcards are a security risk): `f*.example.test` matches \
+             nothing. OpenSSL allows partial-label wildcards unless \
+             X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS is set.",
+        ),
+        c(
+            "bad-nc-wildcard",
+            Chain("bad-nc-wildcard"),
+            Some("foo.example.test"),
+            Err(Error::NameConstraintViolated),
+            true,
+            "RFC 5280 §4.2.1.10: names in excluded subtrees are invalid. `*.example.test` \
+             stands for `bad.example.test`, which is excluded; OpenSSL compares the \
+             wildcard as a literal string, which is not inside `bad.example.test`.",
+        ),
+        c(
+            "bad-too-deep",
+            Chain("bad-too-deep"),
+            lh,
+            Err(Error::DepthExceeded),
+            true,
+            "policy: the path is bounded at 8 certificates (VerifyOptions::max_depth) to \
+             bound the work an attacker can cause; this path has 10. OpenSSL's default \
+             depth is 100. RFC 5280 sets no limit; with max_depth 10 sanstls accepts it \
+             (tested in rules.rs).",
+        ),
+        c(
+            "bad-pss-salt20",
+            Chain("bad-pss-salt20"),
+            lh,
+            Err(Error::UnsupportedSignatureAlgorithm),
+            true,
+            "limitation, not an RFC rule: RFC 4055 allows any PSS salt length, but \
+             sanstls-crypto verifies PSS only with salt length = hash length (the only \
+             form RFC 8446 and the CA/B Forum BR §7.1.3.2 permit), so others are reported \
+             as unsupported.",
+        ),
+        c(
+            "ecdsa-leaf",
+            Chain("ecdsa-leaf"),
+            lh,
+            Err(Error::UnsupportedPublicKey),
+            true,
+            "limitation: sanstls implements RSA only (its TLS 1.2 suites are RSA and \
+             DHE_RSA); an EC key is reported as unsupported.",
+        ),
+        c(
+            "bad-ecdsa-signed",
+            Chain("bad-ecdsa-signed"),
+            lh,
+            Err(Error::UnsupportedSignatureAlgorithm),
+            true,
+            "limitation: ECDSA signatures are not implemented; reported as unsupported.",
+        ),
+    ]
+}
+
+fn temp_file(tag: &str, pems: &[String]) -> PathBuf {
+    let p = std::env::temp_dir().join(format!(
+        "sanstls-pki-osslv-{}-{}.pem",
+        std::process::id(),
+        tag.replace(' ', "_")
+    ));
+    std::fs::write(&p, pems.concat()).expect("write temp file");
+    p
+}
+
+fn pem_of(der: &[u8]) -> String {
+    let b64 = pem_rfc7468_encode(der);
+    format!("-----BEGIN CERTIFICATE-----\n{b64}-----END CERTIFICATE-----\n")
+}
+
+/// Base64 with 64-character lines (enough PEM for the openssl CLI).
+fn pem_rfc7468_encode(der: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::new();
+    for chunk in der.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                s.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    let mut out = String::new();
+    for line in s.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(line).unwrap());
+        out.push('\n');
+    }
+    out
+}
+
+fn certs_of(input: &Input) -> Vec<Vec<u8>> {
+    match input {
+        Input::Chain(stem) => chain(stem),
+        Input::Certs(stems) => stems.iter().map(|s| cert(s)).collect(),
+    }
+}
+
+/// Run `openssl verify`; (accepted, output).
+fn openssl_verify(case: &Case, certs: &[Vec<u8>]) -> (bool, String) {
+    let roots: Vec<String> = case
+        .roots
+        .iter()
+        .map(|r| common::read(&format!("{r}.cert.pem")))
+        .collect();
+    let ca = temp_file(&format!("{}-ca", case.id), &roots);
+    let leaf = temp_file(&format!("{}-leaf", case.id), &[pem_of(&certs[0])]);
+    let mut cmd = Command::new("openssl");
+    cmd.arg("verify")
+        .args(["-attime", &NOW.0.to_string()])
+        .arg("-purpose")
+        .arg(match case.purpose {
+            KeyPurpose::ServerAuth => "sslserver",
+            KeyPurpose::ClientAuth => "sslclient",
+        })
+        .arg("-CAfile")
+        .arg(&ca);
+    let untrusted = (certs.len() > 1).then(|| {
+        let pems: Vec<String> = certs[1..].iter().map(|c| pem_of(c)).collect();
+        temp_file(&format!("{}-untrusted", case.id), &pems)
+    });
+    if let Some(u) = &untrusted {
+        cmd.arg("-untrusted").arg(u);
+    }
+    if let Some(name) = case.name {
+        if name.parse::<std::net::IpAddr>().is_ok() {
+            cmd.args(["-verify_ip", name]);
+        } else {
+            cmd.args(["-verify_hostname", name]);
+        }
+    }
+    cmd.arg(&leaf);
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!(
+            "cannot run `openssl verify` ({e}): install OpenSSL 3 (the CI installs it); this \
+             cross-check must not pass without it"
+        )
+    });
+    for f in [Some(ca), Some(leaf), untrusted].into_iter().flatten() {
+        let _ = std::fs::remove_file(f);
+    }
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text.trim().replace('\n', " | "))
+}
+
+fn ours(case: &Case, certs: &[Vec<u8>]) -> Result<(), Error> {
+    let inter: Vec<&[u8]> = certs[1..].iter().map(Vec::as_slice).collect();
+    let name = case.name.map(|n| ServerName::new(n).expect("valid name"));
+    verify_chain(
+        &anchors(case.roots),
+        &certs[0],
+        &inter,
+        case.purpose,
+        name.as_ref(),
+        NOW,
+        &VerifyOptions::default(),
+    )
+    .map(|_| ())
+}
+
+#[test]
+fn openssl_verify_cross_check() {
+    let version = Command::new("openssl")
+        .arg("version")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("`openssl` is not installed or not runnable ({e}); the CI installs it")
+        });
+    assert!(version.status.success(), "`openssl version` failed");
+
+    let cases = cases();
+    // Every chain file in testdata must be covered.
+    let dir = common::path("");
+    for entry in std::fs::read_dir(&dir).expect("testdata exists") {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if let Some(stem) = name.strip_suffix(".chain.pem") {
+            assert!(
+                cases
+                    .iter()
+                    .any(|c| matches!(c.input, Input::Chain(s) if s == stem)),
+                "testdata/{name} has no case in openssl_verify.rs"
+            );
+        }
+    }
+
+    let mut failures = Vec::new();
+    let mut disagreements = 0;
+    for case in &cases {
+        let certs = certs_of(&case.input);
+        let got_ours = ours(case, &certs);
+        let (got_openssl, text) = openssl_verify(case, &certs);
+        let agree = got_ours.is_ok() == got_openssl;
+        if !agree {
+            disagreements += 1;
+        }
+        println!(
+            "{:32} sanstls: {:40} openssl: {:6} {}",
+            case.id,
+            format!("{got_ours:?}"),
+            if got_openssl { "OK" } else { "reject" },
+            if agree { "" } else { "DISAGREE (documented)" }
+        );
+        if got_ours != case.ours {
+            failures.push(format!(
+                "{}: sanstls gave {got_ours:?}, expected {:?}",
+                case.id, case.ours
+            ));
+        }
+        if got_openssl != case.openssl_accepts {
+            failures.push(format!(
+                "{}: openssl {} (expected {}): {text}",
+                case.id,
+                if got_openssl { "accepted" } else { "rejected" },
+                if case.openssl_accepts {
+                    "accept"
+                } else {
+                    "reject"
+                }
+            ));
+        }
+        if agree != case.why.is_empty() {
+            failures.push(format!(
+                "{}: the reason text must be present exactly when the tools disagree",
+                case.id
+            ));
+        }
+    }
+    println!(
+        "{} cases, {disagreements} documented disagreements",
+        cases.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
