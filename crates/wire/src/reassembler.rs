@@ -47,7 +47,8 @@ impl Limits {
     /// complete message after each push: the largest message with its header, plus one
     /// plaintext record's worth of following bytes.
     pub fn buffer_len(&self) -> usize {
-        self.max_message.max(self.max_certificate) as usize + HEADER_LEN + MAX_PLAINTEXT_LEN
+        (self.max_message.max(self.max_certificate) as usize)
+            .saturating_add(HEADER_LEN + MAX_PLAINTEXT_LEN)
     }
 }
 
@@ -104,8 +105,14 @@ impl Buffer for Vec<u8> {
         self
     }
     fn append(&mut self, data: &[u8], cap: usize) -> Result<(), DecodeError> {
-        if self.len() + data.len() > cap {
+        let needed = self.len() + data.len();
+        if needed > cap {
             return Err(DecodeError::BufferFull);
+        }
+        if needed > self.capacity() {
+            // Grow geometrically, but never to a capacity beyond `cap`.
+            let target = needed.max(self.capacity().saturating_mul(2)).min(cap);
+            self.reserve_exact(target - self.len());
         }
         self.extend_from_slice(data);
         Ok(())
@@ -342,6 +349,35 @@ mod tests {
             DecodeError::MessageInterrupted.alert(),
             crate::enums::AlertDescription::UNEXPECTED_MESSAGE
         );
+    }
+
+    #[cfg(feature = "alloc")]
+    #[test]
+    fn vec_buffer_never_exceeds_its_bound() {
+        let limits = Limits {
+            max_message: 1000,
+            max_certificate: 1000,
+        };
+        let cap = limits.buffer_len();
+        let mut r = Reassembler::new(limits);
+        // A 1000-byte message arriving in 7-byte pieces.
+        let mut stream = alloc::vec![4u8, 0, 0x03, 0xe8];
+        stream.extend_from_slice(&[1; 1000]);
+        for chunk in stream.chunks(7) {
+            r.push(chunk).unwrap();
+            assert!(r.buf.capacity() <= cap);
+        }
+        assert_eq!(r.next_message().unwrap().unwrap().body.len(), 1000);
+        assert_eq!(
+            r.push(&alloc::vec![0; cap + 1]),
+            Err(DecodeError::BufferFull)
+        );
+        assert!(r.buf.capacity() <= cap);
+        let huge = Limits {
+            max_message: u32::MAX,
+            max_certificate: u32::MAX,
+        };
+        assert!(huge.buffer_len() >= u32::MAX as usize / 2);
     }
 
     #[test]

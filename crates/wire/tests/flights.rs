@@ -369,7 +369,11 @@ fn certificate_bound_applies_to_real_certificates() {
     }
     assert_eq!(
         got,
-        [HandshakeType::SERVER_HELLO, HandshakeType::CERTIFICATE, HandshakeType::SERVER_HELLO_DONE]
+        [
+            HandshakeType::SERVER_HELLO,
+            HandshakeType::CERTIFICATE,
+            HandshakeType::SERVER_HELLO_DONE
+        ]
     );
     // The NewSessionTicket of this flight is larger than 100 bytes: refused on its header.
     assert!(matches!(
