@@ -114,3 +114,76 @@ impl RsaPrivateKey {
         self.private_op(&mut rng, &x).is_ok()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::HashAlgorithm;
+    use crate::rng::Rng;
+
+    const KEY: &str = include_str!("../../../../testdata/bad-rsa1024.rsa.pem");
+
+    /// A key whose CRT exponent was corrupted after loading (as a fault in memory would):
+    /// every private operation must withhold its result.
+    fn faulty_key() -> RsaPrivateKey {
+        let mut key = RsaPrivateKey::from_pem(KEY).unwrap();
+        let mut words = key.dp.to_words();
+        words[0] ^= 0x10;
+        key.dp =
+            BoxedUint::from_words_with_precision(words.iter().copied(), key.dp.bits_precision());
+        key
+    }
+
+    #[test]
+    fn fault_check_withholds_results() {
+        let key = faulty_key();
+        let mut rng = SeededRng::from_seed([1; 32]);
+        assert_eq!(
+            key.sign_pkcs1v15(&mut rng, HashAlgorithm::Sha256, b"m")
+                .unwrap_err(),
+            Error::FaultDetected
+        );
+        assert_eq!(
+            key.sign_pss(&mut rng, HashAlgorithm::Sha256, b"m")
+                .unwrap_err(),
+            Error::FaultDetected
+        );
+        let pm = [3u8; 48];
+        let ct = key.public_key().encrypt_pkcs1v15(&mut rng, &pm).unwrap();
+        assert_eq!(
+            key.decrypt_pkcs1v15(&mut rng, &ct).unwrap_err(),
+            Error::FaultDetected
+        );
+        let mut out = [0u8; 48];
+        let mut expected = [0u8; 48];
+        SeededRng::from_seed([2; 32]).fill_bytes(&mut expected);
+        let used =
+            key.decrypt_tls_premaster(&mut SeededRng::from_seed([2; 32]), &ct, [3, 3], &mut out);
+        assert!(!bool::from(used));
+        assert_eq!(out, expected);
+        // The self-test run at load time catches the same corruption.
+        assert!(!key.self_test());
+        assert!(RsaPrivateKey::from_pem(KEY).unwrap().self_test());
+    }
+
+    #[test]
+    fn blinding_does_not_change_results() {
+        // Different generators blind differently but give the same deterministic signature.
+        let key = RsaPrivateKey::from_pem(KEY).unwrap();
+        let a = key
+            .sign_pkcs1v15(
+                &mut SeededRng::from_seed([1; 32]),
+                HashAlgorithm::Sha384,
+                b"x",
+            )
+            .unwrap();
+        let b = key
+            .sign_pkcs1v15(
+                &mut SeededRng::from_seed([2; 32]),
+                HashAlgorithm::Sha384,
+                b"x",
+            )
+            .unwrap();
+        assert_eq!(a, b);
+    }
+}
