@@ -123,3 +123,23 @@ fn encryption_lengths() {
         public.encrypt_pkcs1v15(&mut rng, &vec![1; k - 11]).unwrap()
     );
 }
+
+#[test]
+fn keys_can_be_shared_between_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<RsaPrivateKey>();
+    assert_send_sync::<sanstls_crypto::rsa::RsaPublicKey>();
+    // Verification with a wrong digest length is an argument error even when the
+    // signature is malformed too.
+    let key = RsaPrivateKey::from_pem(KEY).unwrap();
+    assert_eq!(
+        key.public_key()
+            .verify_pkcs1v15_prehashed(HashAlgorithm::Sha256, &[0; 20], &[]),
+        Err(Error::InvalidLength)
+    );
+    assert_eq!(
+        key.public_key()
+            .verify_pss_prehashed(HashAlgorithm::Sha256, &[0; 20], &[]),
+        Err(Error::InvalidLength)
+    );
+}

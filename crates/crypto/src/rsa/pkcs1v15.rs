@@ -145,14 +145,17 @@ impl RsaPublicKey {
         digest: &[u8],
         sig: &[u8],
     ) -> Result<(), Error> {
+        if digest.len() != hash.output_len() {
+            return Err(Error::InvalidLength);
+        }
         // Step 1: "If the length of the signature S is not k octets, output 'invalid
         // signature'"; step 2 (RSAVP1): s must be less than n.
         let em = self.public_op(sig).ok_or(Error::BadSignature)?;
-        // Step 3: encode the expected message, then step 4: compare the whole of EM and EM'.
-        let expected = emsa_pkcs1v15_encode(hash, digest, self.k).map_err(|e| match e {
-            Error::InvalidLength => Error::InvalidLength,
-            _ => Error::BadSignature,
-        })?;
+        // Step 3: encode the expected message (a key too small for the hash gives
+        // "intended encoded message length too short", i.e. no valid signature), then
+        // step 4: compare the whole of EM and EM'.
+        let expected =
+            emsa_pkcs1v15_encode(hash, digest, self.k).map_err(|_| Error::BadSignature)?;
         if bool::from(em.ct_eq(&expected)) {
             Ok(())
         } else {
