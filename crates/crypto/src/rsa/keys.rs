@@ -65,7 +65,8 @@ impl PartialEq for RsaPublicKey {
 
 impl Eq for RsaPublicKey {}
 
-/// Strip leading zero bytes (public values only: the loop is variable time).
+/// Strip leading zero bytes. Variable time in the number of leading zeros only, which for
+/// secret values the (minimal) DER encoding already shows.
 fn trim(bytes: &[u8]) -> &[u8] {
     let start = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
     &bytes[start..]
