@@ -590,6 +590,28 @@ fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
         )?;
     }
 
+    // An expired root (2020 to 2021) and a leaf it issued that is itself still valid.
+    g.key("ca-root-expired", 2048)?;
+    g.cert(
+        "ca-root-expired",
+        "ca-root-expired",
+        "/O=sanstls test/CN=sanstls test expired root",
+        None,
+        CA_EXT,
+        "sha256",
+        ("20200101000000Z", "20210101000000Z"),
+    )?;
+    g.key("bad-root-expired", 2048)?;
+    g.cert(
+        "bad-root-expired",
+        "bad-root-expired",
+        "/O=sanstls test/OU=under an expired root/CN=localhost",
+        Some("ca-root-expired"),
+        server,
+        "sha256",
+        valid,
+    )?;
+
     // A leaf "issued" by another leaf (not a CA).
     g.key("bad-issued-by-leaf", 2048)?;
     g.cert(

@@ -14,8 +14,9 @@ use crate::cert::Cert;
 /// constraints and pathLenConstraint (applied to every path that ends at it, as most
 /// validators do, although RFC 5280 §6.1.1 makes that optional).
 ///
-/// The anchor's own validity period, keyUsage and signature are not checked: trust in
-/// an anchor is configuration, not something a certificate proves (RFC 5280 §6.1.1 (d)).
+/// When the anchor comes from a certificate, its validity period is enforced too: RFC
+/// 5280 §6.1.1 (d) leaves that to the implementation, and an expired root is refused by
+/// browsers and OpenSSL alike. The anchor's signature and keyUsage are not checked.
 #[derive(Clone, Debug)]
 pub struct TrustAnchor {
     subject: Vec<u8>,
@@ -25,6 +26,8 @@ pub struct TrustAnchor {
     key: Result<RsaPublicKey, Error>,
     name_constraints: Option<NameConstraints>,
     path_len: Option<u8>,
+    /// (notBefore, notAfter) of the anchor certificate, seconds since the epoch.
+    validity: Option<(u64, u64)>,
 }
 
 impl TrustAnchor {
@@ -37,6 +40,7 @@ impl TrustAnchor {
             key: parse_rsa_spki(cert.spki),
             name_constraints: cert.name_constraints.clone(),
             path_len: cert.basic.and_then(|b| b.1),
+            validity: Some((cert.not_before, cert.not_after)),
         })
     }
 
@@ -54,6 +58,7 @@ impl TrustAnchor {
             key: parse_rsa_spki(spki_der),
             name_constraints: None,
             path_len: None,
+            validity: None,
         })
     }
 
@@ -77,6 +82,16 @@ impl TrustAnchor {
 
     pub(crate) fn path_len(&self) -> Option<u8> {
         self.path_len
+    }
+
+    /// Whether `now` is inside the anchor certificate's validity period (always true
+    /// for anchors built from a name and a key).
+    pub(crate) fn check_validity(&self, now: u64) -> Result<(), Error> {
+        match self.validity {
+            Some((from, _)) if now < from => Err(Error::NotYetValid),
+            Some((_, to)) if now > to => Err(Error::Expired),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -299,6 +299,22 @@ mod tests {
     }
 
     #[test]
+    fn directory_subtrees() {
+        use core::str::FromStr;
+        use x509_cert::name::Name as DerName;
+        let name = |s: &str| DerName::from_str(s).unwrap();
+        let der = |s: &str| name(s).to_der().unwrap();
+        // RFC 4514 strings list the most specific RDN first; DER order is the reverse.
+        let subject = der("CN=leaf,OU=unit,O=org,C=XX");
+        assert!(dn_in_subtree(&subject, &name("O=org,C=XX")));
+        assert!(dn_in_subtree(&subject, &name("C=XX")));
+        assert!(dn_in_subtree(&subject, &name("CN=leaf,OU=unit,O=org,C=XX")));
+        assert!(!dn_in_subtree(&subject, &name("O=other,C=XX")));
+        assert!(!dn_in_subtree(&subject, &name("OU=unit,O=org")));
+        assert!(!dn_in_subtree(&der("C=XX"), &name("O=org,C=XX")));
+    }
+
+    #[test]
     fn ip_subtrees() {
         let net = [192, 168, 0, 0, 255, 255, 0, 0];
         assert!(ip_in_subtree(&[192, 168, 7, 9], &net));

@@ -164,6 +164,10 @@ impl<'p, 'a> Builder<'p, 'a> {
             if anchor.subject() != child.issuer {
                 continue;
             }
+            if let Err(e) = anchor.check_validity(self.now) {
+                self.record(e);
+                continue;
+            }
             match self.check_signature(child, anchor.key())? {
                 Ok(()) => {}
                 Err(e) => {

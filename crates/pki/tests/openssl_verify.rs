@@ -161,6 +161,17 @@ fn cases() -> Vec<Case> {
             false,
             "",
         ),
+        Case {
+            roots: &["ca-root-expired"],
+            ..c(
+                "bad-root-expired",
+                Certs(&["bad-root-expired"]),
+                lh,
+                Err(Error::Expired),
+                false,
+                "",
+            )
+        },
         c(
             "bad-wrong-eku",
             Chain("bad-wrong-eku"),

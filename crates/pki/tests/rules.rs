@@ -370,6 +370,34 @@ fn expired_and_not_yet_valid_certificates() {
         server("bad-not-yet-valid", "localhost").unwrap_err(),
         Error::NotYetValid
     );
+    // An expired trust anchor certificate.
+    let r = verify_certs(
+        &[cert("bad-root-expired")],
+        &["ca-root-expired"],
+        KeyPurpose::ServerAuth,
+        Some("localhost"),
+        NOW,
+        &VerifyOptions::default(),
+    );
+    assert_eq!(r.unwrap_err(), Error::Expired);
+    // The same anchor given as a bare name and key carries no validity to enforce.
+    let root = anchors(&["ca-root-expired"]);
+    let root = root.iter().next().unwrap();
+    let mut bare = TrustAnchors::new();
+    bare.add(
+        TrustAnchor::from_subject_and_spki(root.subject(), root.subject_public_key_info()).unwrap(),
+    );
+    let leaf = cert("bad-root-expired");
+    let r = sanstls_pki::verify_chain(
+        &bare,
+        &leaf,
+        &[],
+        KeyPurpose::ServerAuth,
+        None,
+        NOW,
+        &VerifyOptions::default(),
+    );
+    assert!(r.is_ok(), "{r:?}");
     // An expired intermediate.
     assert_eq!(
         server("bad-int-expired", "localhost").unwrap_err(),
