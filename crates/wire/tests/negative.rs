@@ -340,6 +340,16 @@ fn point_formats_and_versions() {
         DECODE,
     );
     Sh::with_exts(&[&ext(11, &v8(&[0]))]).decode().unwrap();
+    assert_err(
+        Sh::with_exts(&[&ext(11, &[2, 0])]).decode(),
+        Truncated,
+        DECODE,
+    );
+    assert_err(
+        Sh::with_exts(&[&ext(11, &[1, 0, 0])]).decode(),
+        TrailingBytes,
+        DECODE,
+    );
     // supported_versions <2..254> in a ClientHello, one version in a ServerHello.
     assert_err(
         Ch::with_exts(&[&ext(43, &v8(&[]))]).decode(),
@@ -428,6 +438,8 @@ fn scalar_extensions() {
     );
     Ch::with_exts(&[&ext(28, &[0, 64])]).decode().unwrap();
     assert_err(Ch::with_exts(&[&ext(28, &[0])]).decode(), Truncated, DECODE);
+    assert_err(Sh::with_exts(&[&ext(28, &[0])]).decode(), Truncated, DECODE);
+    assert_err(Sh::with_exts(&[&ext(1, &[])]).decode(), Truncated, DECODE);
     assert_err(
         Ch::with_exts(&[&ext(28, &[0, 64, 0])]).decode(),
         TrailingBytes,
