@@ -612,6 +612,45 @@ fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
         valid,
     )?;
 
+    // A root with an unknown critical extension, and an intermediate whose
+    // basicConstraints is not critical; a leaf under each.
+    g.key("ca-root-unknown-critical", 2048)?;
+    g.cert(
+        "ca-root-unknown-critical",
+        "ca-root-unknown-critical",
+        "/O=sanstls test/CN=sanstls test root with unknown critical extension",
+        None,
+        &format!("{CA_EXT}1.3.6.1.4.1.55555.2 = critical, ASN1:NULL\n"),
+        "sha256",
+        valid,
+    )?;
+    g.key("ca-bc-noncritical", 2048)?;
+    g.cert(
+        "ca-bc-noncritical",
+        "ca-bc-noncritical",
+        "/O=sanstls test/CN=sanstls test CA with non-critical basicConstraints",
+        Some("ca-root"),
+        &ca_ext(None, aki).replace("critical, CA:true", "CA:true"),
+        "sha256",
+        valid,
+    )?;
+    for (name, issuer) in [
+        ("bad-root-unknown-critical", "ca-root-unknown-critical"),
+        ("bad-bc-noncritical", "ca-bc-noncritical"),
+    ] {
+        g.key(name, 2048)?;
+        g.cert(
+            name,
+            name,
+            &format!("/O=sanstls test/OU={name}/CN=localhost"),
+            Some(issuer),
+            server,
+            "sha256",
+            valid,
+        )?;
+    }
+    write_chain(g, "bad-bc-noncritical", &["ca-bc-noncritical"])?;
+
     // A leaf "issued" by another leaf (not a CA).
     g.key("bad-issued-by-leaf", 2048)?;
     g.cert(

@@ -28,10 +28,19 @@ pub struct TrustAnchor {
     path_len: Option<u8>,
     /// (notBefore, notAfter) of the anchor certificate, seconds since the epoch.
     validity: Option<(u64, u64)>,
+    /// Whether the anchor certificate may issue certificates at all (see
+    /// [`TrustAnchor::from_cert_der`]).
+    usable: Result<(), Error>,
 }
 
 impl TrustAnchor {
-    /// An anchor from a DER certificate (usually self-signed; any certificate works).
+    /// An anchor from a DER certificate (usually self-signed).
+    ///
+    /// The certificate loads if it parses; it then issues nothing (every path through
+    /// it fails with the reason) when it has an unknown critical extension, is a v3
+    /// certificate that is not a CA (basicConstraints absent or `cA` false, RFC 5280
+    /// §4.2.1.9), or has a keyUsage without keyCertSign (§4.2.1.3). Version 1 roots,
+    /// which cannot carry extensions, are accepted as plain name-and-key anchors.
     pub fn from_cert_der(der: &[u8]) -> Result<Self, Error> {
         let cert = Cert::parse(der)?;
         Ok(TrustAnchor {
@@ -41,6 +50,7 @@ impl TrustAnchor {
             name_constraints: cert.name_constraints.clone(),
             path_len: cert.basic.and_then(|b| b.1),
             validity: Some((cert.not_before, cert.not_after)),
+            usable: anchor_usable(&cert),
         })
     }
 
@@ -59,6 +69,7 @@ impl TrustAnchor {
             name_constraints: None,
             path_len: None,
             validity: None,
+            usable: Ok(()),
         })
     }
 
@@ -84,6 +95,11 @@ impl TrustAnchor {
         self.path_len
     }
 
+    /// Whether the anchor may issue certificates (see [`TrustAnchor::from_cert_der`]).
+    pub(crate) fn usable(&self) -> Result<(), Error> {
+        self.usable
+    }
+
     /// Whether `now` is inside the anchor certificate's validity period (always true
     /// for anchors built from a name and a key).
     pub(crate) fn check_validity(&self, now: u64) -> Result<(), Error> {
@@ -92,6 +108,18 @@ impl TrustAnchor {
             Some((_, to)) if now > to => Err(Error::Expired),
             _ => Ok(()),
         }
+    }
+}
+
+fn anchor_usable(cert: &Cert<'_>) -> Result<(), Error> {
+    if cert.unknown_critical {
+        Err(Error::UnknownCriticalExtension)
+    } else if cert.v3 && !cert.is_ca() {
+        Err(Error::IssuerNotCa)
+    } else if cert.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
+        Err(Error::IssuerLacksKeyCertSign)
+    } else {
+        Ok(())
     }
 }
 

@@ -96,6 +96,9 @@ impl KeyUsage {
     }
 }
 
+/// The DER encoding of an empty Name (an empty SEQUENCE).
+pub(crate) const EMPTY_NAME: [u8; 2] = [0x30, 0x00];
+
 /// One parsed certificate. Raw slices borrow the input; decoded extensions are owned.
 pub(crate) struct Cert<'a> {
     /// The whole certificate.
@@ -128,6 +131,10 @@ pub(crate) struct Cert<'a> {
     pub(crate) name_constraints: Option<NameConstraints>,
     /// Set when the certificate has a critical extension this crate does not process.
     pub(crate) unknown_critical: bool,
+    /// Whether basicConstraints is marked critical.
+    pub(crate) basic_critical: bool,
+    /// Whether this is a v3 certificate.
+    pub(crate) v3: bool,
     /// The RSA key, parsed on first use.
     key: OnceCell<Result<RsaPublicKey, Error>>,
 }
@@ -170,6 +177,8 @@ impl<'a> Cert<'a> {
             san: None,
             name_constraints: None,
             unknown_critical: false,
+            basic_critical: false,
+            v3: tbs_cert.version() == Version::V3,
             key: OnceCell::new(),
         };
         if tbs_cert.issuer_unique_id().is_some() || tbs_cert.subject_unique_id().is_some() {
@@ -194,8 +203,16 @@ impl<'a> Cert<'a> {
                 out.extension(&ext.extn_id, ext.critical, ext.extn_value.as_bytes())?;
             }
         }
+        // RFC 5280 §4.1.2.4: the issuer MUST be a non-empty name.
+        if out.issuer == EMPTY_NAME {
+            return Err(Error::Malformed("empty issuer name"));
+        }
+        // RFC 5280 §4.1.2.6: a CA's subject MUST be a non-empty name.
+        if out.subject == EMPTY_NAME && out.is_ca() {
+            return Err(Error::Malformed("CA certificate with an empty subject"));
+        }
         // RFC 5280 §4.2.1.6: with an empty subject, the SAN MUST be present.
-        if out.subject == [0x30, 0x00] && out.san.is_none() {
+        if out.subject == EMPTY_NAME && out.san.is_none() {
             return Err(Error::Malformed("empty subject without subjectAltName"));
         }
         Ok(out)
@@ -210,6 +227,7 @@ impl<'a> Cert<'a> {
                     return Err(Error::Malformed("pathLenConstraint without cA"));
                 }
                 self.basic = Some((bc.ca, bc.path_len_constraint));
+                self.basic_critical = critical;
             }
             oid::KEY_USAGE => {
                 let ku =

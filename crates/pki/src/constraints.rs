@@ -241,7 +241,7 @@ fn check_name(nc: &NameConstraints, name: Name<'_>) -> Result<(), Error> {
 /// Check `cert`'s subject and subjectAltName against `nc` (the caller skips the
 /// self-issued intermediates RFC 5280 §6.1.3 (b) exempts).
 pub(crate) fn check(nc: &NameConstraints, cert: &Cert<'_>) -> Result<(), Error> {
-    if cert.subject != [0x30, 0x00] {
+    if cert.subject != crate::cert::EMPTY_NAME {
         check_name(nc, Name::Directory(cert.subject))?;
     }
     for gn in cert.san.iter().flatten() {

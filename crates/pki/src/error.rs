@@ -19,8 +19,8 @@ pub enum Error {
     BadSignature,
     /// The end-entity certificate is not valid for the expected server name.
     NameMismatch,
-    /// A certificate used as an issuer is not a CA: basicConstraints absent or `cA`
-    /// false (RFC 5280 §6.1.4 (k)).
+    /// A certificate used as an issuer is not a CA: basicConstraints absent, not
+    /// critical, or `cA` false (RFC 5280 §4.2.1.9, §6.1.4 (k)).
     IssuerNotCa,
     /// A certificate used as an issuer has a keyUsage without keyCertSign
     /// (RFC 5280 §6.1.4 (n)).

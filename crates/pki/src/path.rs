@@ -145,7 +145,8 @@ impl<'p, 'a> Builder<'p, 'a> {
         if ca.unknown_critical {
             return Err(Error::UnknownCriticalExtension);
         }
-        if !ca.is_ca() {
+        // RFC 5280 §4.2.1.9: a CA's basicConstraints MUST be present, critical, with cA.
+        if !ca.is_ca() || !ca.basic_critical {
             return Err(Error::IssuerNotCa);
         }
         if ca.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
@@ -164,7 +165,7 @@ impl<'p, 'a> Builder<'p, 'a> {
             if anchor.subject() != child.issuer {
                 continue;
             }
-            if let Err(e) = anchor.check_validity(self.now) {
+            if let Err(e) = anchor.usable().and(anchor.check_validity(self.now)) {
                 self.record(e);
                 continue;
             }

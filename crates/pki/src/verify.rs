@@ -31,8 +31,10 @@ pub struct VerifyOptions {
     /// as the CA/B Forum forbids it in subscriber certificates; RFC 5280 §4.2.1.12 lets
     /// applications refuse it).
     pub allow_any_eku: bool,
-    /// Refuse an end-entity certificate without extendedKeyUsage (default true, the
-    /// CA/B Forum profile; RFC 5280 alone would treat the absence as "any purpose").
+    /// Refuse an end-entity certificate without extendedKeyUsage (default false: RFC
+    /// 5280 §4.2.1.12 treats the absence as "any purpose", as OpenSSL and most
+    /// validators do; set it for the CA/B Forum profile, BR §7.1.2.7.10, which requires
+    /// the extension in subscriber certificates).
     pub require_eku: bool,
 }
 
@@ -44,7 +46,7 @@ impl Default for VerifyOptions {
             min_rsa_bits: 2048,
             allow_sha1: false,
             allow_any_eku: false,
-            require_eku: true,
+            require_eku: false,
         }
     }
 }

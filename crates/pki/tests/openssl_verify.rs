@@ -154,6 +154,27 @@ fn cases() -> Vec<Case> {
             "",
         ),
         c(
+            "bad-bc-noncritical",
+            Chain("bad-bc-noncritical"),
+            lh,
+            Err(Error::IssuerNotCa),
+            true,
+            "RFC 5280 §4.2.1.9: CAs MUST mark basicConstraints critical in CA certificates \
+             whose keys verify certificate signatures; an intermediate that does not is \
+             not accepted as an issuer. OpenSSL looks only at the cA boolean.",
+        ),
+        Case {
+            roots: &["ca-root-unknown-critical"],
+            ..c(
+                "bad-root-unknown-critical",
+                Certs(&["bad-root-unknown-critical"]),
+                lh,
+                Err(Error::UnknownCriticalExtension),
+                false,
+                "",
+            )
+        },
+        c(
             "bad-int-expired",
             Chain("bad-int-expired"),
             lh,
@@ -334,16 +355,7 @@ fn cases() -> Vec<Case> {
              asserted; this leaf has keyCertSign with cA false. OpenSSL ignores the \
              inconsistency on an end entity.",
         ),
-        c(
-            "noeku",
-            Chain("noeku"),
-            lh,
-            Err(Error::InvalidExtendedKeyUsage),
-            true,
-            "CA/B Forum BR §7.1.2.7.10: extKeyUsage MUST be present in a subscriber \
-             certificate (VerifyOptions::require_eku, default true). RFC 5280 §4.2.1.12 \
-             alone treats an absent EKU as unrestricted, which is OpenSSL's answer.",
-        ),
+        c("noeku", Chain("noeku"), lh, ok, true, ""),
         c(
             "bad-no-san",
             Chain("bad-no-san"),

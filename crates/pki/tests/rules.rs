@@ -427,6 +427,45 @@ fn basic_constraints() {
 }
 
 #[test]
+fn trust_anchors_must_be_able_to_issue() {
+    let run = |leaf: &str, root: &str| {
+        verify_certs(
+            &[cert(leaf)],
+            &[root],
+            KeyPurpose::ServerAuth,
+            Some("localhost"),
+            NOW,
+            &VerifyOptions::default(),
+        )
+    };
+    // A v3 anchor that is not a CA, one whose keyUsage lacks keyCertSign, one with an
+    // unknown critical extension.
+    assert_eq!(
+        run("bad-issued-by-leaf", "server-rsa2048").unwrap_err(),
+        Error::IssuerNotCa
+    );
+    assert_eq!(
+        run("bad-issued-by-no-keycertsign", "ca-no-keycertsign").unwrap_err(),
+        Error::IssuerLacksKeyCertSign
+    );
+    assert_eq!(
+        run("bad-root-unknown-critical", "ca-root-unknown-critical").unwrap_err(),
+        Error::UnknownCriticalExtension
+    );
+    // An intermediate CA certificate works as an anchor on its own.
+    assert!(run("server-rsa2048", "ca-int").is_ok());
+}
+
+#[test]
+fn ca_basic_constraints_must_be_critical() {
+    assert_eq!(
+        server("bad-bc-noncritical", "localhost").unwrap_err(),
+        Error::IssuerNotCa
+    );
+    assert!(server("deep-ok", "localhost").is_ok());
+}
+
+#[test]
 fn key_usage() {
     assert_eq!(
         server("bad-issued-by-no-keycertsign", "localhost").unwrap_err(),
@@ -478,12 +517,13 @@ fn extended_key_usage() {
         Error::InvalidExtendedKeyUsage
     );
     assert!(server_with("anyeku", "localhost", &opts(|o| o.allow_any_eku = true)).is_ok());
-    // No EKU at all: refused by default (CA/B Forum), accepted when not required.
+    // No EKU at all: "any purpose" by default (RFC 5280 §4.2.1.12), refused under the
+    // CA/B Forum profile (require_eku).
+    assert!(server("noeku", "localhost").is_ok());
     assert_eq!(
-        server("noeku", "localhost").unwrap_err(),
+        server_with("noeku", "localhost", &opts(|o| o.require_eku = true)).unwrap_err(),
         Error::InvalidExtendedKeyUsage
     );
-    assert!(server_with("noeku", "localhost", &opts(|o| o.require_eku = false)).is_ok());
 }
 
 #[test]
