@@ -367,6 +367,83 @@ mod tests {
         assert_ne!(ems.secret_bytes(), classic.secret_bytes());
     }
 
+    /// Values from two OpenSSL 3.0.19 sessions (`s_server`/`s_client`, RSA key exchange),
+    /// recorded with `SANSTLS_DUMP_VECTORS=1 cargo test -p sanstls-record --test
+    /// openssl_sessions`: the premaster was decrypted from the ClientKeyExchange with the
+    /// server key, the master secret is the one OpenSSL wrote to its key log, and the
+    /// hashes are SHA-256 over the captured handshake messages. The first session used
+    /// the extended master secret (the session hash is also the hash before the client
+    /// Finished, as no CertificateVerify came between), the second the classic one.
+    #[test]
+    fn openssl_session_vectors() {
+        struct V {
+            ems: bool,
+            premaster: &'static str,
+            client_random: &'static str,
+            server_random: &'static str,
+            session_hash: &'static str,
+            master: &'static str,
+            client_hash: &'static str,
+            client_verify: &'static str,
+            server_hash: &'static str,
+            server_verify: &'static str,
+        }
+        let vectors = [
+            V {
+                ems: true,
+                premaster: "0303aaef98057edf83e0a63773518e8fea8df9827b13cb9431c093cde9cae9e2\
+                            502e7ce71aa33f29fa1f1c7bdddd137a",
+                client_random: "928f80f6b7612885e47aa4690b21deb0b05e8fd82f8fe40d9dd22e46b0b5a190",
+                server_random: "692c58d90e2920d0ac84337b437610b8793219ca260cc9820248d58fa262c6bd",
+                session_hash: "5dc4ca82be9dfc41b1ba922003b2a9b6097482496212236d32ef12fde5a3019e",
+                master: "676ccfef6169dcc9caf28ecfcaaeac5556d35ed566567d1202275f7837dee7e7\
+                         a0e1bcf4380ac76501968d9e441f602c",
+                client_hash: "5dc4ca82be9dfc41b1ba922003b2a9b6097482496212236d32ef12fde5a3019e",
+                client_verify: "3c61a3b051b9673fda310e25",
+                server_hash: "5daa1ca7e40bfd157494072cf8a0076edcb0df8b3300ac9ac0b15970d562da91",
+                server_verify: "e9abe6a8563144937f71e8a6",
+            },
+            V {
+                ems: false,
+                premaster: "0303a9dab9b13ecf84b2d6d7ece0875a1089143ea23b56e0c3e4c3e1291bca5c\
+                            56b77918e467b1a442b35815535b0de1",
+                client_random: "3306678e0fcee4fff4fdca66d0d1398164b3d1c0ea89d9099f9c1d9ea658d613",
+                server_random: "2979f191cf8f6e759de2fa48ac0c3cb4153a304467aef59a7c610802893ed1bf",
+                session_hash: "5e3ef41b03b4e68ce1011ea799845c4e9265b8d17b9834dc3366aff460c742ae",
+                master: "823ea6921187d56be3236972f9933d95c2047fc7c8d227cd5b2603117788ca0e\
+                         400b87593645150effbe9217a257d590",
+                client_hash: "5e3ef41b03b4e68ce1011ea799845c4e9265b8d17b9834dc3366aff460c742ae",
+                client_verify: "fd0e3f6c1ffb4ea4b22181fc",
+                server_hash: "a650fcc402f932b924dee2f16425542ba87df0ca6219a75ee4f98b3818bb5d72",
+                server_verify: "6d52a2670190d58a858053a0",
+            },
+        ];
+        let h = |s: &str| hex::decode(s).unwrap();
+        let out = |s: &str| Output::from_slice(&h(s));
+        for v in vectors {
+            let pms = h(v.premaster);
+            let cr: [u8; 32] = h(v.client_random).try_into().unwrap();
+            let sr: [u8; 32] = h(v.server_random).try_into().unwrap();
+            let ms = if v.ems {
+                MasterSecret::derive_extended(HashAlgorithm::Sha256, &pms, &out(v.session_hash))
+            } else {
+                MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr)
+            };
+            assert_eq!(ms.secret_bytes()[..], h(v.master)[..], "ems {}", v.ems);
+            let c = ms.verify_data(Side::Client, &out(v.client_hash));
+            let s = ms.verify_data(Side::Server, &out(v.server_hash));
+            assert_eq!(c.0[..], h(v.client_verify)[..], "ems {}", v.ems);
+            assert_eq!(s.0[..], h(v.server_verify)[..], "ems {}", v.ems);
+            // The other derivation gives another secret.
+            let other = if v.ems {
+                MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr)
+            } else {
+                MasterSecret::derive_extended(HashAlgorithm::Sha256, &pms, &out(v.session_hash))
+            };
+            assert_ne!(other.secret_bytes()[..], h(v.master)[..]);
+        }
+    }
+
     #[test]
     fn finished_and_key_log() {
         let ms = MasterSecret::from_bytes(HashAlgorithm::Sha256, [0xab; 48]);

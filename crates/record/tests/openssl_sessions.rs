@@ -156,6 +156,8 @@ struct Analysis {
     session_hash: Option<Output>,
     master_from_log: Option<[u8; 48]>,
     finished_ok: [bool; 2],
+    /// (transcript hash, verify_data) of each side's Finished.
+    finished: [Option<(Output, Vec<u8>)>; 2],
     app_data: [Vec<u8>; 2],
     alerts: [Vec<[u8; 2]>; 2],
     records_opened: usize,
@@ -327,6 +329,7 @@ fn analyze(log: &[(usize, Vec<u8>)], keylog: &str) -> Result<Analysis, String> {
                                         return Err(format!("{side:?} Finished mismatch"));
                                     }
                                     a.finished_ok[dir] = true;
+                                    a.finished[dir] = Some((h, body.to_vec()));
                                 }
                                 _ => {}
                             }
@@ -567,6 +570,25 @@ fn run_session(cfg: Config) {
             &a.master_from_log.unwrap(),
             "{cfg:?}: master secret"
         );
+        if std::env::var_os("SANSTLS_DUMP_VECTORS").is_some() {
+            // Used once to record the constants of sanstls-keys' OpenSSL vectors.
+            let (ch, cv) = a.finished[0].as_ref().unwrap();
+            let (sh, sv) = a.finished[1].as_ref().unwrap();
+            eprintln!(
+                "{cfg:?}\npremaster {}\nclient_random {}\nserver_random {}\nsession_hash {}\n\
+                 master {}\nclient_finished_hash {}\nclient_verify_data {}\n\
+                 server_finished_hash {}\nserver_verify_data {}",
+                hex::encode(&pms),
+                hex::encode(a.client_random.unwrap()),
+                hex::encode(a.server_random.unwrap()),
+                hex::encode(a.session_hash.as_ref().unwrap()),
+                hex::encode(a.master_from_log.unwrap()),
+                hex::encode(ch),
+                hex::encode(cv),
+                hex::encode(sh),
+                hex::encode(sv),
+            );
+        }
         let line = ms.key_log_line(&a.client_random.unwrap()).to_string();
         let logged = std::fs::read_to_string(&keylog).unwrap();
         assert!(logged.lines().any(|l| l == line), "{cfg:?}: key log line");
