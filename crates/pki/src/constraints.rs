@@ -17,7 +17,7 @@ use crate::names::is_hostname;
 
 /// Structural rules for a nameConstraints value (RFC 5280 §4.2.1.10): not empty,
 /// `minimum` 0 and `maximum` absent, iPAddress bases of 8 or 32 octets with a contiguous
-/// mask, dNSName bases that are host names (optionally with a leading dot) or empty.
+/// mask, dNSName bases that are host names or empty.
 pub(crate) fn check_well_formed(nc: &NameConstraints) -> Result<(), Error> {
     let lists = [&nc.permitted_subtrees, &nc.excluded_subtrees];
     if lists.iter().all(|l| l.is_none()) {
@@ -36,8 +36,10 @@ pub(crate) fn check_well_formed(nc: &NameConstraints) -> Result<(), Error> {
                     return Err(Error::Malformed("iPAddress name constraint"));
                 }
                 GeneralName::DnsName(d) => {
+                    // RFC 5280 §4.2.1.10: a DNS constraint is a host name ("host.example.com");
+                    // the leading period is a URI-constraint form, and wildcards are not
+                    // names at all.
                     let base = Ia5StringRef::from(d).as_str().as_bytes();
-                    let base = base.strip_prefix(b".").unwrap_or(base);
                     if !base.is_empty() && !is_hostname(base) {
                         return Err(Error::Malformed("dNSName name constraint"));
                     }
@@ -92,16 +94,11 @@ fn form(name: &GeneralName) -> Form {
 }
 
 /// Whether DNS name `name` lies in the subtree `base` (RFC 5280 §4.2.1.10: any name
-/// formed by adding zero or more labels to the left of the base; a leading dot, as
-/// widely deployed, means "strictly below").
+/// formed by adding zero or more labels to the left of the base).
 fn dns_in_subtree(name: &[u8], base: &[u8]) -> bool {
     let name = name.strip_suffix(b".").unwrap_or(name);
     if base.is_empty() {
         return true;
-    }
-    if base[0] == b'.' {
-        return name.len() > base.len()
-            && name[name.len() - base.len()..].eq_ignore_ascii_case(base);
     }
     if name.len() == base.len() {
         return name.eq_ignore_ascii_case(base);
@@ -267,7 +264,7 @@ mod tests {
 
     #[test]
     fn dns_subtrees() {
-        let table: [(&str, &str, bool); 14] = [
+        let table: [(&str, &str, bool); 12] = [
             ("example.com", "example.com", true),
             ("www.example.com", "example.com", true),
             ("a.b.example.com", "example.com", true),
@@ -275,8 +272,6 @@ mod tests {
             ("badexample.com", "example.com", false),
             ("example.com.evil", "example.com", false),
             ("example.org", "example.com", false),
-            ("example.com", ".example.com", false),
-            ("www.example.com", ".example.com", true),
             ("anything.test", "", true),
             ("*.example.com", "example.com", true),
             ("*.example.com", "foo.example.com", false),
@@ -296,6 +291,46 @@ mod tests {
         assert!(!dns_may_intersect(b"*.example.com", b"a.foo.example.com"));
         assert!(!dns_may_intersect(b"*.example.com", b"example.org"));
         assert!(!dns_may_intersect(b"www.example.com", b"foo.example.com"));
+    }
+
+    #[test]
+    fn malformed_constraints_are_refused() {
+        use der::asn1::{Ia5String, OctetString};
+        let dns = |s: &str| GeneralSubtree {
+            base: GeneralName::DnsName(Ia5String::new(s).unwrap()),
+            minimum: 0,
+            maximum: None,
+        };
+        let nc = |subtrees: alloc::vec::Vec<GeneralSubtree>| NameConstraints {
+            permitted_subtrees: Some(subtrees),
+            excluded_subtrees: None,
+        };
+        assert!(check_well_formed(&nc(alloc::vec![dns("example.com")])).is_ok());
+        assert!(check_well_formed(&nc(alloc::vec![dns("")])).is_ok());
+        for bad in [".example.com", "*.example.com", "exa mple.com"] {
+            assert!(
+                check_well_formed(&nc(alloc::vec![dns(bad)])).is_err(),
+                "{bad}"
+            );
+        }
+        let ip = |b: &[u8]| GeneralSubtree {
+            base: GeneralName::IpAddress(OctetString::new(b).unwrap()),
+            minimum: 0,
+            maximum: None,
+        };
+        assert!(check_well_formed(&nc(alloc::vec![ip(&[10, 0, 0, 0, 255, 0, 0, 0])])).is_ok());
+        assert!(check_well_formed(&nc(alloc::vec![ip(&[127, 0, 0, 1])])).is_err());
+        let mut max = dns("example.com");
+        max.maximum = Some(1);
+        assert!(check_well_formed(&nc(alloc::vec![max])).is_err());
+        assert!(check_well_formed(&nc(alloc::vec![])).is_err());
+        assert!(
+            check_well_formed(&NameConstraints {
+                permitted_subtrees: None,
+                excluded_subtrees: None
+            })
+            .is_err()
+        );
     }
 
     #[test]

@@ -321,6 +321,12 @@ fn check_end_entity(
     if leaf.is_ca() || leaf.key_usage.is_some_and(KeyUsage::key_cert_sign) {
         return Err(Error::EndEntityIsCa);
     }
+    // RFC 5280 §4.2.1.10: name constraints MUST be used only in a CA certificate.
+    if leaf.name_constraints.is_some() {
+        return Err(Error::Malformed(
+            "nameConstraints in an end-entity certificate",
+        ));
+    }
     check_eku(leaf.eku.as_deref(), purpose.oid(), opts, true)?;
     check_key_size(leaf.public_key()?, opts)
 }
