@@ -214,7 +214,11 @@ mod tests {
     #[test]
     fn fips_180_4_vectors() {
         let cases = [
-            (HashAlgorithm::Sha1, ABC, "a9993e364706816aba3e25717850c26c9cd0d89d"),
+            (
+                HashAlgorithm::Sha1,
+                ABC,
+                "a9993e364706816aba3e25717850c26c9cd0d89d",
+            ),
             (
                 HashAlgorithm::Sha1,
                 TWO_BLOCK,
