@@ -100,6 +100,8 @@ impl KeyUsage {
 pub(crate) const EMPTY_NAME: [u8; 2] = [0x30, 0x00];
 
 /// One parsed certificate. Raw slices borrow the input; decoded extensions are owned.
+// The flags mirror independent facts of the encoding (criticality bits, version).
+#[allow(clippy::struct_excessive_bools)]
 pub(crate) struct Cert<'a> {
     /// The whole certificate.
     pub(crate) der: &'a [u8],
@@ -133,6 +135,8 @@ pub(crate) struct Cert<'a> {
     pub(crate) unknown_critical: bool,
     /// Whether basicConstraints is marked critical.
     pub(crate) basic_critical: bool,
+    /// Whether subjectAltName is marked critical.
+    pub(crate) san_critical: bool,
     /// Whether this is a v3 certificate.
     pub(crate) v3: bool,
     /// The RSA key, parsed on first use.
@@ -178,6 +182,7 @@ impl<'a> Cert<'a> {
             name_constraints: None,
             unknown_critical: false,
             basic_critical: false,
+            san_critical: false,
             v3: tbs_cert.version() == Version::V3,
             key: OnceCell::new(),
         };
@@ -211,9 +216,11 @@ impl<'a> Cert<'a> {
         if out.subject == EMPTY_NAME && out.is_ca() {
             return Err(Error::Malformed("CA certificate with an empty subject"));
         }
-        // RFC 5280 §4.2.1.6: with an empty subject, the SAN MUST be present.
-        if out.subject == EMPTY_NAME && out.san.is_none() {
-            return Err(Error::Malformed("empty subject without subjectAltName"));
+        // RFC 5280 §4.2.1.6: with an empty subject, the SAN MUST be present and critical.
+        if out.subject == EMPTY_NAME && (out.san.is_none() || !out.san_critical) {
+            return Err(Error::Malformed(
+                "empty subject without a critical subjectAltName",
+            ));
         }
         Ok(out)
     }
@@ -252,6 +259,7 @@ impl<'a> Cert<'a> {
                     return Err(Error::Malformed("empty subjectAltName"));
                 }
                 self.san = Some(san.0);
+                self.san_critical = critical;
             }
             oid::NAME_CONSTRAINTS => {
                 let nc = NameConstraints::from_der(v).map_err(malformed("nameConstraints"))?;

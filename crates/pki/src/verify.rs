@@ -321,6 +321,13 @@ fn check_end_entity(
     if leaf.is_ca() || leaf.key_usage.is_some_and(KeyUsage::key_cert_sign) {
         return Err(Error::EndEntityIsCa);
     }
+    // CA/B Forum BR §7.1.2.7.12: the subjectAltName MUST NOT be critical when the
+    // subject is not empty (and RFC 5280 §4.2.1.6 requires it critical when it is).
+    if leaf.san_critical && leaf.subject != crate::cert::EMPTY_NAME {
+        return Err(Error::Malformed(
+            "critical subjectAltName with a non-empty subject",
+        ));
+    }
     // RFC 5280 §4.2.1.10: name constraints MUST be used only in a CA certificate.
     if leaf.name_constraints.is_some() {
         return Err(Error::Malformed(
