@@ -5,6 +5,8 @@
 //! choices: process it or reject the certificate. A certificate below such a constraint
 //! that carries a name of that form is rejected; certificates without such names pass.
 
+use alloc::vec::Vec;
+
 use der::asn1::{AnyRef, Ia5StringRef};
 use der::{Decode, Encode};
 use x509_cert::ext::pkix::NameConstraints;
@@ -201,8 +203,14 @@ impl Name<'_> {
     }
 }
 
-fn check_name(nc: &NameConstraints, name: Name<'_>) -> Result<(), Error> {
+fn check_name(nc: &NameConstraints, name: Name<'_>, budget: &mut u32) -> Result<(), Error> {
     let f = name.form();
+    // One unit per subtree this name may be compared with.
+    let cost = nc.permitted_subtrees.as_ref().map_or(0, Vec::len)
+        + nc.excluded_subtrees.as_ref().map_or(0, Vec::len);
+    *budget = budget
+        .checked_sub(u32::try_from(cost).unwrap_or(u32::MAX))
+        .ok_or(Error::BudgetExceeded)?;
     if let Name::Dns(n) = name {
         let constrained = nc
             .permitted_subtrees
@@ -237,9 +245,9 @@ fn check_name(nc: &NameConstraints, name: Name<'_>) -> Result<(), Error> {
 
 /// Check `cert`'s subject and subjectAltName against `nc` (the caller skips the
 /// self-issued intermediates RFC 5280 §6.1.3 (b) exempts).
-pub(crate) fn check(nc: &NameConstraints, cert: &Cert<'_>) -> Result<(), Error> {
+pub(crate) fn check(nc: &NameConstraints, cert: &Cert<'_>, budget: &mut u32) -> Result<(), Error> {
     if cert.subject != crate::cert::EMPTY_NAME {
-        check_name(nc, Name::Directory(cert.subject))?;
+        check_name(nc, Name::Directory(cert.subject), budget)?;
     }
     for gn in cert.san.iter().flatten() {
         let name = match gn {
@@ -248,12 +256,12 @@ pub(crate) fn check(nc: &NameConstraints, cert: &Cert<'_>) -> Result<(), Error> 
             GeneralName::DirectoryName(dn) => {
                 // A directoryName in the SAN is checked like the subject.
                 let der = dn.to_der().map_err(|_| Error::NameConstraintViolated)?;
-                check_name(nc, Name::Directory(&der))?;
+                check_name(nc, Name::Directory(&der), budget)?;
                 continue;
             }
             other => Name::Other(form(other)),
         };
-        check_name(nc, name)?;
+        check_name(nc, name, budget)?;
     }
     Ok(())
 }
@@ -330,6 +338,44 @@ mod tests {
                 excluded_subtrees: None
             })
             .is_err()
+        );
+    }
+
+    #[test]
+    fn comparisons_are_budgeted() {
+        use der::asn1::Ia5String;
+        let dns = |s: &str| GeneralSubtree {
+            base: GeneralName::DnsName(Ia5String::new(s).unwrap()),
+            minimum: 0,
+            maximum: None,
+        };
+        let nc = NameConstraints {
+            permitted_subtrees: Some(alloc::vec![dns("example.com"), dns("example.org")]),
+            excluded_subtrees: Some(alloc::vec![dns("bad.example.com")]),
+        };
+        let mut budget = 3;
+        assert_eq!(
+            check_name(&nc, Name::Dns(b"www.example.com"), &mut budget),
+            Ok(())
+        );
+        assert_eq!(budget, 0);
+        assert_eq!(
+            check_name(&nc, Name::Dns(b"www.example.com"), &mut budget),
+            Err(Error::BudgetExceeded)
+        );
+        let mut budget = 100;
+        assert_eq!(
+            check_name(&nc, Name::Dns(b"bad.example.com"), &mut budget),
+            Err(Error::NameConstraintViolated)
+        );
+        assert_eq!(
+            check_name(&nc, Name::Dns(b"www.example.net"), &mut budget),
+            Err(Error::NameConstraintViolated)
+        );
+        // DNS constraints do not restrict names of another form.
+        assert_eq!(
+            check_name(&nc, Name::Ip(&[10, 0, 0, 1]), &mut budget),
+            Ok(())
         );
     }
 

@@ -20,6 +20,9 @@ use crate::cert::{Cert, oid};
 use crate::constraints;
 use crate::verify::VerifyOptions;
 
+/// The most name-to-subtree comparisons one validation may make.
+const MAX_NAME_CONSTRAINT_CHECKS: u32 = 1 << 18;
+
 /// A path found: indices into the intermediates (leaf side first) and the anchor.
 pub(crate) struct Found {
     pub(crate) intermediates: Vec<usize>,
@@ -34,6 +37,9 @@ pub(crate) struct Builder<'p, 'a> {
     pub(crate) pool: &'p [Cert<'a>],
     pub(crate) leaf: &'p Cert<'a>,
     sig_checks: u32,
+    /// Name-to-subtree comparisons left (a certificate full of names under a CA full of
+    /// constraints must not cost unbounded time).
+    nc_budget: u32,
     best: Error,
 }
 
@@ -86,6 +92,7 @@ impl<'p, 'a> Builder<'p, 'a> {
             pool,
             leaf,
             sig_checks: 0,
+            nc_budget: MAX_NAME_CONSTRAINT_CHECKS,
             best: Error::UnknownIssuer,
         }
     }
@@ -177,6 +184,7 @@ impl<'p, 'a> Builder<'p, 'a> {
                 }
             }
             match self.check_path(path, Some(anchor)) {
+                Err(Error::BudgetExceeded) => return Err(Error::BudgetExceeded),
                 Ok(()) => return Ok(Some(ai)),
                 Err(e) => self.record(e),
             }
@@ -205,6 +213,9 @@ impl<'p, 'a> Builder<'p, 'a> {
             }
             path.push(i);
             if let Err(e) = self.check_path(path, None) {
+                if e == Error::BudgetExceeded {
+                    return Err(e);
+                }
                 // The new CA's constraints already fail for the certificates below it:
                 // nothing above can repair that.
                 self.record(e);
@@ -219,32 +230,34 @@ impl<'p, 'a> Builder<'p, 'a> {
         Ok(None)
     }
 
-    /// Constraints that involve several certificates of `path`: pathLenConstraint
-    /// (RFC 5280 §6.1.4 (l), (m)) and name constraints (§6.1.3 (b), (c)), for the
-    /// intermediates on the path and, when given, the anchor above them. Checking this
-    /// on every partial path is redundant but cheap, and prunes the search early.
-    fn check_path(&self, path: &[usize], anchor: Option<&TrustAnchor>) -> Result<(), Error> {
+    /// Constraints that involve several certificates: pathLenConstraint (RFC 5280
+    /// §6.1.4 (l), (m)) and name constraints (§6.1.3 (b), (c)) of the certificate just
+    /// added on top of `path` or, when given, of the anchor above it, applied to every
+    /// certificate below. Constraints of lower CAs were checked when they were added
+    /// (the certificates below them do not change), so each step checks one CA.
+    fn check_path(&mut self, path: &[usize], anchor: Option<&TrustAnchor>) -> Result<(), Error> {
         let n = path.len();
-        // Intermediates (positions 1..=n) with their constraints.
-        for k in 1..=n {
-            let ca = self.cert_at(path, k);
-            self.check_constraints_below(
-                path,
-                k,
-                ca.basic.and_then(|b| b.1),
-                ca.name_constraints.as_ref(),
-            )?;
+        match anchor {
+            Some(a) => {
+                self.check_constraints_below(path, n + 1, a.path_len(), a.name_constraints())
+            }
+            None if n > 0 => {
+                let ca = self.cert_at(path, n);
+                self.check_constraints_below(
+                    path,
+                    n,
+                    ca.basic.and_then(|b| b.1),
+                    ca.name_constraints.as_ref(),
+                )
+            }
+            None => Ok(()),
         }
-        if let Some(a) = anchor {
-            self.check_constraints_below(path, n + 1, a.path_len(), a.name_constraints())?;
-        }
-        Ok(())
     }
 
     /// Apply a CA's pathLenConstraint and name constraints to the certificates below
     /// position `k` (the leaf is position 0).
     fn check_constraints_below(
-        &self,
+        &mut self,
         path: &[usize],
         k: usize,
         path_len: Option<u8>,
@@ -266,7 +279,7 @@ impl<'p, 'a> Builder<'p, 'a> {
                 if j > 0 && c.is_self_issued() {
                     continue;
                 }
-                constraints::check(nc, c)?;
+                constraints::check(nc, c, &mut self.nc_budget)?;
             }
         }
         Ok(())
