@@ -266,12 +266,16 @@ impl<'a> Cert<'a> {
                 crate::constraints::check_well_formed(&nc)?;
                 self.name_constraints = Some(nc);
             }
-            // Decoded only to refuse malformed contents; the values are not used.
+            // Decoded only to refuse malformed contents; the values are not used. RFC 5280
+            // §4.2.1.1, §4.2.1.2: both MUST be non-critical, so a critical one is not an
+            // extension this crate understands.
             oid::SKI => {
                 SubjectKeyIdentifier::from_der(v).map_err(malformed("subjectKeyIdentifier"))?;
+                self.unknown_critical |= critical;
             }
             oid::AKI => {
                 AuthorityKeyIdentifier::from_der(v).map_err(malformed("authorityKeyIdentifier"))?;
+                self.unknown_critical |= critical;
             }
             oid::AIA => {
                 let aia = AuthorityInfoAccessSyntax::from_der(v)
