@@ -17,6 +17,13 @@
 //!
 //! `no_std` with `alloc`. Certificates are decoded with `x509-cert` and `der`.
 //!
+//! Not supported (each is refused cleanly rather than ignored): ECDSA/EdDSA/DSA keys and
+//! signatures, RSA-PSS with a salt length other than the hash length, certificate
+//! policy processing (a critical certificatePolicies or policy-constraint extension
+//! fails the certificate), name constraints of forms other than dNSName, iPAddress and
+//! directoryName (a constrained name of such a form fails). Revocation (CRL, OCSP) is
+//! not checked, and the subject common name is never used as a host name.
+//!
 //! ```
 //! use sanstls_pki::{
 //!     ServerCertVerifier, ServerName, TrustAnchors, UnixTime, WebPkiServerVerifier,
@@ -72,8 +79,8 @@ pub use cert::KeyUsage;
 pub use error::{AlertCode, Error};
 pub use names::{DnsName, ServerName};
 pub use verify::{
-    ClientCertVerifier, KeyPurpose, ServerCertVerifier, VerifiedPath, VerifyOptions,
-    WebPkiClientVerifier, WebPkiServerVerifier, verify_chain,
+    ClientCertVerifier, KeyPurpose, MAX_INTERMEDIATES, ServerCertVerifier, VerifiedPath,
+    VerifyOptions, WebPkiClientVerifier, WebPkiServerVerifier, verify_chain,
 };
 
 /// A point in time: seconds since 1970-01-01T00:00:00Z (leap seconds ignored).

@@ -338,6 +338,9 @@ fn check_end_entity(
     check_key_size(leaf.public_key()?, opts)
 }
 
+/// Intermediates beyond this many are ignored (real chains carry two or three).
+pub const MAX_INTERMEDIATES: usize = 64;
+
 /// Validate a chain: the end-entity certificate, the intermediates the peer sent, the
 /// purpose, the name (servers only) and the time. This is what the default verifiers
 /// call; custom verifiers can call it too.
@@ -356,12 +359,14 @@ pub fn verify_chain(
     let leaf = Cert::parse(end_entity)?;
     check_end_entity(&leaf, purpose, now, opts)?;
 
-    // Parse the intermediates once, dropping exact duplicates and the end entity itself.
+    // Parse the intermediates once (at most MAX_INTERMEDIATES of them, so that the work
+    // stays bounded however long the peer's list is), dropping exact duplicates and the
+    // end entity itself.
     // One that does not parse cannot be on a path; it is remembered so that a failed
     // search reports it rather than a bare "unknown issuer".
     let mut pool: Vec<Cert<'_>> = Vec::with_capacity(intermediates.len());
     let mut unparsable = None;
-    for der in intermediates {
+    for der in intermediates.iter().take(MAX_INTERMEDIATES) {
         if *der == end_entity || pool.iter().any(|c| c.der == *der) {
             continue;
         }

@@ -130,6 +130,41 @@ fn intermediates_in_any_order_with_extras_and_duplicates() {
 }
 
 #[test]
+fn long_intermediate_lists_are_bounded() {
+    // Thousands of copies of an unrelated certificate before the real intermediate: only
+    // the first MAX_INTERMEDIATES are considered, so the real one is never reached.
+    let leaf = chain("server-rsa2048").remove(0);
+    let junk = cert("client");
+    let int = cert("ca-int");
+    let mut inter: Vec<&[u8]> = vec![junk.as_slice(); 5000];
+    inter.push(&int);
+    let opts = VerifyOptions::default();
+    let r = sanstls_pki::verify_chain(
+        &anchors(&["ca-root"]),
+        &leaf,
+        &inter,
+        KeyPurpose::ServerAuth,
+        None,
+        NOW,
+        &opts,
+    );
+    assert_eq!(r.unwrap_err(), Error::UnknownIssuer);
+    // Within the bound it is found.
+    let mut inter: Vec<&[u8]> = vec![junk.as_slice(); sanstls_pki::MAX_INTERMEDIATES - 1];
+    inter.push(&int);
+    let r = sanstls_pki::verify_chain(
+        &anchors(&["ca-root"]),
+        &leaf,
+        &inter,
+        KeyPurpose::ServerAuth,
+        None,
+        NOW,
+        &opts,
+    );
+    assert!(r.is_ok(), "{r:?}");
+}
+
+#[test]
 fn cross_signed_chains_try_the_other_issuer() {
     let leaf = chain("server-rsa2048").remove(0);
     let (int, cross) = (cert("ca-int"), cert("ca-int-by-root2"));
