@@ -73,6 +73,8 @@ pub enum CbcMode {
 }
 
 const IV_LEN: usize = AES_BLOCK_LEN;
+/// Bytes encrypted and MACed per step when sealing (a multiple of the AES block).
+const INTERLEAVE: usize = 256;
 
 /// The keyed state of one direction.
 pub(crate) struct CbcState {
@@ -132,6 +134,9 @@ impl CbcState {
 
     /// Seal the payload at `frag[IV_LEN..IV_LEN + n]` in place; `frag` is at least
     /// `sealed_fragment_len(n)` long. `prefix` is `type + version`.
+    ///
+    /// MAC and encryption run interleaved, a few blocks at a time, so that the CPU can
+    /// overlap the (serial) CBC chain with the hash.
     pub(crate) fn seal(
         &self,
         rng: &mut SeededRng,
@@ -144,32 +149,49 @@ impl CbcState {
         let mut iv = [0u8; IV_LEN];
         rng.fill_bytes(&mut iv);
         frag[..IV_LEN].copy_from_slice(&iv);
-        let body_start = IV_LEN;
-        let mut end = body_start + n;
-        if self.mode == CbcMode::MacThenEncrypt {
-            let tag = self
-                .mac
-                .compute(&mac_header(seq, prefix, n), &[&frag[body_start..end]]);
-            frag[end..end + mac_len].copy_from_slice(tag.as_slice());
-            end += mac_len;
+        let (_, body) = frag.split_at_mut(IV_LEN);
+        match self.mode {
+            CbcMode::MacThenEncrypt => {
+                // MAC and encrypt the whole blocks of the payload together, then finish
+                // the MAC and encrypt the tail: rest of payload, MAC, padding.
+                let whole = n - n % AES_BLOCK_LEN;
+                let mut run = self.mac.start(&mac_header(seq, prefix, n));
+                for chunk in body[..whole].chunks_mut(INTERLEAVE) {
+                    run.update(chunk);
+                    self.encrypt(&mut iv, chunk);
+                }
+                run.update(&body[whole..n]);
+                let tag = self.mac.finish(run);
+                body[n..n + mac_len].copy_from_slice(tag.as_slice());
+                let padded = round_up(n + mac_len + 1);
+                body[n + mac_len..padded].fill((padded - n - mac_len - 1) as u8);
+                self.encrypt(&mut iv, &mut body[whole..padded]);
+                IV_LEN + padded
+            }
+            CbcMode::EncryptThenMac => {
+                let padded = round_up(n + 1);
+                body[n..padded].fill((padded - n - 1) as u8);
+                let mut run = self.mac.start(&mac_header(seq, prefix, IV_LEN + padded));
+                run.update(&iv);
+                for chunk in body[..padded].chunks_mut(INTERLEAVE) {
+                    self.encrypt(&mut iv, chunk);
+                    run.update(chunk);
+                }
+                let tag = self.mac.finish(run);
+                body[padded..padded + mac_len].copy_from_slice(tag.as_slice());
+                IV_LEN + padded + mac_len
+            }
         }
-        // Padding: padding_length + 1 bytes of value padding_length, filling the block.
-        let padded = body_start + round_up(end - body_start + 1);
-        let pad = (padded - end - 1) as u8;
-        frag[end..padded].fill(pad);
-        let encrypted = self
-            .aes
-            .encrypt_in_place(&iv, &mut frag[body_start..padded]);
-        debug_assert!(encrypted.is_ok());
-        if self.mode == CbcMode::EncryptThenMac {
-            let tag = self
-                .mac
-                .compute(&mac_header(seq, prefix, padded), &[&frag[..padded]]);
-            frag[padded..padded + mac_len].copy_from_slice(tag.as_slice());
-            padded + mac_len
-        } else {
-            padded
+    }
+
+    /// CBC-encrypt whole blocks, chaining from and updating `iv`.
+    fn encrypt(&self, iv: &mut [u8; IV_LEN], blocks: &mut [u8]) {
+        if blocks.is_empty() {
+            return;
         }
+        let done = self.aes.encrypt_in_place(iv, blocks);
+        debug_assert!(done.is_ok());
+        iv.copy_from_slice(&blocks[blocks.len() - IV_LEN..]);
     }
 
     /// Open the fragment in place; the payload's range within `frag` on success.

@@ -154,6 +154,16 @@ impl MacKey {
 
     /// HMAC over `header` followed by `parts`, all public-length.
     pub(crate) fn compute(&self, header: &[u8; MAC_HEADER_LEN], parts: &[&[u8]]) -> Tag {
+        let mut run = self.start(header);
+        for part in parts {
+            run.update(part);
+        }
+        self.finish(run)
+    }
+
+    /// Start a MAC whose input is fed piecewise (the sealer interleaves it with
+    /// encryption).
+    pub(crate) fn start(&self, header: &[u8; MAC_HEADER_LEN]) -> Running {
         let mut run = Running {
             hash: self.hash,
             state: self.inner,
@@ -162,9 +172,11 @@ impl MacKey {
             total: BLOCK as u64,
         };
         run.update(header);
-        for part in parts {
-            run.update(part);
-        }
+        run
+    }
+
+    /// The MAC of everything fed to `run`.
+    pub(crate) fn finish(&self, run: Running) -> Tag {
         let inner = run.finish();
         self.outer_hash(&inner)
     }
@@ -345,7 +357,7 @@ fn ct_extract_mac(
 }
 
 /// A running inner hash over public-length data, hashing whole blocks in place.
-struct Running {
+pub(crate) struct Running {
     hash: MacHash,
     state: State,
     buf: [u8; BLOCK],
@@ -354,7 +366,7 @@ struct Running {
 }
 
 impl Running {
-    fn update(&mut self, mut data: &[u8]) {
+    pub(crate) fn update(&mut self, mut data: &[u8]) {
         self.total += data.len() as u64;
         if self.buf_len > 0 {
             let n = data.len().min(BLOCK - self.buf_len);
