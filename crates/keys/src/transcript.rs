@@ -121,7 +121,8 @@ impl Transcript {
     }
 
     /// Start the PRF hash over everything added so far. The buffer, if still kept, stays.
-    /// Calling it again with another algorithm restarts from the buffer if there is one.
+    /// Calling it again with another algorithm restarts from the buffer if there is one;
+    /// once the buffer is released the PRF hash can no longer change (nor start).
     pub fn start_hash(&mut self, prf_hash: HashAlgorithm) {
         if self.prf.as_ref().map(Hasher::algorithm) == Some(prf_hash) {
             return;

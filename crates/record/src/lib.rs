@@ -6,7 +6,7 @@
 //!   ([`CbcMode`]). Explicit per-record IVs come from a per-direction generator seeded
 //!   from the connection's; 64-bit sequence numbers never wrap.
 //! - MAC-then-encrypt records are opened in constant time with respect to padding and
-//!   MAC (Lucky Thirteen); the `cbc` module documentation below explains how.
+//!   MAC (Lucky Thirteen); the [`cbc`] module documentation explains how.
 //! - [`Deframer`] cuts the incoming byte stream into records in one fixed buffer;
 //!   [`Fragmenter`] cuts outgoing data into fragments of the negotiated size.
 //!
