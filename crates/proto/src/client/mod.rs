@@ -1,0 +1,411 @@
+//! The client's handshake states (RFC 5246 §7.3, full handshake):
+//!
+//! ```text
+//! ClientHello  -->
+//!                  <-- ServerHello, Certificate, [ServerKeyExchange],
+//!                      [CertificateRequest], ServerHelloDone
+//! [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished  -->
+//!                  <-- ChangeCipherSpec, Finished
+//! ```
+//!
+//! Each `Expect*` struct is one state: it consumes itself on a message and returns the
+//! next.
+
+mod hello;
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
+use sanstls_crypto::hash::HashAlgorithm;
+use sanstls_crypto::rng::Rng as _;
+use sanstls_crypto::rsa::RsaPublicKey;
+use sanstls_keys::MasterSecret;
+use sanstls_keys::transcript::Transcript;
+use sanstls_pki::ServerName;
+use sanstls_wire::codec::{Codec, List};
+use sanstls_wire::enums::{HandshakeType, KeyExchange, SignatureScheme};
+use sanstls_wire::handshake::{Certificate, ClientKeyExchange, HandshakeMessage};
+use sanstls_wire::writer::Writer;
+use zeroize::Zeroizing;
+
+use crate::config::ClientConfig;
+use crate::conn::{self, Core};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::hs::{Hs, unexpected};
+
+/// The client's states.
+pub(crate) enum State {
+    ServerHello(ExpectServerHello),
+    Certificate(ExpectCertificate),
+    ServerKeyExchange(ExpectServerKeyExchange),
+    ServerHelloDone(ExpectServerHelloDone),
+    ChangeCipherSpec(ExpectChangeCipherSpec),
+    Finished(ExpectFinished),
+}
+
+/// Sends the ClientHello (RFC 5246 §7.4.1.2) and waits for the ServerHello.
+pub(crate) fn start(
+    core: &mut Core,
+    config: &Arc<ClientConfig>,
+    server_name: ServerName,
+) -> Result<conn::State, Error> {
+    // §7.4.1.2: "random: A client-generated random structure." All 32 bytes come from
+    // the generator (the gmt_unix_time convention is not needed, §7.4.1.2 note).
+    let mut random = [0u8; 32];
+    core.rng.fill_bytes(&mut random);
+    let bytes = hello::encode_client_hello(config, &server_name, random)?;
+    let mut transcript = Transcript::new();
+    core.send_handshake_bytes(HandshakeType::CLIENT_HELLO, &bytes, &mut transcript)?;
+    Ok(conn::State::Client(State::ServerHello(ExpectServerHello {
+        transcript,
+        client_random: random,
+        server_name,
+    })))
+}
+
+impl State {
+    pub(crate) fn key_exchange(&self) -> Option<KeyExchange> {
+        let hs = match self {
+            State::ServerHello(_) => return None,
+            State::Certificate(s) => &s.hs,
+            State::ServerKeyExchange(s) => &s.hs,
+            State::ServerHelloDone(s) => &s.hs,
+            State::ChangeCipherSpec(s) => &s.hs,
+            State::Finished(s) => &s.hs,
+        };
+        Some(hs.suite.key_exchange)
+    }
+
+    pub(crate) fn expects_ccs(&self) -> bool {
+        matches!(self, State::ChangeCipherSpec(_))
+    }
+
+    /// The server's ChangeCipherSpec arrived (the connection installed its keys).
+    pub(crate) fn after_ccs(self) -> State {
+        match self {
+            State::ChangeCipherSpec(s) => State::Finished(ExpectFinished {
+                hs: s.hs,
+                master: s.master,
+            }),
+            other => other,
+        }
+    }
+
+    pub(crate) fn handle(
+        self,
+        core: &mut Core,
+        config: &Arc<ClientConfig>,
+        msg: HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<conn::State, Error> {
+        // RFC 5246 §7.4.1.1: a HelloRequest "will be ignored by the client if the client
+        // is currently negotiating a session"; it is not part of the transcript.
+        if matches!(msg, HandshakeMessage::HelloRequest) {
+            return Ok(conn::State::Client(self));
+        }
+        let next = match self {
+            State::ServerHello(s) => s.handle(config, &msg, raw)?,
+            State::Certificate(s) => s.handle(core, config, &msg, raw)?,
+            State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
+            State::ServerHelloDone(s) => s.handle(core, &msg, raw)?,
+            State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
+            State::Finished(s) => return s.handle(core, &msg, raw),
+        };
+        Ok(conn::State::Client(next))
+    }
+}
+
+/// Waiting for the ServerHello.
+pub(crate) struct ExpectServerHello {
+    transcript: Transcript,
+    client_random: [u8; 32],
+    server_name: ServerName,
+}
+
+impl ExpectServerHello {
+    fn handle(
+        mut self,
+        config: &ClientConfig,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakeMessage::ServerHello(sh) = msg else {
+            return Err(unexpected(msg.typ()));
+        };
+        let r = hello::check_server_hello(config, &self.server_name, sh)?;
+        self.transcript.add(raw);
+        // The suite fixes the PRF hash; no client certificate is ever signed, so no other
+        // hash of the transcript is needed and the message buffer can go.
+        self.transcript.start_hash(r.suite.prf_hash);
+        self.transcript.release_buffer();
+        Ok(State::Certificate(ExpectCertificate {
+            hs: Hs {
+                transcript: self.transcript,
+                client_random: self.client_random,
+                server_random: r.server_random,
+                suite: r.suite,
+                ems: r.ems,
+                etm: r.etm,
+                alpn: r.alpn,
+                server_name: r.server_name,
+                peer_certificates: Vec::new(),
+                dh_bits: None,
+            },
+            server_name: self.server_name,
+        }))
+    }
+}
+
+/// Waiting for the server's Certificate (RFC 5246 §7.4.2; every suite here
+/// authenticates the server).
+pub(crate) struct ExpectCertificate {
+    hs: Hs,
+    server_name: ServerName,
+}
+
+impl ExpectCertificate {
+    fn handle(
+        mut self,
+        core: &Core,
+        config: &ClientConfig,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakeMessage::Certificate(cert) = msg else {
+            return Err(unexpected(msg.typ()));
+        };
+        let chain: Vec<&[u8]> = cert.certificates.iter().map(|c| c.as_bytes()).collect();
+        // 1. The server's certificate "MUST" be present for these key exchanges
+        //    (§7.4.2: "whenever the agreed-upon key exchange method uses certificates").
+        let (leaf, intermediates) = chain
+            .split_first()
+            .ok_or(PeerMisbehaved::NoServerCertificate)?;
+        // 2. Path validation, validity at `now`, and the name (RFC 5280, RFC 6125).
+        let path =
+            config
+                .verifier
+                .verify_server_cert(leaf, intermediates, &self.server_name, core.now)?;
+        // 3. §7.4.2: the key must be usable for the key exchange: keyEncipherment for
+        //    RSA, digitalSignature for DHE_RSA (RFC 5280 §4.2.1.3).
+        let usable = match self.hs.suite.key_exchange {
+            KeyExchange::Rsa => path.allows_key_encipherment(),
+            KeyExchange::DheRsa => path.allows_digital_signature(),
+        };
+        if !usable {
+            return Err(Error::CertificateKeyUsage);
+        }
+        self.hs.peer_certificates = chain.iter().map(|c| c.to_vec()).collect();
+        self.hs.transcript.add(raw);
+        let server_key = path.public_key().clone();
+        Ok(match self.hs.suite.key_exchange {
+            KeyExchange::Rsa => State::ServerHelloDone(ExpectServerHelloDone {
+                hs: self.hs,
+                server_key,
+                kx: ClientKx::Rsa,
+                cert_requested: false,
+            }),
+            KeyExchange::DheRsa => State::ServerKeyExchange(ExpectServerKeyExchange {
+                hs: self.hs,
+                server_key,
+            }),
+        })
+    }
+}
+
+/// Waiting for the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3).
+pub(crate) struct ExpectServerKeyExchange {
+    hs: Hs,
+    server_key: RsaPublicKey,
+}
+
+/// The hash of a signature scheme sanstls verifies, and whether it is PSS.
+pub(crate) fn scheme_parts(scheme: SignatureScheme) -> Option<(HashAlgorithm, bool)> {
+    Some(match scheme {
+        SignatureScheme::RSA_PKCS1_SHA256 => (HashAlgorithm::Sha256, false),
+        SignatureScheme::RSA_PKCS1_SHA384 => (HashAlgorithm::Sha384, false),
+        SignatureScheme::RSA_PKCS1_SHA512 => (HashAlgorithm::Sha512, false),
+        SignatureScheme::RSA_PSS_RSAE_SHA256 => (HashAlgorithm::Sha256, true),
+        SignatureScheme::RSA_PSS_RSAE_SHA384 => (HashAlgorithm::Sha384, true),
+        SignatureScheme::RSA_PSS_RSAE_SHA512 => (HashAlgorithm::Sha512, true),
+        _ => return None,
+    })
+}
+
+/// The bytes a ServerKeyExchange signature covers (RFC 5246 §7.4.3):
+/// `client_random + server_random + ServerDHParams`.
+pub(crate) fn signed_params(
+    client_random: &[u8; 32],
+    server_random: &[u8; 32],
+    params: &sanstls_wire::handshake::ServerDhParams<'_>,
+) -> Result<Vec<u8>, Error> {
+    let mut v = Vec::with_capacity(64 + params.p.len() + params.g.len() + params.ys.len() + 6);
+    v.extend_from_slice(client_random);
+    v.extend_from_slice(server_random);
+    params
+        .write(&mut Writer::vec(&mut v))
+        .map_err(|_| Error::Internal("encode ServerDHParams"))?;
+    Ok(v)
+}
+
+impl ExpectServerKeyExchange {
+    fn handle(
+        mut self,
+        core: &mut Core,
+        config: &ClientConfig,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakeMessage::ServerKeyExchange(ske) = msg else {
+            return Err(unexpected(msg.typ()));
+        };
+        // 1. §7.4.1.4.1: the server's signature must use a pair the client listed.
+        let scheme = ske.signed.scheme;
+        if !config.common.signature_schemes.contains(&scheme) {
+            return Err(PeerMisbehaved::UnofferedSignatureScheme.into());
+        }
+        let (hash, pss) = scheme_parts(scheme).ok_or(PeerMisbehaved::UnofferedSignatureScheme)?;
+        // 2. §7.4.3: verify the signature over both randoms and the parameters.
+        let signed = signed_params(&self.hs.client_random, &self.hs.server_random, &ske.params)?;
+        let sig = ske.signed.signature;
+        let ok = if pss {
+            self.server_key.verify_pss(hash, &signed, sig)
+        } else {
+            self.server_key.verify_pkcs1v15(hash, &signed, sig)
+        };
+        ok.map_err(|_| PeerMisbehaved::BadSignature)?;
+        // 3. The group: an RFC 7919 group, or one of at least the configured size
+        //    (RFC 7919 §3 lets a client accept other groups at its discretion).
+        let group = DhGroup::from_bytes(ske.params.p, ske.params.g)
+            .map_err(|_| PeerMisbehaved::BadDhParameters)?;
+        let bits = group.p_bits();
+        if bits < config.min_dh_bits {
+            return Err(PeerIncompatible::DhGroupTooSmall { bits }.into());
+        }
+        // 4. RFC 7919 §3: check 1 < dh_Ys < p - 1 (done by `agree`) before using it; the
+        //    premaster is computed now so that a bad value fails on this message.
+        let key = DhPrivateKey::generate(&group, &mut core.rng);
+        let premaster = key
+            .agree(ske.params.ys)
+            .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
+        self.hs.transcript.add(raw);
+        self.hs.dh_bits = Some(bits);
+        Ok(State::ServerHelloDone(ExpectServerHelloDone {
+            hs: self.hs,
+            server_key: self.server_key,
+            kx: ClientKx::Dhe {
+                yc: key.public_value(),
+                premaster: Zeroizing::new(premaster.as_bytes().to_vec()),
+            },
+            cert_requested: false,
+        }))
+    }
+}
+
+/// The client's side of the key exchange, decided before ServerHelloDone.
+enum ClientKx {
+    Rsa,
+    Dhe {
+        yc: Vec<u8>,
+        premaster: Zeroizing<Vec<u8>>,
+    },
+}
+
+/// Waiting for ServerHelloDone, or a CertificateRequest before it (RFC 5246 §7.4.4,
+/// §7.4.5).
+pub(crate) struct ExpectServerHelloDone {
+    hs: Hs,
+    server_key: RsaPublicKey,
+    kx: ClientKx,
+    cert_requested: bool,
+}
+
+impl ExpectServerHelloDone {
+    fn handle(
+        mut self,
+        core: &mut Core,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        match msg {
+            HandshakeMessage::CertificateRequest(_) if !self.cert_requested => {
+                self.cert_requested = true;
+                self.hs.transcript.add(raw);
+                return Ok(State::ServerHelloDone(self));
+            }
+            HandshakeMessage::ServerHelloDone => {}
+            other => return Err(unexpected(other.typ())),
+        }
+        self.hs.transcript.add(raw);
+
+        // 1. §7.4.6: asked for a certificate, a client without one "MUST send a
+        //    certificate message containing no certificates".
+        if self.cert_requested {
+            let empty = HandshakeMessage::Certificate(Certificate {
+                certificates: List::from_items(&[]),
+            });
+            core.send_handshake(&empty, &mut self.hs.transcript)?;
+        }
+
+        // 2. §7.4.7: ClientKeyExchange.
+        let premaster: Zeroizing<Vec<u8>> = match self.kx {
+            ClientKx::Rsa => {
+                // §7.4.7.1: the premaster is client_version (the version offered, 1.2)
+                // followed by 46 random bytes, RSA-encrypted to the server's key.
+                let mut pm = Zeroizing::new(alloc::vec![0u8; 48]);
+                pm[0] = 3;
+                pm[1] = 3;
+                core.rng.fill_bytes(&mut pm[2..]);
+                let ct = self
+                    .server_key
+                    .encrypt_pkcs1v15(&mut core.rng, &pm)
+                    .map_err(|_| Error::Internal("RSA encryption of the premaster"))?;
+                let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Rsa {
+                    encrypted_pre_master_secret: &ct,
+                });
+                core.send_handshake(&cke, &mut self.hs.transcript)?;
+                pm
+            }
+            ClientKx::Dhe { yc, premaster } => {
+                let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Dhe { yc: &yc });
+                core.send_handshake(&cke, &mut self.hs.transcript)?;
+                premaster
+            }
+        };
+
+        // 3. §8.1 / RFC 7627 §4: the master secret, then ChangeCipherSpec and Finished
+        //    under the new keys (§7.4.9).
+        let (master, sealer) = self.hs.derive(core, &premaster)?;
+        core.send_ccs(sealer)?;
+        self.hs.send_finished(core, &master)?;
+        Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
+            hs: self.hs,
+            master,
+        }))
+    }
+}
+
+/// Waiting for the server's ChangeCipherSpec.
+pub(crate) struct ExpectChangeCipherSpec {
+    hs: Hs,
+    master: MasterSecret,
+}
+
+/// Waiting for the server's Finished.
+pub(crate) struct ExpectFinished {
+    hs: Hs,
+    master: MasterSecret,
+}
+
+impl ExpectFinished {
+    fn handle(
+        mut self,
+        core: &mut Core,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<conn::State, Error> {
+        self.hs.check_finished(core, &self.master, msg, raw)?;
+        self.hs.complete(core);
+        Ok(conn::State::Traffic)
+    }
+}

@@ -1,0 +1,533 @@
+//! Client and server configuration, checked when built.
+//!
+//! A configuration is built once, wrapped in an `Arc` and shared by every connection.
+//! [`ClientConfigBuilder::build`] and [`ServerConfigBuilder::build`] refuse a
+//! configuration that cannot work: no cipher suites, a suite sanstls does not implement,
+//! a private key that does not belong to its certificate, an empty trust store, an ALPN
+//! name that cannot be encoded.
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+
+use sanstls_crypto::dh::NamedDhGroup;
+use sanstls_crypto::rsa::RsaPrivateKey;
+use sanstls_pki::{ServerCertVerifier, TrustAnchors, VerifiedPath, WebPkiServerVerifier};
+use sanstls_wire::enums::{CipherSuite, SignatureScheme};
+use sanstls_wire::record::MAX_PLAINTEXT_LEN;
+
+/// Receives NSS key log lines (`CLIENT_RANDOM <client random> <master secret>`) for
+/// tools like Wireshark. Only set it in debugging setups: the lines decrypt the traffic.
+pub trait KeyLog: Send + Sync {
+    /// One line, without the trailing newline.
+    fn log(&self, line: &str);
+}
+
+/// The signature schemes sanstls can verify and create for a ServerKeyExchange, in its
+/// default order of preference.
+pub const DEFAULT_SIGNATURE_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PSS_RSAE_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PSS_RSAE_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PSS_RSAE_SHA512,
+    SignatureScheme::RSA_PKCS1_SHA512,
+];
+
+/// Why a configuration was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The suite list is empty.
+    NoCipherSuites,
+    /// A suite sanstls does not implement.
+    UnsupportedCipherSuite(CipherSuite),
+    /// A signature scheme sanstls does not implement, or an empty list.
+    UnsupportedSignatureScheme(SignatureScheme),
+    /// A verifying client without any trust anchor.
+    NoTrustAnchors,
+    /// A client without a certificate verifier.
+    NoVerifier,
+    /// A server without a certificate.
+    NoCertificate,
+    /// An empty certificate chain.
+    EmptyChain,
+    /// The leaf certificate could not be read.
+    Certificate(sanstls_pki::Error),
+    /// The private key could not be read.
+    PrivateKey(sanstls_crypto::Error),
+    /// The private key is not the key of the leaf certificate.
+    KeyMismatch,
+    /// An ALPN protocol name that is empty or longer than 255 bytes (RFC 7301 §3.1).
+    InvalidAlpnProtocol,
+    /// A minimum DH size below 1024 bits.
+    DhMinimumTooSmall,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::NoCipherSuites => f.write_str("no cipher suites configured"),
+            ConfigError::UnsupportedCipherSuite(s) => write!(f, "unsupported cipher suite {s:?}"),
+            ConfigError::UnsupportedSignatureScheme(s) => {
+                write!(f, "unsupported signature scheme {s:?}")
+            }
+            ConfigError::NoTrustAnchors => f.write_str("the trust store is empty"),
+            ConfigError::NoVerifier => f.write_str("no server certificate verifier configured"),
+            ConfigError::NoCertificate => f.write_str("no server certificate configured"),
+            ConfigError::EmptyChain => f.write_str("the certificate chain is empty"),
+            ConfigError::Certificate(e) => write!(f, "leaf certificate unreadable: {e}"),
+            ConfigError::PrivateKey(e) => write!(f, "private key unreadable: {e}"),
+            ConfigError::KeyMismatch => {
+                f.write_str("the private key does not match the leaf certificate")
+            }
+            ConfigError::InvalidAlpnProtocol => f.write_str("ALPN names must be 1..=255 bytes"),
+            ConfigError::DhMinimumTooSmall => f.write_str("minimum DH size below 1024 bits"),
+        }
+    }
+}
+
+impl core::error::Error for ConfigError {}
+
+/// Settings both roles share.
+#[derive(Clone)]
+#[allow(clippy::struct_excessive_bools)] // independent protocol switches
+pub struct Common {
+    pub(crate) suites: Vec<CipherSuite>,
+    pub(crate) alpn: Vec<Vec<u8>>,
+    pub(crate) ems: bool,
+    pub(crate) require_ems: bool,
+    pub(crate) etm: bool,
+    pub(crate) trace: bool,
+    pub(crate) key_log: Option<Arc<dyn KeyLog>>,
+    pub(crate) max_fragment_len: usize,
+    pub(crate) signature_schemes: Vec<SignatureScheme>,
+}
+
+impl fmt::Debug for Common {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Common")
+            .field("suites", &self.suites)
+            .field("alpn", &self.alpn)
+            .field("ems", &self.ems)
+            .field("require_ems", &self.require_ems)
+            .field("etm", &self.etm)
+            .field("trace", &self.trace)
+            .field("key_log", &self.key_log.is_some())
+            .field("max_fragment_len", &self.max_fragment_len)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Common {
+    fn default() -> Self {
+        Common {
+            suites: sanstls_keys::suite::SUITES
+                .iter()
+                .map(|s| s.suite)
+                .collect(),
+            alpn: Vec::new(),
+            ems: true,
+            require_ems: false,
+            etm: true,
+            trace: false,
+            key_log: None,
+            max_fragment_len: MAX_PLAINTEXT_LEN,
+            signature_schemes: DEFAULT_SIGNATURE_SCHEMES.to_vec(),
+        }
+    }
+}
+
+impl Common {
+    /// The cipher suites, in preference order.
+    pub fn suites(&self) -> &[CipherSuite] {
+        &self.suites
+    }
+
+    /// Whether trace events are produced.
+    pub fn trace(&self) -> bool {
+        self.trace
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.suites.is_empty() {
+            return Err(ConfigError::NoCipherSuites);
+        }
+        if let Some(&s) = self
+            .suites
+            .iter()
+            .find(|&&s| sanstls_keys::suite::lookup(s).is_none())
+        {
+            return Err(ConfigError::UnsupportedCipherSuite(s));
+        }
+        if self.alpn.iter().any(|p| p.is_empty() || p.len() > 255) {
+            return Err(ConfigError::InvalidAlpnProtocol);
+        }
+        match self
+            .signature_schemes
+            .iter()
+            .find(|s| !DEFAULT_SIGNATURE_SCHEMES.contains(s))
+        {
+            Some(&s) => return Err(ConfigError::UnsupportedSignatureScheme(s)),
+            None if self.signature_schemes.is_empty() => {
+                return Err(ConfigError::UnsupportedSignatureScheme(SignatureScheme(0)));
+            }
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+macro_rules! common_setters {
+    () => {
+        /// The cipher suites, in preference order (default: every suite sanstls
+        /// implements, DHE_RSA first).
+        #[must_use]
+        pub fn cipher_suites(mut self, suites: &[CipherSuite]) -> Self {
+            self.common.suites = suites.to_vec();
+            self
+        }
+        /// ALPN protocols, in preference order (default: none, no ALPN).
+        #[must_use]
+        pub fn alpn_protocols(mut self, protocols: &[&[u8]]) -> Self {
+            self.common.alpn = protocols.iter().map(|p| p.to_vec()).collect();
+            self
+        }
+        /// Offer / accept the extended master secret (RFC 7627; default on).
+        #[must_use]
+        pub fn extended_master_secret(mut self, on: bool) -> Self {
+            self.common.ems = on;
+            self
+        }
+        /// Refuse peers without the extended master secret (default off).
+        #[must_use]
+        pub fn require_extended_master_secret(mut self, on: bool) -> Self {
+            self.common.require_ems = on;
+            if on {
+                self.common.ems = true;
+            }
+            self
+        }
+        /// Offer / accept encrypt-then-MAC (RFC 7366; default on).
+        #[must_use]
+        pub fn encrypt_then_mac(mut self, on: bool) -> Self {
+            self.common.etm = on;
+            self
+        }
+        /// Produce [`crate::Event::Trace`] events for every handshake message, alert and
+        /// ChangeCipherSpec (default off).
+        #[must_use]
+        pub fn trace(mut self, on: bool) -> Self {
+            self.common.trace = on;
+            self
+        }
+        /// Log the master secret of each connection in NSS key log format.
+        #[must_use]
+        pub fn key_log(mut self, log: Arc<dyn KeyLog>) -> Self {
+            self.common.key_log = Some(log);
+            self
+        }
+        /// The largest plaintext fragment this side sends (default and maximum 2^14;
+        /// at least 1). Smaller values exist for tests of record fragmentation.
+        #[must_use]
+        pub fn max_fragment_len(mut self, len: usize) -> Self {
+            self.common.max_fragment_len = len.clamp(1, MAX_PLAINTEXT_LEN);
+            self
+        }
+        /// Signature schemes for the ServerKeyExchange, in preference order (default:
+        /// [`DEFAULT_SIGNATURE_SCHEMES`]).
+        #[must_use]
+        pub fn signature_schemes(mut self, schemes: &[SignatureScheme]) -> Self {
+            self.common.signature_schemes = schemes.to_vec();
+            self
+        }
+    };
+}
+
+/// A client's configuration.
+pub struct ClientConfig {
+    pub(crate) common: Common,
+    pub(crate) verifier: Arc<dyn ServerCertVerifier>,
+    pub(crate) min_dh_bits: u32,
+    pub(crate) require_secure_renegotiation: bool,
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("common", &self.common)
+            .field("min_dh_bits", &self.min_dh_bits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    /// A builder with the defaults.
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfigBuilder {
+            common: Common::default(),
+            verifier: None,
+            anchors: None,
+            min_dh_bits: 2048,
+            require_secure_renegotiation: true,
+        }
+    }
+
+    /// The shared settings.
+    pub fn common(&self) -> &Common {
+        &self.common
+    }
+}
+
+/// Builds a [`ClientConfig`].
+pub struct ClientConfigBuilder {
+    common: Common,
+    verifier: Option<Arc<dyn ServerCertVerifier>>,
+    anchors: Option<TrustAnchors>,
+    min_dh_bits: u32,
+    require_secure_renegotiation: bool,
+}
+
+impl ClientConfigBuilder {
+    common_setters!();
+
+    /// Verify servers with RFC 5280 path validation to these anchors and RFC 6125 names
+    /// ([`WebPkiServerVerifier`]). An empty store is refused by `build`.
+    #[must_use]
+    pub fn trust_anchors(mut self, anchors: TrustAnchors) -> Self {
+        self.anchors = Some(anchors);
+        self.verifier = None;
+        self
+    }
+
+    /// Verify servers with a custom verifier.
+    #[must_use]
+    pub fn verifier(mut self, verifier: Arc<dyn ServerCertVerifier>) -> Self {
+        self.verifier = Some(verifier);
+        self.anchors = None;
+        self
+    }
+
+    /// The smallest DH prime accepted from a server that does not use an RFC 7919 group
+    /// (default 2048 bits; at least 1024).
+    #[must_use]
+    pub fn min_dh_bits(mut self, bits: u32) -> Self {
+        self.min_dh_bits = bits;
+        self
+    }
+
+    /// Refuse servers that do not answer renegotiation_info (RFC 5746 §3.4; default on).
+    #[must_use]
+    pub fn require_secure_renegotiation(mut self, on: bool) -> Self {
+        self.require_secure_renegotiation = on;
+        self
+    }
+
+    /// Check and build.
+    pub fn build(self) -> Result<ClientConfig, ConfigError> {
+        self.common.check()?;
+        if self.min_dh_bits < 1024 {
+            return Err(ConfigError::DhMinimumTooSmall);
+        }
+        let verifier: Arc<dyn ServerCertVerifier> = match (self.verifier, self.anchors) {
+            (Some(v), _) => v,
+            (None, Some(a)) if a.is_empty() => return Err(ConfigError::NoTrustAnchors),
+            (None, Some(a)) => Arc::new(WebPkiServerVerifier::new(a)),
+            (None, None) => return Err(ConfigError::NoVerifier),
+        };
+        Ok(ClientConfig {
+            common: self.common,
+            verifier,
+            min_dh_bits: self.min_dh_bits,
+            require_secure_renegotiation: self.require_secure_renegotiation,
+        })
+    }
+}
+
+/// A certificate chain (DER, leaf first) and the RSA private key of its leaf.
+pub struct CertifiedKey {
+    chain: Vec<Vec<u8>>,
+    key: RsaPrivateKey,
+}
+
+impl fmt::Debug for CertifiedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertifiedKey")
+            .field("chain_len", &self.chain.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CertifiedKey {
+    /// Pairs `chain` with `key`, checking that the key is the leaf's.
+    pub fn new(chain: Vec<Vec<u8>>, key: RsaPrivateKey) -> Result<Self, ConfigError> {
+        let leaf = chain.first().ok_or(ConfigError::EmptyChain)?;
+        let path = VerifiedPath::from_trusted_end_entity(leaf).map_err(ConfigError::Certificate)?;
+        if path.public_key() != key.public_key() {
+            return Err(ConfigError::KeyMismatch);
+        }
+        Ok(CertifiedKey { chain, key })
+    }
+
+    /// From a PEM chain (leaf first) and a PEM private key (PKCS#1 or PKCS#8).
+    pub fn from_pem(chain_pem: &str, key_pem: &str) -> Result<Self, ConfigError> {
+        let chain = sanstls_pki::pem_to_der_certs(chain_pem).map_err(ConfigError::Certificate)?;
+        let key = RsaPrivateKey::from_pem(key_pem).map_err(ConfigError::PrivateKey)?;
+        Self::new(chain, key)
+    }
+
+    /// The chain, leaf first.
+    pub fn chain(&self) -> &[Vec<u8>] {
+        &self.chain
+    }
+
+    /// The private key.
+    pub fn key(&self) -> &RsaPrivateKey {
+        &self.key
+    }
+
+    fn encoded_len(&self) -> usize {
+        self.chain.iter().map(|c| c.len() + 3).sum::<usize>() + 7
+    }
+}
+
+/// Chooses the server's certificate from the client's server_name (RFC 6066 §3).
+pub trait ResolvesServerCert: Send + Sync {
+    /// The certificate for `server_name` (`None` when the client sent no host name), or
+    /// `None` to refuse the handshake with `unrecognized_name`.
+    fn resolve(&self, server_name: Option<&str>) -> Option<Arc<CertifiedKey>>;
+    /// Every certificate this resolver can return (to size buffers once).
+    fn all(&self) -> Vec<Arc<CertifiedKey>>;
+}
+
+/// A resolver that picks a certificate by exact host name, with a default.
+#[derive(Debug, Default)]
+pub struct SniResolver {
+    by_name: Vec<(String, Arc<CertifiedKey>)>,
+    default: Option<Arc<CertifiedKey>>,
+}
+
+impl SniResolver {
+    /// An empty resolver.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Serve `key` for `name` (compared without case).
+    #[must_use]
+    pub fn with(mut self, name: &str, key: Arc<CertifiedKey>) -> Self {
+        self.by_name.push((name.to_ascii_lowercase(), key));
+        self
+    }
+
+    /// Serve `key` when no name matches or none was sent.
+    #[must_use]
+    pub fn with_default(mut self, key: Arc<CertifiedKey>) -> Self {
+        self.default = Some(key);
+        self
+    }
+}
+
+impl ResolvesServerCert for SniResolver {
+    fn resolve(&self, server_name: Option<&str>) -> Option<Arc<CertifiedKey>> {
+        server_name
+            .and_then(|n| {
+                self.by_name
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(n))
+                    .map(|(_, v)| Arc::clone(v))
+            })
+            .or_else(|| self.default.clone())
+    }
+
+    fn all(&self) -> Vec<Arc<CertifiedKey>> {
+        self.by_name
+            .iter()
+            .map(|(_, k)| Arc::clone(k))
+            .chain(self.default.clone())
+            .collect()
+    }
+}
+
+/// A server's configuration.
+pub struct ServerConfig {
+    pub(crate) common: Common,
+    pub(crate) certs: Arc<dyn ResolvesServerCert>,
+    pub(crate) dh_group: NamedDhGroup,
+    pub(crate) max_chain_len: usize,
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("common", &self.common)
+            .field("dh_group", &self.dh_group)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerConfig {
+    /// A builder with the defaults.
+    pub fn builder() -> ServerConfigBuilder {
+        ServerConfigBuilder {
+            common: Common::default(),
+            certs: None,
+            dh_group: NamedDhGroup::Ffdhe2048,
+        }
+    }
+
+    /// The shared settings.
+    pub fn common(&self) -> &Common {
+        &self.common
+    }
+}
+
+/// Builds a [`ServerConfig`].
+pub struct ServerConfigBuilder {
+    common: Common,
+    certs: Option<Arc<dyn ResolvesServerCert>>,
+    dh_group: NamedDhGroup,
+}
+
+impl ServerConfigBuilder {
+    common_setters!();
+
+    /// Serve one certificate to every client.
+    #[must_use]
+    pub fn single_cert(mut self, key: CertifiedKey) -> Self {
+        self.certs = Some(Arc::new(SniResolver::new().with_default(Arc::new(key))));
+        self
+    }
+
+    /// Choose the certificate per connection.
+    #[must_use]
+    pub fn cert_resolver(mut self, resolver: Arc<dyn ResolvesServerCert>) -> Self {
+        self.certs = Some(resolver);
+        self
+    }
+
+    /// The DH group used when the client lists no RFC 7919 group (default ffdhe2048).
+    #[must_use]
+    pub fn dh_group(mut self, group: NamedDhGroup) -> Self {
+        self.dh_group = group;
+        self
+    }
+
+    /// Check and build.
+    pub fn build(self) -> Result<ServerConfig, ConfigError> {
+        self.common.check()?;
+        let certs = self.certs.ok_or(ConfigError::NoCertificate)?;
+        let all = certs.all();
+        if all.is_empty() {
+            return Err(ConfigError::NoCertificate);
+        }
+        let max_chain_len = all.iter().map(|k| k.encoded_len()).max().unwrap_or(0);
+        Ok(ServerConfig {
+            common: self.common,
+            certs,
+            dh_group: self.dh_group,
+            max_chain_len,
+        })
+    }
+}

@@ -1,0 +1,794 @@
+//! The [`Connection`]: buffers, record input and output, and the public API.
+//!
+//! Buffers are allocated once, in the constructor:
+//! - the receive buffer (a [`Deframer`]) holds one record of the largest legal size;
+//! - the application-data buffer holds opened application data until the caller polls
+//!   it as [`Event::AppData`]; [`Connection::recv_buf`] never hands out more room than
+//!   this buffer can absorb, so the record path never has to stop half-way;
+//! - the transmit buffer holds the largest flight this side can send (sized from the
+//!   configured certificates and the fragment size) plus one full record.
+//!
+//! Handshake messages are reassembled in a growable buffer bounded by
+//! [`sanstls_wire::reassembler::Limits`]; it grows only while handshake messages arrive.
+
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+
+use sanstls_crypto::rng::{CryptoRng, SeededRng};
+use sanstls_keys::Side;
+use sanstls_pki::{ServerName, UnixTime};
+use sanstls_record::{Deframer, Fragmenter, MAX_RECORD_LEN, Opener, Sealer};
+use sanstls_wire::alert::{Alert, ChangeCipherSpec};
+use sanstls_wire::codec::Codec;
+use sanstls_wire::enums::{
+    AlertDescription, AlertLevel, CipherSuite, ContentType, HandshakeType, ProtocolVersion,
+};
+use sanstls_wire::handshake::HandshakeMessage;
+use sanstls_wire::reassembler::{Limits, Reassembler};
+use sanstls_wire::record::{HEADER_LEN, MAX_PLAINTEXT_LEN};
+
+use crate::config::{ClientConfig, KeyLog, ServerConfig};
+use crate::error::{ApiMisuse, Error, PeerMisbehaved};
+use crate::event::{Direction, Event, Trace, TraceKind};
+use crate::{client, server};
+
+/// How many empty records in a row are tolerated before the peer is considered to be
+/// wasting our time.
+const MAX_EMPTY_RECORDS: u8 = 32;
+/// How many warning alerts in a row are tolerated.
+const MAX_WARNING_ALERTS: u8 = 4;
+/// Per-record expansion under CBC protection, an upper bound: IV, MAC, padding.
+const MAX_RECORD_OVERHEAD: usize = HEADER_LEN + 16 + 32 + 16;
+
+/// What was agreed in the handshake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Negotiated {
+    /// The protocol version (always TLS 1.2).
+    pub version: ProtocolVersion,
+    /// The cipher suite.
+    pub suite: CipherSuite,
+    /// Whether the extended master secret (RFC 7627) is in use.
+    pub extended_master_secret: bool,
+    /// Whether encrypt-then-MAC (RFC 7366) is in use.
+    pub encrypt_then_mac: bool,
+    /// The ALPN protocol, if one was agreed.
+    pub alpn: Option<Vec<u8>>,
+    /// The host name the client sent in server_name.
+    pub server_name: Option<String>,
+    /// The peer's certificate chain (DER, leaf first); empty for a server without client
+    /// authentication.
+    pub peer_certificates: Vec<Vec<u8>>,
+    /// The size in bits of the DH prime, for DHE_RSA suites.
+    pub dh_bits: Option<u32>,
+}
+
+enum Queued {
+    HandshakeComplete,
+    Alert(AlertDescription),
+    Trace(Trace),
+}
+
+/// The outgoing byte buffer: `buf[start..end]` waits for the transport.
+struct TxBuf {
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+impl TxBuf {
+    fn pending(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    fn free(&mut self) -> &mut [u8] {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        } else if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        &mut self.buf[self.end..]
+    }
+}
+
+/// Everything the handshake states act on: output, keys, events.
+pub(crate) struct Core {
+    pub(crate) side: Side,
+    pub(crate) rng: SeededRng,
+    pub(crate) now: UnixTime,
+    tx: TxBuf,
+    sealer: Sealer,
+    fragmenter: Fragmenter,
+    tx_protected: bool,
+    pub(crate) pending_opener: Option<Opener>,
+    events: VecDeque<Queued>,
+    trace: bool,
+    key_log: Option<Arc<dyn KeyLog>>,
+    pub(crate) negotiated: Option<Negotiated>,
+}
+
+impl Core {
+    /// Seals `payload` as records of `content_type` into the transmit buffer.
+    pub(crate) fn write_records(
+        &mut self,
+        content_type: ContentType,
+        payload: &[u8],
+    ) -> Result<(), Error> {
+        for frag in self.fragmenter.fragments(payload) {
+            let need = self.sealer.sealed_len(frag.len());
+            let free = self.tx.free();
+            if free.len() < need {
+                return Err(Error::Internal("transmit buffer too small for the flight"));
+            }
+            let n = self
+                .sealer
+                .seal(content_type, ProtocolVersion::TLS12, frag, free)?;
+            self.tx.end += n;
+        }
+        Ok(())
+    }
+
+    fn trace_event(
+        &mut self,
+        direction: Direction,
+        kind: TraceKind,
+        length: usize,
+        protected: bool,
+    ) {
+        if self.trace {
+            self.events.push_back(Queued::Trace(Trace {
+                direction,
+                kind,
+                length,
+                protected,
+            }));
+        }
+    }
+
+    /// Encodes `msg`, adds it to `transcript` and sends it.
+    pub(crate) fn send_handshake(
+        &mut self,
+        msg: &HandshakeMessage<'_>,
+        transcript: &mut sanstls_keys::transcript::Transcript,
+    ) -> Result<(), Error> {
+        let bytes = msg
+            .to_vec()
+            .map_err(|_| Error::Internal("handshake message too long to encode"))?;
+        self.send_handshake_bytes(msg.typ(), &bytes, transcript)
+    }
+
+    /// Sends an encoded handshake message (header included) of type `typ` and adds it to
+    /// `transcript`.
+    pub(crate) fn send_handshake_bytes(
+        &mut self,
+        typ: HandshakeType,
+        bytes: &[u8],
+        transcript: &mut sanstls_keys::transcript::Transcript,
+    ) -> Result<(), Error> {
+        transcript.add(bytes);
+        self.trace_event(
+            Direction::Sent,
+            TraceKind::Handshake(typ),
+            bytes.len(),
+            self.tx_protected,
+        );
+        self.write_records(ContentType::HANDSHAKE, bytes)
+    }
+
+    /// Sends ChangeCipherSpec and switches outgoing protection to `sealer` (RFC 5246
+    /// §7.1: the sender's write state becomes current right after the message).
+    pub(crate) fn send_ccs(&mut self, sealer: Sealer) -> Result<(), Error> {
+        let mut b = [0u8; 1];
+        ChangeCipherSpec
+            .encode_into(&mut b)
+            .map_err(|_| Error::Internal("encode ChangeCipherSpec"))?;
+        self.trace_event(
+            Direction::Sent,
+            TraceKind::ChangeCipherSpec,
+            1,
+            self.tx_protected,
+        );
+        self.write_records(ContentType::CHANGE_CIPHER_SPEC, &b)?;
+        self.sealer = sealer;
+        self.tx_protected = true;
+        Ok(())
+    }
+
+    pub(crate) fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
+        let alert = Alert { level, description };
+        let mut b = [0u8; 2];
+        if alert.encode_into(&mut b).is_ok() {
+            self.trace_event(
+                Direction::Sent,
+                TraceKind::Alert(level, description),
+                2,
+                self.tx_protected,
+            );
+            // A failure here (no room) only loses the alert; the connection is ending or
+            // the caller is not draining output.
+            let _ = self.write_records(ContentType::ALERT, &b);
+        }
+    }
+
+    pub(crate) fn log_key(&self, client_random: &[u8; 32], master: &sanstls_keys::MasterSecret) {
+        if let Some(log) = &self.key_log {
+            log.log(master.key_log_line(client_random).as_str());
+        }
+    }
+
+    pub(crate) fn handshake_complete(&mut self, negotiated: Negotiated) {
+        self.negotiated = Some(negotiated);
+        self.events.push_back(Queued::HandshakeComplete);
+    }
+}
+
+/// The handshake state of either role. States move by value from one message to the
+/// next; they are not boxed to keep the handshake free of per-message allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum State {
+    Client(client::State),
+    Server(server::State),
+    /// The handshake is done: application data flows.
+    Traffic,
+    /// After a fatal error.
+    Failed,
+}
+
+impl State {
+    fn key_exchange(&self) -> Option<sanstls_wire::enums::KeyExchange> {
+        match self {
+            State::Client(s) => s.key_exchange(),
+            State::Server(s) => s.key_exchange(),
+            _ => None,
+        }
+    }
+
+    fn expects_ccs(&self) -> bool {
+        match self {
+            State::Client(s) => s.expects_ccs(),
+            State::Server(s) => s.expects_ccs(),
+            _ => false,
+        }
+    }
+}
+
+enum Role {
+    Client(Arc<ClientConfig>),
+    Server(Arc<ServerConfig>),
+}
+
+/// A TLS 1.2 connection, client or server, without IO.
+///
+/// The caller moves bytes between the connection and its transport and reads events;
+/// the methods come in four groups, in this order: getters, inputs (`handle_*`),
+/// commands (`send`, `close`) and outputs (`poll_*`).
+///
+/// Randomness enters once, at construction: the connection seeds its own generator
+/// (SHA-256 in counter mode, [`SeededRng`]) with 32 bytes from the caller's
+/// [`CryptoRng`]. Time enters with every `handle_*` call, as [`UnixTime`] seconds, and is
+/// used for certificate validity.
+pub struct Connection {
+    role: Role,
+    state: State,
+    core: Core,
+    rx: Deframer<Box<[u8]>>,
+    opener: Opener,
+    rx_protected: bool,
+    hs_in: Reassembler<Vec<u8>>,
+    app_in: Box<[u8]>,
+    app_len: usize,
+    /// Bytes at the front of `app_in` handed out by the last `poll_event`.
+    app_taken: usize,
+    empty_records: u8,
+    warning_alerts: u8,
+    /// `Some(clean)` once the peer will send nothing more.
+    peer_closed: Option<bool>,
+    peer_closed_reported: bool,
+    sent_close: bool,
+    error: Option<Error>,
+}
+
+impl core::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Connection")
+            .field("side", &self.core.side)
+            .field("handshaking", &self.is_handshaking())
+            .field("closed", &self.is_closed())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Connection {
+    /// A client connection to `server_name`; the ClientHello is ready in
+    /// [`Connection::poll_transmit`] on return. `server_name` is checked against the
+    /// server's certificate, and sent in server_name (RFC 6066 §3) when it is a DNS name.
+    pub fn client(
+        config: Arc<ClientConfig>,
+        server_name: ServerName,
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self, Error> {
+        // The client's largest flight: an empty Certificate, a ClientKeyExchange of at
+        // most 1 KiB (an 8192-bit RSA or DH value), ChangeCipherSpec and Finished; a
+        // ClientHello is smaller than 2 KiB with 255-byte ALPN names... unless there are
+        // many of them, hence the sum.
+        let common = config.common.clone();
+        let cfg = Arc::clone(&config);
+        let alpn: usize = common.alpn.iter().map(|p| p.len() + 1).sum();
+        let flight = 2048 + alpn + 64 * common.suites.len();
+        let mut conn = Self::new(
+            Side::Client,
+            Role::Client(config),
+            &common,
+            flight,
+            Limits {
+                max_message: 64 * 1024,
+                max_certificate: 128 * 1024,
+            },
+            now,
+            rng,
+        );
+        let state = client::start(&mut conn.core, &cfg, server_name);
+        conn.state_result(state);
+        match &conn.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(conn),
+        }
+    }
+
+    /// A server connection; it waits for a ClientHello.
+    pub fn server(
+        config: Arc<ServerConfig>,
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self, Error> {
+        let common = config.common.clone();
+        // The first flight: ServerHello (< 1 KiB with ALPN), Certificate, a
+        // ServerKeyExchange with an 8192-bit group and signature (< 4 KiB),
+        // ServerHelloDone.
+        let flight = config.max_chain_len + 6 * 1024;
+        let conn = Self::new(
+            Side::Server,
+            Role::Server(config),
+            &common,
+            flight,
+            Limits {
+                max_message: 64 * 1024,
+                max_certificate: 16 * 1024,
+            },
+            now,
+            rng,
+        );
+        let mut conn = conn;
+        conn.state = State::Server(server::start());
+        Ok(conn)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        side: Side,
+        role: Role,
+        common: &crate::config::Common,
+        flight: usize,
+        limits: Limits,
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Self {
+        let frag = common.max_fragment_len;
+        let records = flight.div_ceil(frag) + 4;
+        let tx_len = flight + records * MAX_RECORD_OVERHEAD + MAX_RECORD_LEN;
+        Connection {
+            role,
+            state: State::Failed,
+            core: Core {
+                side,
+                rng: SeededRng::from_rng(rng),
+                now,
+                tx: TxBuf {
+                    buf: vec![0u8; tx_len].into_boxed_slice(),
+                    start: 0,
+                    end: 0,
+                },
+                sealer: Sealer::null(),
+                fragmenter: Fragmenter::new(frag),
+                tx_protected: false,
+                pending_opener: None,
+                events: VecDeque::with_capacity(32),
+                trace: common.trace,
+                key_log: common.key_log.clone(),
+                negotiated: None,
+            },
+            rx: Deframer::with_max_record_len(),
+            opener: Opener::null(),
+            rx_protected: false,
+            hs_in: Reassembler::new(limits),
+            app_in: vec![0u8; MAX_RECORD_LEN].into_boxed_slice(),
+            app_len: 0,
+            app_taken: 0,
+            empty_records: 0,
+            warning_alerts: 0,
+            peer_closed: None,
+            peer_closed_reported: false,
+            sent_close: false,
+            error: None,
+        }
+    }
+
+    // ---- Getters -------------------------------------------------------------------
+
+    /// Whether this is the client or the server.
+    pub fn side(&self) -> Side {
+        self.core.side
+    }
+
+    /// Whether the handshake is still running (false once it completed or failed).
+    pub fn is_handshaking(&self) -> bool {
+        matches!(self.state, State::Client(_) | State::Server(_))
+    }
+
+    /// Whether the connection has nothing more to do: it failed, or both sides closed
+    /// (or the transport ended), and every pending byte was transmitted.
+    pub fn is_closed(&self) -> bool {
+        let done = self.error.is_some() || (self.sent_close && self.peer_closed.is_some());
+        done && self.core.tx.pending().is_empty()
+    }
+
+    /// What the handshake agreed on, once it completed.
+    pub fn negotiated(&self) -> Option<&Negotiated> {
+        self.core.negotiated.as_ref()
+    }
+
+    /// The error that ended the connection, if one did.
+    pub fn error(&self) -> Option<&Error> {
+        self.error.as_ref()
+    }
+
+    /// Room to read transport bytes into; report how many were written with
+    /// [`Connection::handle_recv`]. It is empty only while received application data
+    /// waits to be polled.
+    pub fn recv_buf(&mut self) -> &mut [u8] {
+        let room = self.app_room();
+        let buf = self.rx.recv_buf();
+        let n = buf.len().min(room);
+        &mut buf[..n]
+    }
+
+    fn app_room(&self) -> usize {
+        (self.app_in.len() - self.app_len).saturating_sub(self.rx.buffered_len())
+    }
+
+    // ---- Inputs --------------------------------------------------------------------
+
+    /// `n` bytes were read into [`Connection::recv_buf`]; processes every complete
+    /// record. `n == 0` means the transport reached end of file.
+    pub fn handle_recv(&mut self, n: usize, now: UnixTime) -> Result<(), Error> {
+        self.check_sticky()?;
+        if n == 0 {
+            return self.handle_eof();
+        }
+        if n > self.recv_buf().len() {
+            return Err(ApiMisuse::RecvOverflow.into());
+        }
+        self.rx.handle_recv(n);
+        self.core.now = now;
+        self.process()
+    }
+
+    /// Copies transport bytes in (for completion-style IO) and processes them. Returns
+    /// how many bytes were taken: fewer than `data.len()` only while received
+    /// application data waits to be polled. An empty `data` is end of file.
+    pub fn handle_recv_bytes(&mut self, data: &[u8], now: UnixTime) -> Result<usize, Error> {
+        self.check_sticky()?;
+        if data.is_empty() {
+            self.handle_eof()?;
+            return Ok(0);
+        }
+        let buf = self.recv_buf();
+        let n = buf.len().min(data.len());
+        buf[..n].copy_from_slice(&data[..n]);
+        self.rx.handle_recv(n);
+        self.core.now = now;
+        self.process()?;
+        Ok(n)
+    }
+
+    /// The transport ended. Without a prior close_notify this is a truncation:
+    /// [`Event::PeerClosed`] with `clean: false`.
+    pub fn handle_eof(&mut self) -> Result<(), Error> {
+        self.check_sticky()?;
+        if self.peer_closed.is_none() {
+            self.peer_closed = Some(false);
+        }
+        self.sent_close = true;
+        Ok(())
+    }
+
+    /// `n` bytes of [`Connection::poll_transmit`] were written to the transport.
+    pub fn handle_transmitted(&mut self, n: usize) -> Result<(), Error> {
+        if n > self.core.tx.pending().len() {
+            return Err(ApiMisuse::TransmitOverflow.into());
+        }
+        self.core.tx.start += n;
+        Ok(())
+    }
+
+    // ---- Commands ------------------------------------------------------------------
+
+    /// Queues application data; returns how many bytes were taken (all of them unless
+    /// the transmit buffer is full: transmit and call again).
+    pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.check_sticky()?;
+        if self.sent_close {
+            return Err(ApiMisuse::Closed.into());
+        }
+        if !matches!(self.state, State::Traffic) {
+            return Err(ApiMisuse::HandshakeNotComplete.into());
+        }
+        let max = self.core.fragmenter.max_fragment_len();
+        let mut taken = 0;
+        while taken < data.len() {
+            let chunk = &data[taken..(taken + max).min(data.len())];
+            if self.core.tx.free().len() < self.core.sealer.sealed_len(chunk.len()) {
+                break;
+            }
+            self.core
+                .write_records(ContentType::APPLICATION_DATA, chunk)
+                .inspect_err(|e| self.error = Some(e.clone()))?;
+            taken += chunk.len();
+        }
+        Ok(taken)
+    }
+
+    /// Sends close_notify (RFC 5246 §7.2.1); nothing more can be sent. Received data
+    /// is still delivered until the peer closes too.
+    pub fn close(&mut self) {
+        if !self.sent_close && self.error.is_none() {
+            self.core
+                .send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY);
+            self.sent_close = true;
+        }
+    }
+
+    // ---- Outputs -------------------------------------------------------------------
+
+    /// Bytes to write to the transport; report progress with
+    /// [`Connection::handle_transmitted`].
+    pub fn poll_transmit(&self) -> &[u8] {
+        self.core.tx.pending()
+    }
+
+    /// The next event, in order: handshake completion, alerts and traces as they
+    /// happened, then received application data, then the peer's close.
+    pub fn poll_event(&mut self) -> Option<Event<'_>> {
+        if self.app_taken > 0 {
+            self.app_in.copy_within(self.app_taken..self.app_len, 0);
+            self.app_len -= self.app_taken;
+            self.app_taken = 0;
+        }
+        if let Some(q) = self.core.events.pop_front() {
+            return Some(match q {
+                Queued::HandshakeComplete => Event::HandshakeComplete,
+                Queued::Alert(a) => Event::Alert(a),
+                Queued::Trace(t) => Event::Trace(t),
+            });
+        }
+        if self.app_len > 0 {
+            self.app_taken = self.app_len;
+            return Some(Event::AppData(&self.app_in[..self.app_len]));
+        }
+        if let Some(clean) = self.peer_closed
+            && !self.peer_closed_reported
+        {
+            self.peer_closed_reported = true;
+            return Some(Event::PeerClosed { clean });
+        }
+        None
+    }
+
+    // ---- Internals -----------------------------------------------------------------
+
+    fn check_sticky(&self) -> Result<(), Error> {
+        match &self.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(()),
+        }
+    }
+
+    /// Records a fatal error: queue its alert and stop.
+    fn fail(&mut self, e: Error) -> Error {
+        if let Some(alert) = e.alert() {
+            self.core.send_alert(AlertLevel::FATAL, alert);
+        }
+        self.state = State::Failed;
+        self.hs_in.clear();
+        self.error = Some(e.clone());
+        e
+    }
+
+    fn state_result(&mut self, r: Result<State, Error>) {
+        match r {
+            Ok(s) => self.state = s,
+            Err(e) => {
+                self.fail(e);
+            }
+        }
+    }
+
+    fn process(&mut self) -> Result<(), Error> {
+        match self.process_records() {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    fn process_records(&mut self) -> Result<(), Error> {
+        while self.peer_closed.is_none() {
+            let Some(record) = self.rx.next_record()? else {
+                break;
+            };
+            let opened = self.opener.open_in_place(record)?;
+            let ct = opened.content_type;
+            let payload: &[u8] = opened.payload;
+            if payload.is_empty() {
+                self.empty_records += 1;
+                if self.empty_records > MAX_EMPTY_RECORDS {
+                    return Err(PeerMisbehaved::TooManyEmptyRecords.into());
+                }
+            } else {
+                self.empty_records = 0;
+            }
+            if ct != ContentType::ALERT {
+                self.warning_alerts = 0;
+            }
+            if ct != ContentType::HANDSHAKE {
+                // RFC 5246 §7.4 / §6.2.1: a handshake message is not interleaved with
+                // other record types.
+                self.hs_in.check_boundary()?;
+            }
+            match ct {
+                ContentType::HANDSHAKE => {
+                    self.hs_in.push(payload)?;
+                    self.process_handshake()?;
+                }
+                ContentType::CHANGE_CIPHER_SPEC => {
+                    ChangeCipherSpec::decode(payload)?;
+                    if !self.state.expects_ccs() {
+                        return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
+                    }
+                    self.core.trace_event(
+                        Direction::Received,
+                        TraceKind::ChangeCipherSpec,
+                        1,
+                        self.rx_protected,
+                    );
+                    let opener = self
+                        .core
+                        .pending_opener
+                        .take()
+                        .ok_or(PeerMisbehaved::UnexpectedChangeCipherSpec)?;
+                    self.opener = opener;
+                    self.rx_protected = true;
+                    let state = core::mem::replace(&mut self.state, State::Failed);
+                    self.state = match state {
+                        State::Client(s) => State::Client(s.after_ccs()),
+                        State::Server(s) => State::Server(s.after_ccs()),
+                        other => other,
+                    };
+                }
+                ContentType::ALERT => {
+                    let alert = Alert::decode(payload)?;
+                    self.handle_alert(alert)?;
+                }
+                ContentType::APPLICATION_DATA => {
+                    if !matches!(self.state, State::Traffic) {
+                        return Err(PeerMisbehaved::UnexpectedApplicationData.into());
+                    }
+                    let n = payload.len();
+                    // `recv_buf` never lets in more ciphertext than fits here.
+                    let dst = self
+                        .app_in
+                        .get_mut(self.app_len..self.app_len + n)
+                        .ok_or(Error::Internal("application buffer overrun"))?;
+                    dst.copy_from_slice(payload);
+                    self.app_len += n;
+                }
+                _ => {
+                    return Err(Error::InvalidMessage(
+                        sanstls_wire::DecodeError::UnknownContentType(ct),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
+        self.core.trace_event(
+            Direction::Received,
+            TraceKind::Alert(alert.level, alert.description),
+            2,
+            self.rx_protected,
+        );
+        if alert.description == AlertDescription::CLOSE_NOTIFY {
+            // RFC 5246 §7.2.1: respond with our own close_notify and discard pending
+            // writes' future.
+            self.peer_closed = Some(true);
+            if !self.sent_close {
+                self.core
+                    .send_alert(AlertLevel::WARNING, AlertDescription::CLOSE_NOTIFY);
+                self.sent_close = true;
+            }
+            if self.is_handshaking() {
+                // A close during the handshake ends it without success.
+                self.state = State::Failed;
+            }
+            return Ok(());
+        }
+        if alert.level == AlertLevel::WARNING {
+            self.warning_alerts += 1;
+            if self.warning_alerts > MAX_WARNING_ALERTS {
+                return Err(PeerMisbehaved::TooManyWarningAlerts.into());
+            }
+            self.core.events.push_back(Queued::Alert(alert.description));
+            return Ok(());
+        }
+        // RFC 5246 §7.2: a fatal alert closes the connection at once; nothing is sent
+        // back.
+        Err(Error::AlertReceived(alert.description))
+    }
+
+    fn process_handshake(&mut self) -> Result<(), Error> {
+        while let Some(frame) = self.hs_in.next_message()? {
+            let kx = self.state.key_exchange();
+            let msg = HandshakeMessage::decode_body(frame.typ, frame.body, kx)?;
+            self.core.trace_event(
+                Direction::Received,
+                TraceKind::Handshake(frame.typ),
+                frame.raw.len(),
+                self.rx_protected,
+            );
+            let state = core::mem::replace(&mut self.state, State::Failed);
+            self.state = match (state, &self.role) {
+                (State::Client(s), Role::Client(cfg)) => {
+                    s.handle(&mut self.core, cfg, msg, frame.raw)?
+                }
+                (State::Server(s), Role::Server(cfg)) => {
+                    s.handle(&mut self.core, cfg, msg, frame.raw)?
+                }
+                (State::Traffic, _) => {
+                    Self::handshake_in_traffic(&mut self.core, frame.typ)?;
+                    State::Traffic
+                }
+                _ => return Err(PeerMisbehaved::UnexpectedHandshake(frame.typ).into()),
+            };
+        }
+        Ok(())
+    }
+
+    /// A handshake message after the handshake: a HelloRequest to a client or a
+    /// ClientHello to a server asks for renegotiation, which sanstls refuses with a
+    /// `no_renegotiation` warning (RFC 5246 §7.4.1.1, §7.2.2; RFC 5746 §4.2, §4.4).
+    /// Anything else is unexpected.
+    fn handshake_in_traffic(core: &mut Core, typ: HandshakeType) -> Result<(), Error> {
+        let allowed = match core.side {
+            Side::Client => typ == HandshakeType::HELLO_REQUEST,
+            Side::Server => typ == HandshakeType::CLIENT_HELLO,
+        };
+        if !allowed {
+            return Err(PeerMisbehaved::UnexpectedHandshake(typ).into());
+        }
+        core.send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
+        Ok(())
+    }
+}
+
+/// The most plaintext one record may carry, for callers sizing their own buffers.
+pub const MAX_FRAGMENT_LEN: usize = MAX_PLAINTEXT_LEN;

@@ -1,0 +1,273 @@
+//! Errors: layered by who is at fault, each mapping to the alert sent to the peer.
+//!
+//! A protocol error is sticky: once a `handle_*` call returns one, the connection queues
+//! the fatal alert of [`Error::alert`] (if any) for [`crate::Connection::poll_transmit`],
+//! stops processing input and returns the same error from every later input or command.
+//! [`Error::ApiMisuse`] is the exception: it reports a caller mistake and leaves the
+//! connection as it was.
+
+use core::fmt;
+
+use sanstls_wire::DecodeError;
+use sanstls_wire::enums::{AlertDescription, ExtensionType, HandshakeType, ProtocolVersion};
+
+/// Why a connection failed (or, for [`Error::ApiMisuse`], why a call was refused).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The peer sent bytes that do not decode (a record, an alert, a handshake message or
+    /// an extension); the alert is the one sanstls-wire assigns to the decode error.
+    InvalidMessage(DecodeError),
+    /// The peer broke a rule of the protocol: a message out of order, a failed MAC or
+    /// Finished, a value it was not allowed to choose.
+    PeerMisbehaved(PeerMisbehaved),
+    /// The peer is well-behaved but has nothing in common with this configuration
+    /// (version, suites, groups, ALPN, required extensions).
+    PeerIncompatible(PeerIncompatible),
+    /// The peer's certificate chain was refused by the verifier.
+    Certificate(sanstls_pki::Error),
+    /// The peer's certificate is valid but cannot be used for the negotiated key exchange
+    /// (its keyUsage forbids it).
+    CertificateKeyUsage,
+    /// The peer sent a fatal alert (or a warning this connection treats as fatal).
+    AlertReceived(AlertDescription),
+    /// A local cryptographic operation failed (a fault detected in an RSA signature, a
+    /// message too large to encode); `internal_error` is sent.
+    Internal(&'static str),
+    /// The caller used the API wrongly; nothing was changed and nothing is sent.
+    ApiMisuse(ApiMisuse),
+}
+
+/// Protocol rules the peer broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PeerMisbehaved {
+    /// A handshake message that is not allowed in the current state (RFC 5246 §7.3).
+    UnexpectedHandshake(HandshakeType),
+    /// A ChangeCipherSpec where none is allowed (RFC 5246 §7.1).
+    UnexpectedChangeCipherSpec,
+    /// Application data before the handshake finished (RFC 5246 §7.4.9).
+    UnexpectedApplicationData,
+    /// Data after the peer's close_notify.
+    DataAfterClose,
+    /// A protected record failed its MAC or padding check.
+    BadRecordMac,
+    /// A record longer than allowed.
+    RecordOverflow,
+    /// More consecutive empty records than allowed.
+    TooManyEmptyRecords,
+    /// More consecutive warning alerts than allowed.
+    TooManyWarningAlerts,
+    /// The server chose a cipher suite the client did not offer.
+    UnofferedCipherSuite,
+    /// The server chose a compression method other than null.
+    UnofferedCompression,
+    /// The server answered an extension the client did not send (RFC 5246 §7.4.1.4).
+    UnsolicitedExtension(ExtensionType),
+    /// The server chose an ALPN protocol the client did not offer (RFC 7301 §3.1).
+    UnofferedAlpnProtocol,
+    /// renegotiation_info with a wrong value (RFC 5746 §3.4, §3.6).
+    BadRenegotiationInfo,
+    /// The server's ServerKeyExchange was signed with a scheme the client did not offer.
+    UnofferedSignatureScheme,
+    /// A signature that does not verify.
+    BadSignature,
+    /// The peer's Finished verify_data is wrong.
+    BadFinished,
+    /// The server's DH group parameters are unusable.
+    BadDhParameters,
+    /// The peer's DH public value is outside `1 < Y < p - 1`.
+    BadDhPublicValue,
+    /// The server sent an empty certificate list.
+    NoServerCertificate,
+    /// The server's certificate does not carry an RSA key.
+    UnsupportedPublicKey,
+}
+
+/// What the peer and this configuration do not share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PeerIncompatible {
+    /// The client offered only versions below TLS 1.2 (RFC 5246 Appendix E.1).
+    ClientVersionTooLow(ProtocolVersion),
+    /// The server chose a version other than TLS 1.2.
+    ServerVersionNotTls12(ProtocolVersion),
+    /// No cipher suite in common.
+    NoCommonCipherSuite,
+    /// No signature scheme in common for the ServerKeyExchange.
+    NoCommonSignatureScheme,
+    /// The client listed RFC 7919 groups, none of which this server supports, and no
+    /// other suite fits (RFC 7919 §4).
+    NoCommonDhGroup,
+    /// The server's DH group is smaller than the configured minimum.
+    DhGroupTooSmall {
+        /// Size of the server's prime in bits.
+        bits: u32,
+    },
+    /// Both sides use ALPN but share no protocol (RFC 7301 §3.2).
+    NoCommonAlpnProtocol,
+    /// The server has no certificate for the name the client asked for (RFC 6066 §3).
+    UnrecognizedName,
+    /// The peer does not support secure renegotiation (RFC 5746) and this side requires
+    /// it.
+    SecureRenegotiationRequired,
+    /// The peer does not support the extended master secret (RFC 7627) and this side
+    /// requires it.
+    ExtendedMasterSecretRequired,
+}
+
+/// Caller mistakes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiMisuse {
+    /// `send` before the handshake completed.
+    HandshakeNotComplete,
+    /// `send` after `close`, or after the connection ended.
+    Closed,
+    /// `handle_recv(n)` with `n` larger than the `recv_buf()` that was handed out.
+    RecvOverflow,
+    /// `handle_transmitted(n)` with `n` larger than the pending output.
+    TransmitOverflow,
+}
+
+impl Error {
+    /// The fatal alert this error sends to the peer, or `None` when nothing is sent (the
+    /// peer's own fatal alert, a caller mistake).
+    pub fn alert(&self) -> Option<AlertDescription> {
+        Some(match self {
+            Error::InvalidMessage(e) => e.alert(),
+            Error::PeerMisbehaved(p) => p.alert(),
+            Error::PeerIncompatible(p) => p.alert(),
+            Error::Certificate(e) => AlertDescription(e.alert().0),
+            Error::CertificateKeyUsage => AlertDescription::UNSUPPORTED_CERTIFICATE,
+            Error::Internal(_) => AlertDescription::INTERNAL_ERROR,
+            Error::AlertReceived(_) | Error::ApiMisuse(_) => return None,
+        })
+    }
+
+    /// Whether the error ends the connection (everything except [`Error::ApiMisuse`]).
+    pub fn is_fatal(&self) -> bool {
+        !matches!(self, Error::ApiMisuse(_))
+    }
+}
+
+impl PeerMisbehaved {
+    /// The alert for this violation.
+    pub fn alert(self) -> AlertDescription {
+        use PeerMisbehaved as P;
+        match self {
+            P::UnexpectedHandshake(_)
+            | P::UnexpectedChangeCipherSpec
+            | P::UnexpectedApplicationData
+            | P::DataAfterClose
+            | P::TooManyEmptyRecords
+            | P::TooManyWarningAlerts => AlertDescription::UNEXPECTED_MESSAGE,
+            P::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
+            P::RecordOverflow => AlertDescription::RECORD_OVERFLOW,
+            P::UnofferedCipherSuite
+            | P::UnofferedCompression
+            | P::UnofferedAlpnProtocol
+            | P::UnofferedSignatureScheme
+            | P::BadDhParameters
+            | P::BadDhPublicValue => AlertDescription::ILLEGAL_PARAMETER,
+            P::UnsolicitedExtension(_) => AlertDescription::UNSUPPORTED_EXTENSION,
+            // RFC 5746 §3.4 / §3.6: "MUST abort the handshake (by sending a fatal
+            // handshake_failure alert)".
+            P::BadRenegotiationInfo | P::NoServerCertificate => AlertDescription::HANDSHAKE_FAILURE,
+            // RFC 5246 §7.2.2: decrypt_error for a signature or Finished that fails.
+            P::BadSignature | P::BadFinished => AlertDescription::DECRYPT_ERROR,
+            P::UnsupportedPublicKey => AlertDescription::UNSUPPORTED_CERTIFICATE,
+        }
+    }
+}
+
+impl PeerIncompatible {
+    /// The alert for this mismatch.
+    pub fn alert(self) -> AlertDescription {
+        use PeerIncompatible as P;
+        match self {
+            P::ClientVersionTooLow(_) | P::ServerVersionNotTls12(_) => {
+                AlertDescription::PROTOCOL_VERSION
+            }
+            P::NoCommonCipherSuite
+            | P::NoCommonSignatureScheme
+            | P::SecureRenegotiationRequired
+            | P::ExtendedMasterSecretRequired => AlertDescription::HANDSHAKE_FAILURE,
+            // RFC 7919 §4: "insufficient_security".
+            P::NoCommonDhGroup | P::DhGroupTooSmall { .. } => {
+                AlertDescription::INSUFFICIENT_SECURITY
+            }
+            // RFC 7301 §3.2.
+            P::NoCommonAlpnProtocol => AlertDescription::NO_APPLICATION_PROTOCOL,
+            P::UnrecognizedName => AlertDescription::UNRECOGNIZED_NAME,
+        }
+    }
+}
+
+impl From<DecodeError> for Error {
+    fn from(e: DecodeError) -> Self {
+        Error::InvalidMessage(e)
+    }
+}
+
+impl From<PeerMisbehaved> for Error {
+    fn from(e: PeerMisbehaved) -> Self {
+        Error::PeerMisbehaved(e)
+    }
+}
+
+impl From<PeerIncompatible> for Error {
+    fn from(e: PeerIncompatible) -> Self {
+        Error::PeerIncompatible(e)
+    }
+}
+
+impl From<ApiMisuse> for Error {
+    fn from(e: ApiMisuse) -> Self {
+        Error::ApiMisuse(e)
+    }
+}
+
+impl From<sanstls_pki::Error> for Error {
+    fn from(e: sanstls_pki::Error) -> Self {
+        Error::Certificate(e)
+    }
+}
+
+impl From<sanstls_record::Error> for Error {
+    fn from(e: sanstls_record::Error) -> Self {
+        use sanstls_record::Error as R;
+        match e {
+            R::BadRecordMac => PeerMisbehaved::BadRecordMac.into(),
+            R::RecordOverflow => PeerMisbehaved::RecordOverflow.into(),
+            R::Decode(d) => Error::InvalidMessage(d),
+            R::SequenceExhausted => Error::Internal("record sequence number exhausted"),
+            _ => Error::Internal("record layer"),
+        }
+    }
+}
+
+impl From<Error> for Option<AlertDescription> {
+    fn from(e: Error) -> Self {
+        e.alert()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidMessage(e) => write!(f, "invalid message from peer: {e}"),
+            Error::PeerMisbehaved(p) => write!(f, "peer misbehaved: {p:?}"),
+            Error::PeerIncompatible(p) => write!(f, "peer incompatible: {p:?}"),
+            Error::Certificate(e) => write!(f, "peer certificate refused: {e}"),
+            Error::CertificateKeyUsage => {
+                f.write_str("peer certificate's keyUsage does not allow the key exchange")
+            }
+            Error::AlertReceived(a) => write!(f, "peer sent fatal alert {a:?}"),
+            Error::Internal(s) => write!(f, "internal error: {s}"),
+            Error::ApiMisuse(m) => write!(f, "API misuse: {m:?}"),
+        }
+    }
+}
+
+impl core::error::Error for Error {}

@@ -1,0 +1,142 @@
+//! What both roles share in the handshake: the data gathered along the way, the key
+//! derivation, and the ChangeCipherSpec / Finished exchange (RFC 5246 §7.1, §7.4.9).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use sanstls_keys::suite::SuiteInfo;
+use sanstls_keys::transcript::Transcript;
+use sanstls_keys::{MasterSecret, Side, VerifyData, verify_data_eq};
+use sanstls_record::{CbcMode, Opener, Sealer};
+use sanstls_wire::enums::{HandshakeType, ProtocolVersion};
+use sanstls_wire::handshake::{Finished, HandshakeMessage};
+
+use crate::conn::{Core, Negotiated};
+use crate::error::{Error, PeerMisbehaved};
+
+/// The handshake so far, once the hellos fixed the suite.
+pub(crate) struct Hs {
+    pub(crate) transcript: Transcript,
+    pub(crate) client_random: [u8; 32],
+    pub(crate) server_random: [u8; 32],
+    pub(crate) suite: &'static SuiteInfo,
+    pub(crate) ems: bool,
+    pub(crate) etm: bool,
+    pub(crate) alpn: Option<Vec<u8>>,
+    pub(crate) server_name: Option<String>,
+    pub(crate) peer_certificates: Vec<Vec<u8>>,
+    pub(crate) dh_bits: Option<u32>,
+}
+
+impl Hs {
+    fn mode(&self) -> CbcMode {
+        if self.etm {
+            CbcMode::EncryptThenMac
+        } else {
+            CbcMode::MacThenEncrypt
+        }
+    }
+
+    /// Derives the master secret from `premaster` (after ClientKeyExchange is in the
+    /// transcript), logs it if asked, and prepares both directions' protection: the
+    /// returned sealer is installed when this side sends ChangeCipherSpec, the opener
+    /// (left in `core`) when the peer's arrives.
+    pub(crate) fn derive(
+        &self,
+        core: &mut Core,
+        premaster: &[u8],
+    ) -> Result<(MasterSecret, Sealer), Error> {
+        let prf = self.suite.prf_hash;
+        let master = if self.ems {
+            // RFC 7627 §4: the session hash covers the messages up to and including
+            // ClientKeyExchange.
+            let session_hash = self
+                .transcript
+                .current_hash()
+                .map_err(|_| Error::Internal("transcript not started"))?;
+            MasterSecret::derive_extended(prf, premaster, &session_hash)
+        } else {
+            // RFC 5246 §8.1.
+            MasterSecret::derive(prf, premaster, &self.client_random, &self.server_random)
+        };
+        core.log_key(&self.client_random, &master);
+        let keys = master.key_block(self.suite, &self.client_random, &self.server_random);
+        let side = core.side;
+        let peer = peer_of(side);
+        let sealer = Sealer::cbc(&keys.write_keys(side), self.mode(), &mut core.rng)?;
+        core.pending_opener = Some(Opener::cbc(&keys.write_keys(peer), self.mode())?);
+        Ok((master, sealer))
+    }
+
+    /// Sends this side's Finished (RFC 5246 §7.4.9) over the transcript so far.
+    pub(crate) fn send_finished(
+        &mut self,
+        core: &mut Core,
+        master: &MasterSecret,
+    ) -> Result<(), Error> {
+        let hash = self
+            .transcript
+            .current_hash()
+            .map_err(|_| Error::Internal("transcript not started"))?;
+        let vd = master.verify_data(core.side, &hash);
+        let msg = HandshakeMessage::Finished(Finished {
+            verify_data: vd.as_bytes(),
+        });
+        core.send_handshake(&msg, &mut self.transcript)
+    }
+
+    /// Checks the peer's Finished in constant time and adds it to the transcript.
+    pub(crate) fn check_finished(
+        &mut self,
+        core: &Core,
+        master: &MasterSecret,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<(), Error> {
+        let HandshakeMessage::Finished(fin) = msg else {
+            return Err(PeerMisbehaved::UnexpectedHandshake(msg.typ()).into());
+        };
+        let hash = self
+            .transcript
+            .current_hash()
+            .map_err(|_| Error::Internal("transcript not started"))?;
+        let expected = master.verify_data(peer_of(core.side), &hash);
+        let mut got = [0u8; sanstls_keys::VERIFY_DATA_LEN];
+        // The wire crate accepts exactly 12 bytes.
+        got.copy_from_slice(fin.verify_data);
+        // RFC 5246 §7.4.9: "Recipients of Finished messages MUST verify that the contents
+        // are correct."
+        if !bool::from(verify_data_eq(&expected, &VerifyData(got))) {
+            return Err(PeerMisbehaved::BadFinished.into());
+        }
+        self.transcript.add(raw);
+        Ok(())
+    }
+
+    /// The handshake is over: record what was agreed.
+    pub(crate) fn complete(self, core: &mut Core) {
+        core.handshake_complete(Negotiated {
+            version: ProtocolVersion::TLS12,
+            suite: self.suite.suite,
+            extended_master_secret: self.ems,
+            encrypt_then_mac: self.etm,
+            alpn: self.alpn,
+            server_name: self.server_name,
+            peer_certificates: self.peer_certificates,
+            dh_bits: self.dh_bits,
+        });
+    }
+}
+
+pub(crate) fn peer_of(side: Side) -> Side {
+    match side {
+        Side::Client => Side::Server,
+        Side::Server => Side::Client,
+    }
+}
+
+/// The error for a message the current state does not accept (RFC 5246 §7.3: the
+/// handshake messages "MUST be sent in the order specified").
+pub(crate) fn unexpected(typ: HandshakeType) -> Error {
+    PeerMisbehaved::UnexpectedHandshake(typ).into()
+}

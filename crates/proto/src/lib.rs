@@ -1,0 +1,62 @@
+//! The TLS 1.2 state machine of sanstls: client and server connections without IO.
+//!
+//! A [`Connection`] consumes the bytes its peer sent and produces the bytes to send
+//! back, plus [`Event`]s; it never touches a socket, a clock or an OS random source.
+//! Time is an argument of every `handle_*` call and randomness is handed in once, when
+//! the connection is made (the connection seeds its own generator from it).
+//!
+//! - Roles: one type for client and server ([`Connection::client`],
+//!   [`Connection::server`]), configured by a checked [`ClientConfig`] or
+//!   [`ServerConfig`].
+//! - Suites: TLS_RSA_WITH_AES_{128,256}_CBC_{SHA,SHA256} and
+//!   TLS_DHE_RSA_WITH_AES_{128,256}_CBC_{SHA,SHA256}, with extended master secret
+//!   (RFC 7627), encrypt-then-MAC (RFC 7366), secure renegotiation signalling (RFC 5746;
+//!   renegotiation itself is refused), SNI (RFC 6066) and ALPN (RFC 7301).
+//! - Errors are sticky and map to the fatal alert queued for the peer ([`Error`]).
+//!
+//! The caller's loop is the same for every transport:
+//!
+//! ```no_run
+//! # use std::sync::Arc;
+//! # use std::io::{Read, Write};
+//! # use sanstls_proto::{ClientConfig, Connection, Event};
+//! # use sanstls_pki::{TrustAnchors, UnixTime};
+//! # fn demo(sock: &mut std::net::TcpStream, config: Arc<ClientConfig>,
+//! #         rng: &mut dyn sanstls_crypto::rng::CryptoRng, now: UnixTime)
+//! #         -> Result<(), Box<dyn std::error::Error>> {
+//! let mut conn = Connection::client(Arc::clone(&config), "example.com".try_into()?, now, rng)?;
+//! loop {
+//!     let out = conn.poll_transmit();                 // bytes the peer must receive
+//!     if !out.is_empty() { let n = sock.write(out)?; conn.handle_transmitted(n)?; continue; }
+//!     while let Some(ev) = conn.poll_event() {        // HandshakeComplete, AppData, PeerClosed, ...
+//!         if let Event::HandshakeComplete = ev { /* conn.send(b"GET / ...")?; */ }
+//!     }
+//!     if conn.is_closed() { break; }
+//!     let n = sock.read(conn.recv_buf())?;            // read straight into the connection's buffer
+//!     conn.handle_recv(n, now)?;                      // sticky error; the fatal alert is queued
+//! }
+//! # Ok(()) }
+//! ```
+#![no_std]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+mod client;
+pub mod config;
+mod conn;
+pub mod error;
+pub mod event;
+mod hs;
+mod negotiate;
+mod server;
+
+pub use config::{
+    CertifiedKey, ClientConfig, ClientConfigBuilder, ConfigError, KeyLog, ResolvesServerCert,
+    ServerConfig, ServerConfigBuilder, SniResolver,
+};
+pub use conn::{Connection, MAX_FRAGMENT_LEN, Negotiated};
+pub use error::{ApiMisuse, Error, PeerIncompatible, PeerMisbehaved};
+pub use event::{Direction, Event, Trace, TraceKind};
+pub use sanstls_keys::Side;
+pub use sanstls_pki::{ServerName, UnixTime};

@@ -1,0 +1,196 @@
+//! The server's answer to a ClientHello: ServerHello, Certificate, ServerKeyExchange
+//! (DHE_RSA) and ServerHelloDone (RFC 5246 §7.4.1.3-§7.4.5).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
+use sanstls_crypto::rng::Rng as _;
+use sanstls_keys::transcript::Transcript;
+use sanstls_wire::codec::List;
+use sanstls_wire::enums::{CipherSuite, CompressionMethod, KeyExchange, ProtocolVersion};
+use sanstls_wire::extensions::{ProtocolName, ServerExtension, ServerExtensions};
+use sanstls_wire::handshake::{
+    Certificate, CertificateDer, ClientHello, DigitallySigned, HandshakeMessage, Random,
+    ServerDhParams, ServerHello, ServerKeyExchange,
+};
+
+use super::ServerKx;
+use crate::client::{scheme_parts, signed_params};
+use crate::config::ServerConfig;
+use crate::conn::Core;
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::hs::Hs;
+use crate::negotiate;
+
+/// RFC 8446 §4.1.3: the last eight bytes of a TLS 1.3 server's random when it
+/// negotiates TLS 1.2 ("DOWNGRD" 01) or below ("DOWNGRD" 00).
+const DOWNGRADE_SENTINELS: [[u8; 8]; 2] = [*b"DOWNGRD\x01", *b"DOWNGRD\x00"];
+
+/// Processes the ClientHello and sends the server's first flight.
+pub(super) fn respond(
+    core: &mut Core,
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    raw: &[u8],
+) -> Result<(Hs, ServerKx), Error> {
+    let common = &config.common;
+    let exts = ch.extensions;
+
+    // 1. Version (RFC 5246 §E.1): a client offering TLS 1.2 or higher gets TLS 1.2 (the
+    //    highest this server speaks); one offering less gets protocol_version. A TLS 1.3
+    //    client offers 1.2 in legacy_version and 1.3 in supported_versions (RFC 8446
+    //    §4.2.1), which a TLS 1.2 server ignores.
+    if ch.client_version.0 < ProtocolVersion::TLS12.0 {
+        return Err(PeerIncompatible::ClientVersionTooLow(ch.client_version).into());
+    }
+
+    // 2. RFC 5746 §3.6: the SCSV or an empty renegotiation_info signals support; a
+    //    non-empty one on an initial handshake is handshake_failure.
+    let reneg_ext = exts.and_then(|e| e.renegotiation_info());
+    if reneg_ext.is_some_and(|v| !v.is_empty()) {
+        return Err(PeerMisbehaved::BadRenegotiationInfo.into());
+    }
+    let secure_reneg =
+        reneg_ext.is_some() || ch.offers(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+
+    // 3. RFC 6066 §3: the host name picks the certificate.
+    let server_name = exts
+        .and_then(|e| e.host_name())
+        .and_then(|n| core::str::from_utf8(n).ok())
+        .map(|n| String::from(n).to_ascii_lowercase());
+    let cert = config
+        .certs
+        .resolve(server_name.as_deref())
+        .ok_or(PeerIncompatible::UnrecognizedName)?;
+
+    // 4. Suite, signature scheme and group (negotiate.rs).
+    let scheme = negotiate::signature_scheme(
+        &common.signature_schemes,
+        exts.and_then(|e| e.signature_algorithms()),
+    );
+    let group = negotiate::dh_group(config.dh_group, exts.and_then(|e| e.supported_groups()));
+    let suite = negotiate::cipher_suite(&common.suites, ch.cipher_suites, scheme.is_some(), group)?;
+
+    // 5. Extensions answered (RFC 5246 §7.4.1.4: only those the client sent).
+    let ems = common.ems && exts.is_some_and(|e| e.extended_master_secret());
+    if !ems && common.require_ems {
+        return Err(PeerIncompatible::ExtendedMasterSecretRequired.into());
+    }
+    // RFC 7366 §2: encrypt-then-MAC applies to block-cipher suites, i.e. all of ours.
+    let etm = common.etm && exts.is_some_and(|e| e.encrypt_then_mac());
+    let alpn = negotiate::alpn(&common.alpn, exts.and_then(|e| e.alpn()))?;
+
+    // 6. ServerHello. The random is fresh; it must not end in a TLS 1.3 downgrade
+    //    sentinel, which this TLS 1.2-only server has no business sending.
+    let mut server_random = [0u8; 32];
+    loop {
+        core.rng.fill_bytes(&mut server_random);
+        if !DOWNGRADE_SENTINELS
+            .iter()
+            .any(|s| server_random[24..] == *s)
+        {
+            break;
+        }
+    }
+    let alpn_name = alpn.map(ProtocolName::new);
+    let mut sh_exts: Vec<ServerExtension<'_>> = Vec::new();
+    if secure_reneg {
+        sh_exts.push(ServerExtension::RenegotiationInfo(&[]));
+    }
+    if server_name.is_some() {
+        sh_exts.push(ServerExtension::ServerName);
+    }
+    if ems {
+        sh_exts.push(ServerExtension::ExtendedMasterSecret);
+    }
+    if etm {
+        sh_exts.push(ServerExtension::EncryptThenMac);
+    }
+    if let Some(name) = alpn_name {
+        sh_exts.push(ServerExtension::Alpn(name));
+    }
+    let sh = HandshakeMessage::ServerHello(ServerHello {
+        server_version: ProtocolVersion::TLS12,
+        random: Random(server_random),
+        // No session cache: an empty session_id says this session cannot be resumed
+        // (§7.4.1.3).
+        session_id: &[],
+        cipher_suite: suite.suite,
+        compression_method: CompressionMethod::NULL,
+        extensions: (!sh_exts.is_empty()).then(|| ServerExtensions::from_items(&sh_exts)),
+    });
+    let mut transcript = Transcript::new();
+    transcript.add(raw);
+    transcript.start_hash(suite.prf_hash);
+    // No client certificate is requested, so no CertificateVerify hash is needed.
+    transcript.release_buffer();
+    core.send_handshake(&sh, &mut transcript)?;
+
+    // 7. §7.4.2: the certificate chain, leaf first.
+    let ders: Vec<CertificateDer<'_>> = cert
+        .chain()
+        .iter()
+        .map(|c| CertificateDer::new(c))
+        .collect();
+    let cm = HandshakeMessage::Certificate(Certificate {
+        certificates: List::from_items(&ders),
+    });
+    core.send_handshake(&cm, &mut transcript)?;
+
+    let mut hs = Hs {
+        transcript,
+        client_random: ch.random.0,
+        server_random,
+        suite,
+        ems,
+        etm,
+        alpn: alpn.map(<[u8]>::to_vec),
+        server_name,
+        peer_certificates: Vec::new(),
+        dh_bits: None,
+    };
+
+    // 8. §7.4.3: the signed DH parameters for DHE_RSA.
+    let kx = match suite.key_exchange {
+        KeyExchange::Rsa => ServerKx::Rsa {
+            cert: cert.clone(),
+            client_version: ch.client_version.0.to_be_bytes(),
+        },
+        KeyExchange::DheRsa => {
+            let (Some(scheme), Ok(group)) = (scheme, group) else {
+                return Err(Error::Internal("DHE suite chosen without scheme or group"));
+            };
+            let group = DhGroup::named(group);
+            let key = DhPrivateKey::generate(&group, &mut core.rng);
+            let ys = key.public_value();
+            let params = ServerDhParams {
+                p: group.p_bytes(),
+                g: group.g_bytes(),
+                ys: &ys,
+            };
+            let signed = signed_params(&hs.client_random, &hs.server_random, &params)?;
+            let (hash, pss) = scheme_parts(scheme).ok_or(Error::Internal("signature scheme"))?;
+            let sig = if pss {
+                cert.key().sign_pss(&mut core.rng, hash, &signed)
+            } else {
+                cert.key().sign_pkcs1v15(&mut core.rng, hash, &signed)
+            }
+            .map_err(|_| Error::Internal("ServerKeyExchange signature"))?;
+            let ske = HandshakeMessage::ServerKeyExchange(ServerKeyExchange {
+                params,
+                signed: DigitallySigned {
+                    scheme,
+                    signature: &sig,
+                },
+            });
+            core.send_handshake(&ske, &mut hs.transcript)?;
+            hs.dh_bits = Some(group.p_bits());
+            ServerKx::Dhe { key }
+        }
+    };
+
+    // 9. §7.4.5: ServerHelloDone.
+    core.send_handshake(&HandshakeMessage::ServerHelloDone, &mut hs.transcript)?;
+    Ok((hs, kx))
+}

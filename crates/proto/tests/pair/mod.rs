@@ -1,0 +1,269 @@
+//! A deterministic in-memory client/server pair: fixed seeds, fixed time, and hooks to
+//! inspect, fragment, drop and corrupt the traffic between the two.
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::{Arc, Mutex};
+
+use sanstls_crypto::rng::SeededRng;
+use sanstls_pki::TrustAnchors;
+use sanstls_proto::{
+    CertifiedKey, ClientConfig, ClientConfigBuilder, Connection, Error, Event, KeyLog,
+    ServerConfig, ServerConfigBuilder, Trace, UnixTime,
+};
+use sanstls_wire::enums::AlertDescription;
+
+/// 2027-01-15: inside the validity of every good test certificate.
+pub const NOW: UnixTime = UnixTime(1_800_000_000);
+
+pub fn testdata(name: &str) -> String {
+    let p = format!("{}/../../testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {p}: {e}"))
+}
+
+pub fn client_builder() -> ClientConfigBuilder {
+    let anchors = TrustAnchors::from_pem_bundle(&testdata("ca-root.cert.pem")).unwrap();
+    ClientConfig::builder().trust_anchors(anchors)
+}
+
+pub fn server_key(name: &str) -> CertifiedKey {
+    CertifiedKey::from_pem(
+        &testdata(&format!("{name}.chain.pem")),
+        &testdata(&format!("{name}.rsa.pem")),
+    )
+    .unwrap()
+}
+
+pub fn server_builder() -> ServerConfigBuilder {
+    ServerConfig::builder().single_cert(server_key("server-rsa2048"))
+}
+
+/// An event, owned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ev {
+    HandshakeComplete,
+    AppData(Vec<u8>),
+    PeerClosed { clean: bool },
+    Alert(AlertDescription),
+    Trace(Trace),
+}
+
+/// Which way bytes travel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    ToServer,
+    ToClient,
+}
+
+/// A hook that sees (and may change) every chunk of bytes in flight.
+pub type Filter = Box<dyn FnMut(Dir, &mut Vec<u8>)>;
+
+#[derive(Default)]
+pub struct Collect(pub Mutex<Vec<String>>);
+impl KeyLog for Collect {
+    fn log(&self, line: &str) {
+        self.0.lock().unwrap().push(line.to_string());
+    }
+}
+
+pub struct Pair {
+    pub client: Connection,
+    pub server: Connection,
+    pub now: UnixTime,
+    pub client_events: Vec<Ev>,
+    pub server_events: Vec<Ev>,
+    pub client_error: Option<Error>,
+    pub server_error: Option<Error>,
+    /// Every byte each side transmitted, before any filter.
+    pub sent_by_client: Vec<u8>,
+    pub sent_by_server: Vec<u8>,
+    /// Bytes delivered per `handle_recv` call.
+    pub read_chunk: usize,
+    pub filter: Option<Filter>,
+}
+
+impl Pair {
+    pub fn new(client: ClientConfig, server: ServerConfig) -> Self {
+        Self::with_name(client, server, "localhost")
+    }
+
+    pub fn with_name(client: ClientConfig, server: ServerConfig, name: &str) -> Self {
+        Self::at(client, server, name, NOW)
+    }
+
+    pub fn at(client: ClientConfig, server: ServerConfig, name: &str, now: UnixTime) -> Self {
+        let mut crng = SeededRng::from_seed([1; 32]);
+        let mut srng = SeededRng::from_seed([2; 32]);
+        let client =
+            Connection::client(Arc::new(client), name.try_into().unwrap(), now, &mut crng).unwrap();
+        let server = Connection::server(Arc::new(server), now, &mut srng).unwrap();
+        Pair {
+            client,
+            server,
+            now,
+            client_events: Vec::new(),
+            server_events: Vec::new(),
+            client_error: None,
+            server_error: None,
+            sent_by_client: Vec::new(),
+            sent_by_server: Vec::new(),
+            read_chunk: usize::MAX,
+            filter: None,
+        }
+    }
+
+    fn drain_events(conn: &mut Connection, out: &mut Vec<Ev>) {
+        while let Some(ev) = conn.poll_event() {
+            out.push(match ev {
+                Event::HandshakeComplete => Ev::HandshakeComplete,
+                Event::AppData(d) => Ev::AppData(d.to_vec()),
+                Event::PeerClosed { clean } => Ev::PeerClosed { clean },
+                Event::Alert(a) => Ev::Alert(a),
+                Event::Trace(t) => Ev::Trace(t),
+                other => panic!("unknown event {other:?}"),
+            });
+        }
+    }
+
+    /// Moves one side's output to the other; returns whether any byte moved.
+    fn step(&mut self, dir: Dir) -> bool {
+        let (from, to, sent, events, err) = match dir {
+            Dir::ToServer => (
+                &mut self.client,
+                &mut self.server,
+                &mut self.sent_by_client,
+                &mut self.server_events,
+                &mut self.server_error,
+            ),
+            Dir::ToClient => (
+                &mut self.server,
+                &mut self.client,
+                &mut self.sent_by_server,
+                &mut self.client_events,
+                &mut self.client_error,
+            ),
+        };
+        let mut chunk = from.poll_transmit().to_vec();
+        if chunk.is_empty() {
+            return false;
+        }
+        from.handle_transmitted(chunk.len()).unwrap();
+        sent.extend_from_slice(&chunk);
+        if let Some(f) = &mut self.filter {
+            f(dir, &mut chunk);
+        }
+        if err.is_some() {
+            return true;
+        }
+        let mut at = 0;
+        while at < chunk.len() {
+            let end = at + self.read_chunk.min(chunk.len() - at);
+            match to.handle_recv_bytes(&chunk[at..end], self.now) {
+                Ok(n) => at += n,
+                Err(e) => {
+                    *err = Some(e);
+                    break;
+                }
+            }
+            Self::drain_events(to, events);
+        }
+        Self::drain_events(to, events);
+        true
+    }
+
+    /// Runs both sides until no bytes move.
+    pub fn run(&mut self) {
+        Self::drain_events(&mut self.client, &mut self.client_events);
+        Self::drain_events(&mut self.server, &mut self.server_events);
+        for _ in 0..10_000 {
+            let a = self.step(Dir::ToServer);
+            let b = self.step(Dir::ToClient);
+            if !a && !b {
+                return;
+            }
+        }
+        panic!("pair did not settle");
+    }
+
+    /// Sends all of `data` from one side, running the pair as needed.
+    pub fn send(&mut self, from_client: bool, data: &[u8]) {
+        let mut at = 0;
+        while at < data.len() {
+            let conn = if from_client {
+                &mut self.client
+            } else {
+                &mut self.server
+            };
+            at += conn.send(&data[at..]).unwrap();
+            self.run();
+        }
+    }
+
+    pub fn handshake_done(&self) -> bool {
+        self.client_events.contains(&Ev::HandshakeComplete)
+            && self.server_events.contains(&Ev::HandshakeComplete)
+    }
+
+    pub fn app_data(events: &[Ev]) -> Vec<u8> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                Ev::AppData(d) => Some(d.as_slice()),
+                _ => None,
+            })
+            .flatten()
+            .copied()
+            .collect()
+    }
+}
+
+/// The records in `bytes`: (content type, version, fragment).
+pub fn records(mut bytes: &[u8]) -> Vec<(u8, u16, Vec<u8>)> {
+    let mut out = Vec::new();
+    while bytes.len() >= 5 {
+        let len = u16::from_be_bytes([bytes[3], bytes[4]]) as usize;
+        let end = (5 + len).min(bytes.len());
+        out.push((
+            bytes[0],
+            u16::from_be_bytes([bytes[1], bytes[2]]),
+            bytes[5..end].to_vec(),
+        ));
+        bytes = &bytes[end..];
+    }
+    out
+}
+
+/// Re-encodes records.
+pub fn encode_records(recs: &[(u8, u16, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (ct, v, frag) in recs {
+        out.push(*ct);
+        out.extend_from_slice(&v.to_be_bytes());
+        out.extend_from_slice(&(frag.len() as u16).to_be_bytes());
+        out.extend_from_slice(frag);
+    }
+    out
+}
+
+/// A filter that splits every unprotected handshake record into records of `n` bytes
+/// (records after a ChangeCipherSpec are protected and pass unchanged). It assumes each
+/// chunk holds whole records, which holds for this pair.
+pub fn refragment(n: usize) -> Filter {
+    let mut protected = [false, false];
+    Box::new(move |dir, bytes| {
+        let i = dir as usize;
+        let mut out = Vec::new();
+        for (ct, v, frag) in records(bytes) {
+            if ct == 22 && !protected[i] {
+                for piece in frag.chunks(n) {
+                    out.push((ct, v, piece.to_vec()));
+                }
+            } else {
+                if ct == 20 {
+                    protected[i] = true;
+                }
+                out.push((ct, v, frag));
+            }
+        }
+        *bytes = encode_records(&out);
+    })
+}
