@@ -372,3 +372,40 @@ fn fuzz_entry_points_run() {
     sanstls_record::fuzzing::open(&[23, 3, 3, 0, 1, 0]);
     sanstls_record::fuzzing::open(b"");
 }
+
+#[test]
+fn deframer_limits_and_compaction() {
+    // A record longer than the deframer's buffer (sized for a negotiated limit).
+    let mut d = Deframer::new(vec![0u8; 64]);
+    assert_eq!(d.push(&[23, 3, 3, 0, 60]), 5);
+    assert_eq!(d.next_record().unwrap_err(), Error::RecordOverflow);
+    // Unknown content type: unexpected_message, and it stays an error.
+    let mut d = Deframer::new(vec![0u8; 64]);
+    d.push(&[99, 3, 3, 0, 1, 0]);
+    assert_eq!(
+        d.next_record().unwrap_err().alert(),
+        AlertDescription::UNEXPECTED_MESSAGE
+    );
+    assert!(d.next_record().is_err());
+    // Records that exactly fill a small buffer, delivered in awkward pieces, keep
+    // coming out whole (the partial record is moved to the front when needed).
+    let mut d = Deframer::new(vec![0u8; 32]);
+    let mut stream = Vec::new();
+    for i in 0..20u8 {
+        stream.extend_from_slice(&[23, 3, 3, 0, 27]);
+        stream.extend(std::iter::repeat_n(i, 27));
+    }
+    let mut got = Vec::new();
+    let mut rest = &stream[..];
+    while !rest.is_empty() {
+        let n = d.push(&rest[..rest.len().min(13)]);
+        rest = &rest[n..];
+        while let Some(rec) = d.next_record().unwrap() {
+            assert_eq!(rec.len(), 32);
+            got.push(rec[5]);
+        }
+    }
+    assert_eq!(got, (0..20).collect::<Vec<u8>>());
+    assert!(d.next_record().unwrap().is_none());
+    assert_eq!(d.buffered_len(), 0);
+}
