@@ -4,6 +4,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use sanstls_crypto::dh::NamedDhGroup;
 use sanstls_keys::suite::{self, SuiteInfo};
 use sanstls_pki::ServerName as PkiServerName;
 use sanstls_wire::codec::List;
@@ -16,13 +17,6 @@ use sanstls_wire::handshake::{ClientHello, HandshakeMessage, Random, ServerHello
 
 use crate::config::ClientConfig;
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
-
-/// The RFC 7919 groups the client lists in supported_groups when it offers DHE.
-const FFDHE_GROUPS: [NamedGroup; 3] = [
-    NamedGroup::FFDHE2048,
-    NamedGroup::FFDHE3072,
-    NamedGroup::FFDHE4096,
-];
 
 /// Encodes the ClientHello.
 pub(super) fn encode_client_hello(
@@ -56,10 +50,15 @@ pub(super) fn encode_client_hello(
     if let Some(list) = sni_list {
         exts.push(ClientExtension::ServerName(List::from_items(list)));
     }
-    if offers_dhe {
-        exts.push(ClientExtension::SupportedGroups(List::from_items(
-            &FFDHE_GROUPS,
-        )));
+    // RFC 7919 §3: the FFDHE groups the client accepts, i.e. those of at least the
+    // configured minimum size.
+    let groups: Vec<NamedGroup> = NamedDhGroup::ALL
+        .iter()
+        .filter(|g| g.p_bits() >= config.min_dh_bits)
+        .map(|g| NamedGroup(g.code_point()))
+        .collect();
+    if offers_dhe && !groups.is_empty() {
+        exts.push(ClientExtension::SupportedGroups(List::from_items(&groups)));
     }
     exts.push(ClientExtension::SignatureAlgorithms(List::from_items(
         &common.signature_schemes,

@@ -1,0 +1,578 @@
+//! Failures, each with the error the failing side reports and the alert the other side
+//! receives.
+
+mod pair;
+
+use std::sync::Arc;
+
+use pair::{Dir, Ev, Filter, NOW, Pair, client_builder, records, server_builder};
+use sanstls_crypto::hash::HashAlgorithm;
+use sanstls_crypto::rng::SeededRng;
+use sanstls_pki::{TrustAnchors, UnixTime};
+use sanstls_proto::{
+    ApiMisuse, CertifiedKey, ClientConfig, ConfigError, Connection, Direction, Error,
+    PeerIncompatible, PeerMisbehaved, ServerConfig, TraceKind,
+};
+use sanstls_record::{CbcMode, Sealer};
+use sanstls_wire::enums::{
+    AlertDescription as A, AlertLevel, CipherSuite, ContentType, ProtocolVersion,
+};
+
+/// A filter that applies `f` to the `nth` chunk (1-based) going `dir`.
+fn on_chunk(dir: Dir, nth: usize, mut f: impl FnMut(&mut Vec<u8>) + 'static) -> Filter {
+    let mut seen = 0;
+    Box::new(move |d, bytes| {
+        if d == dir {
+            seen += 1;
+            if seen == nth {
+                f(bytes);
+            }
+        }
+    })
+}
+
+/// The offset of handshake message `typ` (its header) in a flight of plaintext records,
+/// one message per record as sanstls sends them.
+fn find_message(bytes: &[u8], typ: u8) -> usize {
+    let mut at = 0;
+    loop {
+        let len = u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]) as usize;
+        if bytes[at] == 22 && bytes[at + 5] == typ {
+            return at + 5;
+        }
+        at += 5 + len;
+    }
+}
+
+/// Runs the pair and checks that `failing` (client or server) failed with `err` and
+/// that the other side received the fatal alert `alert`.
+fn expect_failure(p: &mut Pair, client_fails: bool, err: &Error, alert: A) {
+    p.run();
+    let (mine, theirs) = if client_fails {
+        (&p.client_error, &p.server_error)
+    } else {
+        (&p.server_error, &p.client_error)
+    };
+    assert_eq!(mine.as_ref(), Some(err), "other side: {theirs:?}");
+    assert_eq!(err.alert(), Some(alert));
+    assert_eq!(theirs.as_ref(), Some(&Error::AlertReceived(alert)));
+    assert!(p.client.is_closed() && p.server.is_closed());
+    assert!(!p.handshake_done());
+}
+
+#[test]
+fn wrong_name_unknown_ca_expired() {
+    let mut p = Pair::with_name(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+        "wrong.example.org",
+    );
+    let e = Error::Certificate(sanstls_pki::Error::NameMismatch);
+    expect_failure(&mut p, true, &e, A::BAD_CERTIFICATE);
+
+    let other_root = TrustAnchors::from_pem_bundle(&pair::testdata("ca-root2.cert.pem")).unwrap();
+    let c = ClientConfig::builder()
+        .trust_anchors(other_root)
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    let e = Error::Certificate(sanstls_pki::Error::UnknownIssuer);
+    expect_failure(&mut p, true, &e, A::UNKNOWN_CA);
+
+    let s = ServerConfig::builder()
+        .single_cert(pair::server_key("bad-expired"))
+        .build()
+        .unwrap();
+    let mut p = Pair::new(client_builder().build().unwrap(), s);
+    let e = Error::Certificate(sanstls_pki::Error::Expired);
+    expect_failure(&mut p, true, &e, A::CERTIFICATE_EXPIRED);
+
+    // A good certificate at a time after its notAfter (2045).
+    let mut p = Pair::at(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+        "localhost",
+        UnixTime(2_400_000_000),
+    );
+    expect_failure(&mut p, true, &e, A::CERTIFICATE_EXPIRED);
+}
+
+#[test]
+fn client_version_below_tls12_gets_protocol_version() {
+    let mut p = Pair::new(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+    );
+    p.filter = Some(on_chunk(Dir::ToServer, 1, |b| {
+        b[9..11].copy_from_slice(&[3, 2]);
+    }));
+    let e = Error::PeerIncompatible(PeerIncompatible::ClientVersionTooLow(
+        ProtocolVersion::TLS11,
+    ));
+    expect_failure(&mut p, false, &e, A::PROTOCOL_VERSION);
+}
+
+#[test]
+fn client_version_above_tls12_negotiates_tls12() {
+    // A ClientHello claiming TLS 1.3 gets a TLS 1.2 ServerHello. (The change to the
+    // hello is then caught, as it should be: the extended master secret binds the
+    // hello, so the client's Finished does not even open.)
+    let mut p = Pair::new(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+    );
+    p.filter = Some(on_chunk(Dir::ToServer, 1, |b| {
+        b[9..11].copy_from_slice(&[3, 4]);
+    }));
+    let e = Error::PeerMisbehaved(PeerMisbehaved::BadRecordMac);
+    expect_failure(&mut p, false, &e, A::BAD_RECORD_MAC);
+    assert_eq!(&p.sent_by_server[9..11], &[3, 3]);
+    // Not a downgrade sentinel either.
+    assert_ne!(&p.sent_by_server[35..43], b"DOWNGRD\x01");
+
+    // Without EMS and with DHE the keys agree, and the Finished check catches it.
+    let c = client_builder()
+        .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA])
+        .extended_master_secret(false)
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.filter = Some(on_chunk(Dir::ToServer, 1, |b| {
+        b[9..11].copy_from_slice(&[3, 4]);
+    }));
+    let e = Error::PeerMisbehaved(PeerMisbehaved::BadFinished);
+    expect_failure(&mut p, false, &e, A::DECRYPT_ERROR);
+}
+
+#[test]
+fn server_version_other_than_tls12_is_refused() {
+    let mut p = Pair::new(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+    );
+    p.filter = Some(on_chunk(Dir::ToClient, 1, |b| {
+        b[9..11].copy_from_slice(&[3, 2]);
+    }));
+    let e = Error::PeerIncompatible(PeerIncompatible::ServerVersionNotTls12(
+        ProtocolVersion::TLS11,
+    ));
+    expect_failure(&mut p, true, &e, A::PROTOCOL_VERSION);
+}
+
+#[test]
+fn server_choosing_an_unoffered_suite_is_illegal_parameter() {
+    let c = client_builder()
+        .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA])
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    // ServerHello body: version 2, random 32, session_id length 1 (empty), then the suite.
+    p.filter = Some(on_chunk(Dir::ToClient, 1, |b| {
+        b[44..46].copy_from_slice(&0x0035u16.to_be_bytes());
+    }));
+    let e = Error::PeerMisbehaved(PeerMisbehaved::UnofferedCipherSuite);
+    expect_failure(&mut p, true, &e, A::ILLEGAL_PARAMETER);
+}
+
+#[test]
+fn bad_server_key_exchange_signature_is_decrypt_error() {
+    let c = client_builder()
+        .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256])
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.filter = Some(on_chunk(Dir::ToClient, 1, |b| {
+        let at = find_message(b, 12);
+        let len = u32::from_be_bytes([0, b[at + 1], b[at + 2], b[at + 3]]) as usize;
+        b[at + 4 + len - 1] ^= 1;
+    }));
+    let e = Error::PeerMisbehaved(PeerMisbehaved::BadSignature);
+    expect_failure(&mut p, true, &e, A::DECRYPT_ERROR);
+}
+
+#[test]
+fn corrupted_finished_is_bad_record_mac() {
+    for etm in [true, false] {
+        let c = client_builder().encrypt_then_mac(etm).build().unwrap();
+        let mut p = Pair::new(c, server_builder().build().unwrap());
+        // The client's second flight ends with its encrypted Finished.
+        p.filter = Some(on_chunk(Dir::ToServer, 2, |b| {
+            let last = b.len() - 1;
+            b[last] ^= 0x80;
+        }));
+        let e = Error::PeerMisbehaved(PeerMisbehaved::BadRecordMac);
+        expect_failure(&mut p, false, &e, A::BAD_RECORD_MAC);
+    }
+}
+
+#[test]
+fn corrupted_rsa_premaster_fails_only_at_finished() {
+    // RFC 5246 §7.4.7.1: a bad ciphertext becomes a random premaster; the server notices
+    // nothing until the client's Finished does not open under the keys it derived.
+    let c = client_builder()
+        .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256])
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.filter = Some(on_chunk(Dir::ToServer, 2, |b| {
+        let recs = records(b);
+        assert_eq!(recs[0].0, 22);
+        assert_eq!(recs[0].2[0], 16, "ClientKeyExchange first");
+        b[5 + 4 + 2 + 100] ^= 0x55;
+    }));
+    let e = Error::PeerMisbehaved(PeerMisbehaved::BadRecordMac);
+    expect_failure(&mut p, false, &e, A::BAD_RECORD_MAC);
+}
+
+#[test]
+fn no_common_suite_alpn_or_dh_group() {
+    let c = client_builder()
+        .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA])
+        .build()
+        .unwrap();
+    let s = server_builder()
+        .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA])
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, s);
+    let e = Error::PeerIncompatible(PeerIncompatible::NoCommonCipherSuite);
+    expect_failure(&mut p, false, &e, A::HANDSHAKE_FAILURE);
+
+    let c = client_builder().alpn_protocols(&[b"h2"]).build().unwrap();
+    let s = server_builder()
+        .alpn_protocols(&[b"http/1.1"])
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, s);
+    let e = Error::PeerIncompatible(PeerIncompatible::NoCommonAlpnProtocol);
+    expect_failure(&mut p, false, &e, A::NO_APPLICATION_PROTOCOL);
+
+    // A client that only accepts groups of 8192 bits lists none of the RFC 7919 groups
+    // sanstls has, and gets a 2048-bit group it refuses.
+    let c = client_builder()
+        .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA])
+        .min_dh_bits(8192)
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    let e = Error::PeerIncompatible(PeerIncompatible::DhGroupTooSmall { bits: 2048 });
+    expect_failure(&mut p, true, &e, A::INSUFFICIENT_SECURITY);
+}
+
+#[test]
+fn client_minimum_dh_size_steers_the_group() {
+    let c = client_builder()
+        .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA])
+        .min_dh_bits(3072)
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.run();
+    assert!(p.handshake_done());
+    assert_eq!(p.client.negotiated().unwrap().dh_bits, Some(3072));
+}
+
+#[test]
+fn ems_required_but_absent() {
+    let c = client_builder()
+        .require_extended_master_secret(true)
+        .build()
+        .unwrap();
+    let s = server_builder()
+        .extended_master_secret(false)
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, s);
+    let e = Error::PeerIncompatible(PeerIncompatible::ExtendedMasterSecretRequired);
+    expect_failure(&mut p, true, &e, A::HANDSHAKE_FAILURE);
+}
+
+/// A server connection and the client's first flight (its ClientHello record).
+fn server_and_hello() -> (Connection, Vec<u8>) {
+    let mut p = Pair::new(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+    );
+    let hello = p.client.poll_transmit().to_vec();
+    let mut rng = SeededRng::from_seed([3; 32]);
+    let server =
+        Connection::server(Arc::new(server_builder().build().unwrap()), NOW, &mut rng).unwrap();
+    p.client.handle_transmitted(hello.len()).unwrap();
+    (server, hello)
+}
+
+fn feed(conn: &mut Connection, bytes: &[u8]) -> Result<(), Error> {
+    conn.handle_recv_bytes(bytes, NOW).map(|_| ())
+}
+
+/// The last alert record `conn` queued, decoded from its plaintext output.
+fn last_plain_alert(conn: &Connection) -> (u8, u8) {
+    let recs = records(conn.poll_transmit());
+    let (ct, _, frag) = recs.last().unwrap();
+    assert_eq!(*ct, 21);
+    (frag[0], frag[1])
+}
+
+#[test]
+fn messages_out_of_order_are_unexpected() {
+    // ChangeCipherSpec before ClientKeyExchange.
+    let (mut s, hello) = server_and_hello();
+    feed(&mut s, &hello).unwrap();
+    let e = feed(&mut s, &[20, 3, 3, 0, 1, 1]).unwrap_err();
+    assert_eq!(
+        e,
+        Error::PeerMisbehaved(PeerMisbehaved::UnexpectedChangeCipherSpec)
+    );
+    assert_eq!(last_plain_alert(&s), (2, A::UNEXPECTED_MESSAGE.0));
+    // Sticky.
+    assert_eq!(feed(&mut s, &[1]).unwrap_err(), e);
+
+    // Application data before Finished.
+    let (mut s, hello) = server_and_hello();
+    feed(&mut s, &hello).unwrap();
+    let e = feed(&mut s, &[23, 3, 3, 0, 2, b'h', b'i']).unwrap_err();
+    assert_eq!(
+        e,
+        Error::PeerMisbehaved(PeerMisbehaved::UnexpectedApplicationData)
+    );
+    assert_eq!(last_plain_alert(&s), (2, A::UNEXPECTED_MESSAGE.0));
+
+    // A ServerHelloDone instead of a ClientHello.
+    let (mut s, _) = server_and_hello();
+    let e = feed(&mut s, &[22, 3, 3, 0, 4, 14, 0, 0, 0]).unwrap_err();
+    assert_eq!(e.alert(), Some(A::UNEXPECTED_MESSAGE));
+
+    // A second ClientHello during the handshake.
+    let (mut s, hello) = server_and_hello();
+    feed(&mut s, &hello).unwrap();
+    let e = feed(&mut s, &hello).unwrap_err();
+    assert_eq!(
+        e,
+        Error::PeerMisbehaved(PeerMisbehaved::UnexpectedHandshake(
+            sanstls_wire::enums::HandshakeType::CLIENT_HELLO
+        ))
+    );
+
+    // A handshake message cut by a ChangeCipherSpec.
+    let (mut s, hello) = server_and_hello();
+    let mut cut = hello[..5].to_vec();
+    cut[3..5].copy_from_slice(&10u16.to_be_bytes());
+    cut.extend_from_slice(&hello[5..15]);
+    feed(&mut s, &cut).unwrap();
+    let e = feed(&mut s, &[20, 3, 3, 0, 1, 1]).unwrap_err();
+    assert_eq!(e.alert(), Some(A::UNEXPECTED_MESSAGE));
+}
+
+#[test]
+fn bounded_warnings_and_fatal_alerts() {
+    let (mut s, hello) = server_and_hello();
+    feed(&mut s, &hello).unwrap();
+    for _ in 0..4 {
+        feed(&mut s, &[21, 3, 3, 0, 2, 1, A::USER_CANCELED.0]).unwrap();
+    }
+    let e = feed(&mut s, &[21, 3, 3, 0, 2, 1, A::USER_CANCELED.0]).unwrap_err();
+    assert_eq!(
+        e,
+        Error::PeerMisbehaved(PeerMisbehaved::TooManyWarningAlerts)
+    );
+
+    let (mut s, hello) = server_and_hello();
+    feed(&mut s, &hello).unwrap();
+    let before = s.poll_transmit().len();
+    let e = feed(&mut s, &[21, 3, 3, 0, 2, 2, A::INTERNAL_ERROR.0]).unwrap_err();
+    assert_eq!(e, Error::AlertReceived(A::INTERNAL_ERROR));
+    // Nothing is sent in answer to a fatal alert.
+    assert_eq!(s.poll_transmit().len(), before);
+}
+
+#[test]
+fn oversized_handshake_message_is_refused() {
+    let (mut s, _) = server_and_hello();
+    // A ClientHello header announcing 16 MiB - 1.
+    let e = feed(&mut s, &[22, 3, 3, 0, 4, 1, 0xff, 0xff, 0xff]).unwrap_err();
+    assert!(matches!(e, Error::InvalidMessage(_)), "{e:?}");
+    assert!(e.alert().is_some());
+}
+
+#[test]
+fn api_misuse_is_not_fatal() {
+    let mut p = Pair::new(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+    );
+    assert_eq!(
+        p.client.send(b"too early").unwrap_err(),
+        Error::ApiMisuse(ApiMisuse::HandshakeNotComplete)
+    );
+    let pending = p.client.poll_transmit().len();
+    assert_eq!(
+        p.client.handle_transmitted(pending + 1).unwrap_err(),
+        Error::ApiMisuse(ApiMisuse::TransmitOverflow)
+    );
+    p.run();
+    assert!(p.handshake_done());
+    p.client.close();
+    assert_eq!(
+        p.client.send(b"late").unwrap_err(),
+        Error::ApiMisuse(ApiMisuse::Closed)
+    );
+}
+
+#[test]
+fn configs_that_cannot_work_are_refused() {
+    assert_eq!(
+        client_builder().cipher_suites(&[]).build().unwrap_err(),
+        ConfigError::NoCipherSuites
+    );
+    assert_eq!(
+        client_builder()
+            .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256])
+            .build()
+            .unwrap_err(),
+        ConfigError::UnsupportedCipherSuite(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256)
+    );
+    assert_eq!(
+        ClientConfig::builder()
+            .trust_anchors(TrustAnchors::new())
+            .build()
+            .unwrap_err(),
+        ConfigError::NoTrustAnchors
+    );
+    assert_eq!(
+        ClientConfig::builder().build().unwrap_err(),
+        ConfigError::NoVerifier
+    );
+    assert_eq!(
+        client_builder().alpn_protocols(&[b""]).build().unwrap_err(),
+        ConfigError::InvalidAlpnProtocol
+    );
+    assert_eq!(
+        ServerConfig::builder().build().unwrap_err(),
+        ConfigError::NoCertificate
+    );
+    let mismatch = CertifiedKey::from_pem(
+        &pair::testdata("server-rsa2048.chain.pem"),
+        &pair::testdata("server-rsa3072.rsa.pem"),
+    );
+    assert_eq!(mismatch.unwrap_err(), ConfigError::KeyMismatch);
+}
+
+/// Seals `payload` as `side` would after the handshake, at sequence number `seq`, from
+/// the key log and the captured hellos.
+fn forge(
+    p: &Pair,
+    log: &pair::Collect,
+    client_writes: bool,
+    seq: u64,
+    ct: ContentType,
+    payload: &[u8],
+) -> Vec<u8> {
+    let line = log.0.lock().unwrap()[0].clone();
+    let parts: Vec<&str> = line.split(' ').collect();
+    let unhex = |s: &str| -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let cr: [u8; 32] = unhex(parts[1]).try_into().unwrap();
+    let ms: [u8; 48] = unhex(parts[2]).try_into().unwrap();
+    let sr: [u8; 32] = p.sent_by_server[11..43].try_into().unwrap();
+    let n = p.client.negotiated().unwrap();
+    let info = sanstls_keys::suite::lookup(n.suite).unwrap();
+    let kb =
+        sanstls_keys::MasterSecret::from_bytes(HashAlgorithm::Sha256, ms).key_block(info, &cr, &sr);
+    let keys = if client_writes {
+        kb.client_write()
+    } else {
+        kb.server_write()
+    };
+    let mode = if n.encrypt_then_mac {
+        CbcMode::EncryptThenMac
+    } else {
+        CbcMode::MacThenEncrypt
+    };
+    let mut sealer = Sealer::cbc(&keys, mode, &mut SeededRng::from_seed([5; 32])).unwrap();
+    sealer.set_sequence_number(seq);
+    let mut out = vec![0u8; 1024];
+    let len = sealer
+        .seal(ct, ProtocolVersion::TLS12, payload, &mut out)
+        .unwrap();
+    out.truncate(len);
+    out
+}
+
+fn sent_alerts(events: &[Ev]) -> Vec<(AlertLevel, A)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::Trace(t) if t.direction == Direction::Sent => match t.kind {
+                TraceKind::Alert(l, d) => Some((l, d)),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn renegotiation_is_refused_with_a_warning() {
+    // A HelloRequest to the client.
+    let log = Arc::new(pair::Collect::default());
+    let c = client_builder()
+        .trace(true)
+        .key_log(log.clone())
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.run();
+    assert!(p.handshake_done());
+    let hello_request = forge(&p, &log, false, 1, ContentType::HANDSHAKE, &[0, 0, 0, 0]);
+    p.client.handle_recv_bytes(&hello_request, NOW).unwrap();
+    p.run();
+    assert_eq!(
+        sent_alerts(&p.client_events),
+        vec![(AlertLevel::WARNING, A::NO_RENEGOTIATION)]
+    );
+    assert!(p.server_events.contains(&Ev::Alert(A::NO_RENEGOTIATION)));
+    // The client still sends.
+    p.send(true, b"still here");
+    assert_eq!(pair::Pair::app_data(&p.server_events), b"still here");
+
+    // A ClientHello to the server, inside the protected channel.
+    let log = Arc::new(pair::Collect::default());
+    let c = client_builder().key_log(log.clone()).build().unwrap();
+    let s = server_builder().trace(true).build().unwrap();
+    let mut p = Pair::new(c, s);
+    let hello = p.client.poll_transmit()[5..].to_vec();
+    p.run();
+    assert!(p.handshake_done());
+    let again = forge(&p, &log, true, 1, ContentType::HANDSHAKE, &hello);
+    p.server.handle_recv_bytes(&again, NOW).unwrap();
+    p.run();
+    assert_eq!(
+        sent_alerts(&p.server_events),
+        vec![(AlertLevel::WARNING, A::NO_RENEGOTIATION)]
+    );
+    assert!(p.client_events.contains(&Ev::Alert(A::NO_RENEGOTIATION)));
+    p.send(false, b"server still here");
+    assert_eq!(pair::Pair::app_data(&p.client_events), b"server still here");
+}
+
+#[test]
+fn empty_records_are_bounded() {
+    let log = Arc::new(pair::Collect::default());
+    let c = client_builder().key_log(log.clone()).build().unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.run();
+    for seq in 1..=32 {
+        let rec = forge(&p, &log, true, seq, ContentType::APPLICATION_DATA, &[]);
+        p.server.handle_recv_bytes(&rec, NOW).unwrap();
+    }
+    let rec = forge(&p, &log, true, 33, ContentType::APPLICATION_DATA, &[]);
+    let e = p.server.handle_recv_bytes(&rec, NOW).unwrap_err();
+    assert_eq!(
+        e,
+        Error::PeerMisbehaved(PeerMisbehaved::TooManyEmptyRecords)
+    );
+}
