@@ -1,4 +1,33 @@
 //! Handshake messages (RFC 5246 §7.4): the header and every TLS 1.2 message body.
+//!
+//! ```
+//! use sanstls_wire::codec::List;
+//! use sanstls_wire::enums::{CipherSuite, CompressionMethod, ProtocolVersion};
+//! use sanstls_wire::extensions::{ClientExtension, ClientExtensions};
+//! use sanstls_wire::handshake::{ClientHello, HandshakeMessage, Random};
+//!
+//! let suites = [CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256];
+//! let exts = [ClientExtension::ExtendedMasterSecret];
+//! let hello = HandshakeMessage::ClientHello(ClientHello {
+//!     client_version: ProtocolVersion::TLS12,
+//!     random: Random([0; 32]),
+//!     session_id: &[],
+//!     cipher_suites: List::from_items(&suites),
+//!     compression_methods: List::from_items(&[CompressionMethod::NULL]),
+//!     extensions: Some(ClientExtensions::from_items(&exts)),
+//! });
+//! let mut buf = [0u8; 128];
+//! let n = hello.encode_into(&mut buf).unwrap();
+//!
+//! // Decoding borrows from `buf`; the suite list is a view over its bytes.
+//! let HandshakeMessage::ClientHello(ch) = HandshakeMessage::decode(&buf[..n], None)? else {
+//!     unreachable!()
+//! };
+//! assert!(ch.offers(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256));
+//! assert!(ch.extensions.unwrap().extended_master_secret());
+//! assert_eq!(HandshakeMessage::ClientHello(ch), hello);
+//! # Ok::<(), sanstls_wire::DecodeError>(())
+//! ```
 
 mod certificate;
 mod hello;
