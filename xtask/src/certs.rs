@@ -165,10 +165,7 @@ impl Gen {
             &dir,
         )?;
         let (ca_cert, ca_key) = match issuer {
-            Some(i) => (
-                self.file(&format!("{i}.cert.pem")),
-                self.key_file(i),
-            ),
+            Some(i) => (self.file(&format!("{i}.cert.pem")), self.key_file(i)),
             None => (self.file(&format!("{name}.cert.pem")), key.clone()),
         };
         let mut conf = String::new();
@@ -405,7 +402,9 @@ fn write_chain(g: &Gen, name: &str, intermediates: &[&str]) -> Result<(), String
 
 /// A CA extension block: basicConstraints with an optional pathlen, plus `more`.
 fn ca_ext(pathlen: Option<u8>, more: &str) -> String {
-    let pathlen = pathlen.map(|n| format!(", pathlen:{n}")).unwrap_or_default();
+    let pathlen = pathlen
+        .map(|n| format!(", pathlen:{n}"))
+        .unwrap_or_default();
     format!(
         "basicConstraints = critical, CA:true{pathlen}\n\
          keyUsage = critical, keyCertSign, cRLSign\n\
@@ -428,18 +427,86 @@ fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
     let leaf_ca = server.replace("CA:false", "CA:true");
     let leaf_kcs = server.replace("keyEncipherment", "keyEncipherment, keyCertSign");
     let unknown_critical = format!("{server}1.3.6.1.4.1.55555.1 = critical, ASN1:NULL\n");
+    let ku_sign_only = server.replace("digitalSignature, keyEncipherment", "digitalSignature");
+    let no_ku = server.replace(
+        "keyUsage = critical, digitalSignature, keyEncipherment\n",
+        "",
+    );
+    let leaf_nc = format!("{server}nameConstraints = critical, permitted;DNS:example.test\n");
+    let san_critical = server.replace(
+        &format!("subjectAltName = {SERVER_SAN}"),
+        &format!("subjectAltName = critical, {SERVER_SAN}"),
+    );
 
     // Leaves issued by ca-int, each differing from server-rsa2048 in one way:
     // (name, what, extensions, digest, extra `openssl ca` arguments).
-    let leaves: [(&str, &str, &str, &str, &[&str]); 15] = [
+    let leaves: [(&str, &str, &str, &str, &[&str]); 19] = [
+        (
+            "server-ku-sign",
+            "keyUsage digitalSignature only",
+            &ku_sign_only,
+            "sha256",
+            &[],
+        ),
+        ("server-no-ku", "no keyUsage", &no_ku, "sha256", &[]),
+        (
+            "bad-leaf-nc",
+            "nameConstraints in a leaf",
+            &leaf_nc,
+            "sha256",
+            &[],
+        ),
+        (
+            "bad-san-critical",
+            "critical SAN, non-empty subject",
+            &san_critical,
+            "sha256",
+            &[],
+        ),
         ("server-sha384", "SHA-384 signed", server, "sha384", &[]),
         ("server-sha512", "SHA-512 signed", server, "sha512", &[]),
-        ("server-pss", "RSA-PSS SHA-256", server, "sha256", &pss_digest),
-        ("server-pss-sha512", "RSA-PSS SHA-512", server, "sha512", &pss_digest),
-        ("bad-pss-salt20", "RSA-PSS salt 20", server, "sha256", &pss_20),
-        ("bad-unknown-critical", "unknown critical extension", &unknown_critical, "sha256", &[]),
-        ("bad-leaf-ca", "end entity with CA:true", &leaf_ca, "sha256", &[]),
-        ("bad-leaf-keycertsign", "keyCertSign without CA", &leaf_kcs, "sha256", &[]),
+        (
+            "server-pss",
+            "RSA-PSS SHA-256",
+            server,
+            "sha256",
+            &pss_digest,
+        ),
+        (
+            "server-pss-sha512",
+            "RSA-PSS SHA-512",
+            server,
+            "sha512",
+            &pss_digest,
+        ),
+        (
+            "bad-pss-salt20",
+            "RSA-PSS salt 20",
+            server,
+            "sha256",
+            &pss_20,
+        ),
+        (
+            "bad-unknown-critical",
+            "unknown critical extension",
+            &unknown_critical,
+            "sha256",
+            &[],
+        ),
+        (
+            "bad-leaf-ca",
+            "end entity with CA:true",
+            &leaf_ca,
+            "sha256",
+            &[],
+        ),
+        (
+            "bad-leaf-keycertsign",
+            "keyCertSign without CA",
+            &leaf_kcs,
+            "sha256",
+            &[],
+        ),
         ("noeku", "no extendedKeyUsage", &no_eku, "sha256", &[]),
         ("bad-no-san", "no subjectAltName", &no_san, "sha256", &[]),
         ("anyeku", "anyExtendedKeyUsage only", "", "sha256", &[]),
@@ -497,7 +564,12 @@ fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
     let nc = "nameConstraints = critical, permitted;DNS:example.test, \
               permitted;IP:127.0.0.0/255.0.0.0, excluded;DNS:bad.example.test\n";
     let cas: [(&str, &str, String, (&str, &str)); 4] = [
-        ("ca-nc", "name-constrained CA", ca_ext(Some(0), &format!("{aki}{nc}")), valid),
+        (
+            "ca-nc",
+            "name-constrained CA",
+            ca_ext(Some(0), &format!("{aki}{nc}")),
+            valid,
+        ),
         (
             "ca-int-clienteku",
             "CA with EKU clientAuth",
@@ -539,15 +611,55 @@ fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
     }
     // Leaves under those CAs: (leaf, issuer, SAN, intermediates of its chain).
     let under: [(&str, &str, &str, &[&str]); 9] = [
-        ("nc-ok", "ca-nc", "DNS:www.example.test,IP:127.0.0.1", &["ca-nc"]),
-        ("bad-nc-permitted", "ca-nc", "DNS:www.example.org", &["ca-nc"]),
-        ("bad-nc-excluded", "ca-nc", "DNS:bad.example.test", &["ca-nc"]),
-        ("bad-nc-ip", "ca-nc", "DNS:www.example.test,IP:10.0.0.1", &["ca-nc"]),
+        (
+            "nc-ok",
+            "ca-nc",
+            "DNS:www.example.test,IP:127.0.0.1",
+            &["ca-nc"],
+        ),
+        (
+            "bad-nc-permitted",
+            "ca-nc",
+            "DNS:www.example.org",
+            &["ca-nc"],
+        ),
+        (
+            "bad-nc-excluded",
+            "ca-nc",
+            "DNS:bad.example.test",
+            &["ca-nc"],
+        ),
+        (
+            "bad-nc-ip",
+            "ca-nc",
+            "DNS:www.example.test,IP:10.0.0.1",
+            &["ca-nc"],
+        ),
         ("bad-nc-wildcard", "ca-nc", "DNS:*.example.test", &["ca-nc"]),
-        ("bad-int-eku", "ca-int-clienteku", SERVER_SAN, &["ca-int-clienteku"]),
-        ("bad-int-expired", "ca-int-expired", SERVER_SAN, &["ca-int-expired"]),
-        ("deep-ok", "ca-pl1-sub", SERVER_SAN, &["ca-pl1-sub", "ca-pl1"]),
-        ("bad-pathlen", "ca-int-sub", SERVER_SAN, &["ca-int-sub", "ca-int"]),
+        (
+            "bad-int-eku",
+            "ca-int-clienteku",
+            SERVER_SAN,
+            &["ca-int-clienteku"],
+        ),
+        (
+            "bad-int-expired",
+            "ca-int-expired",
+            SERVER_SAN,
+            &["ca-int-expired"],
+        ),
+        (
+            "deep-ok",
+            "ca-pl1-sub",
+            SERVER_SAN,
+            &["ca-pl1-sub", "ca-pl1"],
+        ),
+        (
+            "bad-pathlen",
+            "ca-int-sub",
+            SERVER_SAN,
+            &["ca-int-sub", "ca-int"],
+        ),
     ];
     for (name, issuer, san, chain) in under {
         g.key(name, 2048)?;
@@ -570,7 +682,10 @@ fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
         "ca-root-nc",
         "/O=sanstls test/CN=sanstls test name-constrained root",
         None,
-        &ca_ext(None, "nameConstraints = critical, permitted;DNS:example.test\n"),
+        &ca_ext(
+            None,
+            "nameConstraints = critical, permitted;DNS:example.test\n",
+        ),
         "sha256",
         valid,
     )?;
@@ -671,9 +786,33 @@ fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
         "/O=sanstls test/CN=sanstls test loop A",
         "/O=sanstls test/CN=sanstls test loop B",
     );
-    g.cert("ca-loop-b", "ca-loop-b", sub_b, None, CA_EXT, "sha256", valid)?;
-    g.cert("ca-loop-a", "ca-loop-a", sub_a, Some("ca-loop-b"), CA_EXT, "sha256", valid)?;
-    g.cert("ca-loop-b", "ca-loop-b", sub_b, Some("ca-loop-a"), CA_EXT, "sha256", valid)?;
+    g.cert(
+        "ca-loop-b",
+        "ca-loop-b",
+        sub_b,
+        None,
+        CA_EXT,
+        "sha256",
+        valid,
+    )?;
+    g.cert(
+        "ca-loop-a",
+        "ca-loop-a",
+        sub_a,
+        Some("ca-loop-b"),
+        CA_EXT,
+        "sha256",
+        valid,
+    )?;
+    g.cert(
+        "ca-loop-b",
+        "ca-loop-b",
+        sub_b,
+        Some("ca-loop-a"),
+        CA_EXT,
+        "sha256",
+        valid,
+    )?;
     g.key("bad-loop", 2048)?;
     g.cert(
         "bad-loop",

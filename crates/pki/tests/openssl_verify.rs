@@ -101,6 +101,31 @@ fn cases() -> Vec<Case> {
             true,
             "",
         ),
+        c("server-ku-sign", Chain("server-ku-sign"), lh, ok, true, ""),
+        c("server-no-ku", Chain("server-no-ku"), lh, ok, true, ""),
+        c(
+            "bad-leaf-nc",
+            Chain("bad-leaf-nc"),
+            lh,
+            Err(Error::Malformed(
+                "nameConstraints in an end-entity certificate",
+            )),
+            true,
+            "RFC 5280 §4.2.1.10: the name constraints extension MUST be used only in a CA \
+             certificate; OpenSSL ignores it on an end entity.",
+        ),
+        c(
+            "bad-san-critical",
+            Chain("bad-san-critical"),
+            lh,
+            Err(Error::Malformed(
+                "critical subjectAltName with a non-empty subject",
+            )),
+            true,
+            "CA/B Forum BR §7.1.2.7.12: subjectAltName MUST NOT be critical when the \
+             subject is non-empty (RFC 5280 §4.2.1.6 only requires it critical when the \
+             subject is empty); OpenSSL processes the critical SAN normally.",
+        ),
         c(
             "nc-ok",
             Chain("nc-ok"),

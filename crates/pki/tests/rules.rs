@@ -533,6 +533,32 @@ fn key_usage() {
         KeyUsage::DIGITAL_SIGNATURE | KeyUsage::KEY_ENCIPHERMENT
     );
     assert!(path.allows_digital_signature() && path.allows_key_encipherment());
+    // digitalSignature only: fit for DHE_RSA (signing), not for RSA key exchange.
+    let path = server("server-ku-sign", "localhost").unwrap();
+    assert_eq!(
+        path.key_usage().unwrap().bits(),
+        KeyUsage::DIGITAL_SIGNATURE
+    );
+    assert!(path.allows_digital_signature() && !path.allows_key_encipherment());
+    // No keyUsage: the key is unrestricted (RFC 5280 §4.2.1.3).
+    let path = server("server-no-ku", "localhost").unwrap();
+    assert_eq!(path.key_usage(), None);
+    assert!(path.allows_digital_signature() && path.allows_key_encipherment());
+}
+
+#[test]
+fn end_entity_structure() {
+    // Name constraints belong in CA certificates only (RFC 5280 §4.2.1.10).
+    assert!(matches!(
+        server("bad-leaf-nc", "localhost"),
+        Err(Error::Malformed(_))
+    ));
+    // A critical SAN next to a non-empty subject (CA/B Forum BR §7.1.2.7.12).
+    assert!(matches!(
+        server("bad-san-critical", "localhost"),
+        Err(Error::Malformed(_))
+    ));
+    assert!(server("server-rsa2048", "localhost").is_ok());
 }
 
 #[test]
