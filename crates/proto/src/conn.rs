@@ -469,6 +469,9 @@ impl Connection {
 
     /// `n` bytes were read into [`Connection::recv_buf`]; processes every complete
     /// record. `n == 0` means the transport reached end of file.
+    ///
+    /// On a protocol error the fatal alert for the peer is queued: transmit
+    /// [`Connection::poll_transmit`] before closing the transport.
     pub fn handle_recv(&mut self, n: usize, now: UnixTime) -> Result<(), Error> {
         self.check_sticky()?;
         if n == 0 {

@@ -33,7 +33,10 @@
 //!     }
 //!     if conn.is_closed() { break; }
 //!     let n = sock.read(conn.recv_buf())?;            // read straight into the connection's buffer
-//!     conn.handle_recv(n, now)?;                      // sticky error; the fatal alert is queued
+//!     if let Err(e) = conn.handle_recv(n, now) {      // sticky error; the fatal alert is queued:
+//!         sock.write_all(conn.poll_transmit())?;      // deliver it before giving up
+//!         return Err(e.into());
+//!     }
 //! }
 //! # Ok(()) }
 //! ```

@@ -1,7 +1,8 @@
-//! sanstls against OpenSSL 3's `s_server` and `s_client` on 127.0.0.1 ephemeral ports:
-//! every suite, with and without extended master secret and encrypt-then-MAC, ALPN and
-//! SNI. Each test starts and stops its own peer. Without `/usr/bin/openssl` (or
-//! `$OPENSSL`) the tests fail loudly rather than pass.
+//! sanstls against real peers on 127.0.0.1 ephemeral ports: OpenSSL 3's `s_server` and
+//! `s_client` (every suite, with and without extended master secret and
+//! encrypt-then-MAC, ALPN, SNI, certificate failures, renegotiation requests), `curl`,
+//! and Python's `ssl` module as client and server. Each test starts and stops its own
+//! peer. A missing peer binary fails the test loudly; nothing passes silently.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -121,6 +122,16 @@ fn command(v: Variant) -> Command {
 
 /// Starts `s_server -www` and returns it with its port.
 fn s_server(cipher: &str, v: Variant, extra: &[&str]) -> (Peer, u16) {
+    s_server_logged(cipher, v, extra, None)
+}
+
+/// Like [`s_server`], with its stderr (where it reports alerts) written to `log`.
+fn s_server_logged(
+    cipher: &str,
+    v: Variant,
+    extra: &[&str],
+    log: Option<&std::path::Path>,
+) -> (Peer, u16) {
     let mut c = command(v);
     c.args([
         "s_server",
@@ -138,10 +149,14 @@ fn s_server(cipher: &str, v: Variant, extra: &[&str]) -> (Peer, u16) {
     if !v.etm {
         c.arg("-no_etm");
     }
+    let stderr = match log {
+        Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+        None => Stdio::null(),
+    };
     let mut child = c
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(stderr)
         .spawn()
         .unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
@@ -220,7 +235,11 @@ fn drive(
             Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => 0,
             Err(e) => panic!("socket read: {e}"),
         };
-        conn.handle_recv(n, now())?;
+        if let Err(e) = conn.handle_recv(n, now()) {
+            // The fatal alert is queued: deliver it before giving up.
+            let _ = sock.write_all(conn.poll_transmit());
+            return Err(e);
+        }
         if n == 0 && out.closed_clean.is_some() {
             // Drain the final events (PeerClosed) and stop.
             while conn.poll_event().is_some() {}
@@ -397,4 +416,284 @@ fn sanstls_server_alpn_with_s_client() {
     let out = out.unwrap();
     assert_eq!(out.negotiated.unwrap().alpn.as_deref(), Some(&b"h2"[..]));
     assert!(stdout.contains("ALPN protocol: h2"), "{stdout}");
+}
+
+fn temp_path(tag: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("sanstls-{tag}-{}.log", std::process::id()))
+}
+
+#[test]
+fn sanstls_client_refuses_bad_certificates_and_tells_s_server() {
+    let cases: [(&str, &str, sanstls_pki::Error, AlertDescription); 3] = [
+        (
+            "server-rsa2048",
+            "wrong.example.org",
+            sanstls_pki::Error::NameMismatch,
+            AlertDescription::BAD_CERTIFICATE,
+        ),
+        (
+            "ca-root2-signed",
+            "localhost",
+            sanstls_pki::Error::UnknownIssuer,
+            AlertDescription::UNKNOWN_CA,
+        ),
+        (
+            "bad-expired",
+            "localhost",
+            sanstls_pki::Error::Expired,
+            AlertDescription::CERTIFICATE_EXPIRED,
+        ),
+    ];
+    for (cert, name, want, alert) in cases {
+        let log = temp_path(&format!("bad-{cert}"));
+        let (mut peer, port) = if cert == "ca-root2-signed" {
+            // The good certificate, but a client that trusts only another root.
+            s_server_logged("AES128-SHA256", VARIANTS[0], &[], Some(&log))
+        } else {
+            let extra = [
+                "-cert",
+                &td(&format!("{cert}.cert.pem")),
+                "-key",
+                &td(&format!("{cert}.rsa.pem")),
+            ];
+            s_server_logged("AES128-SHA256", VARIANTS[0], &extra, Some(&log))
+        };
+        let config = if cert == "ca-root2-signed" {
+            let other =
+                TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem")).unwrap();
+            ClientConfig::builder()
+                .trust_anchors(other)
+                .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256])
+                .build()
+                .unwrap()
+        } else {
+            client_config(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256)
+                .build()
+                .unwrap()
+        };
+        let err = connect_client(config, port, name).unwrap_err();
+        assert_eq!(err, Error::Certificate(want), "{cert}");
+        assert_eq!(err.alert(), Some(alert));
+        // Give s_server a moment to log the alert, then stop it.
+        let expect = format!("SSL alert number {}", alert.0);
+        let mut seen = String::new();
+        for _ in 0..50 {
+            seen = std::fs::read_to_string(&log).unwrap_or_default();
+            if seen.contains(&expect) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = peer.0.kill();
+        assert!(seen.contains(&expect), "{cert}: s_server said {seen}");
+        let _ = std::fs::remove_file(&log);
+    }
+}
+
+/// Serves one connection on an ephemeral port to the client `spawn` starts (given the
+/// port); answers with `reply` and closes once the received data ends with `until`.
+fn serve_one(
+    config: ServerConfig,
+    spawn: impl FnOnce(u16) -> Child,
+    until: &'static [u8],
+    reply: &'static [u8],
+) -> (Result<Outcome, Error>, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut child = spawn(port);
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let mut peer = Peer(child);
+    let (mut sock, _) = listener.accept().unwrap();
+    let mut rng = SeededRng::from_seed([11; 32]);
+    let mut conn = Connection::server(Arc::new(config), now(), &mut rng).unwrap();
+    let mut got = Vec::new();
+    let result = drive(
+        &mut conn,
+        &mut sock,
+        |_| {},
+        |c, data| {
+            got.extend_from_slice(data);
+            if got.ends_with(until) {
+                c.send(reply).unwrap();
+                c.close();
+            }
+        },
+    );
+    drop(sock);
+    let _ = peer.0.wait();
+    (result, reader.join().unwrap())
+}
+
+fn tool(name: &str) -> Command {
+    let path = ["/usr/bin", "/usr/local/bin"]
+        .iter()
+        .map(|d| std::path::Path::new(d).join(name))
+        .find(|p| p.exists());
+    match path {
+        Some(p) => Command::new(p),
+        // python3 may come from a version manager on PATH.
+        None if Command::new(name).arg("--version").output().is_ok() => Command::new(name),
+        None => panic!("{name} not found: install it (the interop tests need it)"),
+    }
+}
+
+#[test]
+fn curl_against_sanstls_server() {
+    for suite in [
+        CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+        CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
+    ] {
+        let config = server_config().cipher_suites(&[suite]).build().unwrap();
+        let (out, stdout) = serve_one(
+            config,
+            |port| {
+                tool("curl")
+                    .args(["--silent", "--show-error", "--tlsv1.2", "--tls-max", "1.2"])
+                    .args(["--cacert", &td("ca-root.cert.pem")])
+                    .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+                    .arg(format!("https://localhost:{port}/"))
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            },
+            b"\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 15\r\nConnection: close\r\n\r\nhello from tls\n",
+        );
+        let out = out.unwrap();
+        let n = out.negotiated.unwrap();
+        assert_eq!(n.suite, suite);
+        assert_eq!(n.server_name.as_deref(), Some("localhost"));
+        assert!(out.data.starts_with(b"GET / HTTP/1.1\r\n"));
+        assert_eq!(stdout, "hello from tls\n");
+    }
+}
+
+const PY_CLIENT: &str = r#"
+import socket, ssl, sys
+port, ca = int(sys.argv[1]), sys.argv[2]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.load_verify_locations(ca)
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+ctx.set_alpn_protocols(["x-test", "http/1.1"])
+with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="localhost") as s:
+    s.sendall(b"hello from python\n")
+    data = b""
+    while True:
+        chunk = s.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    print(s.version(), s.cipher()[0], s.selected_alpn_protocol(), data.decode().strip(), flush=True)
+    s.unwrap()  # answer the server's close_notify with ours
+"#;
+
+#[test]
+fn python_ssl_client_against_sanstls_server() {
+    let config = server_config()
+        .alpn_protocols(&[b"http/1.1"])
+        .build()
+        .unwrap();
+    let (out, stdout) = serve_one(
+        config,
+        |port| {
+            tool("python3")
+                .args(["-c", PY_CLIENT, &port.to_string(), &td("ca-root.cert.pem")])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap()
+        },
+        b"\n",
+        b"hello from sanstls\n",
+    );
+    let out = out.unwrap();
+    assert_eq!(out.data, b"hello from python\n");
+    assert_eq!(out.closed_clean, Some(true));
+    let n = out.negotiated.unwrap();
+    assert_eq!(n.alpn.as_deref(), Some(&b"http/1.1"[..]));
+    assert_eq!(
+        stdout.trim(),
+        format!(
+            "TLSv1.2 {} http/1.1 hello from sanstls",
+            SUITES.iter().find(|s| s.0 == n.suite).unwrap().1
+        )
+    );
+}
+
+const PY_SERVER: &str = r#"
+import socket, ssl, sys
+chain, key = sys.argv[1], sys.argv[2]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(chain, key)
+ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+# Python's ssl sets no DH parameters, so only RSA key exchange is possible here.
+ctx.set_ciphers("AES256-SHA256")
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(1)
+print(srv.getsockname()[1], flush=True)
+conn, _ = srv.accept()
+with ctx.wrap_socket(conn, server_side=True) as t:
+    data = t.recv(4096)
+    t.sendall(b"echo: " + data)
+    agreed = (t.version(), t.cipher()[0])
+    t.unwrap()
+print(*agreed, flush=True)
+"#;
+
+#[test]
+fn sanstls_client_against_python_ssl_server() {
+    let mut child = tool("python3")
+        .args([
+            "-c",
+            PY_SERVER,
+            &td("server-rsa2048.chain.pem"),
+            &td("server-rsa2048.rsa.pem"),
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let port: u16 = line.trim().parse().expect("python server port");
+    let peer = Peer(child);
+
+    let config = ClientConfig::builder()
+        .trust_anchors(TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap())
+        .build()
+        .unwrap();
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut rng = SeededRng::from_seed([13; 32]);
+    let mut conn = Connection::client(
+        Arc::new(config),
+        "localhost".try_into().unwrap(),
+        now(),
+        &mut rng,
+    )
+    .unwrap();
+    let result = drive(
+        &mut conn,
+        &mut sock,
+        |c| {
+            c.send(b"ping").unwrap();
+        },
+        |c, _| c.close(),
+    )
+    .unwrap();
+    assert_eq!(result.data, b"echo: ping");
+    let n = result.negotiated.unwrap();
+    assert_eq!(n.suite, CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256);
+    assert!(n.extended_master_secret);
+    let mut rest = String::new();
+    let _ = out.read_to_string(&mut rest);
+    assert_eq!(rest.trim(), "TLSv1.2 AES256-SHA256");
+    drop(peer);
 }
