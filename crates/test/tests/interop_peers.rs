@@ -14,10 +14,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use sanstls_crypto::rng::SeededRng;
 use sanstls_pki::{TrustAnchors, UnixTime};
 use sanstls_proto::{
-    CertifiedKey, ClientConfig, Connection, Error, Event, Negotiated, ServerConfig,
+    CertifiedKey, ClientConfig, Connection, Direction, Error, Event, Negotiated, ServerConfig,
+    Trace, TraceKind,
 };
 use sanstls_test::fixtures;
-use sanstls_wire::enums::{AlertDescription, CipherSuite};
+use sanstls_wire::enums::{AlertDescription, AlertLevel, CipherSuite, HandshakeType};
 
 const SUITES: [(CipherSuite, &str); 8] = [
     (CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA, "AES128-SHA"),
@@ -193,6 +194,17 @@ struct Outcome {
 fn drive(
     conn: &mut Connection,
     sock: &mut TcpStream,
+    on_complete: impl FnMut(&mut Connection),
+    on_data: impl FnMut(&mut Connection, &[u8]),
+) -> Result<Outcome, Error> {
+    drive_traced(conn, sock, &mut Vec::new(), on_complete, on_data)
+}
+
+/// [`drive`], keeping the trace events (if the config asked for them) in `traces`.
+fn drive_traced(
+    conn: &mut Connection,
+    sock: &mut TcpStream,
+    traces: &mut Vec<Trace>,
     mut on_complete: impl FnMut(&mut Connection),
     mut on_data: impl FnMut(&mut Connection, &[u8]),
 ) -> Result<Outcome, Error> {
@@ -212,6 +224,7 @@ fn drive(
                 Event::AppData(d) => data.extend_from_slice(d),
                 Event::PeerClosed { clean } => out.closed_clean = Some(clean),
                 Event::Alert(a) => out.alerts.push(a),
+                Event::Trace(t) => traces.push(t),
                 _ => {}
             }
         }
@@ -696,4 +709,87 @@ fn sanstls_client_against_python_ssl_server() {
     let _ = out.read_to_string(&mut rest);
     assert_eq!(rest.trim(), "TLSv1.2 AES256-SHA256");
     drop(peer);
+}
+
+#[test]
+fn sanstls_server_refuses_renegotiation_from_s_client() {
+    // `R` on s_client's stdin starts a renegotiation: a ClientHello inside the
+    // protected channel. sanstls answers with a no_renegotiation warning (RFC 5746
+    // §4.4); OpenSSL, having asked, then gives up with a fatal alert.
+    let config = server_config().trace(true).build().unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut child = command(VARIANTS[0])
+        .args([
+            "s_client",
+            "-tls1_2",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+        ])
+        // No -ign_eof: it also turns the command letters off. Stdin stays open (held
+        // by the writer thread) until the test is done.
+        .args(["-CAfile", &td("ca-root.cert.pem")])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // s_client reads commands only once connected; give the handshake time to finish.
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        let _ = stdin.write_all(b"R\n");
+        stdin
+    });
+    let mut peer = Peer(child);
+    let (mut sock, _) = listener.accept().unwrap();
+    let mut rng = SeededRng::from_seed([15; 32]);
+    let mut conn = Connection::server(Arc::new(config), now(), &mut rng).unwrap();
+    let mut traces = Vec::new();
+    let result = drive_traced(&mut conn, &mut sock, &mut traces, |_| {}, |_, _| {});
+    let _ = peer.0.kill();
+    drop(writer.join());
+    let sent_warning = Trace {
+        direction: Direction::Sent,
+        kind: TraceKind::Alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION),
+        length: 2,
+        protected: true,
+    };
+    let received_hello = traces
+        .iter()
+        .position(|t| {
+            t.direction == Direction::Received
+                && t.kind == TraceKind::Handshake(HandshakeType::CLIENT_HELLO)
+                && t.protected
+        })
+        .expect("a protected ClientHello");
+    assert_eq!(traces[received_hello + 1], sent_warning);
+    assert_eq!(
+        result.unwrap_err(),
+        Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE)
+    );
+}
+
+#[test]
+fn sanstls_client_without_certificate_answers_a_certificate_request() {
+    // `-verify 1` asks for a client certificate without requiring one: RFC 5246 §7.4.6
+    // has the client send an empty Certificate message, and the handshake completes.
+    for (suite, name) in [SUITES[2], SUITES[6]] {
+        let (_peer, port) = s_server(name, VARIANTS[0], &["-verify", "1"]);
+        let out = connect_client(client_config(suite).build().unwrap(), port, "localhost")
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(out.complete);
+        assert!(String::from_utf8_lossy(&out.data).starts_with("HTTP/1.0 200 ok"));
+    }
+    // `-Verify 1` requires one: OpenSSL refuses the empty Certificate.
+    let (_peer, port) = s_server("AES128-SHA256", VARIANTS[0], &["-Verify", "1"]);
+    let err = connect_client(
+        client_config(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256)
+            .build()
+            .unwrap(),
+        port,
+        "localhost",
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::AlertReceived(_)), "{err:?}");
 }
