@@ -41,6 +41,9 @@ use crate::{client, server};
 const MAX_EMPTY_RECORDS: u8 = 32;
 /// How many warning alerts in a row are tolerated.
 const MAX_WARNING_ALERTS: u8 = 4;
+/// How many unpolled events may wait; more means the caller is not polling while the
+/// peer keeps sending alerts, and the connection ends rather than grow without bound.
+const MAX_QUEUED_EVENTS: usize = 64;
 /// Per-record expansion under CBC protection, an upper bound: IV, MAC, padding.
 const MAX_RECORD_OVERHEAD: usize = HEADER_LEN + 16 + 32 + 16;
 
@@ -255,6 +258,17 @@ impl State {
             State::Client(s) => s.expects_ccs(),
             State::Server(s) => s.expects_ccs(),
             _ => false,
+        }
+    }
+
+    /// Whether the protocol version is settled: the server has seen the ClientHello, the
+    /// client the ServerHello. (Before that, a server that does not speak TLS 1.2 may
+    /// answer with an older record version, and its alert should still be read.)
+    fn version_fixed(&self) -> bool {
+        match self {
+            State::Traffic | State::Failed => true,
+            State::Client(s) => !s.is_initial(),
+            State::Server(s) => !s.is_initial(),
         }
     }
 }
@@ -638,6 +652,11 @@ impl Connection {
                 break;
             };
             let opened = self.opener.open_in_place(record)?;
+            // RFC 5246 §6.2.1 / Appendix E.1: once the hellos settled on TLS 1.2, every
+            // record carries that version. (A ClientHello record may carry any 3.x.)
+            if self.state.version_fixed() && opened.version != ProtocolVersion::TLS12 {
+                return Err(PeerMisbehaved::WrongRecordVersion.into());
+            }
             let ct = opened.content_type;
             let payload: &[u8] = opened.payload;
             if payload.is_empty() {
@@ -738,6 +757,9 @@ impl Connection {
         if alert.level == AlertLevel::WARNING {
             self.warning_alerts += 1;
             if self.warning_alerts > MAX_WARNING_ALERTS {
+                return Err(PeerMisbehaved::TooManyWarningAlerts.into());
+            }
+            if self.core.events.len() >= MAX_QUEUED_EVENTS {
                 return Err(PeerMisbehaved::TooManyWarningAlerts.into());
             }
             self.core.events.push_back(Queued::Alert(alert.description));

@@ -48,8 +48,9 @@ pub enum PeerMisbehaved {
     UnexpectedChangeCipherSpec,
     /// Application data before the handshake finished (RFC 5246 §7.4.9).
     UnexpectedApplicationData,
-    /// Data after the peer's close_notify.
-    DataAfterClose,
+    /// A record whose version is not TLS 1.2 after the hellos fixed the version
+    /// (RFC 5246 §6.2.1, Appendix E.1).
+    WrongRecordVersion,
     /// A protected record failed its MAC or padding check.
     BadRecordMac,
     /// A record longer than allowed.
@@ -80,8 +81,6 @@ pub enum PeerMisbehaved {
     BadDhPublicValue,
     /// The server sent an empty certificate list.
     NoServerCertificate,
-    /// The server's certificate does not carry an RSA key.
-    UnsupportedPublicKey,
 }
 
 /// What the peer and this configuration do not share.
@@ -94,8 +93,6 @@ pub enum PeerIncompatible {
     ServerVersionNotTls12(ProtocolVersion),
     /// No cipher suite in common.
     NoCommonCipherSuite,
-    /// No signature scheme in common for the ServerKeyExchange.
-    NoCommonSignatureScheme,
     /// The client listed RFC 7919 groups, none of which this server supports, and no
     /// other suite fits (RFC 7919 §4).
     NoCommonDhGroup,
@@ -159,7 +156,6 @@ impl PeerMisbehaved {
             P::UnexpectedHandshake(_)
             | P::UnexpectedChangeCipherSpec
             | P::UnexpectedApplicationData
-            | P::DataAfterClose
             | P::TooManyEmptyRecords
             | P::TooManyWarningAlerts => AlertDescription::UNEXPECTED_MESSAGE,
             P::BadRecordMac => AlertDescription::BAD_RECORD_MAC,
@@ -176,7 +172,7 @@ impl PeerMisbehaved {
             P::BadRenegotiationInfo | P::NoServerCertificate => AlertDescription::HANDSHAKE_FAILURE,
             // RFC 5246 §7.2.2: decrypt_error for a signature or Finished that fails.
             P::BadSignature | P::BadFinished => AlertDescription::DECRYPT_ERROR,
-            P::UnsupportedPublicKey => AlertDescription::UNSUPPORTED_CERTIFICATE,
+            P::WrongRecordVersion => AlertDescription::PROTOCOL_VERSION,
         }
     }
 }
@@ -190,7 +186,6 @@ impl PeerIncompatible {
                 AlertDescription::PROTOCOL_VERSION
             }
             P::NoCommonCipherSuite
-            | P::NoCommonSignatureScheme
             | P::SecureRenegotiationRequired
             | P::ExtendedMasterSecretRequired => AlertDescription::HANDSHAKE_FAILURE,
             // RFC 7919 §4: "insufficient_security".

@@ -576,3 +576,48 @@ fn empty_records_are_bounded() {
         Error::PeerMisbehaved(PeerMisbehaved::TooManyEmptyRecords)
     );
 }
+
+#[test]
+fn record_version_is_checked_once_settled() {
+    let (mut s, hello) = server_and_hello();
+    // The ClientHello record may carry any 3.x version.
+    let mut old = hello.clone();
+    old[1..3].copy_from_slice(&[3, 1]);
+    feed(&mut s, &old).unwrap();
+    let e = feed(&mut s, &[21, 3, 1, 0, 2, 1, A::USER_CANCELED.0]).unwrap_err();
+    assert_eq!(e, Error::PeerMisbehaved(PeerMisbehaved::WrongRecordVersion));
+    assert_eq!(last_plain_alert(&s), (2, A::PROTOCOL_VERSION.0));
+}
+
+#[test]
+fn unpolled_warnings_are_bounded() {
+    // Warnings separated by data do not trip the consecutive limit, but a caller that
+    // never polls cannot be made to queue them without bound.
+    let log = Arc::new(pair::Collect::default());
+    let c = client_builder().key_log(log.clone()).build().unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.run();
+    let mut seq = 1;
+    let mut result = Ok(0);
+    for _ in 0..100 {
+        let alert = forge(
+            &p,
+            &log,
+            true,
+            seq,
+            ContentType::ALERT,
+            &[1, A::USER_CANCELED.0],
+        );
+        let data = forge(&p, &log, true, seq + 1, ContentType::APPLICATION_DATA, b"x");
+        seq += 2;
+        result = p.server.handle_recv_bytes(&alert, NOW);
+        if result.is_err() {
+            break;
+        }
+        p.server.handle_recv_bytes(&data, NOW).unwrap();
+    }
+    assert_eq!(
+        result.unwrap_err(),
+        Error::PeerMisbehaved(PeerMisbehaved::TooManyWarningAlerts)
+    );
+}

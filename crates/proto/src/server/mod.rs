@@ -48,6 +48,10 @@ impl State {
         Some(hs.suite.key_exchange)
     }
 
+    pub(crate) fn is_initial(&self) -> bool {
+        matches!(self, State::ClientHello(_))
+    }
+
     pub(crate) fn expects_ccs(&self) -> bool {
         matches!(self, State::ChangeCipherSpec(_))
     }
