@@ -349,6 +349,8 @@ impl ClientConfigBuilder {
 pub struct CertifiedKey {
     chain: Vec<Vec<u8>>,
     key: RsaPrivateKey,
+    may_sign: bool,
+    may_encipher: bool,
 }
 
 impl fmt::Debug for CertifiedKey {
@@ -367,7 +369,12 @@ impl CertifiedKey {
         if path.public_key() != key.public_key() {
             return Err(ConfigError::KeyMismatch);
         }
-        Ok(CertifiedKey { chain, key })
+        Ok(CertifiedKey {
+            chain,
+            key,
+            may_sign: path.allows_digital_signature(),
+            may_encipher: path.allows_key_encipherment(),
+        })
     }
 
     /// From a PEM chain (leaf first) and a PEM private key (PKCS#1 or PKCS#8).
@@ -385,6 +392,16 @@ impl CertifiedKey {
     /// The private key.
     pub fn key(&self) -> &RsaPrivateKey {
         &self.key
+    }
+
+    /// Whether the leaf's keyUsage allows signing (DHE_RSA suites).
+    pub fn may_sign(&self) -> bool {
+        self.may_sign
+    }
+
+    /// Whether the leaf's keyUsage allows key encipherment (RSA key exchange).
+    pub fn may_encipher(&self) -> bool {
+        self.may_encipher
     }
 
     fn encoded_len(&self) -> usize {

@@ -47,11 +47,13 @@ pub(crate) fn dh_group(
 }
 
 /// The cipher suite: the first in the server's order that the client offers and whose
-/// key exchange can run (DHE needs a signature scheme and a group).
+/// key exchange can run (DHE needs a signature scheme, a group and a certificate that
+/// may sign; RSA key exchange a certificate that may encipher keys, RFC 5246 §7.4.2).
 pub(crate) fn cipher_suite(
     ours: &[CipherSuite],
     theirs: List<'_, CipherSuite>,
     can_sign: bool,
+    can_decrypt: bool,
     group: Result<NamedDhGroup, ()>,
 ) -> Result<&'static SuiteInfo, Error> {
     let mut dhe_blocked_by_group = false;
@@ -70,6 +72,8 @@ pub(crate) fn cipher_suite(
             if !can_sign {
                 continue;
             }
+        } else if !can_decrypt {
+            continue;
         }
         return Ok(info);
     }
@@ -134,18 +138,24 @@ mod tests {
             CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
         ];
         let ok = Ok(NamedDhGroup::Ffdhe2048);
-        let pick = |sign, group| cipher_suite(&ours, List::from_items(&theirs), sign, group);
+        let pick = |sign, group| cipher_suite(&ours, List::from_items(&theirs), sign, true, group);
         assert_eq!(pick(true, ok).unwrap().suite, ours[0]);
         assert_eq!(pick(false, ok).unwrap().suite, ours[1]);
         assert_eq!(pick(true, Err(())).unwrap().suite, ours[1]);
+        // A certificate that may only sign rules out RSA key exchange.
+        let theirs_rsa = [CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA];
+        assert_eq!(
+            cipher_suite(&ours, List::from_items(&theirs_rsa), true, false, ok).unwrap_err(),
+            PeerIncompatible::NoCommonCipherSuite.into()
+        );
         let dhe_only = [CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&dhe_only), true, Err(())).unwrap_err(),
+            cipher_suite(&ours, List::from_items(&dhe_only), true, true, Err(())).unwrap_err(),
             PeerIncompatible::NoCommonDhGroup.into()
         );
         let none = [CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&none), true, ok).unwrap_err(),
+            cipher_suite(&ours, List::from_items(&none), true, true, ok).unwrap_err(),
             PeerIncompatible::NoCommonCipherSuite.into()
         );
     }

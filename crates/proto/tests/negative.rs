@@ -621,3 +621,45 @@ fn unpolled_warnings_are_bounded() {
         Error::PeerMisbehaved(PeerMisbehaved::TooManyWarningAlerts)
     );
 }
+
+#[test]
+fn key_usage_must_fit_the_key_exchange() {
+    let server = |name: &str| {
+        ServerConfig::builder()
+            .single_cert(pair::server_key(name))
+            .build()
+            .unwrap()
+    };
+    let rsa = || {
+        client_builder()
+            .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256])
+            .build()
+            .unwrap()
+    };
+    let dhe = || {
+        client_builder()
+            .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256])
+            .build()
+            .unwrap()
+    };
+    // digitalSignature only: fine for DHE_RSA (the key signs), not for RSA key
+    // exchange (the key would decrypt the premaster: keyEncipherment).
+    let mut p = Pair::new(dhe(), server("server-ku-sign"));
+    p.run();
+    assert!(p.handshake_done(), "{:?}", p.client_error);
+    // The sanstls server knows and does not pick RSA key exchange for that certificate
+    // (the client-side check is exercised against OpenSSL in sanstls-test's interop).
+    let mut p = Pair::new(rsa(), server("server-ku-sign"));
+    expect_failure(
+        &mut p,
+        false,
+        &Error::PeerIncompatible(PeerIncompatible::NoCommonCipherSuite),
+        A::HANDSHAKE_FAILURE,
+    );
+    // No keyUsage at all: any use.
+    for c in [rsa(), dhe()] {
+        let mut p = Pair::new(c, server("server-no-ku"));
+        p.run();
+        assert!(p.handshake_done(), "{:?}", p.client_error);
+    }
+}

@@ -793,3 +793,52 @@ fn sanstls_client_without_certificate_answers_a_certificate_request() {
     .unwrap_err();
     assert!(matches!(err, Error::AlertReceived(_)), "{err:?}");
 }
+
+#[test]
+fn sanstls_client_checks_key_usage_against_the_key_exchange() {
+    // A leaf with keyUsage digitalSignature only may sign DHE parameters but must not
+    // receive an RSA-encrypted premaster (RFC 5280 §4.2.1.3).
+    let extra = [
+        "-cert",
+        &td("server-ku-sign.cert.pem"),
+        "-key",
+        &td("server-ku-sign.rsa.pem"),
+    ];
+    let log = temp_path("ku-sign");
+    let (mut peer, port) = s_server_logged("AES128-SHA256", VARIANTS[0], &extra, Some(&log));
+    let err = connect_client(
+        client_config(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256)
+            .build()
+            .unwrap(),
+        port,
+        "localhost",
+    )
+    .unwrap_err();
+    assert_eq!(err, Error::CertificateKeyUsage);
+    let expect = format!(
+        "SSL alert number {}",
+        AlertDescription::UNSUPPORTED_CERTIFICATE.0
+    );
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = std::fs::read_to_string(&log).unwrap_or_default();
+        if seen.contains(&expect) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = peer.0.kill();
+    let _ = std::fs::remove_file(&log);
+    assert!(seen.contains(&expect), "s_server said {seen}");
+
+    let (_peer, port) = s_server("DHE-RSA-AES128-SHA256", VARIANTS[0], &extra);
+    let out = connect_client(
+        client_config(CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256)
+            .build()
+            .unwrap(),
+        port,
+        "localhost",
+    )
+    .unwrap();
+    assert!(out.complete);
+}

@@ -70,7 +70,13 @@ pub(super) fn respond(
         exts.and_then(|e| e.signature_algorithms()),
     );
     let group = negotiate::dh_group(config.dh_group, exts.and_then(|e| e.supported_groups()));
-    let suite = negotiate::cipher_suite(&common.suites, ch.cipher_suites, scheme.is_some(), group)?;
+    let suite = negotiate::cipher_suite(
+        &common.suites,
+        ch.cipher_suites,
+        scheme.is_some() && cert.may_sign(),
+        cert.may_encipher(),
+        group,
+    )?;
 
     // 5. Extensions answered (RFC 5246 §7.4.1.4: only those the client sent).
     let ems = common.ems && exts.is_some_and(|e| e.extended_master_secret());
