@@ -415,7 +415,9 @@ impl Connection {
                 fragmenter: Fragmenter::new(frag),
                 tx_protected: false,
                 pending_opener: None,
-                events: VecDeque::with_capacity(32),
+                // Room for a handshake's traces and the most alerts ever queued, so the
+                // queue does not grow on the record path.
+                events: VecDeque::with_capacity(MAX_QUEUED_EVENTS + 32),
                 trace: common.trace,
                 key_log: common.key_log.clone(),
                 negotiated: None,

@@ -101,9 +101,11 @@ impl Hs {
             .current_hash()
             .map_err(|_| Error::Internal("transcript not started"))?;
         let expected = master.verify_data(peer_of(core.side), &hash);
-        let mut got = [0u8; sanstls_keys::VERIFY_DATA_LEN];
-        // The wire crate accepts exactly 12 bytes.
-        got.copy_from_slice(fin.verify_data);
+        // The wire crate accepts exactly 12 bytes; anything else is a decode error here too.
+        let got: [u8; sanstls_keys::VERIFY_DATA_LEN] = fin
+            .verify_data
+            .try_into()
+            .map_err(|_| Error::InvalidMessage(sanstls_wire::DecodeError::InvalidLength))?;
         // RFC 5246 §7.4.9: "Recipients of Finished messages MUST verify that the contents
         // are correct."
         if !bool::from(verify_data_eq(&expected, &VerifyData(got))) {
