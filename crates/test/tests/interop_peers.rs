@@ -842,3 +842,65 @@ fn sanstls_client_checks_key_usage_against_the_key_exchange() {
     .unwrap();
     assert!(out.complete);
 }
+
+/// A fresh DH group (safe prime) of `bits`: not an RFC 7919 group.
+fn dh_params(bits: u32) -> PathBuf {
+    let p = temp_path(&format!("dh{bits}"));
+    let ok = Command::new(openssl())
+        .args(["dhparam", "-out"])
+        .arg(&p)
+        .arg(bits.to_string())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "openssl dhparam failed");
+    p
+}
+
+#[test]
+fn sanstls_client_with_server_chosen_dh_groups() {
+    let suite = CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256;
+    let p1024 = dh_params(1024);
+    let dh_arg = ["-dhparam", p1024.to_str().unwrap()];
+    // A client that accepts at least 8192 bits lists no RFC 7919 group sanstls has, so
+    // s_server uses its configured 1024-bit group: insufficient_security, and s_server
+    // is told.
+    let log = temp_path("dh1024-server");
+    let (mut peer, port) = s_server_logged(
+        "DHE-RSA-AES128-SHA256:@SECLEVEL=0",
+        VARIANTS[0],
+        &dh_arg,
+        Some(&log),
+    );
+    let strict = client_config(suite).min_dh_bits(8192).build().unwrap();
+    let err = connect_client(strict, port, "localhost").unwrap_err();
+    assert_eq!(
+        err,
+        Error::PeerIncompatible(sanstls_proto::PeerIncompatible::DhGroupTooSmall { bits: 1024 })
+    );
+    let expect = format!(
+        "SSL alert number {}",
+        AlertDescription::INSUFFICIENT_SECURITY.0
+    );
+    let mut seen = String::new();
+    for _ in 0..50 {
+        seen = std::fs::read_to_string(&log).unwrap_or_default();
+        if seen.contains(&expect) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = peer.0.kill();
+    assert!(seen.contains(&expect), "s_server said {seen}");
+
+    // A client that accepts 1024 bits completes with that server-chosen group (its
+    // supported_groups does not steer OpenSSL 3.0's TLS 1.2 DHE).
+    let (_peer, port) = s_server("DHE-RSA-AES128-SHA256:@SECLEVEL=0", VARIANTS[0], &dh_arg);
+    let lenient = client_config(suite).min_dh_bits(1024).build().unwrap();
+    let out = connect_client(lenient, port, "localhost").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.negotiated.unwrap().dh_bits, Some(1024));
+    for p in [p1024, log] {
+        let _ = std::fs::remove_file(p);
+    }
+}
