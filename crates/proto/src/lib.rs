@@ -40,6 +40,27 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # Design notes
+//!
+//! - **Randomness** is a `&mut dyn CryptoRng` passed to [`Connection::client`] /
+//!   [`Connection::server`]; the connection draws a 32-byte seed from it and keeps its
+//!   own SHA-256 counter-mode generator ([`sanstls_crypto::rng::SeededRng`]) for hello
+//!   randoms, premasters, DH keys, RSA blinding, PSS salts and record IVs. Tests pass a
+//!   fixed `SeededRng` and get byte-identical runs.
+//! - **Time** is a [`UnixTime`] passed to every `handle_recv*` call and to the
+//!   constructors; it is used for certificate validity only.
+//! - **Buffers** are allocated once per connection: a receive buffer for one record of
+//!   the largest legal size, an application-data buffer of the same size (filled from
+//!   opened records; [`Connection::recv_buf`] never hands out more room than it can
+//!   absorb), and a transmit buffer sized from the largest flight this side can send
+//!   (the server's certificate chain, an 8192-bit DH group) plus one full record. The
+//!   record path (`send`, `handle_recv` of application data, `poll_*`) allocates
+//!   nothing. Handshake messages are reassembled in a buffer bounded by per-message
+//!   limits (64 KiB, 128 KiB for a server's Certificate); the handshake itself
+//!   allocates (transcript, encoded messages, RSA and DH values).
+//! - **Errors** are sticky: after the first protocol error the connection queues its
+//!   fatal alert (see [`Error::alert`]) and refuses further input with the same error.
 #![no_std]
 #![forbid(unsafe_code)]
 

@@ -663,3 +663,18 @@ fn key_usage_must_fit_the_key_exchange() {
         assert!(p.handshake_done(), "{:?}", p.client_error);
     }
 }
+
+#[test]
+fn unknown_server_name_without_default_is_unrecognized_name() {
+    let resolver = sanstls_proto::SniResolver::new().with(
+        "www.example.test",
+        Arc::new(pair::server_key("server-rsa2048")),
+    );
+    let s = ServerConfig::builder()
+        .cert_resolver(Arc::new(resolver))
+        .build()
+        .unwrap();
+    let mut p = Pair::with_name(client_builder().build().unwrap(), s, "localhost");
+    let e = Error::PeerIncompatible(PeerIncompatible::UnrecognizedName);
+    expect_failure(&mut p, false, &e, A::UNRECOGNIZED_NAME);
+}
