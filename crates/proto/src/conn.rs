@@ -649,7 +649,13 @@ impl Connection {
     }
 
     fn process_records(&mut self) -> Result<(), Error> {
-        while self.peer_closed.is_none() {
+        loop {
+            if self.peer_closed.is_some() {
+                // Nothing after close_notify is read (RFC 5246 §7.2.1); complete records
+                // are dropped so that the receive buffer does not fill up.
+                while let Ok(Some(_)) = self.rx.next_record() {}
+                return Ok(());
+            }
             let Some(record) = self.rx.next_record()? else {
                 break;
             };

@@ -71,6 +71,9 @@ pub mod config;
 mod conn;
 pub mod error;
 pub mod event;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod hs;
 mod negotiate;
 mod server;

@@ -286,3 +286,29 @@ fn truncation_is_reported() {
         "{evs:?}"
     );
 }
+
+#[test]
+fn bytes_after_close_notify_are_dropped_not_buffered() {
+    let mut p = Pair::new(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+    );
+    p.run();
+    p.server.close();
+    p.run();
+    assert!(p.client_events.contains(&Ev::PeerClosed { clean: true }));
+    // Well past the receive buffer's size: every byte is taken, none is read.
+    let junk: Vec<u8> = [23u8, 3, 3, 0, 100]
+        .into_iter()
+        .chain([0u8; 100])
+        .cycle()
+        .take(105 * 500)
+        .collect();
+    let mut at = 0;
+    while at < junk.len() {
+        let n = p.client.handle_recv_bytes(&junk[at..], p.now).unwrap();
+        assert!(n > 0);
+        at += n;
+    }
+    assert!(p.client.poll_event().is_none());
+}

@@ -1,0 +1,122 @@
+//! Entry points for cargo-fuzz targets (feature `fuzzing`): a server and a client fed
+//! arbitrary peer bytes. Whatever the input, a connection must not panic, must not
+//! hang, and once it returns an error must return that same error for all later input.
+
+use alloc::sync::Arc;
+
+use sanstls_crypto::rng::SeededRng;
+use sanstls_pki::{TrustAnchors, UnixTime};
+
+use crate::{CertifiedKey, ClientConfig, Connection, Event, ServerConfig};
+
+const CHAIN_PEM: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
+const KEY_PEM: &str = include_str!("../../../testdata/server-rsa2048.rsa.pem");
+const ROOT_PEM: &str = include_str!("../../../testdata/ca-root.cert.pem");
+/// Inside the validity of the test certificates.
+const NOW: UnixTime = UnixTime(1_800_000_000);
+
+/// Feeds `data` to `conn`: the first byte picks the size of each write (1 to 256
+/// bytes), so record and message boundaries fall everywhere.
+fn feed(conn: &mut Connection, data: &[u8]) {
+    let Some((&first, rest)) = data.split_first() else {
+        return;
+    };
+    let chunk = usize::from(first) + 1;
+    let mut first_error = None;
+    for piece in rest.chunks(chunk) {
+        let mut at = 0;
+        while at < piece.len() {
+            match conn.handle_recv_bytes(&piece[at..], NOW) {
+                Ok(0) => {
+                    // Application data is waiting; poll it to make room.
+                    let mut polled = false;
+                    while let Some(ev) = conn.poll_event() {
+                        polled = true;
+                        if let Event::AppData(d) = ev {
+                            core::hint::black_box(d);
+                        }
+                    }
+                    if !polled {
+                        // Only a closed connection may refuse input for good.
+                        let pending = conn.poll_transmit().len();
+                        let _ = conn.handle_transmitted(pending);
+                        assert!(conn.is_closed(), "no progress and nothing to poll");
+                        return;
+                    }
+                }
+                Ok(n) => at += n,
+                Err(e) => {
+                    if let Some(prev) = &first_error {
+                        assert_eq!(prev, &e, "errors must be sticky");
+                    }
+                    first_error = Some(e);
+                    break;
+                }
+            }
+        }
+        while conn.poll_event().is_some() {}
+        let pending = conn.poll_transmit().len();
+        let _ = conn.handle_transmitted(pending);
+    }
+    if let Some(e) = first_error {
+        assert_eq!(conn.error(), Some(&e));
+    }
+}
+
+/// A server receiving `data` from a would-be client.
+pub fn server(data: &[u8]) {
+    let Ok(key) = CertifiedKey::from_pem(CHAIN_PEM, KEY_PEM) else {
+        return;
+    };
+    let Ok(config) = ServerConfig::builder().single_cert(key).build() else {
+        return;
+    };
+    let mut rng = SeededRng::from_seed([1; 32]);
+    let Ok(mut conn) = Connection::server(Arc::new(config), NOW, &mut rng) else {
+        return;
+    };
+    feed(&mut conn, data);
+}
+
+/// A client (to `localhost`) receiving `data` from a would-be server.
+pub fn client(data: &[u8]) {
+    let Ok(anchors) = TrustAnchors::from_pem_bundle(ROOT_PEM) else {
+        return;
+    };
+    let Ok(config) = ClientConfig::builder().trust_anchors(anchors).build() else {
+        return;
+    };
+    let Ok(name) = "localhost".try_into() else {
+        return;
+    };
+    let mut rng = SeededRng::from_seed([2; 32]);
+    let Ok(mut conn) = Connection::client(Arc::new(config), name, NOW, &mut rng) else {
+        return;
+    };
+    feed(&mut conn, data);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entry_points_take_junk_and_records() {
+        let mut rng = SeededRng::from_seed([9; 32]);
+        for len in [0usize, 1, 2, 7, 64, 600] {
+            let mut junk = alloc::vec![0u8; len];
+            sanstls_crypto::rng::Rng::fill_bytes(&mut rng, &mut junk);
+            server(&junk);
+            client(&junk);
+        }
+        // A ServerHelloDone record, a fatal alert, a CCS: each a clean error.
+        for input in [
+            &[0u8, 22, 3, 3, 0, 4, 14, 0, 0, 0][..],
+            &[3, 21, 3, 3, 0, 2, 2, 40],
+            &[0, 20, 3, 3, 0, 1, 1],
+        ] {
+            server(input);
+            client(input);
+        }
+    }
+}
