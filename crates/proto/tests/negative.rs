@@ -678,3 +678,120 @@ fn unknown_server_name_without_default_is_unrecognized_name() {
     let e = Error::PeerIncompatible(PeerIncompatible::UnrecognizedName);
     expect_failure(&mut p, false, &e, A::UNRECOGNIZED_NAME);
 }
+
+/// Re-encodes the first record of `chunk` (a ServerHello) without renegotiation_info.
+fn strip_renegotiation_info(chunk: &mut Vec<u8>) {
+    use sanstls_wire::extensions::{ServerExtension, ServerExtensions};
+    use sanstls_wire::handshake::{HandshakeMessage, ServerHello};
+    let len = u16::from_be_bytes([chunk[3], chunk[4]]) as usize;
+    let HandshakeMessage::ServerHello(sh) =
+        HandshakeMessage::decode(&chunk[5..5 + len], None).unwrap()
+    else {
+        panic!("not a ServerHello");
+    };
+    let kept: Vec<ServerExtension<'_>> = sh
+        .extensions
+        .iter()
+        .flatten()
+        .filter(|e| !matches!(e, ServerExtension::RenegotiationInfo(_)))
+        .collect();
+    let stripped = HandshakeMessage::ServerHello(ServerHello {
+        extensions: Some(ServerExtensions::from_items(&kept)),
+        ..sh
+    })
+    .to_vec()
+    .unwrap();
+    let mut out = vec![22, 3, 3];
+    out.extend_from_slice(&(stripped.len() as u16).to_be_bytes());
+    out.extend_from_slice(&stripped);
+    out.extend_from_slice(&chunk[5 + len..]);
+    *chunk = out;
+}
+
+#[test]
+fn server_without_renegotiation_info_is_refused_by_default() {
+    let mut p = Pair::new(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+    );
+    p.filter = Some(on_chunk(Dir::ToClient, 1, strip_renegotiation_info));
+    let e = Error::PeerIncompatible(PeerIncompatible::SecureRenegotiationRequired);
+    expect_failure(&mut p, true, &e, A::HANDSHAKE_FAILURE);
+
+    // Allowed: the hello is accepted (and the edit is then caught by the MAC of the
+    // server's Finished, since the extended master secret covers the hello).
+    let c = client_builder()
+        .require_secure_renegotiation(false)
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.filter = Some(on_chunk(Dir::ToClient, 1, strip_renegotiation_info));
+    p.run();
+    assert_eq!(
+        p.server_error,
+        Some(Error::PeerMisbehaved(PeerMisbehaved::BadRecordMac))
+    );
+}
+
+/// The renegotiation_info of the ServerHello `s` is about to send.
+fn server_hello_reneg_info(s: &Connection) -> Option<Vec<u8>> {
+    use sanstls_wire::handshake::HandshakeMessage;
+    let sh = records(s.poll_transmit()).remove(0).2;
+    let HandshakeMessage::ServerHello(sh) = HandshakeMessage::decode(&sh, None).unwrap() else {
+        panic!("not a ServerHello");
+    };
+    sh.extensions
+        .and_then(|e| e.renegotiation_info())
+        .map(<[u8]>::to_vec)
+}
+
+#[test]
+fn client_hello_renegotiation_signals() {
+    use sanstls_wire::codec::List;
+    use sanstls_wire::enums::CompressionMethod;
+    use sanstls_wire::extensions::{ClientExtension, ClientExtensions};
+    use sanstls_wire::handshake::{ClientHello, HandshakeMessage, Random};
+    let hello = |suites: &[CipherSuite], exts: &[ClientExtension<'_>]| {
+        let body = HandshakeMessage::ClientHello(ClientHello {
+            client_version: ProtocolVersion::TLS12,
+            random: Random([7; 32]),
+            session_id: &[],
+            cipher_suites: List::from_items(suites),
+            compression_methods: List::from_items(&[CompressionMethod::NULL]),
+            extensions: Some(ClientExtensions::from_items(exts)),
+        })
+        .to_vec()
+        .unwrap();
+        let mut rec = vec![22, 3, 3];
+        rec.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        rec.extend_from_slice(&body);
+        rec
+    };
+    let rsa = [CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA];
+    // RFC 5746 §3.6: a non-empty renegotiation_info in an initial ClientHello.
+    let (mut s, _) = server_and_hello();
+    let e = feed(
+        &mut s,
+        &hello(&rsa, &[ClientExtension::RenegotiationInfo(&[1; 12])]),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        Error::PeerMisbehaved(PeerMisbehaved::BadRenegotiationInfo)
+    );
+    assert_eq!(last_plain_alert(&s), (2, A::HANDSHAKE_FAILURE.0));
+
+    // Neither SCSV nor extension: a legacy client, answered without the extension.
+    let (mut s, _) = server_and_hello();
+    feed(&mut s, &hello(&rsa, &[])).unwrap();
+    assert_eq!(server_hello_reneg_info(&s), None);
+
+    // An empty extension (instead of the SCSV) is answered with an empty one.
+    let (mut s, _) = server_and_hello();
+    feed(
+        &mut s,
+        &hello(&rsa, &[ClientExtension::RenegotiationInfo(&[])]),
+    )
+    .unwrap();
+    assert_eq!(server_hello_reneg_info(&s), Some(vec![]));
+}
