@@ -904,3 +904,96 @@ fn sanstls_client_with_server_chosen_dh_groups() {
         let _ = std::fs::remove_file(p);
     }
 }
+
+#[test]
+fn sanstls_client_refuses_renegotiation_from_s_server() {
+    // `r` on s_server's stdin sends a HelloRequest; the sanstls client answers with a
+    // no_renegotiation warning (RFC 5246 §7.4.1.1, RFC 5746 §4.2). (`Q` would end the
+    // session if OpenSSL carried on, so the test cannot hang.)
+    let mut c = command(VARIANTS[0]);
+    c.args(["s_server", "-tls1_2", "-accept", "127.0.0.1:0"])
+        .args(["-cert", &td("server-rsa2048.cert.pem")])
+        .args(["-key", &td("server-rsa2048.rsa.pem")])
+        .args(["-cert_chain", &td("ca-int.cert.pem")]);
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    let port: u16 = loop {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "s_server exited early"
+        );
+        if let Some(addr) = line.trim().strip_prefix("ACCEPT ") {
+            break addr.rsplit(':').next().unwrap().parse().unwrap();
+        }
+    };
+    let drain = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = out.read_to_string(&mut s);
+        s
+    });
+    let mut peer = Peer(child);
+
+    let config = client_config(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256)
+        .trace(true)
+        .build()
+        .unwrap();
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut rng = SeededRng::from_seed([17; 32]);
+    let mut conn = Connection::client(
+        Arc::new(config),
+        "localhost".try_into().unwrap(),
+        now(),
+        &mut rng,
+    )
+    .unwrap();
+    let writer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(700));
+        let _ = stdin.write_all(b"r\n");
+        std::thread::sleep(Duration::from_millis(700));
+        let _ = stdin.write_all(b"Q\n");
+        stdin
+    });
+    let mut traces = Vec::new();
+    let result = drive_traced(
+        &mut conn,
+        &mut sock,
+        &mut traces,
+        |c| {
+            c.send(b"hello from sanstls\n").unwrap();
+        },
+        |_, _| {},
+    );
+    let _ = peer.0.kill();
+    drop(writer.join());
+    let stdout = drain.join().unwrap();
+    assert!(stdout.contains("hello from sanstls"), "{stdout}");
+    let hello_request = traces
+        .iter()
+        .position(|t| {
+            t.direction == Direction::Received
+                && t.kind == TraceKind::Handshake(HandshakeType::HELLO_REQUEST)
+        })
+        .unwrap_or_else(|| panic!("no HelloRequest seen; result {result:?}"));
+    assert_eq!(
+        traces[hello_request + 1],
+        Trace {
+            direction: Direction::Sent,
+            kind: TraceKind::Alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION),
+            length: 2,
+            protected: true,
+        }
+    );
+    // OpenSSL, having asked, gives up on the connection.
+    assert_eq!(
+        result.unwrap_err(),
+        Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE)
+    );
+}
