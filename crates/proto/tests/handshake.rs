@@ -1,5 +1,8 @@
 //! Full handshakes between a sanstls client and a sanstls server in memory.
 
+// The harness lives in sanstls-test (src/pair.rs); included by path so that these
+// tests need no dependency on that crate.
+#[path = "../../test/src/pair.rs"]
 mod pair;
 
 use pair::{Ev, Pair, client_builder, refragment, server_builder, server_key};

@@ -1,6 +1,9 @@
 //! Real flights with bytes flipped, truncated or repeated, fed to fresh connections:
 //! every outcome is a clean `Ok` or a sticky `Err` with an alert, never a panic.
 
+// The harness lives in sanstls-test (src/pair.rs); included by path so that these
+// tests need no dependency on that crate.
+#[path = "../../test/src/pair.rs"]
 mod pair;
 
 use std::sync::Arc;

@@ -1,6 +1,9 @@
 //! Failures, each with the error the failing side reports and the alert the other side
 //! receives.
 
+// The harness lives in sanstls-test (src/pair.rs); included by path so that these
+// tests need no dependency on that crate.
+#[path = "../../test/src/pair.rs"]
 mod pair;
 
 use std::sync::Arc;

@@ -10,3 +10,4 @@
 
 pub mod bench;
 pub mod fixtures;
+pub mod pair;

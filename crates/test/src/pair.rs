@@ -1,5 +1,21 @@
-//! A deterministic in-memory client/server pair: fixed seeds, fixed time, and hooks to
-//! inspect, fragment, drop and corrupt the traffic between the two.
+//! A deterministic in-memory client/server pair for sanstls-proto: fixed seeds, fixed
+//! time, and hooks to inspect, fragment, drop and corrupt the traffic between the two.
+//!
+//! [`Pair::run`] moves bytes both ways until neither side has anything to send; a
+//! [`Filter`] sees (and may change) every chunk in flight, [`Pair::read_chunk`] limits
+//! how many bytes each `handle_recv` call gets, and every byte each side sent is kept
+//! for inspection. The sanstls-proto tests include this file by path, so it uses only
+//! crates both packages depend on.
+//!
+//! ```
+//! use sanstls_test::pair::{Pair, client_builder, refragment, server_builder};
+//!
+//! let mut p = Pair::new(client_builder().build().unwrap(), server_builder().build().unwrap());
+//! p.read_chunk = 1; // one byte per read
+//! p.filter = Some(refragment(1)); // one byte per handshake record
+//! p.run();
+//! assert!(p.handshake_done());
+//! ```
 #![allow(dead_code, unreachable_pub)]
 
 use std::sync::{Arc, Mutex};
@@ -15,16 +31,19 @@ use sanstls_wire::enums::AlertDescription;
 /// 2027-01-15: inside the validity of every good test certificate.
 pub const NOW: UnixTime = UnixTime(1_800_000_000);
 
+/// The text of `testdata/<name>`; panics (naming the file) if it is missing.
 pub fn testdata(name: &str) -> String {
     let p = format!("{}/../../testdata/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("cannot read {p}: {e}"))
 }
 
+/// A client configuration builder trusting the test root CA.
 pub fn client_builder() -> ClientConfigBuilder {
     let anchors = TrustAnchors::from_pem_bundle(&testdata("ca-root.cert.pem")).unwrap();
     ClientConfig::builder().trust_anchors(anchors)
 }
 
+/// The certificate chain and key `testdata/<name>.{chain,rsa}.pem`.
 pub fn server_key(name: &str) -> CertifiedKey {
     CertifiedKey::from_pem(
         &testdata(&format!("{name}.chain.pem")),
@@ -33,6 +52,7 @@ pub fn server_key(name: &str) -> CertifiedKey {
     .unwrap()
 }
 
+/// A server configuration builder serving `server-rsa2048`.
 pub fn server_builder() -> ServerConfigBuilder {
     ServerConfig::builder().single_cert(server_key("server-rsa2048"))
 }
@@ -40,23 +60,34 @@ pub fn server_builder() -> ServerConfigBuilder {
 /// An event, owned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Ev {
+    /// [`Event::HandshakeComplete`].
     HandshakeComplete,
+    /// [`Event::AppData`], copied.
     AppData(Vec<u8>),
-    PeerClosed { clean: bool },
+    /// [`Event::PeerClosed`].
+    PeerClosed {
+        /// After close_notify.
+        clean: bool,
+    },
+    /// [`Event::Alert`].
     Alert(AlertDescription),
+    /// [`Event::Trace`].
     Trace(Trace),
 }
 
 /// Which way bytes travel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dir {
+    /// Client to server.
     ToServer,
+    /// Server to client.
     ToClient,
 }
 
 /// A hook that sees (and may change) every chunk of bytes in flight.
 pub type Filter = Box<dyn FnMut(Dir, &mut Vec<u8>)>;
 
+/// A key log that keeps its lines.
 #[derive(Default)]
 pub struct Collect(pub Mutex<Vec<String>>);
 impl KeyLog for Collect {
@@ -65,31 +96,45 @@ impl KeyLog for Collect {
     }
 }
 
+/// A client and a server connected in memory.
 pub struct Pair {
+    /// The client.
     pub client: Connection,
+    /// The server.
     pub server: Connection,
+    /// The time passed to every input.
     pub now: UnixTime,
+    /// Everything the client reported.
     pub client_events: Vec<Ev>,
+    /// Everything the server reported.
     pub server_events: Vec<Ev>,
+    /// The client's error, once it failed.
     pub client_error: Option<Error>,
+    /// The server's error, once it failed.
     pub server_error: Option<Error>,
-    /// Every byte each side transmitted, before any filter.
+    /// Every byte the client transmitted, before any filter.
     pub sent_by_client: Vec<u8>,
+    /// Every byte the server transmitted, before any filter.
     pub sent_by_server: Vec<u8>,
     /// Bytes delivered per `handle_recv` call.
     pub read_chunk: usize,
+    /// Sees and may change every chunk in flight.
     pub filter: Option<Filter>,
 }
 
 impl Pair {
+    /// A pair whose client connects to `localhost`, at [`NOW`].
     pub fn new(client: ClientConfig, server: ServerConfig) -> Self {
         Self::with_name(client, server, "localhost")
     }
 
+    /// A pair whose client connects to `name`, at [`NOW`].
     pub fn with_name(client: ClientConfig, server: ServerConfig, name: &str) -> Self {
         Self::at(client, server, name, NOW)
     }
 
+    /// A pair whose client connects to `name`, at `now`. The client's generator is
+    /// seeded with `[1; 32]`, the server's with `[2; 32]`.
     pub fn at(client: ClientConfig, server: ServerConfig, name: &str, now: UnixTime) -> Self {
         let mut crng = SeededRng::from_seed([1; 32]);
         let mut srng = SeededRng::from_seed([2; 32]);
@@ -198,11 +243,13 @@ impl Pair {
         }
     }
 
+    /// Whether both sides reported [`Ev::HandshakeComplete`].
     pub fn handshake_done(&self) -> bool {
         self.client_events.contains(&Ev::HandshakeComplete)
             && self.server_events.contains(&Ev::HandshakeComplete)
     }
 
+    /// All application data in `events`, concatenated.
     pub fn app_data(events: &[Ev]) -> Vec<u8> {
         events
             .iter()
