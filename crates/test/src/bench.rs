@@ -149,6 +149,42 @@ impl Table {
         self.rows.last().expect("just pushed")
     }
 
+    /// How many rounds each side runs and how long one lasts, for a caller that measures
+    /// its own rates (alternating sanstls and OpenSSL rounds as [`Table::compare`] does)
+    /// and reports them with [`Table::row_from_rates`].
+    pub fn rounds(&self) -> (usize, Duration) {
+        (ROUNDS, self.round)
+    }
+
+    /// Print a row from rates the caller measured (ops/s, one per round); the median of
+    /// each side is reported, formatted as [`Table::compare`] does.
+    ///
+    /// # Panics
+    /// If either list is empty.
+    pub fn row_from_rates(
+        &mut self,
+        label: &str,
+        unit: Unit,
+        sanstls: Vec<f64>,
+        openssl: Vec<f64>,
+    ) -> &Row {
+        let row = Row {
+            label: label.to_string(),
+            unit,
+            sanstls: median(sanstls),
+            openssl: median(openssl),
+        };
+        println!(
+            "| {:<44} | {:>14} | {:>14} | {:>5.2}x |",
+            row.label,
+            row.fmt_rate(row.sanstls),
+            row.fmt_rate(row.openssl),
+            row.ratio()
+        );
+        self.rows.push(row);
+        self.rows.last().expect("just pushed")
+    }
+
     /// The rows measured so far.
     pub fn rows(&self) -> &[Row] {
         &self.rows
