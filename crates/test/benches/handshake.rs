@@ -56,10 +56,6 @@
 // Rates are floating point by nature.
 #![allow(clippy::cast_precision_loss)]
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::io::{self, Read, Write};
-use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -79,6 +75,7 @@ use sanstls_proto::{CertifiedKey, ClientConfig, Connection, Event, ServerConfig,
 use sanstls_test::bench::{Table, Unit};
 use sanstls_test::fixtures;
 use sanstls_test::pair::NOW;
+use sanstls_test::pipe::{PipeEnd, pipe};
 use sanstls_wire::enums::CipherSuite;
 
 const HOST: &str = "localhost";
@@ -250,46 +247,6 @@ fn deliver(
 
 // ---- OpenSSL --------------------------------------------------------------------------
 
-/// One end of an in-memory duplex pipe.
-#[derive(Debug)]
-struct Pipe {
-    rx: Rc<RefCell<VecDeque<u8>>>,
-    tx: Rc<RefCell<VecDeque<u8>>>,
-}
-
-impl Read for Pipe {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut rx = self.rx.borrow_mut();
-        if rx.is_empty() {
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        rx.read(buf)
-    }
-}
-
-impl Write for Pipe {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tx.borrow_mut().extend(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// (client end, server end).
-fn pipes() -> (Pipe, Pipe) {
-    let a = Rc::new(RefCell::new(VecDeque::with_capacity(8192)));
-    let b = Rc::new(RefCell::new(VecDeque::with_capacity(8192)));
-    (
-        Pipe {
-            rx: Rc::clone(&a),
-            tx: Rc::clone(&b),
-        },
-        Pipe { rx: b, tx: a },
-    )
-}
-
 /// The ffdhe2048 group (RFC 7919), from sanstls's copy of the prime.
 fn ffdhe2048() -> Dh<openssl::pkey::Params> {
     let group = DhGroup::named(NamedDhGroup::Ffdhe2048);
@@ -344,8 +301,8 @@ impl Openssl {
         split: &mut Split,
         mut flight: Option<&mut Vec<u8>>,
         mut dh_bits: Option<&mut i32>,
-    ) -> (SslStream<Pipe>, SslStream<Pipe>) {
-        let (cp, sp) = pipes();
+    ) -> (SslStream<PipeEnd>, SslStream<PipeEnd>) {
+        let (cp, sp) = pipe(8192);
         let mut client = timed(&mut split.client, || {
             let mut ssl = Ssl::new(&self.client).expect("ssl");
             ssl.set_hostname(HOST).expect("sni");
@@ -366,7 +323,7 @@ impl Openssl {
             if !server_done {
                 server_done = timed(&mut split.server, || step(&mut server));
                 if let Some(copy) = flight.take() {
-                    copy.extend(server.get_ref().tx.borrow().iter());
+                    copy.extend(server.get_ref().outgoing());
                 }
                 if let Some(bits) = dh_bits.as_deref_mut()
                     && let Ok(key) = server.ssl().tmp_key()
@@ -383,7 +340,7 @@ impl Openssl {
 }
 
 /// One `SSL_do_handshake`; whether the handshake is complete.
-fn step(s: &mut SslStream<Pipe>) -> bool {
+fn step(s: &mut SslStream<PipeEnd>) -> bool {
     match s.do_handshake() {
         Ok(()) => true,
         Err(e) if e.code() == ErrorCode::WANT_READ => false,

@@ -28,11 +28,7 @@
 // Rates are floating point by nature.
 #![allow(clippy::cast_precision_loss)]
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::hint::black_box;
-use std::io::{self, Read, Write};
-use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use openssl::pkey::PKey;
@@ -50,6 +46,7 @@ use sanstls_keys::{KeyBlock, MasterSecret};
 use sanstls_record::{CbcMode, MAX_RECORD_LEN, Opener, Sealer};
 use sanstls_test::bench::{Table, Unit};
 use sanstls_test::fixtures;
+use sanstls_test::pipe::{PipeEnd, pipe};
 use sanstls_wire::enums::{CipherSuite, ContentType, ProtocolVersion};
 
 const RECORD: usize = 16 * 1024;
@@ -57,50 +54,10 @@ const RECORD: usize = 16 * 1024;
 const ROUNDS: usize = 41;
 const OPS: usize = 500;
 
-/// One direction of an in-memory byte pipe.
-#[derive(Clone, Debug, Default)]
-struct Pipe {
-    rx: Rc<RefCell<VecDeque<u8>>>,
-    tx: Rc<RefCell<VecDeque<u8>>>,
-}
-
-impl Read for Pipe {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut rx = self.rx.borrow_mut();
-        if rx.is_empty() {
-            return Err(io::ErrorKind::WouldBlock.into());
-        }
-        // `VecDeque<u8>`'s own `Read` copies slices, not bytes one at a time.
-        rx.read(buf)
-    }
-}
-
-impl Write for Pipe {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.tx.borrow_mut().extend(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-fn pipes() -> (Pipe, Pipe) {
-    let a = Rc::new(RefCell::new(VecDeque::new()));
-    let b = Rc::new(RefCell::new(VecDeque::new()));
-    (
-        Pipe {
-            rx: Rc::clone(&a),
-            tx: Rc::clone(&b),
-        },
-        Pipe { rx: b, tx: a },
-    )
-}
-
 /// Drive a handshake step; `Ok(Some)` when done, `Ok(None)` when it wants more input.
 fn step(
-    r: Result<SslStream<Pipe>, HandshakeError<Pipe>>,
-) -> Result<SslStream<Pipe>, MidHandshakeSslStream<Pipe>> {
+    r: Result<SslStream<PipeEnd>, HandshakeError<PipeEnd>>,
+) -> Result<SslStream<PipeEnd>, MidHandshakeSslStream<PipeEnd>> {
     match r {
         Ok(s) => Ok(s),
         Err(HandshakeError::WouldBlock(m)) => Err(m),
@@ -109,7 +66,7 @@ fn step(
 }
 
 /// A connected OpenSSL client and server over an in-memory pipe.
-fn openssl_pair(cipher: &str, etm: bool) -> (SslStream<Pipe>, SslStream<Pipe>) {
+fn openssl_pair(cipher: &str, etm: bool) -> (SslStream<PipeEnd>, SslStream<PipeEnd>) {
     let cert = X509::from_pem(fixtures::read("server-rsa2048.cert.pem").as_bytes()).unwrap();
     let key =
         PKey::private_key_from_pem(fixtures::read("server-rsa2048.rsa.pem").as_bytes()).unwrap();
@@ -128,7 +85,7 @@ fn openssl_pair(cipher: &str, etm: bool) -> (SslStream<Pipe>, SslStream<Pipe>) {
         }
         b.build()
     };
-    let (cp, sp) = pipes();
+    let (cp, sp) = pipe(0);
     let mut client = step(Ssl::new(&ctx(false)).unwrap().connect(cp));
     let mut server = step(Ssl::new(&ctx(true)).unwrap().accept(sp));
     for _ in 0..20 {
@@ -146,7 +103,7 @@ fn openssl_pair(cipher: &str, etm: bool) -> (SslStream<Pipe>, SslStream<Pipe>) {
 
 /// The key block OpenSSL negotiated, computed by sanstls-keys.
 #[allow(clippy::trivially_copy_pass_by_ref)] // the key schedule keeps `&'static` rows
-fn openssl_keys(c: &SslStream<Pipe>, suite: &'static SuiteInfo) -> KeyBlock {
+fn openssl_keys(c: &SslStream<PipeEnd>, suite: &'static SuiteInfo) -> KeyBlock {
     let ssl = c.ssl();
     let (mut cr, mut sr, mut ms) = ([0u8; 32], [0u8; 32], [0u8; 48]);
     ssl.client_random(&mut cr);
@@ -165,7 +122,7 @@ fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
     let (mut oc, _) = openssl_pair(cipher, etm);
     let kb = openssl_keys(&oc, suite);
     oc.ssl_write(&payload).unwrap();
-    let mut wire: Vec<u8> = oc.get_ref().tx.borrow_mut().drain(..).collect();
+    let mut wire: Vec<u8> = oc.get_ref().take_outgoing();
     let mut check = Opener::cbc(&kb.client_write(), mode).unwrap();
     check.set_sequence_number(1); // the client's Finished was record 0
     let opened = check
@@ -198,7 +155,7 @@ fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
         },
         || {
             let n = oc.ssl_write(&payload).unwrap();
-            oc.get_ref().tx.borrow_mut().clear();
+            oc.get_ref().take_outgoing();
             n
         },
     );

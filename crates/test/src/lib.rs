@@ -11,3 +11,4 @@
 pub mod bench;
 pub mod fixtures;
 pub mod pair;
+pub mod pipe;
