@@ -2,7 +2,10 @@
 //! arbitrary peer bytes. Whatever the input, a connection must not panic, must not
 //! hang, and once it returns an error must return that same error for all later input.
 
+use alloc::boxed::Box;
 use alloc::sync::Arc;
+
+use once_cell::race::OnceBox;
 
 use sanstls_crypto::rng::SeededRng;
 use sanstls_pki::{TrustAnchors, UnixTime};
@@ -63,16 +66,40 @@ fn feed(conn: &mut Connection, data: &[u8]) {
     }
 }
 
+/// The server's config, built once per process: loading and validating the RSA key
+/// costs milliseconds, which would otherwise dominate every execution.
+fn server_config() -> Option<Arc<ServerConfig>> {
+    static CONFIG: OnceBox<Option<Arc<ServerConfig>>> = OnceBox::new();
+    CONFIG
+        .get_or_init(|| {
+            let config = CertifiedKey::from_pem(CHAIN_PEM, KEY_PEM)
+                .ok()
+                .and_then(|key| ServerConfig::builder().single_cert(key).build().ok());
+            Box::new(config.map(Arc::new))
+        })
+        .clone()
+}
+
+/// The client's config, built once per process.
+fn client_config() -> Option<Arc<ClientConfig>> {
+    static CONFIG: OnceBox<Option<Arc<ClientConfig>>> = OnceBox::new();
+    CONFIG
+        .get_or_init(|| {
+            let config = TrustAnchors::from_pem_bundle(ROOT_PEM)
+                .ok()
+                .and_then(|anchors| ClientConfig::builder().trust_anchors(anchors).build().ok());
+            Box::new(config.map(Arc::new))
+        })
+        .clone()
+}
+
 /// A server receiving `data` from a would-be client.
 pub fn server(data: &[u8]) {
-    let Ok(key) = CertifiedKey::from_pem(CHAIN_PEM, KEY_PEM) else {
-        return;
-    };
-    let Ok(config) = ServerConfig::builder().single_cert(key).build() else {
+    let Some(config) = server_config() else {
         return;
     };
     let mut rng = SeededRng::from_seed([1; 32]);
-    let Ok(mut conn) = Connection::server(Arc::new(config), NOW, &mut rng) else {
+    let Ok(mut conn) = Connection::server(config, NOW, &mut rng) else {
         return;
     };
     feed(&mut conn, data);
@@ -80,17 +107,14 @@ pub fn server(data: &[u8]) {
 
 /// A client (to `localhost`) receiving `data` from a would-be server.
 pub fn client(data: &[u8]) {
-    let Ok(anchors) = TrustAnchors::from_pem_bundle(ROOT_PEM) else {
-        return;
-    };
-    let Ok(config) = ClientConfig::builder().trust_anchors(anchors).build() else {
+    let Some(config) = client_config() else {
         return;
     };
     let Ok(name) = "localhost".try_into() else {
         return;
     };
     let mut rng = SeededRng::from_seed([2; 32]);
-    let Ok(mut conn) = Connection::client(Arc::new(config), name, NOW, &mut rng) else {
+    let Ok(mut conn) = Connection::client(config, name, NOW, &mut rng) else {
         return;
     };
     feed(&mut conn, data);
