@@ -115,6 +115,9 @@ pub(crate) struct Core {
     trace: bool,
     key_log: Option<Arc<dyn KeyLog>>,
     pub(crate) negotiated: Option<Negotiated>,
+    /// The certificate chain the peer sent (DER, leaf first), as received: set before
+    /// validation, so it is there also when validation failed.
+    pub(crate) received_chain: Vec<Vec<u8>>,
 }
 
 impl Core {
@@ -421,6 +424,7 @@ impl Connection {
                 trace: common.trace,
                 key_log: common.key_log.clone(),
                 negotiated: None,
+                received_chain: Vec::new(),
             },
             rx: Deframer::with_max_record_len(),
             opener: Opener::null(),
@@ -460,6 +464,15 @@ impl Connection {
     /// What the handshake agreed on, once it completed.
     pub fn negotiated(&self) -> Option<&Negotiated> {
         self.core.negotiated.as_ref()
+    }
+
+    /// The certificate chain the peer sent (DER, leaf first), as soon as its Certificate
+    /// message arrived, whether or not it was accepted: after a
+    /// [`Error::Certificate`] failure this is the chain that was refused, so a caller
+    /// can say why (its names, its validity period). Empty until then, and for a server
+    /// whose client sent no certificate. Trust only [`Negotiated::peer_certificates`].
+    pub fn peer_certificates(&self) -> &[Vec<u8>] {
+        &self.core.received_chain
     }
 
     /// The error that ended the connection, if one did.

@@ -171,7 +171,7 @@ pub(crate) struct ExpectCertificate {
 impl ExpectCertificate {
     fn handle(
         mut self,
-        core: &Core,
+        core: &mut Core,
         config: &ClientConfig,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
@@ -180,6 +180,9 @@ impl ExpectCertificate {
             return Err(unexpected(msg.typ()));
         };
         let chain: Vec<&[u8]> = cert.certificates.iter().map(|c| c.as_bytes()).collect();
+        // Kept before validation so that a caller can explain a rejection (which name
+        // the certificate has, when it expired).
+        core.received_chain = chain.iter().map(|c| c.to_vec()).collect();
         // 1. The server's certificate "MUST" be present for these key exchanges
         //    (§7.4.2: "whenever the agreed-upon key exchange method uses certificates").
         let (leaf, intermediates) = chain
