@@ -1,0 +1,2 @@
+//! The embedded-io adapter of sanstls (being built).
+#![no_std]

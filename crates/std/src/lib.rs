@@ -1,0 +1,1 @@
+//! The std adapter of sanstls (being built).
