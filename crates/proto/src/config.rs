@@ -13,7 +13,9 @@ use core::fmt;
 
 use sanstls_crypto::dh::NamedDhGroup;
 use sanstls_crypto::rsa::RsaPrivateKey;
-use sanstls_pki::{ServerCertVerifier, TrustAnchors, VerifiedPath, WebPkiServerVerifier};
+use sanstls_pki::{
+    ClientCertVerifier, ServerCertVerifier, TrustAnchors, VerifiedPath, WebPkiServerVerifier,
+};
 use sanstls_wire::enums::{CipherSuite, SignatureScheme};
 use sanstls_wire::record::MAX_PLAINTEXT_LEN;
 
@@ -251,6 +253,7 @@ pub struct ClientConfig {
     pub(crate) verifier: Arc<dyn ServerCertVerifier>,
     pub(crate) min_dh_bits: u32,
     pub(crate) require_secure_renegotiation: bool,
+    pub(crate) client_cert: Option<Arc<CertifiedKey>>,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -258,6 +261,7 @@ impl fmt::Debug for ClientConfig {
         f.debug_struct("ClientConfig")
             .field("common", &self.common)
             .field("min_dh_bits", &self.min_dh_bits)
+            .field("client_cert", &self.client_cert)
             .finish_non_exhaustive()
     }
 }
@@ -271,6 +275,7 @@ impl ClientConfig {
             anchors: None,
             min_dh_bits: 2048,
             require_secure_renegotiation: true,
+            client_cert: None,
         }
     }
 
@@ -287,6 +292,7 @@ pub struct ClientConfigBuilder {
     anchors: Option<TrustAnchors>,
     min_dh_bits: u32,
     require_secure_renegotiation: bool,
+    client_cert: Option<Arc<CertifiedKey>>,
 }
 
 impl ClientConfigBuilder {
@@ -324,6 +330,21 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// The certificate chain and RSA key offered when a server sends a
+    /// CertificateRequest (RFC 5246 §7.4.6, §7.4.8; default: none, the client then
+    /// answers with an empty Certificate).
+    ///
+    /// The chain is sent whenever the server's certificate_types include rsa_sign and
+    /// both sides share a signature scheme; the server's certificate_authorities list is
+    /// not used to filter (many servers send none, and the server decides anyway). The
+    /// leaf's keyUsage, when present, must allow digitalSignature, or the chain is not
+    /// offered.
+    #[must_use]
+    pub fn client_certificate(mut self, key: CertifiedKey) -> Self {
+        self.client_cert = Some(Arc::new(key));
+        self
+    }
+
     /// Check and build.
     pub fn build(self) -> Result<ClientConfig, ConfigError> {
         self.common.check()?;
@@ -341,6 +362,7 @@ impl ClientConfigBuilder {
             verifier,
             min_dh_bits: self.min_dh_bits,
             require_secure_renegotiation: self.require_secure_renegotiation,
+            client_cert: self.client_cert,
         })
     }
 }
@@ -473,6 +495,7 @@ pub struct ServerConfig {
     pub(crate) certs: Arc<dyn ResolvesServerCert>,
     pub(crate) dh_group: NamedDhGroup,
     pub(crate) max_chain_len: usize,
+    pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -480,6 +503,7 @@ impl fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("common", &self.common)
             .field("dh_group", &self.dh_group)
+            .field("client_auth", &self.client_verifier.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -491,6 +515,7 @@ impl ServerConfig {
             common: Common::default(),
             certs: None,
             dh_group: NamedDhGroup::Ffdhe2048,
+            client_verifier: None,
         }
     }
 
@@ -505,6 +530,7 @@ pub struct ServerConfigBuilder {
     common: Common,
     certs: Option<Arc<dyn ResolvesServerCert>>,
     dh_group: NamedDhGroup,
+    client_verifier: Option<Arc<dyn ClientCertVerifier>>,
 }
 
 impl ServerConfigBuilder {
@@ -531,6 +557,22 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Ask clients for a certificate and validate it with `verifier` (default: no
+    /// client authentication).
+    ///
+    /// The server then sends a CertificateRequest (RFC 5246 §7.4.4: certificate type
+    /// rsa_sign, the signature schemes of [`Self::signature_schemes`], and
+    /// `verifier.acceptable_issuers()` as certificate_authorities). A client that sends
+    /// an empty Certificate is refused with handshake_failure when
+    /// `verifier.client_auth_mandatory()`, otherwise it stays anonymous. A client that
+    /// sends a chain must prove its key with a CertificateVerify (§7.4.8); the chain ends
+    /// up in [`crate::Negotiated::peer_certificates`].
+    #[must_use]
+    pub fn client_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
+        self.client_verifier = Some(verifier);
+        self
+    }
+
     /// Check and build.
     pub fn build(self) -> Result<ServerConfig, ConfigError> {
         self.common.check()?;
@@ -545,6 +587,7 @@ impl ServerConfigBuilder {
             certs,
             dh_group: self.dh_group,
             max_chain_len,
+            client_verifier: self.client_verifier,
         })
     }
 }
