@@ -65,6 +65,9 @@ pub enum ConfigError {
     InvalidAlpnProtocol,
     /// A minimum DH size below 1024 bits.
     DhMinimumTooSmall,
+    /// The client verifier's acceptable issuers do not fit in a CertificateRequest
+    /// (RFC 5246 §7.4.4: `certificate_authorities<0..2^16-1>`, each name non-empty).
+    TooManyAcceptableIssuers,
 }
 
 impl fmt::Display for ConfigError {
@@ -86,6 +89,11 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::InvalidAlpnProtocol => f.write_str("ALPN names must be 1..=255 bytes"),
             ConfigError::DhMinimumTooSmall => f.write_str("minimum DH size below 1024 bits"),
+            ConfigError::TooManyAcceptableIssuers => f.write_str(
+                "the client verifier's acceptable issuers exceed the 65535 bytes of a \
+                 CertificateRequest (or one is empty); use fewer trust anchors, or a \
+                 verifier whose acceptable_issuers() returns fewer names",
+            ),
         }
     }
 }
@@ -237,8 +245,11 @@ macro_rules! common_setters {
             self.common.max_fragment_len = len.clamp(1, MAX_PLAINTEXT_LEN);
             self
         }
-        /// Signature schemes for the ServerKeyExchange, in preference order (default:
-        /// [`DEFAULT_SIGNATURE_SCHEMES`]).
+        /// Signature schemes, in preference order (default:
+        /// [`DEFAULT_SIGNATURE_SCHEMES`]): those offered for and accepted in the
+        /// ServerKeyExchange, and those used for client authentication (a server lists
+        /// them in its CertificateRequest and accepts them in CertificateVerify; a
+        /// client signs its CertificateVerify with one the server listed).
         #[must_use]
         pub fn signature_schemes(mut self, schemes: &[SignatureScheme]) -> Self {
             self.common.signature_schemes = schemes.to_vec();
@@ -426,7 +437,8 @@ impl CertifiedKey {
         self.may_encipher
     }
 
-    fn encoded_len(&self) -> usize {
+    /// The size of a Certificate message carrying this chain, header included.
+    pub(crate) fn encoded_len(&self) -> usize {
         self.chain.iter().map(|c| c.len() + 3).sum::<usize>() + 7
     }
 }
@@ -496,6 +508,8 @@ pub struct ServerConfig {
     pub(crate) dh_group: NamedDhGroup,
     pub(crate) max_chain_len: usize,
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    /// The size of the CertificateRequest sent with a client verifier (0 without).
+    pub(crate) cert_request_len: usize,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -582,12 +596,28 @@ impl ServerConfigBuilder {
             return Err(ConfigError::NoCertificate);
         }
         let max_chain_len = all.iter().map(|k| k.encoded_len()).max().unwrap_or(0);
+        let cert_request_len = match &self.client_verifier {
+            Some(v) => {
+                let issuers = v.acceptable_issuers();
+                if issuers.iter().any(|i| i.is_empty() || i.len() > 0xffff) {
+                    return Err(ConfigError::TooManyAcceptableIssuers);
+                }
+                let names: usize = issuers.iter().map(|i| i.len() + 2).sum();
+                if names > 0xffff {
+                    return Err(ConfigError::TooManyAcceptableIssuers);
+                }
+                // Header, certificate_types (1 + 1), schemes (2 + 2 each), names (2 + ...).
+                4 + 2 + 2 + 2 * self.common.signature_schemes.len() + 2 + names
+            }
+            None => 0,
+        };
         Ok(ServerConfig {
             common: self.common,
             certs,
             dh_group: self.dh_group,
             max_chain_len,
             client_verifier: self.client_verifier,
+            cert_request_len,
         })
     }
 }

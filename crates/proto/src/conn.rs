@@ -333,14 +333,19 @@ impl Connection {
         now: UnixTime,
         rng: &mut dyn CryptoRng,
     ) -> Result<Self, Error> {
-        // The client's largest flight: an empty Certificate, a ClientKeyExchange of at
+        // The client's largest flight: a Certificate, a ClientKeyExchange of at
         // most 1 KiB (an 8192-bit RSA or DH value), ChangeCipherSpec and Finished; a
         // ClientHello is smaller than 2 KiB with 255-byte ALPN names... unless there are
         // many of them, hence the sum.
+        // With a client certificate, the flight adds its chain and a CertificateVerify
+        // (a signature as long as the key's modulus, plus 8 bytes of headers).
         let common = config.common.clone();
         let cfg = Arc::clone(&config);
         let alpn: usize = common.alpn.iter().map(|p| p.len() + 1).sum();
-        let flight = 2048 + alpn + 64 * common.suites.len();
+        let client_auth = config.client_cert.as_ref().map_or(0, |k| {
+            k.encoded_len() + k.key().public_key().modulus_len() + 8
+        });
+        let flight = 2048 + alpn + 64 * common.suites.len() + client_auth;
         let mut conn = Self::new(
             Side::Client,
             Role::Client(config),
@@ -371,7 +376,8 @@ impl Connection {
         // The first flight: ServerHello (< 1 KiB with ALPN), Certificate, a
         // ServerKeyExchange with an 8192-bit group and signature (< 4 KiB),
         // ServerHelloDone.
-        let flight = config.max_chain_len + 6 * 1024;
+        // With client authentication, a CertificateRequest too.
+        let flight = config.max_chain_len + config.cert_request_len + 6 * 1024;
         let conn = Self::new(
             Side::Server,
             Role::Server(config),

@@ -111,6 +111,9 @@ pub enum PeerIncompatible {
     /// The peer does not support the extended master secret (RFC 7627) and this side
     /// requires it.
     ExtendedMasterSecretRequired,
+    /// The server requires a client certificate and the client sent none (RFC 5246
+    /// §7.4.6).
+    ClientCertificateRequired,
 }
 
 /// Caller mistakes.
@@ -185,9 +188,12 @@ impl PeerIncompatible {
             P::ClientVersionTooLow(_) | P::ServerVersionNotTls12(_) => {
                 AlertDescription::PROTOCOL_VERSION
             }
+            // RFC 5246 §7.4.6: a server that requires client authentication "MAY ...
+            // respond with a fatal handshake_failure alert" to an empty Certificate.
             P::NoCommonCipherSuite
             | P::SecureRenegotiationRequired
-            | P::ExtendedMasterSecretRequired => AlertDescription::HANDSHAKE_FAILURE,
+            | P::ExtendedMasterSecretRequired
+            | P::ClientCertificateRequired => AlertDescription::HANDSHAKE_FAILURE,
             // RFC 7919 §4: "insufficient_security".
             P::NoCommonDhGroup | P::DhGroupTooSmall { .. } => {
                 AlertDescription::INSUFFICIENT_SECURITY

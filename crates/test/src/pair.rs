@@ -21,7 +21,7 @@
 use std::sync::{Arc, Mutex};
 
 use sanstls_crypto::rng::SeededRng;
-use sanstls_pki::TrustAnchors;
+use sanstls_pki::{ClientCertVerifier, TrustAnchors, WebPkiClientVerifier};
 use sanstls_proto::{
     CertifiedKey, ClientConfig, ClientConfigBuilder, Connection, Error, Event, KeyLog,
     ServerConfig, ServerConfigBuilder, Trace, UnixTime,
@@ -55,6 +55,24 @@ pub fn server_key(name: &str) -> CertifiedKey {
 /// A server configuration builder serving `server-rsa2048`.
 pub fn server_builder() -> ServerConfigBuilder {
     ServerConfig::builder().single_cert(server_key("server-rsa2048"))
+}
+
+/// The client certificate `testdata/client.{chain,rsa}.pem` (clientAuth, issued under
+/// the test root) and its key.
+pub fn client_key() -> CertifiedKey {
+    server_key("client")
+}
+
+/// A client-certificate verifier trusting `testdata/<root>.cert.pem`; `mandatory`
+/// decides whether a client without a certificate is refused.
+pub fn client_verifier(root: &str, mandatory: bool) -> Arc<dyn ClientCertVerifier> {
+    let anchors = TrustAnchors::from_pem_bundle(&testdata(&format!("{root}.cert.pem"))).unwrap();
+    let v = WebPkiClientVerifier::new(anchors);
+    Arc::new(if mandatory {
+        v
+    } else {
+        v.allow_unauthenticated()
+    })
 }
 
 /// An event, owned.

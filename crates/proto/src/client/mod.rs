@@ -4,9 +4,18 @@
 //! ClientHello  -->
 //!                  <-- ServerHello, Certificate, [ServerKeyExchange],
 //!                      [CertificateRequest], ServerHelloDone
-//! [Certificate], ClientKeyExchange, ChangeCipherSpec, Finished  -->
+//! [Certificate], ClientKeyExchange, [CertificateVerify],
+//! ChangeCipherSpec, Finished  -->
 //!                  <-- ChangeCipherSpec, Finished
 //! ```
+//!
+//! Client authentication (RFC 5246 §7.4.4, §7.4.6, §7.4.8): when the server sends a
+//! CertificateRequest, the client answers with the configured chain
+//! ([`crate::ClientConfigBuilder::client_certificate`]) if the server accepts rsa_sign
+//! certificates and both sides share a signature scheme, and proves its key with a
+//! CertificateVerify after ClientKeyExchange; otherwise it sends an empty Certificate
+//! and the server decides whether to continue. The server's certificate_authorities
+//! list is not used to filter: many servers send none, and the server judges the chain.
 //!
 //! Each `Expect*` struct is one state: it consumes itself on a message and returns the
 //! next.
@@ -24,12 +33,16 @@ use sanstls_keys::MasterSecret;
 use sanstls_keys::transcript::Transcript;
 use sanstls_pki::ServerName;
 use sanstls_wire::codec::{Codec, List};
+use sanstls_wire::enums::ClientCertificateType;
 use sanstls_wire::enums::{HandshakeType, KeyExchange, SignatureScheme};
-use sanstls_wire::handshake::{Certificate, ClientKeyExchange, HandshakeMessage};
+use sanstls_wire::handshake::{
+    Certificate, CertificateDer, CertificateRequest, ClientKeyExchange, DigitallySigned,
+    HandshakeMessage,
+};
 use sanstls_wire::writer::Writer;
 use zeroize::Zeroizing;
 
-use crate::config::ClientConfig;
+use crate::config::{CertifiedKey, ClientConfig};
 use crate::conn::{self, Core};
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::hs::{Hs, unexpected};
@@ -112,7 +125,7 @@ impl State {
             State::ServerHello(s) => s.handle(config, &msg, raw)?,
             State::Certificate(s) => s.handle(core, config, &msg, raw)?,
             State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
-            State::ServerHelloDone(s) => s.handle(core, &msg, raw)?,
+            State::ServerHelloDone(s) => s.handle(core, config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
             State::Finished(s) => return s.handle(core, &msg, raw),
         };
@@ -139,10 +152,14 @@ impl ExpectServerHello {
         };
         let r = hello::check_server_hello(config, &self.server_name, sh)?;
         self.transcript.add(raw);
-        // The suite fixes the PRF hash; no client certificate is ever signed, so no other
-        // hash of the transcript is needed and the message buffer can go.
+        // The suite fixes the PRF hash. Without a client certificate nothing else is ever
+        // hashed and the message buffer can go; with one, the buffer stays until the
+        // CertificateRequest names the hashes the server accepts for the
+        // CertificateVerify (or until ServerHelloDone, if it does not ask).
         self.transcript.start_hash(r.suite.prf_hash);
-        self.transcript.release_buffer();
+        if config.client_cert.is_none() {
+            self.transcript.release_buffer();
+        }
         Ok(State::Certificate(ExpectCertificate {
             hs: Hs {
                 transcript: self.transcript,
@@ -210,7 +227,7 @@ impl ExpectCertificate {
                 hs: self.hs,
                 server_key,
                 kx: ClientKx::Rsa,
-                cert_requested: false,
+                cert_request: CertRequest::NotRequested,
             }),
             KeyExchange::DheRsa => State::ServerKeyExchange(ExpectServerKeyExchange {
                 hs: self.hs,
@@ -304,7 +321,7 @@ impl ExpectServerKeyExchange {
                 yc: key.public_value(),
                 premaster: Zeroizing::new(premaster.as_bytes().to_vec()),
             },
-            cert_requested: false,
+            cert_request: CertRequest::NotRequested,
         }))
     }
 }
@@ -318,40 +335,120 @@ enum ClientKx {
     },
 }
 
+/// What the client answers to the server's CertificateRequest.
+enum CertRequest {
+    /// No CertificateRequest (yet).
+    NotRequested,
+    /// Asked, but nothing usable to offer: an empty Certificate (RFC 5246 §7.4.6).
+    Empty,
+    /// Asked: this chain, proven by a CertificateVerify signed with this scheme.
+    Send(Arc<CertifiedKey>, SignatureScheme),
+}
+
+/// Whether the client's certificate can answer `req`, and with which signature scheme
+/// (RFC 5246 §7.4.4, §7.4.6, §7.4.8).
+fn choose_client_auth(
+    config: &ClientConfig,
+    prf_hash: HashAlgorithm,
+    req: &CertificateRequest<'_>,
+) -> CertRequest {
+    let Some(key) = &config.client_cert else {
+        return CertRequest::Empty;
+    };
+    // §7.4.6: "The end-entity certificate's public key (and associated restrictions)
+    // MUST be compatible with the certificate types listed in CertificateRequest": an
+    // RSA key that may sign (keyUsage digitalSignature, RFC 5280 §4.2.1.3) is rsa_sign.
+    if !req
+        .certificate_types
+        .contains(&ClientCertificateType::RSA_SIGN)
+        || !key.may_sign()
+    {
+        return CertRequest::Empty;
+    }
+    // §7.4.8: the CertificateVerify's algorithms "MUST be one of those present in the
+    // supported_signature_algorithms field of the CertificateRequest message". Among
+    // the schemes both sides list, one hashing with the PRF hash comes first (its
+    // running transcript hash is already there), then this side's order. RSA-PSS
+    // (rsae) schemes are allowed in TLS 1.2 when both sides list them (RFC 8446
+    // §4.2.3), as OpenSSL 3 does.
+    let common: Vec<SignatureScheme> = config
+        .common
+        .signature_schemes
+        .iter()
+        .copied()
+        .filter(|s| req.signature_algorithms.contains(s) && scheme_parts(*s).is_some())
+        .collect();
+    let chosen = common
+        .iter()
+        .find(|s| scheme_parts(**s).is_some_and(|(h, _)| h == prf_hash))
+        .or_else(|| common.first());
+    match chosen {
+        Some(&scheme) => CertRequest::Send(Arc::clone(key), scheme),
+        None => CertRequest::Empty,
+    }
+}
+
 /// Waiting for ServerHelloDone, or a CertificateRequest before it (RFC 5246 §7.4.4,
 /// §7.4.5).
 pub(crate) struct ExpectServerHelloDone {
     hs: Hs,
     server_key: RsaPublicKey,
     kx: ClientKx,
-    cert_requested: bool,
+    cert_request: CertRequest,
 }
 
 impl ExpectServerHelloDone {
     fn handle(
         mut self,
         core: &mut Core,
+        config: &ClientConfig,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
     ) -> Result<State, Error> {
         match msg {
-            HandshakeMessage::CertificateRequest(_) if !self.cert_requested => {
-                self.cert_requested = true;
+            HandshakeMessage::CertificateRequest(req)
+                if matches!(self.cert_request, CertRequest::NotRequested) =>
+            {
                 self.hs.transcript.add(raw);
+                self.cert_request = choose_client_auth(config, self.hs.suite.prf_hash, req);
+                // The CertificateVerify hash runs from here on (it covers every message
+                // so far), so the buffered messages can go.
+                if let CertRequest::Send(_, scheme) = &self.cert_request {
+                    let (hash, _) =
+                        scheme_parts(*scheme).ok_or(Error::Internal("signature scheme"))?;
+                    self.hs
+                        .transcript
+                        .also_hash(hash)
+                        .map_err(|_| Error::Internal("transcript buffer released"))?;
+                }
+                self.hs.transcript.release_buffer();
                 return Ok(State::ServerHelloDone(self));
             }
             HandshakeMessage::ServerHelloDone => {}
             other => return Err(unexpected(other.typ())),
         }
         self.hs.transcript.add(raw);
+        self.hs.transcript.release_buffer();
 
-        // 1. §7.4.6: asked for a certificate, a client without one "MUST send a
+        // 1. §7.4.6: asked for a certificate, the client sends its chain, sender's
+        //    certificate first; a client without a suitable one "MUST send a
         //    certificate message containing no certificates".
-        if self.cert_requested {
-            let empty = HandshakeMessage::Certificate(Certificate {
-                certificates: List::from_items(&[]),
-            });
-            core.send_handshake(&empty, &mut self.hs.transcript)?;
+        match &self.cert_request {
+            CertRequest::NotRequested => {}
+            CertRequest::Empty => {
+                let empty = HandshakeMessage::Certificate(Certificate {
+                    certificates: List::from_items(&[]),
+                });
+                core.send_handshake(&empty, &mut self.hs.transcript)?;
+            }
+            CertRequest::Send(key, _) => {
+                let ders: Vec<CertificateDer<'_>> =
+                    key.chain().iter().map(|c| CertificateDer::new(c)).collect();
+                let cm = HandshakeMessage::Certificate(Certificate {
+                    certificates: List::from_items(&ders),
+                });
+                core.send_handshake(&cm, &mut self.hs.transcript)?;
+            }
         }
 
         // 2. §7.4.7: ClientKeyExchange.
@@ -380,9 +477,36 @@ impl ExpectServerHelloDone {
             }
         };
 
-        // 3. §8.1 / RFC 7627 §4: the master secret, then ChangeCipherSpec and Finished
-        //    under the new keys (§7.4.9).
+        // 3. §8.1 / RFC 7627 §4: the master secret. The extended master secret's session
+        //    hash ends with ClientKeyExchange, so it is derived before CertificateVerify.
         let (master, sealer) = self.hs.derive(core, &premaster)?;
+
+        // 4. §7.4.8: CertificateVerify, a signature with the certificate's key over
+        //    "all handshake messages sent or received, starting at client hello and up
+        //    to, but not including, this message", with the chosen scheme's hash.
+        if let CertRequest::Send(key, scheme) = &self.cert_request {
+            let (hash, pss) = scheme_parts(*scheme).ok_or(Error::Internal("signature scheme"))?;
+            let digest = self
+                .hs
+                .transcript
+                .hash_with(hash)
+                .map_err(|_| Error::Internal("CertificateVerify hash not running"))?;
+            let sig = if pss {
+                key.key()
+                    .sign_pss_prehashed(&mut core.rng, hash, digest.as_slice())
+            } else {
+                key.key()
+                    .sign_pkcs1v15_prehashed(&mut core.rng, hash, digest.as_slice())
+            }
+            .map_err(|_| Error::Internal("CertificateVerify signature"))?;
+            let cv = HandshakeMessage::CertificateVerify(DigitallySigned {
+                scheme: *scheme,
+                signature: &sig,
+            });
+            core.send_handshake(&cv, &mut self.hs.transcript)?;
+        }
+
+        // 5. §7.4.9: ChangeCipherSpec and Finished under the new keys.
         core.send_ccs(sealer)?;
         self.hs.send_finished(core, &master)?;
         Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {

@@ -1,5 +1,6 @@
 //! The server's answer to a ClientHello: ServerHello, Certificate, ServerKeyExchange
-//! (DHE_RSA) and ServerHelloDone (RFC 5246 §7.4.1.3-§7.4.5).
+//! (DHE_RSA), CertificateRequest (with a client verifier) and ServerHelloDone (RFC 5246
+//! §7.4.1.3-§7.4.5).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -8,11 +9,13 @@ use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
 use sanstls_crypto::rng::Rng as _;
 use sanstls_keys::transcript::Transcript;
 use sanstls_wire::codec::List;
-use sanstls_wire::enums::{CipherSuite, CompressionMethod, KeyExchange, ProtocolVersion};
+use sanstls_wire::enums::{
+    CipherSuite, ClientCertificateType, CompressionMethod, KeyExchange, ProtocolVersion,
+};
 use sanstls_wire::extensions::{ProtocolName, ServerExtension, ServerExtensions};
 use sanstls_wire::handshake::{
-    Certificate, CertificateDer, ClientHello, DigitallySigned, HandshakeMessage, Random,
-    ServerDhParams, ServerHello, ServerKeyExchange,
+    Certificate, CertificateDer, CertificateRequest, ClientHello, DigitallySigned,
+    DistinguishedName, HandshakeMessage, Random, ServerDhParams, ServerHello, ServerKeyExchange,
 };
 
 use super::ServerKx;
@@ -129,7 +132,18 @@ pub(super) fn respond(
     let mut transcript = Transcript::new();
     transcript.add(raw);
     transcript.start_hash(suite.prf_hash);
-    // No client certificate is requested, so no CertificateVerify hash is needed.
+    // With client authentication, the client's CertificateVerify may use the hash of any
+    // scheme offered in the CertificateRequest (RFC 5246 §7.4.8): one running hash each
+    // (at most three), so the message buffer can go either way.
+    if config.client_verifier.is_some() {
+        for &s in &common.signature_schemes {
+            if let Some((hash, _)) = scheme_parts(s) {
+                transcript
+                    .also_hash(hash)
+                    .map_err(|_| Error::Internal("transcript buffer released"))?;
+            }
+        }
+    }
     transcript.release_buffer();
     core.send_handshake(&sh, &mut transcript)?;
 
@@ -196,7 +210,24 @@ pub(super) fn respond(
         }
     };
 
-    // 9. §7.4.5: ServerHelloDone.
+    // 9. §7.4.4: with a client verifier, CertificateRequest: rsa_sign (the only
+    //    certificate type sanstls verifies), the schemes it accepts in CertificateVerify,
+    //    and the verifier's acceptable issuers (their sizes were checked when the config
+    //    was built).
+    if let Some(verifier) = &config.client_verifier {
+        let issuers = verifier.acceptable_issuers();
+        let names: Vec<DistinguishedName<'_>> =
+            issuers.iter().map(|n| DistinguishedName::new(n)).collect();
+        let types = [ClientCertificateType::RSA_SIGN];
+        let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
+            certificate_types: List::from_items(&types),
+            signature_algorithms: List::from_items(&common.signature_schemes),
+            certificate_authorities: List::from_items(&names),
+        });
+        core.send_handshake(&cr, &mut hs.transcript)?;
+    }
+
+    // 10. §7.4.5: ServerHelloDone.
     core.send_handshake(&HandshakeMessage::ServerHelloDone, &mut hs.transcript)?;
     Ok((hs, kx))
 }

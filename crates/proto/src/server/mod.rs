@@ -1,33 +1,45 @@
-//! The server's handshake states (RFC 5246 §7.3, full handshake, no client
-//! authentication yet):
+//! The server's handshake states (RFC 5246 §7.3, full handshake):
 //!
 //! ```text
 //!                  <-- ClientHello
-//! ServerHello, Certificate, [ServerKeyExchange], ServerHelloDone  -->
-//!                  <-- ClientKeyExchange, ChangeCipherSpec, Finished
+//! ServerHello, Certificate, [ServerKeyExchange],
+//! [CertificateRequest], ServerHelloDone  -->
+//!                  <-- [Certificate], ClientKeyExchange, [CertificateVerify],
+//!                      ChangeCipherSpec, Finished
 //! ChangeCipherSpec, Finished  -->
 //! ```
+//!
+//! The bracketed client messages exist with client authentication
+//! ([`crate::ServerConfigBuilder::client_verifier`]): the CertificateRequest is sent,
+//! the client's Certificate is required, and its CertificateVerify follows when that
+//! Certificate was not empty.
 
 mod hello;
 
 use alloc::sync::Arc;
 
+use alloc::vec::Vec;
+
 use sanstls_crypto::dh::DhPrivateKey;
+use sanstls_crypto::rsa::RsaPublicKey;
 use sanstls_keys::MasterSecret;
 use sanstls_record::Sealer;
 use sanstls_wire::enums::KeyExchange;
 use sanstls_wire::handshake::{ClientKeyExchange, HandshakeMessage};
 use zeroize::Zeroizing;
 
+use crate::client::scheme_parts;
 use crate::config::{CertifiedKey, ServerConfig};
 use crate::conn::{self, Core};
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::hs::{Hs, unexpected};
 
 /// The server's states.
 pub(crate) enum State {
     ClientHello(ExpectClientHello),
+    ClientCertificate(ExpectClientCertificate),
     ClientKeyExchange(ExpectClientKeyExchange),
+    CertificateVerify(ExpectCertificateVerify),
     ChangeCipherSpec(ExpectChangeCipherSpec),
     Finished(ExpectFinished),
 }
@@ -41,7 +53,9 @@ impl State {
     pub(crate) fn key_exchange(&self) -> Option<KeyExchange> {
         let hs = match self {
             State::ClientHello(_) => return None,
+            State::ClientCertificate(s) => &s.hs,
             State::ClientKeyExchange(s) => &s.hs,
+            State::CertificateVerify(s) => &s.hs,
             State::ChangeCipherSpec(s) => &s.hs,
             State::Finished(s) => &s.hs,
         };
@@ -79,7 +93,9 @@ impl State {
             State::ClientHello(ExpectClientHello) => {
                 ExpectClientHello::handle(core, config, &msg, raw)?
             }
+            State::ClientCertificate(s) => s.handle(core, config, &msg, raw)?,
             State::ClientKeyExchange(s) => s.handle(core, &msg, raw)?,
+            State::CertificateVerify(s) => s.handle(config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
             State::Finished(s) => return s.handle(core, &msg, raw),
         };
@@ -101,7 +117,73 @@ impl ExpectClientHello {
             return Err(unexpected(msg.typ()));
         };
         let (hs, kx) = hello::respond(core, config, ch, raw)?;
-        Ok(State::ClientKeyExchange(ExpectClientKeyExchange { hs, kx }))
+        Ok(if config.client_verifier.is_some() {
+            State::ClientCertificate(ExpectClientCertificate { hs, kx })
+        } else {
+            State::ClientKeyExchange(ExpectClientKeyExchange {
+                hs,
+                kx,
+                client_key: None,
+            })
+        })
+    }
+}
+
+/// Waiting for the client's Certificate, after a CertificateRequest (RFC 5246 §7.4.6).
+pub(crate) struct ExpectClientCertificate {
+    hs: Hs,
+    kx: ServerKx,
+}
+
+impl ExpectClientCertificate {
+    fn handle(
+        mut self,
+        core: &mut Core,
+        config: &ServerConfig,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        // §7.4.6: "This is the first message the client can send after receiving a
+        // ServerHelloDone message. This message is only sent if the server requests a
+        // certificate." Anything else here is out of order.
+        let HandshakeMessage::Certificate(cert) = msg else {
+            return Err(unexpected(msg.typ()));
+        };
+        let verifier = config
+            .client_verifier
+            .as_ref()
+            .ok_or(Error::Internal("client certificate without a verifier"))?;
+        let chain: Vec<&[u8]> = cert.certificates.iter().map(|c| c.as_bytes()).collect();
+        // Kept before validation, so that a caller can explain a rejection.
+        core.received_chain = chain.iter().map(|c| c.to_vec()).collect();
+        let client_key = match chain.split_first() {
+            // 1. An empty Certificate: the client has no suitable certificate. §7.4.6:
+            //    the server "MAY at its discretion either continue the handshake without
+            //    client authentication, or respond with a fatal handshake_failure alert".
+            None if verifier.client_auth_mandatory() => {
+                return Err(PeerIncompatible::ClientCertificateRequired.into());
+            }
+            None => None,
+            Some((leaf, intermediates)) => {
+                // 2. RFC 5280 path validation at `now` (an expired or untrusted chain
+                //    fails with the alert of its pki error: certificate_expired,
+                //    unknown_ca, bad_certificate ...).
+                let path = verifier.verify_client_cert(leaf, intermediates, core.now)?;
+                // 3. §7.4.6 (rsa_sign) and RFC 5280 §4.2.1.3: the key must be allowed to
+                //    sign, as it signs the CertificateVerify.
+                if !path.allows_digital_signature() {
+                    return Err(Error::CertificateKeyUsage);
+                }
+                self.hs.peer_certificates.clone_from(&core.received_chain);
+                Some(path.public_key().clone())
+            }
+        };
+        self.hs.transcript.add(raw);
+        Ok(State::ClientKeyExchange(ExpectClientKeyExchange {
+            hs: self.hs,
+            kx: self.kx,
+            client_key,
+        }))
     }
 }
 
@@ -121,6 +203,8 @@ pub(crate) enum ServerKx {
 pub(crate) struct ExpectClientKeyExchange {
     hs: Hs,
     kx: ServerKx,
+    /// The client certificate's key, when the client sent a certificate.
+    client_key: Option<RsaPublicKey>,
 }
 
 impl ExpectClientKeyExchange {
@@ -163,11 +247,76 @@ impl ExpectClientKeyExchange {
             _ => return Err(unexpected(msg.typ())),
         };
         self.hs.transcript.add(raw);
+        // RFC 7627 §4: the session hash ends with ClientKeyExchange, so the master
+        // secret is derived before any CertificateVerify.
         let (master, sealer) = self.hs.derive(core, &premaster)?;
+        Ok(match self.client_key {
+            // RFC 5246 §7.4.8: "This message is used to provide explicit verification
+            // of a client certificate. This message is only sent following a client
+            // certificate that has signing capability"; it must come now, before the
+            // ChangeCipherSpec (§7.3).
+            Some(client_key) => State::CertificateVerify(ExpectCertificateVerify {
+                hs: self.hs,
+                master,
+                sealer,
+                client_key,
+            }),
+            None => State::ChangeCipherSpec(ExpectChangeCipherSpec {
+                hs: self.hs,
+                master,
+                sealer,
+            }),
+        })
+    }
+}
+
+/// Waiting for the client's CertificateVerify (RFC 5246 §7.4.8).
+pub(crate) struct ExpectCertificateVerify {
+    hs: Hs,
+    master: MasterSecret,
+    sealer: Sealer,
+    client_key: RsaPublicKey,
+}
+
+impl ExpectCertificateVerify {
+    fn handle(
+        mut self,
+        config: &ServerConfig,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let HandshakeMessage::CertificateVerify(cv) = msg else {
+            return Err(unexpected(msg.typ()));
+        };
+        // 1. §7.4.8: "The hash and signature algorithms used in the signature MUST be
+        //    one of those present in the supported_signature_algorithms field of the
+        //    CertificateRequest message" (illegal_parameter otherwise).
+        if !config.common.signature_schemes.contains(&cv.scheme) {
+            return Err(PeerMisbehaved::UnofferedSignatureScheme.into());
+        }
+        let (hash, pss) =
+            scheme_parts(cv.scheme).ok_or(PeerMisbehaved::UnofferedSignatureScheme)?;
+        // 2. The signature covers every handshake message from ClientHello up to, but
+        //    not including, this one; a signature that does not verify is decrypt_error
+        //    (§7.2.2).
+        let digest = self
+            .hs
+            .transcript
+            .hash_with(hash)
+            .map_err(|_| Error::Internal("CertificateVerify hash not running"))?;
+        let ok = if pss {
+            self.client_key
+                .verify_pss_prehashed(hash, digest.as_slice(), cv.signature)
+        } else {
+            self.client_key
+                .verify_pkcs1v15_prehashed(hash, digest.as_slice(), cv.signature)
+        };
+        ok.map_err(|_| PeerMisbehaved::BadSignature)?;
+        self.hs.transcript.add(raw);
         Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
             hs: self.hs,
-            master,
-            sealer,
+            master: self.master,
+            sealer: self.sealer,
         }))
     }
 }
