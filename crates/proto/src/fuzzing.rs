@@ -1,6 +1,11 @@
 //! Entry points for cargo-fuzz targets (feature `fuzzing`): a server and a client fed
 //! arbitrary peer bytes. Whatever the input, a connection must not panic, must not
 //! hang, and once it returns an error must return that same error for all later input.
+//!
+//! Both take part in client authentication, so its states are fuzzed too: the server
+//! sends a CertificateRequest and accepts clients with or without a certificate
+//! (optional authentication, test root), and the client has the `client` test
+//! certificate to answer a CertificateRequest with.
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -8,13 +13,15 @@ use alloc::sync::Arc;
 use once_cell::race::OnceBox;
 
 use sanstls_crypto::rng::SeededRng;
-use sanstls_pki::{TrustAnchors, UnixTime};
+use sanstls_pki::{TrustAnchors, UnixTime, WebPkiClientVerifier};
 
 use crate::{CertifiedKey, ClientConfig, Connection, Event, ServerConfig};
 
 const CHAIN_PEM: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
 const KEY_PEM: &str = include_str!("../../../testdata/server-rsa2048.rsa.pem");
 const ROOT_PEM: &str = include_str!("../../../testdata/ca-root.cert.pem");
+const CLIENT_CHAIN_PEM: &str = include_str!("../../../testdata/client.chain.pem");
+const CLIENT_KEY_PEM: &str = include_str!("../../../testdata/client.rsa.pem");
 /// Inside the validity of the test certificates.
 const NOW: UnixTime = UnixTime(1_800_000_000);
 
@@ -72,9 +79,19 @@ fn server_config() -> Option<Arc<ServerConfig>> {
     static CONFIG: OnceBox<Option<Arc<ServerConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
+            let verifier = TrustAnchors::from_pem_bundle(ROOT_PEM)
+                .ok()
+                .map(|a| Arc::new(WebPkiClientVerifier::new(a).allow_unauthenticated()));
             let config = CertifiedKey::from_pem(CHAIN_PEM, KEY_PEM)
                 .ok()
-                .and_then(|key| ServerConfig::builder().single_cert(key).build().ok());
+                .zip(verifier)
+                .and_then(|(key, verifier)| {
+                    ServerConfig::builder()
+                        .single_cert(key)
+                        .client_verifier(verifier)
+                        .build()
+                        .ok()
+                });
             Box::new(config.map(Arc::new))
         })
         .clone()
@@ -85,9 +102,17 @@ fn client_config() -> Option<Arc<ClientConfig>> {
     static CONFIG: OnceBox<Option<Arc<ClientConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
+            let key = CertifiedKey::from_pem(CLIENT_CHAIN_PEM, CLIENT_KEY_PEM).ok();
             let config = TrustAnchors::from_pem_bundle(ROOT_PEM)
                 .ok()
-                .and_then(|anchors| ClientConfig::builder().trust_anchors(anchors).build().ok());
+                .zip(key)
+                .and_then(|(anchors, key)| {
+                    ClientConfig::builder()
+                        .trust_anchors(anchors)
+                        .client_certificate(key)
+                        .build()
+                        .ok()
+                });
             Box::new(config.map(Arc::new))
         })
         .clone()

@@ -1,8 +1,9 @@
 //! Seeds for the `proto_client` and `proto_server` fuzz targets (`fuzz/seeds/`), recorded
 //! from real handshakes of the in-memory pair.
 //!
-//! The fuzzing entry points (`src/fuzzing.rs`) build a default client (seeded `[2; 32]`,
-//! to `localhost`) and a default server (seeded `[1; 32]`) and feed them peer bytes; the
+//! The fuzzing entry points (`src/fuzzing.rs`) build a client with the `client` test
+//! certificate (seeded `[2; 32]`, to `localhost`) and a server with optional client
+//! authentication (seeded `[1; 32]`) and feed them peer bytes; the
 //! input is one byte choosing the write size (value + 1) followed by those bytes. So the
 //! pair here is built with the same seeds the other way round: with the client's
 //! configuration left at its default, every byte the server sent is a complete, valid
@@ -21,10 +22,10 @@ mod pair;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pair::{Ev, NOW, Pair, client_builder, server_builder};
+use pair::{Ev, NOW, Pair, client_builder, client_key, client_verifier, server_builder};
 use sanstls_crypto::rng::SeededRng;
 use sanstls_proto::{ClientConfigBuilder, Connection, Event, ServerConfigBuilder};
-use sanstls_wire::enums::CipherSuite;
+use sanstls_wire::enums::{CipherSuite, SignatureScheme};
 
 /// The fuzzed client's generator seed (`fuzzing::client`).
 const CLIENT_SEED: [u8; 32] = [2; 32];
@@ -43,6 +44,20 @@ struct Case {
     suite: CipherSuite,
     etm: bool,
     ems: bool,
+    /// Client authentication: for a fuzzed client, the server asks for a certificate;
+    /// for a fuzzed server, the client has one to send (without, it sends an empty
+    /// Certificate, the fuzzed server always asking).
+    client_auth: bool,
+}
+
+/// The fuzzed client's configuration (`fuzzing::client_config`).
+fn fuzz_client_builder() -> ClientConfigBuilder {
+    client_builder().client_certificate(client_key())
+}
+
+/// The fuzzed server's configuration (`fuzzing::server_config`).
+fn fuzz_server_builder() -> ServerConfigBuilder {
+    server_builder().client_verifier(client_verifier("ca-root", false))
 }
 
 /// Seeds for the fuzzed client: the server's configuration varies.
@@ -53,6 +68,7 @@ const CLIENT_CASES: &[Case] = &[
         suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
         etm: true,
         ems: true,
+        client_auth: false,
     },
     Case {
         name: "dhe_aes256_sha_noetm",
@@ -60,6 +76,7 @@ const CLIENT_CASES: &[Case] = &[
         suite: CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
         etm: false,
         ems: true,
+        client_auth: false,
     },
     Case {
         name: "rsa_aes128_sha256_etm_noems",
@@ -67,6 +84,7 @@ const CLIENT_CASES: &[Case] = &[
         suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
         etm: true,
         ems: false,
+        client_auth: false,
     },
     Case {
         name: "rsa_aes256_sha_noetm",
@@ -74,6 +92,15 @@ const CLIENT_CASES: &[Case] = &[
         suite: CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
         etm: false,
         ems: true,
+        client_auth: false,
+    },
+    Case {
+        name: "dhe_aes128_sha256_client_auth",
+        chunk: 127,
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+        etm: true,
+        ems: true,
+        client_auth: true,
     },
 ];
 
@@ -85,6 +112,7 @@ const SERVER_CASES: &[Case] = &[
         suite: CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
         etm: true,
         ems: true,
+        client_auth: false,
     },
     Case {
         name: "dhe_aes128_sha_noetm_noems",
@@ -92,6 +120,7 @@ const SERVER_CASES: &[Case] = &[
         suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
         etm: false,
         ems: false,
+        client_auth: false,
     },
     Case {
         name: "rsa_aes256_sha256_etm",
@@ -99,6 +128,7 @@ const SERVER_CASES: &[Case] = &[
         suite: CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
         etm: true,
         ems: true,
+        client_auth: false,
     },
     Case {
         name: "rsa_aes128_sha_noetm",
@@ -106,21 +136,54 @@ const SERVER_CASES: &[Case] = &[
         suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
         etm: false,
         ems: true,
+        client_auth: false,
+    },
+    Case {
+        name: "dhe_aes128_sha256_client_auth",
+        chunk: 200,
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+        etm: true,
+        ems: true,
+        client_auth: true,
+    },
+    Case {
+        name: "rsa_aes256_sha_client_auth_pkcs1",
+        chunk: 47,
+        suite: CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
+        etm: false,
+        ems: true,
+        client_auth: true,
     },
 ];
 
+/// The peer of a fuzzed server. With client authentication it signs with the PRF
+/// hash (PSS), except for a `_pkcs1` case (PKCS#1 v1.5 with SHA-512: a second transcript
+/// hash on the server).
 fn client_variant(c: &Case) -> ClientConfigBuilder {
-    client_builder()
+    let b = client_builder()
         .cipher_suites(&[c.suite])
         .encrypt_then_mac(c.etm)
-        .extended_master_secret(c.ems)
+        .extended_master_secret(c.ems);
+    match (c.client_auth, c.name.ends_with("_pkcs1")) {
+        (false, _) => b,
+        (true, false) => b.client_certificate(client_key()),
+        (true, true) => b
+            .client_certificate(client_key())
+            .signature_schemes(&[SignatureScheme::RSA_PKCS1_SHA512]),
+    }
 }
 
+/// The peer of a fuzzed client.
 fn server_variant(c: &Case) -> ServerConfigBuilder {
-    server_builder()
+    let b = server_builder()
         .cipher_suites(&[c.suite])
         .encrypt_then_mac(c.etm)
-        .extended_master_secret(c.ems)
+        .extended_master_secret(c.ems);
+    if c.client_auth {
+        b.client_verifier(client_verifier("ca-root", true))
+    } else {
+        b
+    }
 }
 
 /// A full connection (handshake, a request, a reply, close_notify both ways) between
@@ -157,6 +220,12 @@ fn record(client: ClientConfigBuilder, server: ServerConfigBuilder, case: &Case)
         case.name
     );
     assert!(p.client_error.is_none() && p.server_error.is_none());
+    assert_eq!(
+        p.server.negotiated().unwrap().peer_certificates.is_empty(),
+        !case.client_auth,
+        "{}",
+        case.name
+    );
     p
 }
 
@@ -170,11 +239,11 @@ fn seed(case: &Case, peer_bytes: &[u8]) -> Vec<u8> {
 fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let mut out = Vec::new();
     for c in CLIENT_CASES {
-        let p = record(client_builder(), server_variant(c), c);
+        let p = record(fuzz_client_builder(), server_variant(c), c);
         out.push(("proto_client", c.name, seed(c, &p.sent_by_server)));
     }
     for c in SERVER_CASES {
-        let p = record(client_variant(c), server_builder(), c);
+        let p = record(client_variant(c), fuzz_server_builder(), c);
         out.push(("proto_server", c.name, seed(c, &p.sent_by_client)));
     }
     out
@@ -251,7 +320,7 @@ fn seeds_drive_a_fresh_connection_to_the_end() {
         let data = std::fs::read(seed_dir("proto_client").join(c.name)).unwrap();
         let mut rng = SeededRng::from_seed(CLIENT_SEED);
         let conn = Connection::client(
-            Arc::new(client_builder().build().unwrap()),
+            Arc::new(fuzz_client_builder().build().unwrap()),
             "localhost".try_into().unwrap(),
             NOW,
             &mut rng,
@@ -264,11 +333,17 @@ fn seeds_drive_a_fresh_connection_to_the_end() {
     for c in SERVER_CASES {
         let data = std::fs::read(seed_dir("proto_server").join(c.name)).unwrap();
         let mut rng = SeededRng::from_seed(SERVER_SEED);
-        let conn =
-            Connection::server(Arc::new(server_builder().build().unwrap()), NOW, &mut rng).unwrap();
+        let conn = Connection::server(
+            Arc::new(fuzz_server_builder().build().unwrap()),
+            NOW,
+            &mut rng,
+        )
+        .unwrap();
         let r = replay(conn, &data);
         check_replay(&r, c.name, CLIENT_SAYS);
-        assert_eq!(r.conn.negotiated().unwrap().suite, c.suite);
+        let n = r.conn.negotiated().unwrap();
+        assert_eq!(n.suite, c.suite);
+        assert_eq!(n.peer_certificates.is_empty(), !c.client_auth, "{}", c.name);
     }
 }
 
