@@ -1,0 +1,428 @@
+//! [`TlsStream`]: a [`Connection`] driven over any `Read + Write` transport.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+
+use sanstls_proto::{
+    ClientConfig, Connection, Error as TlsError, Event, Negotiated, ServerConfig, ServerName,
+};
+
+use crate::{Error, now, os_rng};
+
+/// The largest plaintext one [`Event::AppData`] can carry: the connection's
+/// application-data buffer holds one maximal TLS 1.2 record (header, 2^14 + 2048 bytes
+/// of ciphertext), and opened plaintext is never longer than that. The stream's own
+/// plaintext buffer is allocated once with this capacity.
+const PLAIN_CAPACITY: usize = 5 + sanstls_proto::MAX_FRAGMENT_LEN + 2048;
+
+/// The hook type of [`TlsStream::set_event_hook`].
+pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
+
+/// A TLS connection over a transport `S` (a `TcpStream`, a Unix socket, anything
+/// `Read + Write`), blocking or non-blocking.
+///
+/// It implements [`Read`] and [`Write`]; the handshake runs on first use, or explicitly
+/// with [`TlsStream::handshake`].
+///
+/// **Non-blocking transports.** When the transport returns
+/// [`io::ErrorKind::WouldBlock`], every method ([`TlsStream::handshake`], `read`,
+/// `write`, `flush`, [`TlsStream::close`]) returns it unchanged, having recorded exactly
+/// how far it got: call the same method again when the transport is ready
+/// ([`TlsStream::wants_write`] says whether output is waiting, so an event loop knows
+/// which readiness to wait for). `write` never reports bytes as written that the
+/// connection did not take, and never buffers more than one transmit buffer's worth.
+///
+/// **Timeouts** are the transport's: set them on the socket; a `WouldBlock` or
+/// `TimedOut` from a blocking socket with a timeout passes through the same way.
+///
+/// **Errors.** A TLS failure is returned as an `io::Error` (kind `InvalidData`, or
+/// `ConnectionAborted` when the peer sent a fatal alert) that carries an
+/// [`Error::Tls`]; recover it with [`crate::tls_error`]. Before returning it the stream
+/// has tried to send the fatal alert to the peer. The failure is sticky: every later
+/// call returns it again.
+pub struct TlsStream<S> {
+    sock: S,
+    conn: Connection,
+    /// Plaintext taken from the connection but not yet read by the caller:
+    /// `plain[plain_pos..]`. Allocated once ([`PLAIN_CAPACITY`]).
+    plain: Vec<u8>,
+    plain_pos: usize,
+    /// `Some(clean)` once the connection reported [`Event::PeerClosed`].
+    peer_closed: Option<bool>,
+    /// The transport returned end of file.
+    eof: bool,
+    hook: Option<EventHook>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for TlsStream<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsStream")
+            .field("sock", &self.sock)
+            .field("conn", &self.conn)
+            .field("buffered_plaintext", &(self.plain.len() - self.plain_pos))
+            .field("peer_closed", &self.peer_closed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S: Read + Write> TlsStream<S> {
+    /// A client stream to `server_name` over `sock`. No IO happens yet: the handshake
+    /// runs on first use or on [`TlsStream::handshake`].
+    pub fn client(
+        sock: S,
+        config: Arc<ClientConfig>,
+        server_name: ServerName,
+    ) -> Result<Self, Error> {
+        let conn = Connection::client(config, server_name, now(), &mut os_rng())?;
+        Ok(Self::new(sock, conn))
+    }
+
+    /// A server stream over `sock`. No IO happens yet: the handshake runs on first use
+    /// or on [`TlsStream::handshake`].
+    pub fn server(sock: S, config: Arc<ServerConfig>) -> Result<Self, Error> {
+        let conn = Connection::server(config, now(), &mut os_rng())?;
+        Ok(Self::new(sock, conn))
+    }
+
+    /// Wraps an existing connection (made with a caller-chosen random generator or
+    /// clock, for example) around `sock`.
+    pub fn from_connection(sock: S, conn: Connection) -> Self {
+        Self::new(sock, conn)
+    }
+
+    fn new(sock: S, conn: Connection) -> Self {
+        TlsStream {
+            sock,
+            conn,
+            plain: Vec::with_capacity(PLAIN_CAPACITY),
+            plain_pos: 0,
+            peer_closed: None,
+            eof: false,
+            hook: None,
+        }
+    }
+
+    // ---- Getters -------------------------------------------------------------------
+
+    /// The TLS connection.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// The TLS connection, mutably (to read its state; moving bytes yourself while the
+    /// stream also does is not supported).
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    /// What the handshake agreed on, once it completed.
+    pub fn negotiated(&self) -> Option<&Negotiated> {
+        self.conn.negotiated()
+    }
+
+    /// Whether the handshake is still running.
+    pub fn is_handshaking(&self) -> bool {
+        self.conn.is_handshaking()
+    }
+
+    /// Whether TLS bytes wait to be written to the transport (an event loop should then
+    /// wait for the transport to become writable, and call `flush`, `write`,
+    /// `handshake` or `close` again).
+    pub fn wants_write(&self) -> bool {
+        !self.conn.poll_transmit().is_empty()
+    }
+
+    /// How many bytes of received plaintext `read` can return without touching the
+    /// transport.
+    pub fn buffered_plaintext(&self) -> usize {
+        self.plain.len() - self.plain_pos
+    }
+
+    /// The transport.
+    pub fn get_ref(&self) -> &S {
+        &self.sock
+    }
+
+    /// The transport, mutably (reading or writing it directly corrupts the TLS stream).
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.sock
+    }
+
+    /// The transport, dropping the TLS state.
+    pub fn into_inner(self) -> S {
+        self.sock
+    }
+
+    /// Calls `hook` for every event other than application data as the stream polls
+    /// them: traces (when the configuration asks for them), warning alerts,
+    /// `HandshakeComplete`, `PeerClosed`.
+    pub fn set_event_hook(&mut self, hook: EventHook) {
+        self.hook = Some(hook);
+    }
+
+    // ---- Commands ------------------------------------------------------------------
+
+    /// Drives the handshake until it completes. Called implicitly by the first `read` or
+    /// `write`; calling it after completion does nothing. On a non-blocking transport
+    /// it returns `WouldBlock` when it has to wait: call it again.
+    pub fn handshake(&mut self) -> io::Result<()> {
+        self.sticky()?;
+        loop {
+            self.write_pending()?;
+            if !self.conn.is_handshaking() {
+                if self.conn.negotiated().is_some() {
+                    return Ok(());
+                }
+                self.sticky()?;
+                return Err(io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "the peer closed the connection (close_notify) during the handshake",
+                ));
+            }
+            if self.eof {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "the peer closed the transport during the TLS handshake \
+                     (it may not speak TLS 1.2, or refused this client without an alert)",
+                ));
+            }
+            self.read_tls()?;
+            self.poll_events();
+        }
+    }
+
+    /// Sends close_notify (RFC 5246 §7.2.1) and flushes it. Nothing can be written
+    /// afterwards; data the peer still sends can be read until its own close_notify
+    /// (`read` returns `Ok(0)` then). On a non-blocking transport it returns
+    /// `WouldBlock` when it has to wait: call it again. The transport itself stays open
+    /// (drop the stream, or shut the socket down, to close it).
+    pub fn close(&mut self) -> io::Result<()> {
+        self.conn.close();
+        self.write_pending()?;
+        self.sticky()?;
+        self.sock.flush()
+    }
+
+    // ---- Internals -----------------------------------------------------------------
+
+    /// Writes every pending TLS byte to the transport.
+    fn write_pending(&mut self) -> io::Result<()> {
+        loop {
+            let out = self.conn.poll_transmit();
+            if out.is_empty() {
+                return Ok(());
+            }
+            match self.sock.write(out) {
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::WriteZero,
+                        "the transport accepted no bytes",
+                    ));
+                }
+                Ok(n) => self
+                    .conn
+                    .handle_transmitted(n)
+                    .map_err(|e| io::Error::from(Error::Tls(e)))?,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// After a TLS error: try to deliver the queued fatal alert (RFC 5246 §7.2.2 asks for
+    /// it), without waiting for the transport, and turn the error into an `io::Error`.
+    fn fail(&mut self, e: TlsError) -> io::Error {
+        let _ = self.write_pending();
+        Error::Tls(e).into()
+    }
+
+    /// The connection's sticky error, if it has one (its alert is retried first).
+    fn sticky(&mut self) -> io::Result<()> {
+        match self.conn.error() {
+            Some(e) => {
+                let e = e.clone();
+                Err(self.fail(e))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Reads once from the transport into the connection and processes what came.
+    /// Returns the number of bytes read (0: end of file).
+    fn read_tls(&mut self) -> io::Result<usize> {
+        loop {
+            let buf = self.conn.recv_buf();
+            if buf.is_empty() {
+                // The stream polls every event before reading, so the connection's
+                // application-data buffer is empty here and this cannot happen.
+                return Err(io::Error::other(
+                    "sanstls-std: the connection has no receive room (a bug: please report it)",
+                ));
+            }
+            match self.sock.read(buf) {
+                Ok(n) => {
+                    if n == 0 {
+                        self.eof = true;
+                    }
+                    return match self.conn.handle_recv(n, now()) {
+                        Ok(()) => Ok(n),
+                        Err(e) => Err(self.fail(e)),
+                    };
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Polls events up to and including the next application data, which is copied
+    /// into the plaintext buffer. Call only when that buffer is empty.
+    fn poll_events(&mut self) {
+        debug_assert_eq!(self.plain_pos, self.plain.len());
+        while let Some(ev) = self.conn.poll_event() {
+            match ev {
+                Event::AppData(d) => {
+                    self.plain.clear();
+                    self.plain.extend_from_slice(d);
+                    self.plain_pos = 0;
+                    return;
+                }
+                ev => {
+                    if let Event::PeerClosed { clean } = ev {
+                        self.peer_closed = Some(clean);
+                    }
+                    if let Some(hook) = &mut self.hook {
+                        hook(&ev);
+                    }
+                }
+            }
+        }
+    }
+
+    fn take_plain(&mut self, buf: &mut [u8]) -> usize {
+        let avail = &self.plain[self.plain_pos..];
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        self.plain_pos += n;
+        n
+    }
+}
+
+impl<S: Read + Write> Read for TlsStream<S> {
+    /// Reads plaintext. Returns `Ok(0)` after the peer's close_notify; a transport that
+    /// ends without one is an `UnexpectedEof` error (the data may have been truncated,
+    /// RFC 5246 §7.2.1).
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if self.plain_pos < self.plain.len() {
+                return Ok(self.take_plain(buf));
+            }
+            if self.conn.is_handshaking() {
+                self.handshake()?;
+                continue;
+            }
+            self.sticky()?;
+            self.poll_events();
+            if self.plain_pos < self.plain.len() {
+                continue;
+            }
+            match self.peer_closed {
+                Some(true) => {
+                    // Our answering close_notify is queued: deliver it if we can.
+                    let _ = self.write_pending();
+                    return Ok(0);
+                }
+                Some(false) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        "the peer closed the transport without a TLS close_notify: \
+                         the data may have been truncated",
+                    ));
+                }
+                None => {}
+            }
+            // Deliver what is queued (a no_renegotiation warning, say) without waiting
+            // for it: reading must not stall on a full send buffer, and a write error
+            // shows up again on the next write or flush.
+            let _ = self.write_pending();
+            self.read_tls()?;
+        }
+    }
+}
+
+impl<S: Read + Write> Write for TlsStream<S> {
+    /// Encrypts as much of `buf` as the connection takes and returns that count (at
+    /// least one byte, or an error), then writes what the transport accepts without
+    /// waiting; `flush` writes the rest.
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if self.conn.is_handshaking() {
+            self.handshake()?;
+        }
+        self.sticky()?;
+        // Make room first: on a non-blocking transport this is where WouldBlock shows.
+        let drained = match self.write_pending() {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
+            Err(e) => return Err(e),
+        };
+        let n = match self.conn.send(buf) {
+            Ok(n) => n,
+            Err(e @ TlsError::ApiMisuse(_)) => return Err(Error::Tls(e).into()),
+            Err(e) => return Err(self.fail(e)),
+        };
+        if n == 0 {
+            return Err(if drained {
+                io::Error::other(
+                    "sanstls-std: the connection took no bytes (a bug: please report it)",
+                )
+            } else {
+                io::ErrorKind::WouldBlock.into()
+            });
+        }
+        // The bytes are taken: report them whatever the transport says now (an error
+        // shows up again on the next write or flush).
+        let _ = self.write_pending();
+        Ok(n)
+    }
+
+    /// Writes every pending TLS byte to the transport, then flushes the transport.
+    fn flush(&mut self) -> io::Result<()> {
+        self.write_pending()?;
+        self.sticky()?;
+        self.sock.flush()
+    }
+}
+
+/// Connects to `addr` over TCP and completes a TLS handshake with `server_name` (a DNS
+/// name or an IP address, checked against the server's certificate).
+pub fn connect(
+    addr: impl ToSocketAddrs,
+    server_name: &str,
+    config: Arc<ClientConfig>,
+) -> Result<TlsStream<TcpStream>, Error> {
+    let name =
+        ServerName::new(server_name).map_err(|_| Error::InvalidServerName(server_name.into()))?;
+    let sock = TcpStream::connect(addr)?;
+    let mut stream = TlsStream::client(sock, config, name)?;
+    stream.handshake()?;
+    Ok(stream)
+}
+
+/// Accepts one TCP connection from `listener` and wraps it in a server [`TlsStream`].
+/// The handshake runs on first use (or [`TlsStream::handshake`]), so the caller can hand
+/// the stream to a thread first.
+pub fn accept(
+    listener: &TcpListener,
+    config: Arc<ServerConfig>,
+) -> Result<(TlsStream<TcpStream>, SocketAddr), Error> {
+    let (sock, addr) = listener.accept()?;
+    Ok((TlsStream::server(sock, config)?, addr))
+}

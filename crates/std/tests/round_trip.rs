@@ -1,0 +1,198 @@
+//! sanstls-std against itself over 127.0.0.1: a blocking client and server, each end's
+//! view of close_notify, truncation, and a failed handshake.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use sanstls_std::{
+    AlertDescription, CertifiedKey, ClientConfig, Error, ServerConfig, ServerName, TlsStream,
+    TrustAnchors, accept, connect, proto, tls_error,
+};
+use sanstls_test::fixtures;
+
+fn server_config() -> Arc<ServerConfig> {
+    let key = CertifiedKey::from_pem(
+        &fixtures::read("server-rsa2048.chain.pem"),
+        &fixtures::read("server-rsa2048.rsa.pem"),
+    )
+    .unwrap();
+    Arc::new(ServerConfig::builder().single_cert(key).build().unwrap())
+}
+
+fn client_config() -> Arc<ClientConfig> {
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
+    Arc::new(
+        ClientConfig::builder()
+            .trust_anchors(anchors)
+            .build()
+            .unwrap(),
+    )
+}
+
+fn listener() -> TcpListener {
+    TcpListener::bind("127.0.0.1:0").unwrap()
+}
+
+/// Joins a server thread, failing the test with the thread's panic.
+fn join<T>(h: thread::JoinHandle<T>) -> T {
+    h.join().expect("server thread panicked")
+}
+
+#[test]
+fn echo_round_trip_and_clean_close() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let cfg = server_config();
+    let server = thread::spawn(move || {
+        let (mut s, peer) = accept(&l, cfg).unwrap();
+        assert!(peer.ip().is_loopback());
+        s.get_ref()
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1000];
+        // Read until the client's close_notify: Ok(0).
+        loop {
+            let n = s.read(&mut buf).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+            s.write_all(&buf[..n]).unwrap();
+            s.flush().unwrap();
+        }
+        assert!(!s.is_handshaking());
+        // Our close_notify was sent in answer; a second read stays at end of stream.
+        assert_eq!(s.read(&mut buf).unwrap(), 0);
+        got
+    });
+
+    let mut c = connect(addr, "localhost", client_config()).unwrap();
+    c.get_ref()
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    assert!(!c.is_handshaking());
+    let neg = c.negotiated().expect("negotiated after connect").clone();
+    assert_eq!(neg.server_name.as_deref(), Some("localhost"));
+    assert_eq!(neg.peer_certificates.len(), 2);
+
+    // 40 KB, more than two records, echoed back in full.
+    let msg: Vec<u8> = (0..40_000u32).map(|i| (i % 251) as u8).collect();
+    c.write_all(&msg).unwrap();
+    c.flush().unwrap();
+    let mut echo = vec![0u8; msg.len()];
+    c.read_exact(&mut echo).unwrap();
+    assert_eq!(echo, msg);
+
+    c.close().unwrap();
+    // The server answers our close_notify with its own: end of stream.
+    let mut rest = Vec::new();
+    assert_eq!(c.read_to_end(&mut rest).unwrap(), 0);
+    assert_eq!(join(server), msg);
+}
+
+#[test]
+fn small_reads_get_every_byte() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let cfg = server_config();
+    let server = thread::spawn(move || {
+        let (mut s, _) = accept(&l, cfg).unwrap();
+        let msg: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 256) as u8).collect();
+        s.write_all(&msg).unwrap();
+        s.close().unwrap();
+        msg
+    });
+    let mut c = connect(addr, "127.0.0.1", client_config()).unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 7];
+    loop {
+        let n = c.read(&mut buf).unwrap();
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(got, join(server));
+}
+
+#[test]
+fn eof_without_close_notify_is_unexpected_eof() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let cfg = server_config();
+    let server = thread::spawn(move || {
+        let (mut s, _) = accept(&l, cfg).unwrap();
+        s.write_all(b"partial").unwrap();
+        s.flush().unwrap();
+        // End the TCP connection without close_notify.
+        s.get_ref().shutdown(Shutdown::Both).unwrap();
+    });
+    let mut c = connect(addr, "localhost", client_config()).unwrap();
+    let mut buf = [0u8; 100];
+    let n = c.read(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"partial");
+    join(server);
+    let e = c.read(&mut buf).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof, "{e}");
+    // It stays that way.
+    let e = c.read(&mut buf).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof, "{e}");
+}
+
+#[test]
+fn failed_handshake_carries_the_tls_error_and_the_peer_gets_the_alert() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let cfg = server_config();
+    let server = thread::spawn(move || {
+        let (mut s, _) = accept(&l, cfg).unwrap();
+        s.handshake().unwrap_err()
+    });
+    // The client trusts a different root: the server's certificate is refused.
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem")).unwrap();
+    let cfg = Arc::new(
+        ClientConfig::builder()
+            .trust_anchors(anchors)
+            .build()
+            .unwrap(),
+    );
+    let sock = TcpStream::connect(addr).unwrap();
+    let mut c = TlsStream::client(sock, cfg, ServerName::new("localhost").unwrap()).unwrap();
+    let e = c.handshake().unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "{e}");
+    let tls = tls_error(&e).expect("a TLS error inside the io::Error");
+    assert!(
+        matches!(tls, proto::Error::Certificate(_)),
+        "unexpected error {tls:?}"
+    );
+    assert_eq!(tls.alert(), Some(AlertDescription::UNKNOWN_CA));
+    // Sticky: the same error again.
+    let e2 = c.handshake().unwrap_err();
+    assert_eq!(tls_error(&e2), Some(tls));
+
+    // The server received that alert.
+    let se = join(server);
+    assert_eq!(se.kind(), std::io::ErrorKind::ConnectionAborted, "{se}");
+    assert_eq!(
+        tls_error(&se),
+        Some(&proto::Error::AlertReceived(AlertDescription::UNKNOWN_CA))
+    );
+    // The io::Error converts back into the adapter's Error.
+    let back = Error::from(se);
+    assert!(matches!(
+        back,
+        Error::Tls(proto::Error::AlertReceived(AlertDescription::UNKNOWN_CA))
+    ));
+    assert!(back.to_string().contains("fatal alert"), "{back}");
+}
+
+#[test]
+fn connect_refuses_a_bad_server_name() {
+    let e = connect("127.0.0.1:9", "not a name!", client_config()).unwrap_err();
+    assert!(matches!(&e, Error::InvalidServerName(n) if n == "not a name!"));
+    assert!(e.to_string().contains("not a valid server name"), "{e}");
+}
