@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod keylog;
+pub mod load;
 mod stream;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -15,6 +17,7 @@ pub use sanstls_proto::{
 pub use sanstls_wire::enums::{AlertDescription, CipherSuite};
 
 pub use error::{Error, tls_error};
+pub use keylog::{KeyLogFile, client_config_builder, server_config_builder};
 pub use stream::{EventHook, TlsStream, accept, connect};
 
 /// The current time as Unix seconds (`SystemTime::now()`; 0 if the clock is set before
