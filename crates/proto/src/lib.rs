@@ -12,6 +12,11 @@
 //!   TLS_DHE_RSA_WITH_AES_{128,256}_CBC_{SHA,SHA256}, with extended master secret
 //!   (RFC 7627), encrypt-then-MAC (RFC 7366), secure renegotiation signalling (RFC 5746;
 //!   renegotiation itself is refused), SNI (RFC 6066) and ALPN (RFC 7301).
+//! - Client certificates, both sides (RFC 5246 §7.4.4, §7.4.6, §7.4.8): a client
+//!   offers a chain and RSA key ([`ClientConfigBuilder::client_certificate`]); a server
+//!   asks for one and validates it ([`ServerConfigBuilder::client_verifier`]), mandatory
+//!   or optional. CertificateVerify signatures are RSASSA-PKCS1-v1_5 or RSA-PSS (rsae)
+//!   with SHA-256/384/512.
 //! - Errors are sticky and map to the fatal alert queued for the peer ([`Error`]).
 //!
 //! The caller's loop is the same for every transport:
@@ -57,10 +62,33 @@
 //!   (the server's certificate chain, an 8192-bit DH group) plus one full record. The
 //!   record path (`send`, `handle_recv` of application data, `poll_*`) allocates
 //!   nothing. Handshake messages are reassembled in a buffer bounded by per-message
-//!   limits (64 KiB, 128 KiB for a server's Certificate); the handshake itself
+//!   limits (64 KiB; 128 KiB for a server's Certificate, 16 KiB for a client's, which
+//!   a server reads); the handshake itself
 //!   allocates (transcript, encoded messages, RSA and DH values).
 //! - **Errors** are sticky: after the first protocol error the connection queues its
 //!   fatal alert (see [`Error::alert`]) and refuses further input with the same error.
+//! - **Client certificates.** A server with a [`sanstls_pki::ClientCertVerifier`] sends
+//!   a CertificateRequest listing certificate type rsa_sign, its
+//!   [signature schemes](ServerConfigBuilder::signature_schemes) and the verifier's
+//!   `acceptable_issuers()`. The client answers with its chain when the server accepts
+//!   rsa_sign, the leaf's keyUsage allows digitalSignature and the two share a scheme
+//!   (one hashing with the PRF hash first, then the client's order); otherwise with an
+//!   empty Certificate. It does not filter on certificate_authorities (many servers send
+//!   none, and OpenSSL does not filter either): the server judges the chain. After
+//!   ClientKeyExchange the client signs the transcript so far in CertificateVerify; RSA-PSS
+//!   rsae schemes are used in TLS 1.2 when both sides list them (RFC 8446 §4.2.3, as
+//!   OpenSSL 3 does). The server validates the chain at the connection's time (an
+//!   expired or untrusted chain fails with the pki error's alert: certificate_expired,
+//!   unknown_ca, ...), requires digitalSignature in a leaf keyUsage, refuses an empty
+//!   Certificate with handshake_failure when `client_auth_mandatory()`, and refuses a
+//!   CertificateVerify with an unoffered scheme (illegal_parameter), a bad signature
+//!   (decrypt_error) or a missing one (unexpected_message). The client's chain is
+//!   [`Negotiated::peer_certificates`] on the server, and [`Connection::peer_certificates`]
+//!   as soon as it arrives. To hash the CertificateVerify the client keeps the handshake
+//!   messages from ServerHello until the CertificateRequest picks the hash; the server
+//!   runs one extra transcript hash per hash it offers (at most three), never a buffer.
+//!   Not supported: ECDSA client keys, a per-connection choice of the client certificate
+//!   (a resolver), and certificate_types other than rsa_sign.
 #![no_std]
 #![forbid(unsafe_code)]
 
