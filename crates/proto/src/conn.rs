@@ -63,8 +63,10 @@ pub struct Negotiated {
     pub alpn: Option<Vec<u8>>,
     /// The host name the client sent in server_name.
     pub server_name: Option<String>,
-    /// The peer's certificate chain (DER, leaf first); empty for a server without client
-    /// authentication.
+    /// The peer's certificate chain (DER, leaf first), validated: on a client the
+    /// server's chain; on a server the client's chain, empty when it asked for none
+    /// ([`crate::ServerConfigBuilder::client_verifier`] not set) or the client sent none
+    /// under optional client authentication.
     pub peer_certificates: Vec<Vec<u8>>,
     /// The size in bits of the DH prime, for DHE_RSA suites.
     pub dh_bits: Option<u32>,
