@@ -1,0 +1,281 @@
+//! [`TlsConnection`]: a TLS connection over a blocking embedded-io transport.
+
+use alloc::sync::Arc;
+
+use embedded_io::{ErrorType, Read, Write};
+use sanstls_crypto::rng::CryptoRng;
+use sanstls_proto::{
+    ClientConfig, Connection, Error as TlsError, Negotiated, ServerConfig, ServerName, UnixTime,
+};
+
+use crate::Error;
+use crate::engine::{Engine, HandshakeStep};
+
+/// A TLS 1.2 connection (client or server) over a blocking embedded-io transport `T`.
+///
+/// It is itself an embedded-io [`Read`] + [`Write`], so it slots in wherever the bare
+/// transport did. The handshake runs on the first `read` or `write`, or explicitly with
+/// [`TlsConnection::handshake`].
+///
+/// - **Reading**: `read` returns plaintext; `Ok(0)` means the peer sent close_notify.
+///   A transport that ends without close_notify gives [`Error::Truncated`]. When the
+///   caller's buffer is smaller than what one record carried, the rest waits in a buffer
+///   of the connection (allocated once, at construction).
+/// - **Writing**: `write` seals as much of the buffer as fits in the transmit buffer
+///   (records of at most the configured fragment size) and writes it all to the
+///   transport before returning, so no plaintext lingers unsent; `flush` also flushes
+///   the transport.
+/// - **Closing**: [`TlsConnection::close`] sends close_notify; reading afterwards still
+///   returns what the peer sends until its own close_notify.
+/// - **Time**: the device has no clock this crate may read. The time given at
+///   construction is used to check certificate validity; update it with
+///   [`TlsConnection::set_time`] before a handshake if the connection was made long
+///   before (certificate validity is its only use).
+/// - **Memory**: see the crate documentation; nothing is allocated once the handshake
+///   is done.
+pub struct TlsConnection<T> {
+    transport: T,
+    engine: Engine,
+}
+
+impl<T> core::fmt::Debug for TlsConnection<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TlsConnection")
+            .field("conn", &self.engine.conn)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> TlsConnection<T> {
+    /// A client connection to `server_name` over `transport`. Nothing is sent yet: the
+    /// ClientHello goes out with the handshake.
+    ///
+    /// `now` is checked against the server certificate's validity period; `rng` seeds the
+    /// connection's own generator (32 bytes are drawn from it, here, and never again).
+    pub fn client(
+        transport: T,
+        config: Arc<ClientConfig>,
+        server_name: ServerName,
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self, TlsError> {
+        let conn = Connection::client(config, server_name, now, rng)?;
+        Ok(Self::from_connection(transport, conn, now))
+    }
+
+    /// A server connection over `transport` (a client just connected); it waits for the
+    /// ClientHello.
+    pub fn server(
+        transport: T,
+        config: Arc<ServerConfig>,
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self, TlsError> {
+        let conn = Connection::server(config, now, rng)?;
+        Ok(Self::from_connection(transport, conn, now))
+    }
+
+    /// Wraps a connection made elsewhere (for example with a trace-enabled config),
+    /// before any of its bytes were exchanged.
+    pub fn from_connection(transport: T, conn: Connection, now: UnixTime) -> Self {
+        TlsConnection {
+            transport,
+            engine: Engine::new(conn, now),
+        }
+    }
+
+    // ---- Getters -------------------------------------------------------------------
+
+    /// The protocol state machine underneath.
+    pub fn connection(&self) -> &Connection {
+        &self.engine.conn
+    }
+
+    /// The protocol state machine, mutably: for what the adapter does not wrap. Moving
+    /// bytes through it behind the adapter's back desynchronises nothing, but events
+    /// polled here are not seen by `read`.
+    pub fn connection_mut(&mut self) -> &mut Connection {
+        &mut self.engine.conn
+    }
+
+    /// What the handshake agreed on, once it completed.
+    pub fn negotiated(&self) -> Option<&Negotiated> {
+        self.engine.conn.negotiated()
+    }
+
+    /// Whether the handshake has completed.
+    pub fn is_handshake_complete(&self) -> bool {
+        self.engine.handshake_done()
+    }
+
+    /// `Some(true)` once the peer's close_notify arrived, `Some(false)` once the
+    /// transport ended without one, `None` while the peer may still send.
+    pub fn peer_closed(&self) -> Option<bool> {
+        self.engine.peer_closed()
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The transport, mutably. Reading or writing it directly corrupts the TLS stream.
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    /// The time used for certificate checks.
+    pub fn now(&self) -> UnixTime {
+        self.engine.now
+    }
+
+    /// Sets the time used for certificate checks from now on (the device's clock, or a
+    /// time learned from the network).
+    pub fn set_time(&mut self, now: UnixTime) {
+        self.engine.now = now;
+    }
+
+    /// The transport and the connection, taking the adapter apart. Plaintext that was
+    /// received but not read yet is lost.
+    pub fn into_parts(self) -> (T, Connection) {
+        (self.transport, self.engine.conn)
+    }
+}
+
+impl<T: Read + Write> TlsConnection<T> {
+    // ---- Commands ------------------------------------------------------------------
+
+    /// Runs the handshake to its end (returns at once if it already completed).
+    ///
+    /// On failure the fatal alert has been written to the transport; the error is
+    /// [`Error::Tls`] (for example [`sanstls_proto::Error::Certificate`] when the
+    /// peer's certificate is not trusted), [`Error::ClosedDuringHandshake`],
+    /// [`Error::Truncated`] or a transport error.
+    pub fn handshake(&mut self) -> Result<(), Error<T::Error>> {
+        loop {
+            self.check_failed()?;
+            self.transmit_all()?;
+            self.engine.poll()?;
+            match self.engine.handshake_step() {
+                HandshakeStep::Done => return Ok(()),
+                HandshakeStep::Failed => return Err(self.fail()),
+                HandshakeStep::Continue => self.recv_once()?,
+            }
+        }
+    }
+
+    /// Sends close_notify (RFC 5246 §7.2.1) and flushes the transport. Nothing more can
+    /// be written; `read` still returns the peer's data until its close_notify (then
+    /// `Ok(0)`). The transport stays open: drop or close it when done.
+    pub fn close(&mut self) -> Result<(), Error<T::Error>> {
+        self.engine.conn.close();
+        self.transmit_all()?;
+        self.transport.flush().map_err(Error::Transport)
+    }
+
+    // ---- Internals -----------------------------------------------------------------
+
+    /// Returns the sticky TLS error, after writing its alert (as far as the transport
+    /// takes it: the error is what the caller needs to see, not a transport failure).
+    fn check_failed(&mut self) -> Result<(), Error<T::Error>> {
+        if self.engine.conn.error().is_some() {
+            return Err(self.fail());
+        }
+        Ok(())
+    }
+
+    fn fail(&mut self) -> Error<T::Error> {
+        let _ = self.transmit_all();
+        self.engine.failure()
+    }
+
+    /// Writes every pending output byte to the transport.
+    fn transmit_all(&mut self) -> Result<(), Error<T::Error>> {
+        loop {
+            let out = self.engine.conn.poll_transmit();
+            if out.is_empty() {
+                return Ok(());
+            }
+            let n = self.transport.write(out).map_err(Error::Transport)?;
+            if n == 0 {
+                return Err(Error::WriteZero);
+            }
+            self.engine.conn.handle_transmitted(n)?;
+        }
+    }
+
+    /// One transport read, processed. A protocol error is returned after its alert was
+    /// written.
+    fn recv_once(&mut self) -> Result<(), Error<T::Error>> {
+        let buf = self.engine.recv_buf()?;
+        let n = self.transport.read(buf).map_err(Error::Transport)?;
+        match self.engine.conn.handle_recv(n, self.engine.now) {
+            Ok(()) => Ok(()),
+            Err(e) if e.is_fatal() => Err(self.fail()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl<T: ErrorType> ErrorType for TlsConnection<T> {
+    type Error = Error<T::Error>;
+}
+
+impl<T: Read + Write> Read for TlsConnection<T> {
+    /// Reads plaintext, running the handshake first if needed. `Ok(0)` after the peer's
+    /// close_notify; [`Error::Truncated`] if the transport ended without one.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, Self::Error> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        self.handshake()?;
+        loop {
+            if self.engine.has_pending() {
+                return Ok(self.engine.read_pending(buf));
+            }
+            self.check_failed()?;
+            self.engine.poll()?;
+            if self.engine.has_pending() {
+                continue;
+            }
+            if let Some(clean) = self.engine.peer_closed() {
+                // Our close_notify answer is queued; the peer may already have shut the
+                // transport, so its delivery is best effort.
+                let _ = self.transmit_all();
+                return if clean { Ok(0) } else { Err(Error::Truncated) };
+            }
+            // Whatever the connection queued (a no_renegotiation warning) goes first.
+            self.transmit_all()?;
+            self.recv_once()?;
+        }
+    }
+}
+
+impl<T: Read + Write> Write for TlsConnection<T> {
+    /// Seals as much of `buf` as fits into records and writes them to the transport,
+    /// running the handshake first if needed.
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        self.handshake()?;
+        self.check_failed()?;
+        // A full transmit buffer takes nothing; once transmitted, it takes at least one
+        // full record, so the second round always makes progress.
+        for _ in 0..2 {
+            let n = self.engine.conn.send(buf)?;
+            self.transmit_all()?;
+            if n > 0 {
+                return Ok(n);
+            }
+        }
+        Err(Error::Tls(TlsError::Internal(
+            "the transmit buffer takes no data even when empty",
+        )))
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        self.transmit_all()?;
+        self.transport.flush().map_err(Error::Transport)
+    }
+}
