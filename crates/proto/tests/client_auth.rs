@@ -494,3 +494,66 @@ fn one_byte_records_and_reads_with_client_auth() {
         client_chain()
     );
 }
+
+#[test]
+fn a_server_certificate_used_as_client_certificate_is_refused() {
+    // `server-rsa2048` has EKU serverAuth only: not valid for client authentication.
+    let mut p = Pair::new(
+        client_builder()
+            .client_certificate(pair::server_key("server-rsa2048"))
+            .build()
+            .unwrap(),
+        server_builder()
+            .client_verifier(client_verifier("ca-root", true))
+            .build()
+            .unwrap(),
+    );
+    let e = Error::Certificate(sanstls_pki::Error::InvalidExtendedKeyUsage);
+    expect_failure(&mut p, false, &e, A::UNSUPPORTED_CERTIFICATE);
+}
+
+/// A verifier that trusts nothing and lists `names` (two halves of it) as acceptable
+/// issuers.
+struct Issuers(Vec<u8>);
+
+impl sanstls_pki::ClientCertVerifier for Issuers {
+    fn verify_client_cert(
+        &self,
+        _end_entity: &[u8],
+        _intermediates: &[&[u8]],
+        _now: UnixTime,
+    ) -> Result<VerifiedPath, sanstls_pki::Error> {
+        Err(sanstls_pki::Error::UnknownIssuer)
+    }
+
+    fn acceptable_issuers(&self) -> Vec<&[u8]> {
+        let half = self.0.len() / 2;
+        vec![&self.0[..half], &self.0[half..]]
+    }
+}
+
+#[test]
+fn acceptable_issuers_must_fit_in_a_certificate_request() {
+    // Two names of 35 000 bytes: 70 004 bytes with their prefixes, over 2^16 - 1.
+    let err = server_builder()
+        .client_verifier(Arc::new(Issuers(vec![0x30; 70_000])))
+        .build()
+        .unwrap_err();
+    assert_eq!(err, sanstls_proto::ConfigError::TooManyAcceptableIssuers);
+    assert!(err.to_string().contains("acceptable issuers"), "{err}");
+
+    // Two names of 30 000 bytes fit; the server's flight with that CertificateRequest
+    // fits its transmit buffer, and the client's chain is then refused by the verifier.
+    let mut p = Pair::new(
+        client_builder()
+            .client_certificate(client_key())
+            .build()
+            .unwrap(),
+        server_builder()
+            .client_verifier(Arc::new(Issuers(vec![0x30; 60_000])))
+            .build()
+            .unwrap(),
+    );
+    let e = Error::Certificate(sanstls_pki::Error::UnknownIssuer);
+    expect_failure(&mut p, false, &e, A::UNKNOWN_CA);
+}
