@@ -1,0 +1,177 @@
+//! The blocking adapter on both ends of an in-memory pipe with small, bounded buffers:
+//! data both ways in sizes that span many records and partial reads, close_notify both
+//! ways, and a refused certificate whose alert reaches the server.
+
+mod common;
+
+use std::sync::Arc;
+use std::thread;
+
+use embedded_io::{Read, Write};
+use sanstls_crypto::rng::SeededRng;
+use sanstls_embedded::{ClientConfig, Error, TlsConnection, TrustAnchors};
+use sanstls_proto::Error as TlsError;
+use sanstls_test::fixtures;
+
+use common::{PipeEnd, client_config, now, pattern, pipe, server_builder, server_config};
+
+/// Reads exactly `len` bytes with reads of at most `step` bytes.
+fn read_len<T: Read>(r: &mut T, len: usize, step: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(len);
+    let mut buf = vec![0u8; step];
+    while out.len() < len {
+        let want = step.min(len - out.len());
+        let n = r.read(&mut buf[..want]).expect("read");
+        assert!(n > 0, "end of stream after {} of {len} bytes", out.len());
+        out.extend_from_slice(&buf[..n]);
+    }
+    out
+}
+
+/// Reads until `Ok(0)` with reads of at most `step` bytes.
+fn read_to_end<T: Read>(r: &mut T, step: usize) -> Result<Vec<u8>, T::Error> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; step];
+    loop {
+        let n = r.read(&mut buf)?;
+        if n == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+}
+
+fn client(end: PipeEnd, config: Arc<ClientConfig>) -> TlsConnection<PipeEnd> {
+    let mut rng = SeededRng::from_seed([1; 32]);
+    TlsConnection::client(
+        end,
+        config,
+        "localhost".try_into().unwrap(),
+        now(),
+        &mut rng,
+    )
+    .unwrap()
+}
+
+fn server(end: PipeEnd, config: Arc<sanstls_embedded::ServerConfig>) -> TlsConnection<PipeEnd> {
+    let mut rng = SeededRng::from_seed([2; 32]);
+    TlsConnection::server(end, config, now(), &mut rng).unwrap()
+}
+
+const REQUEST: usize = 40_000;
+const RESPONSE: usize = 50_000;
+
+#[test]
+fn data_both_ways_then_the_server_closes() {
+    // 300-byte queues, 37-byte chunks: every record crosses the pipe in pieces.
+    let (a, b) = pipe(300, 37);
+    let srv = thread::spawn(move || {
+        let mut tls = server(b, server_config());
+        tls.handshake().expect("server handshake");
+        // 100-byte reads: most of each 16 KiB record waits in the adapter.
+        let request = read_len(&mut tls, REQUEST, 100);
+        assert_eq!(request, pattern(REQUEST, 0x11));
+        tls.write_all(&pattern(RESPONSE, 0x22)).unwrap();
+        tls.close().unwrap();
+        // The client answers our close_notify with its own.
+        let rest = read_to_end(&mut tls, 64).expect("clean close from the client");
+        assert!(rest.is_empty());
+        assert_eq!(tls.peer_closed(), Some(true));
+        tls.negotiated().unwrap().suite
+    });
+    let mut tls = client(a, client_config());
+    assert!(!tls.is_handshake_complete());
+    // The first write runs the handshake.
+    tls.write_all(&pattern(REQUEST, 0x11)).unwrap();
+    assert!(tls.is_handshake_complete());
+    // 7-byte reads, until the server's close_notify gives Ok(0).
+    let response = read_to_end(&mut tls, 7).expect("response and clean close");
+    assert_eq!(response.len(), RESPONSE);
+    assert_eq!(response, pattern(RESPONSE, 0x22));
+    assert_eq!(tls.peer_closed(), Some(true));
+    // Our answering close_notify went out; writing now is refused.
+    assert!(matches!(
+        tls.write(b"late"),
+        Err(Error::Tls(TlsError::ApiMisuse(_)))
+    ));
+    let server_suite = srv.join().unwrap();
+    assert_eq!(tls.negotiated().unwrap().suite, server_suite);
+}
+
+#[test]
+fn the_client_closes_first_with_small_fragments() {
+    let (a, b) = pipe(512, 53);
+    let srv = thread::spawn(move || {
+        let mut tls = server(b, server_config());
+        let got = read_to_end(&mut tls, 1000).expect("data, then the client's close_notify");
+        assert_eq!(got, pattern(5000, 0x33));
+        assert_eq!(tls.peer_closed(), Some(true));
+        // The connection answered with close_notify by itself: nothing more to send.
+        assert!(tls.write(b"x").is_err());
+    });
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
+    let config = ClientConfig::builder()
+        .trust_anchors(anchors)
+        .max_fragment_len(512)
+        .build()
+        .unwrap();
+    let mut tls = client(a, Arc::new(config));
+    tls.handshake().unwrap();
+    tls.write_all(&pattern(5000, 0x33)).unwrap();
+    tls.flush().unwrap();
+    tls.close().unwrap();
+    // The server's answering close_notify ends our read side cleanly.
+    let rest = read_to_end(&mut tls, 16).expect("clean close from the server");
+    assert!(rest.is_empty());
+    assert_eq!(tls.peer_closed(), Some(true));
+    srv.join().unwrap();
+}
+
+#[test]
+fn truncation_is_an_error_not_an_end_of_stream() {
+    let (a, b) = pipe(4096, 4096);
+    let srv = thread::spawn(move || {
+        let mut tls = server(b, server_config());
+        tls.write_all(b"partial").unwrap();
+        // Drop the transport without close_notify.
+        drop(tls.into_parts());
+    });
+    let mut tls = client(a, client_config());
+    let mut buf = [0u8; 64];
+    let n = tls.read(&mut buf).unwrap();
+    assert_eq!(&buf[..n], b"partial");
+    srv.join().unwrap();
+    assert!(matches!(tls.read(&mut buf), Err(Error::Truncated)));
+    assert_eq!(tls.peer_closed(), Some(false));
+}
+
+#[test]
+fn untrusted_certificate_fails_and_the_server_hears_why() {
+    let (a, b) = pipe(1024, 200);
+    let srv = thread::spawn(move || {
+        let mut tls = server(b, Arc::new(server_builder().build().unwrap()));
+        tls.handshake().unwrap_err()
+    });
+    // A client that trusts only another root.
+    let other = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem")).unwrap();
+    let config = ClientConfig::builder()
+        .trust_anchors(other)
+        .build()
+        .unwrap();
+    let mut tls = client(a, Arc::new(config));
+    let err = tls.handshake().unwrap_err();
+    let Error::Tls(TlsError::Certificate(pki)) = &err else {
+        panic!("expected a certificate error, got {err:?}");
+    };
+    assert_eq!(*pki, sanstls_pki::Error::UnknownIssuer);
+    let alert = err.tls().unwrap().alert().expect("a fatal alert");
+    // The error is sticky, and so are reads and writes.
+    assert_eq!(tls.handshake().unwrap_err(), err);
+    assert_eq!(tls.write(b"x").unwrap_err(), err);
+    let server_err = srv.join().unwrap();
+    assert_eq!(server_err, Error::Tls(TlsError::AlertReceived(alert)));
+    assert_eq!(
+        embedded_io::Error::kind(&err),
+        embedded_io::ErrorKind::InvalidData
+    );
+}
