@@ -1,0 +1,129 @@
+//! The async adapter on both ends of an in-memory async pipe, driven by the minimal
+//! executor in `common` (a no-op waker and a poll loop): data both ways, close_notify
+//! both ways, and a refused certificate.
+
+#![cfg(feature = "async")]
+
+mod common;
+
+use std::sync::Arc;
+
+use embedded_io_async::{Read, Write};
+use sanstls_crypto::rng::SeededRng;
+use sanstls_embedded::asynch::AsyncTlsConnection;
+use sanstls_embedded::{ClientConfig, Error, TrustAnchors};
+use sanstls_proto::Error as TlsError;
+use sanstls_test::fixtures;
+
+use common::{AsyncPipeEnd, async_pipe, client_config, join, now, pattern, server_config};
+
+async fn read_to_end<T: Read>(r: &mut T, step: usize) -> Result<Vec<u8>, T::Error> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; step];
+    loop {
+        let n = r.read(&mut buf).await?;
+        if n == 0 {
+            return Ok(out);
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+}
+
+fn client(end: AsyncPipeEnd, config: Arc<ClientConfig>) -> AsyncTlsConnection<AsyncPipeEnd> {
+    let mut rng = SeededRng::from_seed([3; 32]);
+    AsyncTlsConnection::client(
+        end,
+        config,
+        "localhost".try_into().unwrap(),
+        now(),
+        &mut rng,
+    )
+    .unwrap()
+}
+
+fn server(end: AsyncPipeEnd) -> AsyncTlsConnection<AsyncPipeEnd> {
+    let mut rng = SeededRng::from_seed([4; 32]);
+    AsyncTlsConnection::server(end, server_config(), now(), &mut rng).unwrap()
+}
+
+#[test]
+fn async_data_both_ways_and_close_both_ways() {
+    let (a, b, moved) = async_pipe(256, 41);
+    let mut c = client(a, client_config());
+    let mut s = server(b);
+    let client_side = async {
+        c.handshake().await.expect("client handshake");
+        c.write_all(&pattern(30_000, 0x44)).await.unwrap();
+        c.flush().await.unwrap();
+        // Read the echo in 9-byte steps until the server's close_notify.
+        let echo = read_to_end(&mut c, 9)
+            .await
+            .expect("echo, then a clean close");
+        assert_eq!(c.peer_closed(), Some(true));
+        (echo, c.negotiated().unwrap().suite)
+    };
+    let server_side = async {
+        // Read the 30 000 bytes in pieces of at most 333 bytes, then send them back (the
+        // client writes everything before it reads, so echoing piece by piece would
+        // deadlock on the bounded pipe).
+        let mut got = Vec::new();
+        let mut buf = [0u8; 333];
+        while got.len() < 30_000 {
+            let n = s.read(&mut buf).await.expect("server read");
+            assert!(n > 0, "early end after {} bytes", got.len());
+            got.extend_from_slice(&buf[..n]);
+        }
+        s.write_all(&got).await.unwrap();
+        s.close().await.unwrap();
+        let rest = read_to_end(&mut s, 64)
+            .await
+            .expect("the client's close_notify");
+        assert!(rest.is_empty());
+        assert_eq!(s.peer_closed(), Some(true));
+        s.negotiated().unwrap().suite
+    };
+    let ((echo, client_suite), server_suite) = join(&moved, client_side, server_side);
+    assert_eq!(echo, pattern(30_000, 0x44));
+    assert_eq!(client_suite, server_suite);
+}
+
+#[test]
+fn async_client_closes_first() {
+    let (a, b, moved) = async_pipe(1000, 100);
+    let mut c = client(a, client_config());
+    let mut s = server(b);
+    let client_side = async {
+        c.write_all(b"hello, then goodbye").await.unwrap();
+        c.close().await.unwrap();
+        read_to_end(&mut c, 16).await
+    };
+    let server_side = async { read_to_end(&mut s, 5).await };
+    let (c_rest, s_got) = join(&moved, client_side, server_side);
+    assert_eq!(s_got.unwrap(), b"hello, then goodbye");
+    assert!(c_rest.unwrap().is_empty());
+    assert_eq!(c.peer_closed(), Some(true));
+    assert_eq!(s.peer_closed(), Some(true));
+}
+
+#[test]
+fn async_untrusted_certificate() {
+    let (a, b, moved) = async_pipe(1000, 100);
+    let other = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem")).unwrap();
+    let config = ClientConfig::builder()
+        .trust_anchors(other)
+        .build()
+        .unwrap();
+    let mut c = client(a, Arc::new(config));
+    let mut s = server(b);
+    let (c_err, s_err) = join(&moved, c.handshake(), s.handshake());
+    let c_err = c_err.unwrap_err();
+    assert!(
+        matches!(c_err, Error::Tls(TlsError::Certificate(_))),
+        "{c_err:?}"
+    );
+    let alert = c_err.tls().unwrap().alert().unwrap();
+    assert_eq!(
+        s_err.unwrap_err(),
+        Error::Tls(TlsError::AlertReceived(alert))
+    );
+}
