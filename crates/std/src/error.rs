@@ -47,11 +47,16 @@ impl fmt::Display for Error {
                 "the peer ended the connection with the fatal alert {a:?} \
                  (its own log may say why)"
             ),
-            Error::Tls(TlsError::Certificate(e)) => write!(
-                f,
-                "the peer's certificate was refused: {e} \
-                 (check the trust anchors, the server name and the clock)"
-            ),
+            Error::Tls(TlsError::Certificate(e)) => {
+                use sanstls_pki::Error as P;
+                let hint = match e {
+                    P::UnknownIssuer => "is its CA among the trust anchors?",
+                    P::NameMismatch => "is the server name the one in the certificate?",
+                    P::Expired | P::NotYetValid => "is this machine's clock right?",
+                    _ => "`openssl x509 -text -noout` shows what the certificate holds",
+                };
+                write!(f, "the peer's certificate was refused: {e} ({hint})")
+            }
             Error::Tls(e) => match e.alert() {
                 Some(a) => write!(f, "TLS failed: {e} (alert {a:?} sent to the peer)"),
                 None => write!(f, "TLS failed: {e}"),
