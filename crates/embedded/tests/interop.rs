@@ -1,0 +1,231 @@
+//! The blocking adapter against OpenSSL 3 over real TCP sockets on 127.0.0.1 (ephemeral
+//! ports), through `embedded_io_adapters::std::FromStd`: our client against
+//! `openssl s_server -www`, and `openssl s_client` against our server. A missing
+//! `openssl` binary fails the tests loudly.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read as _, Write as _};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use embedded_io::{Read, Write};
+use embedded_io_adapters::std::FromStd;
+use sanstls_crypto::rng::os_rng;
+use sanstls_embedded::TlsConnection;
+use sanstls_test::fixtures;
+
+use common::{client_config, now, server_config};
+
+fn openssl() -> String {
+    let bin = std::env::var("OPENSSL").unwrap_or_else(|_| "/usr/bin/openssl".into());
+    assert!(
+        std::path::Path::new(&bin).exists(),
+        "OpenSSL CLI not found at {bin}: install it (apt-get install openssl) or set OPENSSL"
+    );
+    bin
+}
+
+fn td(name: &str) -> String {
+    fixtures::path(name).display().to_string()
+}
+
+/// Kills the peer process when the test ends, passed or not.
+struct Peer(Child);
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `openssl s_server -www` on an ephemeral port; returns it and the port.
+fn s_server_www() -> (Peer, u16) {
+    s_server_www_logged(Stdio::null())
+}
+
+/// [`s_server_www`] with its stderr (where it reports alerts) sent to `stderr`.
+fn s_server_www_logged(stderr: Stdio) -> (Peer, u16) {
+    let mut child = Command::new(openssl())
+        .args(["s_server", "-tls1_2", "-accept", "127.0.0.1:0", "-www"])
+        .args(["-cert", &td("server-rsa2048.cert.pem")])
+        .args(["-key", &td("server-rsa2048.rsa.pem")])
+        .args(["-cert_chain", &td("ca-int.cert.pem")])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .expect("start openssl s_server");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let peer = Peer(child);
+    let mut line = String::new();
+    let port = loop {
+        line.clear();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "s_server exited before it listened"
+        );
+        if let Some(addr) = line.trim().strip_prefix("ACCEPT ") {
+            break addr.rsplit(':').next().unwrap().parse().unwrap();
+        }
+    };
+    // Keep draining its output so it never blocks on a full pipe.
+    std::thread::spawn(move || {
+        let mut sink = Vec::new();
+        let _ = out.read_to_end(&mut sink);
+    });
+    (peer, port)
+}
+
+fn tcp(port: u16) -> FromStd<TcpStream> {
+    let sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    // A guard against a hung peer, not a timing assertion.
+    sock.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    FromStd::new(sock)
+}
+
+#[test]
+fn client_against_openssl_s_server() {
+    let (_peer, port) = s_server_www();
+    let mut rng = os_rng();
+    let mut tls = TlsConnection::client(
+        tcp(port),
+        client_config(),
+        "localhost".try_into().unwrap(),
+        now(),
+        &mut rng,
+    )
+    .unwrap();
+    tls.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+    tls.flush().unwrap();
+    let mut page = Vec::new();
+    let mut buf = [0u8; 100];
+    let end = loop {
+        match tls.read(&mut buf) {
+            Ok(0) => break Ok(()),
+            Ok(n) => page.extend_from_slice(&buf[..n]),
+            Err(e) => break Err(e),
+        }
+    };
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.starts_with("HTTP/1.0 200 ok"), "{page}");
+    // s_server's status page names the suite it negotiated.
+    let suite = tls.negotiated().unwrap().suite;
+    assert!(page.contains("Cipher"), "{page}");
+    assert!(tls.negotiated().unwrap().extended_master_secret);
+    // s_server -www ends with close_notify.
+    end.unwrap_or_else(|e| panic!("after the page ({suite:?}): {e}"));
+    assert_eq!(tls.peer_closed(), Some(true));
+}
+
+#[test]
+fn openssl_s_client_against_our_server() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let mut child = Command::new(openssl())
+        .args([
+            "s_client",
+            "-tls1_2",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"])
+        .args(["-servername", "localhost", "-ign_eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start openssl s_client");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello from s_client\n")
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stdout.read_to_string(&mut s);
+        s
+    });
+    let mut peer = Peer(child);
+    let (sock, _) = listener.accept().unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut rng = os_rng();
+    let mut tls =
+        TlsConnection::server(FromStd::new(sock), server_config(), now(), &mut rng).unwrap();
+    tls.handshake().expect("handshake with s_client");
+    assert_eq!(
+        tls.negotiated().unwrap().server_name.as_deref(),
+        Some("localhost")
+    );
+    // Read one line, in 4-byte pieces.
+    let mut line = Vec::new();
+    let mut buf = [0u8; 4];
+    while !line.ends_with(b"\n") {
+        let n = tls.read(&mut buf).expect("read from s_client");
+        assert!(n > 0, "s_client closed early: {line:?}");
+        line.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(line, b"hello from s_client\n");
+    tls.write_all(b"hello from sanstls-embedded\n").unwrap();
+    tls.close().unwrap();
+    // s_client answers close_notify with its own and exits.
+    let mut rest = [0u8; 16];
+    assert_eq!(tls.read(&mut rest).expect("s_client's close_notify"), 0);
+    assert_eq!(tls.peer_closed(), Some(true));
+    drop(tls);
+    let _ = peer.0.wait();
+    let out = reader.join().unwrap();
+    assert!(out.contains("hello from sanstls-embedded"), "{out}");
+    assert!(out.contains("Verify return code: 0 (ok)"), "{out}");
+}
+
+#[test]
+fn untrusted_server_certificate_is_refused_and_s_server_hears_why() {
+    let log =
+        std::env::temp_dir().join(format!("sanstls-embedded-alert-{}.log", std::process::id()));
+    let (_peer, port) = s_server_www_logged(Stdio::from(std::fs::File::create(&log).unwrap()));
+    // A client that trusts only another root.
+    let other =
+        sanstls_embedded::TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem"))
+            .unwrap();
+    let config = sanstls_embedded::ClientConfig::builder()
+        .trust_anchors(other)
+        .build()
+        .unwrap();
+    let mut rng = os_rng();
+    let mut tls = TlsConnection::client(
+        tcp(port),
+        std::sync::Arc::new(config),
+        "localhost".try_into().unwrap(),
+        now(),
+        &mut rng,
+    )
+    .unwrap();
+    let err = tls.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap_err();
+    let Some(sanstls_proto::Error::Certificate(pki)) = err.tls() else {
+        panic!("expected a certificate error, got {err:?}");
+    };
+    assert_eq!(*pki, sanstls_pki::Error::UnknownIssuer);
+    let alert = err.tls().unwrap().alert().unwrap();
+    // s_server logs the alert it received; wait for it (bounded), then look.
+    let expect = format!("SSL alert number {}", alert.0);
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = std::fs::read_to_string(&log).unwrap_or_default();
+        if seen.contains(&expect) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = std::fs::remove_file(&log);
+    assert!(
+        seen.contains(&expect),
+        "s_server did not log {expect:?}: {seen}"
+    );
+}
