@@ -1,6 +1,171 @@
-//! The `sanstls` command line (being built).
+//! `sanstls`: the command line of the sanstls TLS 1.2 library.
+//!
+//! # Commands
+//!
+//! - `sanstls demo [--kx rsa|dhe] [--suite NAME]`: a sanstls client and a sanstls
+//!   server talk over 127.0.0.1 (an ephemeral port) with a compiled-in test PKI, and every
+//!   handshake message is printed with its direction, size, protection and a one-line
+//!   explanation; then the negotiated parameters, the validated certificate chain, one
+//!   request and response, the close_notify exchange, and the timing. Needs nothing but
+//!   the binary.
+//! - `sanstls client HOST:PORT` (like `openssl s_client`): connects, verifies the server
+//!   (against `--cafile FILE` or the system trust store), prints the negotiated
+//!   parameters on stderr, copies stdin to the server and the server's data to stdout.
+//!   At the end of stdin it sends close_notify and keeps reading until the server
+//!   closes. Options: `--servername`, `--cert`/`--key`, `--alpn`, `--suite`,
+//!   `--no-verify`, `--trace`.
+//! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`): serves clients
+//!   concurrently (a thread each) on `--addr` (default 127.0.0.1:4433) and prints
+//!   `listening on ADDR` on stdout. A client whose first bytes look like an HTTP/1.x
+//!   request gets an HTTP page describing the session; anything else is echoed back.
+//!   Options: `--alpn`, `--suite`, `--trace`, `--client-ca FILE`,
+//!   `--require-client-cert`.
+//!
+//! Suite names may be IANA names (`TLS_DHE_RSA_WITH_AES_128_CBC_SHA256`) or OpenSSL
+//! names (`DHE-RSA-AES128-SHA256`).
+//!
+//! # Exit status
+//!
+//! | code | meaning |
+//! |---|---|
+//! | 0 | success |
+//! | 1 | TLS failure: the handshake failed or the connection broke (the reason is printed) |
+//! | 2 | usage: a bad command line (unknown option, unknown suite name, conflicting options) |
+//! | 3 | configuration or file problem: a certificate, key or CA file is missing, not PEM, or does not fit |
+//! | 4 | network: the address does not resolve, the connection is refused, the port cannot be bound |
 
-fn main() {
-    eprintln!("sanstls: the command line is being built");
-    std::process::exit(2);
+mod certinfo;
+mod client;
+mod demo;
+mod explain;
+mod server;
+mod suites;
+mod trace;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use sanstls_wire::enums::KeyExchange;
+
+/// Exit statuses (documented in `--help` and the crate doc).
+pub(crate) mod exit {
+    /// The handshake failed or the connection broke.
+    pub(crate) const TLS: u8 = 1;
+    /// A bad command line.
+    pub(crate) const USAGE: u8 = 2;
+    /// A configuration or file problem.
+    pub(crate) const CONFIG: u8 = 3;
+    /// A network problem: resolve, connect, bind.
+    pub(crate) const NETWORK: u8 = 4;
+}
+
+/// Why a command failed: the exit status and the message for the user.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    /// One of [`exit`].
+    pub code: u8,
+    /// What went wrong and what to try.
+    pub message: String,
+}
+
+impl Failure {
+    pub(crate) fn new(code: u8, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+/// The current time as Unix seconds.
+pub(crate) fn now() -> sanstls_pki::UnixTime {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    sanstls_pki::UnixTime(secs)
+}
+
+const EXIT_HELP: &str = "\
+Exit status:
+  0  success
+  1  TLS failure: the handshake failed or the connection broke (reason printed)
+  2  usage: bad command line (unknown option or suite name, conflicting options)
+  3  configuration or file problem: a certificate, key or CA file is missing,
+     not PEM, or does not fit
+  4  network: cannot resolve, connection refused, cannot bind
+
+Suite names: IANA (TLS_RSA_WITH_AES_128_CBC_SHA256) or OpenSSL (AES128-SHA256).";
+
+/// sanstls: a sans-IO TLS 1.2 library, as a command line.
+#[derive(Parser, Debug)]
+#[command(name = "sanstls", version, about, after_help = EXIT_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Show a TLS 1.2 handshake step by step: a sanstls client and server on 127.0.0.1.
+    #[command(after_help = EXIT_HELP)]
+    Demo(DemoArgs),
+    /// Connect to a TLS server, like `openssl s_client`: stdin to the server, its data
+    /// to stdout, the session on stderr.
+    #[command(after_help = EXIT_HELP)]
+    Client(client::Args),
+    /// Serve TLS clients, like `openssl s_server`: echo, or an HTTP page for HTTP
+    /// requests.
+    #[command(after_help = EXIT_HELP)]
+    Server(server::Args),
+}
+
+#[derive(clap::Args, Debug)]
+struct DemoArgs {
+    /// Offer only this cipher suite (IANA or OpenSSL name).
+    #[arg(long, value_name = "NAME")]
+    suite: Option<String>,
+    /// Offer only suites with this key exchange: rsa (RSA-encrypted premaster) or dhe
+    /// (ephemeral Diffie-Hellman, signed with RSA).
+    #[arg(long, value_enum)]
+    kx: Option<Kx>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Kx {
+    /// RSA key transport.
+    Rsa,
+    /// Ephemeral Diffie-Hellman signed with RSA.
+    Dhe,
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Demo(a) => {
+            let suite = a
+                .suite
+                .as_deref()
+                .map(suites::parse)
+                .transpose()
+                .map_err(|m| Failure::new(exit::USAGE, m))?;
+            let kx = a.kx.map(|k| match k {
+                Kx::Rsa => KeyExchange::Rsa,
+                Kx::Dhe => KeyExchange::DheRsa,
+            });
+            demo::run(&demo::Options { suite, kx })
+        }
+        Command::Client(a) => client::run(&a),
+        Command::Server(a) => server::run(&a),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let msg = f.message.trim_end();
+            eprintln!("sanstls: {msg}");
+            ExitCode::from(f.code)
+        }
+    }
 }

@@ -1,0 +1,400 @@
+//! `sanstls client HOST:PORT`: an `openssl s_client`-like TLS client.
+//!
+//! stdin goes to the server and the server's data to stdout; the session (suite, EMS,
+//! EtM, ALPN, the server's certificate and its verification) is described on stderr.
+//! At the end of stdin the client sends close_notify and keeps reading until the server
+//! closes too.
+
+use std::io::{self, ErrorKind, Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use sanstls_pki::{ServerCertVerifier, VerifiedPath};
+use sanstls_proto::{Negotiated, ServerName, Side, UnixTime};
+use sanstls_std::{TlsStream, load};
+
+use crate::certinfo::{self, CertSummary};
+use crate::{Failure, exit, explain, suites, trace};
+
+/// Options of `sanstls client`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct Args {
+    /// The server: HOST:PORT (HOST a name, an IPv4 address or a bracketed IPv6 address).
+    #[arg(value_name = "HOST:PORT")]
+    address: String,
+    /// The name to ask for (SNI) and to check the certificate against (default: HOST).
+    #[arg(long, value_name = "NAME")]
+    servername: Option<String>,
+    /// Trust the CA certificates in this PEM file (default: the system trust store).
+    #[arg(long, value_name = "FILE")]
+    cafile: Option<PathBuf>,
+    /// Client certificate chain (PEM, leaf first), sent if the server asks for one.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// Private key of --cert (PEM, PKCS#1 or PKCS#8).
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+    /// Offer this ALPN protocol (repeat the option or give a comma-separated list).
+    #[arg(long, value_name = "PROTO")]
+    alpn: Vec<String>,
+    /// Offer only this cipher suite (repeatable or comma-separated; IANA or OpenSSL
+    /// name).
+    #[arg(long, value_name = "NAME")]
+    suite: Vec<String>,
+    /// Accept any server certificate. The connection is then NOT authenticated: anyone
+    /// on the path can read and change the data.
+    #[arg(long, conflicts_with = "cafile")]
+    no_verify: bool,
+    /// Print each handshake message on stderr, with an explanation.
+    #[arg(long)]
+    trace: bool,
+}
+
+/// Accepts any certificate: trust "established elsewhere" (here: not at all).
+struct NoVerifier;
+
+impl ServerCertVerifier for NoVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &[u8],
+        _intermediates: &[&[u8]],
+        _server_name: &ServerName,
+        _now: UnixTime,
+    ) -> Result<VerifiedPath, sanstls_pki::Error> {
+        // Only parses the leaf (its key is needed for the key exchange); no path, no
+        // name, no validity check: the user asked for that with --no-verify.
+        VerifiedPath::from_trusted_end_entity(end_entity)
+    }
+}
+
+/// Splits `HOST:PORT`; HOST may be `[v6]`. Returns the host without brackets.
+fn split_address(addr: &str) -> Result<(String, u16), Failure> {
+    let usage = || {
+        Failure::new(
+            exit::USAGE,
+            format!("'{addr}' is not HOST:PORT (for example localhost:4433 or [::1]:443)"),
+        )
+    };
+    let (host, port) = addr.rsplit_once(':').ok_or_else(usage)?;
+    let port: u16 = port.parse().map_err(|_| usage())?;
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    if host.is_empty() {
+        return Err(usage());
+    }
+    Ok((host.to_string(), port))
+}
+
+/// The ALPN list from repeatable, comma-separated values.
+pub(crate) fn alpn_list(values: &[String]) -> Vec<Vec<u8>> {
+    values
+        .iter()
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| p.as_bytes().to_vec())
+        .collect()
+}
+
+/// A file or configuration problem as a failure (exit 3).
+pub(crate) fn config_failure(e: &sanstls_std::Error) -> Failure {
+    let hint = match e {
+        sanstls_std::Error::NoSystemTrustAnchors { .. } => {
+            " Pass --cafile FILE with the CA certificate(s) to trust."
+        }
+        _ => "",
+    };
+    Failure::new(exit::CONFIG, format!("{e}{hint}"))
+}
+
+fn build_config(a: &Args) -> Result<Arc<sanstls_std::ClientConfig>, Failure> {
+    let offered = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
+    let mut b = sanstls_std::client_config_builder().trace(a.trace);
+    if !offered.is_empty() {
+        b = b.cipher_suites(&offered);
+    }
+    let alpn = alpn_list(&a.alpn);
+    if !alpn.is_empty() {
+        let refs: Vec<&[u8]> = alpn.iter().map(Vec::as_slice).collect();
+        b = b.alpn_protocols(&refs);
+    }
+    b = if a.no_verify {
+        b.verifier(Arc::new(NoVerifier))
+    } else if let Some(ca) = &a.cafile {
+        b.trust_anchors(load::trust_anchors(ca).map_err(|e| config_failure(&e))?)
+    } else {
+        b.trust_anchors(load::system_trust_anchors().map_err(|e| config_failure(&e))?)
+    };
+    if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
+        let ck = load::certified_key(cert, key).map_err(|e| config_failure(&e))?;
+        b = b.client_certificate(ck);
+    }
+    b.build().map(Arc::new).map_err(|e| {
+        Failure::new(
+            exit::CONFIG,
+            format!("the client configuration was refused: {e}"),
+        )
+    })
+}
+
+fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, Failure> {
+    let addrs: Vec<_> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| {
+            Failure::new(
+                exit::NETWORK,
+                format!("cannot resolve {host}: {e}. Check the host name."),
+            )
+        })?
+        .collect();
+    let mut last = None;
+    for addr in &addrs {
+        match TcpStream::connect(addr) {
+            Ok(s) => return Ok(s),
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    Err(match last {
+        Some((addr, e)) if e.kind() == ErrorKind::ConnectionRefused => Failure::new(
+            exit::NETWORK,
+            format!(
+                "cannot connect to {addr}: connection refused. Is a server listening on port \
+                 {port}?"
+            ),
+        ),
+        Some((addr, e)) => Failure::new(exit::NETWORK, format!("cannot connect to {addr}: {e}")),
+        None => Failure::new(exit::NETWORK, format!("{host} resolves to no address")),
+    })
+}
+
+/// Runs the client.
+pub(crate) fn run(a: &Args) -> Result<(), Failure> {
+    let (host, port) = split_address(&a.address)?;
+    let name_str = a.servername.clone().unwrap_or_else(|| host.clone());
+    let name = ServerName::new(&name_str).map_err(|_| {
+        Failure::new(
+            exit::USAGE,
+            format!(
+                "'{name_str}' is not a valid server name (a DNS name or an IP address); \
+                 use --servername"
+            ),
+        )
+    })?;
+    let config = build_config(a)?;
+    if a.no_verify {
+        eprintln!(
+            "WARNING: --no-verify: the server's certificate is NOT checked. This connection \
+             is NOT authenticated: anyone on the path can read and change the data."
+        );
+    }
+    let sock = connect_tcp(&host, port)?;
+    let mut tls = TlsStream::client(sock, config, name)
+        .map_err(|e| Failure::new(exit::TLS, format!("{e}")))?;
+    if a.trace {
+        tls.set_event_hook(trace::stderr_hook(Side::Client, String::new()));
+    }
+    if let Err(e) = tls.handshake() {
+        return Err(handshake_failure(&e, &tls, &name_str));
+    }
+    if let Some(n) = tls.negotiated() {
+        eprint!(
+            "{}",
+            describe_session(n, a.no_verify, &format!("{host}:{port}"))
+        );
+    }
+    pump(&mut tls, &name_str)
+}
+
+fn handshake_failure(e: &io::Error, tls: &TlsStream<TcpStream>, asked: &str) -> Failure {
+    match sanstls_std::tls_error(e) {
+        Some(t) => Failure::new(
+            exit::TLS,
+            format!(
+                "handshake failed: {}",
+                explain::client_error(t, tls.connection().peer_certificates(), asked, crate::now())
+            ),
+        ),
+        None => Failure::new(exit::TLS, format!("handshake failed: {e}")),
+    }
+}
+
+/// The session summary printed on stderr after the handshake.
+fn describe_session(n: &Negotiated, no_verify: bool, addr: &str) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    let _ = writeln!(s, "connected to {addr}");
+    let _ = writeln!(s, "  protocol:   TLS 1.2");
+    let _ = writeln!(
+        s,
+        "  suite:      {} ({})",
+        suites::iana_name(n.suite),
+        suites::openssl_name(n.suite).unwrap_or("?")
+    );
+    if let Some(bits) = n.dh_bits {
+        let _ = writeln!(s, "  DH group:   {bits} bits");
+    }
+    let _ = writeln!(
+        s,
+        "  extended master secret: {}",
+        yes(n.extended_master_secret)
+    );
+    let _ = writeln!(s, "  encrypt-then-MAC:       {}", yes(n.encrypt_then_mac));
+    let alpn = n.alpn.as_deref().map_or_else(
+        || "(none)".to_string(),
+        |p| String::from_utf8_lossy(p).into_owned(),
+    );
+    let _ = writeln!(s, "  ALPN:       {alpn}");
+    if let Some(leaf) = n
+        .peer_certificates
+        .first()
+        .and_then(|c| CertSummary::parse(c))
+    {
+        let _ = writeln!(s, "  server certificate:");
+        s.push_str(&leaf.describe("    "));
+    }
+    if no_verify {
+        let _ = writeln!(
+            s,
+            "  verification: NOT DONE (--no-verify): the server is NOT authenticated"
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "  verification: OK (chain to a trusted root, name matches, valid at {})",
+            certinfo::now_string(crate::now())
+        );
+    }
+    s.push_str("---\n");
+    s
+}
+
+/// Reads stdin on its own thread, in chunks; `None` marks its end.
+fn spawn_stdin() -> mpsc::Receiver<Option<Vec<u8>>> {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut stdin = io::stdin().lock();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match stdin.read(&mut buf) {
+                Ok(0) | Err(_) => {
+                    let _ = tx.send(None);
+                    return;
+                }
+                Ok(n) => {
+                    if tx.send(Some(buf[..n].to_vec())).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+    rx
+}
+
+/// Copies stdin to the server and the server's data to stdout until both are done.
+fn pump(tls: &mut TlsStream<TcpStream>, asked: &str) -> Result<(), Failure> {
+    let net = |what: &str, e: &io::Error| Failure::new(exit::NETWORK, format!("{what}: {e}"));
+    // A short read timeout lets one thread alternate between the socket and stdin.
+    tls.get_ref()
+        .set_read_timeout(Some(Duration::from_millis(20)))
+        .map_err(|e| net("setting the socket timeout", &e))?;
+    let input = spawn_stdin();
+    let mut stdin_open = true;
+    let mut out = io::stdout();
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        while stdin_open {
+            match input.try_recv() {
+                Ok(Some(data)) => {
+                    if let Err(e) = tls.write_all(&data).and_then(|()| tls.flush()) {
+                        return Err(stream_failure(&e, tls, asked, "sending"));
+                    }
+                }
+                Ok(None) | Err(mpsc::TryRecvError::Disconnected) => {
+                    stdin_open = false;
+                    // End of input: close_notify (RFC 5246 §7.2.1), then read on until
+                    // the server closes too.
+                    if let Err(e) = tls.close() {
+                        return Err(stream_failure(&e, tls, asked, "closing"));
+                    }
+                }
+                Err(mpsc::TryRecvError::Empty) => break,
+            }
+        }
+        match tls.read(&mut buf) {
+            Ok(0) => {
+                let _ = out.flush();
+                if stdin_open {
+                    eprintln!("the server closed the connection (close_notify)");
+                }
+                return Ok(());
+            }
+            Ok(n) => {
+                out.write_all(&buf[..n])
+                    .and_then(|()| out.flush())
+                    .map_err(|e| net("writing to stdout", &e))?;
+            }
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
+                let _ = out.flush();
+                eprintln!(
+                    "WARNING: the server ended the connection without close_notify: the data \
+                     may have been truncated"
+                );
+                return Ok(());
+            }
+            Err(e) => return Err(stream_failure(&e, tls, asked, "reading")),
+        }
+    }
+}
+
+fn stream_failure(e: &io::Error, tls: &TlsStream<TcpStream>, asked: &str, what: &str) -> Failure {
+    match sanstls_std::tls_error(e) {
+        Some(t) => Failure::new(
+            exit::TLS,
+            format!(
+                "the connection failed while {what}: {}",
+                explain::client_error(t, tls.connection().peer_certificates(), asked, crate::now())
+            ),
+        ),
+        None => Failure::new(
+            exit::NETWORK,
+            format!("the connection failed while {what}: {e}"),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(
+            split_address("localhost:4433").unwrap(),
+            ("localhost".to_string(), 4433)
+        );
+        assert_eq!(
+            split_address("[::1]:443").unwrap(),
+            ("::1".to_string(), 443)
+        );
+        assert_eq!(split_address("localhost").unwrap_err().code, exit::USAGE);
+        assert_eq!(split_address(":443").unwrap_err().code, exit::USAGE);
+        assert_eq!(split_address("h:99999").unwrap_err().code, exit::USAGE);
+    }
+
+    #[test]
+    fn alpn_values() {
+        assert_eq!(
+            alpn_list(&["h2,http/1.1".into(), " x ".into()]),
+            [b"h2".to_vec(), b"http/1.1".to_vec(), b"x".to_vec()]
+        );
+    }
+}

@@ -1,0 +1,540 @@
+//! `sanstls demo`: a sanstls client and a sanstls server talk over 127.0.0.1, and every
+//! step of their TLS 1.2 handshake is printed with a short explanation.
+//!
+//! Both [`Connection`]s are driven from this one thread over two non-blocking loopback
+//! sockets: the sans-IO design at work (the protocol code never sees the sockets), and a
+//! deterministic order of lines.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sanstls_pki::TrustAnchors;
+use sanstls_proto::{
+    CertifiedKey, ClientConfig, Connection, Direction, Event, ServerConfig, ServerName, Side,
+    Trace, TraceKind,
+};
+use sanstls_wire::enums::{AlertDescription, CipherSuite, HandshakeType, KeyExchange};
+
+use crate::certinfo::{self, CertSummary};
+use crate::{Failure, exit, explain, suites, trace};
+
+/// The demo's test PKI, compiled in so the demo runs anywhere.
+const CA_ROOT: &str = include_str!("../../../testdata/ca-root.cert.pem");
+const SERVER_CHAIN: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
+const SERVER_KEY: &str = include_str!("../../../testdata/server-rsa2048.rsa.pem");
+
+/// What the demo should show.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Options {
+    /// Offer only this suite.
+    pub suite: Option<CipherSuite>,
+    /// Offer only suites of this key exchange.
+    pub kx: Option<KeyExchange>,
+}
+
+const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+const RESPONSE: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 18\r\n\r\nhello over TLS 1.2";
+const WIDTH: usize = 80;
+/// How many bytes of application data are quoted.
+const QUOTE_MAX: usize = 28;
+/// Gives up if the two sides make no progress for this long (they never should).
+const STALL_LIMIT: Duration = Duration::from_secs(30);
+
+struct Peer {
+    side: Side,
+    conn: Connection,
+    sock: TcpStream,
+    complete: bool,
+    saw_close: bool,
+}
+
+/// What one side's events asked the demo to do next.
+enum Reaction {
+    None,
+    Respond,
+    Close,
+}
+
+fn suites_for(opts: &Options) -> Result<Vec<CipherSuite>, Failure> {
+    match (opts.suite, opts.kx) {
+        (Some(s), Some(kx)) if s.key_exchange() != Some(kx) => Err(Failure::new(
+            exit::USAGE,
+            format!(
+                "--suite {} does not use the key exchange chosen by --kx; \
+                 give only one of them",
+                suites::iana_name(s)
+            ),
+        )),
+        (Some(s), _) => Ok(vec![s]),
+        (None, Some(kx)) => Ok(suites::with_key_exchange(kx)),
+        (None, None) => Ok(suites::all()),
+    }
+}
+
+fn configs(offered: &[CipherSuite]) -> Result<(Arc<ClientConfig>, Arc<ServerConfig>), Failure> {
+    let internal = |what: &str, e: &dyn std::fmt::Display| {
+        Failure::new(
+            exit::CONFIG,
+            format!("the demo's built-in {what} was refused: {e}"),
+        )
+    };
+    let anchors =
+        TrustAnchors::from_pem_bundle(CA_ROOT).map_err(|e| internal("trust anchor", &e))?;
+    let client = ClientConfig::builder()
+        .trust_anchors(anchors)
+        .cipher_suites(offered)
+        .trace(true)
+        .build()
+        .map_err(|e| internal("client configuration", &e))?;
+    let key = CertifiedKey::from_pem(SERVER_CHAIN, SERVER_KEY)
+        .map_err(|e| internal("server certificate", &e))?;
+    let server = ServerConfig::builder()
+        .single_cert(key)
+        .cipher_suites(offered)
+        .trace(true)
+        .build()
+        .map_err(|e| internal("server configuration", &e))?;
+    Ok((Arc::new(client), Arc::new(server)))
+}
+
+fn net(what: &str, e: &std::io::Error) -> Failure {
+    Failure::new(exit::NETWORK, format!("demo: {what}: {e}"))
+}
+
+/// Runs the demo, printing to stdout.
+pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
+    let offered = suites_for(opts)?;
+    let (client_cfg, server_cfg) = configs(&offered)?;
+
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| net("binding 127.0.0.1", &e))?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| net("reading the bound address", &e))?;
+    let csock = TcpStream::connect(addr).map_err(|e| net("connecting over loopback", &e))?;
+    let (ssock, _) = listener
+        .accept()
+        .map_err(|e| net("accepting over loopback", &e))?;
+    for s in [&csock, &ssock] {
+        s.set_nonblocking(true)
+            .map_err(|e| net("making the socket non-blocking", &e))?;
+        let _ = s.set_nodelay(true);
+    }
+
+    println!("sanstls demo: a TLS 1.2 client and server on {addr} (loopback TCP)");
+    println!();
+    let names: Vec<String> = offered
+        .iter()
+        .map(|&s| suites::openssl_name(s).map_or_else(|| suites::iana_name(s), str::to_string))
+        .collect();
+    print!(
+        "{}",
+        trace::wrap(
+            &format!(
+                "Both sides run sanstls in this one thread; the program moves bytes between \
+                 the sockets and the two connections. The client trusts the demo's test \
+                 root CA and connects to \"localhost\". Suites offered: {}.",
+                names.join(", ")
+            ),
+            "",
+            WIDTH
+        )
+    );
+    println!();
+
+    let start = Instant::now();
+    let mut rng = sanstls_crypto::rng::os_rng();
+    let now = crate::now();
+    let server_name = ServerName::try_from("localhost")
+        .map_err(|e| Failure::new(exit::CONFIG, format!("demo server name: {e}")))?;
+    let client_conn =
+        Connection::client(client_cfg, server_name, now, &mut rng).map_err(|e| tls_fail(&e))?;
+    let server_conn = Connection::server(server_cfg, now, &mut rng).map_err(|e| tls_fail(&e))?;
+    let mut peers = [
+        Peer {
+            side: Side::Client,
+            conn: client_conn,
+            sock: csock,
+            complete: false,
+            saw_close: false,
+        },
+        Peer {
+            side: Side::Server,
+            conn: server_conn,
+            sock: ssock,
+            complete: false,
+            saw_close: false,
+        },
+    ];
+
+    let mut state = Shown::default();
+    let mut handshake_time = None;
+    let mut last_progress = Instant::now();
+    while !(peers[0].conn.is_closed() && peers[1].conn.is_closed()) {
+        let mut progress = false;
+        for i in 0..2 {
+            progress |= step(&mut peers, i, &mut state, now)?;
+        }
+        if handshake_time.is_none() && peers.iter().all(|p| p.complete) {
+            let t = start.elapsed();
+            handshake_time = Some(t);
+            summary(&peers[0].conn, t);
+            send_request(&mut peers[0])?;
+            progress = true;
+        }
+        if progress {
+            last_progress = Instant::now();
+        } else if last_progress.elapsed() > STALL_LIMIT {
+            return Err(Failure::new(
+                exit::TLS,
+                "demo: the two sides stopped making progress (this is a bug in sanstls)",
+            ));
+        } else {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+    for p in &mut peers {
+        let _ = events(p, &mut state);
+    }
+    let total = start.elapsed();
+    println!();
+    println!("Both sides sent close_notify and the TCP connection is closed.");
+    println!();
+    println!("Timing");
+    if let Some(h) = handshake_time {
+        println!(
+            "  handshake:  {:>8.2} ms  (both sides, in this one thread)",
+            ms(h)
+        );
+    }
+    println!(
+        "  total:      {:>8.2} ms  (handshake, request, response, close)",
+        ms(total)
+    );
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn tls_fail(e: &sanstls_proto::Error) -> Failure {
+    Failure::new(exit::TLS, format!("demo: {e}"))
+}
+
+/// Which one-off explanations were already printed.
+#[derive(Default)]
+struct Shown {
+    chain: bool,
+    message_count: usize,
+    /// A ServerKeyExchange went by: the key exchange is DHE.
+    saw_server_key_exchange: bool,
+}
+
+/// One round for peer `i`: transmit, read, process, print, react. Returns whether
+/// anything happened.
+fn step(
+    peers: &mut [Peer; 2],
+    i: usize,
+    shown: &mut Shown,
+    now: sanstls_pki::UnixTime,
+) -> Result<bool, Failure> {
+    let mut progress = false;
+    let reaction = events(&mut peers[i], shown);
+    progress |= !matches!(reaction, Reaction::None);
+    let p = &mut peers[i];
+    match reaction {
+        Reaction::None => {}
+        Reaction::Respond => {
+            let before = p.conn.poll_transmit().len();
+            p.conn.send(RESPONSE).map_err(|e| tls_fail(&e))?;
+            let wire = p.conn.poll_transmit().len() - before;
+            app_data_line(Side::Server, RESPONSE, wire);
+        }
+        Reaction::Close => p.conn.close(),
+    }
+    // Print what closing queued (the close_notify trace).
+    let _ = events(p, shown);
+
+    while !p.conn.poll_transmit().is_empty() {
+        match p.sock.write(p.conn.poll_transmit()) {
+            Ok(n) => {
+                p.conn.handle_transmitted(n).map_err(|e| tls_fail(&e))?;
+                progress = true;
+            }
+            Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+            Err(e) => return Err(net("writing to the loopback socket", &e)),
+        }
+    }
+    if p.conn.is_closed() {
+        let _ = p.sock.shutdown(std::net::Shutdown::Write);
+        return Ok(progress);
+    }
+    if p.conn.recv_buf().is_empty() {
+        return Ok(progress);
+    }
+    let n = match p.sock.read(p.conn.recv_buf()) {
+        Ok(n) => n,
+        Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(progress),
+        Err(e) => return Err(net("reading from the loopback socket", &e)),
+    };
+    if let Err(e) = p.conn.handle_recv(n, now) {
+        // Deliver the fatal alert to the other side before giving up (best effort).
+        let _ = p.sock.write_all(p.conn.poll_transmit());
+        let _ = events(p, shown);
+        let role = if p.side == Side::Client {
+            "client"
+        } else {
+            "server"
+        };
+        let mut msg = format!("demo: the {role} failed: {e}");
+        if p.side == Side::Client {
+            msg = explain::client_error(&e, p.conn.peer_certificates(), "localhost", now);
+        }
+        return Err(Failure::new(exit::TLS, msg));
+    }
+    Ok(true)
+}
+
+/// Polls and prints one side's events; says what the demo should do about them.
+fn events(p: &mut Peer, shown: &mut Shown) -> Reaction {
+    let mut traces: Vec<Trace> = Vec::new();
+    let mut data: Vec<u8> = Vec::new();
+    let mut closed = None;
+    let mut complete = false;
+    let mut alerts = Vec::new();
+    while let Some(ev) = p.conn.poll_event() {
+        match ev {
+            Event::Trace(t) => traces.push(t),
+            Event::AppData(d) => data.extend_from_slice(d),
+            Event::HandshakeComplete => complete = true,
+            Event::PeerClosed { clean } => closed = Some(clean),
+            Event::Alert(a) => alerts.push(a),
+            _ => {}
+        }
+    }
+    for t in &traces {
+        if t.direction == Direction::Sent {
+            print_message(t, p.side, shown);
+            continue;
+        }
+        match t.kind {
+            TraceKind::Handshake(HandshakeType::CERTIFICATE)
+                if p.side == Side::Client && !shown.chain =>
+            {
+                shown.chain = true;
+                print_chain(p.conn.peer_certificates());
+            }
+            TraceKind::Handshake(HandshakeType::FINISHED) => println!(
+                "    The {} checked it: same master secret, untampered handshake.",
+                role(p.side)
+            ),
+            TraceKind::Alert(_, AlertDescription::CLOSE_NOTIFY) => println!(
+                "    The {} received close_notify{}",
+                role(p.side),
+                if p.conn.is_closed() || p.side == Side::Client {
+                    "."
+                } else {
+                    " and answers with its own (RFC 5246 §7.2.1)."
+                }
+            ),
+            _ => {}
+        }
+    }
+    for a in alerts {
+        println!(
+            "    (the {} received a warning alert: {})",
+            role(p.side),
+            trace::alert_name(a)
+        );
+    }
+    if complete {
+        p.complete = true;
+    }
+    if !data.is_empty() {
+        println!(
+            "    The {} decrypted and checked it: {}",
+            role(p.side),
+            quote(&data)
+        );
+        return match p.side {
+            Side::Server => Reaction::Respond,
+            Side::Client => Reaction::Close,
+        };
+    }
+    if let Some(clean) = closed
+        && !p.saw_close
+    {
+        p.saw_close = true;
+        if !clean {
+            println!(
+                "    The {} saw the transport end WITHOUT close_notify (a truncation).",
+                role(p.side)
+            );
+        }
+        if p.side == Side::Server {
+            return Reaction::Close;
+        }
+    }
+    Reaction::None
+}
+
+fn role(side: Side) -> &'static str {
+    match side {
+        Side::Client => "client",
+        Side::Server => "server",
+    }
+}
+
+fn print_message(t: &Trace, sender: Side, shown: &mut Shown) {
+    shown.message_count += 1;
+    if t.kind == TraceKind::Handshake(HandshakeType::CLIENT_HELLO) {
+        println!("The handshake (RFC 5246 §7.3)");
+        println!();
+    }
+    if t.kind == TraceKind::Handshake(HandshakeType::SERVER_KEY_EXCHANGE) {
+        shown.saw_server_key_exchange = true;
+    }
+    // The ClientKeyExchange depends on the key exchange: a ServerKeyExchange before it
+    // means DHE (RFC 5246 §7.4.3: sent for DHE_RSA, not for RSA).
+    let kx = if shown.saw_server_key_exchange {
+        KeyExchange::DheRsa
+    } else {
+        KeyExchange::Rsa
+    };
+    println!("{:>2}. {}", shown.message_count, trace::line(t, sender));
+    print!(
+        "{}",
+        trace::wrap(trace::explain(t.kind, sender, Some(kx)), "    ", WIDTH)
+    );
+}
+
+fn print_chain(chain: &[Vec<u8>]) {
+    println!("    The client validates the server's chain (RFC 5280 path, RFC 6125 name):");
+    let summaries = certinfo::chain(chain);
+    for (i, c) in summaries.iter().enumerate() {
+        let what = if i == 0 { "leaf" } else { "intermediate CA" };
+        println!("    [{i}] {what}");
+        print!("{}", c.describe("        "));
+    }
+    let root = sanstls_pki::pem_to_der_certs(CA_ROOT)
+        .ok()
+        .and_then(|d| d.first().and_then(|c| CertSummary::parse(c)));
+    if let Some(root) = root {
+        println!("    trusted root: {}", root.subject);
+    }
+    println!("    -> chain leads to the trusted root, valid now, and names \"localhost\".");
+}
+
+fn summary(client: &Connection, elapsed: Duration) {
+    let Some(n) = client.negotiated() else {
+        return;
+    };
+    println!();
+    println!(
+        "Handshake complete after {:.2} ms. What was agreed:",
+        ms(elapsed)
+    );
+    let openssl = suites::openssl_name(n.suite).unwrap_or("");
+    println!(
+        "  suite:         {} ({openssl})",
+        suites::iana_name(n.suite)
+    );
+    match n.suite.key_exchange() {
+        Some(KeyExchange::Rsa) => {
+            println!("  key exchange:  RSA: the client encrypted a 48-byte premaster secret");
+            println!("                 to the server's 2048-bit RSA key (no forward secrecy)");
+        }
+        Some(KeyExchange::DheRsa) => {
+            let bits = n.dh_bits.map_or_else(|| "?".to_string(), |b| b.to_string());
+            let group = match n.dh_bits {
+                Some(2048) => " (ffdhe2048, RFC 7919)",
+                Some(3072) => " (ffdhe3072, RFC 7919)",
+                _ => "",
+            };
+            println!("  key exchange:  ephemeral Diffie-Hellman, {bits}-bit prime{group},");
+            println!("                 signed with the server's RSA key (forward secrecy)");
+        }
+        None => println!("  key exchange:  (unknown)"),
+    }
+    let yes = |b: bool| if b { "yes" } else { "no" };
+    println!(
+        "  extended master secret (RFC 7627): {}  (master secret bound to this",
+        yes(n.extended_master_secret)
+    );
+    println!("                                         handshake's transcript)");
+    println!(
+        "  encrypt-then-MAC (RFC 7366):       {}  (the MAC covers the ciphertext,",
+        yes(n.encrypt_then_mac)
+    );
+    println!("                                         closing CBC padding oracles)");
+    println!(
+        "  server name sent (SNI):            {}",
+        n.server_name.as_deref().unwrap_or("(none)")
+    );
+    println!();
+    println!("Application data (RFC 5246 §6.2.3: every record now encrypted and MACed)");
+    println!();
+}
+
+fn send_request(p: &mut Peer) -> Result<(), Failure> {
+    let before = p.conn.poll_transmit().len();
+    p.conn.send(REQUEST).map_err(|e| tls_fail(&e))?;
+    let wire = p.conn.poll_transmit().len() - before;
+    app_data_line(Side::Client, REQUEST, wire);
+    Ok(())
+}
+
+fn app_data_line(sender: Side, data: &[u8], wire: usize) {
+    println!(
+        "    {}  {:<30} {:>6} bytes  encrypted",
+        trace::arrow(sender),
+        "application data",
+        wire
+    );
+    println!("    {} bytes of plaintext in one record", data.len());
+}
+
+/// Shows bytes as a quoted string with escapes, shortened.
+fn quote(data: &[u8]) -> String {
+    let mut s: String = data
+        .iter()
+        .take(QUOTE_MAX)
+        .flat_map(|&b| std::ascii::escape_default(b))
+        .map(char::from)
+        .collect();
+    if data.len() > QUOTE_MAX {
+        s.push_str("...");
+    }
+    format!("\"{s}\"")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicting_suite_and_kx_is_a_usage_error() {
+        let o = Options {
+            suite: Some(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA),
+            kx: Some(KeyExchange::DheRsa),
+        };
+        assert_eq!(suites_for(&o).unwrap_err().code, exit::USAGE);
+        let o = Options {
+            suite: None,
+            kx: Some(KeyExchange::DheRsa),
+        };
+        assert!(
+            suites_for(&o)
+                .unwrap()
+                .iter()
+                .all(|s| s.key_exchange() == Some(KeyExchange::DheRsa))
+        );
+    }
+
+    #[test]
+    fn built_in_pki_loads() {
+        configs(&suites::all()).unwrap();
+    }
+}

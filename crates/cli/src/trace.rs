@@ -1,0 +1,257 @@
+//! The teaching view of a handshake: one line per protocol message, with a short
+//! explanation of what it carries and why it is there.
+
+use sanstls_proto::{Direction, Event, Side, Trace, TraceKind};
+use sanstls_wire::enums::{AlertDescription, AlertLevel, HandshakeType, KeyExchange};
+
+/// Who sent a message, as an arrow between the two roles.
+pub(crate) fn arrow(sender: Side) -> &'static str {
+    match sender {
+        Side::Client => "client → server",
+        Side::Server => "server → client",
+    }
+}
+
+/// The side that sent a traced message, given the side that traced it.
+pub(crate) fn sender(trace: &Trace, local: Side) -> Side {
+    match (trace.direction, local) {
+        (Direction::Sent, s) => s,
+        (Direction::Received, Side::Client) => Side::Server,
+        (Direction::Received, Side::Server) => Side::Client,
+    }
+}
+
+/// The message name as the RFC spells it in prose (`ClientHello`).
+pub(crate) fn message_name(kind: TraceKind) -> String {
+    match kind {
+        TraceKind::Handshake(t) => handshake_name(t).to_string(),
+        TraceKind::ChangeCipherSpec => "ChangeCipherSpec".to_string(),
+        TraceKind::Alert(level, desc) => {
+            let level = if level == AlertLevel::FATAL {
+                "fatal"
+            } else {
+                "warning"
+            };
+            format!("Alert {} ({level})", alert_name(desc))
+        }
+        _ => "(unknown message)".to_string(),
+    }
+}
+
+fn handshake_name(t: HandshakeType) -> &'static str {
+    match t {
+        HandshakeType::HELLO_REQUEST => "HelloRequest",
+        HandshakeType::CLIENT_HELLO => "ClientHello",
+        HandshakeType::SERVER_HELLO => "ServerHello",
+        HandshakeType::NEW_SESSION_TICKET => "NewSessionTicket",
+        HandshakeType::CERTIFICATE => "Certificate",
+        HandshakeType::SERVER_KEY_EXCHANGE => "ServerKeyExchange",
+        HandshakeType::CERTIFICATE_REQUEST => "CertificateRequest",
+        HandshakeType::SERVER_HELLO_DONE => "ServerHelloDone",
+        HandshakeType::CERTIFICATE_VERIFY => "CertificateVerify",
+        HandshakeType::CLIENT_KEY_EXCHANGE => "ClientKeyExchange",
+        HandshakeType::FINISHED => "Finished",
+        HandshakeType::CERTIFICATE_STATUS => "CertificateStatus",
+        _ => "HandshakeMessage",
+    }
+}
+
+/// An alert's RFC name in lower case (`handshake_failure`).
+pub(crate) fn alert_name(a: AlertDescription) -> String {
+    match a.name() {
+        Some(n) => n.to_ascii_lowercase(),
+        None => format!("alert {}", a.0),
+    }
+}
+
+/// One line for a traced message: direction, name, size, protection. Fits in 80
+/// columns.
+pub(crate) fn line(trace: &Trace, sender: Side) -> String {
+    let prot = if trace.protected {
+        "encrypted"
+    } else {
+        "plaintext"
+    };
+    format!(
+        "{}  {:<30} {:>6} bytes  {prot}",
+        arrow(sender),
+        message_name(trace.kind),
+        trace.length
+    )
+}
+
+/// What a message is for, in a sentence or two; `kx` is the key exchange when known.
+pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) -> &'static str {
+    match kind {
+        TraceKind::Handshake(t) => match t {
+            HandshakeType::CLIENT_HELLO => {
+                "The client's offer: TLS 1.2, 32 fresh random bytes, the cipher suites it \
+                 accepts (best first) and extensions: server_name, extended_master_secret, \
+                 encrypt_then_mac, renegotiation_info, signature_algorithms."
+            }
+            HandshakeType::SERVER_HELLO => {
+                "The server's choice: one suite from the client's list, its own 32 random \
+                 bytes, and the extensions it agrees to use."
+            }
+            HandshakeType::CERTIFICATE if sender == Side::Server => {
+                "The server's certificate chain, leaf first: its RSA public key and host \
+                 names, signed by a CA. The client checks the chain up to a root it trusts."
+            }
+            HandshakeType::CERTIFICATE => {
+                "The client's certificate chain, sent because the server asked for one."
+            }
+            HandshakeType::SERVER_KEY_EXCHANGE => {
+                "Diffie-Hellman parameters (prime p, generator g) and the server's public \
+                 value g^x mod p, signed with the certificate's RSA key so the client knows \
+                 who chose them."
+            }
+            HandshakeType::CERTIFICATE_REQUEST => {
+                "The server asks the client to prove who it is with a certificate."
+            }
+            HandshakeType::SERVER_HELLO_DONE => {
+                "The server has said everything for now; it is the client's turn."
+            }
+            HandshakeType::CLIENT_KEY_EXCHANGE => match kx {
+                Some(KeyExchange::Rsa) => {
+                    "48 random bytes (the premaster secret) encrypted with the server's RSA \
+                     public key: only the certificate's owner can read them. Both sides now \
+                     derive the master secret from it and the two randoms."
+                }
+                Some(KeyExchange::DheRsa) => {
+                    "The client's public value g^y mod p. Each side combines it with its own \
+                     secret exponent into the same premaster g^xy mod p, and derives the \
+                     master secret from it and the two randoms."
+                }
+                None => {
+                    "The client's share of the premaster secret (RSA-encrypted, or its DH \
+                     public value). Both sides now derive the master secret."
+                }
+            },
+            HandshakeType::CERTIFICATE_VERIFY => {
+                "The client signs the handshake so far with its private key: proof that it \
+                 owns the certificate it sent."
+            }
+            HandshakeType::FINISHED => {
+                "A MAC over every handshake message, keyed with the master secret: proves \
+                 the sender derived the same keys and that nobody altered the handshake. It \
+                 is the first message under the new keys."
+            }
+            HandshakeType::NEW_SESSION_TICKET => {
+                "A session ticket the client may present later to resume without a full \
+                 handshake."
+            }
+            HandshakeType::HELLO_REQUEST => {
+                "The server asks for a renegotiation (sanstls refuses renegotiation)."
+            }
+            _ => "A handshake message.",
+        },
+        TraceKind::ChangeCipherSpec => {
+            "From the next record on, this side encrypts and MACs everything it sends with \
+             the keys derived from the master secret."
+        }
+        TraceKind::Alert(_, AlertDescription::CLOSE_NOTIFY) => {
+            "This side will send nothing more. Closing with an alert (not just ending the \
+             TCP stream) lets the peer tell a clean end from a truncation attack."
+        }
+        TraceKind::Alert(level, _) if level == AlertLevel::FATAL => {
+            "A fatal alert: the connection ends here."
+        }
+        TraceKind::Alert(..) => "A warning alert; the connection continues.",
+        _ => "",
+    }
+}
+
+/// Word-wraps `text` to `width` columns, each line prefixed with `indent`.
+pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.chars().count() > width {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(indent);
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// An event hook for `TlsStream::set_event_hook` that prints each traced message on
+/// stderr as the demo does (`prefix` starts every line: a connection's label, or
+/// nothing), warning alerts, and the peer's close.
+pub(crate) fn stderr_hook(local: Side, prefix: String) -> Box<dyn FnMut(&Event<'_>) + Send> {
+    let mut saw_server_key_exchange = false;
+    Box::new(move |ev| {
+        let text = match ev {
+            Event::Trace(t) => {
+                if t.kind == TraceKind::Handshake(HandshakeType::SERVER_KEY_EXCHANGE) {
+                    saw_server_key_exchange = true;
+                }
+                let kx = if saw_server_key_exchange {
+                    KeyExchange::DheRsa
+                } else {
+                    KeyExchange::Rsa
+                };
+                let from = sender(t, local);
+                format!(
+                    "{prefix}{}\n{}",
+                    line(t, from),
+                    wrap(
+                        explain(t.kind, from, Some(kx)),
+                        &format!("{prefix}    "),
+                        80
+                    )
+                )
+            }
+            Event::Alert(a) => format!("{prefix}peer sent warning alert {}\n", alert_name(*a)),
+            Event::PeerClosed { clean: true } => format!("{prefix}peer sent close_notify\n"),
+            Event::PeerClosed { clean: false } => {
+                format!("{prefix}peer closed the transport without close_notify\n")
+            }
+            Event::HandshakeComplete => format!("{prefix}handshake complete\n"),
+            _ => return,
+        };
+        eprint!("{text}");
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_lines_short() {
+        let text = explain(
+            TraceKind::Handshake(HandshakeType::CLIENT_HELLO),
+            Side::Client,
+            None,
+        );
+        let w = wrap(text, "    ", 80);
+        assert!(w.lines().count() > 1);
+        assert!(w.lines().all(|l| l.chars().count() <= 80), "{w}");
+        assert!(w.contains("extended_master_secret"));
+    }
+
+    #[test]
+    fn lines_name_the_message_and_direction() {
+        let t = Trace {
+            direction: Direction::Received,
+            kind: TraceKind::Handshake(HandshakeType::SERVER_HELLO_DONE),
+            length: 4,
+            protected: false,
+        };
+        let l = line(&t, sender(&t, Side::Client));
+        assert!(l.starts_with("server → client  ServerHelloDone"), "{l}");
+        assert!(l.contains("4 bytes  plaintext"), "{l}");
+        assert!(l.chars().count() <= 80);
+    }
+}
