@@ -308,8 +308,8 @@ pub fn join<A: Future, B: Future>(moved: &Rc<RefCell<u64>>, a: A, b: B) -> (A::O
         {
             rb = Some(v);
         }
-        if ra.is_some() && rb.is_some() {
-            return (ra.unwrap(), rb.unwrap());
+        if let (Some(_), Some(_)) = (&ra, &rb) {
+            return (ra.take().unwrap(), rb.take().unwrap());
         }
         let now = *moved.borrow();
         assert_ne!(now, last, "deadlock: both sides wait and no byte moves");
