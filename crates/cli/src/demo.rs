@@ -331,7 +331,7 @@ fn events(p: &mut Peer, shown: &mut Shown) -> Reaction {
                 role(p.side)
             ),
             TraceKind::Alert(_, AlertDescription::CLOSE_NOTIFY) => println!(
-                "    The {} received close_notify{}",
+                "    The {} got close_notify{}",
                 role(p.side),
                 if p.conn.is_closed() || p.side == Side::Client {
                     "."

@@ -1,0 +1,106 @@
+//! `sanstls demo` shows every step of the handshake, for both key exchanges.
+
+mod common;
+
+use common::{bin, run};
+
+fn demo(args: &[&str]) -> common::Output {
+    let mut c = bin();
+    c.arg("demo").args(args);
+    run(c, b"")
+}
+
+/// Asserts that `out` has the lines of a whole connection, in order.
+fn assert_steps(out: &str, steps: &[&str]) {
+    let mut at = 0;
+    for step in steps {
+        match out[at..].find(step) {
+            Some(i) => at += i + step.len(),
+            None => panic!("step {step:?} missing or out of order in:\n{out}"),
+        }
+    }
+}
+
+#[test]
+fn demo_dhe_shows_every_step() {
+    let o = demo(&["--kx", "dhe"]);
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert_steps(
+        &o.stdout,
+        &[
+            "client → server  ClientHello",
+            "server → client  ServerHello",
+            "server → client  Certificate",
+            "server → client  ServerKeyExchange",
+            "server → client  ServerHelloDone",
+            "subject:  O=sanstls test,CN=localhost",
+            "client → server  ClientKeyExchange",
+            "g^y mod p",
+            "client → server  ChangeCipherSpec",
+            "client → server  Finished",
+            "server → client  ChangeCipherSpec",
+            "server → client  Finished",
+            "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+            "ephemeral Diffie-Hellman, 2048-bit prime",
+            "extended master secret (RFC 7627): yes",
+            "encrypt-then-MAC (RFC 7366):       yes",
+            "client → server  application data",
+            "server → client  application data",
+            "client → server  Alert close_notify",
+            "server → client  Alert close_notify",
+            "handshake:",
+            "total:",
+        ],
+    );
+    assert!(
+        o.stdout.lines().all(|l| l.chars().count() <= 80),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn demo_rsa_has_no_server_key_exchange() {
+    let o = demo(&["--kx", "rsa"]);
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert!(!o.stdout.contains("ServerKeyExchange"), "{}", o.stdout);
+    assert_steps(
+        &o.stdout,
+        &[
+            "ClientHello",
+            "ServerHello",
+            "Certificate",
+            "ServerHelloDone",
+            "ClientKeyExchange",
+            "encrypted with the server's RSA",
+            "ChangeCipherSpec",
+            "Finished",
+            "ChangeCipherSpec",
+            "Finished",
+            "TLS_RSA_WITH_AES_128_CBC_SHA256",
+            "RSA: the client encrypted a 48-byte premaster secret",
+            "application data",
+            "close_notify",
+            "close_notify",
+        ],
+    );
+}
+
+#[test]
+fn demo_suite_choice_and_bad_names() {
+    let o = demo(&["--suite", "DHE-RSA-AES256-SHA"]);
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert!(
+        o.stdout.contains("TLS_DHE_RSA_WITH_AES_256_CBC_SHA "),
+        "{}",
+        o.stdout
+    );
+
+    let o = demo(&["--suite", "ECDHE-RSA-AES128-GCM-SHA256"]);
+    assert_eq!(o.code(), 2, "{o:#?}");
+    assert!(o.stderr.contains("unknown cipher suite"), "{}", o.stderr);
+    assert!(o.stderr.contains("DHE-RSA-AES128-SHA256"), "{}", o.stderr);
+
+    let o = demo(&["--suite", "AES128-SHA", "--kx", "dhe"]);
+    assert_eq!(o.code(), 2, "{o:#?}");
+}

@@ -1,0 +1,223 @@
+//! `sanstls server` and `sanstls client` against OpenSSL and curl, on 127.0.0.1.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::{
+    Guard, bin, curl, lines, openssl, run, s_server, sanstls_server, server_cert_args, td,
+    wait_for_line,
+};
+
+fn server(extra: &[&str]) -> common::Server {
+    let mut args = server_cert_args();
+    args.extend(extra.iter().map(|s| (*s).to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    sanstls_server(&refs)
+}
+
+/// `openssl s_client` against the server: a line goes out and comes back (the server
+/// echoes), read while the client is still connected.
+fn s_client_echo(port: u16, cipher: &str) {
+    let mut child = Command::new(openssl())
+        .args([
+            "s_client",
+            "-tls1_2",
+            "-connect",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .args(["-cipher", cipher, "-CAfile", &td("ca-root.cert.pem")])
+        .args(["-servername", "localhost", "-verify_return_error"])
+        .args(["-quiet", "-no_ign_eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let rx = lines(child.stdout.take().unwrap());
+    let guard = Guard(child);
+    let msg = format!("echo me {cipher}");
+    writeln!(stdin, "{msg}").unwrap();
+    wait_for_line(&rx, &msg);
+    drop(stdin);
+    drop(guard);
+}
+
+#[test]
+fn server_echoes_to_s_client_rsa_and_dhe() {
+    let srv = server(&[]);
+    for (cipher, iana) in [
+        ("AES128-SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA256"),
+        (
+            "DHE-RSA-AES128-SHA256",
+            "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        ),
+    ] {
+        s_client_echo(srv.port, cipher);
+        // The server logs each session on stderr.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !srv.log().contains(iana) {
+            assert!(std::time::Instant::now() < deadline, "{}", srv.log());
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+#[test]
+fn server_answers_curl_with_a_session_page() {
+    let srv = server(&[]);
+    let mut c = curl();
+    c.args(["-sS", "--cacert", &td("ca-root.cert.pem")])
+        .arg(format!("https://localhost:{}/", srv.port));
+    let o = run(c, b"");
+    assert_eq!(o.code(), 0, "{o:#?}\nserver log:\n{}", srv.log());
+    assert!(o.stdout.contains("cipher suite:"), "{}", o.stdout);
+    assert!(o.stdout.contains("TLS_"), "{}", o.stdout);
+    assert!(
+        o.stdout.contains("SNI:                    localhost"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("extended master secret: yes"),
+        "{}",
+        o.stdout
+    );
+
+    // The suite the page names is the one curl chose.
+    let mut c = curl();
+    c.args(["-sS", "--cacert", &td("ca-root.cert.pem")])
+        .args(["--ciphers", "AES256-SHA"])
+        .arg(format!("https://localhost:{}/", srv.port));
+    let o = run(c, b"");
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert!(
+        o.stdout
+            .contains("TLS_RSA_WITH_AES_256_CBC_SHA (AES256-SHA)"),
+        "{}",
+        o.stdout
+    );
+}
+
+#[test]
+fn server_serves_clients_concurrently() {
+    let srv = server(&[]);
+    // Three clients connect and stay connected; each gets its echo while the others are
+    // still open, which a server handling one client at a time could not do.
+    let mut clients = Vec::new();
+    for i in 0..3 {
+        let mut child = bin()
+            .args(["client", &format!("127.0.0.1:{}", srv.port)])
+            .args([
+                "--cafile",
+                &td("ca-root.cert.pem"),
+                "--servername",
+                "localhost",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let rx = lines(child.stdout.take().unwrap());
+        clients.push((i, stdin, rx, Guard(child)));
+    }
+    for (i, stdin, rx, _) in &mut clients {
+        writeln!(stdin, "client {i} says hello").unwrap();
+        wait_for_line(rx, &format!("client {i} says hello"));
+    }
+    for (_, stdin, _, mut guard) in clients {
+        drop(stdin);
+        let status = guard.0.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+}
+
+#[test]
+fn client_against_s_server_rev_with_alpn_and_suite() {
+    let (_peer, port) = s_server(&["-rev", "-alpn", "h2,http/1.1"], "server-rsa2048");
+    let mut c = bin();
+    c.args(["client", &format!("127.0.0.1:{port}")])
+        .args(["--cafile", &td("ca-root.cert.pem")])
+        .args(["--alpn", "x-none,http/1.1", "--suite", "AES256-SHA256"]);
+    let o = run(c, b"hello sanstls\n");
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert!(o.stdout.contains("sltsnas olleh"), "{o:#?}");
+    assert!(
+        o.stderr.contains("TLS_RSA_WITH_AES_256_CBC_SHA256"),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.contains("ALPN:       http/1.1"), "{}", o.stderr);
+    assert!(o.stderr.contains("verification: OK"), "{}", o.stderr);
+    assert!(o.stderr.contains("CN=localhost"), "{}", o.stderr);
+}
+
+#[test]
+fn client_against_s_server_www_with_trace() {
+    let (_peer, port) = s_server(&["-www"], "server-rsa2048");
+    let mut c = bin();
+    c.args(["client", &format!("localhost:{port}")])
+        .args(["--cafile", &td("ca-root.cert.pem"), "--trace"])
+        .args(["--suite", "DHE-RSA-AES128-SHA256"]);
+    let o = run(c, b"GET / HTTP/1.0\r\n\r\n");
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert!(o.stdout.contains("HTTP/1.0 200 ok"), "{o:#?}");
+    assert!(o.stdout.contains("DHE-RSA-AES128-SHA256"), "{o:#?}");
+    for step in [
+        "client → server  ClientHello",
+        "server → client  ServerKeyExchange",
+        "client → server  ClientKeyExchange",
+        "server → client  Finished",
+    ] {
+        assert!(o.stderr.contains(step), "{step}: {}", o.stderr);
+    }
+}
+
+#[test]
+fn client_certificate_end_to_end() {
+    let srv = server(&[
+        "--client-ca",
+        &td("ca-root.cert.pem"),
+        "--require-client-cert",
+    ]);
+    let mut c = bin();
+    c.args(["client", &format!("127.0.0.1:{}", srv.port)])
+        .args([
+            "--cafile",
+            &td("ca-root.cert.pem"),
+            "--servername",
+            "localhost",
+        ])
+        .args([
+            "--cert",
+            &td("client.chain.pem"),
+            "--key",
+            &td("client.rsa.pem"),
+        ]);
+    let o = run(c, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    assert_eq!(o.code(), 0, "{o:#?}\nserver log:\n{}", srv.log());
+    assert!(
+        o.stdout.contains("client certificate:     verified"),
+        "{}",
+        o.stdout
+    );
+    assert!(o.stdout.contains("CN=sanstls test client"), "{}", o.stdout);
+    assert!(o.stdout.contains("client.example.test"), "{}", o.stdout);
+
+    // Without a certificate the server refuses, and both sides say so.
+    let mut c = bin();
+    c.args(["client", &format!("127.0.0.1:{}", srv.port)])
+        .args([
+            "--cafile",
+            &td("ca-root.cert.pem"),
+            "--servername",
+            "localhost",
+        ]);
+    let o = run(c, b"x");
+    assert_eq!(o.code(), 1, "{o:#?}");
+    assert!(o.stderr.contains("--cert"), "{}", o.stderr);
+}
