@@ -49,14 +49,14 @@ fn fetch<T: Read + Write>(
     let mut total = 0;
     loop {
         match tls.read(&mut buf) {
-            Ok(0) => break, // the server's close_notify: the response is complete
+            // Ok(0): the server's close_notify, the response is complete. Truncated:
+            // the socket closed without one, as HTTP/1.0 servers often do; the data
+            // before is authentic, only its completeness is not proven.
+            Ok(0) | Err(Error::Truncated) => break,
             Ok(n) => {
                 on_data(&buf[..n]);
                 total += n;
             }
-            // HTTP/1.0 servers often just close the socket; the data before is
-            // authentic, only its completeness is not proven.
-            Err(Error::Truncated) => break,
             Err(e) => return Err(e),
         }
     }
