@@ -174,8 +174,9 @@ fn serve(
                 return Ok(());
             }
             Ok(n) => n,
-            // s_time and many HTTP clients just drop the TCP connection.
-            Err(e) if e.kind() == ErrorKind::UnexpectedEof => return Ok(()),
+            // A client that just drops the TCP connection after the handshake (s_time,
+            // many HTTP clients) has left, and nothing was lost on this side.
+            Err(e) if client_left(&e) => return Ok(()),
             Err(e) => return Err(stream_message(&e)),
         };
         let data = &buf[..n];
@@ -200,6 +201,16 @@ fn serve(
             .and_then(|()| tls.flush())
             .map_err(|e| stream_message(&e))?;
     }
+}
+
+/// Whether a read error means the client went away without close_notify (an unclean
+/// end, RFC 5246 §7.2.1, that a server which sent everything can ignore).
+fn client_left(e: &io::Error) -> bool {
+    sanstls_std::tls_error(e).is_none()
+        && matches!(
+            e.kind(),
+            ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
+        )
 }
 
 fn handshake_message(e: &io::Error, tls: &TlsStream<TcpStream>) -> String {
