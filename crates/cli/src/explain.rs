@@ -70,6 +70,12 @@ pub(crate) fn server_error(e: &Error, chain: &[Vec<u8>], now: UnixTime) -> Strin
             }
             a => format!("the client sent alert {}", alert_name(a)),
         },
+        Error::PeerIncompatible(PeerIncompatible::ClientCertificateRequired) => {
+            "the client sent no certificate, and --require-client-cert demands one".to_string()
+        }
+        Error::PeerIncompatible(PeerIncompatible::NoCommonCipherSuite) => {
+            "no cipher suite in common with the client (see --suite)".to_string()
+        }
         other => format!("{other}"),
     }
 }
