@@ -35,6 +35,10 @@ use crate::engine::{Engine, HandshakeStep};
 ///   before (certificate validity is its only use).
 /// - **Memory**: see the crate documentation; nothing is allocated once the handshake
 ///   is done.
+/// - **Cancellation**: dropping a `read` or `handshake` future loses nothing: bytes
+///   already taken from the transport stay in the connection. Dropping a `write`
+///   future after it sealed data (while it waits on the transport) leaves that data
+///   queued: it goes out with the next call, so do not write it again.
 pub struct AsyncTlsConnection<T> {
     transport: T,
     engine: Engine,

@@ -101,3 +101,60 @@ fn tls_kind(e: &TlsError) -> ErrorKind {
         _ => ErrorKind::Other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::string::ToString;
+
+    use embedded_io::Error as _;
+    use sanstls_proto::{PeerIncompatible, PeerMisbehaved};
+
+    use super::*;
+
+    type E = Error<ErrorKind>;
+
+    #[test]
+    fn kinds_follow_the_cause() {
+        assert_eq!(
+            E::Transport(ErrorKind::TimedOut).kind(),
+            ErrorKind::TimedOut
+        );
+        assert_eq!(
+            E::Tls(PeerMisbehaved::BadRecordMac.into()).kind(),
+            ErrorKind::InvalidData
+        );
+        assert_eq!(
+            E::Tls(sanstls_pki::Error::Expired.into()).kind(),
+            ErrorKind::InvalidData
+        );
+        assert_eq!(
+            E::Tls(PeerIncompatible::NoCommonCipherSuite.into()).kind(),
+            ErrorKind::Unsupported
+        );
+        assert_eq!(
+            E::Tls(ApiMisuse::Closed.into()).kind(),
+            ErrorKind::BrokenPipe
+        );
+        assert_eq!(
+            E::Tls(ApiMisuse::HandshakeNotComplete.into()).kind(),
+            ErrorKind::InvalidInput
+        );
+        assert_eq!(E::Truncated.kind(), ErrorKind::ConnectionAborted);
+        assert_eq!(E::WriteZero.kind(), ErrorKind::WriteZero);
+    }
+
+    #[test]
+    fn messages_name_the_layer() {
+        let s = E::Transport(ErrorKind::BrokenPipe).to_string();
+        assert!(s.starts_with("transport error: "), "{s}");
+        let s = E::Tls(sanstls_pki::Error::Expired.into()).to_string();
+        assert!(s.starts_with("TLS error: "), "{s}");
+        assert!(E::Truncated.to_string().contains("close_notify"));
+        assert_eq!(
+            E::Tls(PeerMisbehaved::BadFinished.into()).tls(),
+            Some(&TlsError::PeerMisbehaved(PeerMisbehaved::BadFinished))
+        );
+        assert_eq!(E::Truncated.tls(), None);
+    }
+}

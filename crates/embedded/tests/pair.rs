@@ -175,3 +175,34 @@ fn untrusted_certificate_fails_and_the_server_hears_why() {
         embedded_io::ErrorKind::InvalidData
     );
 }
+
+#[test]
+fn the_callers_time_decides_certificate_validity() {
+    // The test certificates are valid until 2045-01-01; in 2046 they have expired.
+    let (a, b) = pipe(1024, 200);
+    let srv = thread::spawn(move || server(b, server_config()).handshake().unwrap_err());
+    let mut tls = client(a, client_config());
+    tls.set_time(sanstls_embedded::UnixTime(2_398_377_600)); // 2046-01-01
+    assert_eq!(tls.now().as_secs(), 2_398_377_600);
+    let err = tls.handshake().unwrap_err();
+    assert_eq!(
+        err,
+        Error::Tls(TlsError::Certificate(sanstls_pki::Error::Expired))
+    );
+    let alert = err.tls().unwrap().alert().unwrap();
+    assert_eq!(
+        srv.join().unwrap(),
+        Error::Tls(TlsError::AlertReceived(alert))
+    );
+}
+
+#[test]
+fn an_empty_read_or_write_does_no_io() {
+    // Nothing on the other end: any transport IO would block until the pipe's guard
+    // timeout and fail; empty buffers must return at once, before the handshake.
+    let (a, _b) = pipe(16, 16);
+    let mut tls = client(a, client_config());
+    assert_eq!(tls.read(&mut []).unwrap(), 0);
+    assert_eq!(tls.write(&[]).unwrap(), 0);
+    assert!(!tls.is_handshake_complete());
+}
