@@ -329,6 +329,9 @@ fn pump(tls: &mut TlsStream<TcpStream>, asked: &str) -> Result<(), Failure> {
         }
         match tls.read(&mut buf) {
             Ok(0) => {
+                // The connection already queued its answering close_notify (RFC 5246
+                // §7.2.1); make sure it leaves.
+                let _ = tls.close();
                 let _ = out.flush();
                 if stdin_open {
                     eprintln!("the server closed the connection (close_notify)");

@@ -35,6 +35,20 @@ fn wrong_ca_names_the_issuer_and_cafile() {
     assert!(o.stderr.contains("unknown issuer"), "{}", o.stderr);
     assert!(o.stderr.contains("CN=sanstls test root CA"), "{}", o.stderr);
     assert!(o.stderr.contains("--cafile"), "{}", o.stderr);
+
+    // That client's failure is logged by the server, which goes on serving.
+    let o = client(
+        srv.port,
+        &[
+            "--cafile",
+            &td("ca-root.cert.pem"),
+            "--servername",
+            "localhost",
+        ],
+    );
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert_eq!(o.stdout, "hello\n");
+    srv.wait_for_log("handshake failed: the client refused this server's certificate");
 }
 
 #[test]

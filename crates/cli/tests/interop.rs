@@ -57,11 +57,7 @@ fn server_echoes_to_s_client_rsa_and_dhe() {
     ] {
         s_client_echo(srv.port, cipher);
         // The server logs each session on stderr.
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !srv.log().contains(iana) {
-            assert!(std::time::Instant::now() < deadline, "{}", srv.log());
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        srv.wait_for_log(iana);
     }
 }
 

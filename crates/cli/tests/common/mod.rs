@@ -117,6 +117,20 @@ impl Server {
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+
+    /// Waits (a minute at most: a hang guard) until the server's stderr contains
+    /// `needle`.
+    pub fn wait_for_log(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.log().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "the server never logged {needle:?}:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 /// Starts `sanstls server --addr 127.0.0.1:0 ARGS` and waits for "listening on".
