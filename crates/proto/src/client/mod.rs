@@ -540,3 +540,86 @@ impl ExpectFinished {
         Ok(conn::State::Traffic)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sanstls_pki::TrustAnchors;
+
+    fn config(with_cert: bool, schemes: &[SignatureScheme]) -> ClientConfig {
+        let anchors =
+            TrustAnchors::from_pem_bundle(include_str!("../../../../testdata/ca-root.cert.pem"))
+                .unwrap();
+        let b = ClientConfig::builder()
+            .trust_anchors(anchors)
+            .signature_schemes(schemes);
+        let b = if with_cert {
+            b.client_certificate(
+                CertifiedKey::from_pem(
+                    include_str!("../../../../testdata/client.chain.pem"),
+                    include_str!("../../../../testdata/client.rsa.pem"),
+                )
+                .unwrap(),
+            )
+        } else {
+            b
+        };
+        b.build().unwrap()
+    }
+
+    fn request<'a>(
+        types: &'a [ClientCertificateType],
+        schemes: &'a [SignatureScheme],
+    ) -> CertificateRequest<'a> {
+        CertificateRequest {
+            certificate_types: List::from_items(types),
+            signature_algorithms: List::from_items(schemes),
+            certificate_authorities: List::from_items(&[]),
+        }
+    }
+
+    fn chosen(r: &CertRequest) -> Option<SignatureScheme> {
+        match r {
+            CertRequest::Send(_, s) => Some(*s),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_client_answers_only_what_it_can_sign() {
+        use ClientCertificateType as T;
+        use SignatureScheme as S;
+        let sha256 = HashAlgorithm::Sha256;
+        let all = crate::config::DEFAULT_SIGNATURE_SCHEMES;
+        let rsa = [T::RSA_SIGN];
+        // No certificate configured: empty.
+        let r = choose_client_auth(&config(false, all), sha256, &request(&rsa, all));
+        assert!(matches!(r, CertRequest::Empty));
+        // The server takes only ECDSA (or DSS) certificates: empty.
+        let ecdsa = [T::ECDSA_SIGN, T::DSS_SIGN];
+        let r = choose_client_auth(&config(true, all), sha256, &request(&ecdsa, all));
+        assert!(matches!(r, CertRequest::Empty));
+        // No scheme in common (ECDSA and SHA-1 only on the server's side): empty.
+        let server = [S::ECDSA_SECP256R1_SHA256, S::RSA_PKCS1_SHA1];
+        let r = choose_client_auth(&config(true, all), sha256, &request(&rsa, &server));
+        assert!(matches!(r, CertRequest::Empty));
+        // rsa_sign among others; the PRF hash first, then the client's order.
+        let mixed = [T::ECDSA_SIGN, T::RSA_SIGN];
+        let server = [
+            S::RSA_PKCS1_SHA512,
+            S::RSA_PKCS1_SHA256,
+            S::RSA_PSS_RSAE_SHA256,
+        ];
+        let r = choose_client_auth(&config(true, all), sha256, &request(&mixed, &server));
+        assert_eq!(chosen(&r), Some(S::RSA_PSS_RSAE_SHA256));
+        let client = [S::RSA_PKCS1_SHA512, S::RSA_PKCS1_SHA256];
+        let r = choose_client_auth(&config(true, &client), sha256, &request(&rsa, &server));
+        assert_eq!(chosen(&r), Some(S::RSA_PKCS1_SHA256));
+        let r = choose_client_auth(
+            &config(true, &client),
+            HashAlgorithm::Sha384,
+            &request(&rsa, &server),
+        );
+        assert_eq!(chosen(&r), Some(S::RSA_PKCS1_SHA512));
+    }
+}
