@@ -160,3 +160,48 @@ fn strict_trust_anchor_bundle() {
         "{msg}"
     );
 }
+
+mod arbitrary_files {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// PEM-ish text: fragments of real delimiters, labels and base64 in any order, so
+    /// that the block scanner meets unterminated and mismatched blocks.
+    fn pemish() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("-----BEGIN ".to_string()),
+            Just("-----END ".to_string()),
+            Just("-----".to_string()),
+            Just("CERTIFICATE".to_string()),
+            Just("RSA PRIVATE KEY".to_string()),
+            Just("PRIVATE KEY".to_string()),
+            Just("\n".to_string()),
+            "[A-Za-z0-9+/=]{0,80}",
+            "\\PC{0,8}",
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Whatever a file holds, loading it returns (never panics), and an error names
+        /// the file.
+        #[test]
+        fn loading_never_panics(text in pemish(), bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let p = temp_file("arbitrary.pem", &text);
+            for r in [
+                load::certs(&p).map(|_| ()),
+                load::private_key(&p).map(|_| ()),
+                load::trust_anchors(&p).map(|_| ()),
+            ] {
+                if let Err(e) = r {
+                    prop_assert!(e.to_string().contains(&p.display().to_string()));
+                }
+            }
+            std::fs::write(&p, &bytes).unwrap();
+            let _ = load::certs(&p);
+            let _ = load::private_key(&p);
+        }
+    }
+}
