@@ -62,6 +62,12 @@ fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
     }
     let alpn = alpn_list(&a.alpn);
     if !alpn.is_empty() {
+        if alpn.iter().any(|p| p == b"h2") {
+            eprintln!(
+                "note: --alpn h2: this server answers HTTP/1.x requests only; an HTTP/2 \
+                 client that agrees on h2 will just get its bytes echoed"
+            );
+        }
         let refs: Vec<&[u8]> = alpn.iter().map(Vec::as_slice).collect();
         b = b.alpn_protocols(&refs);
     }

@@ -127,9 +127,32 @@ fn file_that_is_not_pem_exit_3() {
     assert_eq!(o.code(), 3, "{o:#?}");
     assert!(o.stderr.contains(&junk), "{}", o.stderr);
 
+    let o = server_cmd(&["--cert", &td("server-rsa2048.chain.pem"), "--key", &junk]);
+    assert_eq!(o.code(), 3, "{o:#?}");
+    assert!(o.stderr.contains(&junk), "{}", o.stderr);
+
     let o = client(closed_port(), &["--cafile", &junk]);
     assert_eq!(o.code(), 3, "{o:#?}");
     assert!(o.stderr.contains(&junk), "{}", o.stderr);
+}
+
+#[test]
+fn a_port_that_does_not_speak_tls_is_named_as_such() {
+    // A plain HTTP server answers the ClientHello with an HTTP error.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let t = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 512];
+        let _ = s.read(&mut buf);
+        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    let o = client(port, &["--cafile", &td("ca-root.cert.pem")]);
+    t.join().unwrap();
+    assert_eq!(o.code(), 1, "{o:#?}");
+    assert!(o.stderr.contains("not valid TLS"), "{}", o.stderr);
+    assert!(o.stderr.contains("plain HTTP"), "{}", o.stderr);
 }
 
 #[test]

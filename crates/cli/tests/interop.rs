@@ -63,7 +63,9 @@ fn server_echoes_to_s_client_rsa_and_dhe() {
 
 #[test]
 fn server_answers_curl_with_a_session_page() {
-    let srv = server(&[]);
+    // The server speaks HTTP/1.x only: it accepts http/1.1 (and a protocol curl does not
+    // offer) but not h2.
+    let srv = server(&["--alpn", "x-other,http/1.1", "--trace"]);
     let mut c = curl();
     c.args(["-sS", "--cacert", &td("ca-root.cert.pem")])
         .arg(format!("https://localhost:{}/", srv.port));
@@ -81,6 +83,14 @@ fn server_answers_curl_with_a_session_page() {
         "{}",
         o.stdout
     );
+    assert!(
+        o.stdout.contains("ALPN:                   http/1.1"),
+        "{}",
+        o.stdout
+    );
+    // --trace logs each handshake message.
+    srv.wait_for_log("server → client  ServerHelloDone");
+    srv.wait_for_log("client → server  Finished");
 
     // The suite the page names is the one curl chose.
     let mut c = curl();
