@@ -123,7 +123,7 @@ pub use sanstls_proto::{
     Direction, Event, Negotiated, ServerConfig, ServerConfigBuilder, ServerName, Trace, TraceKind,
     UnixTime,
 };
-pub use sanstls_wire::enums::{AlertDescription, CipherSuite};
+pub use sanstls_wire::enums::{AlertDescription, AlertLevel, CipherSuite, HandshakeType};
 
 pub use error::{Error, tls_error};
 pub use keylog::{KeyLogFile, client_config_builder, server_config_builder};

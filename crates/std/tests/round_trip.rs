@@ -8,9 +8,11 @@ use std::thread;
 use std::time::Duration;
 
 use sanstls_std::{
-    AlertDescription, CertifiedKey, ClientConfig, Error, ServerConfig, ServerName, TlsStream,
-    TrustAnchors, accept, connect, proto, tls_error,
+    AlertDescription, CertifiedKey, CipherSuite, ClientConfig, Direction, Error, Event,
+    HandshakeType, ServerConfig, ServerName, TlsStream, Trace, TraceKind, TrustAnchors, accept,
+    connect, proto, tls_error,
 };
+
 use sanstls_test::fixtures;
 
 fn server_config() -> Arc<ServerConfig> {
@@ -195,4 +197,184 @@ fn connect_refuses_a_bad_server_name() {
     let e = connect("127.0.0.1:9", "not a name!", client_config()).unwrap_err();
     assert!(matches!(&e, Error::InvalidServerName(n) if n == "not a name!"));
     assert!(e.to_string().contains("not a valid server name"), "{e}");
+}
+
+#[test]
+fn socket_timeout_passes_through_and_the_read_resumes() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let cfg = server_config();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let server = thread::spawn(move || {
+        let (mut s, _) = accept(&l, cfg).unwrap();
+        s.handshake().unwrap();
+        // Send only once the client's read has timed out.
+        go_rx.recv().unwrap();
+        s.write_all(b"late but whole").unwrap();
+        s.close().unwrap();
+    });
+    let mut c = connect(addr, "localhost", client_config()).unwrap();
+    c.get_ref()
+        .set_read_timeout(Some(Duration::from_millis(50)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    let e = c.read(&mut buf).unwrap_err();
+    assert!(
+        matches!(
+            e.kind(),
+            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+        ),
+        "{e}"
+    );
+    assert!(tls_error(&e).is_none());
+    go_tx.send(()).unwrap();
+    c.get_ref()
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut got = Vec::new();
+    c.read_to_end(&mut got).unwrap();
+    assert_eq!(got, b"late but whole");
+    join(server);
+}
+
+#[test]
+fn write_after_close_is_broken_pipe() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let cfg = server_config();
+    let server = thread::spawn(move || {
+        let (mut s, _) = accept(&l, cfg).unwrap();
+        let mut v = Vec::new();
+        s.read_to_end(&mut v).unwrap();
+        v
+    });
+    let mut c = connect(addr, "localhost", client_config()).unwrap();
+    c.write_all(b"bye").unwrap();
+    c.close().unwrap();
+    let e = c.write(b"more").unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+    assert!(matches!(
+        tls_error(&e),
+        Some(proto::Error::ApiMisuse(proto::ApiMisuse::Closed))
+    ));
+    assert_eq!(join(server), b"bye");
+}
+
+#[test]
+fn server_refusal_reaches_the_client_as_an_alert() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let key = sanstls_std::load::certified_key(
+        &fixtures::path("server-rsa2048.chain.pem"),
+        &fixtures::path("server-rsa2048.rsa.pem"),
+    )
+    .unwrap();
+    let cfg = Arc::new(
+        ServerConfig::builder()
+            .single_cert(key)
+            .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256])
+            .build()
+            .unwrap(),
+    );
+    let server = thread::spawn(move || {
+        let (mut s, _) = accept(&l, cfg).unwrap();
+        let mut b = [0u8; 1];
+        s.read(&mut b).unwrap_err()
+    });
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
+    let ccfg = Arc::new(
+        ClientConfig::builder()
+            .trust_anchors(anchors)
+            .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA])
+            .build()
+            .unwrap(),
+    );
+    let e = connect(addr, "localhost", ccfg).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::Tls(proto::Error::AlertReceived(
+                AlertDescription::HANDSHAKE_FAILURE
+            ))
+        ),
+        "{e:?}"
+    );
+    let se = join(server);
+    assert!(matches!(
+        tls_error(&se),
+        Some(proto::Error::PeerIncompatible(
+            proto::PeerIncompatible::NoCommonCipherSuite
+        ))
+    ));
+}
+
+#[test]
+fn event_hook_sees_the_handshake_traces() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let cfg = server_config();
+    let server = thread::spawn(move || {
+        let (mut s, _) = accept(&l, cfg).unwrap();
+        let mut v = Vec::new();
+        s.read_to_end(&mut v).unwrap();
+    });
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
+    let ccfg = Arc::new(
+        ClientConfig::builder()
+            .trust_anchors(anchors)
+            .trace(true)
+            .build()
+            .unwrap(),
+    );
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    let mut c = TlsStream::client(
+        TcpStream::connect(addr).unwrap(),
+        ccfg,
+        ServerName::new("localhost").unwrap(),
+    )
+    .unwrap();
+    c.set_event_hook(Box::new(move |e: &Event<'_>| {
+        sink.lock().unwrap().push(seen_event(e));
+    }));
+    c.handshake().unwrap();
+    c.close().unwrap();
+    let mut rest = Vec::new();
+    c.read_to_end(&mut rest).unwrap();
+    join(server);
+    let seen = seen.lock().unwrap();
+    let first = seen.first().expect("no events");
+    assert!(
+        matches!(first, Seen::Trace(t) if t.direction == Direction::Sent
+            && t.kind == TraceKind::Handshake(HandshakeType::CLIENT_HELLO)),
+        "{seen:?}"
+    );
+    let complete = seen
+        .iter()
+        .position(|e| matches!(e, Seen::Complete))
+        .expect("no HandshakeComplete");
+    // The server's Finished arrived (protected) before completion.
+    assert!(seen[..complete].iter().any(|e| matches!(e, Seen::Trace(t)
+        if t.direction == Direction::Received
+            && t.kind == TraceKind::Handshake(HandshakeType::FINISHED)
+            && t.protected)));
+    assert!(matches!(seen.last(), Some(Seen::Closed(true))), "{seen:?}");
+}
+
+/// An owned copy of the events the hook saw.
+#[derive(Debug)]
+enum Seen {
+    Trace(Trace),
+    Complete,
+    Closed(bool),
+    Other,
+}
+
+fn seen_event(e: &Event<'_>) -> Seen {
+    match e {
+        Event::Trace(t) => Seen::Trace(*t),
+        Event::HandshakeComplete => Seen::Complete,
+        Event::PeerClosed { clean } => Seen::Closed(*clean),
+        _ => Seen::Other,
+    }
 }
