@@ -8,6 +8,12 @@
 //! assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"));
 //! ```
 
+/// The README's Rust examples, compiled (not run) by `cargo test --doc`, so that the
+/// first code a newcomer copies keeps building.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 pub mod bench;
 pub mod fixtures;
 pub mod pair;
