@@ -80,6 +80,14 @@
 //! full-size record from the peer (nothing negotiates a smaller one yet), and the
 //! transmit buffer keeps room for a full record, so it does not lower the total (1 024
 //! gives 78 775 bytes: two more records' worth of overhead room).
+//!
+//! # Code size
+//!
+//! A firmware-like probe (a client that connects, writes and reads through this crate,
+//! `--no-default-features`, `thumbv7em-none-eabihf`, `opt-level = "s"`, LTO,
+//! `panic = "abort"`) links to 293 564 bytes of `.text` and 6 699 bytes of `.rodata`
+//! (which holds its 1.2 KB CA certificate). The server's state machine is part of that
+//! figure: both roles share the one `Connection` type.
 #![no_std]
 #![forbid(unsafe_code)]
 
