@@ -378,3 +378,54 @@ fn seen_event(e: &Event<'_>) -> Seen {
         _ => Seen::Other,
     }
 }
+
+#[test]
+fn peer_gone_during_the_handshake_is_unexpected_eof() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        // Accept, read the ClientHello record whole (unread data would make the close
+        // a reset), hang up without a word.
+        let (mut s, _) = l.accept().unwrap();
+        let mut b = [0u8; 5];
+        s.read_exact(&mut b).unwrap();
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([b[3], b[4]]))];
+        s.read_exact(&mut body).unwrap();
+        b
+    });
+    let e = connect(addr, "localhost", client_config()).unwrap_err();
+    match &e {
+        Error::Io(io) => assert_eq!(io.kind(), std::io::ErrorKind::UnexpectedEof, "{io}"),
+        other => panic!("expected an I/O error, got {other:?}"),
+    }
+    // A handshake record header: content type 22, version 3.x.
+    let hdr = join(server);
+    assert_eq!(hdr[0], 22);
+    assert_eq!(hdr[1], 3);
+}
+
+#[test]
+fn a_peer_that_does_not_speak_tls() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").unwrap();
+        // Keep the socket open until the client is done, and return what it sent last.
+        let mut all = Vec::new();
+        let _ = s.read_to_end(&mut all);
+        all
+    });
+    let e = connect(addr, "localhost", client_config()).unwrap_err();
+    let Error::Tls(tls) = &e else {
+        panic!("expected a TLS error, got {e:?}")
+    };
+    assert!(matches!(tls, proto::Error::InvalidMessage(_)), "{tls:?}");
+    assert!(e.to_string().contains("sent to the peer"), "{e}");
+    // The client's fatal alert is the last record it sent: type 21, level fatal.
+    let sent = join(server);
+    let alert = &sent[sent.len() - 7..];
+    assert_eq!(&alert[..3], &[21, 3, 3], "{sent:?}");
+    assert_eq!(alert[5], 2, "not a fatal alert");
+    assert_eq!(Some(AlertDescription(alert[6])), tls.alert());
+}
