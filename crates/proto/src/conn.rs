@@ -301,9 +301,12 @@ pub struct Connection {
     opener: Opener,
     rx_protected: bool,
     hs_in: Reassembler<Vec<u8>>,
+    /// Received plaintext waiting for the caller: `app_in[app_start..app_len]`.
     app_in: Box<[u8]>,
+    app_start: usize,
     app_len: usize,
-    /// Bytes at the front of `app_in` handed out by the last `poll_event`.
+    /// Bytes from `app_start` handed out by the last `poll_event`, consumed at the next
+    /// call (fewer after [`Connection::app_data_used`]).
     app_taken: usize,
     empty_records: u8,
     warning_alerts: u8,
@@ -439,6 +442,7 @@ impl Connection {
             rx_protected: false,
             hs_in: Reassembler::new(limits),
             app_in: vec![0u8; MAX_RECORD_LEN].into_boxed_slice(),
+            app_start: 0,
             app_len: 0,
             app_taken: 0,
             empty_records: 0,
@@ -492,6 +496,13 @@ impl Connection {
     /// [`Connection::handle_recv`]. It is empty only while received application data
     /// waits to be polled.
     pub fn recv_buf(&mut self) -> &mut [u8] {
+        if self.app_start > 0 {
+            // Move what the caller has not read yet to the front, so that the room
+            // behind it can take a whole record again.
+            self.app_in.copy_within(self.app_start..self.app_len, 0);
+            self.app_len -= self.app_start;
+            self.app_start = 0;
+        }
         let room = self.app_room();
         let buf = self.rx.recv_buf();
         let n = buf.len().min(room);
@@ -597,6 +608,19 @@ impl Connection {
         }
     }
 
+    /// Only the first `used` bytes of the last [`Event::AppData`] were used: the rest
+    /// is delivered again, by the next [`Connection::poll_event`] that returns
+    /// application data. For callers that read into a buffer smaller than a record (a
+    /// `Read` adapter), so they need no buffer of their own. `used` larger than what
+    /// the last event handed out is an [`ApiMisuse::AppDataOverrun`].
+    pub fn app_data_used(&mut self, used: usize) -> Result<(), Error> {
+        if used > self.app_taken {
+            return Err(ApiMisuse::AppDataOverrun.into());
+        }
+        self.app_taken = used;
+        Ok(())
+    }
+
     // ---- Outputs -------------------------------------------------------------------
 
     /// Bytes to write to the transport; report progress with
@@ -609,9 +633,12 @@ impl Connection {
     /// happened, then received application data, then the peer's close.
     pub fn poll_event(&mut self) -> Option<Event<'_>> {
         if self.app_taken > 0 {
-            self.app_in.copy_within(self.app_taken..self.app_len, 0);
-            self.app_len -= self.app_taken;
+            self.app_start += self.app_taken;
             self.app_taken = 0;
+            if self.app_start == self.app_len {
+                self.app_start = 0;
+                self.app_len = 0;
+            }
         }
         if let Some(q) = self.core.events.pop_front() {
             return Some(match q {
@@ -620,9 +647,9 @@ impl Connection {
                 Queued::Trace(t) => Event::Trace(t),
             });
         }
-        if self.app_len > 0 {
-            self.app_taken = self.app_len;
-            return Some(Event::AppData(&self.app_in[..self.app_len]));
+        if self.app_len > self.app_start {
+            self.app_taken = self.app_len - self.app_start;
+            return Some(Event::AppData(&self.app_in[self.app_start..self.app_len]));
         }
         if let Some(clean) = self.peer_closed
             && !self.peer_closed_reported

@@ -128,6 +128,8 @@ pub enum ApiMisuse {
     RecvOverflow,
     /// `handle_transmitted(n)` with `n` larger than the pending output.
     TransmitOverflow,
+    /// `app_data_used(n)` with `n` larger than the last `Event::AppData`.
+    AppDataOverrun,
 }
 
 impl Error {
