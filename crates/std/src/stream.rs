@@ -403,6 +403,11 @@ impl<S: Read + Write> Write for TlsStream<S> {
 
 /// Connects to `addr` over TCP and completes a TLS handshake with `server_name` (a DNS
 /// name or an IP address, checked against the server's certificate).
+///
+/// A failed handshake is an [`Error::Tls`] (the fatal alert was sent to the server, or
+/// received from it); a transport problem is an [`Error::Io`]. To watch the handshake's
+/// events (traces), make the stream with [`TlsStream::client`] over your own
+/// `TcpStream`, call [`TlsStream::set_event_hook`], then [`TlsStream::handshake`].
 pub fn connect(
     addr: impl ToSocketAddrs,
     server_name: &str,
