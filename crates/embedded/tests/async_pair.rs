@@ -127,3 +127,51 @@ fn async_untrusted_certificate() {
         Error::Tls(TlsError::AlertReceived(alert))
     );
 }
+
+/// The same exchange over many pipe shapes and read sizes: one-byte chunks, queues
+/// smaller than a record header, reads larger than a record, small fragments.
+#[test]
+fn async_exchange_over_many_pipe_shapes() {
+    // (queue capacity, chunk, client read size, server read size, client fragment).
+    // Not a fragment of 1: proto would then split the 2-byte close_notify alert over
+    // two records, which its own receiver refuses (reported to the proto owner).
+    let shapes: [(usize, usize, usize, usize, Option<usize>); 6] = [
+        (1, 1, 1, 2, None),
+        (3, 2, 5, 17_000, None),
+        (64, 64, 16_384, 1, Some(100)),
+        (70_000, 70_000, 40_000, 40_000, None),
+        (1000, 999, 18_437, 333, Some(16_384)),
+        (17, 5, 2, 7, Some(2)),
+    ];
+    for (cap, chunk, c_read, s_read, frag) in shapes {
+        let label = format!("cap {cap} chunk {chunk} reads {c_read}/{s_read} frag {frag:?}");
+        let (a, b, moved) = async_pipe(cap, chunk);
+        let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
+        let mut builder = ClientConfig::builder().trust_anchors(anchors);
+        if let Some(f) = frag {
+            builder = builder.max_fragment_len(f);
+        }
+        let mut c = client(a, Arc::new(builder.build().unwrap()));
+        let mut s = server(b);
+        let len = if chunk == 1 { 3_000 } else { 20_000 };
+        let sent = pattern(len, cap as u8);
+        let client_side = async {
+            c.write_all(&sent).await.unwrap();
+            c.close().await.unwrap();
+            read_to_end(&mut c, c_read).await
+        };
+        let server_side = async {
+            let got = read_to_end(&mut s, s_read).await;
+            if let Ok(data) = &got {
+                // The client closed; our answering close_notify already went out, so
+                // the reply can only be refused.
+                assert!(s.write(data).await.is_err());
+            }
+            got
+        };
+        let (c_got, s_got) = join(&moved, client_side, server_side);
+        assert_eq!(s_got.expect(&label), sent, "{label}");
+        assert!(c_got.expect(&label).is_empty(), "{label}");
+        assert_eq!(c.peer_closed(), Some(true), "{label}");
+    }
+}
