@@ -206,3 +206,29 @@ fn an_empty_read_or_write_does_no_io() {
     assert_eq!(tls.write(&[]).unwrap(), 0);
     assert!(!tls.is_handshake_complete());
 }
+
+#[test]
+fn a_peer_that_does_not_speak_tls_gets_a_fatal_alert() {
+    let (mut raw, b) = pipe(4096, 4096);
+    let srv = thread::spawn(move || {
+        let mut tls = server(b, server_config());
+        let mut buf = [0u8; 16];
+        let err = tls.read(&mut buf).unwrap_err();
+        // Keep the transport open until the client has read the alert.
+        (err, tls)
+    });
+    raw.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut alert = [0u8; 7];
+    raw.read_exact(&mut alert).unwrap();
+    let (err, _tls) = srv.join().unwrap();
+    let Error::Tls(tls_err) = &err else {
+        panic!("expected a TLS error, got {err:?}");
+    };
+    let desc = tls_err.alert().expect("an error with a fatal alert");
+    // A plaintext alert record: type 21, version 3.x, length 2, level fatal (2).
+    assert_eq!(alert[0], 21, "{alert:?}");
+    assert_eq!(alert[1], 3, "{alert:?}");
+    assert_eq!(&alert[3..6], &[0, 2, 2], "{alert:?}");
+    assert_eq!(alert[6], desc.0, "{alert:?}");
+}
