@@ -229,3 +229,79 @@ fn untrusted_server_certificate_is_refused_and_s_server_hears_why() {
         "s_server did not log {expect:?}: {seen}"
     );
 }
+
+/// A std socket behind the async traits: every call completes at once (it blocks
+/// inside), which is enough to run the async adapter against a real peer.
+#[cfg(feature = "async")]
+struct BlockingAsAsync(TcpStream);
+
+#[cfg(feature = "async")]
+impl embedded_io_async::ErrorType for BlockingAsAsync {
+    type Error = std::io::Error;
+}
+
+#[cfg(feature = "async")]
+impl embedded_io_async::Read for BlockingAsAsync {
+    async fn read(&mut self, buf: &mut [u8]) -> Result<usize, std::io::Error> {
+        std::io::Read::read(&mut self.0, buf)
+    }
+}
+
+#[cfg(feature = "async")]
+impl embedded_io_async::Write for BlockingAsAsync {
+    async fn write(&mut self, buf: &[u8]) -> Result<usize, std::io::Error> {
+        std::io::Write::write(&mut self.0, buf)
+    }
+    async fn flush(&mut self) -> Result<(), std::io::Error> {
+        std::io::Write::flush(&mut self.0)
+    }
+}
+
+/// Polls `f` to completion with a no-op waker (its IO never returns `Pending`).
+#[cfg(feature = "async")]
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    for _ in 0..1_000_000 {
+        if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) {
+            return v;
+        }
+    }
+    panic!("the future never completed");
+}
+
+#[cfg(feature = "async")]
+#[test]
+fn async_client_against_openssl_s_server() {
+    use embedded_io_async::{Read as _, Write as _};
+    use sanstls_embedded::asynch::AsyncTlsConnection;
+
+    let (_peer, port) = s_server_www();
+    let sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut rng = os_rng();
+    let mut tls = AsyncTlsConnection::client(
+        BlockingAsAsync(sock),
+        client_config(),
+        "localhost".try_into().unwrap(),
+        now(),
+        &mut rng,
+    )
+    .unwrap();
+    let page = block_on(async {
+        tls.write_all(b"GET / HTTP/1.0\r\n\r\n").await.unwrap();
+        let mut page = Vec::new();
+        let mut buf = [0u8; 300];
+        loop {
+            let n = tls.read(&mut buf).await.expect("page, then close_notify");
+            if n == 0 {
+                break page;
+            }
+            page.extend_from_slice(&buf[..n]);
+        }
+    });
+    let page = String::from_utf8_lossy(&page);
+    assert!(page.starts_with("HTTP/1.0 200 ok"), "{page}");
+    assert_eq!(tls.peer_closed(), Some(true));
+}
