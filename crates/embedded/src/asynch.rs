@@ -3,7 +3,7 @@
 
 use alloc::sync::Arc;
 
-use embedded_io_async::{ErrorType, Read, Write};
+use embedded_io_async::{BufRead, ErrorType, Read, Write};
 use sanstls_crypto::rng::CryptoRng;
 use sanstls_proto::{
     ClientConfig, Connection, Error as TlsError, Negotiated, ServerConfig, ServerName, UnixTime,
@@ -15,14 +15,15 @@ use crate::engine::{Engine, HandshakeStep};
 /// A TLS 1.2 connection (client or server) over an async embedded-io transport `T`:
 /// the same behaviour as [`crate::TlsConnection`], with `async` methods.
 ///
-/// It is itself an embedded-io-async [`Read`] + [`Write`], so it slots in wherever the
-/// bare transport did. The handshake runs on the first `read` or `write`, or explicitly with
+/// It is itself an embedded-io-async [`Read`] + [`BufRead`] + [`Write`], so it slots in
+/// wherever the bare transport did. The handshake runs on the first `read` or `write`, or explicitly with
 /// [`AsyncTlsConnection::handshake`].
 ///
 /// - **Reading**: `read` returns plaintext; `Ok(0)` means the peer sent close_notify.
 ///   A transport that ends without close_notify gives [`Error::Truncated`]. When the
 ///   caller's buffer is smaller than what one record carried, the rest waits in a buffer
-///   of the connection (allocated once, at construction).
+///   of the connection (allocated once, at construction); `BufRead::fill_buf` lends
+///   that buffer out directly.
 /// - **Writing**: `write` seals as much of the buffer as fits in the transmit buffer
 ///   (records of at most the configured fragment size) and writes it all to the
 ///   transport before returning, so no plaintext lingers unsent; `flush` also flushes
@@ -221,6 +222,36 @@ impl<T: Read + Write> AsyncTlsConnection<T> {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// Makes plaintext pending, running the handshake first if needed: `true` when
+    /// there is some, `false` after the peer's close_notify, [`Error::Truncated`] when
+    /// the transport ended without one.
+    async fn fill(&mut self) -> Result<bool, Error<T::Error>> {
+        self.handshake().await?;
+        loop {
+            if self.engine.has_pending() {
+                return Ok(true);
+            }
+            self.check_failed().await?;
+            self.engine.poll()?;
+            if self.engine.has_pending() {
+                continue;
+            }
+            if let Some(clean) = self.engine.peer_closed() {
+                // Our close_notify answer is queued; the peer may already have shut the
+                // transport, so its delivery is best effort.
+                let _ = self.transmit_all().await;
+                return if clean {
+                    Ok(false)
+                } else {
+                    Err(Error::Truncated)
+                };
+            }
+            // Whatever the connection queued (a no_renegotiation warning) goes first.
+            self.transmit_all().await?;
+            self.recv_once().await?;
+        }
+    }
 }
 
 impl<T: ErrorType> ErrorType for AsyncTlsConnection<T> {
@@ -234,26 +265,24 @@ impl<T: Read + Write> Read for AsyncTlsConnection<T> {
         if buf.is_empty() {
             return Ok(0);
         }
-        self.handshake().await?;
-        loop {
-            if self.engine.has_pending() {
-                return Ok(self.engine.read_pending(buf));
-            }
-            self.check_failed().await?;
-            self.engine.poll()?;
-            if self.engine.has_pending() {
-                continue;
-            }
-            if let Some(clean) = self.engine.peer_closed() {
-                // Our close_notify answer is queued; the peer may already have shut the
-                // transport, so its delivery is best effort.
-                let _ = self.transmit_all().await;
-                return if clean { Ok(0) } else { Err(Error::Truncated) };
-            }
-            // Whatever the connection queued (a no_renegotiation warning) goes first.
-            self.transmit_all().await?;
-            self.recv_once().await?;
+        if self.fill().await? {
+            Ok(self.engine.read_pending(buf))
+        } else {
+            Ok(0)
         }
+    }
+}
+
+impl<T: Read + Write> BufRead for AsyncTlsConnection<T> {
+    /// The received plaintext not read yet, receiving more if there is none; empty
+    /// after the peer's close_notify.
+    async fn fill_buf(&mut self) -> Result<&[u8], Self::Error> {
+        self.fill().await?;
+        Ok(self.engine.pending())
+    }
+
+    fn consume(&mut self, amt: usize) {
+        self.engine.consume(amt);
     }
 }
 

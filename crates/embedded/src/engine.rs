@@ -66,15 +66,25 @@ impl Engine {
         self.start < self.end
     }
 
-    /// Copies buffered plaintext into `buf`; returns how many bytes.
-    pub(crate) fn read_pending(&mut self, buf: &mut [u8]) -> usize {
-        let n = buf.len().min(self.end - self.start);
-        buf[..n].copy_from_slice(&self.pending[self.start..self.start + n]);
-        self.start += n;
+    /// The buffered plaintext.
+    pub(crate) fn pending(&self) -> &[u8] {
+        &self.pending[self.start..self.end]
+    }
+
+    /// Marks `n` bytes of [`Engine::pending`] as read (at most all of them).
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.start += n.min(self.end - self.start);
         if self.start == self.end {
             self.start = 0;
             self.end = 0;
         }
+    }
+
+    /// Copies buffered plaintext into `buf`; returns how many bytes.
+    pub(crate) fn read_pending(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.end - self.start);
+        buf[..n].copy_from_slice(&self.pending[self.start..self.start + n]);
+        self.consume(n);
         n
     }
 

@@ -175,3 +175,36 @@ fn async_exchange_over_many_pipe_shapes() {
         assert_eq!(c.peer_closed(), Some(true), "{label}");
     }
 }
+
+#[test]
+fn async_bufread_reads_lines() {
+    use embedded_io_async::BufRead;
+    let (a, b, moved) = async_pipe(100, 30);
+    let mut c = client(a, client_config());
+    let mut s = server(b);
+    let client_side = async {
+        c.write_all(b"one\ntwo\nthree\n").await.unwrap();
+        c.close().await.unwrap();
+    };
+    let server_side = async {
+        let mut lines = Vec::new();
+        let mut line = Vec::new();
+        loop {
+            let buf = s.fill_buf().await.unwrap();
+            if buf.is_empty() {
+                return lines;
+            }
+            let n = buf
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(buf.len(), |i| i + 1);
+            line.extend_from_slice(&buf[..n]);
+            s.consume(n);
+            if line.ends_with(b"\n") {
+                lines.push(String::from_utf8(std::mem::take(&mut line)).unwrap());
+            }
+        }
+    };
+    let ((), lines) = join(&moved, client_side, server_side);
+    assert_eq!(lines, ["one\n", "two\n", "three\n"]);
+}

@@ -232,3 +232,37 @@ fn a_peer_that_does_not_speak_tls_gets_a_fatal_alert() {
     assert_eq!(&alert[3..6], &[0, 2, 2], "{alert:?}");
     assert_eq!(alert[6], desc.0, "{alert:?}");
 }
+
+#[test]
+fn bufread_lends_the_pending_plaintext() {
+    use embedded_io::BufRead;
+    let (a, b) = pipe(2048, 512);
+    let srv = thread::spawn(move || {
+        let mut tls = server(b, server_config());
+        tls.write_all(b"first line\nsecond line\n").unwrap();
+        tls.close().unwrap();
+        tls
+    });
+    let mut tls = client(a, client_config());
+    let mut lines = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        let buf = tls.fill_buf().unwrap();
+        if buf.is_empty() {
+            break; // close_notify
+        }
+        let (take, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        line.extend_from_slice(&buf[..take]);
+        tls.consume(take);
+        if done {
+            lines.push(std::mem::take(&mut line));
+        }
+    }
+    assert_eq!(lines, [&b"first line\n"[..], b"second line\n"]);
+    assert!(line.is_empty());
+    assert_eq!(tls.peer_closed(), Some(true));
+    drop(srv.join().unwrap());
+}
