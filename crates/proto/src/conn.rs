@@ -130,16 +130,22 @@ impl Core {
         payload: &[u8],
     ) -> Result<(), Error> {
         for frag in self.fragmenter.fragments(payload) {
-            let need = self.sealer.sealed_len(frag.len());
-            let free = self.tx.free();
-            if free.len() < need {
-                return Err(Error::Internal("transmit buffer too small for the flight"));
-            }
-            let n = self
-                .sealer
-                .seal(content_type, ProtocolVersion::TLS12, frag, free)?;
-            self.tx.end += n;
+            self.write_record(content_type, frag)?;
         }
+        Ok(())
+    }
+
+    /// Seals `fragment` as one record into the transmit buffer.
+    fn write_record(&mut self, content_type: ContentType, fragment: &[u8]) -> Result<(), Error> {
+        let need = self.sealer.sealed_len(fragment.len());
+        let free = self.tx.free();
+        if free.len() < need {
+            return Err(Error::Internal("transmit buffer too small for the flight"));
+        }
+        let n = self
+            .sealer
+            .seal(content_type, ProtocolVersion::TLS12, fragment, free)?;
+        self.tx.end += n;
         Ok(())
     }
 
@@ -221,7 +227,10 @@ impl Core {
             );
             // A failure here (no room) only loses the alert; the connection is ending or
             // the caller is not draining output.
-            let _ = self.write_records(ContentType::ALERT, &b);
+            // One record whatever the configured fragment length: two bytes never need
+            // splitting, and receivers refuse a split alert (sanstls does; RFC 8446 §5.1
+            // forbids it outright).
+            let _ = self.write_record(ContentType::ALERT, &b);
         }
     }
 

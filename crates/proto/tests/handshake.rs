@@ -368,3 +368,22 @@ fn application_data_read_in_small_pieces() {
         Err(sanstls_proto::ApiMisuse::AppDataOverrun.into())
     );
 }
+
+/// With one-byte fragments, alerts still travel whole: a close_notify split over two
+/// records would be refused by the receiver.
+#[test]
+fn alerts_are_never_fragmented() {
+    let c = client_builder().max_fragment_len(1).build().unwrap();
+    let s = server_builder().max_fragment_len(1).build().unwrap();
+    let mut p = Pair::new(c, s);
+    p.run();
+    assert!(p.handshake_done());
+    p.send(true, b"ping");
+    assert_eq!(Pair::app_data(&p.server_events), b"ping");
+    p.client.close();
+    p.run();
+    assert_eq!(p.client_error, None);
+    assert_eq!(p.server_error, None);
+    assert!(p.server_events.contains(&Ev::PeerClosed { clean: true }));
+    assert!(p.client_events.contains(&Ev::PeerClosed { clean: true }));
+}
