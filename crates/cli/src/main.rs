@@ -24,6 +24,13 @@
 //! Suite names may be IANA names (`TLS_DHE_RSA_WITH_AES_128_CBC_SHA256`) or OpenSSL
 //! names (`DHE-RSA-AES128-SHA256`).
 //!
+//! # Environment
+//!
+//! - `SSLKEYLOGFILE`: client and server append each session's secrets to this file (NSS
+//!   key log format, for Wireshark). Anyone with the file can decrypt the traffic.
+//! - `SSL_CERT_FILE`: the trust store `sanstls client` uses without `--cafile` (else the
+//!   usual system bundle locations are tried).
+//!
 //! # Exit status
 //!
 //! | code | meaning |
@@ -94,7 +101,12 @@ Exit status:
      not PEM, or does not fit
   4  network: cannot resolve, connection refused, cannot bind
 
-Suite names: IANA (TLS_RSA_WITH_AES_128_CBC_SHA256) or OpenSSL (AES128-SHA256).";
+Suite names: IANA (TLS_RSA_WITH_AES_128_CBC_SHA256) or OpenSSL (AES128-SHA256).
+
+Environment:
+  SSLKEYLOGFILE  append each session's secrets to this file (NSS key log format,
+                 for Wireshark); anyone with the file can decrypt the traffic
+  SSL_CERT_FILE  the system trust store to use when --cafile is not given";
 
 /// sanstls: a sans-IO TLS 1.2 library, as a command line.
 #[derive(Parser, Debug)]
