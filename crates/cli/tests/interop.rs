@@ -227,3 +227,17 @@ fn client_certificate_end_to_end() {
     assert_eq!(o.code(), 1, "{o:#?}");
     assert!(o.stderr.contains("--cert"), "{}", o.stderr);
 }
+
+#[test]
+fn client_uses_the_system_trust_store_without_cafile() {
+    let srv = server(&[]);
+    // SSL_CERT_FILE stands in for the system bundle.
+    let mut c = bin();
+    c.args(["client", &format!("127.0.0.1:{}", srv.port)])
+        .args(["--servername", "localhost"])
+        .env("SSL_CERT_FILE", td("ca-root.cert.pem"));
+    let o = run(c, b"trusted\n");
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert_eq!(o.stdout, "trusted\n");
+    assert!(o.stderr.contains("verification: OK"), "{}", o.stderr);
+}
