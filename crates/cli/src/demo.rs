@@ -173,8 +173,8 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
     let mut last_progress = Instant::now();
     while !(peers[0].conn.is_closed() && peers[1].conn.is_closed()) {
         let mut progress = false;
-        for i in 0..2 {
-            progress |= step(&mut peers, i, &mut state, now)?;
+        for p in &mut peers {
+            progress |= step(p, &mut state, now)?;
         }
         if handshake_time.is_none() && peers.iter().all(|p| p.complete) {
             let t = start.elapsed();
@@ -232,18 +232,11 @@ struct Shown {
     saw_server_key_exchange: bool,
 }
 
-/// One round for peer `i`: transmit, read, process, print, react. Returns whether
-/// anything happened.
-fn step(
-    peers: &mut [Peer; 2],
-    i: usize,
-    shown: &mut Shown,
-    now: sanstls_pki::UnixTime,
-) -> Result<bool, Failure> {
-    let mut progress = false;
-    let reaction = events(&mut peers[i], shown);
-    progress |= !matches!(reaction, Reaction::None);
-    let p = &mut peers[i];
+/// One round for one side: print its events and react to them, transmit, read and
+/// process what arrived. Returns whether anything happened.
+fn step(p: &mut Peer, shown: &mut Shown, now: sanstls_pki::UnixTime) -> Result<bool, Failure> {
+    let reaction = events(p, shown);
+    let mut progress = !matches!(reaction, Reaction::None);
     match reaction {
         Reaction::None => {}
         Reaction::Respond => {
