@@ -525,7 +525,8 @@ impl Connection {
     // ---- Inputs --------------------------------------------------------------------
 
     /// `n` bytes were read into [`Connection::recv_buf`]; processes every complete
-    /// record. `n == 0` means the transport reached end of file.
+    /// record. `n == 0` means the transport reached end of file
+    /// ([`Connection::handle_eof`]: an error during the handshake).
     ///
     /// On a protocol error the fatal alert for the peer is queued: transmit
     /// [`Connection::poll_transmit`] before closing the transport.
@@ -544,7 +545,8 @@ impl Connection {
 
     /// Copies transport bytes in (for completion-style IO) and processes them. Returns
     /// how many bytes were taken: fewer than `data.len()` only while received
-    /// application data waits to be polled. An empty `data` is end of file.
+    /// application data waits to be polled. An empty `data` is end of file
+    /// ([`Connection::handle_eof`]: an error during the handshake).
     pub fn handle_recv_bytes(&mut self, data: &[u8], now: UnixTime) -> Result<usize, Error> {
         self.check_sticky()?;
         if data.is_empty() {
@@ -562,12 +564,20 @@ impl Connection {
 
     /// The transport ended. Without a prior close_notify this is a truncation:
     /// [`Event::PeerClosed`] with `clean: false`.
+    ///
+    /// During the handshake it is also a failure: the connection records
+    /// [`Error::PeerClosedDuringHandshake`] `{ clean: false }` as its sticky error and
+    /// returns it (no alert is queued: see that variant), and
+    /// [`Connection::is_handshaking`] is false from then on.
     pub fn handle_eof(&mut self) -> Result<(), Error> {
         self.check_sticky()?;
         if self.peer_closed.is_none() {
             self.peer_closed = Some(false);
         }
         self.sent_close = true;
+        if self.is_handshaking() {
+            return Err(self.fail(Error::PeerClosedDuringHandshake { clean: false }));
+        }
         Ok(())
     }
 
@@ -814,8 +824,11 @@ impl Connection {
                 self.sent_close = true;
             }
             if self.is_handshaking() {
-                // A close during the handshake ends it without success.
-                self.state = State::Failed;
+                // A close during the handshake ends it without success: the peer gave
+                // up (RFC 5246 §7.2.2 describes a cancelled handshake as user_canceled
+                // followed by close_notify). The connection fails with no alert of its
+                // own; the close_notify above is the answer §7.2.1 requires.
+                return Err(Error::PeerClosedDuringHandshake { clean: true });
             }
             return Ok(());
         }

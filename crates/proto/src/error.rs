@@ -36,6 +36,22 @@ pub enum Error {
     Internal(&'static str),
     /// The caller used the API wrongly; nothing was changed and nothing is sent.
     ApiMisuse(ApiMisuse),
+    /// The peer ended the connection before the handshake completed: with a
+    /// close_notify alert (`clean: true`), or by ending the transport
+    /// ([`crate::Connection::handle_eof`], `clean: false`).
+    ///
+    /// Neither is a protocol violation, so this is not [`Error::PeerMisbehaved`]: RFC 5246
+    /// §7.2.1 lets either side close at any time, and §7.2.2 describes a cancelled
+    /// handshake as `user_canceled` followed by close_notify. But the handshake cannot
+    /// complete, so the connection fails. No fatal alert is sent ([`Error::alert`] is
+    /// `None`): after a close_notify the answering close_notify required by §7.2.1 is
+    /// already queued; after the transport ended nothing is queued, because the peer
+    /// has stopped and most likely closed its socket entirely, and bytes written now
+    /// would at best be discarded.
+    PeerClosedDuringHandshake {
+        /// `true` after a close_notify; `false` when the transport ended without one.
+        clean: bool,
+    },
 }
 
 /// Protocol rules the peer broke.
@@ -134,7 +150,7 @@ pub enum ApiMisuse {
 
 impl Error {
     /// The fatal alert this error sends to the peer, or `None` when nothing is sent (the
-    /// peer's own fatal alert, a caller mistake).
+    /// peer's own fatal alert, the peer's close during the handshake, a caller mistake).
     pub fn alert(&self) -> Option<AlertDescription> {
         Some(match self {
             Error::InvalidMessage(e) => e.alert(),
@@ -143,7 +159,9 @@ impl Error {
             Error::Certificate(e) => AlertDescription(e.alert().0),
             Error::CertificateKeyUsage => AlertDescription::UNSUPPORTED_CERTIFICATE,
             Error::Internal(_) => AlertDescription::INTERNAL_ERROR,
-            Error::AlertReceived(_) | Error::ApiMisuse(_) => return None,
+            Error::AlertReceived(_)
+            | Error::ApiMisuse(_)
+            | Error::PeerClosedDuringHandshake { .. } => return None,
         })
     }
 
@@ -269,6 +287,14 @@ impl fmt::Display for Error {
             Error::AlertReceived(a) => write!(f, "peer sent fatal alert {a:?}"),
             Error::Internal(s) => write!(f, "internal error: {s}"),
             Error::ApiMisuse(m) => write!(f, "API misuse: {m:?}"),
+            Error::PeerClosedDuringHandshake { clean: true } => f.write_str(
+                "the peer closed the connection (close_notify) during the handshake: \
+                 it gave up before the handshake completed",
+            ),
+            Error::PeerClosedDuringHandshake { clean: false } => f.write_str(
+                "the peer closed the connection during the handshake, without a TLS alert \
+                 (it may not speak TLS 1.2, or it refused this connection silently)",
+            ),
         }
     }
 }

@@ -129,15 +129,22 @@ impl From<Error> for io::Error {
     /// [`Error::Io`] gives back the original `io::Error`; every other variant becomes an
     /// `io::Error` whose inner error is the [`Error`] (recover it with [`tls_error`] or
     /// `get_ref()?.downcast_ref::<Error>()`). Kinds: `ConnectionAborted` for a fatal
-    /// alert from the peer, `BrokenPipe` for a write after close, `InvalidInput` for a
-    /// bad server name, `NotFound` for a missing system trust store, `InvalidData` for
-    /// the rest.
+    /// alert from the peer or its close_notify during the handshake, `UnexpectedEof`
+    /// for the transport ending during the handshake, `BrokenPipe` for a write after
+    /// close, `InvalidInput` for a bad server name, `NotFound` for a missing system
+    /// trust store, `InvalidData` for the rest. ([`crate::TlsStream`] itself reports the
+    /// peer closing during the handshake as a plain transport error of those kinds.)
     fn from(e: Error) -> Self {
         if let Error::Io(io) = e {
             return io;
         }
         let kind = match &e {
-            Error::Tls(TlsError::AlertReceived(_)) => io::ErrorKind::ConnectionAborted,
+            Error::Tls(
+                TlsError::AlertReceived(_) | TlsError::PeerClosedDuringHandshake { clean: true },
+            ) => io::ErrorKind::ConnectionAborted,
+            Error::Tls(TlsError::PeerClosedDuringHandshake { clean: false }) => {
+                io::ErrorKind::UnexpectedEof
+            }
             Error::Tls(TlsError::ApiMisuse(ApiMisuse::Closed)) => io::ErrorKind::BrokenPipe,
             Error::Tls(TlsError::ApiMisuse(_)) | Error::InvalidServerName(_) => {
                 io::ErrorKind::InvalidInput

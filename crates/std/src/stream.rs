@@ -51,8 +51,6 @@ pub struct TlsStream<S> {
     plain_pos: usize,
     /// `Some(clean)` once the connection reported [`Event::PeerClosed`].
     peer_closed: Option<bool>,
-    /// The transport returned end of file.
-    eof: bool,
     hook: Option<EventHook>,
 }
 
@@ -99,7 +97,6 @@ impl<S: Read + Write> TlsStream<S> {
             plain: Vec::with_capacity(PLAIN_CAPACITY),
             plain_pos: 0,
             peer_closed: None,
-            eof: false,
             hook: None,
         }
     }
@@ -172,21 +169,10 @@ impl<S: Read + Write> TlsStream<S> {
         loop {
             self.write_pending()?;
             if !self.conn.is_handshaking() {
-                if self.conn.negotiated().is_some() {
-                    return Ok(());
-                }
+                // Ended: completed, or failed with the connection's sticky error (which
+                // includes the peer closing during the handshake).
                 self.sticky()?;
-                return Err(io::Error::new(
-                    io::ErrorKind::ConnectionAborted,
-                    "the peer closed the connection (close_notify) during the handshake",
-                ));
-            }
-            if self.eof {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the peer closed the transport during the TLS handshake \
-                     (it may not speak TLS 1.2, or refused this client without an alert)",
-                ));
+                return Ok(());
             }
             self.read_tls()?;
             self.poll_events();
@@ -233,9 +219,25 @@ impl<S: Read + Write> TlsStream<S> {
 
     /// After a TLS error: try to deliver the queued fatal alert (RFC 5246 §7.2.2 asks for
     /// it), without waiting for the transport, and turn the error into an `io::Error`.
+    ///
+    /// The peer closing during the handshake is reported as a transport error
+    /// ([`Error::Io`], no TLS error inside): no alert was exchanged, and [`connect`]
+    /// promises `Error::Tls` only when one was. Kinds: `UnexpectedEof` when the
+    /// transport ended, `ConnectionAborted` after a close_notify.
     fn fail(&mut self, e: TlsError) -> io::Error {
         let _ = self.write_pending();
-        Error::Tls(e).into()
+        match e {
+            TlsError::PeerClosedDuringHandshake { clean: false } => io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the peer closed the transport during the TLS handshake \
+                 (it may not speak TLS 1.2, or refused this connection without an alert)",
+            ),
+            TlsError::PeerClosedDuringHandshake { clean: true } => io::Error::new(
+                io::ErrorKind::ConnectionAborted,
+                "the peer closed the connection (close_notify) during the handshake",
+            ),
+            e => Error::Tls(e).into(),
+        }
     }
 
     /// The connection's sticky error, if it has one (its alert is retried first).
@@ -263,9 +265,6 @@ impl<S: Read + Write> TlsStream<S> {
             }
             match self.sock.read(buf) {
                 Ok(n) => {
-                    if n == 0 {
-                        self.eof = true;
-                    }
                     return match self.conn.handle_recv(n, now()) {
                         Ok(()) => Ok(n),
                         Err(e) => Err(self.fail(e)),

@@ -398,6 +398,7 @@ fn peer_gone_during_the_handshake_is_unexpected_eof() {
         Error::Io(io) => assert_eq!(io.kind(), std::io::ErrorKind::UnexpectedEof, "{io}"),
         other => panic!("expected an I/O error, got {other:?}"),
     }
+    assert!(e.to_string().contains("during the TLS handshake"), "{e}");
     // A handshake record header: content type 22, version 3.x.
     let hdr = join(server);
     assert_eq!(hdr[0], 22);
@@ -428,4 +429,49 @@ fn a_peer_that_does_not_speak_tls() {
     assert_eq!(&alert[..3], &[21, 3, 3], "{sent:?}");
     assert_eq!(alert[5], 2, "not a fatal alert");
     assert_eq!(Some(AlertDescription(alert[6])), tls.alert());
+}
+
+/// A server that reads the ClientHello and answers with a plaintext close_notify: the
+/// client's handshake ends with `ConnectionAborted` (no TLS error inside: no fatal
+/// alert was exchanged), again on every later call, and the client answers with its own
+/// close_notify (RFC 5246 §7.2.1).
+#[test]
+fn close_notify_during_the_handshake_is_connection_aborted() {
+    let l = listener();
+    let addr = l.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (mut s, _) = l.accept().unwrap();
+        let mut b = [0u8; 5];
+        s.read_exact(&mut b).unwrap();
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([b[3], b[4]]))];
+        s.read_exact(&mut body).unwrap();
+        // Alert record: warning (1), close_notify (0).
+        s.write_all(&[21, 3, 3, 0, 2, 1, 0]).unwrap();
+        let mut answer = [0u8; 7];
+        s.read_exact(&mut answer).unwrap();
+        answer
+    });
+    let sock = TcpStream::connect(addr).unwrap();
+    let mut c =
+        TlsStream::client(sock, client_config(), ServerName::new("localhost").unwrap()).unwrap();
+    let e = c.handshake().unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::ConnectionAborted, "{e}");
+    assert!(tls_error(&e).is_none(), "{e:?}");
+    assert!(e.to_string().contains("close_notify"), "{e}");
+    assert!(!c.is_handshaking());
+    assert_eq!(
+        c.connection().error(),
+        Some(&proto::Error::PeerClosedDuringHandshake { clean: true })
+    );
+    // Sticky, through every entry point.
+    let e = c.handshake().unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::ConnectionAborted, "{e}");
+    let mut buf = [0u8; 10];
+    let e = c.read(&mut buf).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::ConnectionAborted, "{e}");
+    let e = c.write(b"x").unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::ConnectionAborted, "{e}");
+    // The client's answer: its own close_notify, in plaintext (it had not switched to
+    // protection yet).
+    assert_eq!(join(server), [21, 3, 3, 0, 2, 1, 0]);
 }
