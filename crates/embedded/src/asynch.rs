@@ -20,10 +20,11 @@ use crate::engine::{Engine, HandshakeStep};
 /// [`AsyncTlsConnection::handshake`].
 ///
 /// - **Reading**: `read` returns plaintext; `Ok(0)` means the peer sent close_notify.
-///   A transport that ends without close_notify gives [`Error::Truncated`]. When the
-///   caller's buffer is smaller than what one record carried, the rest waits in a buffer
-///   of the connection (allocated once, at construction); `BufRead::fill_buf` lends
-///   that buffer out directly.
+///   A transport that ends without close_notify gives [`Error::Truncated`]. Plaintext
+///   is copied straight from the [`Connection`]'s receive-side buffer into the
+///   caller's; when the caller's buffer is smaller than what arrived, the rest stays
+///   in the connection until the next `read` (this adapter keeps no plaintext buffer
+///   of its own). `BufRead::fill_buf` lends the connection's buffer out directly.
 /// - **Writing**: `write` seals as much of the buffer as fits in the transmit buffer
 ///   (records of at most the configured fragment size) and writes it all to the
 ///   transport before returning, so no plaintext lingers unsent; `flush` also flushes
@@ -100,9 +101,11 @@ impl<T> AsyncTlsConnection<T> {
 
     /// The protocol state machine, mutably: for what the adapter does not wrap. Moving
     /// bytes through it behind the adapter's back desynchronises nothing, but events
-    /// polled here are not seen by `read`.
+    /// polled here are not seen by `read`: that includes plaintext received but not read
+    /// yet, which the connection's next `poll_event` hands out (from the first byte
+    /// `read` has not returned).
     pub fn connection_mut(&mut self) -> &mut Connection {
-        &mut self.engine.conn
+        self.engine.settled_conn()
     }
 
     /// What the handshake agreed on, once it completed.
@@ -143,9 +146,12 @@ impl<T> AsyncTlsConnection<T> {
     }
 
     /// The transport and the connection, taking the adapter apart. Plaintext that was
-    /// received but not read yet is lost.
+    /// received but not read yet stays in the connection: its next `poll_event` hands it
+    /// out (from the first byte `read` has not returned).
     pub fn into_parts(self) -> (T, Connection) {
-        (self.transport, self.engine.conn)
+        let mut engine = self.engine;
+        engine.settled_conn();
+        (self.transport, engine.conn)
     }
 }
 
@@ -162,7 +168,7 @@ impl<T: Read + Write> AsyncTlsConnection<T> {
         loop {
             self.check_failed().await?;
             self.transmit_all().await?;
-            self.engine.poll()?;
+            self.engine.poll();
             match self.engine.handshake_step() {
                 HandshakeStep::Done => return Ok(()),
                 HandshakeStep::Failed => return Err(self.fail().await),
@@ -233,7 +239,7 @@ impl<T: Read + Write> AsyncTlsConnection<T> {
                 return Ok(true);
             }
             self.check_failed().await?;
-            self.engine.poll()?;
+            self.engine.poll();
             if self.engine.has_pending() {
                 continue;
             }
@@ -278,7 +284,7 @@ impl<T: Read + Write> BufRead for AsyncTlsConnection<T> {
     /// after the peer's close_notify.
     async fn fill_buf(&mut self) -> Result<&[u8], Self::Error> {
         self.fill().await?;
-        Ok(self.engine.pending())
+        Ok(self.engine.pending()?)
     }
 
     fn consume(&mut self, amt: usize) {

@@ -1,21 +1,18 @@
 //! What the blocking and the async adapter share: the connection, the caller's clock, and
-//! the buffer that keeps plaintext the caller's read buffer had no room for.
+//! the bookkeeping of received plaintext the caller has not read yet.
 //!
 //! The adapters only add the IO calls around it (`write`/`read` on the transport, with or
 //! without `.await`), so the two behave the same by construction.
-
-use alloc::boxed::Box;
-use alloc::vec;
+//!
+//! Unread plaintext stays in the connection's own buffer: `read` copies straight from
+//! the slice [`Event::AppData`] lends into the caller's buffer and reports how much it
+//! took with [`Connection::app_data_used`], so the connection hands out the rest at its
+//! next `poll_event` (by offset, without moving it). The adapter has no plaintext buffer
+//! of its own.
 
 use sanstls_proto::{Connection, Error as TlsError, Event, UnixTime};
-use sanstls_record::MAX_RECORD_LEN;
 
 use crate::Error;
-
-/// The largest [`Event::AppData`] a connection can hand out at once: its
-/// application-data buffer holds one record of the largest legal size (a few records'
-/// worth of plaintext may be gathered in it, never more than fits).
-pub(crate) const PENDING_LEN: usize = MAX_RECORD_LEN;
 
 /// Where a handshake stands after the events were polled.
 pub(crate) enum HandshakeStep {
@@ -27,15 +24,21 @@ pub(crate) enum HandshakeStep {
     Continue,
 }
 
+/// The application data the last [`Connection::poll_event`] returned: `len` bytes, of
+/// which the caller has used the first `used`.
+///
+/// While it is lent, the connection counts all `len` bytes as taken; [`Engine::settle`]
+/// tells it `used` before anything polls it again.
+#[derive(Clone, Copy)]
+struct Lent {
+    len: usize,
+    used: usize,
+}
+
 pub(crate) struct Engine {
     pub(crate) conn: Connection,
     pub(crate) now: UnixTime,
-    /// Plaintext received but not yet read: `pending[start..end]`. Allocated once, at
-    /// construction; it is filled only from the connection's own buffer, which is no
-    /// larger.
-    pending: Box<[u8]>,
-    start: usize,
-    end: usize,
+    lent: Option<Lent>,
     handshake_done: bool,
     /// `Some(clean)` once the peer's close (or the transport's end) was polled.
     peer_closed: Option<bool>,
@@ -46,9 +49,7 @@ impl Engine {
         Engine {
             conn,
             now,
-            pending: vec![0u8; PENDING_LEN].into_boxed_slice(),
-            start: 0,
-            end: 0,
+            lent: None,
             handshake_done: false,
             peer_closed: None,
         }
@@ -62,61 +63,132 @@ impl Engine {
         self.peer_closed
     }
 
+    /// Whether received plaintext waits to be read.
     pub(crate) fn has_pending(&self) -> bool {
-        self.start < self.end
+        self.lent.is_some_and(|l| l.used < l.len)
     }
 
-    /// The buffered plaintext.
-    pub(crate) fn pending(&self) -> &[u8] {
-        &self.pending[self.start..self.end]
+    /// The connection, with every byte the caller used reported to it: its next
+    /// `poll_event` hands out exactly the plaintext not read yet. For the adapters'
+    /// `connection_mut` and `into_parts`.
+    pub(crate) fn settled_conn(&mut self) -> &mut Connection {
+        self.settle();
+        &mut self.conn
     }
 
-    /// Marks `n` bytes of [`Engine::pending`] as read (at most all of them).
-    pub(crate) fn consume(&mut self, n: usize) {
-        self.start += n.min(self.end - self.start);
-        if self.start == self.end {
-            self.start = 0;
-            self.end = 0;
+    /// Reports the used part of the lent application data to the connection, which
+    /// forgets that much and hands out the rest at its next `poll_event`.
+    fn settle(&mut self) {
+        if let Some(l) = self.lent.take() {
+            // `used <= len`, and `len` is what the last `poll_event` handed out (every
+            // path to the connection's events goes through `settle` first), so this
+            // cannot be refused.
+            let accepted = self.conn.app_data_used(l.used);
+            debug_assert!(accepted.is_ok(), "{accepted:?}");
         }
     }
 
-    /// Copies buffered plaintext into `buf`; returns how many bytes.
-    pub(crate) fn read_pending(&mut self, buf: &mut [u8]) -> usize {
-        let n = buf.len().min(self.end - self.start);
-        buf[..n].copy_from_slice(&self.pending[self.start..self.start + n]);
-        self.consume(n);
-        n
+    /// Notes an event that is not application data: completion and the peer's close
+    /// are remembered, warnings and traces are dropped.
+    fn note(handshake_done: &mut bool, peer_closed: &mut Option<bool>, ev: &Event<'_>) {
+        match ev {
+            Event::HandshakeComplete => *handshake_done = true,
+            Event::PeerClosed { clean } => *peer_closed = Some(*clean),
+            // Warning alerts (no_renegotiation, user_canceled) and traces change
+            // nothing here; a caller that wants them drives the Connection itself.
+            _ => {}
+        }
     }
 
-    /// Polls the connection's events: application data moves into the pending buffer,
-    /// completion and the peer's close are remembered, warnings and traces are dropped.
-    /// Does nothing while plaintext is still pending (the connection keeps the rest until
-    /// then; its receive room stays small, which is the back-pressure).
-    pub(crate) fn poll<E>(&mut self) -> Result<(), Error<E>> {
+    /// Polls the connection's events up to the first application data, which stays in
+    /// the connection, lent and unused (so [`Engine::has_pending`] is then true).
+    /// Does nothing while plaintext is still pending: the connection keeps the rest
+    /// until then, and its receive room stays small, which is the back-pressure.
+    pub(crate) fn poll(&mut self) {
         if self.has_pending() {
-            return Ok(());
+            return;
         }
+        self.settle();
         while let Some(ev) = self.conn.poll_event() {
-            match ev {
-                Event::HandshakeComplete => self.handshake_done = true,
-                Event::AppData(data) => {
-                    // `data` is at most the connection's application buffer, which is
-                    // PENDING_LEN long; refuse rather than panic should that change.
-                    let dst = self
-                        .pending
-                        .get_mut(..data.len())
-                        .ok_or(TlsError::Internal("application data larger than expected"))?;
-                    dst.copy_from_slice(data);
-                    self.start = 0;
-                    self.end = data.len();
-                }
-                Event::PeerClosed { clean } => self.peer_closed = Some(clean),
-                // Warning alerts (no_renegotiation, user_canceled) and traces change
-                // nothing here; a caller that wants them drives the Connection itself.
-                _ => {}
+            if let Event::AppData(data) = ev {
+                // Events come in order (completion and alerts, then data, then the
+                // peer's close), so stopping here skips nothing that came before.
+                self.lent = Some(Lent {
+                    len: data.len(),
+                    used: 0,
+                });
+                return;
             }
+            Self::note(&mut self.handshake_done, &mut self.peer_closed, &ev);
         }
-        Ok(())
+    }
+
+    /// Polls up to the application data and gives it back unused, so that the next
+    /// `poll_event` returns it; returns its length (0: there is none).
+    fn rewind_to_data(&mut self) -> usize {
+        self.settle();
+        while let Some(ev) = self.conn.poll_event() {
+            if let Event::AppData(data) = ev {
+                let len = data.len();
+                let accepted = self.conn.app_data_used(0);
+                debug_assert!(accepted.is_ok(), "{accepted:?}");
+                return len;
+            }
+            // Events queued since the data was first polled (traces of records this
+            // side sent in between).
+            Self::note(&mut self.handshake_done, &mut self.peer_closed, &ev);
+        }
+        0
+    }
+
+    /// Copies pending plaintext straight from the connection into `buf`; returns how
+    /// many bytes (0 when none is pending).
+    pub(crate) fn read_pending(&mut self, buf: &mut [u8]) -> usize {
+        if !self.has_pending() {
+            return 0;
+        }
+        self.settle();
+        while let Some(ev) = self.conn.poll_event() {
+            if let Event::AppData(data) = ev {
+                let n = buf.len().min(data.len());
+                buf[..n].copy_from_slice(&data[..n]);
+                self.lent = Some(Lent {
+                    len: data.len(),
+                    used: n,
+                });
+                return n;
+            }
+            Self::note(&mut self.handshake_done, &mut self.peer_closed, &ev);
+        }
+        0
+    }
+
+    /// The pending plaintext, lent straight from the connection's buffer (empty when
+    /// none is pending). [`Engine::consume`] marks parts of it as read.
+    pub(crate) fn pending(&mut self) -> Result<&[u8], TlsError> {
+        if !self.has_pending() {
+            return Ok(&[]);
+        }
+        let len = self.rewind_to_data();
+        if len == 0 {
+            self.lent = None;
+            return Ok(&[]);
+        }
+        self.lent = Some(Lent { len, used: 0 });
+        // Nothing ran since `rewind_to_data` gave the data back, so this event is it.
+        match self.conn.poll_event() {
+            Some(Event::AppData(data)) => Ok(data),
+            _ => Err(TlsError::Internal(
+                "received application data vanished between two polls",
+            )),
+        }
+    }
+
+    /// Marks `n` more bytes of the pending plaintext as read (at most all of them).
+    pub(crate) fn consume(&mut self, n: usize) {
+        if let Some(l) = &mut self.lent {
+            l.used = l.used.saturating_add(n).min(l.len);
+        }
     }
 
     /// The handshake's state after [`Engine::poll`].
@@ -143,6 +215,7 @@ impl Engine {
     /// plaintext is pending; if it were, reading into it would look like end of file, so
     /// that is an error instead.
     pub(crate) fn recv_buf<E>(&mut self) -> Result<&mut [u8], Error<E>> {
+        self.settle();
         let buf = self.conn.recv_buf();
         if buf.is_empty() {
             return Err(Error::Tls(TlsError::Internal(

@@ -62,24 +62,26 @@
 //! | receive (one record of the largest legal size, RFC 5246 §6.2.3) | 18 437 | 18 437 |
 //! | received application data (same size) | 18 437 | 18 437 |
 //! | transmit (largest flight + record overheads + one record) | 21 342 | 24 926 + chain |
-//! | this adapter's pending plaintext (same size as a record) | 18 437 | 18 437 |
-//! | **total** | **76 653** | **80 237 + chain** |
+//! | **total** | **58 216** | **61 800 + chain** |
 //!
 //! where *chain* is the encoded size of the server's certificate chain (1 331 bytes for
-//! the test leaf and intermediate, RSA-2048). Bookkeeping adds about 2 KB (the event
-//! queue). Measured by `tests/memory.rs` with a counting allocator (run it with
-//! `--nocapture`): a new client holds **78 637 bytes**, a new server with that chain
-//! 83 552; after the handshake the client holds about 87 KB (the handshake leaves
-//! about 8.5 KB behind: the peer's certificates and the handshake reassembly buffer)
-//! and the server about 84 KB; 80 000 bytes of application data then move with no
-//! allocation at all.
+//! the test leaf and intermediate, RSA-2048). This adapter adds no buffer of its own:
+//! `read` copies plaintext straight from the connection's received-data buffer into the
+//! caller's, and leaves what did not fit there for the next `read`
+//! ([`Connection::app_data_used`](sanstls_proto::Connection::app_data_used)); `fill_buf`
+//! lends that buffer. Bookkeeping adds about 2 KB (the event queue). Measured by
+//! `tests/memory.rs` with a counting allocator (run it with `--nocapture`): a new client
+//! holds **60 200 bytes**, a new server with that chain 65 115; after the handshake the
+//! client holds about 69 KB (the handshake leaves about 8.5 KB behind: the peer's
+//! certificates and the handshake reassembly buffer) and the server about 65 KB; 80 000
+//! bytes of application data then move with no allocation at all.
 //!
 //! Lowering
 //! [`ClientConfigBuilder::max_fragment_len`](sanstls_proto::ClientConfigBuilder::max_fragment_len)
 //! only shortens the records this side sends: the receive side must still accept a
 //! full-size record from the peer (nothing negotiates a smaller one yet), and the
 //! transmit buffer keeps room for a full record, so it does not lower the total (1 024
-//! gives 78 775 bytes: two more records' worth of overhead room).
+//! gives 60 338 bytes: two more records' worth of overhead room).
 //!
 //! # Code size
 //!

@@ -24,13 +24,14 @@ use common::{AsyncPipeEnd, async_pipe, join, now, pattern, server_builder};
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
 /// The largest record (RFC 5246 §6.2.3: header and 2^14 + 2048 bytes of ciphertext):
-/// the size of the receive buffer, of the received-data buffer, of the adapter's
-/// pending-plaintext buffer, and the one-record part of the transmit buffer.
+/// the size of the receive buffer, of the received-data buffer, and the one-record part
+/// of the transmit buffer. (The adapter has no plaintext buffer of its own: it reads
+/// straight from the connection's received-data buffer.)
 const RECORD: usize = 5 + 16_384 + 2_048;
-/// The documented client total (lib.rs, "Memory"): three record-sized buffers and a
+/// The documented client total (lib.rs, "Memory"): two record-sized buffers and a
 /// transmit buffer of 2 560 bytes of flight + 5 × 69 bytes of record overhead + a
 /// record.
-const CLIENT_BUFFERS: usize = 3 * RECORD + 2_560 + 5 * 69 + RECORD;
+const CLIENT_BUFFERS: usize = 2 * RECORD + 2_560 + 5 * 69 + RECORD;
 
 /// Bytes held on the heap: allocated minus freed, since the region started.
 fn held(r: &Region<'_, System>) -> isize {

@@ -266,3 +266,83 @@ fn bufread_lends_the_pending_plaintext() {
     assert_eq!(tls.peer_closed(), Some(true));
     drop(srv.join().unwrap());
 }
+
+/// The adapter keeps no plaintext of its own: `fill_buf`, `consume` and `read` all work
+/// on the connection's buffer, in any mix, and what was not read stays in the
+/// connection when the adapter is taken apart.
+#[test]
+fn reads_mix_with_bufread_and_unread_data_stays_in_the_connection() {
+    use embedded_io::BufRead;
+    use sanstls_proto::Event;
+    let (a, b) = pipe(2048, 7);
+    let srv = thread::spawn(move || {
+        let mut tls = server(b, server_config());
+        tls.write_all(b"0123456789abcdef").unwrap();
+        // The second message only after the client has read all of the first, so it
+        // cannot arrive in the same batch of plaintext.
+        assert_eq!(read_len(&mut tls, 2, 2), b"go");
+        tls.write_all(b"second message").unwrap();
+        tls
+    });
+    let mut tls = client(a, client_config());
+    assert_eq!(tls.fill_buf().unwrap(), b"0123456789abcdef");
+    // fill_buf without consume lends the same bytes again.
+    assert_eq!(tls.fill_buf().unwrap(), b"0123456789abcdef");
+    tls.consume(3);
+    assert_eq!(tls.fill_buf().unwrap(), b"3456789abcdef");
+    // consume adds up.
+    tls.consume(2);
+    tls.consume(1);
+    let mut four = [0u8; 4];
+    assert_eq!(tls.read(&mut four).unwrap(), 4);
+    assert_eq!(&four, b"6789");
+    // Borrowing the connection loses nothing and repeats nothing.
+    assert!(tls.connection_mut().negotiated().is_some());
+    assert_eq!(tls.fill_buf().unwrap(), b"abcdef");
+    // Consuming more than was lent consumes what was lent, not the next message.
+    tls.consume(100);
+    tls.write_all(b"go").unwrap();
+    let mut two = [0u8; 2];
+    assert_eq!(tls.read(&mut two).unwrap(), 2);
+    assert_eq!(&two, b"se");
+    let (_transport, mut conn) = tls.into_parts();
+    match conn.poll_event() {
+        Some(Event::AppData(rest)) => assert_eq!(rest, b"cond message"),
+        other => panic!("expected the unread plaintext, got {other:?}"),
+    }
+    drop(srv.join().unwrap());
+}
+
+/// Events queued while plaintext is lent (here the trace of our own close_notify, with
+/// tracing on) come before the data in the connection's event order; reading still
+/// resumes at the first unread byte.
+#[test]
+fn events_queued_while_data_is_pending_do_not_disturb_reads() {
+    use embedded_io::BufRead;
+    let (a, b) = pipe(2048, 512);
+    let srv = thread::spawn(move || {
+        let mut tls = server(b, server_config());
+        tls.write_all(b"hello, traced world").unwrap();
+        // The client's close_notify ends what we read; ours answers it.
+        let got = read_to_end(&mut tls, 64).expect("the client's close_notify");
+        assert!(got.is_empty(), "{got:?}");
+    });
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
+    let config = ClientConfig::builder()
+        .trust_anchors(anchors)
+        .trace(true)
+        .build()
+        .unwrap();
+    let mut tls = client(a, Arc::new(config));
+    let mut five = [0u8; 5];
+    assert_eq!(tls.read(&mut five).unwrap(), 5);
+    assert_eq!(&five, b"hello");
+    // Queues a trace event for the close_notify sent.
+    tls.close().unwrap();
+    assert_eq!(tls.fill_buf().unwrap(), b", traced world");
+    tls.consume(2);
+    let rest = read_to_end(&mut tls, 3).expect("the server's close_notify");
+    assert_eq!(rest, b"traced world");
+    assert_eq!(tls.peer_closed(), Some(true));
+    srv.join().unwrap();
+}
