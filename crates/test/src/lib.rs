@@ -17,4 +17,5 @@ pub struct ReadmeDoctests;
 pub mod bench;
 pub mod fixtures;
 pub mod pair;
+pub mod peers;
 pub mod pipe;

@@ -5,73 +5,17 @@
 //! certificate where one is required). Every spawned peer is killed when the test ends,
 //! also on failure. A missing peer binary fails the test loudly.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sanstls_crypto::rng::SeededRng;
-use sanstls_pki::{TrustAnchors, UnixTime, WebPkiClientVerifier, pem_to_der_certs};
+use sanstls_pki::{TrustAnchors, WebPkiClientVerifier, pem_to_der_certs};
 use sanstls_proto::{
-    CertifiedKey, ClientConfig, Connection, Error, Event, Negotiated, PeerIncompatible,
-    ServerConfig,
+    CertifiedKey, ClientConfig, Connection, Error, PeerIncompatible, ServerConfig,
 };
 use sanstls_test::fixtures;
+use sanstls_test::peers::{self, Outcome, Peer, drive, now, openssl, serve_one, td, tool};
 use sanstls_wire::enums::{AlertDescription, CipherSuite, SignatureScheme};
-
-fn openssl() -> Command {
-    let bin = std::env::var("OPENSSL").unwrap_or_else(|_| "/usr/bin/openssl".into());
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "OpenSSL CLI not found at {bin}: install it (the interop tests need it)"
-    );
-    Command::new(bin)
-}
-
-fn python3() -> Command {
-    for p in ["/usr/bin/python3", "/usr/local/bin/python3"] {
-        if std::path::Path::new(p).exists() {
-            return Command::new(p);
-        }
-    }
-    assert!(
-        Command::new("python3").arg("--version").output().is_ok(),
-        "python3 not found: install it (the interop tests need it)"
-    );
-    Command::new("python3")
-}
-
-fn now() -> UnixTime {
-    UnixTime(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-}
-
-fn td(name: &str) -> String {
-    fixtures::path(name).display().to_string()
-}
-
-/// A spawned peer, killed and reaped when dropped.
-struct Peer(Child);
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Reads `pipe` to the end on a thread (so the peer never blocks on a full pipe).
-fn collect(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = pipe.read_to_string(&mut s);
-        s
-    })
-}
 
 fn client_key() -> CertifiedKey {
     CertifiedKey::from_pem(
@@ -110,112 +54,15 @@ fn server_config(mandatory: bool) -> sanstls_proto::ServerConfigBuilder {
         .client_verifier(Arc::new(verifier))
 }
 
-#[derive(Debug, Default)]
-struct Outcome {
-    data: Vec<u8>,
-    negotiated: Option<Negotiated>,
-    peer_certificates: Vec<Vec<u8>>,
-}
-
-/// Runs `conn` over `sock` until it is closed: `on_complete` once the handshake is
-/// done, `on_data` for each piece of application data. On a protocol error the queued
-/// fatal alert is delivered before the error is returned.
-fn drive(
-    conn: &mut Connection,
-    sock: &mut TcpStream,
-    mut on_complete: impl FnMut(&mut Connection),
-    mut on_data: impl FnMut(&mut Connection, &[u8]),
-) -> Result<Outcome, Error> {
-    sock.set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let mut out = Outcome::default();
-    let mut peer_closed = false;
-    loop {
-        while !conn.poll_transmit().is_empty() {
-            let n = sock.write(conn.poll_transmit()).expect("socket write");
-            conn.handle_transmitted(n)?;
-        }
-        let mut complete = false;
-        let mut data = Vec::new();
-        while let Some(ev) = conn.poll_event() {
-            match ev {
-                Event::HandshakeComplete => complete = true,
-                Event::AppData(d) => data.extend_from_slice(d),
-                Event::PeerClosed { .. } => peer_closed = true,
-                _ => {}
-            }
-        }
-        if complete {
-            out.negotiated = conn.negotiated().cloned();
-            on_complete(conn);
-        }
-        if !data.is_empty() {
-            out.data.extend_from_slice(&data);
-            on_data(conn, &data);
-        }
-        if !conn.poll_transmit().is_empty() {
-            continue;
-        }
-        if conn.is_closed() {
-            out.peer_certificates = conn.peer_certificates().to_vec();
-            return Ok(out);
-        }
-        let n = match sock.read(conn.recv_buf()) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => 0,
-            Err(e) => panic!("socket read: {e}"),
-        };
-        if let Err(e) = conn.handle_recv(n, now()) {
-            let _ = sock.write_all(conn.poll_transmit());
-            return Err(e);
-        }
-        if n == 0 && peer_closed {
-            while conn.poll_event().is_some() {}
-            out.peer_certificates = conn.peer_certificates().to_vec();
-            return Ok(out);
-        }
-    }
-}
-
 // ---- sanstls client, OpenSSL server ------------------------------------------------
 
 /// Starts `s_server -www -Verify 1` (a client certificate is required and checked
 /// against the test root) and returns it with its port.
 fn s_server_requiring_client_cert(cipher: &str) -> (Peer, u16) {
-    let mut child = openssl()
-        .args([
-            "s_server",
-            "-tls1_2",
-            "-accept",
-            "127.0.0.1:0",
-            "-www",
-            "-cipher",
-            cipher,
-        ])
-        .args(["-cert", &td("server-rsa2048.cert.pem")])
-        .args(["-key", &td("server-rsa2048.rsa.pem")])
-        .args(["-cert_chain", &td("ca-int.cert.pem")])
+    peers::s_server()
+        .args(["-www", "-cipher", cipher])
         .args(["-Verify", "1", "-CAfile", &td("ca-root.cert.pem")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let peer = Peer(child);
-    let mut line = String::new();
-    let port = loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "s_server exited early"
-        );
-        if let Some(addr) = line.trim().strip_prefix("ACCEPT ") {
-            break addr.rsplit(':').next().unwrap().parse().unwrap();
-        }
-    };
-    drop(collect(out));
-    (peer, port)
+        .start()
 }
 
 fn connect(config: ClientConfig, port: u16) -> Result<Outcome, Error> {
@@ -310,44 +157,17 @@ fn sanstls_client_without_certificate_refused_by_s_server() {
 /// Serves one connection to the client `spawn` starts (given the port); answers with
 /// `reply` and closes once the received data ends with `until`. Returns the server's
 /// outcome and the client's stdout and stderr together.
-fn serve_one(
+fn serve_one_client(
     config: ServerConfig,
-    spawn: impl FnOnce(u16) -> Child,
-    until: &'static [u8],
-    reply: &'static [u8],
+    spawn: impl FnOnce(u16) -> Peer,
+    until: &[u8],
+    reply: &[u8],
 ) -> (Result<Outcome, Error>, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut child = spawn(port);
-    let stdout = collect(child.stdout.take().unwrap());
-    let stderr = child.stderr.take().map(collect);
-    let mut peer = Peer(child);
-    let (mut sock, _) = listener.accept().unwrap();
-    let mut rng = SeededRng::from_seed([23; 32]);
-    let mut conn = Connection::server(Arc::new(config), now(), &mut rng).unwrap();
-    let mut got = Vec::new();
-    let result = drive(
-        &mut conn,
-        &mut sock,
-        |_| {},
-        |c, data| {
-            got.extend_from_slice(data);
-            if got.ends_with(until) {
-                c.send(reply).unwrap();
-                c.close();
-            }
-        },
-    );
-    drop(sock);
-    let _ = peer.0.wait();
-    let mut text = stdout.join().unwrap();
-    if let Some(e) = stderr {
-        text.push_str(&e.join().unwrap());
-    }
-    (result, text)
+    let (result, peer) = serve_one(config, 23, spawn, until, reply);
+    (result, peer.output())
 }
 
-fn s_client(port: u16, with_cert: bool, cipher: &str) -> Child {
+fn s_client(port: u16, with_cert: bool, cipher: &str) -> Peer {
     let mut c = openssl();
     c.args([
         "s_client",
@@ -366,19 +186,7 @@ fn s_client(port: u16, with_cert: bool, cipher: &str) -> Child {
             .args(["-key", &td("client.rsa.pem")])
             .args(["-cert_chain", &td("ca-int.cert.pem")]);
     }
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"hello from s_client\n")
-        .unwrap();
-    child
+    Peer::spawn_with_input(&mut c, b"hello from s_client\n")
 }
 
 #[test]
@@ -402,7 +210,7 @@ fn s_client_certificate_accepted_by_sanstls_server() {
             .signature_schemes(schemes)
             .build()
             .unwrap();
-        let (out, text) = serve_one(
+        let (out, text) = serve_one_client(
             config,
             |port| s_client(port, true, cipher),
             b"\n",
@@ -422,7 +230,7 @@ fn s_client_certificate_accepted_by_sanstls_server() {
 fn s_client_without_certificate() {
     // Mandatory: refused with handshake_failure, which s_client reports.
     let config = server_config(true).build().unwrap();
-    let (out, text) = serve_one(
+    let (out, text) = serve_one_client(
         config,
         |port| s_client(port, false, "AES128-SHA256"),
         b"\n",
@@ -439,7 +247,7 @@ fn s_client_without_certificate() {
 
     // Optional: an anonymous client gets through.
     let config = server_config(false).build().unwrap();
-    let (out, text) = serve_one(
+    let (out, text) = serve_one_client(
         config,
         |port| s_client(port, false, "DHE-RSA-AES128-SHA256"),
         b"\n",
@@ -474,18 +282,15 @@ with ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostn
 #[test]
 fn python_ssl_client_certificate_accepted_by_sanstls_server() {
     let config = server_config(true).build().unwrap();
-    let (out, text) = serve_one(
+    let (out, text) = serve_one_client(
         config,
         |port| {
-            python3()
-                .args(["-c", PY_CLIENT, &port.to_string()])
-                .args([td("ca-root.cert.pem"), td("client.chain.pem")])
-                .arg(td("client.rsa.pem"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .unwrap()
+            Peer::spawn(
+                tool("python3")
+                    .args(["-c", PY_CLIENT, &port.to_string()])
+                    .args([td("ca-root.cert.pem"), td("client.chain.pem")])
+                    .arg(td("client.rsa.pem")),
+            )
         },
         b"\n",
         b"hello from sanstls\n",

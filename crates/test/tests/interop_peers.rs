@@ -4,20 +4,22 @@
 //! and Python's `ssl` module as client and server. Each test starts and stops its own
 //! peer. A missing peer binary fails the test loudly; nothing passes silently.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use sanstls_crypto::rng::SeededRng;
-use sanstls_pki::{TrustAnchors, UnixTime};
+use sanstls_pki::TrustAnchors;
 use sanstls_proto::{
-    CertifiedKey, ClientConfig, Connection, Direction, Error, Event, Negotiated, ServerConfig,
-    Trace, TraceKind,
+    CertifiedKey, ClientConfig, Connection, Direction, Error, ServerConfig, Trace, TraceKind,
 };
 use sanstls_test::fixtures;
+use sanstls_test::peers::{
+    self, Outcome, Peer, SServer, accept, drive, drive_traced, now, openssl, serve_one, td, tool,
+};
 use sanstls_wire::enums::{AlertDescription, AlertLevel, CipherSuite, HandshakeType};
 
 const SUITES: [(CipherSuite, &str); 8] = [
@@ -71,28 +73,6 @@ const VARIANTS: [Variant; 3] = [
     },
 ];
 
-fn openssl() -> String {
-    let bin = std::env::var("OPENSSL").unwrap_or_else(|_| "/usr/bin/openssl".into());
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "OpenSSL CLI not found at {bin}: install it (the interop tests need it)"
-    );
-    bin
-}
-
-fn now() -> UnixTime {
-    UnixTime(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
-}
-
-fn td(name: &str) -> String {
-    fixtures::path(name).display().to_string()
-}
-
 /// An OPENSSL_CONF file that switches the extended master secret off.
 fn no_ems_conf() -> PathBuf {
     let p = std::env::temp_dir().join(format!("sanstls-no-ems-{}.cnf", std::process::id()));
@@ -105,160 +85,39 @@ fn no_ems_conf() -> PathBuf {
     p
 }
 
-struct Peer(Child);
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn command(v: Variant) -> Command {
-    let mut c = Command::new(openssl());
+/// `openssl` with extended master secret switched off unless `v.ems`.
+fn command(v: Variant) -> std::process::Command {
+    let mut c = openssl();
     if !v.ems {
         c.env("OPENSSL_CONF", no_ems_conf());
     }
     c
 }
 
+/// `s_server -www -cipher CIPHER` with the options of `v` (not yet started).
+fn s_server_www(cipher: &str, v: Variant) -> SServer {
+    let mut s = peers::s_server().args(["-www", "-cipher", cipher]);
+    if !v.ems {
+        s = s.env("OPENSSL_CONF", no_ems_conf());
+    }
+    if !v.etm {
+        s = s.args(["-no_etm"]);
+    }
+    s
+}
+
 /// Starts `s_server -www` and returns it with its port.
 fn s_server(cipher: &str, v: Variant, extra: &[&str]) -> (Peer, u16) {
-    s_server_logged(cipher, v, extra, None)
+    s_server_www(cipher, v).args(extra).start()
 }
 
-/// Like [`s_server`], with its stderr (where it reports alerts) written to `log`.
-fn s_server_logged(
-    cipher: &str,
-    v: Variant,
-    extra: &[&str],
-    log: Option<&std::path::Path>,
-) -> (Peer, u16) {
-    let mut c = command(v);
-    c.args([
-        "s_server",
-        "-tls1_2",
-        "-accept",
-        "127.0.0.1:0",
-        "-www",
-        "-cipher",
-        cipher,
-    ])
-    .args(["-cert", &td("server-rsa2048.cert.pem")])
-    .args(["-key", &td("server-rsa2048.rsa.pem")])
-    .args(["-cert_chain", &td("ca-int.cert.pem")])
-    .args(extra);
-    if !v.etm {
-        c.arg("-no_etm");
-    }
-    let stderr = match log {
-        Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
-        None => Stdio::null(),
-    };
-    let mut child = c
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let port = loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "s_server exited early"
-        );
-        if let Some(addr) = line.trim().strip_prefix("ACCEPT ") {
-            break addr.rsplit(':').next().unwrap().parse().unwrap();
-        }
-    };
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    (Peer(child), port)
-}
-
-#[derive(Debug, Default)]
-struct Outcome {
-    data: Vec<u8>,
-    complete: bool,
-    closed_clean: Option<bool>,
-    alerts: Vec<AlertDescription>,
-    negotiated: Option<Negotiated>,
-}
-
-/// Runs `conn` over `sock` to the end: `on_complete` is called once the handshake is
-/// done, `on_data` for each piece of application data.
-fn drive(
-    conn: &mut Connection,
-    sock: &mut TcpStream,
-    on_complete: impl FnMut(&mut Connection),
-    on_data: impl FnMut(&mut Connection, &[u8]),
-) -> Result<Outcome, Error> {
-    drive_traced(conn, sock, &mut Vec::new(), on_complete, on_data)
-}
-
-/// [`drive`], keeping the trace events (if the config asked for them) in `traces`.
-fn drive_traced(
-    conn: &mut Connection,
-    sock: &mut TcpStream,
-    traces: &mut Vec<Trace>,
-    mut on_complete: impl FnMut(&mut Connection),
-    mut on_data: impl FnMut(&mut Connection, &[u8]),
-) -> Result<Outcome, Error> {
-    sock.set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
-    let mut out = Outcome::default();
-    loop {
-        while !conn.poll_transmit().is_empty() {
-            let n = sock.write(conn.poll_transmit()).expect("socket write");
-            conn.handle_transmitted(n)?;
-        }
-        let mut complete = false;
-        let mut data = Vec::new();
-        while let Some(ev) = conn.poll_event() {
-            match ev {
-                Event::HandshakeComplete => complete = true,
-                Event::AppData(d) => data.extend_from_slice(d),
-                Event::PeerClosed { clean } => out.closed_clean = Some(clean),
-                Event::Alert(a) => out.alerts.push(a),
-                Event::Trace(t) => traces.push(t),
-                _ => {}
-            }
-        }
-        if complete {
-            out.complete = true;
-            out.negotiated = conn.negotiated().cloned();
-            on_complete(conn);
-        }
-        if !data.is_empty() {
-            out.data.extend_from_slice(&data);
-            on_data(conn, &data);
-        }
-        if !conn.poll_transmit().is_empty() {
-            continue;
-        }
-        if conn.is_closed() {
-            return Ok(out);
-        }
-        let n = match sock.read(conn.recv_buf()) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => 0,
-            Err(e) => panic!("socket read: {e}"),
-        };
-        if let Err(e) = conn.handle_recv(n, now()) {
-            // The fatal alert is queued: deliver it before giving up.
-            let _ = sock.write_all(conn.poll_transmit());
-            return Err(e);
-        }
-        if n == 0 && out.closed_clean.is_some() {
-            // Drain the final events (PeerClosed) and stop.
-            while conn.poll_event().is_some() {}
-            return Ok(out);
-        }
-    }
+/// Waits (a few seconds at most) for s_server to log that it received `alert`, then
+/// stops it; what it logged on stderr, and whether the alert was there.
+fn alert_logged(peer: &mut Peer, alert: AlertDescription) -> (bool, String) {
+    let expect = format!("SSL alert number {}", alert.0);
+    let seen = peer.wait_for_stderr(&expect, Duration::from_secs(5));
+    peer.kill();
+    (seen, peer.stderr())
 }
 
 fn client_config(suite: CipherSuite) -> sanstls_proto::ClientConfigBuilder {
@@ -329,62 +188,33 @@ fn against_s_client(
     v: Variant,
     args: &[&str],
 ) -> (Result<Outcome, Error>, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut c = command(v);
-    c.args([
-        "s_client",
-        "-tls1_2",
-        "-connect",
-        &format!("127.0.0.1:{port}"),
-    ])
-    .args([
-        "-CAfile",
-        &td("ca-root.cert.pem"),
-        "-verify_return_error",
-        "-ign_eof",
-    ])
-    .args(args);
-    if !v.etm {
-        c.arg("-no_etm");
-    }
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"hello from s_client\n")
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let peer = Peer(child);
-    let (mut sock, _) = listener.accept().unwrap();
-    let mut rng = SeededRng::from_seed([9; 32]);
-    let mut conn = Connection::server(Arc::new(config), now(), &mut rng).unwrap();
-    let result = drive(
-        &mut conn,
-        &mut sock,
-        |_| {},
-        |c, data| {
-            if data.ends_with(b"\n") {
-                c.send(b"hello from sanstls\n").unwrap();
-                c.close();
+    let (result, peer) = serve_one(
+        config,
+        9,
+        |port| {
+            let mut c = command(v);
+            c.args([
+                "s_client",
+                "-tls1_2",
+                "-connect",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .args([
+                "-CAfile",
+                &td("ca-root.cert.pem"),
+                "-verify_return_error",
+                "-ign_eof",
+            ])
+            .args(args);
+            if !v.etm {
+                c.arg("-no_etm");
             }
+            Peer::spawn_with_input(&mut c, b"hello from s_client\n")
         },
+        b"\n",
+        b"hello from sanstls\n",
     );
-    drop(sock);
-    let mut peer = peer;
-    let _ = peer.0.wait();
-    (result, reader.join().unwrap())
+    (result, peer.stdout())
 }
 
 fn server_config() -> sanstls_proto::ServerConfigBuilder {
@@ -458,18 +288,12 @@ fn sanstls_client_refuses_bad_certificates_and_tells_s_server() {
         ),
     ];
     for (cert, name, want, alert) in cases {
-        let log = temp_path(&format!("bad-{cert}"));
+        let server = s_server_www("AES128-SHA256", VARIANTS[0]);
         let (mut peer, port) = if cert == "ca-root2-signed" {
             // The good certificate, but a client that trusts only another root.
-            s_server_logged("AES128-SHA256", VARIANTS[0], &[], Some(&log))
+            server.start()
         } else {
-            let extra = [
-                "-cert",
-                &td(&format!("{cert}.cert.pem")),
-                "-key",
-                &td(&format!("{cert}.rsa.pem")),
-            ];
-            s_server_logged("AES128-SHA256", VARIANTS[0], &extra, Some(&log))
+            server.cert(cert).start()
         };
         let config = if cert == "ca-root2-signed" {
             let other =
@@ -488,70 +312,8 @@ fn sanstls_client_refuses_bad_certificates_and_tells_s_server() {
         assert_eq!(err, Error::Certificate(want), "{cert}");
         assert_eq!(err.alert(), Some(alert));
         // Give s_server a moment to log the alert, then stop it.
-        let expect = format!("SSL alert number {}", alert.0);
-        let mut seen = String::new();
-        for _ in 0..50 {
-            seen = std::fs::read_to_string(&log).unwrap_or_default();
-            if seen.contains(&expect) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let _ = peer.0.kill();
-        assert!(seen.contains(&expect), "{cert}: s_server said {seen}");
-        let _ = std::fs::remove_file(&log);
-    }
-}
-
-/// Serves one connection on an ephemeral port to the client `spawn` starts (given the
-/// port); answers with `reply` and closes once the received data ends with `until`.
-fn serve_one(
-    config: ServerConfig,
-    spawn: impl FnOnce(u16) -> Child,
-    until: &'static [u8],
-    reply: &'static [u8],
-) -> (Result<Outcome, Error>, String) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let mut child = spawn(port);
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let mut peer = Peer(child);
-    let (mut sock, _) = listener.accept().unwrap();
-    let mut rng = SeededRng::from_seed([11; 32]);
-    let mut conn = Connection::server(Arc::new(config), now(), &mut rng).unwrap();
-    let mut got = Vec::new();
-    let result = drive(
-        &mut conn,
-        &mut sock,
-        |_| {},
-        |c, data| {
-            got.extend_from_slice(data);
-            if got.ends_with(until) {
-                c.send(reply).unwrap();
-                c.close();
-            }
-        },
-    );
-    drop(sock);
-    let _ = peer.0.wait();
-    (result, reader.join().unwrap())
-}
-
-fn tool(name: &str) -> Command {
-    let path = ["/usr/bin", "/usr/local/bin"]
-        .iter()
-        .map(|d| std::path::Path::new(d).join(name))
-        .find(|p| p.exists());
-    match path {
-        Some(p) => Command::new(p),
-        // python3 may come from a version manager on PATH.
-        None if Command::new(name).arg("--version").output().is_ok() => Command::new(name),
-        None => panic!("{name} not found: install it (the interop tests need it)"),
+        let (seen, log) = alert_logged(&mut peer, alert);
+        assert!(seen, "{cert}: s_server said {log}");
     }
 }
 
@@ -562,23 +324,23 @@ fn curl_against_sanstls_server() {
         CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
     ] {
         let config = server_config().cipher_suites(&[suite]).build().unwrap();
-        let (out, stdout) = serve_one(
+        let (out, curl) = serve_one(
             config,
+            11,
             |port| {
-                tool("curl")
-                    .args(["--silent", "--show-error", "--tlsv1.2", "--tls-max", "1.2"])
-                    .args(["--cacert", &td("ca-root.cert.pem")])
-                    .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
-                    .arg(format!("https://localhost:{port}/"))
-                    .stdin(Stdio::null())
-                    .stdout(Stdio::piped())
-                    .spawn()
-                    .unwrap()
+                Peer::spawn(
+                    tool("curl")
+                        .args(["--silent", "--show-error", "--tlsv1.2", "--tls-max", "1.2"])
+                        .args(["--cacert", &td("ca-root.cert.pem")])
+                        .args(["--resolve", &format!("localhost:{port}:127.0.0.1")])
+                        .arg(format!("https://localhost:{port}/")),
+                )
             },
             b"\r\n\r\n",
             b"HTTP/1.1 200 OK\r\nContent-Length: 15\r\nConnection: close\r\n\r\nhello from tls\n",
         );
-        let out = out.unwrap();
+        let out = out.unwrap_or_else(|e| panic!("{e}\ncurl said: {}", curl.stderr()));
+        let stdout = curl.stdout();
         let n = out.negotiated.unwrap();
         assert_eq!(n.suite, suite);
         assert_eq!(n.server_name.as_deref(), Some("localhost"));
@@ -612,20 +374,22 @@ fn python_ssl_client_against_sanstls_server() {
         .alpn_protocols(&[b"http/1.1"])
         .build()
         .unwrap();
-    let (out, stdout) = serve_one(
+    let (out, python) = serve_one(
         config,
+        11,
         |port| {
-            tool("python3")
-                .args(["-c", PY_CLIENT, &port.to_string(), &td("ca-root.cert.pem")])
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .spawn()
-                .unwrap()
+            Peer::spawn(tool("python3").args([
+                "-c",
+                PY_CLIENT,
+                &port.to_string(),
+                &td("ca-root.cert.pem"),
+            ]))
         },
         b"\n",
         b"hello from sanstls\n",
     );
-    let out = out.unwrap();
+    let out = out.unwrap_or_else(|e| panic!("{e}\npython said: {}", python.stderr()));
+    let stdout = python.stdout();
     assert_eq!(out.data, b"hello from python\n");
     assert_eq!(out.closed_clean, Some(true));
     let n = out.negotiated.unwrap();
@@ -662,22 +426,15 @@ print(*agreed, flush=True)
 
 #[test]
 fn sanstls_client_against_python_ssl_server() {
-    let mut child = tool("python3")
-        .args([
-            "-c",
-            PY_SERVER,
-            &td("server-rsa2048.chain.pem"),
-            &td("server-rsa2048.rsa.pem"),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
+    let mut peer = Peer::spawn(tool("python3").args([
+        "-c",
+        PY_SERVER,
+        &td("server-rsa2048.chain.pem"),
+        &td("server-rsa2048.rsa.pem"),
+    ]));
+    // Its first line is the port it bound.
+    let line = peer.line_containing("");
     let port: u16 = line.trim().parse().expect("python server port");
-    let peer = Peer(child);
 
     let config = ClientConfig::builder()
         .trust_anchors(TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap())
@@ -705,10 +462,10 @@ fn sanstls_client_against_python_ssl_server() {
     let n = result.negotiated.unwrap();
     assert_eq!(n.suite, CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256);
     assert!(n.extended_master_secret);
-    let mut rest = String::new();
-    let _ = out.read_to_string(&mut rest);
-    assert_eq!(rest.trim(), "TLSv1.2 AES256-SHA256");
-    drop(peer);
+    peer.wait();
+    let stdout = peer.stdout();
+    let rest = stdout.split_once('\n').map_or("", |(_, rest)| rest);
+    assert_eq!(rest.trim(), "TLSv1.2 AES256-SHA256", "{}", peer.stderr());
 }
 
 #[test]
@@ -719,35 +476,30 @@ fn sanstls_server_refuses_renegotiation_from_s_client() {
     let config = server_config().trace(true).build().unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let mut child = command(VARIANTS[0])
-        .args([
-            "s_client",
-            "-tls1_2",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-        ])
-        // No -ign_eof: it also turns the command letters off. Stdin stays open (held
-        // by the writer thread) until the test is done.
-        .args(["-CAfile", &td("ca-root.cert.pem")])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let (mut peer, mut stdin) = Peer::spawn_with_stdin(
+        command(VARIANTS[0])
+            .args([
+                "s_client",
+                "-tls1_2",
+                "-connect",
+                &format!("127.0.0.1:{port}"),
+            ])
+            // No -ign_eof: it also turns the command letters off. Stdin stays open
+            // (held by the writer thread) until the test is done.
+            .args(["-CAfile", &td("ca-root.cert.pem")]),
+    );
     // s_client reads commands only once connected; give the handshake time to finish.
-    let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(700));
         let _ = stdin.write_all(b"R\n");
         stdin
     });
-    let mut peer = Peer(child);
-    let (mut sock, _) = listener.accept().unwrap();
+    let mut sock = accept(&listener, &mut peer);
     let mut rng = SeededRng::from_seed([15; 32]);
     let mut conn = Connection::server(Arc::new(config), now(), &mut rng).unwrap();
     let mut traces = Vec::new();
     let result = drive_traced(&mut conn, &mut sock, &mut traces, |_| {}, |_, _| {});
-    let _ = peer.0.kill();
+    peer.kill();
     drop(writer.join());
     let sent_warning = Trace {
         direction: Direction::Sent,
@@ -798,14 +550,9 @@ fn sanstls_client_without_certificate_answers_a_certificate_request() {
 fn sanstls_client_checks_key_usage_against_the_key_exchange() {
     // A leaf with keyUsage digitalSignature only may sign DHE parameters but must not
     // receive an RSA-encrypted premaster (RFC 5280 §4.2.1.3).
-    let extra = [
-        "-cert",
-        &td("server-ku-sign.cert.pem"),
-        "-key",
-        &td("server-ku-sign.rsa.pem"),
-    ];
-    let log = temp_path("ku-sign");
-    let (mut peer, port) = s_server_logged("AES128-SHA256", VARIANTS[0], &extra, Some(&log));
+    let (mut peer, port) = s_server_www("AES128-SHA256", VARIANTS[0])
+        .cert("server-ku-sign")
+        .start();
     let err = connect_client(
         client_config(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256)
             .build()
@@ -815,23 +562,12 @@ fn sanstls_client_checks_key_usage_against_the_key_exchange() {
     )
     .unwrap_err();
     assert_eq!(err, Error::CertificateKeyUsage);
-    let expect = format!(
-        "SSL alert number {}",
-        AlertDescription::UNSUPPORTED_CERTIFICATE.0
-    );
-    let mut seen = String::new();
-    for _ in 0..50 {
-        seen = std::fs::read_to_string(&log).unwrap_or_default();
-        if seen.contains(&expect) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = peer.0.kill();
-    let _ = std::fs::remove_file(&log);
-    assert!(seen.contains(&expect), "s_server said {seen}");
+    let (seen, log) = alert_logged(&mut peer, AlertDescription::UNSUPPORTED_CERTIFICATE);
+    assert!(seen, "s_server said {log}");
 
-    let (_peer, port) = s_server("DHE-RSA-AES128-SHA256", VARIANTS[0], &extra);
+    let (_peer, port) = s_server_www("DHE-RSA-AES128-SHA256", VARIANTS[0])
+        .cert("server-ku-sign")
+        .start();
     let out = connect_client(
         client_config(CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256)
             .build()
@@ -846,7 +582,7 @@ fn sanstls_client_checks_key_usage_against_the_key_exchange() {
 /// A fresh DH group (safe prime) of `bits`: not an RFC 7919 group.
 fn dh_params(bits: u32) -> PathBuf {
     let p = temp_path(&format!("dh{bits}"));
-    let ok = Command::new(openssl())
+    let ok = openssl()
         .args(["dhparam", "-out"])
         .arg(&p)
         .arg(bits.to_string())
@@ -866,33 +602,15 @@ fn sanstls_client_with_server_chosen_dh_groups() {
     // A client that accepts at least 8192 bits lists no RFC 7919 group sanstls has, so
     // s_server uses its configured 1024-bit group: insufficient_security, and s_server
     // is told.
-    let log = temp_path("dh1024-server");
-    let (mut peer, port) = s_server_logged(
-        "DHE-RSA-AES128-SHA256:@SECLEVEL=0",
-        VARIANTS[0],
-        &dh_arg,
-        Some(&log),
-    );
+    let (mut peer, port) = s_server("DHE-RSA-AES128-SHA256:@SECLEVEL=0", VARIANTS[0], &dh_arg);
     let strict = client_config(suite).min_dh_bits(8192).build().unwrap();
     let err = connect_client(strict, port, "localhost").unwrap_err();
     assert_eq!(
         err,
         Error::PeerIncompatible(sanstls_proto::PeerIncompatible::DhGroupTooSmall { bits: 1024 })
     );
-    let expect = format!(
-        "SSL alert number {}",
-        AlertDescription::INSUFFICIENT_SECURITY.0
-    );
-    let mut seen = String::new();
-    for _ in 0..50 {
-        seen = std::fs::read_to_string(&log).unwrap_or_default();
-        if seen.contains(&expect) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = peer.0.kill();
-    assert!(seen.contains(&expect), "s_server said {seen}");
+    let (seen, log) = alert_logged(&mut peer, AlertDescription::INSUFFICIENT_SECURITY);
+    assert!(seen, "s_server said {log}");
 
     // A client that accepts 1024 bits completes with that server-chosen group (its
     // supported_groups does not steer OpenSSL 3.0's TLS 1.2 DHE).
@@ -900,9 +618,7 @@ fn sanstls_client_with_server_chosen_dh_groups() {
     let lenient = client_config(suite).min_dh_bits(1024).build().unwrap();
     let out = connect_client(lenient, port, "localhost").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.negotiated.unwrap().dh_bits, Some(1024));
-    for p in [p1024, log] {
-        let _ = std::fs::remove_file(p);
-    }
+    let _ = std::fs::remove_file(p1024);
 }
 
 #[test]
@@ -910,36 +626,7 @@ fn sanstls_client_refuses_renegotiation_from_s_server() {
     // `r` on s_server's stdin sends a HelloRequest; the sanstls client answers with a
     // no_renegotiation warning (RFC 5246 §7.4.1.1, RFC 5746 §4.2). (`Q` would end the
     // session if OpenSSL carried on, so the test cannot hang.)
-    let mut c = command(VARIANTS[0]);
-    c.args(["s_server", "-tls1_2", "-accept", "127.0.0.1:0"])
-        .args(["-cert", &td("server-rsa2048.cert.pem")])
-        .args(["-key", &td("server-rsa2048.rsa.pem")])
-        .args(["-cert_chain", &td("ca-int.cert.pem")]);
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    let port: u16 = loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "s_server exited early"
-        );
-        if let Some(addr) = line.trim().strip_prefix("ACCEPT ") {
-            break addr.rsplit(':').next().unwrap().parse().unwrap();
-        }
-    };
-    let drain = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let mut peer = Peer(child);
+    let (mut peer, port, mut stdin) = peers::s_server().start_with_stdin();
 
     let config = client_config(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256)
         .trace(true)
@@ -971,9 +658,9 @@ fn sanstls_client_refuses_renegotiation_from_s_server() {
         },
         |_, _| {},
     );
-    let _ = peer.0.kill();
+    peer.kill();
     drop(writer.join());
-    let stdout = drain.join().unwrap();
+    let stdout = peer.stdout();
     assert!(stdout.contains("hello from sanstls"), "{stdout}");
     let hello_request = traces
         .iter()
