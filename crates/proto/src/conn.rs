@@ -501,6 +501,14 @@ impl Connection {
         self.error.as_ref()
     }
 
+    /// How many bytes of received application data the connection holds that the
+    /// caller has not used yet: not yet handed out by [`Connection::poll_event`], or
+    /// handed back with [`Connection::app_data_used`]. (Bytes handed out by the last
+    /// `poll_event` and not handed back count as used.)
+    pub fn app_data_pending(&self) -> usize {
+        (self.app_len - self.app_start).saturating_sub(self.app_taken)
+    }
+
     /// Room to read transport bytes into; report how many were written with
     /// [`Connection::handle_recv`]. It is empty only while received application data
     /// waits to be polled.

@@ -387,3 +387,36 @@ fn alerts_are_never_fragmented() {
     assert!(p.server_events.contains(&Ev::PeerClosed { clean: true }));
     assert!(p.client_events.contains(&Ev::PeerClosed { clean: true }));
 }
+
+/// `app_data_pending` counts received plaintext the caller has not used: all of it
+/// before the event, none once handed out, the rest after `app_data_used`.
+#[test]
+fn app_data_pending_counts_what_is_not_used() {
+    let mut p = Pair::new(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+    );
+    p.run();
+    assert!(p.handshake_done());
+    assert_eq!(p.client.app_data_pending(), 0);
+    let data: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
+    assert_eq!(p.server.send(&data).unwrap(), data.len());
+    let out = p.server.poll_transmit().to_vec();
+    p.server.handle_transmitted(out.len()).unwrap();
+    assert_eq!(p.client.handle_recv_bytes(&out, p.now).unwrap(), out.len());
+    assert_eq!(p.client.app_data_pending(), 1000);
+    match p.client.poll_event() {
+        Some(sanstls_proto::Event::AppData(d)) => assert_eq!(d, &data[..]),
+        other => panic!("expected data, got {other:?}"),
+    }
+    assert_eq!(p.client.app_data_pending(), 0);
+    p.client.app_data_used(300).unwrap();
+    assert_eq!(p.client.app_data_pending(), 700);
+    match p.client.poll_event() {
+        Some(sanstls_proto::Event::AppData(d)) => assert_eq!(d, &data[300..]),
+        other => panic!("expected data, got {other:?}"),
+    }
+    assert_eq!(p.client.app_data_pending(), 0);
+    assert!(p.client.poll_event().is_none());
+    assert_eq!(p.client.app_data_pending(), 0);
+}

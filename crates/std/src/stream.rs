@@ -11,12 +11,6 @@ use sanstls_proto::{
 
 use crate::{Error, now, os_rng};
 
-/// The largest plaintext one [`Event::AppData`] can carry: the connection's
-/// application-data buffer holds one maximal TLS 1.2 record (header, 2^14 + 2048 bytes
-/// of ciphertext), and opened plaintext is never longer than that. The stream's own
-/// plaintext buffer is allocated once with this capacity.
-const PLAIN_CAPACITY: usize = 5 + sanstls_proto::MAX_FRAGMENT_LEN + 2048;
-
 /// The hook type of [`TlsStream::set_event_hook`].
 pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
 
@@ -34,6 +28,11 @@ pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
 /// which readiness to wait for). `write` never reports bytes as written that the
 /// connection did not take, and never buffers more than one transmit buffer's worth.
 ///
+/// **Memory.** The stream adds no buffer to the connection's: `read` copies received
+/// plaintext straight from the connection's application-data buffer into the caller's
+/// buffer, and what does not fit stays in the connection
+/// ([`Connection::app_data_used`]) for the next `read`.
+///
 /// **Timeouts** are the transport's: set them on the socket; a `WouldBlock` or
 /// `TimedOut` from a blocking socket with a timeout passes through the same way.
 ///
@@ -45,10 +44,6 @@ pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
 pub struct TlsStream<S> {
     sock: S,
     conn: Connection,
-    /// Plaintext taken from the connection but not yet read by the caller:
-    /// `plain[plain_pos..]`. Allocated once ([`PLAIN_CAPACITY`]).
-    plain: Vec<u8>,
-    plain_pos: usize,
     /// `Some(clean)` once the connection reported [`Event::PeerClosed`].
     peer_closed: Option<bool>,
     hook: Option<EventHook>,
@@ -59,7 +54,7 @@ impl<S: fmt::Debug> fmt::Debug for TlsStream<S> {
         f.debug_struct("TlsStream")
             .field("sock", &self.sock)
             .field("conn", &self.conn)
-            .field("buffered_plaintext", &(self.plain.len() - self.plain_pos))
+            .field("buffered_plaintext", &self.conn.app_data_pending())
             .field("peer_closed", &self.peer_closed)
             .finish_non_exhaustive()
     }
@@ -94,8 +89,6 @@ impl<S: Read + Write> TlsStream<S> {
         TlsStream {
             sock,
             conn,
-            plain: Vec::with_capacity(PLAIN_CAPACITY),
-            plain_pos: 0,
             peer_closed: None,
             hook: None,
         }
@@ -132,9 +125,9 @@ impl<S: Read + Write> TlsStream<S> {
     }
 
     /// How many bytes of received plaintext `read` can return without touching the
-    /// transport.
+    /// transport (they wait in the connection: [`Connection::app_data_pending`]).
     pub fn buffered_plaintext(&self) -> usize {
-        self.plain.len() - self.plain_pos
+        self.conn.app_data_pending()
     }
 
     /// The transport.
@@ -175,7 +168,9 @@ impl<S: Read + Write> TlsStream<S> {
                 return Ok(());
             }
             self.read_tls()?;
-            self.poll_events();
+            // Data that arrived right behind the peer's Finished stays in the
+            // connection for `read`.
+            self.poll_events(&mut [])?;
         }
     }
 
@@ -276,17 +271,26 @@ impl<S: Read + Write> TlsStream<S> {
         }
     }
 
-    /// Polls events up to and including the next application data, which is copied
-    /// into the plaintext buffer. Call only when that buffer is empty.
-    fn poll_events(&mut self) {
-        debug_assert_eq!(self.plain_pos, self.plain.len());
+    /// Polls events up to the next application data, and copies as much of it as fits
+    /// into `buf`; the rest is handed back to the connection for the next call. Returns
+    /// the number of bytes copied: 0 when no data is waiting (and always for an empty
+    /// `buf`, which leaves the data in the connection). Other events go to the hook;
+    /// `PeerClosed` is remembered.
+    fn poll_events(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         while let Some(ev) = self.conn.poll_event() {
             match ev {
                 Event::AppData(d) => {
-                    self.plain.clear();
-                    self.plain.extend_from_slice(d);
-                    self.plain_pos = 0;
-                    return;
+                    let n = d.len().min(buf.len());
+                    buf[..n].copy_from_slice(&d[..n]);
+                    if n < d.len() {
+                        self.conn.app_data_used(n).map_err(|e| {
+                            io::Error::other(format!(
+                                "sanstls-std: handing back unread data failed: {e} \
+                                 (a bug: please report it)"
+                            ))
+                        })?;
+                    }
+                    return Ok(n);
                 }
                 ev => {
                     if let Event::PeerClosed { clean } = ev {
@@ -298,14 +302,7 @@ impl<S: Read + Write> TlsStream<S> {
                 }
             }
         }
-    }
-
-    fn take_plain(&mut self, buf: &mut [u8]) -> usize {
-        let avail = &self.plain[self.plain_pos..];
-        let n = avail.len().min(buf.len());
-        buf[..n].copy_from_slice(&avail[..n]);
-        self.plain_pos += n;
-        n
+        Ok(0)
     }
 }
 
@@ -318,17 +315,14 @@ impl<S: Read + Write> Read for TlsStream<S> {
             return Ok(0);
         }
         loop {
-            if self.plain_pos < self.plain.len() {
-                return Ok(self.take_plain(buf));
-            }
             if self.conn.is_handshaking() {
                 self.handshake()?;
                 continue;
             }
             self.sticky()?;
-            self.poll_events();
-            if self.plain_pos < self.plain.len() {
-                continue;
+            let n = self.poll_events(buf)?;
+            if n > 0 {
+                return Ok(n);
             }
             match self.peer_closed {
                 Some(true) => {

@@ -111,14 +111,24 @@ fn small_reads_get_every_byte() {
     let mut c = connect(addr, "127.0.0.1", client_config()).unwrap();
     let mut got = Vec::new();
     let mut buf = [0u8; 7];
+    let mut max_buffered = 0;
     loop {
+        // What waits in the connection comes first, without the transport.
+        let before = c.buffered_plaintext();
+        max_buffered = max_buffered.max(before);
         let n = c.read(&mut buf).unwrap();
+        if before > 0 {
+            assert_eq!(n, before.min(buf.len()));
+            assert_eq!(c.buffered_plaintext(), before - n);
+        }
         if n == 0 {
             break;
         }
         got.extend_from_slice(&buf[..n]);
     }
     assert_eq!(got, join(server));
+    // A record's plaintext waited in the connection between reads.
+    assert!(max_buffered > 1000, "{max_buffered}");
 }
 
 #[test]
