@@ -203,8 +203,17 @@ impl Engine {
     }
 
     /// The error to report for a failed handshake or a failed connection.
+    ///
+    /// The peer ending the handshake is no TLS failure (no alert was exchanged), so it
+    /// gets this adapter's own variants, the same as an end after the handshake:
+    /// [`Error::ClosedDuringHandshake`] after its close_notify, [`Error::Truncated`]
+    /// when the transport ended.
     pub(crate) fn failure<E>(&self) -> Error<E> {
         match (self.conn.error(), self.peer_closed) {
+            (Some(TlsError::PeerClosedDuringHandshake { clean: true }), _) => {
+                Error::ClosedDuringHandshake
+            }
+            (Some(TlsError::PeerClosedDuringHandshake { clean: false }), _) => Error::Truncated,
             (Some(e), _) => Error::Tls(e.clone()),
             (None, Some(true)) => Error::ClosedDuringHandshake,
             (None, _) => Error::Truncated,

@@ -25,11 +25,19 @@ pub enum Error<E> {
     /// configured trust anchors do not accept.
     Tls(TlsError),
     /// The transport ended (a read returned 0 bytes) without the peer's close_notify
-    /// alert: what was received may have been cut short by an attacker (RFC 5246 §7.2.1).
-    /// Everything read before this error is authentic, but possibly incomplete.
+    /// alert. After the handshake, what was received may have been cut short by an
+    /// attacker (RFC 5246 §7.2.1): everything read before this error is authentic, but
+    /// possibly incomplete. During the handshake, the peer hung up without an alert (it
+    /// may not speak TLS 1.2, or it refused the connection silently); the connection's
+    /// own error ([`TlsConnection::connection`](crate::TlsConnection::connection)`.error()`)
+    /// is then [`sanstls_proto::Error::PeerClosedDuringHandshake`] `{ clean: false }`.
     Truncated,
     /// The peer sent close_notify before the handshake finished: it refused the
-    /// connection without saying why (look at its logs).
+    /// connection without saying why (look at its logs). This side has answered with
+    /// its own close_notify. The connection's own error is
+    /// [`sanstls_proto::Error::PeerClosedDuringHandshake`] `{ clean: true }`; this
+    /// adapter reports it as this variant, never as [`Error::Tls`], because no fatal
+    /// alert was exchanged.
     ClosedDuringHandshake,
     /// The transport's `write` accepted no bytes of a non-empty buffer (which embedded-io
     /// forbids; its `WriteZero` error is the proper signal). The connection cannot make
@@ -59,8 +67,10 @@ impl<E: fmt::Display> fmt::Display for Error<E> {
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::Tls(e) => write!(f, "TLS error: {e}"),
             Error::Truncated => f.write_str(
-                "the transport ended without a TLS close_notify: the data may have been cut \
-                 short (the peer or something in between closed the connection early)",
+                "the transport ended without a TLS close_notify: during the handshake the \
+                 peer hung up without an alert (it may not speak TLS 1.2, or refused the \
+                 connection silently); after it, the data may have been cut short (the peer \
+                 or something in between closed the connection early)",
             ),
             Error::ClosedDuringHandshake => f.write_str(
                 "the peer closed the connection (close_notify) before the TLS handshake \
@@ -95,7 +105,9 @@ fn tls_kind(e: &TlsError) -> ErrorKind {
         | TlsError::Certificate(_)
         | TlsError::CertificateKeyUsage => ErrorKind::InvalidData,
         TlsError::PeerIncompatible(_) => ErrorKind::Unsupported,
-        TlsError::AlertReceived(_) => ErrorKind::ConnectionAborted,
+        TlsError::AlertReceived(_) | TlsError::PeerClosedDuringHandshake { .. } => {
+            ErrorKind::ConnectionAborted
+        }
         TlsError::ApiMisuse(ApiMisuse::Closed) => ErrorKind::BrokenPipe,
         TlsError::ApiMisuse(_) => ErrorKind::InvalidInput,
         _ => ErrorKind::Other,
@@ -141,6 +153,14 @@ mod tests {
             ErrorKind::InvalidInput
         );
         assert_eq!(E::Truncated.kind(), ErrorKind::ConnectionAborted);
+        assert_eq!(
+            E::ClosedDuringHandshake.kind(),
+            ErrorKind::ConnectionAborted
+        );
+        assert_eq!(
+            E::Tls(TlsError::PeerClosedDuringHandshake { clean: true }).kind(),
+            ErrorKind::ConnectionAborted
+        );
         assert_eq!(E::WriteZero.kind(), ErrorKind::WriteZero);
     }
 

@@ -346,3 +346,73 @@ fn events_queued_while_data_is_pending_do_not_disturb_reads() {
     assert_eq!(tls.peer_closed(), Some(true));
     srv.join().unwrap();
 }
+
+/// Reads one whole record from a raw pipe end (header and body).
+fn read_record(raw: &mut PipeEnd) -> Vec<u8> {
+    let mut record = vec![0u8; 5];
+    raw.read_exact(&mut record).unwrap();
+    let len = usize::from(u16::from_be_bytes([record[3], record[4]]));
+    record.resize(5 + len, 0);
+    raw.read_exact(&mut record[5..]).unwrap();
+    record
+}
+
+/// A server that takes the ClientHello and hangs up: the adapter reports
+/// `Error::Truncated` (the transport ended without close_notify), on every later call
+/// too, and nothing is sent to the peer.
+#[test]
+fn a_peer_that_hangs_up_during_the_handshake_is_a_truncation() {
+    let (a, mut raw) = pipe(4096, 4096);
+    let srv = thread::spawn(move || {
+        let hello = read_record(&mut raw);
+        assert_eq!(hello[0], 22, "a handshake record: {:?}", &hello[..5]);
+        drop(raw);
+    });
+    let mut tls = client(a, client_config());
+    let err = tls.handshake().unwrap_err();
+    srv.join().unwrap();
+    assert!(matches!(err, Error::Truncated), "{err:?}");
+    assert_eq!(
+        embedded_io::Error::kind(&err),
+        embedded_io::ErrorKind::ConnectionAborted
+    );
+    assert!(err.to_string().contains("during the handshake"), "{err}");
+    // Sticky: the connection failed, and says why.
+    assert!(matches!(tls.handshake(), Err(Error::Truncated)));
+    assert!(matches!(tls.write(b"x"), Err(Error::Truncated)));
+    assert!(!tls.is_handshake_complete());
+    assert_eq!(
+        tls.connection().error(),
+        Some(&TlsError::PeerClosedDuringHandshake { clean: false })
+    );
+}
+
+/// A server that answers the ClientHello with close_notify: the adapter reports
+/// `Error::ClosedDuringHandshake`, and the client answers with its own close_notify
+/// (RFC 5246 §7.2.1).
+#[test]
+fn a_close_notify_during_the_handshake_is_reported_as_such() {
+    let (a, mut raw) = pipe(4096, 4096);
+    let srv = thread::spawn(move || {
+        read_record(&mut raw);
+        // A plaintext warning-level close_notify alert record.
+        raw.write_all(&[21, 3, 3, 0, 2, 1, 0]).unwrap();
+        let answer = read_record(&mut raw);
+        (answer, raw)
+    });
+    let mut tls = client(a, client_config());
+    let err = tls.handshake().unwrap_err();
+    let (answer, _raw) = srv.join().unwrap();
+    assert!(matches!(err, Error::ClosedDuringHandshake), "{err:?}");
+    assert!(err.to_string().contains("close_notify"), "{err}");
+    assert_eq!(answer[0], 21, "{answer:?}");
+    assert_eq!(&answer[3..], &[0, 2, 1, 0], "{answer:?}");
+    assert!(matches!(
+        tls.read(&mut [0u8; 8]),
+        Err(Error::ClosedDuringHandshake)
+    ));
+    assert_eq!(
+        tls.connection().error(),
+        Some(&TlsError::PeerClosedDuringHandshake { clean: true })
+    );
+}
