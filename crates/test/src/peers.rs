@@ -28,7 +28,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sanstls_crypto::rng::SeededRng;
 use sanstls_pki::UnixTime;
-use sanstls_proto::{Connection, Error, Event, Negotiated, ServerConfig, Trace};
+use sanstls_proto::{ClientConfig, Connection, Error, Event, Negotiated, ServerConfig, Trace};
 use sanstls_wire::enums::AlertDescription;
 
 use crate::fixtures;
@@ -305,7 +305,8 @@ impl Peer {
     }
 
     /// The first complete stdout line (without its line end) that contains `needle`,
-    /// waiting for it if need be. An empty `needle` gives the first line.
+    /// waiting for it if need be. Lines are searched from the start of the output each
+    /// time (nothing is consumed), so an empty `needle` gives the first line.
     ///
     /// # Panics
     /// If stdout ends, or [`HANG_GUARD`] passes, without such a line: the message holds
@@ -600,6 +601,55 @@ pub fn drive_traced(
     }
 }
 
+/// A sanstls client for `server_name` (seeded with `seed`) and its TCP connection to
+/// `127.0.0.1:port`, ready for [`drive`].
+///
+/// # Panics
+/// If the TCP connection fails or `server_name` is not a valid name.
+pub fn connect(
+    config: ClientConfig,
+    port: u16,
+    server_name: &str,
+    seed: u8,
+) -> Result<(Connection, TcpStream), Error> {
+    let sock = TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|e| panic!("connecting to 127.0.0.1:{port}: {e}"));
+    let name = server_name
+        .try_into()
+        .unwrap_or_else(|e| panic!("{server_name:?} is not a server name: {e:?}"));
+    let mut rng = SeededRng::from_seed([seed; 32]);
+    let conn = Connection::client(Arc::new(config), name, now(), &mut rng)?;
+    Ok((conn, sock))
+}
+
+/// [`connect`]s, sends `GET / HTTP/1.0` once the handshake is done (what `s_server
+/// -www` answers, with a status page that names the suite, and then closes) and
+/// [`drive`]s the connection to its end.
+///
+/// # Panics
+/// As [`connect`] and [`drive`].
+pub fn http_get(
+    config: ClientConfig,
+    port: u16,
+    server_name: &str,
+    seed: u8,
+) -> Result<Outcome, Error> {
+    let (mut conn, mut sock) = connect(config, port, server_name, seed)?;
+    let mut sent = false;
+    drive(
+        &mut conn,
+        &mut sock,
+        |c| {
+            if !sent {
+                sent = true;
+                c.send(b"GET / HTTP/1.0\r\n\r\n")
+                    .expect("sending the request");
+            }
+        },
+        |_, _| {},
+    )
+}
+
 /// Serves one connection on a 127.0.0.1 ephemeral port, with a server seeded with
 /// `seed`, to the client `spawn` starts (given the port). Once the data received ends
 /// with `until` it sends `reply` and closes. When the connection is over the client is
@@ -674,4 +724,93 @@ pub fn accept(listener: &TcpListener, peer: &mut Peer) -> TcpStream {
     sock.set_nonblocking(false)
         .expect("a blocking accepted socket");
     sock
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    /// The message of the panic `f` raises.
+    fn panic_message(f: impl FnOnce()) -> String {
+        let err = catch_unwind(AssertUnwindSafe(f)).expect_err("it should panic");
+        err.downcast_ref::<String>()
+            .cloned()
+            .or_else(|| err.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+            .unwrap_or_default()
+    }
+
+    fn sh(script: &str) -> Command {
+        let mut c = Command::new("sh");
+        c.args(["-c", script]);
+        c
+    }
+
+    #[test]
+    fn a_missing_tool_names_the_package_and_the_variable() {
+        let msg = panic_message(|| drop(tool("sanstls-no-such-tool")));
+        assert!(msg.contains("sanstls-no-such-tool not found"), "{msg}");
+        assert!(
+            msg.contains("apt-get install sanstls-no-such-tool"),
+            "{msg}"
+        );
+        assert!(msg.contains("SANSTLS_NO_SUCH_TOOL"), "{msg}");
+    }
+
+    #[test]
+    fn a_present_tool_is_found() {
+        // sh is on every system these tests run on.
+        assert!(tool_path("sh").is_file());
+    }
+
+    #[test]
+    fn output_is_captured_while_the_peer_runs_and_kill_ends_it() {
+        let mut peer = Peer::spawn(&mut sh(
+            "echo first; echo to-stderr >&2; echo 'ACCEPT 127.0.0.1:4242'; exec sleep 600",
+        ));
+        assert_eq!(peer.line_containing("ACCEPT "), "ACCEPT 127.0.0.1:4242");
+        assert_eq!(peer.line_containing(""), "first");
+        assert!(peer.wait_for_stderr("to-stderr", HANG_GUARD));
+        assert_eq!(listening_port(&mut peer), 4242);
+        assert!(peer.child().try_wait().unwrap().is_none(), "still running");
+        peer.kill();
+        let status = peer.child().try_wait().unwrap().expect("reaped");
+        assert!(!status.success());
+        assert_eq!(peer.output(), "first\nACCEPT 127.0.0.1:4242\nto-stderr\n");
+    }
+
+    #[test]
+    fn a_peer_that_exits_without_the_line_fails_with_what_it_said() {
+        let mut peer = Peer::spawn(&mut sh("echo unknown option -foo >&2; exit 3"));
+        let msg = panic_message(|| drop(peer.line_containing("ACCEPT ")));
+        assert!(msg.contains("closed its stdout"), "{msg}");
+        assert!(msg.contains("unknown option -foo"), "{msg}");
+        assert_eq!(peer.wait().code(), Some(3));
+        // stderr closed without the needle: no waiting for the limit.
+        assert!(!peer.wait_for_stderr("never printed", HANG_GUARD));
+    }
+
+    #[test]
+    fn input_is_written_and_stdin_closed() {
+        let mut peer = Peer::spawn_with_input(&mut Command::new("cat"), b"line one\nline two\n");
+        assert!(peer.wait().success());
+        assert_eq!(peer.stdout(), "line one\nline two\n");
+        assert_eq!(peer.stderr(), "");
+    }
+
+    #[test]
+    fn wait_timeout_returns_none_for_a_running_peer() {
+        let mut peer = Peer::spawn(&mut sh("exec sleep 600"));
+        assert!(peer.wait_timeout(Duration::from_millis(50)).is_none());
+        // The drop kills it; the test run does not wait ten minutes.
+    }
+
+    #[test]
+    fn accept_fails_when_the_peer_exits_without_connecting() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut peer = Peer::spawn(&mut sh("echo cannot connect >&2; exit 1"));
+        let msg = panic_message(|| drop(accept(&listener, &mut peer)));
+        assert!(msg.contains("without connecting"), "{msg}");
+        assert!(msg.contains("cannot connect"), "{msg}");
+    }
 }

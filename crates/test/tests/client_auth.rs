@@ -5,16 +5,12 @@
 //! certificate where one is required). Every spawned peer is killed when the test ends,
 //! also on failure. A missing peer binary fails the test loudly.
 
-use std::net::TcpStream;
 use std::sync::Arc;
 
-use sanstls_crypto::rng::SeededRng;
 use sanstls_pki::{TrustAnchors, WebPkiClientVerifier, pem_to_der_certs};
-use sanstls_proto::{
-    CertifiedKey, ClientConfig, Connection, Error, PeerIncompatible, ServerConfig,
-};
+use sanstls_proto::{CertifiedKey, ClientConfig, Error, PeerIncompatible, ServerConfig};
 use sanstls_test::fixtures;
-use sanstls_test::peers::{self, Outcome, Peer, drive, now, openssl, serve_one, td, tool};
+use sanstls_test::peers::{self, Outcome, Peer, openssl, serve_one, td, tool};
 use sanstls_wire::enums::{AlertDescription, CipherSuite, SignatureScheme};
 
 fn client_key() -> CertifiedKey {
@@ -66,26 +62,7 @@ fn s_server_requiring_client_cert(cipher: &str) -> (Peer, u16) {
 }
 
 fn connect(config: ClientConfig, port: u16) -> Result<Outcome, Error> {
-    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut rng = SeededRng::from_seed([21; 32]);
-    let mut conn = Connection::client(
-        Arc::new(config),
-        "localhost".try_into().unwrap(),
-        now(),
-        &mut rng,
-    )?;
-    let mut sent = false;
-    drive(
-        &mut conn,
-        &mut sock,
-        |c| {
-            if !sent {
-                sent = true;
-                c.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-            }
-        },
-        |_, _| {},
-    )
+    peers::http_get(config, port, "localhost", 21)
 }
 
 #[test]

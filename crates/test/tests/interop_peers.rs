@@ -5,7 +5,7 @@
 //! peer. A missing peer binary fails the test loudly; nothing passes silently.
 
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -128,21 +128,7 @@ fn client_config(suite: CipherSuite) -> sanstls_proto::ClientConfigBuilder {
 }
 
 fn connect_client(config: ClientConfig, port: u16, name: &str) -> Result<Outcome, Error> {
-    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut rng = SeededRng::from_seed([7; 32]);
-    let mut conn = Connection::client(Arc::new(config), name.try_into().unwrap(), now(), &mut rng)?;
-    let mut sent = false;
-    drive(
-        &mut conn,
-        &mut sock,
-        |c| {
-            if !sent {
-                sent = true;
-                c.send(b"GET / HTTP/1.0\r\n\r\n").unwrap();
-            }
-        },
-        |_, _| {},
-    )
+    peers::http_get(config, port, name, 7)
 }
 
 #[test]
@@ -440,15 +426,7 @@ fn sanstls_client_against_python_ssl_server() {
         .trust_anchors(TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap())
         .build()
         .unwrap();
-    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut rng = SeededRng::from_seed([13; 32]);
-    let mut conn = Connection::client(
-        Arc::new(config),
-        "localhost".try_into().unwrap(),
-        now(),
-        &mut rng,
-    )
-    .unwrap();
+    let (mut conn, mut sock) = peers::connect(config, port, "localhost", 13).unwrap();
     let result = drive(
         &mut conn,
         &mut sock,
@@ -632,15 +610,7 @@ fn sanstls_client_refuses_renegotiation_from_s_server() {
         .trace(true)
         .build()
         .unwrap();
-    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let mut rng = SeededRng::from_seed([17; 32]);
-    let mut conn = Connection::client(
-        Arc::new(config),
-        "localhost".try_into().unwrap(),
-        now(),
-        &mut rng,
-    )
-    .unwrap();
+    let (mut conn, mut sock) = peers::connect(config, port, "localhost", 17).unwrap();
     let writer = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(700));
         let _ = stdin.write_all(b"r\n");
