@@ -334,7 +334,8 @@ impl Peer {
             return line;
         }
         let why = if ended {
-            let status = self.child.try_wait().ok().flatten();
+            // It is probably exiting: let it, so that its stderr is read to the end.
+            let status = self.wait_timeout(Duration::from_secs(5));
             format!("{} closed its stdout (exit status {status:?})", self.name)
         } else {
             format!("{} printed nothing like it in {HANG_GUARD:?}", self.name)
@@ -354,15 +355,15 @@ impl Peer {
         let needle = needle.as_bytes();
         let mut found = false;
         self.shared.wait_until(limit, |c| {
-            found = c.stderr.windows(needle.len()).any(|w| w == needle);
+            found = needle.is_empty() || c.stderr.windows(needle.len()).any(|w| w == needle);
             found || !c.stderr_open
         });
         found
     }
 
     /// Waits for the process to exit, at most `limit`; its status, or `None` if it is
-    /// still running. Once it has exited, its output is read to the end (within what is
-    /// left of `limit`) before this returns.
+    /// still running. Once it has exited, its output is read to the end (waiting for
+    /// what is left of `limit`, and at least a second) before this returns.
     pub fn wait_timeout(&mut self, limit: Duration) -> Option<ExitStatus> {
         let deadline = Instant::now() + limit;
         let status = loop {
@@ -706,7 +707,8 @@ pub fn accept(listener: &TcpListener, peer: &mut Peer) -> TcpStream {
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
             Err(e) => panic!("accepting {}'s connection: {e}", peer.name),
         }
-        let exited = peer.child.try_wait().ok().flatten();
+        // Once it has exited, its output is read to the end before it is shown.
+        let exited = peer.wait_timeout(Duration::ZERO);
         if exited.is_some() || Instant::now() >= deadline {
             let why = exited.map_or_else(
                 || format!("did not connect within {HANG_GUARD:?}"),
@@ -788,6 +790,7 @@ mod tests {
         assert_eq!(peer.wait().code(), Some(3));
         // stderr closed without the needle: no waiting for the limit.
         assert!(!peer.wait_for_stderr("never printed", HANG_GUARD));
+        assert!(peer.wait_for_stderr("", HANG_GUARD));
     }
 
     #[test]

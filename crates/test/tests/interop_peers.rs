@@ -18,7 +18,8 @@ use sanstls_proto::{
 };
 use sanstls_test::fixtures;
 use sanstls_test::peers::{
-    self, Outcome, Peer, SServer, accept, drive, drive_traced, now, openssl, serve_one, td, tool,
+    self, HANG_GUARD, Outcome, Peer, SServer, accept, drive, drive_traced, now, openssl, serve_one,
+    td, tool,
 };
 use sanstls_wire::enums::{AlertDescription, AlertLevel, CipherSuite, HandshakeType};
 
@@ -111,11 +112,11 @@ fn s_server(cipher: &str, v: Variant, extra: &[&str]) -> (Peer, u16) {
     s_server_www(cipher, v).args(extra).start()
 }
 
-/// Waits (a few seconds at most) for s_server to log that it received `alert`, then
-/// stops it; what it logged on stderr, and whether the alert was there.
+/// Waits for s_server to log that it received `alert` (at most [`HANG_GUARD`]), then
+/// stops it; whether the alert was there, and what it logged on stderr.
 fn alert_logged(peer: &mut Peer, alert: AlertDescription) -> (bool, String) {
     let expect = format!("SSL alert number {}", alert.0);
-    let seen = peer.wait_for_stderr(&expect, Duration::from_secs(5));
+    let seen = peer.wait_for_stderr(&expect, HANG_GUARD);
     peer.kill();
     (seen, peer.stderr())
 }
