@@ -39,8 +39,12 @@ pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
 /// **Errors.** A TLS failure is returned as an `io::Error` (kind `InvalidData`, or
 /// `ConnectionAborted` when the peer sent a fatal alert) that carries an
 /// [`Error::Tls`]; recover it with [`crate::tls_error`]. Before returning it the stream
-/// has tried to send the fatal alert to the peer. The failure is sticky: every later
-/// call returns it again.
+/// has tried to send the fatal alert to the peer. The peer ending the connection during
+/// the handshake is a plain transport error with no TLS error inside (no alert was
+/// exchanged): `UnexpectedEof` when the transport ended, `ConnectionAborted` after its
+/// close_notify (the connection's own error is
+/// [`sanstls_proto::Error::PeerClosedDuringHandshake`]). The failure is sticky: every
+/// later call returns it again.
 pub struct TlsStream<S> {
     sock: S,
     conn: Connection,
