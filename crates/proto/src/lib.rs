@@ -18,6 +18,9 @@
 //!   or optional. CertificateVerify signatures are RSASSA-PKCS1-v1_5 or RSA-PSS (rsae)
 //!   with SHA-256/384/512.
 //! - Errors are sticky and map to the fatal alert queued for the peer ([`Error`]).
+//!   A handshake ends either with [`Event::HandshakeComplete`] or with an error, also
+//!   when the peer closes the transport or sends close_notify before it completed
+//!   ([`Error::PeerClosedDuringHandshake`]).
 //!
 //! The caller's loop is the same for every transport:
 //!
