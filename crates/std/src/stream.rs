@@ -169,6 +169,12 @@ impl<S: Read + Write> TlsStream<S> {
                 // Ended: completed, or failed with the connection's sticky error (which
                 // includes the peer closing during the handshake).
                 self.sticky()?;
+                if self.conn.negotiated().is_none() {
+                    return Err(io::Error::other(
+                        "sanstls-std: the handshake ended with neither a session nor an \
+                         error (a bug: please report it)",
+                    ));
+                }
                 return Ok(());
             }
             self.read_tls()?;
