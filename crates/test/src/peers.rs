@@ -492,6 +492,15 @@ impl SServer {
     }
 }
 
+/// `openssl s_client -tls1_2 -connect 127.0.0.1:PORT`, to be given more options and
+/// spawned (with [`Peer::spawn_with_input`] for a line to send, say).
+pub fn s_client(port: u16) -> Command {
+    let mut c = openssl();
+    c.args(["s_client", "-tls1_2", "-connect"])
+        .arg(format!("127.0.0.1:{port}"));
+    c
+}
+
 /// The port from s_server's `ACCEPT 127.0.0.1:PORT` line.
 fn listening_port(peer: &mut Peer) -> u16 {
     let line = peer.line_containing("ACCEPT ");

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use sanstls_pki::{TrustAnchors, WebPkiClientVerifier, pem_to_der_certs};
 use sanstls_proto::{CertifiedKey, ClientConfig, Error, PeerIncompatible, ServerConfig};
 use sanstls_test::fixtures;
-use sanstls_test::peers::{self, Outcome, Peer, openssl, serve_one, td, tool};
+use sanstls_test::peers::{self, Outcome, Peer, serve_one, td, tool};
 use sanstls_wire::enums::{AlertDescription, CipherSuite, SignatureScheme};
 
 fn client_key() -> CertifiedKey {
@@ -145,12 +145,8 @@ fn serve_one_client(
 }
 
 fn s_client(port: u16, with_cert: bool, cipher: &str) -> Peer {
-    let mut c = openssl();
+    let mut c = peers::s_client(port);
     c.args([
-        "s_client",
-        "-tls1_2",
-        "-connect",
-        &format!("127.0.0.1:{port}"),
         "-cipher",
         cipher,
         "-CAfile",

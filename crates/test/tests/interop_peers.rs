@@ -86,11 +86,14 @@ fn no_ems_conf() -> PathBuf {
     p
 }
 
-/// `openssl` with extended master secret switched off unless `v.ems`.
-fn command(v: Variant) -> std::process::Command {
-    let mut c = openssl();
+/// `s_client -tls1_2 -connect 127.0.0.1:PORT` with the options of `v`.
+fn s_client(port: u16, v: Variant) -> std::process::Command {
+    let mut c = peers::s_client(port);
     if !v.ems {
         c.env("OPENSSL_CONF", no_ems_conf());
+    }
+    if !v.etm {
+        c.arg("-no_etm");
     }
     c
 }
@@ -130,6 +133,12 @@ fn client_config(suite: CipherSuite) -> sanstls_proto::ClientConfigBuilder {
 
 fn connect_client(config: ClientConfig, port: u16, name: &str) -> Result<Outcome, Error> {
     peers::http_get(config, port, name, 7)
+}
+
+/// [`connect_client`] to `localhost` with TLS_RSA_WITH_AES_128_CBC_SHA256 only.
+fn connect_rsa_aes128_sha256(port: u16) -> Result<Outcome, Error> {
+    let suite = CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256;
+    connect_client(client_config(suite).build().unwrap(), port, "localhost")
 }
 
 #[test]
@@ -179,24 +188,13 @@ fn against_s_client(
         config,
         9,
         |port| {
-            let mut c = command(v);
-            c.args([
-                "s_client",
-                "-tls1_2",
-                "-connect",
-                &format!("127.0.0.1:{port}"),
-            ])
-            .args([
-                "-CAfile",
-                &td("ca-root.cert.pem"),
-                "-verify_return_error",
-                "-ign_eof",
-            ])
-            .args(args);
-            if !v.etm {
-                c.arg("-no_etm");
-            }
-            Peer::spawn_with_input(&mut c, b"hello from s_client\n")
+            Peer::spawn_with_input(
+                s_client(port, v)
+                    .args(["-CAfile", &td("ca-root.cert.pem")])
+                    .args(["-verify_return_error", "-ign_eof"])
+                    .args(args),
+                b"hello from s_client\n",
+            )
         },
         b"\n",
         b"hello from sanstls\n",
@@ -456,13 +454,7 @@ fn sanstls_server_refuses_renegotiation_from_s_client() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (mut peer, mut stdin) = Peer::spawn_with_stdin(
-        command(VARIANTS[0])
-            .args([
-                "s_client",
-                "-tls1_2",
-                "-connect",
-                &format!("127.0.0.1:{port}"),
-            ])
+        s_client(port, VARIANTS[0])
             // No -ign_eof: it also turns the command letters off. Stdin stays open
             // (held by the writer thread) until the test is done.
             .args(["-CAfile", &td("ca-root.cert.pem")]),
@@ -514,14 +506,7 @@ fn sanstls_client_without_certificate_answers_a_certificate_request() {
     }
     // `-Verify 1` requires one: OpenSSL refuses the empty Certificate.
     let (_peer, port) = s_server("AES128-SHA256", VARIANTS[0], &["-Verify", "1"]);
-    let err = connect_client(
-        client_config(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256)
-            .build()
-            .unwrap(),
-        port,
-        "localhost",
-    )
-    .unwrap_err();
+    let err = connect_rsa_aes128_sha256(port).unwrap_err();
     assert!(matches!(err, Error::AlertReceived(_)), "{err:?}");
 }
 
@@ -532,14 +517,7 @@ fn sanstls_client_checks_key_usage_against_the_key_exchange() {
     let (mut peer, port) = s_server_www("AES128-SHA256", VARIANTS[0])
         .cert("server-ku-sign")
         .start();
-    let err = connect_client(
-        client_config(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256)
-            .build()
-            .unwrap(),
-        port,
-        "localhost",
-    )
-    .unwrap_err();
+    let err = connect_rsa_aes128_sha256(port).unwrap_err();
     assert_eq!(err, Error::CertificateKeyUsage);
     let (seen, log) = alert_logged(&mut peer, AlertDescription::UNSUPPORTED_CERTIFICATE);
     assert!(seen, "s_server said {log}");
