@@ -99,20 +99,11 @@ pub fn tool_path(name: &str) -> PathBuf {
         .find(|p| p.is_file());
     found.unwrap_or_else(|| {
         panic!(
+            // The Debian/Ubuntu packages of openssl, curl and python3 have their names.
             "{name} not found in /usr/bin, /usr/local/bin or PATH: install it \
-             (apt-get install {}) or set {var} to its path; the interop tests need it",
-            package(name)
+             (apt-get install {name}) or set {var} to its path; the interop tests need it"
         )
     })
-}
-
-/// The Debian/Ubuntu package that provides the binary `name`.
-fn package(name: &str) -> &str {
-    match name {
-        "python3" => "python3",
-        "curl" => "curl",
-        _ => name,
-    }
 }
 
 /// The OpenSSL command line ([`tool`]`("openssl")`; `OPENSSL` overrides it).
