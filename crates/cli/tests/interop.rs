@@ -3,12 +3,9 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
 
-use common::{
-    Guard, bin, curl, lines, openssl, run, s_server, sanstls_server, server_cert_args, td,
-    wait_for_line,
-};
+use common::{Peer, bin, curl, run, sanstls_server, server_cert_args, td};
+use sanstls_test::peers;
 
 fn server(extra: &[&str]) -> common::Server {
     let mut args = server_cert_args();
@@ -20,29 +17,17 @@ fn server(extra: &[&str]) -> common::Server {
 /// `openssl s_client` against the server: a line goes out and comes back (the server
 /// echoes), read while the client is still connected.
 fn s_client_echo(port: u16, cipher: &str) {
-    let mut child = Command::new(openssl())
-        .args([
-            "s_client",
-            "-tls1_2",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args(["-cipher", cipher, "-CAfile", &td("ca-root.cert.pem")])
-        .args(["-servername", "localhost", "-verify_return_error"])
-        .args(["-quiet", "-no_ign_eof"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let rx = lines(child.stdout.take().unwrap());
-    let guard = Guard(child);
+    let (mut peer, mut stdin) = Peer::spawn_with_stdin(
+        peers::s_client(port)
+            .args(["-cipher", cipher, "-CAfile", &td("ca-root.cert.pem")])
+            .args(["-servername", "localhost", "-verify_return_error"])
+            .args(["-quiet", "-no_ign_eof"]),
+    );
     let msg = format!("echo me {cipher}");
     writeln!(stdin, "{msg}").unwrap();
-    wait_for_line(&rx, &msg);
+    peer.line_containing(&msg);
     drop(stdin);
-    drop(guard);
+    drop(peer);
 }
 
 #[test]
@@ -114,37 +99,34 @@ fn server_serves_clients_concurrently() {
     // still open, which a server handling one client at a time could not do.
     let mut clients = Vec::new();
     for i in 0..3 {
-        let mut child = bin()
-            .args(["client", &format!("127.0.0.1:{}", srv.port)])
-            .args([
-                "--cafile",
-                &td("ca-root.cert.pem"),
-                "--servername",
-                "localhost",
-            ])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let rx = lines(child.stdout.take().unwrap());
-        clients.push((i, stdin, rx, Guard(child)));
+        let (peer, stdin) = Peer::spawn_with_stdin(
+            bin()
+                .args(["client", &format!("127.0.0.1:{}", srv.port)])
+                .args([
+                    "--cafile",
+                    &td("ca-root.cert.pem"),
+                    "--servername",
+                    "localhost",
+                ]),
+        );
+        clients.push((i, stdin, peer));
     }
-    for (i, stdin, rx, _) in &mut clients {
+    for (i, stdin, peer) in &mut clients {
         writeln!(stdin, "client {i} says hello").unwrap();
-        wait_for_line(rx, &format!("client {i} says hello"));
+        peer.line_containing(&format!("client {i} says hello"));
     }
-    for (_, stdin, _, mut guard) in clients {
+    for (_, stdin, mut peer) in clients {
         drop(stdin);
-        let status = guard.0.wait().unwrap();
+        let status = peer.wait();
         assert!(status.success(), "{status:?}");
     }
 }
 
 #[test]
 fn client_against_s_server_rev_with_alpn_and_suite() {
-    let (_peer, port) = s_server(&["-rev", "-alpn", "h2,http/1.1"], "server-rsa2048");
+    let (_peer, port) = peers::s_server()
+        .args(["-rev", "-alpn", "h2,http/1.1"])
+        .start();
     let mut c = bin();
     c.args(["client", &format!("127.0.0.1:{port}")])
         .args(["--cafile", &td("ca-root.cert.pem")])
@@ -164,7 +146,7 @@ fn client_against_s_server_rev_with_alpn_and_suite() {
 
 #[test]
 fn client_against_s_server_www_with_trace() {
-    let (_peer, port) = s_server(&["-www"], "server-rsa2048");
+    let (_peer, port) = peers::s_server().args(["-www"]).start();
     let mut c = bin();
     c.args(["client", &format!("localhost:{port}")])
         .args(["--cafile", &td("ca-root.cert.pem"), "--trace"])

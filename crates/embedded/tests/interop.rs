@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use embedded_io::{Read, Write};
@@ -15,68 +13,13 @@ use embedded_io_adapters::std::FromStd;
 use sanstls_crypto::rng::os_rng;
 use sanstls_embedded::TlsConnection;
 use sanstls_test::fixtures;
+use sanstls_test::peers::{self, HANG_GUARD, Peer, td};
 
 use common::{client_config, now, server_config};
 
-fn openssl() -> String {
-    let bin = std::env::var("OPENSSL").unwrap_or_else(|_| "/usr/bin/openssl".into());
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "OpenSSL CLI not found at {bin}: install it (apt-get install openssl) or set OPENSSL"
-    );
-    bin
-}
-
-fn td(name: &str) -> String {
-    fixtures::path(name).display().to_string()
-}
-
-/// Kills the peer process when the test ends, passed or not.
-struct Peer(Child);
-
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Starts `openssl s_server -www` on an ephemeral port; returns it and the port.
 fn s_server_www() -> (Peer, u16) {
-    s_server_www_logged(Stdio::null())
-}
-
-/// [`s_server_www`] with its stderr (where it reports alerts) sent to `stderr`.
-fn s_server_www_logged(stderr: Stdio) -> (Peer, u16) {
-    let mut child = Command::new(openssl())
-        .args(["s_server", "-tls1_2", "-accept", "127.0.0.1:0", "-www"])
-        .args(["-cert", &td("server-rsa2048.cert.pem")])
-        .args(["-key", &td("server-rsa2048.rsa.pem")])
-        .args(["-cert_chain", &td("ca-int.cert.pem")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(stderr)
-        .spawn()
-        .expect("start openssl s_server");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let peer = Peer(child);
-    let mut line = String::new();
-    let port = loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "s_server exited before it listened"
-        );
-        if let Some(addr) = line.trim().strip_prefix("ACCEPT ") {
-            break addr.rsplit(':').next().unwrap().parse().unwrap();
-        }
-    };
-    // Keep draining its output so it never blocks on a full pipe.
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    (peer, port)
+    peers::s_server().args(["-www"]).start()
 }
 
 fn tcp(port: u16) -> FromStd<TcpStream> {
@@ -125,34 +68,13 @@ fn client_against_openssl_s_server() {
 fn openssl_s_client_against_our_server() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
-    let mut child = Command::new(openssl())
-        .args([
-            "s_client",
-            "-tls1_2",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"])
-        .args(["-servername", "localhost", "-ign_eof"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start openssl s_client");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"hello from s_client\n")
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = stdout.read_to_string(&mut s);
-        s
-    });
-    let mut peer = Peer(child);
-    let (sock, _) = listener.accept().unwrap();
+    let mut peer = Peer::spawn_with_input(
+        peers::s_client(port)
+            .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"])
+            .args(["-servername", "localhost", "-ign_eof"]),
+        b"hello from s_client\n",
+    );
+    let sock = peers::accept(&listener, &mut peer);
     sock.set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     let mut rng = os_rng();
@@ -179,17 +101,15 @@ fn openssl_s_client_against_our_server() {
     assert_eq!(tls.read(&mut rest).expect("s_client's close_notify"), 0);
     assert_eq!(tls.peer_closed(), Some(true));
     drop(tls);
-    let _ = peer.0.wait();
-    let out = reader.join().unwrap();
+    peer.wait();
+    let out = peer.stdout();
     assert!(out.contains("hello from sanstls-embedded"), "{out}");
     assert!(out.contains("Verify return code: 0 (ok)"), "{out}");
 }
 
 #[test]
 fn untrusted_server_certificate_is_refused_and_s_server_hears_why() {
-    let log =
-        std::env::temp_dir().join(format!("sanstls-embedded-alert-{}.log", std::process::id()));
-    let (_peer, port) = s_server_www_logged(Stdio::from(std::fs::File::create(&log).unwrap()));
+    let (peer, port) = s_server_www();
     // A client that trusts only another root.
     let other =
         sanstls_embedded::TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem"))
@@ -213,20 +133,12 @@ fn untrusted_server_certificate_is_refused_and_s_server_hears_why() {
     };
     assert_eq!(*pki, sanstls_pki::Error::UnknownIssuer);
     let alert = err.tls().unwrap().alert().unwrap();
-    // s_server logs the alert it received; wait for it (bounded), then look.
+    // s_server logs the alert it received on stderr; wait for it (bounded).
     let expect = format!("SSL alert number {}", alert.0);
-    let mut seen = String::new();
-    for _ in 0..100 {
-        seen = std::fs::read_to_string(&log).unwrap_or_default();
-        if seen.contains(&expect) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let _ = std::fs::remove_file(&log);
     assert!(
-        seen.contains(&expect),
-        "s_server did not log {expect:?}: {seen}"
+        peer.wait_for_stderr(&expect, HANG_GUARD),
+        "s_server did not log {expect:?}: {}",
+        peer.stderr()
     );
 }
 

@@ -3,70 +3,19 @@
 //! covered suite by suite in sanstls-test's interop tests) and a `TlsStream` server
 //! against `openssl s_client`. A missing `openssl` binary fails the tests.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use sanstls_std::{CipherSuite, ClientConfig, ServerConfig, accept, connect, load};
 use sanstls_test::fixtures;
-
-fn openssl() -> String {
-    let bin = std::env::var("OPENSSL").unwrap_or_else(|_| "/usr/bin/openssl".into());
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "the OpenSSL command line is not at {bin}: install it (package openssl) or set OPENSSL"
-    );
-    bin
-}
-
-fn td(name: &str) -> String {
-    fixtures::path(name).display().to_string()
-}
-
-/// Kills the child process when dropped, also when the test fails.
-struct Peer(Child);
-impl Drop for Peer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use sanstls_test::peers::{self, Peer, td};
 
 /// `openssl s_server -www` on an ephemeral port with the given cipher; its port.
 fn s_server(cipher: &str) -> (Peer, u16) {
-    let mut child = Command::new(openssl())
-        .args(["s_server", "-tls1_2", "-accept", "127.0.0.1:0", "-www"])
-        .args(["-cipher", cipher])
-        .args(["-cert", &td("server-rsa2048.cert.pem")])
-        .args(["-key", &td("server-rsa2048.rsa.pem")])
-        .args(["-cert_chain", &td("ca-int.cert.pem")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start openssl s_server");
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let peer = Peer(child);
-    let mut line = String::new();
-    let port = loop {
-        line.clear();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "openssl s_server exited before accepting"
-        );
-        if let Some(addr) = line.trim().strip_prefix("ACCEPT ") {
-            break addr.rsplit(':').next().unwrap().parse().unwrap();
-        }
-    };
-    // Keep draining its output so that it never blocks on a full pipe.
-    thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    (peer, port)
+    peers::s_server().args(["-www", "-cipher", cipher]).start()
 }
 
 fn client_config(suite: CipherSuite) -> Arc<ClientConfig> {
@@ -150,27 +99,22 @@ fn server_against_s_client() {
         )
     });
 
-    let mut child = Command::new(openssl())
-        .args(["s_client", "-tls1_2", "-quiet", "-no_ign_eof"])
-        .args(["-connect", &format!("127.0.0.1:{port}")])
-        .args(["-servername", "localhost", "-verify_hostname", "localhost"])
-        .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start openssl s_client");
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut peer = Peer(child);
+    let (mut peer, mut stdin) = Peer::spawn_with_stdin(
+        peers::s_client(port)
+            .args(["-quiet", "-no_ign_eof"])
+            .args(["-servername", "localhost", "-verify_hostname", "localhost"])
+            .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"]),
+    );
     stdin.write_all(b"hello from s_client\n").unwrap();
     stdin.flush().unwrap();
-    let mut echo = String::new();
-    stdout.read_line(&mut echo).unwrap();
-    assert_eq!(echo, "echo: hello from s_client\n");
+    assert_eq!(peer.line_containing(""), "echo: hello from s_client");
     drop(stdin);
-    let status = peer.0.wait().unwrap();
-    assert!(status.success(), "s_client failed: {status}");
+    let status = peer.wait();
+    assert!(
+        status.success(),
+        "s_client failed: {status}\n{}",
+        peer.stderr()
+    );
 
     let (line, end, negotiated) = server.join().expect("server thread panicked");
     assert_eq!(line, b"hello from s_client\n");

@@ -32,22 +32,12 @@
 // Rates are floating point by nature.
 #![allow(clippy::cast_precision_loss)]
 
-use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sanstls_test::fixtures;
-
-struct Guard(Child);
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use sanstls_test::peers::{self, Peer, openssl, td};
 
 fn env_num(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -55,19 +45,6 @@ fn env_num(name: &str, default: u64) -> u64 {
         .and_then(|v| v.parse().ok())
         .filter(|&v| v > 0)
         .unwrap_or(default)
-}
-
-fn openssl() -> String {
-    let bin = std::env::var("OPENSSL").unwrap_or_else(|_| "/usr/bin/openssl".into());
-    assert!(
-        std::path::Path::new(&bin).exists(),
-        "OpenSSL CLI not found at {bin}: install it (this benchmark needs s_server and s_time)"
-    );
-    bin
-}
-
-fn td(name: &str) -> String {
-    fixtures::path(name).display().to_string()
 }
 
 /// Builds the release `sanstls` binary and returns its path (from cargo's JSON
@@ -107,74 +84,54 @@ fn build_sanstls() -> PathBuf {
 }
 
 /// Starts `sanstls server` on an ephemeral port; returns it and the port.
-fn start_sanstls(bin: &PathBuf) -> (Guard, u16) {
-    let mut child = Command::new(bin)
-        .args(["server", "--addr", "127.0.0.1:0"])
-        .args(["--cert", &td("server-rsa2048.chain.pem")])
-        .args(["--key", &td("server-rsa2048.rsa.pem")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting sanstls server");
-    let mut out = BufReader::new(child.stdout.take().expect("piped"));
-    let guard = Guard(child);
-    let mut line = String::new();
-    out.read_line(&mut line)
-        .expect("reading sanstls server's first line");
+fn start_sanstls(bin: &PathBuf) -> (Peer, u16) {
+    let mut peer = Peer::spawn(
+        Command::new(bin)
+            .args(["server", "--addr", "127.0.0.1:0"])
+            .args(["--cert", &td("server-rsa2048.chain.pem")])
+            .args(["--key", &td("server-rsa2048.rsa.pem")]),
+    );
+    let line = peer.line_containing("listening on ");
     let port = line
         .trim()
         .strip_prefix("listening on ")
         .and_then(|a| a.rsplit(':').next())
         .and_then(|p| p.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line from sanstls server: {line:?}"));
-    std::thread::spawn(move || {
-        let mut sink = Vec::new();
-        let _ = out.read_to_end(&mut sink);
-    });
-    (guard, port)
+        .unwrap_or_else(|| panic!("unexpected line from sanstls server: {line:?}"));
+    (peer, port)
 }
 
 /// Starts `openssl s_server` on a port that was free a moment ago (with `-quiet` it
 /// does not print the port it bound, so port 0 cannot be used).
-fn start_openssl() -> (Guard, u16) {
+fn start_openssl() -> (Peer, u16) {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("finding a free port")
         .port();
-    let child = Command::new(openssl())
-        .args(["s_server", "-tls1_2", "-quiet"])
-        .args(["-accept", &format!("127.0.0.1:{port}")])
-        .args(["-cert", &td("server-rsa2048.cert.pem")])
-        .args(["-key", &td("server-rsa2048.rsa.pem")])
-        .args(["-cert_chain", &td("ca-int.cert.pem")])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("starting openssl s_server");
-    let guard = Guard(child);
+    let peer = Peer::spawn(
+        openssl()
+            .args(["s_server", "-tls1_2", "-quiet"])
+            .args(["-accept", &format!("127.0.0.1:{port}")])
+            .args(["-cert", &td("server-rsa2048.cert.pem")])
+            .args(["-key", &td("server-rsa2048.rsa.pem")])
+            .args(["-cert_chain", &td("ca-int.cert.pem")]),
+    );
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             Instant::now() < deadline,
-            "openssl s_server did not start listening on port {port}"
+            "openssl s_server did not start listening on port {port}: {}",
+            peer.stderr()
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    (guard, port)
+    (peer, port)
 }
 
 /// One handshake with `s_client` to check what the server negotiates; returns the
 /// "Cipher is" and "Server Temp Key" lines.
 fn check(port: u16, cipher: &str) -> String {
-    let out = Command::new(openssl())
-        .args([
-            "s_client",
-            "-tls1_2",
-            "-connect",
-            &format!("127.0.0.1:{port}"),
-        ])
+    let out = peers::s_client(port)
         .args(["-cipher", cipher, "-CAfile", &td("ca-root.cert.pem")])
         .args(["-servername", "localhost", "-verify_return_error"])
         .stdin(Stdio::null())
@@ -203,7 +160,7 @@ fn check(port: u16, cipher: &str) -> String {
 /// Runs s_time for `secs` seconds; returns connections per second of wall time.
 fn s_time(port: u16, cipher: &str, secs: u64) -> f64 {
     let t = Instant::now();
-    let out = Command::new(openssl())
+    let out = openssl()
         .args(["s_time", "-connect", &format!("127.0.0.1:{port}"), "-new"])
         .args(["-cipher", cipher, "-time", &secs.to_string()])
         .stdin(Stdio::null())
