@@ -6,7 +6,8 @@
 //!   it as [`Event::AppData`]; [`Connection::recv_buf`] never hands out more room than
 //!   this buffer can absorb, so the record path never has to stop half-way;
 //! - the transmit buffer holds the largest flight this side can send (sized from the
-//!   configured certificates and the fragment size) plus one full record.
+//!   configured certificates and the fragment size) plus one record of the configured
+//!   `max_fragment_len`, the longest this side ever sends.
 //!
 //! Handshake messages are reassembled in a growable buffer bounded by
 //! [`sanstls_wire::reassembler::Limits`]; it grows only while handshake messages arrive.
@@ -44,8 +45,15 @@ const MAX_WARNING_ALERTS: u8 = 4;
 /// How many unpolled events may wait; more means the caller is not polling while the
 /// peer keeps sending alerts, and the connection ends rather than grow without bound.
 const MAX_QUEUED_EVENTS: usize = 64;
-/// Per-record expansion under CBC protection, an upper bound: IV, MAC, padding.
+/// Per-record expansion under CBC protection, an upper bound: header, IV, MAC (at most
+/// SHA-256's 32 bytes) and padding (at most 16 bytes with its length byte).
 const MAX_RECORD_OVERHEAD: usize = HEADER_LEN + 16 + 32 + 16;
+/// The most records beyond `flight / max_fragment_len` that the transmit buffer may
+/// hold at once if the caller does not transmit between flights: each message of a
+/// handshake (a server's ServerHello, Certificate, ServerKeyExchange,
+/// CertificateRequest, ServerHelloDone, ChangeCipherSpec, Finished; a client's six are
+/// fewer) may end in a partial record, and a fatal alert may follow.
+const MAX_MESSAGES_BUFFERED: usize = 8;
 
 /// What was agreed in the handshake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -420,8 +428,14 @@ impl Connection {
         rng: &mut dyn CryptoRng,
     ) -> Self {
         let frag = common.max_fragment_len;
-        let records = flight.div_ceil(frag) + 4;
-        let tx_len = flight + records * MAX_RECORD_OVERHEAD + MAX_RECORD_LEN;
+        // Every handshake message is fragmented on its own, so a flight of `flight`
+        // bytes takes at most `flight / frag` records plus one per message; add the
+        // alerts that may follow it.
+        let records = flight.div_ceil(frag) + MAX_MESSAGES_BUFFERED;
+        // The "one record" part: the largest record this side sends is `frag` bytes of
+        // plaintext (the fragmenter and `send` never make a longer one), so a device
+        // that sends small records does not pay for a full 2^14-byte record here.
+        let tx_len = flight + records * MAX_RECORD_OVERHEAD + frag + MAX_RECORD_OVERHEAD;
         Connection {
             role,
             state: State::Failed,
