@@ -43,10 +43,12 @@ const CLIENT_BUFFERS: usize = 2 * RECORD + client_tx(16_384);
 /// ... and with `max_fragment_len(1024)`.
 const SMALL_CLIENT_BUFFERS: usize = 2 * RECORD + client_tx(1024);
 
-/// Bytes held on the heap: allocated minus freed, since the region started.
+/// Bytes held on the heap: allocated minus freed, since the region started. (stats_alloc
+/// already counts a reallocation's growth in `bytes_allocated` and its shrinking in
+/// `bytes_deallocated`; `bytes_reallocated` is the same change again, not to be added.)
 fn held(r: &Region<'_, System>) -> isize {
     let c = r.change();
-    c.bytes_allocated.cast_signed() - c.bytes_deallocated.cast_signed() + c.bytes_reallocated
+    c.bytes_allocated.cast_signed() - c.bytes_deallocated.cast_signed()
 }
 
 fn client_config(max_fragment_len: Option<usize>) -> Arc<ClientConfig> {
