@@ -126,7 +126,8 @@ pub(crate) struct Core {
     key_log: Option<Arc<dyn KeyLog>>,
     pub(crate) negotiated: Option<Negotiated>,
     /// The certificate chain the peer sent (DER, leaf first), as received: set before
-    /// validation, so it is there also when validation failed.
+    /// validation, so it is there also when validation failed. When the handshake
+    /// completes it moves to [`Negotiated::peer_certificates`] (one copy, not two).
     pub(crate) received_chain: Vec<Vec<u8>>,
 }
 
@@ -506,8 +507,16 @@ impl Connection {
     /// [`Error::Certificate`] failure this is the chain that was refused, so a caller
     /// can say why (its names, its validity period). Empty until then, and for a server
     /// whose client sent no certificate. Trust only [`Negotiated::peer_certificates`].
+    ///
+    /// Once the handshake completed this is the same chain as
+    /// [`Negotiated::peer_certificates`], and the connection keeps only that copy: both
+    /// getters return it for the rest of the connection's life, also after it closed or
+    /// failed. After a failed handshake it is the chain as received.
     pub fn peer_certificates(&self) -> &[Vec<u8>] {
-        &self.core.received_chain
+        match &self.core.negotiated {
+            Some(n) => &n.peer_certificates,
+            None => &self.core.received_chain,
+        }
     }
 
     /// The error that ended the connection, if one did.
@@ -716,7 +725,8 @@ impl Connection {
             self.core.send_alert(AlertLevel::FATAL, alert);
         }
         self.state = State::Failed;
-        self.hs_in.clear();
+        // Nothing is read any more: free the reassembly buffer.
+        self.release_handshake_buffer();
         self.error = Some(e.clone());
         e
     }
@@ -895,7 +905,19 @@ impl Connection {
                 _ => return Err(PeerMisbehaved::UnexpectedHandshake(frame.typ).into()),
             };
         }
+        if matches!(self.state, State::Traffic) && !self.hs_in.has_partial() {
+            // The handshake is over (or a refused renegotiation request was handled):
+            // what the reassembler grew to for the peer's flight is not needed on the
+            // record path. A later handshake message makes it grow again, within its
+            // limits.
+            self.release_handshake_buffer();
+        }
         Ok(())
+    }
+
+    /// Replaces the handshake reassembler by an empty one, which holds no allocation.
+    fn release_handshake_buffer(&mut self) {
+        self.hs_in = Reassembler::new(self.hs_in.limits());
     }
 
     /// A handshake message after the handshake: a HelloRequest to a client or a

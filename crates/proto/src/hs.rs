@@ -24,7 +24,6 @@ pub(crate) struct Hs {
     pub(crate) etm: bool,
     pub(crate) alpn: Option<Vec<u8>>,
     pub(crate) server_name: Option<String>,
-    pub(crate) peer_certificates: Vec<Vec<u8>>,
     pub(crate) dh_bits: Option<u32>,
 }
 
@@ -115,8 +114,12 @@ impl Hs {
         Ok(())
     }
 
-    /// The handshake is over: record what was agreed.
+    /// The handshake is over: record what was agreed. The peer's chain moves from
+    /// [`Core::received_chain`] into [`Negotiated::peer_certificates`], so that one copy
+    /// is kept: a handshake only completes once that chain was validated (or, on a
+    /// server, when the client sent none and none was required).
     pub(crate) fn complete(self, core: &mut Core) {
+        let peer_certificates = core::mem::take(&mut core.received_chain);
         core.handshake_complete(Negotiated {
             version: ProtocolVersion::TLS12,
             suite: self.suite.suite,
@@ -124,7 +127,7 @@ impl Hs {
             encrypt_then_mac: self.etm,
             alpn: self.alpn,
             server_name: self.server_name,
-            peer_certificates: self.peer_certificates,
+            peer_certificates,
             dh_bits: self.dh_bits,
         });
     }

@@ -562,6 +562,48 @@ fn renegotiation_is_refused_with_a_warning() {
     assert_eq!(pair::Pair::app_data(&p.client_events), b"server still here");
 }
 
+/// After the handshake the connection frees its handshake reassembly buffer; a
+/// HelloRequest split over two records, then a whole one, must still be put together
+/// (and refused) afterwards, and the record path must go on working.
+#[test]
+fn a_split_hello_request_after_the_handshake_is_reassembled() {
+    let log = Arc::new(pair::Collect::default());
+    let c = client_builder()
+        .trace(true)
+        .key_log(log.clone())
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, server_builder().build().unwrap());
+    p.run();
+    assert!(p.handshake_done());
+    let first = forge(&p, &log, false, 1, ContentType::HANDSHAKE, &[0, 0]);
+    let second = forge(&p, &log, false, 2, ContentType::HANDSHAKE, &[0, 0]);
+    let whole = forge(&p, &log, false, 3, ContentType::HANDSHAKE, &[0, 0, 0, 0]);
+    p.client.handle_recv_bytes(&first, NOW).unwrap();
+    assert!(
+        sent_alerts_of(&mut p).is_empty(),
+        "half a HelloRequest was answered"
+    );
+    p.client.handle_recv_bytes(&second, NOW).unwrap();
+    p.client.handle_recv_bytes(&whole, NOW).unwrap();
+    p.run();
+    assert_eq!(
+        sent_alerts(&p.client_events),
+        vec![
+            (AlertLevel::WARNING, A::NO_RENEGOTIATION),
+            (AlertLevel::WARNING, A::NO_RENEGOTIATION)
+        ]
+    );
+    p.send(true, b"still here");
+    assert_eq!(pair::Pair::app_data(&p.server_events), b"still here");
+}
+
+/// The alerts the client sent so far, draining its events into the pair's list.
+fn sent_alerts_of(p: &mut Pair) -> Vec<(AlertLevel, A)> {
+    p.run();
+    sent_alerts(&p.client_events)
+}
+
 #[test]
 fn empty_records_are_bounded() {
     let log = Arc::new(pair::Collect::default());

@@ -170,7 +170,6 @@ impl ExpectServerHello {
                 etm: r.etm,
                 alpn: r.alpn,
                 server_name: r.server_name,
-                peer_certificates: Vec::new(),
                 dh_bits: None,
             },
             server_name: self.server_name,
@@ -219,7 +218,6 @@ impl ExpectCertificate {
         if !usable {
             return Err(Error::CertificateKeyUsage);
         }
-        self.hs.peer_certificates = chain.iter().map(|c| c.to_vec()).collect();
         self.hs.transcript.add(raw);
         let server_key = path.public_key().clone();
         Ok(match self.hs.suite.key_exchange {

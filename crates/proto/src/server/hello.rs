@@ -167,7 +167,6 @@ pub(super) fn respond(
         etm,
         alpn: alpn.map(<[u8]>::to_vec),
         server_name,
-        peer_certificates: Vec::new(),
         dh_bits: None,
     };
 

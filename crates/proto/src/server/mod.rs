@@ -174,7 +174,6 @@ impl ExpectClientCertificate {
                 if !path.allows_digital_signature() {
                     return Err(Error::CertificateKeyUsage);
                 }
-                self.hs.peer_certificates.clone_from(&core.received_chain);
                 Some(path.public_key().clone())
             }
         };
