@@ -53,35 +53,38 @@
 //!
 //! A connection allocates its buffers once, when it is made; reading and writing
 //! application data after the handshake allocates nothing. The handshake itself
-//! allocates (the transcript, the peer's certificates, RSA and DH values) and frees most
-//! of it when done. With the default configuration (every suite, no ALPN, no client
-//! certificate) the long-lived buffers are, in bytes:
+//! allocates (the transcript, the peer's certificates, RSA and DH values) and frees it
+//! when done, except the peer's certificate chain, which it keeps (one copy, for
+//! [`Connection::peer_certificates`](sanstls_proto::Connection::peer_certificates)).
+//! With the default configuration (every suite, no ALPN, no client certificate,
+//! `max_fragment_len` 2^14) the long-lived buffers are, in bytes:
 //!
 //! | buffer | client | server |
 //! |---|---|---|
 //! | receive (one record of the largest legal size, RFC 5246 §6.2.3) | 18 437 | 18 437 |
 //! | received application data (same size) | 18 437 | 18 437 |
-//! | transmit (largest flight + record overheads + one record) | 21 342 | 24 926 + chain |
-//! | **total** | **58 216** | **61 800 + chain** |
+//! | transmit (largest flight + record overheads + one record of `max_fragment_len`) | 19 634 | 23 218 + chain |
+//! | **total** | **56 508** | **60 092 + chain** |
 //!
-//! where *chain* is the encoded size of the server's certificate chain (1 331 bytes for
+//! where *chain* is the encoded size of the server's certificate chain (1 779 bytes for
 //! the test leaf and intermediate, RSA-2048). This adapter adds no buffer of its own:
 //! `read` copies plaintext straight from the connection's received-data buffer into the
 //! caller's, and leaves what did not fit there for the next `read`
 //! ([`Connection::app_data_used`](sanstls_proto::Connection::app_data_used)); `fill_buf`
-//! lends that buffer. Bookkeeping adds about 2 KB (the event queue). Measured by
+//! lends that buffer. Bookkeeping adds about 1.5 KB (the event queue). Measured by
 //! `tests/memory.rs` with a counting allocator (run it with `--nocapture`): a new client
-//! holds **60 200 bytes**, a new server with that chain 65 115; after the handshake the
-//! client holds about 69 KB (the handshake leaves about 8.5 KB behind: the peer's
-//! certificates and the handshake reassembly buffer) and the server about 65 KB; 80 000
-//! bytes of application data then move with no allocation at all.
+//! holds **58 172 bytes**, a new server with that chain 63 407; after the handshake the
+//! client holds 59 867 (the server's chain, 1 766 bytes of DER, and the server name) and
+//! the server 63 416; 80 000 bytes of application data then move with no allocation at
+//! all.
 //!
 //! Lowering
 //! [`ClientConfigBuilder::max_fragment_len`](sanstls_proto::ClientConfigBuilder::max_fragment_len)
-//! only shortens the records this side sends: the receive side must still accept a
-//! full-size record from the peer (nothing negotiates a smaller one yet), and the
-//! transmit buffer keeps room for a full record, so it does not lower the total (1 024
-//! gives 60 338 bytes: two more records' worth of overhead room).
+//! shortens the records this side sends and the transmit buffer with them (its
+//! one-record part is `max_fragment_len` + 69 bytes of overhead): `max_fragment_len(1024)`
+//! gives a client of 42 950 bytes (transmit buffer 4 412). The receive side still
+//! accepts a full-size record from the peer (nothing negotiates a smaller one yet), so
+//! the two receive buffers stay at 18 437 bytes each.
 //!
 //! # Code size
 //!

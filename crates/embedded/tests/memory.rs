@@ -43,6 +43,9 @@ const CLIENT_BUFFERS: usize = 2 * RECORD + client_tx(16_384);
 /// ... and with `max_fragment_len(1024)`.
 const SMALL_CLIENT_BUFFERS: usize = 2 * RECORD + client_tx(1024);
 
+/// The DER size of testdata/server-rsa2048.chain.pem (leaf and intermediate).
+const SERVER_CHAIN_DER: usize = 1_766;
+
 /// Bytes held on the heap: allocated minus freed, since the region started. (stats_alloc
 /// already counts a reallocation's growth in `bytes_allocated` and its shrinking in
 /// `bytes_deallocated`; `bytes_reallocated` is the same change again, not to be added.)
@@ -177,7 +180,7 @@ fn per_connection_memory_and_no_allocation_on_the_record_path() {
         "server after the handshake:       {} bytes",
         both - client_after
     );
-    // Not zero: the caches above change size as they are used.
+    // Negative: the pipes, made before counting started, are freed with the second end.
     println!("after dropping both:              {leftover} bytes");
     println!("record path, 80 000 bytes:        {record_path:?}");
 
@@ -193,6 +196,16 @@ fn per_connection_memory_and_no_allocation_on_the_record_path() {
         (CLIENT_BUFFERS..CLIENT_BUFFERS + 4096).contains(&client_bytes),
         "client holds {client_bytes} bytes; the crate docs say {CLIENT_BUFFERS} + bookkeeping: \
          update them"
+    );
+    // After the handshake the client keeps only the server's chain (1 766 bytes of DER in
+    // two certificates, plus the list holding them) and the server name; the server, the
+    // name. Nothing the handshake alone needed (reassembly buffer, a second copy of the
+    // chain) stays.
+    let kept = usize::try_from(client_after).unwrap() - client_bytes;
+    assert!(
+        kept <= SERVER_CHAIN_DER + 256,
+        "the client keeps {kept} bytes after the handshake; the crate docs say the server's \
+         chain ({SERVER_CHAIN_DER} bytes) and its name: update them, or find what stayed"
     );
     // max_fragment_len shortens outgoing records and the transmit buffer with them.
     let small_bytes = usize::try_from(small_bytes).unwrap();

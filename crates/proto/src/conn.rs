@@ -10,7 +10,8 @@
 //!   `max_fragment_len`, the longest this side ever sends.
 //!
 //! Handshake messages are reassembled in a growable buffer bounded by
-//! [`sanstls_wire::reassembler::Limits`]; it grows only while handshake messages arrive.
+//! [`sanstls_wire::reassembler::Limits`]; it grows only while handshake messages arrive,
+//! and is freed when the handshake ends.
 
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;

@@ -62,12 +62,19 @@
 //!   the largest legal size, an application-data buffer of the same size (filled from
 //!   opened records; [`Connection::recv_buf`] never hands out more room than it can
 //!   absorb), and a transmit buffer sized from the largest flight this side can send
-//!   (the server's certificate chain, an 8192-bit DH group) plus one full record. The
-//!   record path (`send`, `handle_recv` of application data, `poll_*`) allocates
-//!   nothing. Handshake messages are reassembled in a buffer bounded by per-message
-//!   limits (64 KiB; 128 KiB for a server's Certificate, 16 KiB for a client's, which
-//!   a server reads); the handshake itself
-//!   allocates (transcript, encoded messages, RSA and DH values).
+//!   (the server's certificate chain, an 8192-bit DH group, the client's certificate
+//!   and CertificateVerify) with each record's overhead, plus one record of the
+//!   configured `max_fragment_len` (the longest record this side sends: a device that
+//!   sends 1 KiB records saves about 15 KiB over the 2^14 default). The record path
+//!   (`send`, `handle_recv` of application data, `poll_*`) allocates nothing. Handshake
+//!   messages are reassembled in a buffer bounded by per-message limits (64 KiB;
+//!   128 KiB for a server's Certificate, 16 KiB for a client's, which a server reads);
+//!   the handshake itself allocates (transcript, encoded messages, RSA and DH values).
+//!   When the handshake completes (or fails) the reassembly buffer is freed (a later
+//!   HelloRequest or ClientHello, which is refused, makes it grow again within the same
+//!   limits) and what the handshake gathered goes with its state; what stays is
+//!   [`Negotiated`], whose `peer_certificates` is the one copy of the peer's chain that
+//!   [`Connection::peer_certificates`] also returns.
 //! - **Errors** are sticky: after the first protocol error the connection queues its
 //!   fatal alert (see [`Error::alert`]) and refuses further input with the same error.
 //! - **Client certificates.** A server with a [`sanstls_pki::ClientCertVerifier`] sends
