@@ -2,16 +2,21 @@
 //!
 //! stdin goes to the server and the server's data to stdout; the session (suite, EMS,
 //! EtM, ALPN, the server's certificate and its verification) is described on stderr.
-//! At the end of stdin the client sends close_notify and keeps reading until the server
-//! closes too.
+//! At the end of stdin the client waits until the server has been quiet for a moment
+//! (its answer to the last input would be cut otherwise: TLS 1.2 has no half-close),
+//! sends close_notify and keeps reading until the server closes too.
+//!
+//! The socket is non-blocking and one thread drives it with a `mio` event loop; a
+//! second thread reads stdin into a small bounded queue and wakes the loop.
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use mio::{Events, Interest, Poll, Token, Waker};
 use sanstls_pki::{ServerCertVerifier, VerifiedPath};
 use sanstls_proto::{Negotiated, ServerName, Side, UnixTime};
 use sanstls_std::{TlsStream, load};
@@ -172,6 +177,49 @@ fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, Failure> {
     })
 }
 
+/// The socket's token in the event loop.
+const SOCK: Token = Token(0);
+/// The stdin thread's token: it wakes the loop when a chunk (or the end) is ready.
+const STDIN: Token = Token(1);
+/// The size of one stdin chunk.
+const CHUNK: usize = 16 * 1024;
+/// At the end of stdin, how long the server must have sent nothing before the client
+/// sends close_notify.
+const CLOSE_QUIET: Duration = Duration::from_millis(300);
+/// At the end of stdin, the longest the client waits for the server to go quiet before
+/// it sends close_notify anyway.
+const CLOSE_LINGER_MAX: Duration = Duration::from_secs(3);
+/// How many stdin chunks may wait for the loop: with the chunk in hand and the TLS
+/// transmit buffer, this bounds the client's memory whatever stdin holds.
+const STDIN_QUEUE: usize = 2;
+
+/// The client's non-blocking socket with the event loop that waits for it.
+struct Net {
+    tls: TlsStream<mio::net::TcpStream>,
+    poll: Poll,
+    events: Events,
+}
+
+impl Net {
+    /// Waits until the socket (or stdin) has something for us. Readiness is reported
+    /// by edges: call it only after an operation returned `WouldBlock`.
+    /// `timeout`: at most this long.
+    fn wait(&mut self, timeout: Option<Duration>) -> Result<(), Failure> {
+        loop {
+            match self.poll.poll(&mut self.events, timeout) {
+                Ok(()) => return Ok(()),
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(Failure::new(
+                        exit::NETWORK,
+                        format!("waiting for the socket failed: {e}"),
+                    ));
+                }
+            }
+        }
+    }
+}
+
 /// Runs the client.
 pub(crate) fn run(a: &Args) -> Result<(), Failure> {
     let (host, port) = split_address(&a.address)?;
@@ -192,25 +240,54 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
              is NOT authenticated: anyone on the path can read and change the data."
         );
     }
-    let sock = connect_tcp(&host, port)?;
-    let mut tls = TlsStream::client(sock, config, name)
-        .map_err(|e| Failure::new(exit::TLS, format!("{e}")))?;
+    let mut net = open(connect_tcp(&host, port)?, config, name)?;
     if a.trace {
-        tls.set_event_hook(trace::stderr_hook(Side::Client, String::new()));
+        net.tls
+            .set_event_hook(trace::stderr_hook(Side::Client, String::new()));
     }
-    if let Err(e) = tls.handshake() {
-        return Err(handshake_failure(&e, &tls, &name_str));
+    loop {
+        match net.tls.handshake() {
+            Ok(()) => break,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
+                net.wait(None)?;
+            }
+            Err(e) => return Err(handshake_failure(&e, &net.tls, &name_str)),
+        }
     }
-    if let Some(n) = tls.negotiated() {
+    if let Some(n) = net.tls.negotiated() {
         eprint!(
             "{}",
             describe_session(n, a.no_verify, &format!("{host}:{port}"))
         );
     }
-    pump(&mut tls, &name_str)
+    pump(&mut net, &name_str)
 }
 
-fn handshake_failure(e: &io::Error, tls: &TlsStream<TcpStream>, asked: &str) -> Failure {
+/// Makes the connected socket non-blocking and registers it with a new event loop.
+fn open(
+    sock: TcpStream,
+    config: Arc<sanstls_std::ClientConfig>,
+    name: ServerName,
+) -> Result<Net, Failure> {
+    let net = |what: &str, e: &io::Error| Failure::new(exit::NETWORK, format!("{what}: {e}"));
+    sock.set_nonblocking(true)
+        .map_err(|e| net("making the socket non-blocking", &e))?;
+    let _ = sock.set_nodelay(true);
+    let mut sock = mio::net::TcpStream::from_std(sock);
+    let poll = Poll::new().map_err(|e| net("creating the event loop", &e))?;
+    poll.registry()
+        .register(&mut sock, SOCK, Interest::READABLE | Interest::WRITABLE)
+        .map_err(|e| net("registering the socket", &e))?;
+    let tls = TlsStream::client(sock, config, name)
+        .map_err(|e| Failure::new(exit::TLS, format!("{e}")))?;
+    Ok(Net {
+        tls,
+        poll,
+        events: Events::with_capacity(8),
+    })
+}
+
+fn handshake_failure(e: &io::Error, tls: &TlsStream<mio::net::TcpStream>, asked: &str) -> Failure {
     match sanstls_std::tls_error(e) {
         Some(t) => Failure::new(
             exit::TLS,
@@ -274,23 +351,30 @@ fn describe_session(n: &Negotiated, no_verify: bool, addr: &str) -> String {
     s
 }
 
-/// Reads stdin on its own thread, in chunks; `None` marks its end.
-fn spawn_stdin() -> mpsc::Receiver<Option<Vec<u8>>> {
-    let (tx, rx) = mpsc::channel();
+/// Reads stdin on its own thread, in chunks, into a bounded queue (the thread waits
+/// while the queue is full); `None` marks its end. Each chunk wakes the event loop.
+fn spawn_stdin(waker: Arc<Waker>) -> mpsc::Receiver<Option<Vec<u8>>> {
+    let (tx, rx) = mpsc::sync_channel(STDIN_QUEUE);
     std::thread::spawn(move || {
         let mut stdin = io::stdin().lock();
-        let mut buf = vec![0u8; 16 * 1024];
+        let mut buf = vec![0u8; CHUNK];
         loop {
-            match stdin.read(&mut buf) {
-                Ok(0) | Err(_) => {
-                    let _ = tx.send(None);
-                    return;
+            let item = match stdin.read(&mut buf) {
+                Ok(0) => None,
+                Ok(n) => Some(buf[..n].to_vec()),
+                Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    eprintln!("reading stdin failed: {e}; ending the input here");
+                    None
                 }
-                Ok(n) => {
-                    if tx.send(Some(buf[..n].to_vec())).is_err() {
-                        return;
-                    }
-                }
+            };
+            let end = item.is_none();
+            if tx.send(item).is_err() {
+                return;
+            }
+            let _ = waker.wake();
+            if end {
+                return;
             }
         }
     });
@@ -298,67 +382,150 @@ fn spawn_stdin() -> mpsc::Receiver<Option<Vec<u8>>> {
 }
 
 /// Copies stdin to the server and the server's data to stdout until both are done.
-fn pump(tls: &mut TlsStream<TcpStream>, asked: &str) -> Result<(), Failure> {
-    let net = |what: &str, e: &io::Error| Failure::new(exit::NETWORK, format!("{what}: {e}"));
-    // A short read timeout lets one thread alternate between the socket and stdin.
-    tls.get_ref()
-        .set_read_timeout(Some(Duration::from_millis(20)))
-        .map_err(|e| net("setting the socket timeout", &e))?;
-    let input = spawn_stdin();
-    let mut stdin_open = true;
+///
+/// One thread, a non-blocking socket: each turn reads everything the socket has (to
+/// stdout), then sends as much of stdin as the socket takes, then waits for the socket
+/// or stdin. It never blocks in a write while the server's data waits to be read (a
+/// server that echoes would otherwise block writing to us while we block writing to
+/// it), and it takes no more stdin while TLS output waits for the socket.
+fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
+    // The loop keeps a handle on the waker: the stdin thread's ends when the thread
+    // does, and a waker closed before the loop saw its last wake-up would lose it.
+    let waker = Arc::new(Waker::new(net.poll.registry(), STDIN).map_err(|e| {
+        Failure::new(
+            exit::NETWORK,
+            format!("creating the event loop's waker failed: {e}"),
+        )
+    })?);
+    let input = spawn_stdin(Arc::clone(&waker));
     let mut out = io::stdout();
-    let mut buf = vec![0u8; 16 * 1024];
+    let mut buf = vec![0u8; CHUNK];
+    // The stdin chunk being sent, and how much of it the connection took.
+    let mut chunk: Vec<u8> = Vec::new();
+    let mut taken = 0;
+    let mut stdin_open = true;
+    let mut close_pending = false;
+    // When the server last sent data, and when our last input had left.
+    let mut last_rx = Instant::now();
+    let mut flushed_at: Option<Instant> = None;
+    // How long the loop may wait for the socket or stdin (`None`: as long as it takes).
+    let mut timeout;
     loop {
-        while stdin_open {
-            match input.try_recv() {
-                Ok(Some(data)) => {
-                    if let Err(e) = tls.write_all(&data).and_then(|()| tls.flush()) {
-                        return Err(stream_failure(&e, tls, asked, "sending"));
+        // The server's data, until the socket has no more.
+        loop {
+            match net.tls.read(&mut buf) {
+                Ok(0) => {
+                    // The server's close_notify; the connection queued its answer (RFC
+                    // 5246 §7.2.1): make sure it leaves.
+                    let _ = out.flush();
+                    if stdin_open {
+                        eprintln!("the server closed the connection (close_notify)");
                     }
+                    return finish_close(net);
                 }
-                Ok(None) | Err(mpsc::TryRecvError::Disconnected) => {
-                    stdin_open = false;
-                    // End of input: close_notify (RFC 5246 §7.2.1), then read on until
-                    // the server closes too.
-                    if let Err(e) = tls.close() {
-                        return Err(stream_failure(&e, tls, asked, "closing"));
-                    }
+                Ok(n) => {
+                    last_rx = Instant::now();
+                    out.write_all(&buf[..n])
+                        .and_then(|()| out.flush())
+                        .map_err(|e| {
+                            Failure::new(exit::NETWORK, format!("writing to stdout: {e}"))
+                        })?;
                 }
-                Err(mpsc::TryRecvError::Empty) => break,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
+                    let _ = out.flush();
+                    eprintln!("{TRUNCATION_WARNING}");
+                    return Ok(());
+                }
+                Err(e) => return Err(stream_failure(&e, &net.tls, asked, "reading")),
             }
         }
-        match tls.read(&mut buf) {
-            Ok(0) => {
-                // The connection already queued its answering close_notify (RFC 5246
-                // §7.2.1); make sure it leaves.
-                let _ = tls.close();
-                let _ = out.flush();
-                if stdin_open {
-                    eprintln!("the server closed the connection (close_notify)");
+        // stdin to the server, while the socket takes it.
+        timeout = None;
+        loop {
+            let step = if net.tls.wants_write() {
+                net.tls.flush().map(|()| true)
+            } else if taken < chunk.len() {
+                net.tls.write(&chunk[taken..]).map(|n| {
+                    taken += n;
+                    true
+                })
+            } else if close_pending {
+                // End of input, and all of it has left: close_notify (RFC 5246 §7.2.1)
+                // once the server has been quiet for a moment, then read on until it
+                // closes too. TLS 1.2 has no half-close: a server answers close_notify
+                // at once and drops what it has not sent yet, so closing right behind
+                // the last input would cut its answer to it.
+                let now = Instant::now();
+                let since = *flushed_at.get_or_insert(now);
+                let due = (last_rx.max(since) + CLOSE_QUIET).min(since + CLOSE_LINGER_MAX);
+                if now >= due {
+                    net.tls.close().map(|()| {
+                        close_pending = false;
+                        false
+                    })
+                } else {
+                    timeout = Some(due - now);
+                    Ok(false)
                 }
-                return Ok(());
+            } else if stdin_open {
+                match input.try_recv() {
+                    Ok(Some(data)) => {
+                        chunk = data;
+                        taken = 0;
+                        Ok(true)
+                    }
+                    Ok(None) | Err(mpsc::TryRecvError::Disconnected) => {
+                        stdin_open = false;
+                        close_pending = true;
+                        Ok(true)
+                    }
+                    Err(mpsc::TryRecvError::Empty) => Ok(false),
+                }
+            } else {
+                Ok(false)
+            };
+            match step {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => {
+                    let what = if stdin_open { "sending" } else { "closing" };
+                    return Err(stream_failure(&e, &net.tls, asked, what));
+                }
             }
-            Ok(n) => {
-                out.write_all(&buf[..n])
-                    .and_then(|()| out.flush())
-                    .map_err(|e| net("writing to stdout", &e))?;
-            }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) if e.kind() == ErrorKind::UnexpectedEof => {
-                let _ = out.flush();
-                eprintln!(
-                    "WARNING: the server ended the connection without close_notify: the data \
-                     may have been truncated"
-                );
-                return Ok(());
-            }
-            Err(e) => return Err(stream_failure(&e, tls, asked, "reading")),
         }
+        net.wait(timeout)?;
     }
 }
 
-fn stream_failure(e: &io::Error, tls: &TlsStream<TcpStream>, asked: &str, what: &str) -> Failure {
+/// What `sanstls client` says when the server ends the TCP connection without a TLS
+/// close_notify (RFC 5246 §7.2.1): the exit status stays 0, like `openssl s_client`.
+const TRUNCATION_WARNING: &str = "WARNING: the server ended the connection without \
+     close_notify: the data may have been truncated";
+
+/// Delivers our answering close_notify after the server's (best effort: the server
+/// may already be gone).
+fn finish_close(net: &mut Net) -> Result<(), Failure> {
+    while net.tls.wants_write() {
+        match net.tls.flush() {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => net.wait(None)?,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    Ok(())
+}
+
+fn stream_failure(
+    e: &io::Error,
+    tls: &TlsStream<mio::net::TcpStream>,
+    asked: &str,
+    what: &str,
+) -> Failure {
     match sanstls_std::tls_error(e) {
         Some(t) => Failure::new(
             exit::TLS,

@@ -11,9 +11,9 @@
 //! - `sanstls client HOST:PORT` (like `openssl s_client`): connects, verifies the server
 //!   (against `--cafile FILE` or the system trust store), prints the negotiated
 //!   parameters on stderr, copies stdin to the server and the server's data to stdout.
-//!   At the end of stdin it sends close_notify and keeps reading until the server
-//!   closes. Options: `--servername`, `--cert`/`--key`, `--alpn`, `--suite`,
-//!   `--no-verify`, `--trace`.
+//!   At the end of stdin it waits until the server has been quiet for 0.3 s (at most
+//!   3 s), sends close_notify and keeps reading until the server closes. Options:
+//!   `--servername`, `--cert`/`--key`, `--alpn`, `--suite`, `--no-verify`, `--trace`.
 //! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`): serves clients
 //!   concurrently (a thread each) on `--addr` (default 127.0.0.1:4433) and prints
 //!   `listening on ADDR` on stdout. A client whose first bytes look like an HTTP/1.x
@@ -123,6 +123,10 @@ enum Command {
     Demo(DemoArgs),
     /// Connect to a TLS server, like `openssl s_client`: stdin to the server, its data
     /// to stdout, the session on stderr.
+    ///
+    /// At the end of stdin the client waits until the server has sent nothing for
+    /// 0.3 s (at most 3 s), so that its answer to the last input is not cut off, then
+    /// sends close_notify and prints what the server still sends until it closes.
     #[command(after_help = EXIT_HELP)]
     Client(client::Args),
     /// Serve TLS clients, like `openssl s_server`: echo, or an HTTP page for HTTP

@@ -1,0 +1,156 @@
+//! The command under load: bulk data through `sanstls client` and `sanstls server`,
+//! and the server's connection limit.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, mpsc};
+
+use common::{HANG_GUARD, bin, sanstls_server, server_cert_args, td};
+
+fn server(extra: &[&str]) -> common::Server {
+    let mut args = server_cert_args();
+    args.extend(extra.iter().map(|s| (*s).to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    sanstls_server(&refs)
+}
+
+fn client_cmd(port: u16) -> std::process::Command {
+    let mut c = bin();
+    c.args(["client", &format!("127.0.0.1:{port}")]).args([
+        "--cafile",
+        &td("ca-root.cert.pem"),
+        "--servername",
+        "localhost",
+    ]);
+    c
+}
+
+/// Printable pseudo-random bytes (so the lossy-UTF-8 capture is exact), one line per
+/// 64 bytes.
+fn bulk(len: usize) -> Vec<u8> {
+    let mut x: u32 = 0x9e37_79b9;
+    (0..len)
+        .map(|i| {
+            if i % 64 == 63 {
+                return b'\n';
+            }
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            b'!' + u8::try_from(x % 94).unwrap()
+        })
+        .collect()
+}
+
+/// Kills and reaps the child when dropped, also when the test fails.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The most bytes the kernel's socket buffers may hold in one direction of a loopback
+/// TCP connection: the sender's send buffer and the receiver's receive buffer at their
+/// autotuning maximums (Linux: the third field of `tcp_wmem` and `tcp_rmem`); 8 MiB
+/// where these are not readable.
+fn socket_buffers_max() -> usize {
+    let third = |path: &str| {
+        std::fs::read_to_string(path)
+            .ok()?
+            .split_whitespace()
+            .nth(2)?
+            .parse::<usize>()
+            .ok()
+    };
+    match (
+        third("/proc/sys/net/ipv4/tcp_wmem"),
+        third("/proc/sys/net/ipv4/tcp_rmem"),
+    ) {
+        (Some(w), Some(r)) => w + r,
+        _ => 8 << 20,
+    }
+}
+
+/// Bulk data from stdin to the echo server and back: at least 8 MiB, and more than the
+/// socket buffers of both directions can hold (with a margin), so a client that blocks
+/// in a write while the echo waits to be read (the server then blocks writing the echo
+/// to it) hangs until the hang guard fails the test. Compared byte for byte.
+///
+/// stdin stays open until the whole echo is back: in TLS 1.2 the server answers the
+/// close_notify that the end of stdin sends at once and drops what it had not sent
+/// yet (RFC 5246 §7.2.1), so closing earlier would cut the echo's tail.
+#[test]
+fn client_pipes_bulk_data_through_the_echo_server() {
+    let srv = server(&[]);
+    let len = 2 * socket_buffers_max() + (8 << 20);
+    let data = Arc::new(bulk(len));
+    let mut child = KillOnDrop(
+        client_cmd(srv.port)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("cannot start sanstls"),
+    );
+    let mut stdin = child.0.stdin.take().unwrap();
+    let mut stdout = child.0.stdout.take().unwrap();
+    let mut stderr = child.0.stderr.take().unwrap();
+    let (close_tx, close_rx) = mpsc::channel::<()>();
+    let input = Arc::clone(&data);
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+        // Keep stdin open until the echo is complete (or the test gave up).
+        let _ = close_rx.recv();
+    });
+    let (done_tx, done_rx) = mpsc::channel();
+    let want = data.len();
+    std::thread::spawn(move || {
+        let mut got = Vec::with_capacity(want);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut close = Some(close_tx);
+        loop {
+            match stdout.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+            }
+            if got.len() >= want {
+                // Ends stdin: the client sends close_notify.
+                close.take();
+            }
+        }
+        let _ = done_tx.send(got);
+    });
+    let err_log = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = stderr.read_to_string(&mut s);
+        s
+    });
+    let Ok(got) = done_rx.recv_timeout(HANG_GUARD) else {
+        drop(child);
+        panic!(
+            "sanstls client did not echo {len} bytes back within {HANG_GUARD:?} (a deadlock?)\n\
+             client stderr:\n{}\nserver log:\n{}",
+            err_log.join().unwrap_or_default(),
+            srv.log()
+        );
+    };
+    let status = child.0.wait().unwrap();
+    let log = err_log.join().unwrap_or_default();
+    assert!(
+        status.success(),
+        "{status:?}\nclient stderr:\n{log}\nserver log:\n{}",
+        srv.log()
+    );
+    assert_eq!(
+        got.len(),
+        data.len(),
+        "client stderr:\n{log}\nserver log:\n{}",
+        srv.log()
+    );
+    assert!(got == *data, "the echo differs from the input");
+}
