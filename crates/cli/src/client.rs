@@ -503,8 +503,10 @@ fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
 
 /// What `sanstls client` says when the server ends the TCP connection without a TLS
 /// close_notify (RFC 5246 §7.2.1): the exit status stays 0, like `openssl s_client`.
-const TRUNCATION_WARNING: &str = "WARNING: the server ended the connection without \
-     close_notify: the data may have been truncated";
+const TRUNCATION_WARNING: &str = "WARNING: the server ended the connection without a TLS \
+     close_notify. The data above may be incomplete: the server may have stopped early, \
+     or an attacker on the path may have cut the connection (TLS cannot tell these \
+     apart). Do not rely on having received everything.";
 
 /// Delivers our answering close_notify after the server's (best effort: the server
 /// may already be gone).

@@ -4,10 +4,14 @@
 mod common;
 
 use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, mpsc};
 
-use common::{HANG_GUARD, bin, sanstls_server, server_cert_args, td};
+use common::{HANG_GUARD, Peer, bin, sanstls_server, server_cert_args, td};
+use sanstls_std::{TlsStream, load};
+use sanstls_test::peers;
 
 fn server(extra: &[&str]) -> common::Server {
     let mut args = server_cert_args();
@@ -153,4 +157,44 @@ fn client_pipes_bulk_data_through_the_echo_server() {
         srv.log()
     );
     assert!(got == *data, "the echo differs from the input");
+}
+
+/// A server that sends data and then ends the TCP connection without close_notify:
+/// the client prints the data, exits 0 (like `openssl s_client`) and warns on stderr
+/// that the data may be incomplete and why (RFC 5246 §7.2.1: an attacker can end the
+/// TCP connection, only close_notify proves the end).
+#[test]
+fn client_warns_when_the_server_ends_without_close_notify() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    // stdin stays open: the client does not close first.
+    let (mut peer, stdin) = Peer::spawn_with_stdin(&mut client_cmd(port));
+    let sock = peers::accept(&listener, &mut peer);
+    let key = load::certified_key(
+        Path::new(&td("server-rsa2048.chain.pem")),
+        Path::new(&td("server-rsa2048.rsa.pem")),
+    )
+    .unwrap();
+    let config = sanstls_std::server_config_builder()
+        .single_cert(key)
+        .build()
+        .unwrap();
+    let mut tls = TlsStream::server(sock, Arc::new(config)).unwrap();
+    tls.write_all(b"the first half of the answer\n").unwrap();
+    tls.flush().unwrap();
+    // The TCP connection ends here, with no close_notify.
+    drop(tls);
+    let status = peer.wait();
+    drop(stdin);
+    let err = peer.stderr();
+    assert!(status.success(), "{status:?}\n{err}");
+    assert_eq!(peer.stdout(), "the first half of the answer\n");
+    for words in [
+        "without a TLS close_notify",
+        "may be incomplete",
+        "attacker",
+        "Do not rely on having received everything",
+    ] {
+        assert!(err.contains(words), "{words:?} missing from:\n{err}");
+    }
 }
