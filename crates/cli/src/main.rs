@@ -19,7 +19,8 @@
 //!   `listening on ADDR` on stdout. A client whose first bytes look like an HTTP/1.x
 //!   request gets an HTTP page describing the session; anything else is echoed back.
 //!   Options: `--alpn`, `--suite`, `--trace`, `--client-ca FILE`,
-//!   `--require-client-cert`.
+//!   `--require-client-cert`, `--max-connections N` (default 256; beyond it new
+//!   connections wait in the kernel's accept queue until one closes).
 //!
 //! Suite names may be IANA names (`TLS_DHE_RSA_WITH_AES_128_CBC_SHA256`) or OpenSSL
 //! names (`DHE-RSA-AES128-SHA256`).

@@ -1,6 +1,7 @@
 //! `sanstls server`: an `openssl s_server`-like TLS server.
 //!
-//! Each client gets its own thread. A client whose first bytes look like an HTTP/1.x
+//! Each client gets its own thread, up to `--max-connections` at once (then new
+//! connections wait in the kernel's accept queue). A client whose first bytes look like an HTTP/1.x
 //! request gets a small page describing its session (`Connection: close`); anything
 //! else is echoed back until the client closes. One connection's failure is logged on
 //! stderr and does not stop the server.
@@ -8,7 +9,7 @@
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use sanstls_pki::WebPkiClientVerifier;
@@ -49,6 +50,64 @@ pub(crate) struct Args {
     /// Refuse clients without a valid certificate (needs --client-ca).
     #[arg(long, requires = "client_ca")]
     require_client_cert: bool,
+    /// Serve at most N connections at once (a thread each). Beyond N the server stops
+    /// accepting: new connections wait in the kernel's accept queue (they are not
+    /// refused) and are served as soon as a connection closes; the server logs on
+    /// stderr when it reaches the limit. When the queue is full too, the kernel makes
+    /// new clients retry or time out.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 256,
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
+    max_connections: u32,
+}
+
+/// How many connections are being served, shared by the accept loop and the
+/// connection threads.
+struct Slots {
+    open: Mutex<u32>,
+    freed: Condvar,
+}
+
+impl Slots {
+    fn lock(&self) -> MutexGuard<'_, u32> {
+        self.open.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Waits until fewer than `max` connections are open, then takes a slot. Logs
+    /// once each time the limit stops the accept loop.
+    fn take(self: &Arc<Self>, max: u32) -> Slot {
+        let mut open = self.lock();
+        if *open >= max {
+            eprintln!(
+                "{open} connections open (--max-connections {max}): new connections wait in \
+                 the accept queue until one closes"
+            );
+            while *open >= max {
+                open = self
+                    .freed
+                    .wait(open)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+        }
+        *open += 1;
+        Slot(Arc::clone(self))
+    }
+}
+
+/// One open connection; dropping it (the connection's thread ends, or could not start)
+/// frees the slot, also when the thread panics.
+struct Slot(Arc<Slots>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.0.lock();
+        *open = open.saturating_sub(1);
+        drop(open);
+        self.0.freed.notify_one();
+    }
 }
 
 fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
@@ -114,8 +173,14 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
     println!("listening on {local}");
     let _ = io::stdout().flush();
 
+    let slots = Arc::new(Slots {
+        open: Mutex::new(0),
+        freed: Condvar::new(),
+    });
     let mut next_id: u64 = 0;
     loop {
+        // At the limit, stop accepting: the connections wait in the kernel's queue.
+        let slot = slots.take(a.max_connections);
         let (sock, peer) = match listener.accept() {
             Ok(x) => x,
             Err(e) => {
@@ -132,6 +197,7 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
         let spawned = std::thread::Builder::new()
             .name(format!("conn-{id}"))
             .spawn(move || {
+                let _slot = slot;
                 let label = format!("[#{id} {peer}]");
                 if let Err(msg) = serve(sock, config, trace, &label) {
                     eprintln!("{label} {msg}");

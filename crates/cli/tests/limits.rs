@@ -8,6 +8,7 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::sync::{Arc, mpsc};
+use std::time::Duration;
 
 use common::{HANG_GUARD, Peer, bin, sanstls_server, server_cert_args, td};
 use sanstls_std::{TlsStream, load};
@@ -197,4 +198,59 @@ fn client_warns_when_the_server_ends_without_close_notify() {
     ] {
         assert!(err.contains(words), "{words:?} missing from:\n{err}");
     }
+}
+
+/// A `sanstls client` to the server that stays connected (stdin open).
+fn open_client(port: u16) -> (Peer, std::process::ChildStdin) {
+    Peer::spawn_with_stdin(&mut client_cmd(port))
+}
+
+/// With `--max-connections 2`, a third client waits (the server stops accepting) while
+/// two are open, and is served once one of them closes.
+#[test]
+fn server_holds_connections_beyond_max_connections() {
+    let srv = server(&["--max-connections", "2"]);
+    let mut first = open_client(srv.port);
+    let mut second = open_client(srv.port);
+    for (i, (peer, stdin)) in [&mut first, &mut second].into_iter().enumerate() {
+        writeln!(stdin, "client {i} is served").unwrap();
+        peer.line_containing(&format!("client {i} is served"));
+    }
+    // Two open: the accept loop stops and says so.
+    srv.wait_for_log("2 connections open (--max-connections 2)");
+
+    let (mut third, mut third_in) = open_client(srv.port);
+    writeln!(third_in, "the third client").unwrap();
+    // Not served while the two others are open: no handshake, so no echo and no
+    // session line in the server's log. (A wrong server would usually echo within
+    // this second; a right one never does, so this cannot fail spuriously.)
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(third.stdout().is_empty(), "{}", third.output());
+    assert!(!srv.log().contains("[#3 "), "{}", srv.log());
+
+    // One closes: the third is accepted and served.
+    drop(first.1);
+    assert!(first.0.wait().success(), "{}", first.0.output());
+    third.line_containing("the third client");
+    srv.wait_for_log("[#3 ");
+    drop(third_in);
+    assert!(third.wait().success(), "{}", third.output());
+    drop(second.1);
+    assert!(second.0.wait().success(), "{}", second.0.output());
+}
+
+/// `--max-connections 0` would never serve anyone: a usage error.
+#[test]
+fn server_refuses_max_connections_zero() {
+    let mut c = bin();
+    c.args(["server", "--addr", "127.0.0.1:0", "--max-connections", "0"])
+        .args(server_cert_args());
+    let mut peer = Peer::spawn(&mut c);
+    let status = peer.wait();
+    assert_eq!(status.code(), Some(2), "{}", peer.output());
+    assert!(
+        peer.stderr().contains("--max-connections"),
+        "{}",
+        peer.stderr()
+    );
 }
