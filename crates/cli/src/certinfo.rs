@@ -106,7 +106,10 @@ fn ip_string(b: &[u8]) -> String {
     match b.len() {
         4 => IpAddr::from(<[u8; 4]>::try_from(b).expect("length checked")).to_string(),
         16 => IpAddr::from(<[u8; 16]>::try_from(b).expect("length checked")).to_string(),
-        _ => format!("(IP address of {} bytes)", b.len()),
+        _ => format!(
+            "(IP address of {})",
+            crate::trace::count(b.len(), "byte", "bytes")
+        ),
     }
 }
 

@@ -481,12 +481,15 @@ fn send_request(p: &mut Peer) -> Result<(), Failure> {
 
 fn app_data_line(sender: Side, data: &[u8], wire: usize) {
     println!(
-        "    {}  {:<30} {:>6} bytes  encrypted",
+        "    {}  {:<30} {}  encrypted",
         trace::arrow(sender),
         "application data",
-        wire
+        trace::size_column(wire)
     );
-    println!("    {} bytes of plaintext in one record", data.len());
+    println!(
+        "    {} of plaintext in one record",
+        trace::count(data.len(), "byte", "bytes")
+    );
 }
 
 /// Shows bytes as a quoted string with escapes, shortened.

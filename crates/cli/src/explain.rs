@@ -49,7 +49,8 @@ pub(crate) fn client_error(e: &Error, chain: &[Vec<u8>], asked: &str, now: UnixT
             "the server sent something that is not valid TLS ({d}). Is this port really a \
              TLS server (not plain HTTP, not another protocol)?"
         ),
-        other => format!("the handshake failed: {other}."),
+        // The caller says "handshake failed: " already.
+        other => sentence(other.to_string()),
     }
 }
 
@@ -173,15 +174,25 @@ fn certificate(
                 "clientAuth"
             }
         ),
-        other => format!("the {who}'s certificate{subject} was refused: {other}."),
+        other => sentence(format!(
+            "the {who}'s certificate{subject} was refused: {other}"
+        )),
     }
+}
+
+/// `s` ending with a full stop (unless it ends with one, or with `?` or `!`, already).
+fn sentence(mut s: String) -> String {
+    if !s.ends_with(['.', '?', '!']) {
+        s.push('.');
+    }
+    s
 }
 
 fn client_alert(a: AlertDescription) -> String {
     let name = alert_name(a);
     match a {
         AlertDescription::HANDSHAKE_FAILURE => format!(
-            "the server sent alert {name}: no cipher suite in common? try --suite \
+            "the server sent alert {name}: no cipher suite in common? Try --suite \
              (e.g. --suite AES128-SHA256 or --suite DHE-RSA-AES128-SHA256). If the server \
              requires a client certificate, pass --cert and --key."
         ),

@@ -1,10 +1,10 @@
 //! `sanstls server`: an `openssl s_server`-like TLS server.
 //!
 //! Each client gets its own thread, up to `--max-connections` at once (then new
-//! connections wait in the kernel's accept queue). A client whose first bytes look like an HTTP/1.x
-//! request gets a small page describing its session (`Connection: close`); anything
-//! else is echoed back until the client closes. One connection's failure is logged on
-//! stderr and does not stop the server.
+//! connections wait in the kernel's accept queue). A client whose first bytes look like
+//! an HTTP/1.x request gets a small page describing its session (`Connection: close`);
+//! anything else is echoed back until the client closes. One connection's failure is
+//! logged on stderr and does not stop the server.
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -82,8 +82,13 @@ impl Slots {
         let mut open = self.lock();
         if *open >= max {
             eprintln!(
-                "{open} connections open (--max-connections {max}): new connections wait in \
-                 the accept queue until one closes"
+                "{} open (--max-connections {max}): new connections wait in the accept \
+                 queue until one closes",
+                crate::trace::count(
+                    usize::try_from(*open).unwrap_or(usize::MAX),
+                    "connection",
+                    "connections"
+                )
             );
             while *open >= max {
                 open = self

@@ -64,6 +64,17 @@ pub(crate) fn alert_name(a: AlertDescription) -> String {
     }
 }
 
+/// `n` and the noun in the singular or the plural: "1 byte", "2 bytes".
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The size column of a message line: right-aligned count, "byte" or "bytes", always
+/// the same width.
+pub(crate) fn size_column(n: usize) -> String {
+    format!("{n:>6} {:<5}", if n == 1 { "byte" } else { "bytes" })
+}
+
 /// One line for a traced message: direction, name, size, protection. Fits in 80
 /// columns.
 pub(crate) fn line(trace: &Trace, sender: Side) -> String {
@@ -73,10 +84,10 @@ pub(crate) fn line(trace: &Trace, sender: Side) -> String {
         "plaintext"
     };
     format!(
-        "{}  {:<30} {:>6} bytes  {prot}",
+        "{}  {:<30} {}  {prot}",
         arrow(sender),
         message_name(trace.kind),
-        trace.length
+        size_column(trace.length)
     )
 }
 
@@ -115,7 +126,7 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) ->
                 Some(KeyExchange::Rsa) => {
                     "48 random bytes (the premaster secret) encrypted with the server's RSA \
                      public key: only the certificate's owner can read them. Both sides now \
-                     derive the master secret from it and the two randoms."
+                     derive the master secret from the premaster secret and the two randoms."
                 }
                 Some(KeyExchange::DheRsa) => {
                     "The client's public value g^y mod p. Each side combines it with its own \
@@ -253,5 +264,24 @@ mod tests {
         assert!(l.starts_with("server → client  ServerHelloDone"), "{l}");
         assert!(l.contains("4 bytes  plaintext"), "{l}");
         assert!(l.chars().count() <= 80);
+    }
+
+    #[test]
+    fn one_byte_is_singular_and_the_column_stays_aligned() {
+        let ccs = Trace {
+            direction: Direction::Sent,
+            kind: TraceKind::ChangeCipherSpec,
+            length: 1,
+            protected: false,
+        };
+        let l = line(&ccs, Side::Client);
+        assert!(l.contains("     1 byte   plaintext"), "{l}");
+        assert!(!l.contains("1 bytes"), "{l}");
+        let two = Trace { length: 2, ..ccs };
+        let m = line(&two, Side::Client);
+        assert!(m.contains("     2 bytes  plaintext"), "{m}");
+        assert_eq!(l.find("plaintext"), m.find("plaintext"));
+        assert_eq!(count(1, "connection", "connections"), "1 connection");
+        assert_eq!(count(0, "byte", "bytes"), "0 bytes");
     }
 }

@@ -57,6 +57,14 @@ fn demo_dhe_shows_every_step() {
         "{}",
         o.stdout
     );
+    // ChangeCipherSpec is one byte, in the singular.
+    assert!(
+        o.stdout
+            .contains("ChangeCipherSpec                    1 byte   plaintext"),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains(" 1 bytes"), "{}", o.stdout);
 }
 
 #[test]
