@@ -265,19 +265,45 @@ fn serve(
                     return Err("no session after the handshake".to_string());
                 };
                 let page = http_page(&neg);
-                tls.write_all(&page)
+                return match tls
+                    .write_all(&page)
                     .and_then(|()| tls.flush())
                     .and_then(|()| tls.close())
-                    .map_err(|e| stream_message(&e))?;
-                return Ok(());
+                {
+                    // The client closed right behind its request (see below).
+                    Err(e) if closed_by_peer(&e) => {
+                        let _ = tls.close();
+                        Ok(())
+                    }
+                    r => r.map_err(|e| stream_message(&e)),
+                };
             }
             continue;
         }
         first = false;
-        tls.write_all(data)
-            .and_then(|()| tls.flush())
-            .map_err(|e| stream_message(&e))?;
+        match tls.write_all(data).and_then(|()| tls.flush()) {
+            Ok(()) => {}
+            // The client's close_notify came right behind this data: the connection
+            // has answered it and sends nothing more (RFC 5246 §7.2.1: pending writes
+            // are discarded). A clean end, not a failure; make sure the answer leaves.
+            Err(e) if closed_by_peer(&e) => {
+                let _ = tls.close();
+                return Ok(());
+            }
+            Err(e) => return Err(stream_message(&e)),
+        }
     }
+}
+
+/// Whether a write failed because the connection had already answered the peer's
+/// close_notify.
+fn closed_by_peer(e: &io::Error) -> bool {
+    matches!(
+        sanstls_std::tls_error(e),
+        Some(sanstls_proto::Error::ApiMisuse(
+            sanstls_proto::ApiMisuse::Closed
+        ))
+    )
 }
 
 /// Whether a read error means the client went away without close_notify (an unclean

@@ -254,3 +254,46 @@ fn server_refuses_max_connections_zero() {
         peer.stderr()
     );
 }
+
+/// A client whose close_notify follows its last data at once: the server cannot echo
+/// that data any more (it answered the close_notify, RFC 5246 §7.2.1), but it must
+/// still deliver its own close_notify, so the client sees a clean end (`Ok(0)`), not a
+/// truncated connection, and the server logs no failure for it.
+#[test]
+fn server_answers_close_notify_right_behind_data_cleanly() {
+    let srv = server(&[]);
+    let anchors = load::trust_anchors(Path::new(&td("ca-root.cert.pem"))).unwrap();
+    let config = Arc::new(
+        sanstls_std::client_config_builder()
+            .trust_anchors(anchors)
+            .build()
+            .unwrap(),
+    );
+    for round in 0..3 {
+        let mut tls =
+            sanstls_std::connect(("127.0.0.1", srv.port), "localhost", Arc::clone(&config))
+                .unwrap();
+        // Data and close_notify queued together and written with one write call, so
+        // that they arrive together.
+        let data = format!("last words {round}\n");
+        let conn = tls.connection_mut();
+        assert_eq!(conn.send(data.as_bytes()).unwrap(), data.len());
+        conn.close();
+        tls.flush().unwrap();
+        tls.get_ref().set_read_timeout(Some(HANG_GUARD)).unwrap();
+        let mut echoed = Vec::new();
+        match tls.read_to_end(&mut echoed) {
+            Ok(_) => {}
+            Err(e) => panic!(
+                "round {round}: the server did not close cleanly: {e}\nserver log:\n{}",
+                srv.log()
+            ),
+        }
+    }
+    // A later connection's session line comes after the three are over; none of them
+    // was logged as a failure.
+    let o = common::run(client_cmd(srv.port), b"");
+    assert_eq!(o.code(), 0, "{o:#?}");
+    srv.wait_for_log("[#4 ");
+    assert!(!srv.log().contains("failed"), "{}", srv.log());
+}
