@@ -92,7 +92,9 @@ fn socket_buffers_max() -> usize {
 #[test]
 fn client_pipes_bulk_data_through_the_echo_server() {
     let srv = server(&[]);
-    let len = 2 * socket_buffers_max() + (8 << 20);
+    // Capped at 256 MiB: where the buffers are larger still, the test checks the
+    // echo but can no longer show a deadlock.
+    let len = (2 * socket_buffers_max() + (8 << 20)).min(256 << 20);
     let data = Arc::new(bulk(len));
     let mut child = KillOnDrop(
         client_cmd(srv.port)
