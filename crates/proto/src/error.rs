@@ -278,15 +278,15 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidMessage(e) => write!(f, "invalid message from peer: {e}"),
-            Error::PeerMisbehaved(p) => write!(f, "peer misbehaved: {p:?}"),
-            Error::PeerIncompatible(p) => write!(f, "peer incompatible: {p:?}"),
+            Error::PeerMisbehaved(p) => write!(f, "the peer broke the protocol: {p}"),
+            Error::PeerIncompatible(p) => write!(f, "the peer is incompatible: {p}"),
             Error::Certificate(e) => write!(f, "peer certificate refused: {e}"),
             Error::CertificateKeyUsage => {
                 f.write_str("peer certificate's keyUsage does not allow the key exchange")
             }
             Error::AlertReceived(a) => write!(f, "peer sent fatal alert {a:?}"),
             Error::Internal(s) => write!(f, "internal error: {s}"),
-            Error::ApiMisuse(m) => write!(f, "API misuse: {m:?}"),
+            Error::ApiMisuse(m) => write!(f, "API misuse: {m}"),
             Error::PeerClosedDuringHandshake { clean: true } => f.write_str(
                 "the peer closed the connection (close_notify) during the handshake: \
                  it gave up before the handshake completed",
@@ -300,3 +300,120 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+impl fmt::Display for PeerMisbehaved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use PeerMisbehaved as P;
+        match self {
+            P::UnexpectedHandshake(t) => write!(f, "a {t:?} handshake message out of order"),
+            P::UnexpectedChangeCipherSpec => f.write_str("a ChangeCipherSpec out of order"),
+            P::UnexpectedApplicationData => {
+                f.write_str("application data before the handshake completed")
+            }
+            P::WrongRecordVersion => f.write_str("a record with a version other than TLS 1.2"),
+            P::BadRecordMac => f.write_str(
+                "a record failed its integrity check (bad MAC or padding: corrupted or forged)",
+            ),
+            P::RecordOverflow => f.write_str("a record longer than the protocol allows"),
+            P::TooManyEmptyRecords => f.write_str("too many empty records in a row"),
+            P::TooManyWarningAlerts => f.write_str("too many warning alerts in a row"),
+            P::UnofferedCipherSuite => {
+                f.write_str("the server chose a cipher suite the client did not offer")
+            }
+            P::UnofferedCompression => f.write_str("the server chose compression"),
+            P::UnsolicitedExtension(e) => {
+                write!(
+                    f,
+                    "the server answered extension {e:?}, which was not offered"
+                )
+            }
+            P::UnofferedAlpnProtocol => {
+                f.write_str("the server chose an ALPN protocol the client did not offer")
+            }
+            P::BadRenegotiationInfo => f.write_str("a wrong renegotiation_info value"),
+            P::UnofferedSignatureScheme => {
+                f.write_str("a signature with a scheme that was not offered")
+            }
+            P::BadSignature => f.write_str("a signature that does not verify"),
+            P::BadFinished => f.write_str(
+                "a wrong Finished message (different keys, or the handshake was altered)",
+            ),
+            P::BadDhParameters => f.write_str("unusable Diffie-Hellman parameters"),
+            P::BadDhPublicValue => f.write_str("an invalid Diffie-Hellman public value"),
+            P::NoServerCertificate => f.write_str("the server sent no certificate"),
+        }
+    }
+}
+
+impl fmt::Display for PeerIncompatible {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use PeerIncompatible as P;
+        match self {
+            P::ClientVersionTooLow(v) => {
+                write!(f, "the client offers only {v:?}; TLS 1.2 is the minimum")
+            }
+            P::ServerVersionNotTls12(v) => write!(f, "the server chose {v:?}, not TLS 1.2"),
+            P::NoCommonCipherSuite => f.write_str("no cipher suite in common"),
+            P::NoCommonDhGroup => f.write_str("no Diffie-Hellman group in common"),
+            P::DhGroupTooSmall { bits } => write!(
+                f,
+                "the server's Diffie-Hellman group has {bits} bits, fewer than the configured minimum"
+            ),
+            P::NoCommonAlpnProtocol => f.write_str("no ALPN protocol in common"),
+            P::UnrecognizedName => f.write_str("no certificate for the requested server name"),
+            P::SecureRenegotiationRequired => f.write_str(
+                "the peer does not support secure renegotiation (RFC 5746), which is required",
+            ),
+            P::ExtendedMasterSecretRequired => f.write_str(
+                "the peer does not support the extended master secret (RFC 7627), which is required",
+            ),
+            P::ClientCertificateRequired => {
+                f.write_str("a client certificate is required and the client sent none")
+            }
+        }
+    }
+}
+
+impl fmt::Display for ApiMisuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ApiMisuse::HandshakeNotComplete => "send before the handshake completed",
+            ApiMisuse::Closed => "send after close or after the connection ended",
+            ApiMisuse::RecvOverflow => "handle_recv(n) with n larger than recv_buf()",
+            ApiMisuse::TransmitOverflow => {
+                "handle_transmitted(n) with n larger than the pending output"
+            }
+            ApiMisuse::AppDataOverrun => {
+                "app_data_used(n) with n larger than the last application data"
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    #[test]
+    fn messages_are_sentences_not_debug_output() {
+        assert_eq!(
+            Error::from(PeerIncompatible::NoCommonCipherSuite).to_string(),
+            "the peer is incompatible: no cipher suite in common"
+        );
+        assert_eq!(
+            Error::from(PeerMisbehaved::BadRecordMac).to_string(),
+            "the peer broke the protocol: a record failed its integrity check (bad MAC or \
+             padding: corrupted or forged)"
+        );
+        assert_eq!(
+            Error::from(ApiMisuse::Closed).to_string(),
+            "API misuse: send after close or after the connection ended"
+        );
+        assert!(
+            Error::from(PeerIncompatible::DhGroupTooSmall { bits: 1024 })
+                .to_string()
+                .contains("1024 bits")
+        );
+    }
+}
