@@ -4,15 +4,8 @@ mod common;
 
 use std::io::Write;
 
-use common::{Peer, bin, curl, run, sanstls_server, server_cert_args, td};
+use common::{Peer, assert_exit, cert_server as server, client_cmd, curl, run, td, trusted_client};
 use sanstls_test::peers;
-
-fn server(extra: &[&str]) -> common::Server {
-    let mut args = server_cert_args();
-    args.extend(extra.iter().map(|s| (*s).to_string()));
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    sanstls_server(&refs)
-}
 
 /// `openssl s_client` against the server: a line goes out and comes back (the server
 /// echoes), read while the client is still connected.
@@ -99,16 +92,7 @@ fn server_serves_clients_concurrently() {
     // still open, which a server handling one client at a time could not do.
     let mut clients = Vec::new();
     for i in 0..3 {
-        let (peer, stdin) = Peer::spawn_with_stdin(
-            bin()
-                .args(["client", &format!("127.0.0.1:{}", srv.port)])
-                .args([
-                    "--cafile",
-                    &td("ca-root.cert.pem"),
-                    "--servername",
-                    "localhost",
-                ]),
-        );
+        let (peer, stdin) = Peer::spawn_with_stdin(&mut trusted_client(srv.port));
         clients.push((i, stdin, peer));
     }
     for (i, stdin, peer) in &mut clients {
@@ -127,10 +111,13 @@ fn client_against_s_server_rev_with_alpn_and_suite() {
     let (_peer, port) = peers::s_server()
         .args(["-rev", "-alpn", "h2,http/1.1"])
         .start();
-    let mut c = bin();
-    c.args(["client", &format!("127.0.0.1:{port}")])
-        .args(["--cafile", &td("ca-root.cert.pem")])
-        .args(["--alpn", "x-none,http/1.1", "--suite", "AES256-SHA256"]);
+    let mut c = client_cmd(&format!("127.0.0.1:{port}"));
+    c.args(["--cafile", &td("ca-root.cert.pem")]).args([
+        "--alpn",
+        "x-none,http/1.1",
+        "--suite",
+        "AES256-SHA256",
+    ]);
     let o = run(c, b"hello sanstls\n");
     assert_eq!(o.code(), 0, "{o:#?}");
     assert!(o.stdout.contains("sltsnas olleh"), "{o:#?}");
@@ -147,9 +134,8 @@ fn client_against_s_server_rev_with_alpn_and_suite() {
 #[test]
 fn client_against_s_server_www_with_trace() {
     let (_peer, port) = peers::s_server().args(["-www"]).start();
-    let mut c = bin();
-    c.args(["client", &format!("localhost:{port}")])
-        .args(["--cafile", &td("ca-root.cert.pem"), "--trace"])
+    let mut c = client_cmd(&format!("localhost:{port}"));
+    c.args(["--cafile", &td("ca-root.cert.pem"), "--trace"])
         .args(["--suite", "DHE-RSA-AES128-SHA256"]);
     let o = run(c, b"GET / HTTP/1.0\r\n\r\n");
     assert_eq!(o.code(), 0, "{o:#?}");
@@ -172,20 +158,13 @@ fn client_certificate_end_to_end() {
         &td("ca-root.cert.pem"),
         "--require-client-cert",
     ]);
-    let mut c = bin();
-    c.args(["client", &format!("127.0.0.1:{}", srv.port)])
-        .args([
-            "--cafile",
-            &td("ca-root.cert.pem"),
-            "--servername",
-            "localhost",
-        ])
-        .args([
-            "--cert",
-            &td("client.chain.pem"),
-            "--key",
-            &td("client.rsa.pem"),
-        ]);
+    let mut c = trusted_client(srv.port);
+    c.args([
+        "--cert",
+        &td("client.chain.pem"),
+        "--key",
+        &td("client.rsa.pem"),
+    ]);
     let o = run(c, b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n");
     assert_eq!(o.code(), 0, "{o:#?}\nserver log:\n{}", srv.log());
     assert!(
@@ -197,26 +176,16 @@ fn client_certificate_end_to_end() {
     assert!(o.stdout.contains("client.example.test"), "{}", o.stdout);
 
     // Without a certificate the server refuses, and both sides say so.
-    let mut c = bin();
-    c.args(["client", &format!("127.0.0.1:{}", srv.port)])
-        .args([
-            "--cafile",
-            &td("ca-root.cert.pem"),
-            "--servername",
-            "localhost",
-        ]);
-    let o = run(c, b"x");
-    assert_eq!(o.code(), 1, "{o:#?}");
-    assert!(o.stderr.contains("--cert"), "{}", o.stderr);
+    let o = run(trusted_client(srv.port), b"x");
+    assert_exit(&o, 1, &["--cert"]);
 }
 
 #[test]
 fn client_uses_the_system_trust_store_without_cafile() {
     let srv = server(&[]);
     // SSL_CERT_FILE stands in for the system bundle.
-    let mut c = bin();
-    c.args(["client", &format!("127.0.0.1:{}", srv.port)])
-        .args(["--servername", "localhost"])
+    let mut c = client_cmd(&format!("127.0.0.1:{}", srv.port));
+    c.args(["--servername", "localhost"])
         .env("SSL_CERT_FILE", td("ca-root.cert.pem"));
     let o = run(c, b"trusted\n");
     assert_eq!(o.code(), 0, "{o:#?}");

@@ -10,27 +10,12 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use common::{HANG_GUARD, Peer, bin, sanstls_server, server_cert_args, td};
+use common::{
+    HANG_GUARD, Peer, bin, cert_server as server, server_cert_args, td,
+    trusted_client as client_cmd,
+};
 use sanstls_std::{TlsStream, load};
 use sanstls_test::peers;
-
-fn server(extra: &[&str]) -> common::Server {
-    let mut args = server_cert_args();
-    args.extend(extra.iter().map(|s| (*s).to_string()));
-    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    sanstls_server(&refs)
-}
-
-fn client_cmd(port: u16) -> std::process::Command {
-    let mut c = bin();
-    c.args(["client", &format!("127.0.0.1:{port}")]).args([
-        "--cafile",
-        &td("ca-root.cert.pem"),
-        "--servername",
-        "localhost",
-    ]);
-    c
-}
 
 /// Printable pseudo-random bytes (so the lossy-UTF-8 capture is exact), one line per
 /// 64 bytes.

@@ -102,3 +102,44 @@ pub fn run(mut cmd: Command, input: &[u8]) -> Output {
         stderr: peer.stderr(),
     }
 }
+
+/// `sanstls server` with the default certificate and `extra` options.
+pub fn cert_server(extra: &[&str]) -> Server {
+    let mut args = server_cert_args();
+    args.extend(extra.iter().map(|s| (*s).to_string()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    sanstls_server(&refs)
+}
+
+/// `sanstls client ADDR` (nothing run yet).
+pub fn client_cmd(addr: &str) -> Command {
+    let mut c = bin();
+    c.args(["client", addr]);
+    c
+}
+
+/// Client options that trust `ca` (a testdata file) and ask for `name`.
+pub fn trust_args(ca: &str, name: &str) -> [String; 4] {
+    [
+        "--cafile".into(),
+        td(ca),
+        "--servername".into(),
+        name.into(),
+    ]
+}
+
+/// Asserts the exit code, then that stderr contains every one of `needles` (each failure
+/// prints the whole output).
+pub fn assert_exit(o: &Output, code: i32, needles: &[&str]) {
+    assert_eq!(o.code(), code, "{o:#?}");
+    for n in needles {
+        assert!(o.stderr.contains(n), "stderr lacks {n:?}: {}", o.stderr);
+    }
+}
+
+/// `sanstls client 127.0.0.1:PORT` trusting the test root and asking for `localhost`.
+pub fn trusted_client(port: u16) -> Command {
+    let mut c = client_cmd(&format!("127.0.0.1:{port}"));
+    c.args(trust_args("ca-root.cert.pem", "localhost"));
+    c
+}
