@@ -162,23 +162,43 @@ fn client_random_lines(path: &std::path::Path) -> Vec<String> {
         .collect()
 }
 
+/// Runs the child test `child` with `SSLKEYLOGFILE` set to a fresh temporary file `file`.
+fn run_keylog_child(child: &str, file: &str) {
+    let ours = temp_path(file);
+    let _ = std::fs::remove_file(&ours);
+    run_child(child, &[("SSLKEYLOGFILE", ours.to_str().unwrap())]);
+}
+
+/// In a key log child: our key log (from `SSLKEYLOGFILE`) and a fresh path `theirs` for
+/// OpenSSL's.
+fn keylog_child_paths(theirs: &str) -> (PathBuf, PathBuf) {
+    require_child();
+    let ours = PathBuf::from(std::env::var_os("SSLKEYLOGFILE").unwrap());
+    let theirs = temp_path(theirs);
+    let _ = std::fs::remove_file(&theirs);
+    (ours, theirs)
+}
+
+/// Our key log holds exactly one CLIENT_RANDOM line, and OpenSSL logged the same line.
+fn assert_same_client_random(ours: &std::path::Path, theirs: &std::path::Path) {
+    let our_lines = client_random_lines(ours);
+    assert_eq!(our_lines.len(), 1, "{our_lines:?}");
+    let their_lines = client_random_lines(theirs);
+    assert!(
+        their_lines.contains(&our_lines[0]),
+        "OpenSSL logged {their_lines:?}, sanstls logged {our_lines:?}"
+    );
+}
+
 #[test]
 fn sslkeylogfile_client_matches_openssl_server() {
-    let ours = temp_path("client.keys");
-    let _ = std::fs::remove_file(&ours);
-    run_child(
-        "child_keylog_client",
-        &[("SSLKEYLOGFILE", ours.to_str().unwrap())],
-    );
+    run_keylog_child("child_keylog_client", "client.keys");
 }
 
 #[test]
 #[ignore = "runs in a child process started by sslkeylogfile_client_matches_openssl_server"]
 fn child_keylog_client() {
-    require_child();
-    let ours = PathBuf::from(std::env::var_os("SSLKEYLOGFILE").unwrap());
-    let theirs = temp_path("s_server.keys");
-    let _ = std::fs::remove_file(&theirs);
+    let (ours, theirs) = keylog_child_paths("s_server.keys");
     let mut child = Command::new(openssl())
         .args(["s_server", "-tls1_2", "-accept", "127.0.0.1:0", "-www"])
         .args(["-cert", &td("server-rsa2048.cert.pem")])
@@ -221,32 +241,18 @@ fn child_keylog_client() {
     s.read_to_end(&mut page).unwrap();
     assert!(page.starts_with(b"HTTP/1.0 200 ok"));
 
-    let our_lines = client_random_lines(&ours);
-    assert_eq!(our_lines.len(), 1, "{our_lines:?}");
-    let their_lines = client_random_lines(&theirs);
-    assert!(
-        their_lines.contains(&our_lines[0]),
-        "OpenSSL logged {their_lines:?}, sanstls logged {our_lines:?}"
-    );
+    assert_same_client_random(&ours, &theirs);
 }
 
 #[test]
 fn sslkeylogfile_server_matches_openssl_client() {
-    let ours = temp_path("server.keys");
-    let _ = std::fs::remove_file(&ours);
-    run_child(
-        "child_keylog_server",
-        &[("SSLKEYLOGFILE", ours.to_str().unwrap())],
-    );
+    run_keylog_child("child_keylog_server", "server.keys");
 }
 
 #[test]
 #[ignore = "runs in a child process started by sslkeylogfile_server_matches_openssl_client"]
 fn child_keylog_server() {
-    require_child();
-    let ours = PathBuf::from(std::env::var_os("SSLKEYLOGFILE").unwrap());
-    let theirs = temp_path("s_client.keys");
-    let _ = std::fs::remove_file(&theirs);
+    let (ours, theirs) = keylog_child_paths("s_client.keys");
     let key = load::certified_key(
         &fixtures::path("server-rsa2048.chain.pem"),
         &fixtures::path("server-rsa2048.rsa.pem"),
@@ -275,11 +281,5 @@ fn child_keylog_server() {
     let _ = s.read_to_end(&mut rest);
     peer.0.wait().unwrap();
 
-    let our_lines = client_random_lines(&ours);
-    assert_eq!(our_lines.len(), 1, "{our_lines:?}");
-    let their_lines = client_random_lines(&theirs);
-    assert!(
-        their_lines.contains(&our_lines[0]),
-        "OpenSSL logged {their_lines:?}, sanstls logged {our_lines:?}"
-    );
+    assert_same_client_random(&ours, &theirs);
 }

@@ -127,6 +127,20 @@ impl<S: Read + Write> End<S> {
         }
     }
 
+    /// Where this end stands, for a failure message.
+    fn progress(&self) -> String {
+        format!(
+            "{}: sent {}/{} received {}/{} close {} eof {}",
+            self.name,
+            self.sent,
+            self.out.len(),
+            self.received.len(),
+            self.expect.len(),
+            self.close_sent,
+            self.eof
+        )
+    }
+
     fn done(&self) -> bool {
         self.close_sent && self.eof
     }
@@ -199,22 +213,9 @@ fn run<A: Read + Write, B: Read + Write>(
         }
     }
     panic!(
-        "no progress after {max_rounds} rounds: {}: sent {}/{} received {}/{} close {} eof {}; \
-         {}: sent {}/{} received {}/{} close {} eof {}",
-        a.name,
-        a.sent,
-        a.out.len(),
-        a.received.len(),
-        a.expect.len(),
-        a.close_sent,
-        a.eof,
-        b.name,
-        b.sent,
-        b.out.len(),
-        b.received.len(),
-        b.expect.len(),
-        b.close_sent,
-        b.eof
+        "no progress after {max_rounds} rounds: {}; {}",
+        a.progress(),
+        b.progress()
     );
 }
 

@@ -2,15 +2,15 @@
 //! view of close_notify, truncation, and a failed handshake.
 
 use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
 use sanstls_std::{
-    AlertDescription, CertifiedKey, CipherSuite, ClientConfig, Direction, Error, Event,
-    HandshakeType, ServerConfig, ServerName, TlsStream, Trace, TraceKind, TrustAnchors, accept,
-    connect, proto, tls_error,
+    AlertDescription, CertifiedKey, CipherSuite, ClientConfig, ClientConfigBuilder, Direction,
+    Error, Event, HandshakeType, ServerConfig, ServerName, TlsStream, Trace, TraceKind,
+    TrustAnchors, accept, connect, proto, tls_error,
 };
 
 use sanstls_test::fixtures;
@@ -24,18 +24,55 @@ fn server_config() -> Arc<ServerConfig> {
     Arc::new(ServerConfig::builder().single_cert(key).build().unwrap())
 }
 
-fn client_config() -> Arc<ClientConfig> {
-    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
-    Arc::new(
-        ClientConfig::builder()
-            .trust_anchors(anchors)
-            .build()
-            .unwrap(),
-    )
+/// A client configuration builder that trusts the roots in the testdata file `root`.
+fn client_builder(root: &str) -> ClientConfigBuilder {
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read(root)).unwrap();
+    ClientConfig::builder().trust_anchors(anchors)
 }
 
-fn listener() -> TcpListener {
-    TcpListener::bind("127.0.0.1:0").unwrap()
+fn client_config() -> Arc<ClientConfig> {
+    Arc::new(client_builder("ca-root.cert.pem").build().unwrap())
+}
+
+/// A thread that accepts one TLS connection with `cfg` on a fresh 127.0.0.1 listener
+/// and runs `f` on it; the listener's address and the thread.
+fn tls_server<T: Send + 'static>(
+    cfg: Arc<ServerConfig>,
+    f: impl FnOnce(TlsStream<TcpStream>, SocketAddr) -> T + Send + 'static,
+) -> (SocketAddr, thread::JoinHandle<T>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let h = thread::spawn(move || {
+        let (s, peer) = accept(&l, cfg).unwrap();
+        f(s, peer)
+    });
+    (addr, h)
+}
+
+/// A thread that accepts one plain TCP connection on a fresh 127.0.0.1 listener and
+/// runs `f` on it: a peer that does not (fully) speak TLS.
+fn tcp_server<T: Send + 'static>(
+    f: impl FnOnce(TcpStream) -> T + Send + 'static,
+) -> (SocketAddr, thread::JoinHandle<T>) {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    let h = thread::spawn(move || f(l.accept().unwrap().0));
+    (addr, h)
+}
+
+/// Reads the client's first record (its ClientHello) whole, and returns its header.
+fn read_first_record(s: &mut TcpStream) -> [u8; 5] {
+    let mut b = [0u8; 5];
+    s.read_exact(&mut b).unwrap();
+    let mut body = vec![0u8; usize::from(u16::from_be_bytes([b[3], b[4]]))];
+    s.read_exact(&mut body).unwrap();
+    b
+}
+
+/// A client stream to `addr` for `localhost`, its handshake not yet run.
+fn client_stream(addr: SocketAddr, cfg: Arc<ClientConfig>) -> TlsStream<TcpStream> {
+    let sock = TcpStream::connect(addr).unwrap();
+    TlsStream::client(sock, cfg, ServerName::new("localhost").unwrap()).unwrap()
 }
 
 /// Joins a server thread, failing the test with the thread's panic.
@@ -45,11 +82,7 @@ fn join<T>(h: thread::JoinHandle<T>) -> T {
 
 #[test]
 fn echo_round_trip_and_clean_close() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let cfg = server_config();
-    let server = thread::spawn(move || {
-        let (mut s, peer) = accept(&l, cfg).unwrap();
+    let (addr, server) = tls_server(server_config(), move |mut s, peer| {
         assert!(peer.ip().is_loopback());
         s.get_ref()
             .set_read_timeout(Some(Duration::from_secs(20)))
@@ -98,11 +131,7 @@ fn echo_round_trip_and_clean_close() {
 
 #[test]
 fn small_reads_get_every_byte() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let cfg = server_config();
-    let server = thread::spawn(move || {
-        let (mut s, _) = accept(&l, cfg).unwrap();
+    let (addr, server) = tls_server(server_config(), move |mut s, _| {
         let msg: Vec<u8> = (0..20_000u32).map(|i| (i * 7 % 256) as u8).collect();
         s.write_all(&msg).unwrap();
         s.close().unwrap();
@@ -133,11 +162,7 @@ fn small_reads_get_every_byte() {
 
 #[test]
 fn eof_without_close_notify_is_unexpected_eof() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let cfg = server_config();
-    let server = thread::spawn(move || {
-        let (mut s, _) = accept(&l, cfg).unwrap();
+    let (addr, server) = tls_server(server_config(), move |mut s, _| {
         s.write_all(b"partial").unwrap();
         s.flush().unwrap();
         // End the TCP connection without close_notify.
@@ -157,23 +182,10 @@ fn eof_without_close_notify_is_unexpected_eof() {
 
 #[test]
 fn failed_handshake_carries_the_tls_error_and_the_peer_gets_the_alert() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let cfg = server_config();
-    let server = thread::spawn(move || {
-        let (mut s, _) = accept(&l, cfg).unwrap();
-        s.handshake().unwrap_err()
-    });
+    let (addr, server) = tls_server(server_config(), move |mut s, _| s.handshake().unwrap_err());
     // The client trusts a different root: the server's certificate is refused.
-    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem")).unwrap();
-    let cfg = Arc::new(
-        ClientConfig::builder()
-            .trust_anchors(anchors)
-            .build()
-            .unwrap(),
-    );
-    let sock = TcpStream::connect(addr).unwrap();
-    let mut c = TlsStream::client(sock, cfg, ServerName::new("localhost").unwrap()).unwrap();
+    let cfg = Arc::new(client_builder("ca-root2.cert.pem").build().unwrap());
+    let mut c = client_stream(addr, cfg);
     let e = c.handshake().unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::InvalidData, "{e}");
     let tls = tls_error(&e).expect("a TLS error inside the io::Error");
@@ -211,12 +223,8 @@ fn connect_refuses_a_bad_server_name() {
 
 #[test]
 fn socket_timeout_passes_through_and_the_read_resumes() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let cfg = server_config();
     let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
-    let server = thread::spawn(move || {
-        let (mut s, _) = accept(&l, cfg).unwrap();
+    let (addr, server) = tls_server(server_config(), move |mut s, _| {
         s.handshake().unwrap();
         // Send only once the client's read has timed out.
         go_rx.recv().unwrap();
@@ -249,11 +257,7 @@ fn socket_timeout_passes_through_and_the_read_resumes() {
 
 #[test]
 fn write_after_close_is_broken_pipe() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let cfg = server_config();
-    let server = thread::spawn(move || {
-        let (mut s, _) = accept(&l, cfg).unwrap();
+    let (addr, server) = tls_server(server_config(), move |mut s, _| {
         let mut v = Vec::new();
         s.read_to_end(&mut v).unwrap();
         v
@@ -272,8 +276,6 @@ fn write_after_close_is_broken_pipe() {
 
 #[test]
 fn server_refusal_reaches_the_client_as_an_alert() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
     let key = sanstls_std::load::certified_key(
         &fixtures::path("server-rsa2048.chain.pem"),
         &fixtures::path("server-rsa2048.rsa.pem"),
@@ -286,15 +288,12 @@ fn server_refusal_reaches_the_client_as_an_alert() {
             .build()
             .unwrap(),
     );
-    let server = thread::spawn(move || {
-        let (mut s, _) = accept(&l, cfg).unwrap();
+    let (addr, server) = tls_server(cfg, move |mut s, _| {
         let mut b = [0u8; 1];
         s.read(&mut b).unwrap_err()
     });
-    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
     let ccfg = Arc::new(
-        ClientConfig::builder()
-            .trust_anchors(anchors)
+        client_builder("ca-root.cert.pem")
             .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA])
             .build()
             .unwrap(),
@@ -320,30 +319,19 @@ fn server_refusal_reaches_the_client_as_an_alert() {
 
 #[test]
 fn event_hook_sees_the_handshake_traces() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let cfg = server_config();
-    let server = thread::spawn(move || {
-        let (mut s, _) = accept(&l, cfg).unwrap();
+    let (addr, server) = tls_server(server_config(), move |mut s, _| {
         let mut v = Vec::new();
         s.read_to_end(&mut v).unwrap();
     });
-    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
     let ccfg = Arc::new(
-        ClientConfig::builder()
-            .trust_anchors(anchors)
+        client_builder("ca-root.cert.pem")
             .trace(true)
             .build()
             .unwrap(),
     );
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
-    let mut c = TlsStream::client(
-        TcpStream::connect(addr).unwrap(),
-        ccfg,
-        ServerName::new("localhost").unwrap(),
-    )
-    .unwrap();
+    let mut c = client_stream(addr, ccfg);
     c.set_event_hook(Box::new(move |e: &Event<'_>| {
         sink.lock().unwrap().push(seen_event(e));
     }));
@@ -391,17 +379,10 @@ fn seen_event(e: &Event<'_>) -> Seen {
 
 #[test]
 fn peer_gone_during_the_handshake_is_unexpected_eof() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let server = thread::spawn(move || {
+    let (addr, server) = tcp_server(move |mut s| {
         // Accept, read the ClientHello record whole (unread data would make the close
         // a reset), hang up without a word.
-        let (mut s, _) = l.accept().unwrap();
-        let mut b = [0u8; 5];
-        s.read_exact(&mut b).unwrap();
-        let mut body = vec![0u8; usize::from(u16::from_be_bytes([b[3], b[4]]))];
-        s.read_exact(&mut body).unwrap();
-        b
+        read_first_record(&mut s)
     });
     let e = connect(addr, "localhost", client_config()).unwrap_err();
     match &e {
@@ -417,10 +398,7 @@ fn peer_gone_during_the_handshake_is_unexpected_eof() {
 
 #[test]
 fn a_peer_that_does_not_speak_tls() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let server = thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
+    let (addr, server) = tcp_server(move |mut s| {
         s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").unwrap();
         // Keep the socket open until the client is done, and return what it sent last.
         let mut all = Vec::new();
@@ -447,23 +425,15 @@ fn a_peer_that_does_not_speak_tls() {
 /// close_notify (RFC 5246 §7.2.1).
 #[test]
 fn close_notify_during_the_handshake_is_connection_aborted() {
-    let l = listener();
-    let addr = l.local_addr().unwrap();
-    let server = thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
-        let mut b = [0u8; 5];
-        s.read_exact(&mut b).unwrap();
-        let mut body = vec![0u8; usize::from(u16::from_be_bytes([b[3], b[4]]))];
-        s.read_exact(&mut body).unwrap();
+    let (addr, server) = tcp_server(move |mut s| {
+        read_first_record(&mut s);
         // Alert record: warning (1), close_notify (0).
         s.write_all(&[21, 3, 3, 0, 2, 1, 0]).unwrap();
         let mut answer = [0u8; 7];
         s.read_exact(&mut answer).unwrap();
         answer
     });
-    let sock = TcpStream::connect(addr).unwrap();
-    let mut c =
-        TlsStream::client(sock, client_config(), ServerName::new("localhost").unwrap()).unwrap();
+    let mut c = client_stream(addr, client_config());
     let e = c.handshake().unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::ConnectionAborted, "{e}");
     assert!(tls_error(&e).is_none(), "{e:?}");
