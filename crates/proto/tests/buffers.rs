@@ -12,13 +12,13 @@
 mod pair;
 
 use pair::{
-    Ev, NOW, Pair, client_builder, client_key, client_verifier, records, server_builder, server_key,
+    Ev, NOW, Pair, client_builder, client_builder_with_cert, records, server_builder,
+    server_builder_asking_cert, server_key,
 };
 use sanstls_crypto::dh::NamedDhGroup;
 use sanstls_pki::pem_to_der_certs;
 use sanstls_proto::{
-    ClientConfigBuilder, Connection, Error, Event, MAX_FRAGMENT_LEN, ServerConfig,
-    ServerConfigBuilder,
+    ClientConfigBuilder, Connection, Error, MAX_FRAGMENT_LEN, ServerConfig, ServerConfigBuilder,
 };
 use sanstls_wire::enums::CipherSuite;
 
@@ -54,27 +54,6 @@ fn assert_records_at_most(bytes: &[u8], frag: usize, who: &str) {
     }
 }
 
-/// Sends all of `data` from one side of `p`, running the pair in between; fails if a
-/// `send` into an empty transmit buffer takes nothing (where `Pair::send` would spin).
-fn send_all(p: &mut Pair, from_client: bool, data: &[u8]) {
-    let mut at = 0;
-    while at < data.len() {
-        let conn = if from_client {
-            &mut p.client
-        } else {
-            &mut p.server
-        };
-        let empty = conn.poll_transmit().is_empty();
-        let n = conn.send(&data[at..]).unwrap();
-        assert!(
-            n > 0 || !empty,
-            "send took nothing with an empty transmit buffer"
-        );
-        at += n;
-        p.run();
-    }
-}
-
 #[test]
 fn large_data_with_small_fragments() {
     for (frag, len) in [(1, 3_000), (100, 60_000), (1024, 200_000), (4000, 200_000)] {
@@ -82,17 +61,11 @@ fn large_data_with_small_fragments() {
             client_builder().max_fragment_len(frag).build().unwrap(),
             server_builder().max_fragment_len(frag).build().unwrap(),
         );
-        p.run();
-        assert!(
-            p.handshake_done(),
-            "frag {frag}: {:?} {:?}",
-            p.client_error,
-            p.server_error
-        );
+        p.run_handshake(&format!("frag {frag}"));
         let up = data(len, 0x5a);
         let down = data(len, 0xa5);
-        send_all(&mut p, true, &up);
-        send_all(&mut p, false, &down);
+        p.send(true, &up);
+        p.send(false, &down);
         assert_eq!(p.client_error, None, "frag {frag}");
         assert_eq!(p.server_error, None, "frag {frag}");
         assert!(
@@ -118,8 +91,7 @@ fn the_transmit_buffer_follows_max_fragment_len() {
             client_builder().max_fragment_len(frag).build().unwrap(),
             server_builder().max_fragment_len(frag).build().unwrap(),
         );
-        p.run();
-        assert!(p.handshake_done());
+        p.run_handshake("");
         let big = data(100_000, 1);
         for (who, conn) in [("client", &mut p.client), ("server", &mut p.server)] {
             assert!(conn.poll_transmit().is_empty());
@@ -162,16 +134,7 @@ impl Hoarder {
     }
 
     fn drain(&mut self) {
-        while let Some(ev) = self.conn.poll_event() {
-            self.events.push(match ev {
-                Event::HandshakeComplete => Ev::HandshakeComplete,
-                Event::AppData(d) => Ev::AppData(d.to_vec()),
-                Event::PeerClosed { clean } => Ev::PeerClosed { clean },
-                Event::Alert(a) => Ev::Alert(a),
-                Event::Trace(t) => Ev::Trace(t),
-                other => panic!("unknown event {other:?}"),
-            });
-        }
+        Pair::drain_events(&mut self.conn, &mut self.events);
     }
 }
 
@@ -269,12 +232,10 @@ fn client_auth_flights_fit_with_small_fragments_and_no_transmission() {
             CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
         ] {
             hoarding_handshake(
-                client_builder()
-                    .client_certificate(client_key())
+                client_builder_with_cert()
                     .max_fragment_len(frag)
                     .cipher_suites(&[suite]),
-                server_builder()
-                    .client_verifier(client_verifier("ca-root", true))
+                server_builder_asking_cert(true)
                     .dh_group(NamedDhGroup::Ffdhe4096)
                     .max_fragment_len(frag),
                 &format!("frag {frag}, {suite:?}, client auth"),
@@ -287,28 +248,20 @@ fn client_auth_flights_fit_with_small_fragments_and_no_transmission() {
 fn client_auth_with_small_fragments_moves_large_data() {
     let frag = 1024;
     let mut p = Pair::new(
-        client_builder()
-            .client_certificate(client_key())
+        client_builder_with_cert()
             .max_fragment_len(frag)
             .build()
             .unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", true))
+        server_builder_asking_cert(true)
             .max_fragment_len(frag)
             .build()
             .unwrap(),
     );
-    p.run();
-    assert!(
-        p.handshake_done(),
-        "{:?} {:?}",
-        p.client_error,
-        p.server_error
-    );
+    p.run_handshake("");
     let up = data(150_000, 0x11);
     let down = data(150_000, 0x22);
-    send_all(&mut p, true, &up);
-    send_all(&mut p, false, &down);
+    p.send(true, &up);
+    p.send(false, &down);
     assert!(Pair::app_data(&p.server_events) == up);
     assert!(Pair::app_data(&p.client_events) == down);
     assert_records_at_most(&p.sent_by_client, frag, "client");
@@ -320,17 +273,10 @@ fn client_auth_with_small_fragments_moves_large_data() {
 #[test]
 fn peer_certificates_after_the_handshake() {
     let mut p = Pair::new(
-        client_builder()
-            .client_certificate(client_key())
-            .build()
-            .unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", true))
-            .build()
-            .unwrap(),
+        client_builder_with_cert().build().unwrap(),
+        server_builder_asking_cert(true).build().unwrap(),
     );
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     let server_chain = pem_to_der_certs(&pair::testdata("server-rsa2048.chain.pem")).unwrap();
     let client_chain = pem_to_der_certs(&pair::testdata("client.chain.pem")).unwrap();
     assert_eq!(p.client.peer_certificates(), server_chain.as_slice());

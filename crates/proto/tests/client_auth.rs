@@ -9,7 +9,10 @@ mod pair;
 
 use std::sync::Arc;
 
-use pair::{Dir, Filter, NOW, Pair, client_builder, client_key, client_verifier, server_builder};
+use pair::{
+    Dir, Filter, NOW, Pair, client_builder, client_builder_with_cert, client_key, client_verifier,
+    server_builder, server_builder_asking_cert,
+};
 use sanstls_pki::{
     ServerCertVerifier, ServerName, TrustAnchors, UnixTime, VerifiedPath, WebPkiServerVerifier,
     pem_to_der_certs,
@@ -58,30 +61,10 @@ fn on_client_flight(mut f: impl FnMut(&mut Vec<u8>) + 'static) -> Filter {
     })
 }
 
-/// Checks that `failing` side failed with `err` and the other received `alert`.
-fn expect_failure(p: &mut Pair, client_fails: bool, err: &Error, alert: A) {
-    p.run();
-    let (mine, theirs) = if client_fails {
-        (&p.client_error, &p.server_error)
-    } else {
-        (&p.server_error, &p.client_error)
-    };
-    assert_eq!(mine.as_ref(), Some(err), "other side: {theirs:?}");
-    assert_eq!(err.alert(), Some(alert));
-    assert_eq!(theirs.as_ref(), Some(&Error::AlertReceived(alert)));
-    assert!(!p.handshake_done());
-}
-
 fn mandatory_pair() -> Pair {
     Pair::new(
-        client_builder()
-            .client_certificate(client_key())
-            .build()
-            .unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", true))
-            .build()
-            .unwrap(),
+        client_builder_with_cert().build().unwrap(),
+        server_builder_asking_cert(true).build().unwrap(),
     )
 }
 
@@ -95,23 +78,13 @@ fn mandatory_client_auth_succeeds_with_every_suite() {
     ];
     for suite in suites {
         let mut p = Pair::new(
-            client_builder()
-                .client_certificate(client_key())
+            client_builder_with_cert()
                 .cipher_suites(&[suite])
                 .build()
                 .unwrap(),
-            server_builder()
-                .client_verifier(client_verifier("ca-root", true))
-                .build()
-                .unwrap(),
+            server_builder_asking_cert(true).build().unwrap(),
         );
-        p.run();
-        assert!(
-            p.handshake_done(),
-            "{suite:?}: {:?} {:?}",
-            p.client_error,
-            p.server_error
-        );
+        p.run_handshake(&format!("{suite:?}"));
         let server = p.server.negotiated().unwrap();
         assert_eq!(server.suite, suite);
         assert_eq!(server.peer_certificates, client_chain());
@@ -204,25 +177,17 @@ fn pkcs1_and_pss_schemes_both_work() {
             // The server signs its ServerKeyExchange with a scheme from the same lists,
             // so the two must share one: they do in every case.
             let mut p = Pair::new(
-                client_builder()
-                    .client_certificate(client_key())
+                client_builder_with_cert()
                     .signature_schemes(client_schemes)
                     .cipher_suites(&[suite])
                     .build()
                     .unwrap(),
-                server_builder()
-                    .client_verifier(client_verifier("ca-root", true))
+                server_builder_asking_cert(true)
                     .signature_schemes(server_schemes)
                     .build()
                     .unwrap(),
             );
-            p.run();
-            assert!(
-                p.handshake_done(),
-                "{expected:?} {suite:?}: {:?} {:?}",
-                p.client_error,
-                p.server_error
-            );
+            p.run_handshake(&format!("{expected:?} {suite:?}"));
             assert_eq!(certificate_verify_scheme(&p), Some(expected), "{suite:?}");
             assert_eq!(
                 p.server.negotiated().unwrap().peer_certificates,
@@ -238,25 +203,17 @@ fn no_common_scheme_means_an_empty_certificate() {
     // With the RSA key exchange no ServerKeyExchange is signed, so the lists may be
     // disjoint; the client must then answer with an empty Certificate.
     let mut p = Pair::new(
-        client_builder()
-            .client_certificate(client_key())
+        client_builder_with_cert()
             .signature_schemes(&[S::RSA_PSS_RSAE_SHA256])
             .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256])
             .build()
             .unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", false))
+        server_builder_asking_cert(false)
             .signature_schemes(&[S::RSA_PKCS1_SHA512])
             .build()
             .unwrap(),
     );
-    p.run();
-    assert!(
-        p.handshake_done(),
-        "{:?} {:?}",
-        p.client_error,
-        p.server_error
-    );
+    p.run_handshake("");
     assert_eq!(certificate_verify_scheme(&p), None);
     assert!(p.server.negotiated().unwrap().peer_certificates.is_empty());
     assert!(p.server.peer_certificates().is_empty());
@@ -266,18 +223,9 @@ fn no_common_scheme_means_an_empty_certificate() {
 fn optional_client_auth_without_a_certificate_is_anonymous() {
     let mut p = Pair::new(
         client_builder().build().unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", false))
-            .build()
-            .unwrap(),
+        server_builder_asking_cert(false).build().unwrap(),
     );
-    p.run();
-    assert!(
-        p.handshake_done(),
-        "{:?} {:?}",
-        p.client_error,
-        p.server_error
-    );
+    p.run_handshake("");
     // The client answered the request with an empty Certificate (RFC 5246 §7.4.6):
     // type 11, length 3, an empty list.
     let at = find_message(&p.sent_by_client, CERTIFICATE).unwrap();
@@ -292,17 +240,10 @@ fn optional_client_auth_without_a_certificate_is_anonymous() {
 #[test]
 fn optional_client_auth_with_a_certificate_authenticates() {
     let mut p = Pair::new(
-        client_builder()
-            .client_certificate(client_key())
-            .build()
-            .unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", false))
-            .build()
-            .unwrap(),
+        client_builder_with_cert().build().unwrap(),
+        server_builder_asking_cert(false).build().unwrap(),
     );
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     assert_eq!(
         p.server.negotiated().unwrap().peer_certificates,
         client_chain()
@@ -312,14 +253,10 @@ fn optional_client_auth_with_a_certificate_authenticates() {
 #[test]
 fn a_client_certificate_is_not_sent_unless_asked() {
     let mut p = Pair::new(
-        client_builder()
-            .client_certificate(client_key())
-            .build()
-            .unwrap(),
+        client_builder_with_cert().build().unwrap(),
         server_builder().build().unwrap(),
     );
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     assert_eq!(find_message(&p.sent_by_server, CERTIFICATE_REQUEST), None);
     assert_eq!(find_message(&p.sent_by_client, CERTIFICATE), None);
     assert!(p.server.negotiated().unwrap().peer_certificates.is_empty());
@@ -329,30 +266,24 @@ fn a_client_certificate_is_not_sent_unless_asked() {
 fn mandatory_client_auth_without_a_certificate_is_handshake_failure() {
     let mut p = Pair::new(
         client_builder().build().unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", true))
-            .build()
-            .unwrap(),
+        server_builder_asking_cert(true).build().unwrap(),
     );
     let e = Error::PeerIncompatible(PeerIncompatible::ClientCertificateRequired);
-    expect_failure(&mut p, false, &e, A::HANDSHAKE_FAILURE);
+    p.expect_failure(false, &e, A::HANDSHAKE_FAILURE);
     assert!(p.server.peer_certificates().is_empty());
 }
 
 #[test]
 fn a_client_certificate_from_an_unknown_ca_is_unknown_ca() {
     let mut p = Pair::new(
-        client_builder()
-            .client_certificate(client_key())
-            .build()
-            .unwrap(),
+        client_builder_with_cert().build().unwrap(),
         server_builder()
             .client_verifier(client_verifier("ca-root2", true))
             .build()
             .unwrap(),
     );
     let e = Error::Certificate(sanstls_pki::Error::UnknownIssuer);
-    expect_failure(&mut p, false, &e, A::UNKNOWN_CA);
+    p.expect_failure(false, &e, A::UNKNOWN_CA);
     // The refused chain is still visible, so the caller can say whose it was.
     assert_eq!(p.server.peer_certificates(), client_chain().as_slice());
 }
@@ -386,13 +317,10 @@ fn an_expired_client_certificate_is_certificate_expired() {
         .client_certificate(client_key())
         .build()
         .unwrap();
-    let server = server_builder()
-        .client_verifier(client_verifier("ca-root", true))
-        .build()
-        .unwrap();
+    let server = server_builder_asking_cert(true).build().unwrap();
     let mut p = Pair::at(client, server, "localhost", UnixTime(2_524_608_000)); // 2050
     let e = Error::Certificate(sanstls_pki::Error::Expired);
-    expect_failure(&mut p, false, &e, A::CERTIFICATE_EXPIRED);
+    p.expect_failure(false, &e, A::CERTIFICATE_EXPIRED);
 
     // And the testdata's expired (server) leaf is refused too, for its expiry or its
     // serverAuth-only EKU, whichever the verifier checks first.
@@ -402,10 +330,7 @@ fn an_expired_client_certificate_is_certificate_expired() {
             .client_certificate(expired)
             .build()
             .unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", true))
-            .build()
-            .unwrap(),
+        server_builder_asking_cert(true).build().unwrap(),
     );
     p.run();
     let err = p.server_error.clone().unwrap();
@@ -434,7 +359,7 @@ fn a_tampered_certificate_verify_is_decrypt_error() {
         bytes[at + 8 + len - 1] ^= 1;
     }));
     let e = Error::PeerMisbehaved(PeerMisbehaved::BadSignature);
-    expect_failure(&mut p, false, &e, A::DECRYPT_ERROR);
+    p.expect_failure(false, &e, A::DECRYPT_ERROR);
 }
 
 #[test]
@@ -446,7 +371,7 @@ fn a_certificate_verify_with_an_unoffered_scheme_is_illegal_parameter() {
         bytes[at + 4..at + 6].copy_from_slice(&[2, 1]);
     }));
     let e = Error::PeerMisbehaved(PeerMisbehaved::UnofferedSignatureScheme);
-    expect_failure(&mut p, false, &e, A::ILLEGAL_PARAMETER);
+    p.expect_failure(false, &e, A::ILLEGAL_PARAMETER);
 }
 
 #[test]
@@ -459,7 +384,7 @@ fn a_missing_certificate_verify_is_unexpected_message() {
         bytes.drain(at..at + 5 + len);
     }));
     let e = Error::PeerMisbehaved(PeerMisbehaved::UnexpectedChangeCipherSpec);
-    expect_failure(&mut p, false, &e, A::UNEXPECTED_MESSAGE);
+    p.expect_failure(false, &e, A::UNEXPECTED_MESSAGE);
 }
 
 #[test]
@@ -474,7 +399,7 @@ fn a_missing_client_certificate_message_is_unexpected_message() {
     let e = Error::PeerMisbehaved(PeerMisbehaved::UnexpectedHandshake(
         sanstls_wire::enums::HandshakeType::CLIENT_KEY_EXCHANGE,
     ));
-    expect_failure(&mut p, false, &e, A::UNEXPECTED_MESSAGE);
+    p.expect_failure(false, &e, A::UNEXPECTED_MESSAGE);
 }
 
 #[test]
@@ -482,13 +407,7 @@ fn one_byte_records_and_reads_with_client_auth() {
     let mut p = mandatory_pair();
     p.read_chunk = 1;
     p.filter = Some(pair::refragment(1));
-    p.run();
-    assert!(
-        p.handshake_done(),
-        "{:?} {:?}",
-        p.client_error,
-        p.server_error
-    );
+    p.run_handshake("");
     assert_eq!(
         p.server.negotiated().unwrap().peer_certificates,
         client_chain()
@@ -503,13 +422,10 @@ fn a_server_certificate_used_as_client_certificate_is_refused() {
             .client_certificate(pair::server_key("server-rsa2048"))
             .build()
             .unwrap(),
-        server_builder()
-            .client_verifier(client_verifier("ca-root", true))
-            .build()
-            .unwrap(),
+        server_builder_asking_cert(true).build().unwrap(),
     );
     let e = Error::Certificate(sanstls_pki::Error::InvalidExtendedKeyUsage);
-    expect_failure(&mut p, false, &e, A::UNSUPPORTED_CERTIFICATE);
+    p.expect_failure(false, &e, A::UNSUPPORTED_CERTIFICATE);
 }
 
 /// A verifier that trusts nothing and lists `names` (two halves of it) as acceptable
@@ -545,15 +461,12 @@ fn acceptable_issuers_must_fit_in_a_certificate_request() {
     // Two names of 30 000 bytes fit; the server's flight with that CertificateRequest
     // fits its transmit buffer, and the client's chain is then refused by the verifier.
     let mut p = Pair::new(
-        client_builder()
-            .client_certificate(client_key())
-            .build()
-            .unwrap(),
+        client_builder_with_cert().build().unwrap(),
         server_builder()
             .client_verifier(Arc::new(Issuers(vec![0x30; 60_000])))
             .build()
             .unwrap(),
     );
     let e = Error::Certificate(sanstls_pki::Error::UnknownIssuer);
-    expect_failure(&mut p, false, &e, A::UNKNOWN_CA);
+    p.expect_failure(false, &e, A::UNKNOWN_CA);
 }

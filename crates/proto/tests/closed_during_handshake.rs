@@ -168,8 +168,7 @@ fn close_notify_from_the_server_during_the_handshake() {
 #[test]
 fn after_the_handshake_eof_is_a_truncation_not_an_error() {
     let mut p = pair();
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     p.client_events.clear();
     assert_eq!(p.client.handle_recv(0, p.now), Ok(()));
     assert!(p.client.error().is_none());

@@ -22,7 +22,10 @@ mod pair;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pair::{Ev, NOW, Pair, client_builder, client_key, client_verifier, server_builder};
+use pair::{
+    Ev, NOW, Pair, client_builder, client_builder_with_cert, client_key, client_verifier,
+    server_builder, server_builder_asking_cert,
+};
 use sanstls_crypto::rng::SeededRng;
 use sanstls_proto::{ClientConfigBuilder, Connection, Event, ServerConfigBuilder};
 use sanstls_wire::enums::{CipherSuite, SignatureScheme};
@@ -52,12 +55,12 @@ struct Case {
 
 /// The fuzzed client's configuration (`fuzzing::client_config`).
 fn fuzz_client_builder() -> ClientConfigBuilder {
-    client_builder().client_certificate(client_key())
+    client_builder_with_cert()
 }
 
 /// The fuzzed server's configuration (`fuzzing::server_config`).
 fn fuzz_server_builder() -> ServerConfigBuilder {
-    server_builder().client_verifier(client_verifier("ca-root", false))
+    server_builder_asking_cert(false)
 }
 
 /// Seeds for the fuzzed client: the server's configuration varies.

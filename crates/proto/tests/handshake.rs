@@ -36,14 +36,7 @@ fn every_suite_handshakes_and_exchanges_data() {
     for s in &SUITES {
         let c = client_builder().cipher_suites(&[s.suite]).build().unwrap();
         let mut p = Pair::new(c, server_builder().build().unwrap());
-        p.run();
-        assert!(
-            p.handshake_done(),
-            "{:?}: {:?} {:?}",
-            s.suite,
-            p.client_error,
-            p.server_error
-        );
+        p.run_handshake(&format!("{:?}", s.suite));
         let (cn, sn) = negotiated(&p);
         assert_eq!(cn.suite, s.suite);
         assert_eq!(sn.suite, s.suite);
@@ -161,8 +154,7 @@ fn sni_picks_the_certificate() {
 
     // An IP address is checked against the certificate but not sent as SNI.
     let mut p = Pair::with_name(client_builder().build().unwrap(), s(), "127.0.0.1");
-    p.run();
-    assert!(p.handshake_done(), "{:?}", p.client_error);
+    p.run_handshake("");
     assert_eq!(negotiated(&p).1.server_name, None);
 }
 
@@ -178,13 +170,7 @@ fn one_byte_reads_and_one_byte_records() {
         );
         p.read_chunk = 1;
         p.filter = Some(refragment(1));
-        p.run();
-        assert!(
-            p.handshake_done(),
-            "{:?} {:?}",
-            p.client_error,
-            p.server_error
-        );
+        p.run_handshake("");
         exchange_and_close(&mut p);
     }
 }
@@ -194,13 +180,7 @@ fn small_outgoing_fragments() {
     let c = client_builder().max_fragment_len(7).build().unwrap();
     let s = server_builder().max_fragment_len(5).build().unwrap();
     let mut p = Pair::new(c, s);
-    p.run();
-    assert!(
-        p.handshake_done(),
-        "{:?} {:?}",
-        p.client_error,
-        p.server_error
-    );
+    p.run_handshake("");
     exchange_and_close(&mut p);
 }
 
@@ -324,8 +304,7 @@ fn application_data_read_in_small_pieces() {
         client_builder().build().unwrap(),
         server_builder().build().unwrap(),
     );
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     let data: Vec<u8> = (0..40_000u32).map(|i| (i % 253) as u8).collect();
     let mut sent = 0;
     let mut wire = Vec::new();
@@ -376,8 +355,7 @@ fn alerts_are_never_fragmented() {
     let c = client_builder().max_fragment_len(1).build().unwrap();
     let s = server_builder().max_fragment_len(1).build().unwrap();
     let mut p = Pair::new(c, s);
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     p.send(true, b"ping");
     assert_eq!(Pair::app_data(&p.server_events), b"ping");
     p.client.close();
@@ -396,8 +374,7 @@ fn app_data_pending_counts_what_is_not_used() {
         client_builder().build().unwrap(),
         server_builder().build().unwrap(),
     );
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     assert_eq!(p.client.app_data_pending(), 0);
     let data: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
     assert_eq!(p.server.send(&data).unwrap(), data.len());

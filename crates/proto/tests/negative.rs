@@ -47,20 +47,11 @@ fn find_message(bytes: &[u8], typ: u8) -> usize {
     }
 }
 
-/// Runs the pair and checks that `failing` (client or server) failed with `err` and
-/// that the other side received the fatal alert `alert`.
+/// [`Pair::expect_failure`], and then both sides are closed.
+#[track_caller]
 fn expect_failure(p: &mut Pair, client_fails: bool, err: &Error, alert: A) {
-    p.run();
-    let (mine, theirs) = if client_fails {
-        (&p.client_error, &p.server_error)
-    } else {
-        (&p.server_error, &p.client_error)
-    };
-    assert_eq!(mine.as_ref(), Some(err), "other side: {theirs:?}");
-    assert_eq!(err.alert(), Some(alert));
-    assert_eq!(theirs.as_ref(), Some(&Error::AlertReceived(alert)));
+    p.expect_failure(client_fails, err, alert);
     assert!(p.client.is_closed() && p.server.is_closed());
-    assert!(!p.handshake_done());
 }
 
 #[test]
@@ -270,8 +261,7 @@ fn client_minimum_dh_size_steers_the_group() {
         .build()
         .unwrap();
     let mut p = Pair::new(c, server_builder().build().unwrap());
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     assert_eq!(p.client.negotiated().unwrap().dh_bits, Some(3072));
 }
 
@@ -412,8 +402,7 @@ fn api_misuse_is_not_fatal() {
         p.client.handle_transmitted(pending + 1).unwrap_err(),
         Error::ApiMisuse(ApiMisuse::TransmitOverflow)
     );
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     p.client.close();
     assert_eq!(
         p.client.send(b"late").unwrap_err(),
@@ -518,9 +507,10 @@ fn sent_alerts(events: &[Ev]) -> Vec<(AlertLevel, A)> {
         .collect()
 }
 
-#[test]
-fn renegotiation_is_refused_with_a_warning() {
-    // A HelloRequest to the client.
+/// A pair after its handshake whose client traces (so that the alerts it sends show
+/// in its events) and logs its keys to the returned log (so that a test can forge
+/// protected records).
+fn traced_client_after_handshake() -> (Pair, Arc<pair::Collect>) {
     let log = Arc::new(pair::Collect::default());
     let c = client_builder()
         .trace(true)
@@ -528,8 +518,14 @@ fn renegotiation_is_refused_with_a_warning() {
         .build()
         .unwrap();
     let mut p = Pair::new(c, server_builder().build().unwrap());
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
+    (p, log)
+}
+
+#[test]
+fn renegotiation_is_refused_with_a_warning() {
+    // A HelloRequest to the client.
+    let (mut p, log) = traced_client_after_handshake();
     let hello_request = forge(&p, &log, false, 1, ContentType::HANDSHAKE, &[0, 0, 0, 0]);
     p.client.handle_recv_bytes(&hello_request, NOW).unwrap();
     p.run();
@@ -548,8 +544,7 @@ fn renegotiation_is_refused_with_a_warning() {
     let s = server_builder().trace(true).build().unwrap();
     let mut p = Pair::new(c, s);
     let hello = p.client.poll_transmit()[5..].to_vec();
-    p.run();
-    assert!(p.handshake_done());
+    p.run_handshake("");
     let again = forge(&p, &log, true, 1, ContentType::HANDSHAKE, &hello);
     p.server.handle_recv_bytes(&again, NOW).unwrap();
     p.run();
@@ -567,15 +562,7 @@ fn renegotiation_is_refused_with_a_warning() {
 /// (and refused) afterwards, and the record path must go on working.
 #[test]
 fn a_split_hello_request_after_the_handshake_is_reassembled() {
-    let log = Arc::new(pair::Collect::default());
-    let c = client_builder()
-        .trace(true)
-        .key_log(log.clone())
-        .build()
-        .unwrap();
-    let mut p = Pair::new(c, server_builder().build().unwrap());
-    p.run();
-    assert!(p.handshake_done());
+    let (mut p, log) = traced_client_after_handshake();
     let first = forge(&p, &log, false, 1, ContentType::HANDSHAKE, &[0, 0]);
     let second = forge(&p, &log, false, 2, ContentType::HANDSHAKE, &[0, 0]);
     let whole = forge(&p, &log, false, 3, ContentType::HANDSHAKE, &[0, 0, 0, 0]);
@@ -690,8 +677,7 @@ fn key_usage_must_fit_the_key_exchange() {
     // digitalSignature only: fine for DHE_RSA (the key signs), not for RSA key
     // exchange (the key would decrypt the premaster: keyEncipherment).
     let mut p = Pair::new(dhe(), server("server-ku-sign"));
-    p.run();
-    assert!(p.handshake_done(), "{:?}", p.client_error);
+    p.run_handshake("");
     // The sanstls server knows and does not pick RSA key exchange for that certificate
     // (the client-side check is exercised against OpenSSL in sanstls-test's interop).
     let mut p = Pair::new(rsa(), server("server-ku-sign"));
@@ -704,8 +690,7 @@ fn key_usage_must_fit_the_key_exchange() {
     // No keyUsage at all: any use.
     for c in [rsa(), dhe()] {
         let mut p = Pair::new(c, server("server-no-ku"));
-        p.run();
-        assert!(p.handshake_done(), "{:?}", p.client_error);
+        p.run_handshake("");
     }
 }
 

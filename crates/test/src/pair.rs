@@ -63,6 +63,19 @@ pub fn client_key() -> CertifiedKey {
     server_key("client")
 }
 
+/// A client configuration builder trusting the test root CA and offering the client
+/// certificate [`client_key`] when a server asks for one.
+pub fn client_builder_with_cert() -> ClientConfigBuilder {
+    client_builder().client_certificate(client_key())
+}
+
+/// A server configuration builder serving `server-rsa2048` that asks for a client
+/// certificate issued under the test root (`ca-root`); `mandatory` decides whether a
+/// client without a certificate is refused.
+pub fn server_builder_asking_cert(mandatory: bool) -> ServerConfigBuilder {
+    server_builder().client_verifier(client_verifier("ca-root", mandatory))
+}
+
 /// A client-certificate verifier trusting `testdata/<root>.cert.pem`; `mandatory`
 /// decides whether a client without a certificate is refused.
 pub fn client_verifier(root: &str, mandatory: bool) -> Arc<dyn ClientCertVerifier> {
@@ -174,7 +187,8 @@ impl Pair {
         }
     }
 
-    fn drain_events(conn: &mut Connection, out: &mut Vec<Ev>) {
+    /// Appends every event `conn` has ready to `out`, owned.
+    pub fn drain_events(conn: &mut Connection, out: &mut Vec<Ev>) {
         while let Some(ev) = conn.poll_event() {
             out.push(match ev {
                 Event::HandshakeComplete => Ev::HandshakeComplete,
@@ -247,7 +261,10 @@ impl Pair {
         panic!("pair did not settle");
     }
 
-    /// Sends all of `data` from one side, running the pair as needed.
+    /// Sends all of `data` from one side, running the pair as needed. Panics if `send`
+    /// fails, or takes nothing while the transmit buffer is empty (the buffer cannot
+    /// hold one record: running the pair would never make room, so this would spin).
+    #[track_caller]
     pub fn send(&mut self, from_client: bool, data: &[u8]) {
         let mut at = 0;
         while at < data.len() {
@@ -256,9 +273,48 @@ impl Pair {
             } else {
                 &mut self.server
             };
-            at += conn.send(&data[at..]).unwrap();
+            let empty = conn.poll_transmit().is_empty();
+            let n = conn.send(&data[at..]).unwrap();
+            assert!(
+                n > 0 || !empty,
+                "send took nothing with an empty transmit buffer"
+            );
+            at += n;
             self.run();
         }
+    }
+
+    /// Runs the pair and panics unless both sides reported [`Ev::HandshakeComplete`];
+    /// the panic message starts with `what` (say which case failed, or leave it empty)
+    /// and shows both sides' errors.
+    #[track_caller]
+    pub fn run_handshake(&mut self, what: &str) {
+        self.run();
+        assert!(
+            self.handshake_done(),
+            "{what}{}the handshake did not complete: client error {:?}, server error {:?}",
+            if what.is_empty() { "" } else { ": " },
+            self.client_error,
+            self.server_error
+        );
+    }
+
+    /// Runs the pair and checks that one side (the client if `client_fails`, else the
+    /// server) failed with `err`, that `err` maps to the fatal alert `alert`, that the
+    /// other side failed on receiving that alert, and that the handshake did not
+    /// complete.
+    #[track_caller]
+    pub fn expect_failure(&mut self, client_fails: bool, err: &Error, alert: AlertDescription) {
+        self.run();
+        let (mine, theirs) = if client_fails {
+            (&self.client_error, &self.server_error)
+        } else {
+            (&self.server_error, &self.client_error)
+        };
+        assert_eq!(mine.as_ref(), Some(err), "other side: {theirs:?}");
+        assert_eq!(err.alert(), Some(alert));
+        assert_eq!(theirs.as_ref(), Some(&Error::AlertReceived(alert)));
+        assert!(!self.handshake_done());
     }
 
     /// Whether both sides reported [`Ev::HandshakeComplete`].
