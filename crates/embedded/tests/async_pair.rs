@@ -9,13 +9,14 @@ mod common;
 use std::sync::Arc;
 
 use embedded_io_async::{Read, Write};
-use sanstls_crypto::rng::SeededRng;
 use sanstls_embedded::asynch::AsyncTlsConnection;
-use sanstls_embedded::{ClientConfig, Error, TrustAnchors};
+use sanstls_embedded::{ClientConfig, Error};
 use sanstls_proto::Error as TlsError;
-use sanstls_test::fixtures;
 
-use common::{AsyncPipeEnd, async_pipe, client_config, join, now, pattern, server_config};
+use common::{
+    AsyncPipeEnd, async_client, async_pipe, async_server, client_builder, client_config, join,
+    pattern, server_config,
+};
 
 async fn read_to_end<T: Read>(r: &mut T, step: usize) -> Result<Vec<u8>, T::Error> {
     let mut out = Vec::new();
@@ -30,20 +31,11 @@ async fn read_to_end<T: Read>(r: &mut T, step: usize) -> Result<Vec<u8>, T::Erro
 }
 
 fn client(end: AsyncPipeEnd, config: Arc<ClientConfig>) -> AsyncTlsConnection<AsyncPipeEnd> {
-    let mut rng = SeededRng::from_seed([3; 32]);
-    AsyncTlsConnection::client(
-        end,
-        config,
-        "localhost".try_into().unwrap(),
-        now(),
-        &mut rng,
-    )
-    .unwrap()
+    async_client(end, config, 3)
 }
 
 fn server(end: AsyncPipeEnd) -> AsyncTlsConnection<AsyncPipeEnd> {
-    let mut rng = SeededRng::from_seed([4; 32]);
-    AsyncTlsConnection::server(end, server_config(), now(), &mut rng).unwrap()
+    async_server(end, server_config(), 4)
 }
 
 #[test]
@@ -108,11 +100,7 @@ fn async_client_closes_first() {
 #[test]
 fn async_untrusted_certificate() {
     let (a, b, moved) = async_pipe(1000, 100);
-    let other = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem")).unwrap();
-    let config = ClientConfig::builder()
-        .trust_anchors(other)
-        .build()
-        .unwrap();
+    let config = client_builder("ca-root2.cert.pem").build().unwrap();
     let mut c = client(a, Arc::new(config));
     let mut s = server(b);
     let (c_err, s_err) = join(&moved, c.handshake(), s.handshake());
@@ -146,8 +134,7 @@ fn async_exchange_over_many_pipe_shapes() {
     for (cap, chunk, c_read, s_read, frag) in shapes {
         let label = format!("cap {cap} chunk {chunk} reads {c_read}/{s_read} frag {frag:?}");
         let (a, b, moved) = async_pipe(cap, chunk);
-        let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
-        let mut builder = ClientConfig::builder().trust_anchors(anchors);
+        let mut builder = client_builder("ca-root.cert.pem");
         if let Some(f) = frag {
             builder = builder.max_fragment_len(f);
         }

@@ -12,13 +12,15 @@ use std::alloc::System;
 use std::sync::Arc;
 
 use embedded_io_async::{Read, Write};
-use sanstls_crypto::rng::SeededRng;
 use sanstls_embedded::asynch::AsyncTlsConnection;
-use sanstls_embedded::{ClientConfig, ServerConfig, TrustAnchors};
+use sanstls_embedded::{ClientConfig, ServerConfig};
 use sanstls_test::fixtures;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
-use common::{AsyncPipeEnd, async_pipe, join, now, pattern, server_builder};
+use common::{
+    AsyncPipeEnd, async_client, async_pipe, async_server, client_builder, join, pattern,
+    server_builder,
+};
 
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
@@ -55,8 +57,7 @@ fn held(r: &Region<'_, System>) -> isize {
 }
 
 fn client_config(max_fragment_len: Option<usize>) -> Arc<ClientConfig> {
-    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
-    let mut b = ClientConfig::builder().trust_anchors(anchors);
+    let mut b = client_builder("ca-root.cert.pem");
     if let Some(n) = max_fragment_len {
         b = b.max_fragment_len(n);
     }
@@ -64,20 +65,11 @@ fn client_config(max_fragment_len: Option<usize>) -> Arc<ClientConfig> {
 }
 
 fn new_client(end: AsyncPipeEnd, config: Arc<ClientConfig>) -> AsyncTlsConnection<AsyncPipeEnd> {
-    let mut rng = SeededRng::from_seed([5; 32]);
-    AsyncTlsConnection::client(
-        end,
-        config,
-        "localhost".try_into().unwrap(),
-        now(),
-        &mut rng,
-    )
-    .unwrap()
+    async_client(end, config, 5)
 }
 
 fn new_server(end: AsyncPipeEnd, config: Arc<ServerConfig>) -> AsyncTlsConnection<AsyncPipeEnd> {
-    let mut rng = SeededRng::from_seed([6; 32]);
-    AsyncTlsConnection::server(end, config, now(), &mut rng).unwrap()
+    async_server(end, config, 6)
 }
 
 #[test]

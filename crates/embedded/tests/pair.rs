@@ -8,12 +8,13 @@ use std::sync::Arc;
 use std::thread;
 
 use embedded_io::{Read, Write};
-use sanstls_crypto::rng::SeededRng;
-use sanstls_embedded::{ClientConfig, Error, TlsConnection, TrustAnchors};
+use sanstls_embedded::{ClientConfig, Error, TlsConnection};
 use sanstls_proto::Error as TlsError;
-use sanstls_test::fixtures;
 
-use common::{PipeEnd, client_config, now, pattern, pipe, server_builder, server_config};
+use common::{
+    PipeEnd, blocking_client, blocking_server, client_builder, client_config, pattern, pipe,
+    server_builder, server_config,
+};
 
 /// Reads exactly `len` bytes with reads of at most `step` bytes.
 fn read_len<T: Read>(r: &mut T, len: usize, step: usize) -> Vec<u8> {
@@ -42,20 +43,11 @@ fn read_to_end<T: Read>(r: &mut T, step: usize) -> Result<Vec<u8>, T::Error> {
 }
 
 fn client(end: PipeEnd, config: Arc<ClientConfig>) -> TlsConnection<PipeEnd> {
-    let mut rng = SeededRng::from_seed([1; 32]);
-    TlsConnection::client(
-        end,
-        config,
-        "localhost".try_into().unwrap(),
-        now(),
-        &mut rng,
-    )
-    .unwrap()
+    blocking_client(end, config, 1)
 }
 
 fn server(end: PipeEnd, config: Arc<sanstls_embedded::ServerConfig>) -> TlsConnection<PipeEnd> {
-    let mut rng = SeededRng::from_seed([2; 32]);
-    TlsConnection::server(end, config, now(), &mut rng).unwrap()
+    blocking_server(end, config, 2)
 }
 
 const REQUEST: usize = 40_000;
@@ -109,9 +101,7 @@ fn the_client_closes_first_with_small_fragments() {
         // The connection answered with close_notify by itself: nothing more to send.
         assert!(tls.write(b"x").is_err());
     });
-    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
-    let config = ClientConfig::builder()
-        .trust_anchors(anchors)
+    let config = client_builder("ca-root.cert.pem")
         .max_fragment_len(512)
         .build()
         .unwrap();
@@ -153,11 +143,7 @@ fn untrusted_certificate_fails_and_the_server_hears_why() {
         tls.handshake().unwrap_err()
     });
     // A client that trusts only another root.
-    let other = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root2.cert.pem")).unwrap();
-    let config = ClientConfig::builder()
-        .trust_anchors(other)
-        .build()
-        .unwrap();
+    let config = client_builder("ca-root2.cert.pem").build().unwrap();
     let mut tls = client(a, Arc::new(config));
     let err = tls.handshake().unwrap_err();
     let Error::Tls(TlsError::Certificate(pki)) = &err else {
@@ -327,9 +313,7 @@ fn events_queued_while_data_is_pending_do_not_disturb_reads() {
         let got = read_to_end(&mut tls, 64).expect("the client's close_notify");
         assert!(got.is_empty(), "{got:?}");
     });
-    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
-    let config = ClientConfig::builder()
-        .trust_anchors(anchors)
+    let config = client_builder("ca-root.cert.pem")
         .trace(true)
         .build()
         .unwrap();

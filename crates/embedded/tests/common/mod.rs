@@ -12,8 +12,13 @@ use std::task::Poll;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use embedded_io::ErrorKind;
-use sanstls_embedded::{ClientConfig, ServerConfig, TrustAnchors, UnixTime};
-use sanstls_proto::CertifiedKey;
+use sanstls_crypto::rng::SeededRng;
+#[cfg(feature = "async")]
+use sanstls_embedded::asynch::AsyncTlsConnection;
+use sanstls_embedded::{
+    ClientConfig, ClientConfigBuilder, ServerConfig, TlsConnection, TrustAnchors, UnixTime,
+};
+use sanstls_proto::{CertifiedKey, ServerName};
 use sanstls_test::fixtures;
 
 /// The wall clock (the testdata certificates are valid 2025 to 2045).
@@ -26,15 +31,61 @@ pub fn now() -> UnixTime {
     )
 }
 
+/// A client configuration builder that trusts the roots in the testdata file `root`.
+pub fn client_builder(root: &str) -> ClientConfigBuilder {
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read(root)).unwrap();
+    ClientConfig::builder().trust_anchors(anchors)
+}
+
 /// A client that trusts `ca-root`.
 pub fn client_config() -> Arc<ClientConfig> {
-    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
-    Arc::new(
-        ClientConfig::builder()
-            .trust_anchors(anchors)
-            .build()
-            .unwrap(),
-    )
+    Arc::new(client_builder("ca-root.cert.pem").build().unwrap())
+}
+
+/// A blocking client on `end` for `localhost`, its randoms from `seed`.
+pub fn blocking_client(
+    end: PipeEnd,
+    config: Arc<ClientConfig>,
+    seed: u8,
+) -> TlsConnection<PipeEnd> {
+    let mut rng = SeededRng::from_seed([seed; 32]);
+    TlsConnection::client(end, config, localhost(), now(), &mut rng).unwrap()
+}
+
+/// A blocking server on `end`, its randoms from `seed`.
+pub fn blocking_server(
+    end: PipeEnd,
+    config: Arc<ServerConfig>,
+    seed: u8,
+) -> TlsConnection<PipeEnd> {
+    let mut rng = SeededRng::from_seed([seed; 32]);
+    TlsConnection::server(end, config, now(), &mut rng).unwrap()
+}
+
+/// An async client on `end` for `localhost`, its randoms from `seed`.
+#[cfg(feature = "async")]
+pub fn async_client(
+    end: AsyncPipeEnd,
+    config: Arc<ClientConfig>,
+    seed: u8,
+) -> AsyncTlsConnection<AsyncPipeEnd> {
+    let mut rng = SeededRng::from_seed([seed; 32]);
+    AsyncTlsConnection::client(end, config, localhost(), now(), &mut rng).unwrap()
+}
+
+/// An async server on `end`, its randoms from `seed`.
+#[cfg(feature = "async")]
+pub fn async_server(
+    end: AsyncPipeEnd,
+    config: Arc<ServerConfig>,
+    seed: u8,
+) -> AsyncTlsConnection<AsyncPipeEnd> {
+    let mut rng = SeededRng::from_seed([seed; 32]);
+    AsyncTlsConnection::server(end, config, now(), &mut rng).unwrap()
+}
+
+fn localhost() -> ServerName {
+    "localhost".try_into().unwrap()
 }
 
 /// A server with `server-rsa2048` (leaf and intermediate, names `localhost`,
