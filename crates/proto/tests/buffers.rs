@@ -106,10 +106,7 @@ fn the_transmit_buffer_follows_max_fragment_len() {
         }
     }
     // The default still takes a full-size record at once.
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.run();
     assert!(p.client.send(&data(100_000, 2)).unwrap() >= MAX_FRAGMENT_LEN);
 }

@@ -51,6 +51,14 @@ fn client_chain() -> Vec<Vec<u8>> {
     pem_to_der_certs(&pair::testdata("client.chain.pem")).unwrap()
 }
 
+/// Removes the record that carries handshake message `typ` from a flight (as
+/// [`find_message`] finds it); panics if the message is not there.
+fn cut_record(bytes: &mut Vec<u8>, typ: u8) {
+    let at = find_message(bytes, typ).unwrap() - 5;
+    let len = u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]) as usize;
+    bytes.drain(at..at + 5 + len);
+}
+
 /// A filter that applies `f` to the client's second flight (Certificate ...
 /// Finished).
 fn on_client_flight(mut f: impl FnMut(&mut Vec<u8>) + 'static) -> Filter {
@@ -379,9 +387,7 @@ fn a_missing_certificate_verify_is_unexpected_message() {
     let mut p = mandatory_pair();
     p.filter = Some(on_client_flight(|bytes| {
         // Cut the CertificateVerify record out; the ChangeCipherSpec follows directly.
-        let at = find_message(bytes, CERTIFICATE_VERIFY).unwrap() - 5;
-        let len = u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]) as usize;
-        bytes.drain(at..at + 5 + len);
+        cut_record(bytes, CERTIFICATE_VERIFY);
     }));
     let e = Error::PeerMisbehaved(PeerMisbehaved::UnexpectedChangeCipherSpec);
     p.expect_failure(false, &e, A::UNEXPECTED_MESSAGE);
@@ -392,9 +398,7 @@ fn a_missing_client_certificate_message_is_unexpected_message() {
     // The client's Certificate record cut out: ClientKeyExchange arrives first.
     let mut p = mandatory_pair();
     p.filter = Some(on_client_flight(|bytes| {
-        let at = find_message(bytes, CERTIFICATE).unwrap() - 5;
-        let len = u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]) as usize;
-        bytes.drain(at..at + 5 + len);
+        cut_record(bytes, CERTIFICATE);
     }));
     let e = Error::PeerMisbehaved(PeerMisbehaved::UnexpectedHandshake(
         sanstls_wire::enums::HandshakeType::CLIENT_KEY_EXCHANGE,

@@ -7,7 +7,7 @@
 #[path = "../../test/src/pair.rs"]
 mod pair;
 
-use pair::{Pair, client_builder, records, server_builder};
+use pair::{Pair, records};
 use sanstls_pki::UnixTime;
 use sanstls_proto::{ApiMisuse, Connection, Error};
 
@@ -15,10 +15,7 @@ const UNCLEAN: Error = Error::PeerClosedDuringHandshake { clean: false };
 const CLEAN: Error = Error::PeerClosedDuringHandshake { clean: true };
 
 fn pair() -> Pair {
-    Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    )
+    Pair::with_defaults()
 }
 
 /// Moves everything `from` has to send into `to`; returns `to`'s result.

@@ -193,10 +193,7 @@ fn server_variant(c: &Case) -> ServerConfigBuilder {
 /// the given configurations, the client seeded as the fuzzed client and the server as
 /// the fuzzed server; returns the pair after checking what was negotiated.
 fn record(client: ClientConfigBuilder, server: ServerConfigBuilder, case: &Case) -> Pair {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     let mut crng = SeededRng::from_seed(CLIENT_SEED);
     let mut srng = SeededRng::from_seed(SERVER_SEED);
     p.client = Connection::client(

@@ -186,10 +186,7 @@ fn small_outgoing_fragments() {
 
 #[test]
 fn large_application_data_both_ways() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.run();
     let big: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     p.send(true, &big);
@@ -253,10 +250,7 @@ fn trace_events_follow_the_rfc_order() {
 
 #[test]
 fn truncation_is_reported() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.run();
     p.client.handle_recv_bytes(&[], p.now).unwrap();
     let mut evs = Vec::new();
@@ -272,10 +266,7 @@ fn truncation_is_reported() {
 
 #[test]
 fn bytes_after_close_notify_are_dropped_not_buffered() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.run();
     p.server.close();
     p.run();
@@ -300,10 +291,7 @@ fn bytes_after_close_notify_are_dropped_not_buffered() {
 /// `app_data_used`, while more records keep arriving; nothing is lost or repeated.
 #[test]
 fn application_data_read_in_small_pieces() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.run_handshake("");
     let data: Vec<u8> = (0..40_000u32).map(|i| (i % 253) as u8).collect();
     let mut sent = 0;
@@ -370,10 +358,7 @@ fn alerts_are_never_fragmented() {
 /// before the event, none once handed out, the rest after `app_data_used`.
 #[test]
 fn app_data_pending_counts_what_is_not_used() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.run_handshake("");
     assert_eq!(p.client.app_data_pending(), 0);
     let data: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();

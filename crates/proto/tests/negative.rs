@@ -93,10 +93,7 @@ fn wrong_name_unknown_ca_expired() {
 
 #[test]
 fn client_version_below_tls12_gets_protocol_version() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.filter = Some(on_chunk(Dir::ToServer, 1, |b| {
         b[9..11].copy_from_slice(&[3, 2]);
     }));
@@ -111,10 +108,7 @@ fn client_version_above_tls12_negotiates_tls12() {
     // A ClientHello claiming TLS 1.3 gets a TLS 1.2 ServerHello. (The change to the
     // hello is then caught, as it should be: the extended master secret binds the
     // hello, so the client's Finished does not even open.)
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.filter = Some(on_chunk(Dir::ToServer, 1, |b| {
         b[9..11].copy_from_slice(&[3, 4]);
     }));
@@ -140,10 +134,7 @@ fn client_version_above_tls12_negotiates_tls12() {
 
 #[test]
 fn server_version_other_than_tls12_is_refused() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.filter = Some(on_chunk(Dir::ToClient, 1, |b| {
         b[9..11].copy_from_slice(&[3, 2]);
     }));
@@ -282,10 +273,7 @@ fn ems_required_but_absent() {
 
 /// A server connection and the client's first flight (its ClientHello record).
 fn server_and_hello() -> (Connection, Vec<u8>) {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     let hello = p.client.poll_transmit().to_vec();
     let mut rng = SeededRng::from_seed([3; 32]);
     let server =
@@ -389,10 +377,7 @@ fn oversized_handshake_message_is_refused() {
 
 #[test]
 fn api_misuse_is_not_fatal() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     assert_eq!(
         p.client.send(b"too early").unwrap_err(),
         Error::ApiMisuse(ApiMisuse::HandshakeNotComplete)
@@ -740,10 +725,7 @@ fn strip_renegotiation_info(chunk: &mut Vec<u8>) {
 
 #[test]
 fn server_without_renegotiation_info_is_refused_by_default() {
-    let mut p = Pair::new(
-        client_builder().build().unwrap(),
-        server_builder().build().unwrap(),
-    );
+    let mut p = Pair::with_defaults();
     p.filter = Some(on_chunk(Dir::ToClient, 1, strip_renegotiation_info));
     let e = Error::PeerIncompatible(PeerIncompatible::SecureRenegotiationRequired);
     expect_failure(&mut p, true, &e, A::HANDSHAKE_FAILURE);

@@ -159,6 +159,15 @@ impl Pair {
         Self::with_name(client, server, "localhost")
     }
 
+    /// A pair of default configurations ([`client_builder`], [`server_builder`]) whose
+    /// client connects to `localhost`, at [`NOW`].
+    pub fn with_defaults() -> Self {
+        Self::new(
+            client_builder().build().unwrap(),
+            server_builder().build().unwrap(),
+        )
+    }
+
     /// A pair whose client connects to `name`, at [`NOW`].
     pub fn with_name(client: ClientConfig, server: ServerConfig, name: &str) -> Self {
         Self::at(client, server, name, NOW)
