@@ -141,19 +141,7 @@ impl<'a> ClientExtension<'a> {
     }
 }
 
-impl<'a> Codec<'a> for ClientExtension<'a> {
-    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
-        let typ = ExtensionType::read(r)?;
-        let mut body = r.sub(LengthPrefix::U16)?;
-        let ext = Self::read_body(typ, &mut body)?;
-        body.finish()?;
-        Ok(ext)
-    }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
-        self.ext_type().write(w)?;
-        w.prefixed(LengthPrefix::U16, |w| self.write_body(w))
-    }
-}
+extension_codec!(ClientExtension);
 
 impl<'a> Extensions<'a, ClientExtension<'a>> {
     getter!(

@@ -28,6 +28,27 @@ macro_rules! flag {
     };
 }
 
+/// The framing every extension shares (RFC 5246 §7.4.1.4): its type, a u16 length and a
+/// body that must be consumed exactly. `$t` provides `read_body`, `write_body` and
+/// `ext_type`.
+macro_rules! extension_codec {
+    ($t:ident) => {
+        impl<'a> Codec<'a> for $t<'a> {
+            fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+                let typ = ExtensionType::read(r)?;
+                let mut body = r.sub(LengthPrefix::U16)?;
+                let ext = Self::read_body(typ, &mut body)?;
+                body.finish()?;
+                Ok(ext)
+            }
+            fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+                self.ext_type().write(w)?;
+                w.prefixed(LengthPrefix::U16, |w| self.write_body(w))
+            }
+        }
+    };
+}
+
 mod client;
 mod server;
 
