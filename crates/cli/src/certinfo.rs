@@ -99,7 +99,7 @@ pub(crate) fn date(secs: u64) -> String {
 
 /// The current time in the form `date` prints.
 pub(crate) fn now_string(now: UnixTime) -> String {
-    date(now.0)
+    date(now.as_secs())
 }
 
 fn ip_string(b: &[u8]) -> String {

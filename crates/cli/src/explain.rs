@@ -107,7 +107,10 @@ fn certificate(
     let now_s = certinfo::now_string(now);
     match e {
         P::Expired => {
-            let expired = certs.iter().enumerate().find(|(_, c)| c.not_after < now.0);
+            let expired = certs
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.not_after < now.as_secs());
             match expired {
                 Some((i, c)) => format!(
                     "the {who}'s {} certificate expired at {} (now {now_s}); subject {}. \
@@ -128,7 +131,7 @@ fn certificate(
             }
         }
         P::NotYetValid => {
-            let early = certs.iter().find(|c| c.not_before > now.0);
+            let early = certs.iter().find(|c| c.not_before > now.as_secs());
             match early {
                 Some(c) => format!(
                     "the {who}'s certificate {} is not valid before {} (now {now_s}). Check \
@@ -234,7 +237,7 @@ mod tests {
         sanstls_pki::pem_to_der_certs(&std::fs::read_to_string(p).unwrap()).unwrap()
     }
 
-    const NOW: UnixTime = UnixTime(1_800_000_000); // 2027-01-15
+    const NOW: UnixTime = UnixTime::from_secs(1_800_000_000); // 2027-01-15
 
     #[test]
     fn expired_names_both_dates() {

@@ -85,12 +85,13 @@ impl Failure {
     }
 }
 
-/// The current time as Unix seconds.
+/// The current time (the system clock; the epoch if it is set before 1970).
 pub(crate) fn now() -> sanstls_pki::UnixTime {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    sanstls_pki::UnixTime(secs)
+    sanstls_pki::UnixTime::from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default(),
+    )
 }
 
 const EXIT_HELP: &str = "\

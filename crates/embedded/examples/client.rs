@@ -97,11 +97,10 @@ fn main() {
         eprintln!("cannot connect to {addr}: {e} (is the server running?)");
         std::process::exit(1);
     });
-    let now = UnixTime(
+    let now = UnixTime::from(
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .expect("a clock after 1970")
-            .as_secs(),
+            .expect("a clock after 1970"),
     );
     let mut rng = sanstls_crypto::rng::os_rng();
     let result = fetch(FromStd::new(sock), config, host, now, &mut rng, |data| {

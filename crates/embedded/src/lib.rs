@@ -26,7 +26,7 @@
 //!
 //! // Per connection: the transport, the server's name, the time (for certificate
 //! // validity: from an RTC, or a build-time lower bound) and the hardware RNG.
-//! let now = UnixTime(1_780_000_000);
+//! let now = UnixTime::from_secs(1_780_000_000);
 //! let name = "example.com".try_into().expect("a valid DNS name");
 //! let mut tls = TlsConnection::client(socket, config, name, now, rng)?;
 //! tls.write_all(b"GET / HTTP/1.0\r\nHost: example.com\r\n\r\n")?;

@@ -112,7 +112,7 @@ fn run(anchors: &TrustAnchors, certs: &[&[u8]], mode: u8) {
         intermediates,
         purpose,
         name.as_ref(),
-        UnixTime(1_800_000_000),
+        UnixTime::from_secs(1_800_000_000),
         &opts,
     );
     match result {
@@ -206,7 +206,7 @@ mod tests {
             &refs[1..],
             KeyPurpose::ServerAuth,
             ServerName::new("localhost").ok().as_ref(),
-            UnixTime(1_800_000_000),
+            UnixTime::from_secs(1_800_000_000),
             &VerifyOptions::default(),
         );
         assert!(r.is_ok(), "{r:?}");

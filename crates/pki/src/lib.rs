@@ -35,7 +35,7 @@
 //! let verifier = WebPkiServerVerifier::new(TrustAnchors::from_pem_bundle(root_pem)?);
 //! let chain = pem_to_der_certs(chain_pem)?; // leaf, then the intermediate
 //! let intermediates: Vec<&[u8]> = chain[1..].iter().map(Vec::as_slice).collect();
-//! let now = UnixTime(1_800_000_000); // 2027-01-15
+//! let now = UnixTime::from_secs(1_800_000_000); // 2027-01-15
 //!
 //! let path = verifier.verify_server_cert(
 //!     &chain[0],
@@ -83,15 +83,51 @@ pub use verify::{
     VerifyOptions, WebPkiClientVerifier, WebPkiServerVerifier, verify_chain,
 };
 
-/// A point in time: seconds since 1970-01-01T00:00:00Z (leap seconds ignored).
+/// A point in time: milliseconds since 1970-01-01T00:00:00Z (leap seconds ignored).
 ///
-/// The caller supplies it; the std adapter reads the system clock.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct UnixTime(pub u64);
+/// The caller supplies it; the std adapter reads the system clock. Certificate validity
+/// uses whole seconds ([`UnixTime::as_secs`]); the handshake deadline of a sanstls
+/// connection uses milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnixTime(u64);
 
 impl UnixTime {
-    /// Seconds since the epoch.
+    /// `secs` seconds after the epoch (saturating at the largest representable time).
+    pub const fn from_secs(secs: u64) -> Self {
+        UnixTime(secs.saturating_mul(1000))
+    }
+
+    /// `millis` milliseconds after the epoch.
+    pub const fn from_millis(millis: u64) -> Self {
+        UnixTime(millis)
+    }
+
+    /// Whole seconds since the epoch.
     pub const fn as_secs(self) -> u64 {
+        self.0 / 1000
+    }
+
+    /// Milliseconds since the epoch.
+    pub const fn as_millis(self) -> u64 {
         self.0
+    }
+
+    /// `self + d`, saturating at the largest representable time.
+    #[must_use]
+    pub fn saturating_add(self, d: core::time::Duration) -> Self {
+        let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        UnixTime(self.0.saturating_add(ms))
+    }
+
+    /// How long after `earlier` this is (zero if it is not later).
+    pub fn saturating_duration_since(self, earlier: UnixTime) -> core::time::Duration {
+        core::time::Duration::from_millis(self.0.saturating_sub(earlier.0))
+    }
+}
+
+impl From<core::time::Duration> for UnixTime {
+    /// A duration since the epoch (what `SystemTime::duration_since(UNIX_EPOCH)` gives).
+    fn from(since_epoch: core::time::Duration) -> Self {
+        UnixTime(u64::try_from(since_epoch.as_millis()).unwrap_or(u64::MAX))
     }
 }

@@ -315,7 +315,7 @@ fn check_end_entity(
     if leaf.unknown_critical {
         return Err(Error::UnknownCriticalExtension);
     }
-    leaf.check_validity(now.0)?;
+    leaf.check_validity(now.as_secs())?;
     // CA/B Forum BR §7.1.2.7.8: subscriber certificates are not CAs. RFC 5280 §4.2.1.3:
     // keyCertSign requires cA.
     if leaf.is_ca() || leaf.key_usage.is_some_and(KeyUsage::key_cert_sign) {
@@ -376,7 +376,14 @@ pub fn verify_chain(
         }
     }
 
-    let builder = Builder::new(opts, now.0, purpose.oid(), anchors.as_slice(), &pool, &leaf);
+    let builder = Builder::new(
+        opts,
+        now.as_secs(),
+        purpose.oid(),
+        anchors.as_slice(),
+        &pool,
+        &leaf,
+    );
     let found = match builder.build() {
         Ok(found) => found,
         Err(Error::UnknownIssuer) => return Err(unparsable.unwrap_or(Error::UnknownIssuer)),

@@ -513,7 +513,7 @@ fn openssl_verify(case: &Case, certs: &[Vec<u8>]) -> (bool, String) {
     let leaf = temp_file(&format!("{}-leaf", case.id), &[pem_of(&certs[0])]);
     let mut cmd = Command::new("openssl");
     cmd.arg("verify")
-        .args(["-attime", &NOW.0.to_string()])
+        .args(["-attime", &NOW.as_secs().to_string()])
         .arg("-purpose")
         .arg(match case.purpose {
             KeyPurpose::ServerAuth => "sslserver",

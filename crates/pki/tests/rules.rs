@@ -385,7 +385,7 @@ fn validity_period_is_inclusive() {
             &["ca-root"],
             KeyPurpose::ServerAuth,
             Some("localhost"),
-            UnixTime(t),
+            UnixTime::from_secs(t),
             &VerifyOptions::default(),
         )
     };

@@ -23,7 +23,7 @@ const ROOT_PEM: &str = include_str!("../../../testdata/ca-root.cert.pem");
 const CLIENT_CHAIN_PEM: &str = include_str!("../../../testdata/client.chain.pem");
 const CLIENT_KEY_PEM: &str = include_str!("../../../testdata/client.rsa.pem");
 /// Inside the validity of the test certificates.
-const NOW: UnixTime = UnixTime(1_800_000_000);
+const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
 
 /// Feeds `data` to `conn`: the first byte picks the size of each write (1 to 256
 /// bytes), so record and message boundaries fall everywhere.

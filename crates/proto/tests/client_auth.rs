@@ -326,7 +326,12 @@ fn an_expired_client_certificate_is_certificate_expired() {
         .build()
         .unwrap();
     let server = server_builder_asking_cert(true).build().unwrap();
-    let mut p = Pair::at(client, server, "localhost", UnixTime(2_524_608_000)); // 2050
+    let mut p = Pair::at(
+        client,
+        server,
+        "localhost",
+        UnixTime::from_secs(2_524_608_000),
+    ); // 2050
     let e = Error::Certificate(sanstls_pki::Error::Expired);
     p.expect_failure(false, &e, A::CERTIFICATE_EXPIRED);
 

@@ -86,7 +86,7 @@ fn wrong_name_unknown_ca_expired() {
         client_builder().build().unwrap(),
         server_builder().build().unwrap(),
         "localhost",
-        UnixTime(2_400_000_000),
+        UnixTime::from_secs(2_400_000_000),
     );
     expect_failure(&mut p, true, &e, A::CERTIFICATE_EXPIRED);
 }

@@ -129,13 +129,13 @@ pub use error::{Error, tls_error};
 pub use keylog::{KeyLogFile, client_config_builder, server_config_builder};
 pub use stream::{EventHook, TlsStream, accept, connect};
 
-/// The current time as Unix seconds (`SystemTime::now()`; 0 if the clock is set before
-/// 1970).
+/// The current time (`SystemTime::now()`, in milliseconds; the epoch if the clock is
+/// set before 1970).
 pub fn now() -> UnixTime {
-    UnixTime(
+    UnixTime::from(
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
+            .unwrap_or_default(),
     )
 }
 

@@ -51,7 +51,7 @@ fn chain_row(
     let verifier =
         WebPkiServerVerifier::new(TrustAnchors::from_pem_bundle(&root_pem).expect("anchors"));
     let name = ServerName::new(host).expect("name");
-    let now = UnixTime(NOW);
+    let now = UnixTime::from_secs(NOW);
     let store = openssl_store(&root_pem, host);
 
     // Both must accept the chain before their speed means anything.

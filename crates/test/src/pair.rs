@@ -29,7 +29,7 @@ use sanstls_proto::{
 use sanstls_wire::enums::AlertDescription;
 
 /// 2027-01-15: inside the validity of every good test certificate.
-pub const NOW: UnixTime = UnixTime(1_800_000_000);
+pub const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
 
 /// The text of `testdata/<name>`; panics (naming the file) if it is missing.
 pub fn testdata(name: &str) -> String {

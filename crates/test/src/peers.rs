@@ -44,11 +44,10 @@ pub fn td(name: &str) -> String {
 
 /// The wall clock as a [`UnixTime`] (the testdata certificates are valid 2025 to 2045).
 pub fn now() -> UnixTime {
-    UnixTime(
+    UnixTime::from(
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .expect("the system clock is before 1970")
-            .as_secs(),
+            .expect("the system clock is before 1970"),
     )
 }
 

@@ -23,12 +23,7 @@ use sanstls_test::fixtures;
 
 /// The wall clock (the testdata certificates are valid 2025 to 2045).
 pub fn now() -> UnixTime {
-    UnixTime(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_secs(),
-    )
+    UnixTime::from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap())
 }
 
 /// A client configuration builder that trusts the roots in the testdata file `root`.

@@ -9,7 +9,7 @@ use sanstls_pki::{
 };
 
 /// 2027-01-15T08:00:00Z: inside every "valid" certificate's period (2025..2045).
-pub const NOW: UnixTime = UnixTime(1_800_000_000);
+pub const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
 /// 2025-01-01T00:00:00Z, the notBefore of the valid certificates.
 pub const VALID_FROM: u64 = 1_735_689_600;
 /// 2045-01-01T00:00:00Z, their notAfter.
