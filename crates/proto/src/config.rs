@@ -10,6 +10,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
+use core::time::Duration;
 
 use sanstls_crypto::dh::NamedDhGroup;
 use sanstls_crypto::rsa::RsaPrivateKey;
@@ -113,7 +114,15 @@ pub struct Common {
     pub(crate) key_log: Option<Arc<dyn KeyLog>>,
     pub(crate) max_fragment_len: usize,
     pub(crate) signature_schemes: Vec<SignatureScheme>,
+    pub(crate) handshake_timeout: Option<Duration>,
 }
+
+/// The default handshake deadline of a client: long enough for a slow network and a
+/// slow server's RSA or DH operations.
+pub const DEFAULT_CLIENT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default handshake deadline of a server: a legitimate client completes within a
+/// few round trips; a peer that takes longer holds the server's resources.
+pub const DEFAULT_SERVER_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl fmt::Debug for Common {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -126,6 +135,7 @@ impl fmt::Debug for Common {
             .field("trace", &self.trace)
             .field("key_log", &self.key_log.is_some())
             .field("max_fragment_len", &self.max_fragment_len)
+            .field("handshake_timeout", &self.handshake_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -145,6 +155,7 @@ impl Default for Common {
             key_log: None,
             max_fragment_len: MAX_PLAINTEXT_LEN,
             signature_schemes: DEFAULT_SIGNATURE_SCHEMES.to_vec(),
+            handshake_timeout: Some(DEFAULT_CLIENT_HANDSHAKE_TIMEOUT),
         }
     }
 }
@@ -158,6 +169,12 @@ impl Common {
     /// Whether trace events are produced.
     pub fn trace(&self) -> bool {
         self.trace
+    }
+
+    /// How long a handshake may take, from the connection's creation to its completion
+    /// (`None`: no deadline). See [`crate::Connection::poll_timeout`].
+    pub fn handshake_timeout(&self) -> Option<Duration> {
+        self.handshake_timeout
     }
 
     fn check(&self) -> Result<(), ConfigError> {
@@ -243,6 +260,23 @@ macro_rules! common_setters {
         #[must_use]
         pub fn max_fragment_len(mut self, len: usize) -> Self {
             self.common.max_fragment_len = len.clamp(1, MAX_PLAINTEXT_LEN);
+            self
+        }
+        /// How long the handshake may take, counted from the moment the connection is
+        /// made (the `now` given to [`crate::Connection::client`] or
+        /// [`crate::Connection::server`]) to its completion; `None` sets no deadline.
+        /// Default: 30 s for a client ([`DEFAULT_CLIENT_HANDSHAKE_TIMEOUT`]), 10 s for
+        /// a server ([`DEFAULT_SERVER_HANDSHAKE_TIMEOUT`]).
+        ///
+        /// The connection cannot read a clock: it says when it needs the time
+        /// ([`crate::Connection::poll_timeout`]) and the caller calls
+        /// [`crate::Connection::handle_timeout`] then. A missed deadline is the sticky
+        /// error [`crate::Error::HandshakeTimeout`]. Without a deadline a peer that
+        /// sends nothing, or one byte now and then, holds the connection (and a server's
+        /// memory for it) for as long as the transport stays open.
+        #[must_use]
+        pub fn handshake_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
+            self.common.handshake_timeout = timeout.into();
             self
         }
         /// Signature schemes, in preference order (default:
@@ -526,7 +560,10 @@ impl ServerConfig {
     /// A builder with the defaults.
     pub fn builder() -> ServerConfigBuilder {
         ServerConfigBuilder {
-            common: Common::default(),
+            common: Common {
+                handshake_timeout: Some(DEFAULT_SERVER_HANDSHAKE_TIMEOUT),
+                ..Common::default()
+            },
             certs: None,
             dh_group: NamedDhGroup::Ffdhe2048,
             client_verifier: None,

@@ -19,6 +19,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::time::Duration;
 
 use sanstls_crypto::rng::{CryptoRng, SeededRng};
 use sanstls_keys::Side;
@@ -310,8 +311,10 @@ enum Role {
 ///
 /// Randomness enters once, at construction: the connection seeds its own generator
 /// (SHA-256 in counter mode, [`SeededRng`]) with 32 bytes from the caller's
-/// [`CryptoRng`]. Time enters with every `handle_*` call, as [`UnixTime`] seconds, and is
-/// used for certificate validity.
+/// [`CryptoRng`]. Time enters at construction and with every `handle_recv*` and
+/// [`Connection::handle_timeout`] call, as a [`UnixTime`]: it is used for certificate
+/// validity (whole seconds) and for the handshake deadline (milliseconds; see
+/// [`Connection::poll_timeout`]).
 pub struct Connection {
     role: Role,
     state: State,
@@ -334,6 +337,8 @@ pub struct Connection {
     peer_closed_reported: bool,
     sent_close: bool,
     error: Option<Error>,
+    /// When the handshake must have completed, and the configured timeout it came from.
+    deadline: Option<(UnixTime, Duration)>,
 }
 
 impl core::fmt::Debug for Connection {
@@ -476,6 +481,9 @@ impl Connection {
             peer_closed_reported: false,
             sent_close: false,
             error: None,
+            deadline: common
+                .handshake_timeout
+                .map(|after| (now.saturating_add(after), after)),
         }
     }
 
@@ -564,6 +572,7 @@ impl Connection {
     /// [`Connection::poll_transmit`] before closing the transport.
     pub fn handle_recv(&mut self, n: usize, now: UnixTime) -> Result<(), Error> {
         self.check_sticky()?;
+        self.check_deadline(now)?;
         if n == 0 {
             return self.handle_eof();
         }
@@ -581,6 +590,7 @@ impl Connection {
     /// ([`Connection::handle_eof`]: an error during the handshake).
     pub fn handle_recv_bytes(&mut self, data: &[u8], now: UnixTime) -> Result<usize, Error> {
         self.check_sticky()?;
+        self.check_deadline(now)?;
         if data.is_empty() {
             self.handle_eof()?;
             return Ok(0);
@@ -611,6 +621,21 @@ impl Connection {
             return Err(self.fail(Error::PeerClosedDuringHandshake { clean: false }));
         }
         Ok(())
+    }
+
+    /// The time is `now`: if the handshake is still running and its deadline
+    /// ([`Connection::poll_timeout`]) has passed, the connection fails with the sticky
+    /// [`Error::HandshakeTimeout`] (no alert is queued). Calling it early, late, or
+    /// when no deadline is pending is harmless; a caller that never calls it gets no
+    /// deadline beyond the check every `handle_recv*` makes.
+    ///
+    /// The deadline is absolute, counted from the `now` given to the constructor. A
+    /// clock that steps backwards delays it by the step; one that steps forwards (a
+    /// device setting its clock from the network in the middle of a handshake) can
+    /// end the handshake early.
+    pub fn handle_timeout(&mut self, now: UnixTime) -> Result<(), Error> {
+        self.check_sticky()?;
+        self.check_deadline(now)
     }
 
     /// `n` bytes of [`Connection::poll_transmit`] were written to the transport.
@@ -680,6 +705,21 @@ impl Connection {
         self.core.tx.pending()
     }
 
+    /// When the caller must next call [`Connection::handle_timeout`]: the handshake's
+    /// deadline (the constructor's `now` plus the configured
+    /// [`handshake_timeout`](crate::ClientConfigBuilder::handshake_timeout)) while the
+    /// handshake runs; `None` once it completed or failed, or when no timeout is
+    /// configured. quinn-proto's model: arm a timer for this instant, and on expiry
+    /// call `handle_timeout(now)`; ask again after every input, as the answer changes
+    /// when the handshake ends.
+    pub fn poll_timeout(&self) -> Option<UnixTime> {
+        if self.is_handshaking() && self.error.is_none() {
+            self.deadline.map(|(at, _)| at)
+        } else {
+            None
+        }
+    }
+
     /// The next event, in order: handshake completion, alerts and traces as they
     /// happened, then received application data, then the peer's close.
     pub fn poll_event(&mut self) -> Option<Event<'_>> {
@@ -717,6 +757,16 @@ impl Connection {
         match &self.error {
             Some(e) => Err(e.clone()),
             None => Ok(()),
+        }
+    }
+
+    /// Fails with [`Error::HandshakeTimeout`] if the handshake runs past its deadline.
+    fn check_deadline(&mut self, now: UnixTime) -> Result<(), Error> {
+        match self.deadline {
+            Some((at, after)) if self.is_handshaking() && now >= at => {
+                Err(self.fail(Error::HandshakeTimeout { after }))
+            }
+            _ => Ok(()),
         }
     }
 

@@ -7,6 +7,7 @@
 //! connection as it was.
 
 use core::fmt;
+use core::time::Duration;
 
 use sanstls_wire::DecodeError;
 use sanstls_wire::enums::{AlertDescription, ExtensionType, HandshakeType, ProtocolVersion};
@@ -51,6 +52,16 @@ pub enum Error {
     PeerClosedDuringHandshake {
         /// `true` after a close_notify; `false` when the transport ended without one.
         clean: bool,
+    },
+    /// The handshake did not complete within the configured
+    /// [`handshake_timeout`](crate::ClientConfigBuilder::handshake_timeout): the peer is
+    /// too slow, sends nothing, or holds the connection open on purpose. Reported by
+    /// [`crate::Connection::handle_timeout`] (or by an input that arrives after the
+    /// deadline). No alert is sent: the peer is not known to be listening, and
+    /// nothing it did was a protocol violation.
+    HandshakeTimeout {
+        /// The configured timeout that ran out.
+        after: Duration,
     },
 }
 
@@ -161,7 +172,8 @@ impl Error {
             Error::Internal(_) => AlertDescription::INTERNAL_ERROR,
             Error::AlertReceived(_)
             | Error::ApiMisuse(_)
-            | Error::PeerClosedDuringHandshake { .. } => return None,
+            | Error::PeerClosedDuringHandshake { .. }
+            | Error::HandshakeTimeout { .. } => return None,
         })
     }
 
@@ -295,6 +307,26 @@ impl fmt::Display for Error {
                 "the peer closed the connection during the handshake, without a TLS alert \
                  (it may not speak TLS 1.2, or it refused this connection silently)",
             ),
+            Error::HandshakeTimeout { after } => {
+                write!(f, "handshake timed out after {}", DurationText(*after))
+            }
+        }
+    }
+}
+
+/// A duration for people: "10 s", "1.5 s", "250 ms".
+struct DurationText(Duration);
+
+impl fmt::Display for DurationText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = self.0.as_millis();
+        if ms < 1000 {
+            write!(f, "{ms} ms")
+        } else if ms % 1000 == 0 {
+            write!(f, "{} s", ms / 1000)
+        } else {
+            // Tenths are precise enough for a timeout someone configured.
+            write!(f, "{}.{} s", ms / 1000, (ms % 1000) / 100)
         }
     }
 }
@@ -409,6 +441,26 @@ mod tests {
         assert_eq!(
             Error::from(ApiMisuse::Closed).to_string(),
             "API misuse: send after close or after the connection ended"
+        );
+        for (after, text) in [
+            (Duration::from_secs(10), "handshake timed out after 10 s"),
+            (
+                Duration::from_millis(1500),
+                "handshake timed out after 1.5 s",
+            ),
+            (
+                Duration::from_millis(250),
+                "handshake timed out after 250 ms",
+            ),
+        ] {
+            assert_eq!(Error::HandshakeTimeout { after }.to_string(), text);
+        }
+        assert_eq!(
+            Error::HandshakeTimeout {
+                after: Duration::from_secs(1)
+            }
+            .alert(),
+            None
         );
         assert!(
             Error::from(PeerIncompatible::DhGroupTooSmall { bits: 1024 })

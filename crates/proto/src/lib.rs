@@ -56,8 +56,18 @@
 //!   own SHA-256 counter-mode generator ([`sanstls_crypto::rng::SeededRng`]) for hello
 //!   randoms, premasters, DH keys, RSA blinding, PSS salts and record IVs. Tests pass a
 //!   fixed `SeededRng` and get byte-identical runs.
-//! - **Time** is a [`UnixTime`] passed to every `handle_recv*` call and to the
-//!   constructors; it is used for certificate validity only.
+//! - **Time** is a [`UnixTime`] passed to the constructors, to every `handle_recv*`
+//!   call and to [`Connection::handle_timeout`]; it is used for certificate validity
+//!   and for the handshake deadline. A connection has a deadline for its handshake
+//!   (`handshake_timeout` on either config builder: 30 s for a client, 10 s for a
+//!   server by default), counted from the `now` given to the constructor. As in
+//!   quinn-proto, the connection says when it needs the time
+//!   ([`Connection::poll_timeout`]) and the caller calls
+//!   [`Connection::handle_timeout`] when that time comes; a missed deadline is the
+//!   sticky [`Error::HandshakeTimeout`], with no alert. Every `handle_recv*` also
+//!   checks the deadline, so a peer dripping bytes cannot outlast it even when the
+//!   caller arms no timer; a peer sending nothing can, unless the caller has a timer
+//!   or a transport read timeout.
 //! - **Buffers** are allocated once per connection: a receive buffer for one record of
 //!   the largest legal size, an application-data buffer of the same size (filled from
 //!   opened records; [`Connection::recv_buf`] never hands out more room than it can
@@ -117,8 +127,9 @@ mod negotiate;
 mod server;
 
 pub use config::{
-    CertifiedKey, ClientConfig, ClientConfigBuilder, ConfigError, KeyLog, ResolvesServerCert,
-    ServerConfig, ServerConfigBuilder, SniResolver,
+    CertifiedKey, ClientConfig, ClientConfigBuilder, ConfigError, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT,
+    DEFAULT_SERVER_HANDSHAKE_TIMEOUT, KeyLog, ResolvesServerCert, ServerConfig,
+    ServerConfigBuilder, SniResolver,
 };
 pub use conn::{Connection, MAX_FRAGMENT_LEN, Negotiated};
 pub use error::{ApiMisuse, Error, PeerIncompatible, PeerMisbehaved};
