@@ -322,7 +322,7 @@ impl fmt::Display for DurationText {
         let ms = self.0.as_millis();
         if ms < 1000 {
             write!(f, "{ms} ms")
-        } else if ms % 1000 == 0 {
+        } else if ms.is_multiple_of(1000) {
             write!(f, "{} s", ms / 1000)
         } else {
             // Tenths are precise enough for a timeout someone configured.
