@@ -145,6 +145,7 @@ impl From<Error> for io::Error {
             Error::Tls(TlsError::PeerClosedDuringHandshake { clean: false }) => {
                 io::ErrorKind::UnexpectedEof
             }
+            Error::Tls(TlsError::HandshakeTimeout { .. }) => io::ErrorKind::TimedOut,
             Error::Tls(TlsError::ApiMisuse(ApiMisuse::Closed)) => io::ErrorKind::BrokenPipe,
             Error::Tls(TlsError::ApiMisuse(_)) | Error::InvalidServerName(_) => {
                 io::ErrorKind::InvalidInput

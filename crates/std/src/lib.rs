@@ -97,8 +97,21 @@
 //! bytes the connection took (and takes at most one transmit buffer's worth before
 //! saying `WouldBlock`); [`TlsStream::wants_write`] tells an event loop whether TLS
 //! bytes wait for a writable socket. The crate's `examples/event_loop.rs` drives a
-//! server and dozens of clients in one thread with mio. Timeouts are the transport's
-//! (`set_read_timeout` on a socket); the stream has none of its own.
+//! server and dozens of clients in one thread with mio.
+//!
+//! # Timeouts
+//!
+//! The handshake has a deadline: `handshake_timeout` on either configuration builder
+//! (30 s for a client, 10 s for a server by default), counted from the stream's
+//! creation. Past it, `handshake`, `read` and `write` fail with an `io::Error` of kind
+//! `TimedOut` carrying [`proto::Error::HandshakeTimeout`] ("handshake timed out after
+//! 10 s"). [`connect`] and [`accept`] make each blocking handshake read wait no longer
+//! than the time left ([`TlsStream::bound_reads`], for any [`ReadTimeout`] transport);
+//! on a non-blocking transport, arm the event loop's timer from
+//! `stream.connection().poll_timeout()` and call `handshake` again when it fires. A
+//! peer that drips bytes is cut off at the deadline in both cases. After the handshake
+//! the stream has no timer of its own: an idle bound is the socket's read timeout
+//! (`set_read_timeout`), whose `WouldBlock`/`TimedOut` passes through unchanged.
 //!
 //! # Errors
 //!
@@ -127,7 +140,7 @@ pub use sanstls_wire::enums::{AlertDescription, AlertLevel, CipherSuite, Handsha
 
 pub use error::{Error, tls_error};
 pub use keylog::{KeyLogFile, client_config_builder, server_config_builder};
-pub use stream::{EventHook, TlsStream, accept, connect};
+pub use stream::{EventHook, ReadTimeout, TlsStream, accept, connect};
 
 /// The current time (`SystemTime::now()`, in milliseconds; the epoch if the clock is
 /// set before 1970).

@@ -4,6 +4,7 @@ use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
+use std::time::Duration;
 
 use sanstls_proto::{
     ClientConfig, Connection, Error as TlsError, Event, Negotiated, ServerConfig, ServerName,
@@ -33,8 +34,20 @@ pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
 /// buffer, and what does not fit stays in the connection
 /// ([`Connection::app_data_used`]) for the next `read`.
 ///
-/// **Timeouts** are the transport's: set them on the socket; a `WouldBlock` or
-/// `TimedOut` from a blocking socket with a timeout passes through the same way.
+/// **Timeouts.** The handshake has a deadline (the configuration's
+/// `handshake_timeout`: 30 s for a client, 10 s for a server by default, counted from the
+/// stream's creation). The stream checks it whenever the transport returns during the
+/// handshake (data, `WouldBlock` or `TimedOut`) and on every call; once it has passed,
+/// the call fails with an `io::Error` of kind `TimedOut` carrying
+/// [`sanstls_proto::Error::HandshakeTimeout`] ("handshake timed out after 10 s"), and so
+/// does every later call. A blocking read that never returns cannot be cut short by a
+/// check, so for transports with a read timeout ([`ReadTimeout`]: `TcpStream`, Unix
+/// sockets) [`TlsStream::bound_reads`] makes each handshake read wait no longer than the
+/// time left; [`connect`] and [`accept`] do that for you. On a non-blocking transport
+/// arm your timer from `connection().poll_timeout()` and call `handshake` (or `read`)
+/// again when it fires. After the handshake there is no deadline: set read and write
+/// timeouts on the socket for an idle bound; a `WouldBlock` or `TimedOut` from them
+/// passes through unchanged and the call can be repeated.
 ///
 /// **Errors.** A TLS failure is returned as an `io::Error` (kind `InvalidData`, or
 /// `ConnectionAborted` when the peer sent a fatal alert) that carries an
@@ -48,6 +61,8 @@ pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
 pub struct TlsStream<S> {
     sock: S,
     conn: Connection,
+    /// Set by [`TlsStream::bound_reads`]: how to read and set the transport's timeout.
+    read_bound: Option<ReadBound<S>>,
     /// `Some(clean)` once the connection reported [`Event::PeerClosed`].
     peer_closed: Option<bool>,
     hook: Option<EventHook>,
@@ -93,6 +108,7 @@ impl<S: Read + Write> TlsStream<S> {
         TlsStream {
             sock,
             conn,
+            read_bound: None,
             peer_closed: None,
             hook: None,
         }
@@ -158,12 +174,29 @@ impl<S: Read + Write> TlsStream<S> {
 
     // ---- Commands ------------------------------------------------------------------
 
+    /// Makes every read the handshake does on the transport wait no longer than the time
+    /// left before the handshake's deadline, by lowering the transport's read timeout
+    /// for that read (and putting the caller's own timeout back afterwards; when the
+    /// caller's is shorter, it applies, and its `WouldBlock`/`TimedOut` is returned as
+    /// usual). Without it a blocking transport with no timeout can wait for a silent
+    /// peer beyond the deadline. [`connect`] and [`accept`] call it.
+    pub fn bound_reads(&mut self)
+    where
+        S: ReadTimeout,
+    {
+        self.read_bound = Some(ReadBound {
+            get: S::read_timeout,
+            set: S::set_read_timeout,
+        });
+    }
+
     /// Drives the handshake until it completes. Called implicitly by the first `read` or
     /// `write`; calling it after completion does nothing. On a non-blocking transport
     /// it returns `WouldBlock` when it has to wait: call it again.
     pub fn handshake(&mut self) -> io::Result<()> {
         self.sticky()?;
         loop {
+            self.check_deadline()?;
             self.write_pending()?;
             if !self.conn.is_handshaking() {
                 // Ended: completed, or failed with the connection's sticky error (which
@@ -256,10 +289,40 @@ impl<S: Read + Write> TlsStream<S> {
         }
     }
 
+    /// Fails with the handshake's timeout once its deadline has passed.
+    fn check_deadline(&mut self) -> io::Result<()> {
+        match self.conn.handle_timeout(now()) {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Before a read during the handshake: with [`TlsStream::bound_reads`], lowers the
+    /// transport's read timeout to the time left. Returns the caller's timeout to put
+    /// back after the read, when it was changed.
+    fn bound_read(&mut self) -> io::Result<Option<Restore>> {
+        let (Some(bound), Some(deadline)) = (&self.read_bound, self.conn.poll_timeout()) else {
+            return Ok(None);
+        };
+        let (get, set) = (bound.get, bound.set);
+        // At least 1 ms: a zero timeout means "none" to the socket API.
+        let left = deadline
+            .saturating_duration_since(now())
+            .max(Duration::from_millis(1));
+        let theirs = get(&self.sock)?;
+        if theirs.is_some_and(|t| t <= left) {
+            return Ok(None);
+        }
+        set(&self.sock, Some(left))?;
+        Ok(Some(Restore(theirs)))
+    }
+
     /// Reads once from the transport into the connection and processes what came.
     /// Returns the number of bytes read (0: end of file).
     fn read_tls(&mut self) -> io::Result<usize> {
         loop {
+            self.check_deadline()?;
+            let restore = self.bound_read()?;
             let buf = self.conn.recv_buf();
             if buf.is_empty() {
                 // The stream polls every event before reading, so the connection's
@@ -268,7 +331,11 @@ impl<S: Read + Write> TlsStream<S> {
                     "sanstls-std: the connection has no receive room (a bug: please report it)",
                 ));
             }
-            match self.sock.read(buf) {
+            let read = self.sock.read(buf);
+            if let (Some(Restore(theirs)), Some(bound)) = (restore, &self.read_bound) {
+                (bound.set)(&self.sock, theirs)?;
+            }
+            match read {
                 Ok(n) => {
                     return match self.conn.handle_recv(n, now()) {
                         Ok(()) => Ok(n),
@@ -276,6 +343,20 @@ impl<S: Read + Write> TlsStream<S> {
                     };
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    // The deadline may be what stopped the wait (the timeout this stream
+                    // set, or the caller's own, or a non-blocking socket polled late).
+                    self.check_deadline()?;
+                    if restore.is_none() {
+                        return Err(e);
+                    }
+                    // Our own bound ran out a little before the deadline: wait the rest.
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -420,6 +501,7 @@ pub fn connect(
         ServerName::new(server_name).map_err(|_| Error::InvalidServerName(server_name.into()))?;
     let sock = TcpStream::connect(addr)?;
     let mut stream = TlsStream::client(sock, config, name)?;
+    stream.bound_reads();
     stream.handshake()?;
     Ok(stream)
 }
@@ -432,5 +514,45 @@ pub fn accept(
     config: Arc<ServerConfig>,
 ) -> Result<(TlsStream<TcpStream>, SocketAddr), Error> {
     let (sock, addr) = listener.accept()?;
-    Ok((TlsStream::server(sock, config)?, addr))
+    let mut stream = TlsStream::server(sock, config)?;
+    stream.bound_reads();
+    Ok((stream, addr))
+}
+
+/// A transport whose blocking reads can time out, so that [`TlsStream::bound_reads`]
+/// can hold the handshake to its deadline.
+pub trait ReadTimeout {
+    /// The current read timeout (`None`: reads block until data comes).
+    fn read_timeout(&self) -> io::Result<Option<Duration>>;
+    /// Sets the read timeout (`None`: none; never called with a zero duration).
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()>;
+}
+
+impl ReadTimeout for TcpStream {
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        TcpStream::read_timeout(self)
+    }
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        TcpStream::set_read_timeout(self, timeout)
+    }
+}
+
+#[cfg(unix)]
+impl ReadTimeout for std::os::unix::net::UnixStream {
+    fn read_timeout(&self) -> io::Result<Option<Duration>> {
+        std::os::unix::net::UnixStream::read_timeout(self)
+    }
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> io::Result<()> {
+        std::os::unix::net::UnixStream::set_read_timeout(self, timeout)
+    }
+}
+
+/// The caller's read timeout, to put back after a read this stream bounded.
+#[derive(Clone, Copy)]
+struct Restore(Option<Duration>);
+
+/// [`ReadTimeout`]'s functions for the transport of one stream.
+struct ReadBound<S> {
+    get: fn(&S) -> io::Result<Option<Duration>>,
+    set: fn(&S, Option<Duration>) -> io::Result<()>,
 }
