@@ -32,9 +32,15 @@ use crate::engine::{Engine, HandshakeStep};
 /// - **Closing**: [`AsyncTlsConnection::close`] sends close_notify; reading afterwards still
 ///   returns what the peer sends until its own close_notify.
 /// - **Time**: the device has no clock this crate may read. The time given at
-///   construction is used to check certificate validity; update it with
-///   [`AsyncTlsConnection::set_time`] before a handshake if the connection was made long
-///   before (certificate validity is its only use).
+///   construction is used to check certificate validity and starts the handshake's
+///   deadline (the configuration's `handshake_timeout`: 30 s for a client, 10 s for a
+///   server by default). Update it with [`AsyncTlsConnection::set_time`], or give the
+///   connection a clock with [`AsyncTlsConnection::set_clock`]: the deadline is checked
+///   on every call and whenever the transport returns, and a missed one fails the
+///   handshake with [`sanstls_proto::Error::HandshakeTimeout`]. A transport read that
+///   blocks for ever cannot be cut short by a check: give the transport a read timeout
+///   (its error is returned, and the call can be repeated), or drive the deadline
+///   yourself with [`AsyncTlsConnection::poll_timeout`] and [`AsyncTlsConnection::handle_timeout`].
 /// - **Memory**: see the crate documentation; nothing is allocated once the handshake
 ///   is done.
 /// - **Cancellation**: dropping a `read` or `handshake` future loses nothing: bytes
@@ -139,10 +145,40 @@ impl<T> AsyncTlsConnection<T> {
         self.engine.now
     }
 
-    /// Sets the time used for certificate checks from now on (the device's clock, or a
-    /// time learned from the network).
+    /// Corrects the time used from now on (for certificate checks, and as the base of
+    /// later [`Self::handle_timeout`] calls): the device learned it from the network or
+    /// an RTC. A correction is not time passing: the handshake's deadline moves with it
+    /// ([`Connection::handle_clock_step`]), so a device that starts with its firmware's
+    /// build date and then learns the real date does not time out at once.
     pub fn set_time(&mut self, now: UnixTime) {
+        let from = self.engine.now;
         self.engine.now = now;
+        self.engine.conn.handle_clock_step(from, now);
+    }
+
+    /// Reads the time from `clock` before every input from now on, instead of the time
+    /// set: the certificate checks use it, and the handshake's deadline is checked
+    /// against it whenever the transport returns. A plain function (not a closure) so
+    /// the connection stays `Send` and costs no allocation; on a device whose
+    /// monotonic timer starts at boot, add the Unix time learned at start-up to it.
+    pub fn set_clock(&mut self, clock: fn() -> UnixTime) {
+        self.engine.clock = Some(clock);
+    }
+
+    /// When the handshake must have completed (the deadline
+    /// [`Connection::poll_timeout`] gives), while it runs; `None` after.
+    pub fn poll_timeout(&self) -> Option<UnixTime> {
+        self.engine.conn.poll_timeout()
+    }
+
+    /// The time is `now`: past the handshake's deadline, the connection fails with the
+    /// sticky [`sanstls_proto::Error::HandshakeTimeout`], which every later call
+    /// returns. For an event loop or executor with a timer: race the handshake (or a
+    /// `read`) against a timer for [`Self::poll_timeout`]; when the timer wins, drop
+    /// the other future (that loses nothing) and call this.
+    pub fn handle_timeout(&mut self, now: UnixTime) -> Result<(), TlsError> {
+        self.engine.now = now;
+        self.engine.conn.handle_timeout(now)
     }
 
     /// The transport and the connection, taking the adapter apart. Plaintext that was
@@ -167,6 +203,9 @@ impl<T: Read + Write> AsyncTlsConnection<T> {
     pub async fn handshake(&mut self) -> Result<(), Error<T::Error>> {
         loop {
             self.check_failed().await?;
+            if self.engine.check_deadline().is_err() {
+                return Err(self.fail().await);
+            }
             self.transmit_all().await?;
             self.engine.poll();
             match self.engine.handshake_step() {
@@ -221,8 +260,20 @@ impl<T: Read + Write> AsyncTlsConnection<T> {
     /// written.
     async fn recv_once(&mut self) -> Result<(), Error<T::Error>> {
         let buf = self.engine.recv_buf()?;
-        let n = self.transport.read(buf).await.map_err(Error::Transport)?;
-        match self.engine.conn.handle_recv(n, self.engine.now) {
+        let read = self.transport.read(buf).await;
+        let now = self.engine.now();
+        let n = match read {
+            Ok(n) => n,
+            Err(e) => {
+                // A transport with a read timeout comes back here: past the handshake's
+                // deadline, that is the error to report.
+                if self.engine.conn.handle_timeout(now).is_err() {
+                    return Err(self.fail().await);
+                }
+                return Err(Error::Transport(e));
+            }
+        };
+        match self.engine.conn.handle_recv(n, now) {
             Ok(()) => Ok(()),
             Err(e) if e.is_fatal() => Err(self.fail().await),
             Err(e) => Err(e.into()),

@@ -37,7 +37,10 @@ struct Lent {
 
 pub(crate) struct Engine {
     pub(crate) conn: Connection,
+    /// The time last set; used when there is no clock.
     pub(crate) now: UnixTime,
+    /// The caller's clock, read before every input when set.
+    pub(crate) clock: Option<fn() -> UnixTime>,
     lent: Option<Lent>,
     handshake_done: bool,
     /// `Some(clean)` once the peer's close (or the transport's end) was polled.
@@ -49,10 +52,27 @@ impl Engine {
         Engine {
             conn,
             now,
+            clock: None,
             lent: None,
             handshake_done: false,
             peer_closed: None,
         }
+    }
+
+    /// The time: the clock's, if there is one (remembered as the time set), else the
+    /// time last set.
+    pub(crate) fn now(&mut self) -> UnixTime {
+        if let Some(clock) = self.clock {
+            self.now = clock();
+        }
+        self.now
+    }
+
+    /// Checks the handshake's deadline against [`Engine::now`]; the error is the
+    /// connection's (sticky) [`TlsError::HandshakeTimeout`] once it has passed.
+    pub(crate) fn check_deadline(&mut self) -> Result<(), TlsError> {
+        let now = self.now();
+        self.conn.handle_timeout(now)
     }
 
     pub(crate) fn handshake_done(&self) -> bool {

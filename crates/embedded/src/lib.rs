@@ -44,10 +44,21 @@
 //!
 //! No crate of sanstls below the std adapter reads a clock, and a device may not have
 //! one. The caller passes a [`UnixTime`] when it makes a connection and may update it
-//! with [`TlsConnection::set_time`]; it is used only to check certificate validity
-//! periods. (A `Clock` trait object was the alternative; a value is simpler, costs
-//! nothing when the time is known, and a device without a real-time clock can pass a
-//! lower bound such as its firmware's build date.)
+//! with [`TlsConnection::set_time`] (a correction, which moves the handshake deadline
+//! with it); it is used to check certificate validity periods
+//! and starts the handshake's deadline (`handshake_timeout` on the configuration
+//! builders: 30 s for a client, 10 s for a server by default). A value is the simplest
+//! form, costs nothing when the time is known, and a device without a real-time clock
+//! can pass a lower bound such as its firmware's build date.
+//!
+//! To hold the handshake to its deadline, the adapter needs to see time pass: either
+//! give it a clock ([`TlsConnection::set_clock`], a plain `fn() -> UnixTime`, read
+//! before every input; the deadline is then checked on every call and whenever the
+//! transport returns, so a transport with a read timeout is enough), or drive it from
+//! your executor's timer: race `handshake()` against a timer for
+//! [`TlsConnection::poll_timeout`], and when the timer wins drop the handshake future
+//! (that loses nothing) and call [`TlsConnection::handle_timeout`]. A missed deadline
+//! is [`Error::Tls`] with [`sanstls_proto::Error::HandshakeTimeout`], for good.
 //!
 //! # Memory
 //!

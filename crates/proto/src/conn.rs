@@ -638,6 +638,23 @@ impl Connection {
         self.check_deadline(now)
     }
 
+    /// The caller's clock was corrected from `from` to `to` (a device that learned the
+    /// time from the network, say): time did not pass, so the handshake's deadline
+    /// moves by the same step and stays as far ahead as it was. Later inputs must use
+    /// the corrected clock. Without a deadline pending this does nothing.
+    pub fn handle_clock_step(&mut self, from: UnixTime, to: UnixTime) {
+        if let Some((at, _)) = &mut self.deadline {
+            *at = if to >= from {
+                at.saturating_add(to.saturating_duration_since(from))
+            } else {
+                UnixTime::from_millis(
+                    at.as_millis()
+                        .saturating_sub(from.as_millis() - to.as_millis()),
+                )
+            };
+        }
+    }
+
     /// `n` bytes of [`Connection::poll_transmit`] were written to the transport.
     pub fn handle_transmitted(&mut self, n: usize) -> Result<(), Error> {
         if n > self.core.tx.pending().len() {

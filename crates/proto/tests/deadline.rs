@@ -160,3 +160,23 @@ fn send_after_a_timeout_reports_the_timeout() {
         Err(ApiMisuse::TransmitOverflow.into())
     );
 }
+
+#[test]
+fn a_clock_correction_moves_the_deadline_with_it() {
+    let mut server = server_with(Some(Duration::from_secs(10)));
+    // The device learns that it is a year later than it thought: no time has passed.
+    let year = Duration::from_secs(365 * 86_400);
+    let corrected = NOW.saturating_add(year);
+    server.handle_clock_step(NOW, corrected);
+    assert_eq!(
+        server.poll_timeout(),
+        Some(corrected.saturating_add(Duration::from_secs(10)))
+    );
+    server
+        .handle_timeout(corrected.saturating_add(Duration::from_millis(9_999)))
+        .unwrap();
+    // And back: the deadline follows a backward correction too.
+    server.handle_clock_step(corrected, NOW);
+    assert_eq!(server.poll_timeout(), Some(at(10_000)));
+    assert!(server.handle_timeout(at(10_000)).is_err());
+}
