@@ -19,6 +19,16 @@ pub enum Error {
         /// The modulus size in bits.
         bits: u32,
     },
+    /// An RSA public exponent outside the supported range: odd with
+    /// `3 <= e < 2^33` ([`MAX_PUBLIC_EXPONENT_BITS`]). A larger exponent is valid RSA
+    /// (RFC 8017 §3.1 only asks `3 <= e <= n - 1`) but makes every public operation
+    /// proportionally slower, so it is refused as ring and BoringSSL do.
+    ///
+    /// [`MAX_PUBLIC_EXPONENT_BITS`]: crate::rsa::MAX_PUBLIC_EXPONENT_BITS
+    UnsupportedPublicExponent {
+        /// The exponent size in bits.
+        bits: u32,
+    },
     /// A signature did not verify.
     BadSignature,
     /// The message does not fit the key (RSA encryption, signature encoding).
@@ -48,6 +58,10 @@ impl fmt::Display for Error {
             Error::UnsupportedKeySize { bits } => write!(
                 f,
                 "unsupported RSA key size: {bits} bits (supported: 1024 to 8192)"
+            ),
+            Error::UnsupportedPublicExponent { bits } => write!(
+                f,
+                "unsupported RSA public exponent: {bits} bits (supported: odd, 3 <= e < 2^33)"
             ),
             Error::BadSignature => f.write_str("signature verification failed"),
             Error::MessageTooLong => f.write_str("message too long for the key"),

@@ -53,5 +53,10 @@ pub use keys::{RsaPrivateKey, RsaPublicKey};
 pub const MIN_MODULUS_BITS: u32 = 1024;
 /// The largest supported modulus, in bits.
 pub const MAX_MODULUS_BITS: u32 = 8192;
+/// The largest supported public exponent, in bits: `e < 2^33`, the bound ring and
+/// BoringSSL apply. Every public operation costs about one modular squaring per bit of
+/// `e`, so an unbounded `e` (up to `n - 1`) would let whoever supplies a key make each
+/// signature check thousands of times dearer; real keys use 65537 (17 bits) or 3.
+pub const MAX_PUBLIC_EXPONENT_BITS: u32 = 33;
 /// The length of a TLS 1.2 premaster secret (RFC 5246 §7.4.7.1).
 pub const PREMASTER_LEN: usize = 48;

@@ -257,19 +257,79 @@ fn public_component_checks() {
         RsaPublicKey::from_components(&n, &[]).unwrap_err(),
         Error::InvalidKey("public exponent e must be greater than 1")
     );
+    // e >= 2^33 is refused (a public operation costs one squaring per bit of e): n - 2,
+    // 2^33 + 1, and e up to n all used to be accepted.
     assert_eq!(
         RsaPublicKey::from_components(&n, &n).unwrap_err(),
-        Error::InvalidKey("public exponent e must be less than n")
+        Error::UnsupportedPublicExponent { bits: 2048 }
     );
     let mut big_e = vec![0xff; 257];
     big_e[0] = 1;
     assert_eq!(
         RsaPublicKey::from_components(&n, &big_e).unwrap_err(),
-        Error::InvalidKey("public exponent e must be less than n")
+        Error::UnsupportedPublicExponent { bits: 2049 }
     );
     let mut e = n;
     e[255] -= 2;
-    RsaPublicKey::from_components(&n, &e).expect("e = n - 2 is odd and below n");
+    assert_eq!(
+        RsaPublicKey::from_components(&n, &e).unwrap_err(),
+        Error::UnsupportedPublicExponent { bits: 2048 }
+    );
+    assert_eq!(
+        RsaPublicKey::from_components(&n, &[2, 0, 0, 0, 1]).unwrap_err(),
+        Error::UnsupportedPublicExponent { bits: 34 }
+    );
+    assert_eq!(
+        Error::UnsupportedPublicExponent { bits: 34 }.to_string(),
+        "unsupported RSA public exponent: 34 bits (supported: odd, 3 <= e < 2^33)"
+    );
+    // The bounds themselves: 3 and 2^33 - 1 (leading zero bytes are ignored).
+    for e in [
+        &[3u8][..],
+        &[0, 0, 3],
+        &[1, 0xff, 0xff, 0xff, 0xff],
+        &[1, 0, 1],
+    ] {
+        let key = RsaPublicKey::from_components(&n, e).unwrap();
+        assert!(key.exponent_bits() <= sanstls_crypto::rsa::MAX_PUBLIC_EXPONENT_BITS);
+    }
+}
+
+#[test]
+fn public_operation_cost() {
+    let n = [0xc5u8; 1024];
+    let key = |n: &[u8], e: &[u8]| RsaPublicKey::from_components(n, e).unwrap();
+    // 8192 bits, e = 2^33 - 1: 32 squarings + 32 multiplications + 2, times 128^2 words.
+    let worst = key(&n, &[1, 0xff, 0xff, 0xff, 0xff]);
+    assert_eq!(worst.public_op_cost(), 66 * 128 * 128);
+    assert_eq!(worst.setup_cost(), 2 * 128 * 128);
+    // 2048 bits, e = 65537: 16 squarings + 1 multiplication + 2.
+    let usual = key(&n[..256], &[1, 0, 1]);
+    assert_eq!(usual.public_op_cost(), 19 * 32 * 32);
+    assert_eq!(usual.exponent_bits(), 17);
+    // e = 3: one squaring, one multiplication.
+    assert_eq!(key(&n[..256], &[3]).public_op_cost(), 4 * 32 * 32);
+}
+
+#[test]
+fn large_exponents_are_refused_in_every_encoding() {
+    // The public half of private keys and SubjectPublicKeyInfo both go through the
+    // same check: a PKCS#1 RSAPublicKey with e = 2^33 + 1.
+    let n = [0xc5u8; 256];
+    let e = [2u8, 0, 0, 0, 1];
+    let pkcs1 = pkcs1::RsaPublicKey {
+        modulus: UintRef::new(&n).unwrap(),
+        public_exponent: UintRef::new(&e).unwrap(),
+    }
+    .to_der()
+    .unwrap();
+    assert_eq!(
+        RsaPublicKey::from_pkcs1_der(&pkcs1).unwrap_err(),
+        Error::UnsupportedPublicExponent { bits: 34 }
+    );
+    // A private key whose public half has e = 2^40 + 1 (configuration keys).
+    let err = load_err(&modified(Field::E, |_| vec![1, 0, 0, 0, 0, 1]));
+    assert_eq!(err, Error::UnsupportedPublicExponent { bits: 41 });
 }
 
 #[test]
