@@ -69,7 +69,17 @@ pub enum ConfigError {
     /// The client verifier's acceptable issuers do not fit in a CertificateRequest
     /// (RFC 5246 §7.4.4: `certificate_authorities<0..2^16-1>`, each name non-empty).
     TooManyAcceptableIssuers,
+    /// A handshake message size bound outside
+    /// [`MIN_MESSAGE_LIMIT`]`..=`[`MAX_MESSAGE_LIMIT`].
+    MessageLimitOutOfRange,
 }
+
+/// The smallest handshake message size bound a configuration may set: below it, the
+/// usual hellos do not fit.
+pub const MIN_MESSAGE_LIMIT: usize = 512;
+/// The largest handshake message size bound: a handshake message's length is a 24-bit
+/// field (RFC 5246 §7.4).
+pub const MAX_MESSAGE_LIMIT: usize = (1 << 24) - 1;
 
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -90,6 +100,11 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::InvalidAlpnProtocol => f.write_str("ALPN names must be 1..=255 bytes"),
             ConfigError::DhMinimumTooSmall => f.write_str("minimum DH size below 1024 bits"),
+            ConfigError::MessageLimitOutOfRange => write!(
+                f,
+                "a handshake message size bound must be {MIN_MESSAGE_LIMIT} to \
+                 {MAX_MESSAGE_LIMIT} bytes"
+            ),
             ConfigError::TooManyAcceptableIssuers => f.write_str(
                 "the client verifier's acceptable issuers exceed the 65535 bytes of a \
                  CertificateRequest (or one is empty); use fewer trust anchors, or a \
@@ -115,6 +130,8 @@ pub struct Common {
     pub(crate) max_fragment_len: usize,
     pub(crate) signature_schemes: Vec<SignatureScheme>,
     pub(crate) handshake_timeout: Option<Duration>,
+    pub(crate) max_message: usize,
+    pub(crate) max_certificate: usize,
 }
 
 /// The default handshake deadline of a client: long enough for a slow network and a
@@ -136,6 +153,8 @@ impl fmt::Debug for Common {
             .field("key_log", &self.key_log.is_some())
             .field("max_fragment_len", &self.max_fragment_len)
             .field("handshake_timeout", &self.handshake_timeout)
+            .field("max_message", &self.max_message)
+            .field("max_certificate", &self.max_certificate)
             .finish_non_exhaustive()
     }
 }
@@ -156,6 +175,8 @@ impl Default for Common {
             max_fragment_len: MAX_PLAINTEXT_LEN,
             signature_schemes: DEFAULT_SIGNATURE_SCHEMES.to_vec(),
             handshake_timeout: Some(DEFAULT_CLIENT_HANDSHAKE_TIMEOUT),
+            max_message: 64 * 1024,
+            max_certificate: 128 * 1024,
         }
     }
 }
@@ -177,6 +198,26 @@ impl Common {
         self.handshake_timeout
     }
 
+    /// The largest handshake message body accepted from the peer, other than a
+    /// Certificate.
+    pub fn max_handshake_message_len(&self) -> usize {
+        self.max_message
+    }
+
+    /// The largest Certificate message body accepted from the peer.
+    pub fn max_certificate_message_len(&self) -> usize {
+        self.max_certificate
+    }
+
+    /// The reassembler's limits.
+    pub(crate) fn limits(&self) -> sanstls_wire::reassembler::Limits {
+        // `check` keeps both below 2^24.
+        sanstls_wire::reassembler::Limits {
+            max_message: self.max_message as u32,
+            max_certificate: self.max_certificate as u32,
+        }
+    }
+
     fn check(&self) -> Result<(), ConfigError> {
         if self.suites.is_empty() {
             return Err(ConfigError::NoCipherSuites);
@@ -187,6 +228,10 @@ impl Common {
             .find(|&&s| sanstls_keys::suite::lookup(s).is_none())
         {
             return Err(ConfigError::UnsupportedCipherSuite(s));
+        }
+        let limits = MIN_MESSAGE_LIMIT..=MAX_MESSAGE_LIMIT;
+        if !limits.contains(&self.max_message) || !limits.contains(&self.max_certificate) {
+            return Err(ConfigError::MessageLimitOutOfRange);
         }
         if self.alpn.iter().any(|p| p.is_empty() || p.len() > 255) {
             return Err(ConfigError::InvalidAlpnProtocol);
@@ -277,6 +322,23 @@ macro_rules! common_setters {
         #[must_use]
         pub fn handshake_timeout(mut self, timeout: impl Into<Option<Duration>>) -> Self {
             self.common.handshake_timeout = timeout.into();
+            self
+        }
+        /// The largest handshake message the peer may send, other than a Certificate
+        /// (default 64 KiB; [`MIN_MESSAGE_LIMIT`] to [`MAX_MESSAGE_LIMIT`], checked by
+        /// `build`). A bigger message is refused with decode_error before it is
+        /// buffered; the buffer for a message grows only as its bytes arrive.
+        #[must_use]
+        pub fn max_handshake_message_len(mut self, len: usize) -> Self {
+            self.common.max_message = len;
+            self
+        }
+        /// The largest Certificate message the peer may send (default 128 KiB for a
+        /// client, which reads server chains; 16 KiB for a server, which reads client
+        /// chains; same range as [`Self::max_handshake_message_len`]).
+        #[must_use]
+        pub fn max_certificate_message_len(mut self, len: usize) -> Self {
+            self.common.max_certificate = len;
             self
         }
         /// Signature schemes, in preference order (default:
@@ -562,6 +624,7 @@ impl ServerConfig {
         ServerConfigBuilder {
             common: Common {
                 handshake_timeout: Some(DEFAULT_SERVER_HANDSHAKE_TIMEOUT),
+                max_certificate: 16 * 1024,
                 ..Common::default()
             },
             certs: None,

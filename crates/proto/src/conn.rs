@@ -278,6 +278,21 @@ impl State {
         }
     }
 
+    /// Whether a handshake message of type `typ` may come now. After the handshake a
+    /// client may get a HelloRequest and a server a ClientHello: requests to
+    /// renegotiate, which are refused ([`Connection::handshake_in_traffic`]).
+    fn expects(&self, typ: HandshakeType, side: Side) -> bool {
+        match self {
+            State::Client(s) => s.expects(typ),
+            State::Server(s) => s.expects(typ),
+            State::Traffic => match side {
+                Side::Client => typ == HandshakeType::HELLO_REQUEST,
+                Side::Server => typ == HandshakeType::CLIENT_HELLO,
+            },
+            State::Failed => false,
+        }
+    }
+
     fn expects_ccs(&self) -> bool {
         match self {
             State::Client(s) => s.expects_ccs(),
@@ -380,10 +395,7 @@ impl Connection {
             Role::Client(config),
             &common,
             flight,
-            Limits {
-                max_message: 64 * 1024,
-                max_certificate: 128 * 1024,
-            },
+            common.limits(),
             now,
             rng,
         );
@@ -412,10 +424,7 @@ impl Connection {
             Role::Server(config),
             &common,
             flight,
-            Limits {
-                max_message: 64 * 1024,
-                max_certificate: 16 * 1024,
-            },
+            common.limits(),
             now,
             rng,
         );
@@ -683,9 +692,14 @@ impl Connection {
             if self.core.tx.free().len() < self.core.sealer.sealed_len(chunk.len()) {
                 break;
             }
-            self.core
+            // A failure here (the sequence number exhausted) is fatal like any other:
+            // sticky, with its alert queued.
+            if let Err(e) = self
+                .core
                 .write_records(ContentType::APPLICATION_DATA, chunk)
-                .inspect_err(|e| self.error = Some(e.clone()))?;
+            {
+                return Err(self.fail(e));
+            }
             taken += chunk.len();
         }
         Ok(taken)
@@ -845,17 +859,19 @@ impl Connection {
             if ct != ContentType::ALERT {
                 self.warning_alerts = 0;
             }
-            if ct != ContentType::HANDSHAKE {
-                // RFC 5246 §7.4 / §6.2.1: a handshake message is not interleaved with
-                // other record types.
-                self.hs_in.check_boundary()?;
-            }
             match ct {
                 ContentType::HANDSHAKE => {
                     self.hs_in.push(payload)?;
                     self.process_handshake()?;
                 }
                 ContentType::CHANGE_CIPHER_SPEC => {
+                    // RFC 5246 §7.1: ChangeCipherSpec comes between handshake messages,
+                    // never inside one (it changes the keys under the rest of it).
+                    // Alerts and, after the first handshake, application data may come
+                    // between the records of a fragmented handshake message
+                    // (§6.2.1: "Data of different TLS record layer content types MAY
+                    // be interleaved").
+                    self.hs_in.check_boundary()?;
                     ChangeCipherSpec::decode(payload)?;
                     if !self.state.expects_ccs() {
                         return Err(PeerMisbehaved::UnexpectedChangeCipherSpec.into());
@@ -950,6 +966,11 @@ impl Connection {
 
     fn process_handshake(&mut self) -> Result<(), Error> {
         while let Some(frame) = self.hs_in.next_message()? {
+            // RFC 5246 §7.3 / §7.2.2: a message out of order is unexpected_message,
+            // decided on its type alone, before its body is read.
+            if !self.state.expects(frame.typ, self.core.side) {
+                return Err(PeerMisbehaved::UnexpectedHandshake(frame.typ).into());
+            }
             let kx = self.state.key_exchange();
             let msg = HandshakeMessage::decode_body(frame.typ, frame.body, kx)?;
             self.core.trace_event(
@@ -967,7 +988,7 @@ impl Connection {
                     s.handle(&mut self.core, cfg, msg, frame.raw)?
                 }
                 (State::Traffic, _) => {
-                    Self::handshake_in_traffic(&mut self.core, frame.typ)?;
+                    Self::handshake_in_traffic(&mut self.core);
                     State::Traffic
                 }
                 _ => return Err(PeerMisbehaved::UnexpectedHandshake(frame.typ).into()),
@@ -992,18 +1013,82 @@ impl Connection {
     /// ClientHello to a server asks for renegotiation, which sanstls refuses with a
     /// `no_renegotiation` warning (RFC 5246 §7.4.1.1, §7.2.2; RFC 5746 §4.2, §4.4).
     /// Anything else is unexpected.
-    fn handshake_in_traffic(core: &mut Core, typ: HandshakeType) -> Result<(), Error> {
-        let allowed = match core.side {
-            Side::Client => typ == HandshakeType::HELLO_REQUEST,
-            Side::Server => typ == HandshakeType::CLIENT_HELLO,
-        };
-        if !allowed {
-            return Err(PeerMisbehaved::UnexpectedHandshake(typ).into());
-        }
+    /// (Only those two types get here: [`State::expects`] refused the others.)
+    fn handshake_in_traffic(core: &mut Core) {
         core.send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
-        Ok(())
     }
 }
 
 /// The most plaintext one record may carry, for callers sizing their own buffers.
 pub const MAX_FRAGMENT_LEN: usize = MAX_PLAINTEXT_LEN;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzzing::{client_config, server_config};
+
+    /// Moves bytes both ways until neither side has anything to send.
+    fn settle(a: &mut Connection, b: &mut Connection) {
+        for _ in 0..100 {
+            let ab = a.poll_transmit().to_vec();
+            a.handle_transmitted(ab.len()).unwrap();
+            let ba = b.poll_transmit().to_vec();
+            b.handle_transmitted(ba.len()).unwrap();
+            if ab.is_empty() && ba.is_empty() {
+                return;
+            }
+            let now = UnixTime::from_secs(1_800_000_000);
+            // (An empty slice would be end of file.)
+            if !ab.is_empty() {
+                b.handle_recv_bytes(&ab, now).unwrap();
+            }
+            if !ba.is_empty() {
+                a.handle_recv_bytes(&ba, now).unwrap();
+            }
+            while a.poll_event().is_some() {}
+            while b.poll_event().is_some() {}
+        }
+    }
+
+    #[test]
+    fn a_failed_send_is_sticky_and_queues_its_alert() {
+        let now = UnixTime::from_secs(1_800_000_000);
+        let mut rng = SeededRng::from_seed([1; 32]);
+        let mut client = Connection::client(
+            client_config().unwrap(),
+            ServerName::try_from("localhost").unwrap(),
+            now,
+            &mut rng,
+        )
+        .unwrap();
+        let mut server = Connection::server(server_config().unwrap(), now, &mut rng).unwrap();
+        settle(&mut client, &mut server);
+        assert!(
+            matches!(client.state, State::Traffic),
+            "{:?} {:?}",
+            client.error(),
+            server.error()
+        );
+        // The last sequence number is used; the next record cannot be protected
+        // (RFC 5246 §6.1: sequence numbers "MUST NOT wrap").
+        client.core.sealer.set_sequence_number(u64::MAX);
+        client.send(b"last").unwrap();
+        let sent = client.poll_transmit().len();
+        let err = client.send(b"one too many").unwrap_err();
+        assert_eq!(err, Error::Internal("record sequence number exhausted"));
+        assert_eq!(client.error(), Some(&err));
+        assert_eq!(client.send(b"again"), Err(err.clone()));
+        assert_eq!(client.handle_recv_bytes(&[23], now), Err(err));
+        // The connection failed as it does on any fatal error. Its internal_error
+        // alert cannot go out here: sealing it needs a sequence number too, and
+        // nothing may be sent unprotected now (so the output is unchanged).
+        assert!(matches!(client.state, State::Failed));
+        assert_eq!(client.poll_transmit().len(), sent);
+        assert!(
+            !client.is_closed(),
+            "the last record still waits to be sent"
+        );
+        client.handle_transmitted(sent).unwrap();
+        assert!(client.is_closed());
+    }
+}

@@ -75,7 +75,7 @@ fn feed(conn: &mut Connection, data: &[u8]) {
 
 /// The server's config, built once per process: loading and validating the RSA key
 /// costs milliseconds, which would otherwise dominate every execution.
-fn server_config() -> Option<Arc<ServerConfig>> {
+pub(crate) fn server_config() -> Option<Arc<ServerConfig>> {
     static CONFIG: OnceBox<Option<Arc<ServerConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
@@ -98,7 +98,7 @@ fn server_config() -> Option<Arc<ServerConfig>> {
 }
 
 /// The client's config, built once per process.
-fn client_config() -> Option<Arc<ClientConfig>> {
+pub(crate) fn client_config() -> Option<Arc<ClientConfig>> {
     static CONFIG: OnceBox<Option<Arc<ClientConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {

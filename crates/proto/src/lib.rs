@@ -128,8 +128,8 @@ mod server;
 
 pub use config::{
     CertifiedKey, ClientConfig, ClientConfigBuilder, ConfigError, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT,
-    DEFAULT_SERVER_HANDSHAKE_TIMEOUT, KeyLog, ResolvesServerCert, ServerConfig,
-    ServerConfigBuilder, SniResolver,
+    DEFAULT_SERVER_HANDSHAKE_TIMEOUT, KeyLog, MAX_MESSAGE_LIMIT, MIN_MESSAGE_LIMIT,
+    ResolvesServerCert, ServerConfig, ServerConfigBuilder, SniResolver,
 };
 pub use conn::{Connection, MAX_FRAGMENT_LEN, Negotiated};
 pub use error::{ApiMisuse, Error, PeerIncompatible, PeerMisbehaved};

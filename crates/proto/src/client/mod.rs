@@ -98,6 +98,26 @@ impl State {
         matches!(self, State::ChangeCipherSpec(_))
     }
 
+    /// Whether a handshake message of type `typ` may come now (RFC 5246 §7.3 order).
+    /// Checked before the body is decoded: a message out of order is
+    /// unexpected_message whatever its contents. A HelloRequest may come at any time
+    /// and is ignored while the handshake runs (§7.4.1.1).
+    pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        typ == HandshakeType::HELLO_REQUEST
+            || match self {
+                State::ServerHello(_) => typ == HandshakeType::SERVER_HELLO,
+                State::Certificate(_) => typ == HandshakeType::CERTIFICATE,
+                State::ServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
+                State::ServerHelloDone(s) => {
+                    typ == HandshakeType::SERVER_HELLO_DONE
+                        || (typ == HandshakeType::CERTIFICATE_REQUEST
+                            && matches!(s.cert_request, CertRequest::NotRequested))
+                }
+                State::ChangeCipherSpec(_) => false,
+                State::Finished(_) => typ == HandshakeType::FINISHED,
+            }
+    }
+
     /// The server's ChangeCipherSpec arrived (the connection installed its keys).
     pub(crate) fn after_ccs(self) -> State {
         match self {

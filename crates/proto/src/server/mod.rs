@@ -24,7 +24,7 @@ use sanstls_crypto::dh::DhPrivateKey;
 use sanstls_crypto::rsa::RsaPublicKey;
 use sanstls_keys::MasterSecret;
 use sanstls_record::Sealer;
-use sanstls_wire::enums::KeyExchange;
+use sanstls_wire::enums::{HandshakeType, KeyExchange};
 use sanstls_wire::handshake::{ClientKeyExchange, HandshakeMessage};
 use zeroize::Zeroizing;
 
@@ -68,6 +68,20 @@ impl State {
 
     pub(crate) fn expects_ccs(&self) -> bool {
         matches!(self, State::ChangeCipherSpec(_))
+    }
+
+    /// Whether a handshake message of type `typ` may come now (RFC 5246 §7.3 order).
+    /// Checked before the body is decoded: a message out of order is
+    /// unexpected_message whatever its contents.
+    pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
+        typ == match self {
+            State::ClientHello(_) => HandshakeType::CLIENT_HELLO,
+            State::ClientCertificate(_) => HandshakeType::CERTIFICATE,
+            State::ClientKeyExchange(_) => HandshakeType::CLIENT_KEY_EXCHANGE,
+            State::CertificateVerify(_) => HandshakeType::CERTIFICATE_VERIFY,
+            State::ChangeCipherSpec(_) => return false,
+            State::Finished(_) => HandshakeType::FINISHED,
+        }
     }
 
     /// The client's ChangeCipherSpec arrived (the connection installed its keys).
