@@ -66,6 +66,7 @@ mod algorithm;
 mod anchors;
 mod cert;
 mod constraints;
+mod covers;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
@@ -76,6 +77,7 @@ mod verify;
 pub use algorithm::SignatureAlgorithm;
 pub use anchors::{TrustAnchor, TrustAnchors, pem_to_der_certs};
 pub use cert::KeyUsage;
+pub use covers::certificate_covers_name;
 pub use error::{AlertCode, Error};
 pub use names::{DnsName, ServerName};
 pub use verify::{

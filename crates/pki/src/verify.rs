@@ -286,7 +286,7 @@ impl ClientCertVerifier for WebPkiClientVerifier {
 
 /// Whether the end-entity certificate is valid for `name`: a subjectAltName dNSName or
 /// iPAddress entry must match (RFC 6125 §6.4, no common-name fallback).
-fn check_name(leaf: &Cert<'_>, name: &ServerName) -> Result<(), Error> {
+pub(crate) fn check_name(leaf: &Cert<'_>, name: &ServerName) -> Result<(), Error> {
     let san = leaf.san.as_deref().unwrap_or(&[]);
     let found = san.iter().any(|gn| match (gn, name) {
         (GeneralName::DnsName(d), ServerName::Dns(reference)) => dns_name_matches(
