@@ -352,8 +352,8 @@ fn openssl_signs_sanstls_verifies() {
                 }
             }
         }
-        // A SHA-1 PKCS#1 v1.5 signature from OpenSSL verifies (old peers), but sanstls
-        // refuses to make one.
+        // A SHA-1 PKCS#1 v1.5 signature from OpenSSL verifies (old peers); sanstls makes
+        // one only through the explicitly named legacy function.
         let sig_path = dir.path("sig1.bin");
         openssl(&[
             "dgst",
@@ -374,6 +374,14 @@ fn openssl_signs_sanstls_verifies() {
             key.sign_pkcs1v15(&mut rng, HashAlgorithm::Sha1, msg)
                 .unwrap_err(),
             Error::Unsupported("SHA-1 signatures")
+        );
+        // The explicit legacy signer makes the same (deterministic) signature as
+        // OpenSSL.
+        let digest = HashAlgorithm::Sha1.hash(msg);
+        assert_eq!(
+            key.sign_pkcs1v15_sha1_legacy_prehashed(&mut rng, digest.as_slice())
+                .unwrap(),
+            sig
         );
     }
 }

@@ -69,6 +69,9 @@ pub enum ConfigError {
     /// The client verifier's acceptable issuers do not fit in a CertificateRequest
     /// (RFC 5246 §7.4.4: `certificate_authorities<0..2^16-1>`, each name non-empty).
     TooManyAcceptableIssuers,
+    /// `RSA_PKCS1_SHA1` in the signature schemes without
+    /// `allow_sha1_signatures(true)` (RFC 9155 deprecates SHA-1 signatures in TLS 1.2).
+    Sha1SignaturesNotAllowed,
     /// A handshake message size bound outside
     /// [`MIN_MESSAGE_LIMIT`]`..=`[`MAX_MESSAGE_LIMIT`].
     MessageLimitOutOfRange,
@@ -100,6 +103,11 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::InvalidAlpnProtocol => f.write_str("ALPN names must be 1..=255 bytes"),
             ConfigError::DhMinimumTooSmall => f.write_str("minimum DH size below 1024 bits"),
+            ConfigError::Sha1SignaturesNotAllowed => f.write_str(
+                "rsa_pkcs1_sha1 is in the signature schemes but SHA-1 signatures are not \
+                 allowed: call allow_sha1_signatures(true) for peers that know nothing \
+                 else (RFC 9155 deprecates them)",
+            ),
             ConfigError::MessageLimitOutOfRange => write!(
                 f,
                 "a handshake message size bound must be {MIN_MESSAGE_LIMIT} to \
@@ -132,6 +140,7 @@ pub struct Common {
     pub(crate) handshake_timeout: Option<Duration>,
     pub(crate) max_message: usize,
     pub(crate) max_certificate: usize,
+    pub(crate) allow_sha1: bool,
 }
 
 /// The default handshake deadline of a client: long enough for a slow network and a
@@ -155,6 +164,7 @@ impl fmt::Debug for Common {
             .field("handshake_timeout", &self.handshake_timeout)
             .field("max_message", &self.max_message)
             .field("max_certificate", &self.max_certificate)
+            .field("allow_sha1", &self.allow_sha1)
             .finish_non_exhaustive()
     }
 }
@@ -177,6 +187,7 @@ impl Default for Common {
             handshake_timeout: Some(DEFAULT_CLIENT_HANDSHAKE_TIMEOUT),
             max_message: 64 * 1024,
             max_certificate: 128 * 1024,
+            allow_sha1: false,
         }
     }
 }
@@ -218,7 +229,9 @@ impl Common {
         }
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
+    /// Checks the settings, and adds rsa_pkcs1_sha1 last to the signature schemes when
+    /// SHA-1 signatures are allowed.
+    fn check(&mut self) -> Result<(), ConfigError> {
         if self.suites.is_empty() {
             return Err(ConfigError::NoCipherSuites);
         }
@@ -236,11 +249,19 @@ impl Common {
         if self.alpn.iter().any(|p| p.is_empty() || p.len() > 255) {
             return Err(ConfigError::InvalidAlpnProtocol);
         }
-        match self
+        if self
             .signature_schemes
-            .iter()
-            .find(|s| !DEFAULT_SIGNATURE_SCHEMES.contains(s))
+            .contains(&SignatureScheme::RSA_PKCS1_SHA1)
         {
+            if !self.allow_sha1 {
+                return Err(ConfigError::Sha1SignaturesNotAllowed);
+            }
+        } else if self.allow_sha1 && !self.signature_schemes.is_empty() {
+            self.signature_schemes.push(SignatureScheme::RSA_PKCS1_SHA1);
+        }
+        match self.signature_schemes.iter().find(|s| {
+            !DEFAULT_SIGNATURE_SCHEMES.contains(s) && **s != SignatureScheme::RSA_PKCS1_SHA1
+        }) {
             Some(&s) => return Err(ConfigError::UnsupportedSignatureScheme(s)),
             None if self.signature_schemes.is_empty() => {
                 return Err(ConfigError::UnsupportedSignatureScheme(SignatureScheme(0)));
@@ -339,6 +360,22 @@ macro_rules! common_setters {
         #[must_use]
         pub fn max_certificate_message_len(mut self, len: usize) -> Self {
             self.common.max_certificate = len;
+            self
+        }
+        /// Accept and produce RSASSA-PKCS1-v1_5 signatures with SHA-1
+        /// (`rsa_pkcs1_sha1`) in ServerKeyExchange and CertificateVerify, for legacy
+        /// peers that know nothing else (default off: RFC 9155 §3 says TLS 1.2
+        /// implementations MUST NOT send or accept them, and SHA-1 collisions are
+        /// practical). When on, rsa_pkcs1_sha1 is offered and accepted after the
+        /// configured [schemes](Self::signature_schemes) (or where they list it), and a
+        /// server signs its DHE parameters with it for a client that sends no
+        /// signature_algorithms extension (which means {sha1, rsa}, RFC 5246
+        /// §7.4.1.4.1); off, such a client gets an RSA key exchange suite or, if it
+        /// offers none, handshake_failure. Certificates signed with SHA-1 are a separate
+        /// matter, decided by the certificate verifier.
+        #[must_use]
+        pub fn allow_sha1_signatures(mut self, on: bool) -> Self {
+            self.common.allow_sha1 = on;
             self
         }
         /// Signature schemes, in preference order (default:
@@ -453,7 +490,7 @@ impl ClientConfigBuilder {
     }
 
     /// Check and build.
-    pub fn build(self) -> Result<ClientConfig, ConfigError> {
+    pub fn build(mut self) -> Result<ClientConfig, ConfigError> {
         self.common.check()?;
         if self.min_dh_bits < 1024 {
             return Err(ConfigError::DhMinimumTooSmall);
@@ -606,6 +643,7 @@ pub struct ServerConfig {
     pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
     /// The size of the CertificateRequest sent with a client verifier (0 without).
     pub(crate) cert_request_len: usize,
+    pub(crate) refuse_unknown_server_names: bool,
 }
 
 impl fmt::Debug for ServerConfig {
@@ -630,6 +668,7 @@ impl ServerConfig {
             certs: None,
             dh_group: NamedDhGroup::Ffdhe2048,
             client_verifier: None,
+            refuse_unknown_server_names: false,
         }
     }
 
@@ -645,6 +684,7 @@ pub struct ServerConfigBuilder {
     certs: Option<Arc<dyn ResolvesServerCert>>,
     dh_group: NamedDhGroup,
     client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    refuse_unknown_server_names: bool,
 }
 
 impl ServerConfigBuilder {
@@ -687,8 +727,24 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// Refuse a client whose server_name (SNI) the chosen certificate does not cover,
+    /// with a fatal unrecognized_name alert (default off: the handshake goes on with
+    /// the certificate the resolver chose, and the client judges it). RFC 6066 §3
+    /// allows both; refusing tells a misdirected client at once, and keeps a server
+    /// from answering names it does not serve (domain fronting, scanners). Names
+    /// match as in certificate validation (RFC 6125: subjectAltName dNSName entries,
+    /// wildcards as the whole left-most label). A client that sends no server_name is
+    /// not affected. Whatever this setting, a server_name that is not a valid host
+    /// name (a NUL, a control character, a byte other than a letter, digit, `-` or
+    /// `.`, an empty label, a trailing dot) is refused with illegal_parameter.
+    #[must_use]
+    pub fn refuse_unknown_server_names(mut self, on: bool) -> Self {
+        self.refuse_unknown_server_names = on;
+        self
+    }
+
     /// Check and build.
-    pub fn build(self) -> Result<ServerConfig, ConfigError> {
+    pub fn build(mut self) -> Result<ServerConfig, ConfigError> {
         self.common.check()?;
         let certs = self.certs.ok_or(ConfigError::NoCertificate)?;
         let all = certs.all();
@@ -718,6 +774,7 @@ impl ServerConfigBuilder {
             max_chain_len,
             client_verifier: self.client_verifier,
             cert_request_len,
+            refuse_unknown_server_names: self.refuse_unknown_server_names,
         })
     }
 }

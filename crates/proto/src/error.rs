@@ -108,6 +108,9 @@ pub enum PeerMisbehaved {
     BadDhPublicValue,
     /// The server sent an empty certificate list.
     NoServerCertificate,
+    /// A server_name HostName that is not an ASCII LDH host name without a trailing
+    /// dot (RFC 6066 §3).
+    InvalidServerName,
 }
 
 /// What the peer and this configuration do not share.
@@ -200,7 +203,8 @@ impl PeerMisbehaved {
             | P::UnofferedAlpnProtocol
             | P::UnofferedSignatureScheme
             | P::BadDhParameters
-            | P::BadDhPublicValue => AlertDescription::ILLEGAL_PARAMETER,
+            | P::BadDhPublicValue
+            | P::InvalidServerName => AlertDescription::ILLEGAL_PARAMETER,
             P::UnsolicitedExtension(_) => AlertDescription::UNSUPPORTED_EXTENSION,
             // RFC 5746 §3.4 / §3.6: "MUST abort the handshake (by sending a fatal
             // handshake_failure alert)".
@@ -373,6 +377,10 @@ impl fmt::Display for PeerMisbehaved {
             P::BadDhParameters => f.write_str("unusable Diffie-Hellman parameters"),
             P::BadDhPublicValue => f.write_str("an invalid Diffie-Hellman public value"),
             P::NoServerCertificate => f.write_str("the server sent no certificate"),
+            P::InvalidServerName => f.write_str(
+                "a server_name that is not a host name (bytes other than letters, digits, \
+                 '-' and '.', an empty label, or a trailing dot)",
+            ),
         }
     }
 }

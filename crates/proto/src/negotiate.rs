@@ -13,13 +13,18 @@ use crate::error::{Error, PeerIncompatible};
 
 /// The signature scheme for the ServerKeyExchange: the first of the server's schemes the
 /// client listed. Without signature_algorithms the client implies rsa_pkcs1_sha1
-/// (RFC 5246 §7.4.1.4.1), which sanstls does not sign with: `None`.
+/// (RFC 5246 §7.4.1.4.1), which the server signs with only when its configuration
+/// allows SHA-1 signatures (they are then among its schemes); otherwise `None`.
 pub(crate) fn signature_scheme(
     ours: &[SignatureScheme],
     theirs: Option<List<'_, SignatureScheme>>,
 ) -> Option<SignatureScheme> {
-    let theirs = theirs?;
-    ours.iter().copied().find(|s| theirs.contains(s))
+    match theirs {
+        Some(theirs) => ours.iter().copied().find(|s| theirs.contains(s)),
+        None => ours
+            .contains(&SignatureScheme::RSA_PKCS1_SHA1)
+            .then_some(SignatureScheme::RSA_PKCS1_SHA1),
+    }
 }
 
 /// The DH group, following RFC 7919 §4: a client that lists no FFDHE group gets the

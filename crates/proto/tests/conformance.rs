@@ -243,3 +243,78 @@ fn message_size_bounds_that_cannot_work_are_refused() {
         ConfigError::MessageLimitOutOfRange
     );
 }
+
+/// A filter that overwrites the client's server_name ("localhost", 9 bytes) in its
+/// ClientHello with `name` (also 9 bytes).
+fn rename_sni(name: &'static [u8; 9]) -> Filter {
+    let mut done = false;
+    Box::new(move |dir, bytes| {
+        if dir != Dir::ToServer || done {
+            return;
+        }
+        done = true;
+        let at = bytes
+            .windows(9)
+            .position(|w| w == b"localhost")
+            .expect("the ClientHello names localhost");
+        bytes[at..at + 9].copy_from_slice(name);
+    })
+}
+
+#[test]
+fn server_names_that_are_not_host_names_are_illegal_parameter() {
+    for name in [
+        b"local\0ost",
+        b"local\nost",
+        b"local_ost",
+        b"local ost",
+        b"localhos.",
+        b"loc..host",
+        b"loc\xc3\xa9host",
+    ] {
+        let mut p = Pair::with_defaults();
+        p.filter = Some(rename_sni(name));
+        p.expect_failure(
+            false,
+            &Error::PeerMisbehaved(PeerMisbehaved::InvalidServerName),
+            A::ILLEGAL_PARAMETER,
+        );
+    }
+}
+
+#[test]
+fn unknown_server_names_are_refused_only_when_asked() {
+    // The test certificate covers localhost, *.example.test and 127.0.0.1.
+    let strict = || {
+        server_builder()
+            .refuse_unknown_server_names(true)
+            .build()
+            .unwrap()
+    };
+    // A name it does not cover: unrecognized_name, before anything else happens.
+    let mut p = Pair::with_name(client_builder().build().unwrap(), strict(), "other.test");
+    p.expect_failure(
+        false,
+        &Error::PeerIncompatible(sanstls_proto::PeerIncompatible::UnrecognizedName),
+        A::UNRECOGNIZED_NAME,
+    );
+    // Names it covers, exactly or by its wildcard: served.
+    for name in ["localhost", "www.example.test"] {
+        let mut p = Pair::with_name(client_builder().build().unwrap(), strict(), name);
+        p.run_handshake(name);
+    }
+    // A client that sends no host name (an IP address) is not affected.
+    let mut p = Pair::with_name(client_builder().build().unwrap(), strict(), "127.0.0.1");
+    p.run_handshake("no server_name");
+    // By default the server goes on, and the client refuses the certificate's name.
+    let mut p = Pair::with_name(
+        client_builder().build().unwrap(),
+        server_builder().build().unwrap(),
+        "other.test",
+    );
+    p.run();
+    assert_eq!(
+        p.server_error,
+        Some(Error::AlertReceived(A::BAD_CERTIFICATE))
+    );
+}

@@ -234,6 +234,27 @@ impl RsaPrivateKey {
         digest: &[u8],
     ) -> Result<Vec<u8>, Error> {
         check_signing_hash(hash)?;
+        self.sign_pkcs1v15_digest(rng, hash, digest)
+    }
+
+    /// RSASSA-PKCS1-v1_5-SIGN with SHA-1 of an already computed 20-byte `digest`: only
+    /// for TLS 1.2 peers that know nothing else, when the caller's configuration
+    /// explicitly allows it (RFC 9155 deprecates SHA-1 signatures; the other signing
+    /// functions refuse SHA-1).
+    pub fn sign_pkcs1v15_sha1_legacy_prehashed<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        digest: &[u8],
+    ) -> Result<Vec<u8>, Error> {
+        self.sign_pkcs1v15_digest(rng, HashAlgorithm::Sha1, digest)
+    }
+
+    fn sign_pkcs1v15_digest<R: CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+        hash: HashAlgorithm,
+        digest: &[u8],
+    ) -> Result<Vec<u8>, Error> {
         // Step 1: EMSA-PKCS1-v1_5 encoding with emLen = k.
         let em = emsa_pkcs1v15_encode(hash, digest, self.public.k)?;
         // Step 2: RSASP1; EM starts with 0x00 so it is less than n.

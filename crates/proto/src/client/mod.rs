@@ -264,6 +264,8 @@ pub(crate) struct ExpectServerKeyExchange {
 /// The hash of a signature scheme sanstls verifies, and whether it is PSS.
 pub(crate) fn scheme_parts(scheme: SignatureScheme) -> Option<(HashAlgorithm, bool)> {
     Some(match scheme {
+        // Only when the configuration allows it (its schemes list it then).
+        SignatureScheme::RSA_PKCS1_SHA1 => (HashAlgorithm::Sha1, false),
         SignatureScheme::RSA_PKCS1_SHA256 => (HashAlgorithm::Sha256, false),
         SignatureScheme::RSA_PKCS1_SHA384 => (HashAlgorithm::Sha384, false),
         SignatureScheme::RSA_PKCS1_SHA512 => (HashAlgorithm::Sha512, false),
@@ -272,6 +274,26 @@ pub(crate) fn scheme_parts(scheme: SignatureScheme) -> Option<(HashAlgorithm, bo
         SignatureScheme::RSA_PSS_RSAE_SHA512 => (HashAlgorithm::Sha512, true),
         _ => return None,
     })
+}
+
+/// Signs `digest` (made with the hash of `scheme`) with `key` as `scheme` says: RSA-PSS
+/// or PKCS#1 v1.5, SHA-1 included (the configuration lists rsa_pkcs1_sha1 only when it
+/// allows SHA-1 signatures).
+pub(crate) fn sign_digest(
+    key: &sanstls_crypto::rsa::RsaPrivateKey,
+    rng: &mut sanstls_crypto::rng::SeededRng,
+    scheme: SignatureScheme,
+    digest: &[u8],
+) -> Result<Vec<u8>, Error> {
+    let (hash, pss) = scheme_parts(scheme).ok_or(Error::Internal("signature scheme"))?;
+    if pss {
+        key.sign_pss_prehashed(rng, hash, digest)
+    } else if hash == HashAlgorithm::Sha1 {
+        key.sign_pkcs1v15_sha1_legacy_prehashed(rng, digest)
+    } else {
+        key.sign_pkcs1v15_prehashed(rng, hash, digest)
+    }
+    .map_err(|_| Error::Internal("RSA signature"))
 }
 
 /// The bytes a ServerKeyExchange signature covers (RFC 5246 §7.4.3):
@@ -503,20 +525,13 @@ impl ExpectServerHelloDone {
         //    "all handshake messages sent or received, starting at client hello and up
         //    to, but not including, this message", with the chosen scheme's hash.
         if let CertRequest::Send(key, scheme) = &self.cert_request {
-            let (hash, pss) = scheme_parts(*scheme).ok_or(Error::Internal("signature scheme"))?;
+            let (hash, _) = scheme_parts(*scheme).ok_or(Error::Internal("signature scheme"))?;
             let digest = self
                 .hs
                 .transcript
                 .hash_with(hash)
                 .map_err(|_| Error::Internal("CertificateVerify hash not running"))?;
-            let sig = if pss {
-                key.key()
-                    .sign_pss_prehashed(&mut core.rng, hash, digest.as_slice())
-            } else {
-                key.key()
-                    .sign_pkcs1v15_prehashed(&mut core.rng, hash, digest.as_slice())
-            }
-            .map_err(|_| Error::Internal("CertificateVerify signature"))?;
+            let sig = sign_digest(key.key(), &mut core.rng, *scheme, digest.as_slice())?;
             let cv = HandshakeMessage::CertificateVerify(DigitallySigned {
                 scheme: *scheme,
                 signature: &sig,

@@ -19,8 +19,8 @@ use sanstls_wire::handshake::{
 };
 
 use super::ServerKx;
-use crate::client::{scheme_parts, signed_params};
-use crate::config::ServerConfig;
+use crate::client::{scheme_parts, sign_digest, signed_params};
+use crate::config::{CertifiedKey, ServerConfig};
 use crate::conn::Core;
 use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
 use crate::hs::Hs;
@@ -29,6 +29,45 @@ use crate::negotiate;
 /// RFC 8446 §4.1.3: the last eight bytes of a TLS 1.3 server's random when it
 /// negotiates TLS 1.2 ("DOWNGRD" 01) or below ("DOWNGRD" 00).
 const DOWNGRADE_SENTINELS: [[u8; 8]; 2] = [*b"DOWNGRD\x01", *b"DOWNGRD\x00"];
+
+/// The longest host name (RFC 1035 §2.3.4: 255 octets on the wire, 253 in text).
+const MAX_HOST_NAME_LEN: usize = 253;
+/// The longest label of a host name (RFC 1035 §2.3.4).
+const MAX_LABEL_LEN: usize = 63;
+
+/// Checks a server_name HostName and returns it in lowercase. RFC 6066 §3: the name is
+/// "the fully qualified DNS hostname of the server ... represented as a byte string
+/// using ASCII encoding without a trailing dot"; host names are LDH labels (letters,
+/// digits, hyphen; RFC 1123 §2.1, RFC 5890 §2.3.1; internationalized names travel as
+/// A-labels). A NUL, a control character, any other byte, an empty label (a leading,
+/// doubled or trailing dot) or an over-long name or label is illegal_parameter:
+/// passing such a name on to certificate selection or to the application invites
+/// confusion between what the client asked for and what is logged or matched.
+pub(crate) fn check_host_name(name: &[u8]) -> Result<String, Error> {
+    let ldh = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-';
+    let ok = !name.is_empty()
+        && name.len() <= MAX_HOST_NAME_LEN
+        && name.split(|&b| b == b'.').all(|label| {
+            !label.is_empty() && label.len() <= MAX_LABEL_LEN && label.iter().all(ldh)
+        });
+    if !ok {
+        return Err(PeerMisbehaved::InvalidServerName.into());
+    }
+    // All ASCII: each byte is one char.
+    Ok(name
+        .iter()
+        .map(|&b| char::from(b.to_ascii_lowercase()))
+        .collect())
+}
+
+/// Whether the leaf of `cert` is valid for the host name `name` (RFC 6125 matching).
+fn covers(cert: &CertifiedKey, name: &str) -> bool {
+    let (Ok(reference), Some(leaf)) = (sanstls_pki::ServerName::new(name), cert.chain().first())
+    else {
+        return false;
+    };
+    sanstls_pki::certificate_covers_name(leaf, &reference).unwrap_or(false)
+}
 
 /// Processes the ClientHello and sends the server's first flight.
 pub(super) fn respond(
@@ -57,15 +96,24 @@ pub(super) fn respond(
     let secure_reneg =
         reneg_ext.is_some() || ch.offers(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
 
-    // 3. RFC 6066 §3: the host name picks the certificate.
-    let server_name = exts
-        .and_then(|e| e.host_name())
-        .and_then(|n| core::str::from_utf8(n).ok())
-        .map(|n| String::from(n).to_ascii_lowercase());
+    // 3. RFC 6066 §3: the host name, checked, picks the certificate.
+    let server_name = match exts.and_then(|e| e.host_name()) {
+        Some(name) => Some(check_host_name(name)?),
+        None => None,
+    };
     let cert = config
         .certs
         .resolve(server_name.as_deref())
         .ok_or(PeerIncompatible::UnrecognizedName)?;
+    // RFC 6066 §3: a server that "does not recognize the server name ... SHOULD ...
+    // either abort the handshake by sending a fatal-level unrecognized_name(112) alert
+    // or continue the handshake"; continuing is the default, aborting the option.
+    if config.refuse_unknown_server_names
+        && let Some(name) = &server_name
+        && !covers(&cert, name)
+    {
+        return Err(PeerIncompatible::UnrecognizedName.into());
+    }
 
     // 4. Suite, signature scheme and group (negotiate.rs).
     let scheme = negotiate::signature_scheme(
@@ -189,13 +237,9 @@ pub(super) fn respond(
                 ys: &ys,
             };
             let signed = signed_params(&hs.client_random, &hs.server_random, &params)?;
-            let (hash, pss) = scheme_parts(scheme).ok_or(Error::Internal("signature scheme"))?;
-            let sig = if pss {
-                cert.key().sign_pss(&mut core.rng, hash, &signed)
-            } else {
-                cert.key().sign_pkcs1v15(&mut core.rng, hash, &signed)
-            }
-            .map_err(|_| Error::Internal("ServerKeyExchange signature"))?;
+            let (hash, _) = scheme_parts(scheme).ok_or(Error::Internal("signature scheme"))?;
+            let digest = hash.hash(&signed);
+            let sig = sign_digest(cert.key(), &mut core.rng, scheme, digest.as_slice())?;
             let ske = HandshakeMessage::ServerKeyExchange(ServerKeyExchange {
                 params,
                 signed: DigitallySigned {
@@ -229,4 +273,52 @@ pub(super) fn respond(
     // 10. §7.4.5: ServerHelloDone.
     core.send_handshake(&HandshakeMessage::ServerHelloDone, &mut hs.transcript)?;
     Ok((hs, kx))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_are_ldh_ascii_without_a_trailing_dot() {
+        for good in [
+            &b"localhost"[..],
+            b"LocalHost",
+            b"www.example.com",
+            b"xn--bcher-kva.example",
+            b"a-b.c-d.e",
+            b"127.0.0.1",
+            &[b'a'; 63],
+        ] {
+            let name = check_host_name(good).unwrap();
+            assert_eq!(name.as_bytes(), good.to_ascii_lowercase(), "{good:?}");
+        }
+        let long_label = [b'a'; 64];
+        let long_name: Vec<u8> = core::iter::repeat_n(&b"abcdefghi."[..], 26)
+            .flatten()
+            .copied()
+            .collect();
+        for bad in [
+            &b""[..],
+            b"local\0host",
+            b"local\x01host",
+            b"local\x7fhost",
+            b"local host",
+            b"local_host",
+            b"localhost.",
+            b".localhost",
+            b"local..host",
+            b"*.example.com",
+            b"caf\xc3\xa9.example",
+            b"example.com/evil",
+            &long_label,
+            &long_name[..long_name.len() - 1],
+        ] {
+            assert_eq!(
+                check_host_name(bad),
+                Err(PeerMisbehaved::InvalidServerName.into()),
+                "{bad:?}"
+            );
+        }
+    }
 }
