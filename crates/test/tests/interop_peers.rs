@@ -633,3 +633,56 @@ fn sanstls_client_refuses_renegotiation_from_s_server() {
         Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE)
     );
 }
+
+/// SHA-1 signatures for legacy peers (RFC 9155 opt-in): `s_server` that signs only
+/// with rsa_pkcs1_sha1 (security level 0, as OpenSSL 3 refuses SHA-1 above it).
+#[test]
+fn sha1_signatures_with_openssl_only_when_allowed() {
+    let legacy = ["-sigalgs", "RSA+SHA1"];
+    let cipher = "DHE-RSA-AES128-SHA:@SECLEVEL=0";
+    let suite = CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA;
+    // The sanstls client, allowed: a DHE handshake signed with SHA-1.
+    let (_peer, port) = s_server(cipher, VARIANTS[0], &legacy);
+    let config = client_config(suite)
+        .allow_sha1_signatures(true)
+        .build()
+        .unwrap();
+    let out = connect_client(config, port, "localhost").unwrap();
+    assert!(out.complete);
+    assert_eq!(out.negotiated.unwrap().suite, suite);
+    // Not allowed (the default): it offers no SHA-1, and the server has nothing to
+    // sign with.
+    let (mut peer, port) = s_server(cipher, VARIANTS[0], &legacy);
+    let e = connect_client(client_config(suite).build().unwrap(), port, "localhost");
+    assert!(
+        matches!(
+            &e,
+            Err(Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE))
+        ),
+        "{:?}",
+        e.map(|o| o.negotiated)
+    );
+    peer.kill();
+
+    // `s_client` offering only SHA-1 against a sanstls server that allows it.
+    let config = server_config().allow_sha1_signatures(true).build().unwrap();
+    let (out, stdout) = against_s_client(
+        config,
+        VARIANTS[0],
+        &["-cipher", cipher, "-sigalgs", "RSA+SHA1"],
+    );
+    let out = out.unwrap_or_else(|e| panic!("{e}\n{stdout}"));
+    assert_eq!(out.negotiated.unwrap().suite, suite);
+    assert!(stdout.contains("Peer signing digest: SHA1"), "{stdout}");
+    // And against one that does not: handshake_failure for the DHE-only client.
+    let (out, stdout) = against_s_client(
+        server_config().build().unwrap(),
+        VARIANTS[0],
+        &["-cipher", cipher, "-sigalgs", "RSA+SHA1"],
+    );
+    assert_eq!(
+        out.unwrap_err(),
+        Error::PeerIncompatible(sanstls_proto::PeerIncompatible::NoCommonCipherSuite),
+        "{stdout}"
+    );
+}
