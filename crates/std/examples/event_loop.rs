@@ -6,8 +6,14 @@
 //! summary and exits non-zero if any connection failed.
 //!
 //! ```text
-//! cargo run -p sanstls-std --example event_loop -- --connections 64
+//! cargo run -p sanstls-std --example event_loop -- --connections 64 --silent 8
 //! ```
+//!
+//! `--silent N` adds N TCP connections that never send a byte, as an attacker holding
+//! connections open would: the server drops each at its handshake deadline
+//! (`--handshake-timeout-ms`, default 2000), while the real clients are served. The
+//! loop arms its poll timeout from the earliest `connection().poll_timeout()` and, when
+//! that passes, calls the connection again, which then fails with the timeout.
 //!
 //! How a `TlsStream` fits an edge-triggered loop: register the socket for both
 //! readable and writable events; on every event, call the stream's methods until each
@@ -42,6 +48,8 @@ pub struct Summary {
     pub server_handshakes: usize,
     /// Application bytes the clients sent (each one came back as an echo).
     pub bytes: u64,
+    /// Server sides ended by their handshake deadline (the silent connections).
+    pub timed_out: usize,
     /// Wall time of the run.
     pub elapsed: Duration,
     /// One line per failed connection.
@@ -196,13 +204,31 @@ fn message(i: usize) -> Vec<u8> {
     m
 }
 
-/// Runs `connections` clients against one server, all in this thread.
-pub fn run(connections: usize) -> Result<Summary, Box<dyn std::error::Error>> {
+/// The earliest handshake deadline among `conns`.
+fn next_deadline(conns: &HashMap<Token, Conn>) -> Option<sanstls_std::UnixTime> {
+    conns
+        .values()
+        .filter_map(|c| c.tls.connection().poll_timeout())
+        .min()
+}
+
+/// Runs `connections` clients and `silent` connections that never speak against one
+/// server whose handshakes time out after `handshake_timeout`, all in this thread.
+pub fn run(
+    connections: usize,
+    silent: usize,
+    handshake_timeout: Duration,
+) -> Result<Summary, Box<dyn std::error::Error>> {
     let key = load::certified_key(
         &testdata("server-rsa2048.chain.pem"),
         &testdata("server-rsa2048.rsa.pem"),
     )?;
-    let server_config = Arc::new(ServerConfig::builder().single_cert(key).build()?);
+    let server_config = Arc::new(
+        ServerConfig::builder()
+            .single_cert(key)
+            .handshake_timeout(handshake_timeout)
+            .build()?,
+    );
     let anchors = load::trust_anchors(&testdata("ca-root.cert.pem"))?;
     let client_config = Arc::new(ClientConfig::builder().trust_anchors(anchors).build()?);
 
@@ -220,6 +246,7 @@ pub fn run(connections: usize) -> Result<Summary, Box<dyn std::error::Error>> {
         client_handshakes: 0,
         server_handshakes: 0,
         bytes: 0,
+        timed_out: 0,
         elapsed: Duration::ZERO,
         failures: Vec::new(),
     };
@@ -255,19 +282,35 @@ pub fn run(connections: usize) -> Result<Summary, Box<dyn std::error::Error>> {
         );
     }
 
+    // Held open, never read or written: the server must not wait for them for ever.
+    let silent: Vec<TcpStream> = (0..silent)
+        .map(|_| TcpStream::connect(addr))
+        .collect::<Result<_, _>>()?;
+
     let mut events = Events::with_capacity(256);
     let mut buf = vec![0u8; 16 * 1024];
     let mut clients_left = connections;
     while clients_left > 0 || !conns.is_empty() {
-        poll.poll(&mut events, Some(STALL))?;
-        if events.is_empty() {
+        // Wake up for the earliest handshake deadline too (never later than STALL).
+        let deadline = next_deadline(&conns);
+        let wait = deadline.map_or(STALL, |t| {
+            t.saturating_duration_since(sanstls_std::now()).min(STALL)
+        });
+        poll.poll(&mut events, Some(wait))?;
+        if events.is_empty() && deadline.is_none() {
             return Err(format!(
                 "no event for {STALL:?} with {} connections open: the loop is stuck",
                 conns.len()
             )
             .into());
         }
-        let mut touched = Vec::new();
+        // Connections whose deadline passed are called again: they fail with the timeout.
+        let now = sanstls_std::now();
+        let mut touched: Vec<Token> = conns
+            .iter()
+            .filter(|(_, c)| c.tls.connection().poll_timeout().is_some_and(|t| t <= now))
+            .map(|(t, _)| *t)
+            .collect();
         for ev in &events {
             if ev.token() == LISTENER {
                 loop {
@@ -325,6 +368,15 @@ pub fn run(connections: usize) -> Result<Summary, Box<dyn std::error::Error>> {
                     }
                     true
                 }
+                Err(_)
+                    if matches!(
+                        conn.tls.connection().error(),
+                        Some(sanstls_std::proto::Error::HandshakeTimeout { .. })
+                    ) && !is_client =>
+                {
+                    summary.timed_out += 1;
+                    true
+                }
                 Err(e) => {
                     summary.failures.push(format!("{}: {e}", conn.name));
                     true
@@ -341,41 +393,51 @@ pub fn run(connections: usize) -> Result<Summary, Box<dyn std::error::Error>> {
         }
     }
     summary.elapsed = start.elapsed();
+    drop(silent);
     Ok(summary)
 }
 
 #[allow(dead_code)] // the test includes this file as a module and calls `run` only
 fn main() {
     let mut connections = 64;
+    let mut silent = 0;
+    let mut timeout_ms = 2000;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match (a.as_str(), args.next().map(|v| v.parse::<usize>())) {
             ("--connections", Some(Ok(n))) if n > 0 => connections = n,
+            ("--silent", Some(Ok(n))) => silent = n,
+            ("--handshake-timeout-ms", Some(Ok(n))) if n > 0 => timeout_ms = n as u64,
             _ => {
-                eprintln!("usage: event_loop [--connections N]   (N >= 1, default 64)");
+                eprintln!(
+                    "usage: event_loop [--connections N] [--silent N] [--handshake-timeout-ms MS]\n\
+                     (defaults: 64 clients, no silent connection, 2000 ms)"
+                );
                 std::process::exit(2);
             }
         }
     }
-    match run(connections) {
+    match run(connections, silent, Duration::from_millis(timeout_ms)) {
         Ok(s) => {
             println!(
                 "connections: {}/{connections} completed\n\
                  handshakes:  {} client, {} server\n\
                  bytes:       {} sent and echoed back\n\
+                 timed out:   {} of {silent} silent connections (server side)\n\
                  elapsed:     {:.3} s\n\
                  failed:      {}",
                 s.completed,
                 s.client_handshakes,
                 s.server_handshakes,
                 s.bytes,
+                s.timed_out,
                 s.elapsed.as_secs_f64(),
                 s.failures.len()
             );
             for f in &s.failures {
                 println!("  {f}");
             }
-            if !s.failures.is_empty() || s.completed != connections {
+            if !s.failures.is_empty() || s.completed != connections || s.timed_out != silent {
                 std::process::exit(1);
             }
         }
