@@ -4,7 +4,12 @@
 //! EtM, ALPN, the server's certificate and its verification) is described on stderr.
 //! At the end of stdin the client waits until the server has been quiet for a moment
 //! (its answer to the last input would be cut otherwise: TLS 1.2 has no half-close),
-//! sends close_notify and keeps reading until the server closes too.
+//! sends close_notify and keeps reading until the server closes too, for at most
+//! [`CLOSE_WAIT`].
+//!
+//! Time is bounded: connecting and the handshake each get `--timeout` seconds, the
+//! server's close_notify [`CLOSE_WAIT`], and output the server does not take
+//! `--timeout` seconds without progress.
 //!
 //! The socket is non-blocking and one thread drives it with a `mio` event loop; a
 //! second thread reads stdin into a small bounded queue and wakes the loop.
@@ -12,8 +17,8 @@
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Token, Waker};
@@ -22,6 +27,7 @@ use sanstls_proto::{Negotiated, ServerName, Side, UnixTime};
 use sanstls_std::{TlsStream, load};
 
 use crate::certinfo::{self, CertSummary};
+use crate::explain::{ClientView, OwnCert, Seen};
 use crate::{Failure, exit, explain, suites, trace};
 
 /// Options of `sanstls client`.
@@ -56,6 +62,16 @@ pub(crate) struct Args {
     /// Print each handshake message on stderr, with an explanation.
     #[arg(long)]
     trace: bool,
+    /// Give up when connecting takes longer than SECS seconds, and again when the
+    /// handshake does (exit status 1); also the longest the server may leave our
+    /// output untaken ("not reading").
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=86_400)
+    )]
+    timeout: u64,
 }
 
 /// Accepts any certificate: trust "established elsewhere" (here: not at all).
@@ -117,9 +133,14 @@ pub(crate) fn config_failure(e: &sanstls_std::Error) -> Failure {
     Failure::new(exit::CONFIG, format!("{e}{hint}"))
 }
 
-fn build_config(a: &Args) -> Result<Arc<sanstls_std::ClientConfig>, Failure> {
+/// The configuration, and what the client certificate (if any) can do.
+fn build_config(a: &Args) -> Result<(Arc<sanstls_std::ClientConfig>, OwnCert), Failure> {
     let offered = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
-    let mut b = sanstls_std::client_config_builder().trace(a.trace);
+    // Traces always: they tell what the handshake got to when it fails (see
+    // `explain::Seen`); they are printed only with --trace.
+    let mut b = sanstls_std::client_config_builder()
+        .trace(true)
+        .handshake_timeout(Duration::from_secs(a.timeout));
     if !offered.is_empty() {
         b = b.cipher_suites(&offered);
     }
@@ -135,19 +156,27 @@ fn build_config(a: &Args) -> Result<Arc<sanstls_std::ClientConfig>, Failure> {
     } else {
         b.trust_anchors(load::system_trust_anchors().map_err(|e| config_failure(&e))?)
     };
+    let mut own_cert = OwnCert::None;
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
         let ck = load::certified_key(cert, key).map_err(|e| config_failure(&e))?;
+        own_cert = if ck.may_sign() {
+            OwnCert::Usable
+        } else {
+            OwnCert::CannotSign
+        };
         b = b.client_certificate(ck);
     }
-    b.build().map(Arc::new).map_err(|e| {
+    let config = b.build().map(Arc::new).map_err(|e| {
         Failure::new(
             exit::CONFIG,
             format!("the client configuration was refused: {e}"),
         )
-    })
+    })?;
+    Ok((config, own_cert))
 }
 
-fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, Failure> {
+/// Connects to the first address of `host` that answers, all of them within `limit`.
+fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpStream, Failure> {
     let addrs: Vec<_> = (host, port)
         .to_socket_addrs()
         .map_err(|e| {
@@ -157,14 +186,31 @@ fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, Failure> {
             )
         })?
         .collect();
+    let deadline = Instant::now() + limit;
+    let timed_out = || {
+        Failure::new(
+            exit::TLS,
+            format!(
+                "connect to {host}:{port} timed out after {}",
+                seconds(limit)
+            ),
+        )
+    };
     let mut last = None;
     for addr in &addrs {
-        match TcpStream::connect(addr) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(timed_out());
+        }
+        match TcpStream::connect_timeout(addr, left) {
             Ok(s) => return Ok(s),
             Err(e) => last = Some((addr, e)),
         }
     }
     Err(match last {
+        Some((_, e)) if matches!(e.kind(), ErrorKind::TimedOut | ErrorKind::WouldBlock) => {
+            timed_out()
+        }
         Some((addr, e)) if e.kind() == ErrorKind::ConnectionRefused => Failure::new(
             exit::NETWORK,
             format!(
@@ -192,12 +238,25 @@ const CLOSE_LINGER_MAX: Duration = Duration::from_secs(3);
 /// How many stdin chunks may wait for the loop: with the chunk in hand and the TLS
 /// transmit buffer, this bounds the client's memory whatever stdin holds.
 const STDIN_QUEUE: usize = 2;
+/// After our close_notify, how long the client waits for the server's.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// `d` in whole seconds for a message ("30 s").
+fn seconds(d: Duration) -> String {
+    format!("{} s", d.as_secs())
+}
 
 /// The client's non-blocking socket with the event loop that waits for it.
 struct Net {
     tls: TlsStream<mio::net::TcpStream>,
     poll: Poll,
     events: Events,
+    /// What the client saw of the handshake (filled by the stream's event hook).
+    seen: Arc<Mutex<Seen>>,
+    /// The configured client certificate, for explanations.
+    own_cert: OwnCert,
+    /// `--timeout`.
+    timeout: Duration,
 }
 
 impl Net {
@@ -218,6 +277,17 @@ impl Net {
             }
         }
     }
+
+    /// How to explain a failure of this connection.
+    fn view<'a>(&'a self, asked: &'a str) -> ClientView<'a> {
+        ClientView {
+            chain: self.tls.connection().peer_certificates(),
+            asked,
+            now: crate::now(),
+            seen: *self.seen.lock().unwrap_or_else(PoisonError::into_inner),
+            own_cert: self.own_cert,
+        }
+    }
 }
 
 /// Runs the client.
@@ -233,25 +303,43 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
             ),
         )
     })?;
-    let config = build_config(a)?;
+    let (config, own_cert) = build_config(a)?;
+    let timeout = Duration::from_secs(a.timeout);
     if a.no_verify {
         eprintln!(
             "WARNING: --no-verify: the server's certificate is NOT checked. This connection \
              is NOT authenticated: anyone on the path can read and change the data."
         );
     }
-    let mut net = open(connect_tcp(&host, port)?, config, name)?;
-    if a.trace {
-        net.tls
-            .set_event_hook(trace::stderr_hook(Side::Client, String::new()));
-    }
+    let mut net = open(connect_tcp(&host, port, timeout)?, config, name)?;
+    net.own_cert = own_cert;
+    net.timeout = timeout;
+    let seen = Arc::clone(&net.seen);
+    let mut printer = a
+        .trace
+        .then(|| trace::stderr_hook(Side::Client, String::new()));
+    net.tls.set_event_hook(Box::new(move |ev| {
+        seen.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .observe(ev);
+        if let Some(p) = &mut printer {
+            p(ev);
+        }
+    }));
     loop {
         match net.tls.handshake() {
             Ok(()) => break,
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
-                net.wait(None)?;
+                // Wake up at the handshake's deadline at the latest: `handshake` then
+                // fails with the timeout.
+                let left = net
+                    .tls
+                    .connection()
+                    .poll_timeout()
+                    .map(|at| at.saturating_duration_since(sanstls_std::now()));
+                net.wait(left)?;
             }
-            Err(e) => return Err(handshake_failure(&e, &net.tls, &name_str)),
+            Err(e) => return Err(handshake_failure(&e, &net, &name_str)),
         }
     }
     if let Some(n) = net.tls.negotiated() {
@@ -284,16 +372,23 @@ fn open(
         tls,
         poll,
         events: Events::with_capacity(8),
+        seen: Arc::default(),
+        own_cert: OwnCert::None,
+        timeout: Duration::from_secs(30),
     })
 }
 
-fn handshake_failure(e: &io::Error, tls: &TlsStream<mio::net::TcpStream>, asked: &str) -> Failure {
+fn handshake_failure(e: &io::Error, net: &Net, asked: &str) -> Failure {
     match sanstls_std::tls_error(e) {
+        // "handshake timed out after 30 s: ..." says it already.
+        Some(t @ sanstls_proto::Error::HandshakeTimeout { .. }) => {
+            Failure::new(exit::TLS, explain::client_error(t, &net.view(asked)))
+        }
         Some(t) => Failure::new(
             exit::TLS,
             format!(
                 "handshake failed: {}",
-                explain::client_error(t, tls.connection().peer_certificates(), asked, crate::now())
+                explain::client_error(t, &net.view(asked))
             ),
         ),
         None => Failure::new(exit::TLS, format!("handshake failed: {e}")),
@@ -388,6 +483,9 @@ fn spawn_stdin(waker: Arc<Waker>) -> mpsc::Receiver<Option<Vec<u8>>> {
 /// or stdin. It never blocks in a write while the server's data waits to be read (a
 /// server that echoes would otherwise block writing to us while we block writing to
 /// it), and it takes no more stdin while TLS output waits for the socket.
+///
+/// Bounds: output the server leaves untaken for `--timeout` fails the connection ("not
+/// reading"); after our close_notify the server's is awaited for [`CLOSE_WAIT`].
 fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
     // The loop keeps a handle on the waker: the stdin thread's ends when the thread
     // does, and a waker closed before the loop saw its last wake-up would lose it.
@@ -405,11 +503,13 @@ fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
     let mut taken = 0;
     let mut stdin_open = true;
     let mut close_pending = false;
+    // When our close_notify was queued.
+    let mut close_sent: Option<Instant> = None;
     // When the server last sent data, and when our last input had left.
     let mut last_rx = Instant::now();
     let mut flushed_at: Option<Instant> = None;
-    // How long the loop may wait for the socket or stdin (`None`: as long as it takes).
-    let mut timeout;
+    // When output last moved to the socket (or there was none to move).
+    let mut write_progress = Instant::now();
     loop {
         // The server's data, until the socket has no more.
         loop {
@@ -438,12 +538,13 @@ fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
                     eprintln!("{TRUNCATION_WARNING}");
                     return Ok(());
                 }
-                Err(e) => return Err(stream_failure(&e, &net.tls, asked, "reading")),
+                Err(e) => return Err(stream_failure(&e, net, asked, "reading")),
             }
         }
         // stdin to the server, while the socket takes it.
-        timeout = None;
+        let mut timeout = None;
         loop {
+            let pending_before = net.tls.connection().poll_transmit().len();
             let step = if net.tls.wants_write() {
                 net.tls.flush().map(|()| true)
             } else if taken < chunk.len() {
@@ -461,10 +562,9 @@ fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
                 let since = *flushed_at.get_or_insert(now);
                 let due = (last_rx.max(since) + CLOSE_QUIET).min(since + CLOSE_LINGER_MAX);
                 if now >= due {
-                    net.tls.close().map(|()| {
-                        close_pending = false;
-                        false
-                    })
+                    close_pending = false;
+                    close_sent = Some(now);
+                    net.tls.close().map(|()| false)
                 } else {
                     timeout = Some(due - now);
                     Ok(false)
@@ -486,6 +586,10 @@ fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
             } else {
                 Ok(false)
             };
+            let pending_after = net.tls.connection().poll_transmit().len();
+            if pending_after == 0 || pending_after < pending_before {
+                write_progress = Instant::now();
+            }
             match step {
                 Ok(true) => {}
                 Ok(false) => break,
@@ -493,9 +597,39 @@ fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => {
                     let what = if stdin_open { "sending" } else { "closing" };
-                    return Err(stream_failure(&e, &net.tls, asked, what));
+                    return Err(stream_failure(&e, net, asked, what));
                 }
             }
+        }
+        let now = Instant::now();
+        if net.tls.wants_write() {
+            // Output waits for the server to read it.
+            let stalled = now.saturating_duration_since(write_progress);
+            if stalled >= net.timeout {
+                return Err(Failure::new(
+                    exit::TLS,
+                    format!(
+                        "the server is not reading: no write progress for {}",
+                        seconds(net.timeout)
+                    ),
+                ));
+            }
+            let left = net.timeout.saturating_sub(stalled);
+            timeout = Some(timeout.map_or(left, |t: Duration| t.min(left)));
+        }
+        if let Some(at) = close_sent {
+            let waited = now.saturating_duration_since(at);
+            if waited >= CLOSE_WAIT {
+                let _ = out.flush();
+                eprintln!(
+                    "the server did not answer our close_notify within {}: closing the \
+                     connection anyway",
+                    seconds(CLOSE_WAIT)
+                );
+                return Ok(());
+            }
+            let left = CLOSE_WAIT.saturating_sub(waited);
+            timeout = Some(timeout.map_or(left, |t| t.min(left)));
         }
         net.wait(timeout)?;
     }
@@ -508,13 +642,20 @@ const TRUNCATION_WARNING: &str = "WARNING: the server ended the connection witho
      or an attacker on the path may have cut the connection (TLS cannot tell these \
      apart). Do not rely on having received everything.";
 
-/// Delivers our answering close_notify after the server's (best effort: the server
-/// may already be gone).
+/// Delivers our answering close_notify after the server's (best effort, for at most
+/// [`CLOSE_WAIT`]: the server may already be gone, or not reading).
 fn finish_close(net: &mut Net) -> Result<(), Failure> {
+    let deadline = Instant::now() + CLOSE_WAIT;
     while net.tls.wants_write() {
         match net.tls.flush() {
             Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::WouldBlock => net.wait(None)?,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                net.wait(Some(left))?;
+            }
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(_) => break,
         }
@@ -522,18 +663,13 @@ fn finish_close(net: &mut Net) -> Result<(), Failure> {
     Ok(())
 }
 
-fn stream_failure(
-    e: &io::Error,
-    tls: &TlsStream<mio::net::TcpStream>,
-    asked: &str,
-    what: &str,
-) -> Failure {
+fn stream_failure(e: &io::Error, net: &Net, asked: &str, what: &str) -> Failure {
     match sanstls_std::tls_error(e) {
         Some(t) => Failure::new(
             exit::TLS,
             format!(
                 "the connection failed while {what}: {}",
-                explain::client_error(t, tls.connection().peer_certificates(), asked, crate::now())
+                explain::client_error(t, &net.view(asked))
             ),
         ),
         None => Failure::new(

@@ -283,7 +283,10 @@ fn step(p: &mut Peer, shown: &mut Shown, now: sanstls_pki::UnixTime) -> Result<b
         };
         let mut msg = format!("demo: the {role} failed: {e}");
         if p.side == Side::Client {
-            msg = explain::client_error(&e, p.conn.peer_certificates(), "localhost", now);
+            msg = explain::client_error(
+                &e,
+                &explain::ClientView::new(p.conn.peer_certificates(), "localhost", now),
+            );
         }
         return Err(Failure::new(exit::TLS, msg));
     }

@@ -1,20 +1,155 @@
 //! Turning a failed handshake into a sentence that says what failed and what to try.
+//!
+//! The client's explanations use what the client saw of the handshake ([`Seen`],
+//! gathered from the connection's trace events): whether the server's ServerHello and
+//! CertificateRequest came, whether a client certificate was sent, whether the
+//! handshake had completed, whether the server asked to renegotiate. An alert means
+//! different things at each of those points.
 
 use sanstls_pki::UnixTime;
-use sanstls_proto::{Error, PeerIncompatible};
-use sanstls_wire::enums::AlertDescription;
+use sanstls_proto::{Direction, Error, Event, PeerIncompatible, TraceKind};
+use sanstls_wire::enums::{AlertDescription, AlertLevel, HandshakeType, ProtocolVersion};
 
 use crate::certinfo::{self, CertSummary};
 use crate::trace::alert_name;
 
-/// Explains a client-side failure. `chain` is what the server sent
-/// (`Connection::peer_certificates`), `asked` the name the client checked.
-pub(crate) fn client_error(e: &Error, chain: &[Vec<u8>], asked: &str, now: UnixTime) -> String {
-    let certs = certinfo::chain(chain);
+/// The length of a Certificate handshake message with an empty chain: the 4-byte
+/// header and the 3-byte length of the empty list (RFC 5246 §7.4.6).
+const EMPTY_CERTIFICATE_LEN: usize = 7;
+
+/// What the client saw of its handshake, from trace events ([`Seen::observe`]).
+// Independent observations, each a yes or no: no state machine hides in them.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Seen {
+    /// The last complete handshake message received (during the handshake).
+    pub last_received: Option<HandshakeType>,
+    /// The server's ServerHello came: a suite was agreed.
+    pub server_hello: bool,
+    /// The server sent a CertificateRequest.
+    pub cert_request: bool,
+    /// Our Certificate message: `Some(true)` with a chain, `Some(false)` empty.
+    pub cert_sent: Option<bool>,
+    /// The handshake completed.
+    pub completed: bool,
+    /// After the handshake the server sent a HelloRequest (it asked to renegotiate).
+    pub hello_request: bool,
+    /// We answered a renegotiation request with a no_renegotiation warning.
+    pub refused_renegotiation: bool,
+}
+
+impl Seen {
+    /// Records what `ev` tells about the handshake (the connection's configuration must
+    /// have `trace` on for handshake messages to show).
+    pub(crate) fn observe(&mut self, ev: &Event<'_>) {
+        match ev {
+            Event::HandshakeComplete => self.completed = true,
+            Event::Trace(t) => match (t.direction, t.kind) {
+                (Direction::Received, TraceKind::Handshake(h)) => {
+                    if self.completed {
+                        if h == HandshakeType::HELLO_REQUEST {
+                            self.hello_request = true;
+                        }
+                        return;
+                    }
+                    if h == HandshakeType::HELLO_REQUEST {
+                        return;
+                    }
+                    self.last_received = Some(h);
+                    match h {
+                        HandshakeType::SERVER_HELLO => self.server_hello = true,
+                        HandshakeType::CERTIFICATE_REQUEST => self.cert_request = true,
+                        _ => {}
+                    }
+                }
+                (Direction::Sent, TraceKind::Handshake(HandshakeType::CERTIFICATE)) => {
+                    self.cert_sent = Some(t.length > EMPTY_CERTIFICATE_LEN);
+                }
+                (Direction::Sent, TraceKind::Alert(level, desc))
+                    if level == AlertLevel::WARNING
+                        && desc == AlertDescription::NO_RENEGOTIATION =>
+                {
+                    self.refused_renegotiation = true;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+}
+
+/// The client certificate the client was configured with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OwnCert {
+    /// No --cert/--key.
+    None,
+    /// A certificate whose keyUsage does not allow signing.
+    CannotSign,
+    /// A certificate that may sign.
+    Usable,
+}
+
+/// Everything a client-side explanation uses.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct ClientView<'a> {
+    /// What the server sent (`Connection::peer_certificates`).
+    pub chain: &'a [Vec<u8>],
+    /// The name the client checked.
+    pub asked: &'a str,
+    /// The time of the check.
+    pub now: UnixTime,
+    /// What the client saw of the handshake.
+    pub seen: Seen,
+    /// The configured client certificate.
+    pub own_cert: OwnCert,
+}
+
+impl<'a> ClientView<'a> {
+    /// A view with nothing seen and no client certificate (the demo's).
+    pub(crate) fn new(chain: &'a [Vec<u8>], asked: &'a str, now: UnixTime) -> Self {
+        ClientView {
+            chain,
+            asked,
+            now,
+            seen: Seen::default(),
+            own_cert: OwnCert::None,
+        }
+    }
+}
+
+/// A protocol version as people write it: "TLS 1.1", "SSL 3.0".
+pub(crate) fn version_name(v: ProtocolVersion) -> String {
+    match v {
+        ProtocolVersion::SSL3 => "SSL 3.0".to_string(),
+        ProtocolVersion::TLS10 => "TLS 1.0".to_string(),
+        ProtocolVersion::TLS11 => "TLS 1.1".to_string(),
+        ProtocolVersion::TLS12 => "TLS 1.2".to_string(),
+        ProtocolVersion::TLS13 => "TLS 1.3".to_string(),
+        v => format!("an unknown version (0x{:04x})", v.0),
+    }
+}
+
+/// A handshake message's name for a sentence ("ServerHello").
+fn message(h: HandshakeType) -> String {
+    crate::trace::message_name(TraceKind::Handshake(h))
+}
+
+/// Explains a client-side failure.
+pub(crate) fn client_error(e: &Error, v: &ClientView<'_>) -> String {
+    let certs = certinfo::chain(v.chain);
     let leaf = certs.first();
     match e {
-        Error::Certificate(pe) => certificate(pe, &certs, asked, now, Role::Server),
-        Error::AlertReceived(a) => client_alert(*a),
+        Error::Certificate(pe) => certificate(pe, &certs, v.asked, v.now, Role::Server),
+        Error::AlertReceived(a) => client_alert(*a, v),
+        Error::HandshakeTimeout { .. } => {
+            let what = match v.seen.last_received {
+                None => "the server accepted the TCP connection but sent no handshake message \
+                         (is it a TLS server? is it overloaded?)"
+                    .to_string(),
+                Some(h) => format!("the server stopped answering after its {}", message(h)),
+            };
+            format!("{e}: {what}. Try again later, or a larger --timeout.")
+        }
         Error::PeerIncompatible(p) => match p {
             PeerIncompatible::NoCommonCipherSuite => {
                 "no cipher suite in common with the server. Try another --suite \
@@ -26,9 +161,10 @@ pub(crate) fn client_error(e: &Error, chain: &[Vec<u8>], asked: &str, now: UnixT
                  least 2048. Ask the server operator for a larger group, or try an RSA suite \
                  (--suite AES128-SHA256)."
             ),
-            PeerIncompatible::ServerVersionNotTls12(v) => {
-                format!("the server chose protocol version {v:?}; sanstls speaks TLS 1.2 only.")
-            }
+            PeerIncompatible::ServerVersionNotTls12(ver) => format!(
+                "the server chose protocol version {}; sanstls speaks TLS 1.2 only.",
+                version_name(*ver)
+            ),
             PeerIncompatible::NoCommonAlpnProtocol => {
                 "the server accepts none of the --alpn protocols offered.".to_string()
             }
@@ -37,7 +173,7 @@ pub(crate) fn client_error(e: &Error, chain: &[Vec<u8>], asked: &str, now: UnixT
                  requires; the server is outdated."
                     .to_string()
             }
-            other => format!("the server is incompatible: {other:?}."),
+            other => sentence(format!("the server is incompatible: {other}")),
         },
         Error::CertificateKeyUsage => format!(
             "the server's certificate{} may not be used for the negotiated key exchange (its \
@@ -77,6 +213,10 @@ pub(crate) fn server_error(e: &Error, chain: &[Vec<u8>], now: UnixTime) -> Strin
         Error::PeerIncompatible(PeerIncompatible::NoCommonCipherSuite) => {
             "no cipher suite in common with the client (see --suite)".to_string()
         }
+        Error::PeerIncompatible(PeerIncompatible::ClientVersionTooLow(v)) => format!(
+            "the client offers only {} (sanstls requires TLS 1.2)",
+            version_name(*v)
+        ),
         other => format!("{other}"),
     }
 }
@@ -145,29 +285,8 @@ fn certificate(
                 ),
             }
         }
-        P::NameMismatch => format!(
-            "name mismatch: you asked for {asked}, the certificate is for {} — try \
-             --servername with one of those names.",
-            leaf.map_or_else(|| "(unreadable)".to_string(), CertSummary::names_list)
-        ),
-        P::UnknownIssuer => {
-            let issuer = certs
-                .last()
-                .map_or_else(|| "(unreadable)".to_string(), |c| c.issuer.clone());
-            if whose == Role::Server {
-                format!(
-                    "unknown issuer: the {who}'s chain does not lead to a trusted root (the \
-                     last certificate it sent was issued by {issuer}) — pass --cafile with \
-                     that CA's certificate (PEM), or --no-verify to connect without \
-                     authentication."
-                )
-            } else {
-                format!(
-                    "unknown issuer: the client's certificate{subject} does not lead to a \
-                     root in --client-ca (issued by {issuer})."
-                )
-            }
-        }
+        P::NameMismatch => name_mismatch(leaf, asked),
+        P::UnknownIssuer => unknown_issuer(certs, whose),
         P::InvalidExtendedKeyUsage => format!(
             "the {who}'s certificate{subject} is not allowed for TLS {who} authentication \
              (its extendedKeyUsage lacks {}).",
@@ -183,6 +302,79 @@ fn certificate(
     }
 }
 
+/// The server's certificate is not valid for the name the client asked for.
+fn name_mismatch(leaf: Option<&CertSummary>, asked: &str) -> String {
+    match leaf {
+        Some(l) if l.names.is_empty() => format!(
+            "name mismatch: you asked for {asked}, but the server's certificate ({}) has no \
+             subjectAltName, so it is valid for no host name at all (sanstls, like browsers, \
+             does not fall back to the subject's common name). The server needs a \
+             certificate that lists its names in subjectAltName.",
+            l.subject
+        ),
+        Some(l) => format!(
+            "name mismatch: you asked for {asked}, the certificate is for {} — try \
+             --servername with one of those names.",
+            l.names_list()
+        ),
+        None => format!(
+            "name mismatch: the server's certificate is not valid for {asked} (and its names \
+             could not be read)."
+        ),
+    }
+}
+
+/// No path from the peer's chain to a trusted root. When the last certificate the peer
+/// sent is not self-signed, the missing link may be an intermediate CA certificate the
+/// peer should have sent.
+fn unknown_issuer(certs: &[CertSummary], whose: Role) -> String {
+    let Some(last) = certs.last() else {
+        return "unknown issuer: the peer's certificate does not lead to a trusted root \
+                (and it could not be read)."
+            .to_string();
+    };
+    let self_signed = last.issuer == last.subject;
+    let sent = if certs.len() == 1 {
+        format!(
+            "it sent only its own certificate ({}), issued by {}",
+            last.subject, last.issuer
+        )
+    } else {
+        format!(
+            "the last certificate it sent ({}) was issued by {}",
+            last.subject, last.issuer
+        )
+    };
+    match whose {
+        Role::Server if self_signed => format!(
+            "unknown issuer: the server's chain ends at {}, a self-signed certificate that is \
+             not trusted here — pass --cafile with that certificate (PEM) if you trust it, or \
+             --no-verify to connect without authentication.",
+            last.subject
+        ),
+        Role::Server => format!(
+            "unknown issuer: the server's chain does not lead to a trusted root ({sent}). If \
+             {} is an intermediate CA, the server may not be sending its intermediate \
+             certificate: it must send its whole chain (leaf first, then the \
+             intermediates), as most clients do not fetch missing ones. If it is a root CA \
+             you trust, pass --cafile with its certificate (PEM); --no-verify connects \
+             without authentication.",
+            last.issuer
+        ),
+        Role::Client if self_signed => format!(
+            "unknown issuer: the client's chain ends at {}, a self-signed certificate that is \
+             not in --client-ca.",
+            last.subject
+        ),
+        Role::Client => format!(
+            "unknown issuer: the client's certificate does not lead to a root in --client-ca \
+             ({sent}). If {} is an intermediate CA, the client may not be sending its \
+             intermediate certificate; otherwise add that CA to --client-ca.",
+            last.issuer
+        ),
+    }
+}
+
 /// `s` ending with a full stop (unless it ends with one, or with `?` or `!`, already).
 fn sentence(mut s: String) -> String {
     if !s.ends_with(['.', '?', '!']) {
@@ -191,22 +383,96 @@ fn sentence(mut s: String) -> String {
     s
 }
 
-fn client_alert(a: AlertDescription) -> String {
+/// Alerts a server sends about a client certificate it refuses or misses.
+fn is_certificate_alert(a: AlertDescription) -> bool {
+    matches!(
+        a,
+        AlertDescription::HANDSHAKE_FAILURE
+            | AlertDescription::CERTIFICATE_REQUIRED
+            | AlertDescription::BAD_CERTIFICATE
+            | AlertDescription::UNKNOWN_CA
+            | AlertDescription::UNSUPPORTED_CERTIFICATE
+            | AlertDescription::CERTIFICATE_EXPIRED
+            | AlertDescription::CERTIFICATE_REVOKED
+            | AlertDescription::CERTIFICATE_UNKNOWN
+            | AlertDescription::ACCESS_DENIED
+            | AlertDescription::DECRYPT_ERROR
+    )
+}
+
+fn client_alert(a: AlertDescription, v: &ClientView<'_>) -> String {
     let name = alert_name(a);
+    let seen = &v.seen;
+    if seen.completed {
+        return if seen.refused_renegotiation {
+            format!(
+                "the server asked to renegotiate (HelloRequest); sanstls does not \
+                 renegotiate and declined with a no_renegotiation warning, and the server \
+                 treated that as fatal: it ended the connection with alert {name}. This \
+                 server insists on renegotiation (some servers use it to ask for a client \
+                 certificate later), which sanstls does not support."
+            )
+        } else {
+            format!(
+                "the server ended the connection with fatal alert {name} after the \
+                 handshake had completed (so not over cipher suites or certificates)."
+            )
+        };
+    }
+    if seen.cert_request
+        && seen.cert_sent == Some(false)
+        && is_certificate_alert(a)
+        && a != AlertDescription::DECRYPT_ERROR
+    {
+        let why = match v.own_cert {
+            OwnCert::None => {
+                "no client certificate was configured. Pass --cert and --key with a \
+                 certificate the server trusts."
+            }
+            OwnCert::CannotSign => {
+                "the --cert certificate may not sign (its keyUsage lacks digitalSignature), \
+                 and a client certificate must sign the handshake. Use a certificate that \
+                 allows digitalSignature."
+            }
+            OwnCert::Usable => {
+                "the --cert certificate does not fit the request: no signature scheme in \
+                 common (the server's CertificateRequest lists none of RSA PKCS#1 v1.5 or \
+                 PSS with SHA-256/384/512), or the server does not accept RSA \
+                 certificates. Check the server's client-certificate settings."
+            }
+        };
+        return format!(
+            "the server asked for a client certificate (CertificateRequest) and sanstls sent \
+             none, then the server ended the handshake with alert {name}. No certificate \
+             was sent because {why}"
+        );
+    }
+    if seen.cert_request && seen.cert_sent == Some(true) && is_certificate_alert(a) {
+        let what = match a {
+            AlertDescription::UNKNOWN_CA => "it does not trust the CA that issued it",
+            AlertDescription::CERTIFICATE_EXPIRED => "it says the certificate has expired",
+            AlertDescription::DECRYPT_ERROR => {
+                "the signature proving we hold its key did not verify"
+            }
+            _ => "it does not accept it",
+        };
+        return format!(
+            "the server refused our client certificate (alert {name}): {what}. Pass --cert \
+             and --key with a certificate the server trusts."
+        );
+    }
     match a {
-        AlertDescription::HANDSHAKE_FAILURE => format!(
-            "the server sent alert {name}: no cipher suite in common? Try --suite \
-             (e.g. --suite AES128-SHA256 or --suite DHE-RSA-AES128-SHA256). If the server \
-             requires a client certificate, pass --cert and --key."
+        AlertDescription::HANDSHAKE_FAILURE if seen.server_hello => format!(
+            "the server ended the handshake with alert {name} after its {}: it had agreed on \
+             a cipher suite, so it refused something later in the handshake (the key \
+             exchange, or the extended master secret or renegotiation checks).",
+            seen.last_received
+                .map_or_else(|| "ServerHello".to_string(), message)
         ),
-        AlertDescription::CERTIFICATE_REQUIRED
-        | AlertDescription::BAD_CERTIFICATE
-        | AlertDescription::UNKNOWN_CA
-        | AlertDescription::UNSUPPORTED_CERTIFICATE
-        | AlertDescription::CERTIFICATE_EXPIRED
-        | AlertDescription::ACCESS_DENIED => format!(
-            "the server sent alert {name}: it refused our client certificate (or wanted one). \
-             Pass --cert and --key with a certificate the server trusts."
+        AlertDescription::HANDSHAKE_FAILURE => format!(
+            "the server refused our ClientHello (alert {name}): most often no cipher suite \
+             in common. Try --suite (e.g. --suite AES128-SHA256 or --suite \
+             DHE-RSA-AES128-SHA256)."
         ),
         AlertDescription::PROTOCOL_VERSION => {
             format!("the server sent alert {name}: it does not accept TLS 1.2.")
@@ -222,6 +488,10 @@ fn client_alert(a: AlertDescription) -> String {
             "the server sent alert {name}: it considers our offer too weak (cipher suites or \
              Diffie-Hellman groups); try another --suite."
         ),
+        AlertDescription::CERTIFICATE_REQUIRED => format!(
+            "the server sent alert {name}: it wants a client certificate. Pass --cert and \
+             --key with a certificate the server trusts."
+        ),
         _ => format!("the server sent alert {name}."),
     }
 }
@@ -229,6 +499,7 @@ fn client_alert(a: AlertDescription) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sanstls_proto::Trace;
 
     fn chain(name: &str) -> Vec<Vec<u8>> {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -239,10 +510,62 @@ mod tests {
 
     const NOW: UnixTime = UnixTime::from_secs(1_800_000_000); // 2027-01-15
 
+    fn client(e: &Error, chain: &[Vec<u8>], asked: &str) -> String {
+        client_error(e, &ClientView::new(chain, asked, NOW))
+    }
+
+    fn received(h: HandshakeType) -> Event<'static> {
+        Event::Trace(Trace {
+            direction: Direction::Received,
+            kind: TraceKind::Handshake(h),
+            length: 4,
+            protected: false,
+        })
+    }
+
+    fn sent(kind: TraceKind, length: usize) -> Event<'static> {
+        Event::Trace(Trace {
+            direction: Direction::Sent,
+            kind,
+            length,
+            protected: false,
+        })
+    }
+
+    /// What the client sees of a handshake up to its Certificate message (`None`: the
+    /// server sent no CertificateRequest, so the client sent no Certificate).
+    fn seen_until_certificate(cert_len: Option<usize>) -> Seen {
+        let mut s = Seen::default();
+        s.observe(&sent(
+            TraceKind::Handshake(HandshakeType::CLIENT_HELLO),
+            200,
+        ));
+        for h in [HandshakeType::SERVER_HELLO, HandshakeType::CERTIFICATE] {
+            s.observe(&received(h));
+        }
+        if cert_len.is_some() {
+            s.observe(&received(HandshakeType::CERTIFICATE_REQUEST));
+        }
+        s.observe(&received(HandshakeType::SERVER_HELLO_DONE));
+        if let Some(len) = cert_len {
+            s.observe(&sent(TraceKind::Handshake(HandshakeType::CERTIFICATE), len));
+        }
+        s
+    }
+
+    fn alert_with(seen: Seen, own_cert: OwnCert, a: AlertDescription) -> String {
+        let v = ClientView {
+            seen,
+            own_cert,
+            ..ClientView::new(&[], "localhost", NOW)
+        };
+        client_error(&Error::AlertReceived(a), &v)
+    }
+
     #[test]
     fn expired_names_both_dates() {
         let e = Error::Certificate(sanstls_pki::Error::Expired);
-        let m = client_error(&e, &chain("bad-expired.cert.pem"), "localhost", NOW);
+        let m = client(&e, &chain("bad-expired.cert.pem"), "localhost");
         assert!(m.contains("expired at 2021-01-01"), "{m}");
         assert!(m.contains("now 2027-01-15"), "{m}");
     }
@@ -250,32 +573,182 @@ mod tests {
     #[test]
     fn name_mismatch_lists_the_names_and_the_flag() {
         let e = Error::Certificate(sanstls_pki::Error::NameMismatch);
-        let m = client_error(&e, &chain("server-rsa2048.chain.pem"), "wrong.example", NOW);
+        let m = client(&e, &chain("server-rsa2048.chain.pem"), "wrong.example");
         assert!(m.contains("you asked for wrong.example"), "{m}");
         assert!(m.contains("localhost"), "{m}");
         assert!(m.contains("127.0.0.1"), "{m}");
         assert!(m.contains("--servername"), "{m}");
     }
 
+    /// A certificate without names: no suggestion to pick "one of those names".
+    #[test]
+    fn name_mismatch_without_names_does_not_suggest_servername() {
+        let e = Error::Certificate(sanstls_pki::Error::NameMismatch);
+        let m = client(&e, &chain("bad-no-san.chain.pem"), "localhost");
+        assert!(m.contains("no subjectAltName"), "{m}");
+        assert!(m.contains("valid for no host name"), "{m}");
+        assert!(!m.contains("one of those names"), "{m}");
+        assert!(!m.contains("--servername"), "{m}");
+    }
+
     #[test]
     fn unknown_issuer_names_the_issuer_and_cafile() {
         let e = Error::Certificate(sanstls_pki::Error::UnknownIssuer);
-        let m = client_error(&e, &chain("server-rsa2048.chain.pem"), "localhost", NOW);
+        let m = client(&e, &chain("server-rsa2048.chain.pem"), "localhost");
         assert!(m.contains("--cafile"), "{m}");
         assert!(m.contains("CN="), "{m}");
     }
 
+    /// Only the leaf, issued by an intermediate: the hint says the server may not be
+    /// sending its intermediate certificate.
     #[test]
-    fn handshake_failure_suggests_suite() {
-        let m = client_error(
+    fn unknown_issuer_with_the_leaf_alone_suspects_a_missing_intermediate() {
+        let e = Error::Certificate(sanstls_pki::Error::UnknownIssuer);
+        let m = client(&e, &chain("server-rsa2048.cert.pem"), "localhost");
+        assert!(m.contains("sent only its own certificate"), "{m}");
+        assert!(
+            m.contains("may not be sending its intermediate certificate"),
+            "{m}"
+        );
+        // A self-signed end of chain is a different story.
+        let m = client(&e, &chain("ca-root2.cert.pem"), "localhost");
+        assert!(m.contains("self-signed"), "{m}");
+        assert!(!m.contains("intermediate"), "{m}");
+    }
+
+    #[test]
+    fn handshake_failure_to_the_client_hello_suggests_suite() {
+        let m = client(
             &Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE),
             &[],
             "x",
-            NOW,
         );
         assert!(
             m.contains("handshake_failure") && m.contains("--suite"),
             "{m}"
         );
+        assert!(!m.contains("--cert"), "{m}");
+    }
+
+    /// After the ServerHello a suite was agreed: not "no cipher suite in common".
+    #[test]
+    fn handshake_failure_after_server_hello_is_not_about_suites() {
+        let m = alert_with(
+            seen_until_certificate(None),
+            OwnCert::None,
+            AlertDescription::HANDSHAKE_FAILURE,
+        );
+        assert!(m.contains("after its ServerHelloDone"), "{m}");
+        assert!(m.contains("had agreed on a cipher suite"), "{m}");
+        assert!(!m.contains("Try --suite"), "{m}");
+    }
+
+    /// A CertificateRequest came and no certificate went: say so, and why.
+    #[test]
+    fn certificate_request_without_a_certificate_says_why() {
+        let seen = seen_until_certificate(Some(EMPTY_CERTIFICATE_LEN));
+        assert!(
+            seen.cert_request && seen.cert_sent == Some(false),
+            "{seen:?}"
+        );
+        let m = alert_with(seen, OwnCert::None, AlertDescription::HANDSHAKE_FAILURE);
+        assert!(m.contains("asked for a client certificate"), "{m}");
+        assert!(m.contains("no client certificate was configured"), "{m}");
+        assert!(m.contains("--cert and --key"), "{m}");
+        assert!(!m.contains("cipher suite"), "{m}");
+
+        let m = alert_with(seen, OwnCert::Usable, AlertDescription::HANDSHAKE_FAILURE);
+        assert!(m.contains("no signature scheme in common"), "{m}");
+
+        let m = alert_with(
+            seen,
+            OwnCert::CannotSign,
+            AlertDescription::HANDSHAKE_FAILURE,
+        );
+        assert!(m.contains("digitalSignature"), "{m}");
+    }
+
+    #[test]
+    fn a_refused_client_certificate_is_named() {
+        let seen = seen_until_certificate(Some(1500));
+        assert_eq!(seen.cert_sent, Some(true));
+        let m = alert_with(seen, OwnCert::Usable, AlertDescription::UNKNOWN_CA);
+        assert!(m.contains("refused our client certificate"), "{m}");
+        assert!(m.contains("does not trust the CA"), "{m}");
+    }
+
+    /// An alert after the handshake completed is not about the handshake's choices.
+    #[test]
+    fn alert_after_the_handshake_is_not_no_common_suite() {
+        let mut seen = seen_until_certificate(None);
+        seen.observe(&Event::HandshakeComplete);
+        let m = alert_with(seen, OwnCert::None, AlertDescription::HANDSHAKE_FAILURE);
+        assert!(m.contains("after the handshake had completed"), "{m}");
+        assert!(!m.contains("--suite"), "{m}");
+        assert!(!m.contains("in common"), "{m}");
+    }
+
+    /// The server asked to renegotiate, sanstls declined, the server ended it.
+    #[test]
+    fn a_server_that_refuses_our_refusal_to_renegotiate_is_named() {
+        let mut seen = seen_until_certificate(None);
+        seen.observe(&Event::HandshakeComplete);
+        seen.observe(&received(HandshakeType::HELLO_REQUEST));
+        seen.observe(&sent(
+            TraceKind::Alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION),
+            2,
+        ));
+        assert!(seen.hello_request && seen.refused_renegotiation, "{seen:?}");
+        let m = alert_with(seen, OwnCert::None, AlertDescription::HANDSHAKE_FAILURE);
+        assert!(m.contains("asked to renegotiate"), "{m}");
+        assert!(m.contains("no_renegotiation"), "{m}");
+        assert!(m.contains("insists on renegotiation"), "{m}");
+        assert!(!m.contains("--suite"), "{m}");
+    }
+
+    #[test]
+    fn handshake_timeout_says_where_the_server_stopped() {
+        let e = Error::HandshakeTimeout {
+            after: core::time::Duration::from_secs(30),
+        };
+        let m = client(&e, &[], "x");
+        assert!(m.starts_with("handshake timed out after 30 s"), "{m}");
+        assert!(m.contains("sent no handshake message"), "{m}");
+        let mut seen = Seen::default();
+        seen.observe(&received(HandshakeType::SERVER_HELLO));
+        let v = ClientView {
+            seen,
+            ..ClientView::new(&[], "x", NOW)
+        };
+        let m = client_error(&e, &v);
+        assert!(m.contains("stopped answering after its ServerHello"), "{m}");
+    }
+
+    #[test]
+    fn versions_are_written_as_people_write_them() {
+        assert_eq!(version_name(ProtocolVersion::TLS11), "TLS 1.1");
+        assert_eq!(version_name(ProtocolVersion::SSL3), "SSL 3.0");
+        assert_eq!(
+            version_name(ProtocolVersion(0x7f1c)),
+            "an unknown version (0x7f1c)"
+        );
+        let m = client(
+            &Error::PeerIncompatible(PeerIncompatible::ServerVersionNotTls12(
+                ProtocolVersion::TLS11,
+            )),
+            &[],
+            "x",
+        );
+        assert!(m.contains("protocol version TLS 1.1;"), "{m}");
+        assert!(!m.contains("TLS11"), "{m}");
+        let m = server_error(
+            &Error::PeerIncompatible(PeerIncompatible::ClientVersionTooLow(
+                ProtocolVersion::TLS10,
+            )),
+            &[],
+            NOW,
+        );
+        assert!(m.contains("offers only TLS 1.0"), "{m}");
+        assert!(!m.contains("TLS10"), "{m}");
     }
 }
