@@ -146,16 +146,20 @@ pub(crate) fn parse_rsa_spki(spki: &[u8]) -> Result<RsaPublicKey, Error> {
         sanstls_crypto::Error::UnsupportedKeySize { bits } if bits < 1024 => {
             Error::WeakKey { bits }
         }
-        sanstls_crypto::Error::UnsupportedKeySize { .. } => Error::UnsupportedPublicKey,
+        // Over 8192 bits, or e >= 2^33: valid RSA, refused because every signature
+        // check under such a key costs too much (see RsaPublicKey::public_op_cost).
+        sanstls_crypto::Error::UnsupportedKeySize { .. }
+        | sanstls_crypto::Error::UnsupportedPublicExponent { .. } => Error::UnsupportedPublicKey,
         _ => Error::Malformed("RSA public key"),
     })
 }
 
-/// Verify `signature` over `tbs` with `key`, refusing SHA-1 unless `allow_sha1`.
+/// Verify `signature` over the to-be-signed bytes, given as their `digest` under
+/// `alg.hash()`, with `key`, refusing SHA-1 unless `allow_sha1`.
 pub(crate) fn verify_signature(
     key: &RsaPublicKey,
     alg: SignatureAlgorithm,
-    tbs: &[u8],
+    digest: &[u8],
     signature: &[u8],
     allow_sha1: bool,
 ) -> Result<(), Error> {
@@ -163,8 +167,8 @@ pub(crate) fn verify_signature(
         return Err(Error::Sha1Refused);
     }
     let result = match alg {
-        SignatureAlgorithm::RsaPkcs1(h) => key.verify_pkcs1v15(h, tbs, signature),
-        SignatureAlgorithm::RsaPss(h) => key.verify_pss(h, tbs, signature),
+        SignatureAlgorithm::RsaPkcs1(h) => key.verify_pkcs1v15_prehashed(h, digest, signature),
+        SignatureAlgorithm::RsaPss(h) => key.verify_pss_prehashed(h, digest, signature),
     };
     result.map_err(|_| Error::BadSignature)
 }

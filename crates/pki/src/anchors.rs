@@ -3,20 +3,30 @@
 
 use alloc::vec::Vec;
 
+use der::asn1::ObjectIdentifier;
+use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rsa::RsaPublicKey;
-use x509_cert::ext::pkix::NameConstraints;
 
 use crate::Error;
 use crate::algorithm::parse_rsa_spki;
 use crate::cert::Cert;
+use crate::constraints::Constraints;
 
 /// One trusted CA: its subject, its key and, when loaded from a certificate, its name
-/// constraints and pathLenConstraint (applied to every path that ends at it, as most
-/// validators do, although RFC 5280 §6.1.1 makes that optional).
+/// constraints, pathLenConstraint and extendedKeyUsage (applied to every path that ends
+/// at it, as OpenSSL and pyca/cryptography do, although RFC 5280 §6.1.1 makes that
+/// optional: a root whose extendedKeyUsage lists only clientAuth anchors no server
+/// certificate).
 ///
 /// When the anchor comes from a certificate, its validity period is enforced too: RFC
 /// 5280 §6.1.1 (d) leaves that to the implementation, and an expired root is refused by
-/// browsers and OpenSSL alike. The anchor's signature and keyUsage are not checked.
+/// browsers and OpenSSL alike. The anchor's signature is not checked.
+///
+/// A certificate loaded as an anchor is also trusted as itself: when a peer presents
+/// exactly that certificate (same DER) as its end-entity certificate, it is accepted
+/// without a path (a self-signed server certificate passed to `--cafile`, as `curl
+/// --cacert` allows), still subject to its validity period, the name and
+/// extendedKeyUsage checks.
 #[derive(Clone, Debug)]
 pub struct TrustAnchor {
     subject: Vec<u8>,
@@ -24,8 +34,12 @@ pub struct TrustAnchor {
     /// `Err` for keys this crate cannot use (for example an ECDSA root in a system
     /// bundle): the anchor loads, but nothing verifies under it.
     key: Result<RsaPublicKey, Error>,
-    name_constraints: Option<NameConstraints>,
+    name_constraints: Option<Constraints>,
     path_len: Option<u8>,
+    /// The anchor certificate's extendedKeyUsage, if it has one.
+    eku: Option<Vec<ObjectIdentifier>>,
+    /// SHA-256 of the anchor certificate's DER, to recognise it as an end entity.
+    cert_sha256: Option<[u8; 32]>,
     /// (notBefore, notAfter) of the anchor certificate, seconds since the epoch.
     validity: Option<(u64, u64)>,
     /// Whether the anchor certificate may issue certificates at all (see
@@ -39,16 +53,30 @@ impl TrustAnchor {
     /// The certificate loads if it parses; it then issues nothing (every path through
     /// it fails with the reason) when it has an unknown critical extension, is a v3
     /// certificate that is not a CA (basicConstraints absent or `cA` false, RFC 5280
-    /// §4.2.1.9), or has a keyUsage without keyCertSign (§4.2.1.3). Version 1 roots,
-    /// which cannot carry extensions, are accepted as plain name-and-key anchors.
+    /// §4.2.1.9), or has a keyUsage without keyCertSign (§4.2.1.3). It can still be
+    /// trusted as itself (see [`TrustAnchor`]), which is how a self-signed server
+    /// certificate with `cA` false is trusted.
+    ///
+    /// Version 1 roots, which cannot carry extensions, are accepted as plain
+    /// name-and-key anchors. A basicConstraints that asserts `cA` but is not marked
+    /// critical is accepted on an anchor, unlike on an intermediate: RFC 5280 §4.2.1.9's
+    /// "MUST ... critical" binds the CA that issues the certificate, an anchor is trusted
+    /// because the user configured it (§6.1.1 (d) takes only its name and key), and
+    /// long-lived roots of the public bundles have it non-critical (Go Daddy Class 2,
+    /// Starfield Class 2, Chunghwa ePKI). OpenSSL accepts them too, except with
+    /// `-x509_strict`; pyca/cryptography refuses them.
     pub fn from_cert_der(der: &[u8]) -> Result<Self, Error> {
         let cert = Cert::parse(der)?;
+        let mut digest = [0u8; 32];
+        digest.copy_from_slice(HashAlgorithm::Sha256.hash(der).as_slice());
         Ok(TrustAnchor {
             subject: cert.subject.to_vec(),
             spki: cert.spki.to_vec(),
             key: parse_rsa_spki(cert.spki),
             name_constraints: cert.name_constraints.clone(),
             path_len: cert.basic.and_then(|b| b.1),
+            eku: cert.eku.clone(),
+            cert_sha256: Some(digest),
             validity: Some((cert.not_before, cert.not_after)),
             usable: anchor_usable(&cert),
         })
@@ -68,6 +96,8 @@ impl TrustAnchor {
             key: parse_rsa_spki(spki_der),
             name_constraints: None,
             path_len: None,
+            eku: None,
+            cert_sha256: None,
             validity: None,
             usable: Ok(()),
         })
@@ -87,8 +117,23 @@ impl TrustAnchor {
         self.key.as_ref().map_err(|e| *e)
     }
 
-    pub(crate) fn name_constraints(&self) -> Option<&NameConstraints> {
+    pub(crate) fn name_constraints(&self) -> Option<&Constraints> {
         self.name_constraints.as_ref()
+    }
+
+    /// The anchor certificate's extendedKeyUsage, if any.
+    pub(crate) fn eku(&self) -> Option<&[ObjectIdentifier]> {
+        self.eku.as_deref()
+    }
+
+    /// Whether the anchor was loaded from a certificate whose SHA-256 is `digest`.
+    pub(crate) fn is_cert(&self, digest: &[u8]) -> bool {
+        self.cert_sha256.is_some_and(|d| d == digest)
+    }
+
+    /// Whether the anchor was loaded from a certificate.
+    pub(crate) fn has_cert(&self) -> bool {
+        self.cert_sha256.is_some()
     }
 
     pub(crate) fn path_len(&self) -> Option<u8> {
@@ -115,6 +160,8 @@ fn anchor_usable(cert: &Cert<'_>) -> Result<(), Error> {
     if cert.unknown_critical {
         Err(Error::UnknownCriticalExtension)
     } else if cert.v3 && !cert.is_ca() {
+        // basicConstraints absent, or present with cA FALSE (RFC 5280 §4.2.1.9). Its
+        // criticality is not checked here (see from_cert_der).
         Err(Error::IssuerNotCa)
     } else if cert.key_usage.is_some_and(|ku| !ku.key_cert_sign()) {
         Err(Error::IssuerLacksKeyCertSign)

@@ -15,6 +15,10 @@ use x509_cert::ext::pkix::{
     CrlDistributionPoints, ExtendedKeyUsage, NameConstraints, SubjectAltName, SubjectKeyIdentifier,
 };
 
+use sanstls_crypto::hash::{HashAlgorithm, Output};
+
+use crate::constraints::Constraints;
+
 use crate::Error;
 use crate::algorithm;
 
@@ -48,6 +52,8 @@ pub(crate) mod oid {
     pub(crate) const SERVER_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.1");
     /// id-kp-clientAuth.
     pub(crate) const CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
+    /// emailAddress (PKCS #9), an attribute of legacy subject names.
+    pub(crate) const EMAIL_ADDRESS: Oid = Oid::new_unwrap("1.2.840.113549.1.9.1");
 }
 
 /// The keyUsage bits of a certificate (RFC 5280 §4.2.1.3), bit 0 = digitalSignature.
@@ -130,7 +136,10 @@ pub(crate) struct Cert<'a> {
     /// subjectAltName entries, if present.
     pub(crate) san: Option<Vec<GeneralName>>,
     /// nameConstraints, if present.
-    pub(crate) name_constraints: Option<NameConstraints>,
+    pub(crate) name_constraints: Option<Constraints>,
+    /// The values of the subject's emailAddress attributes (checked against rfc822Name
+    /// constraints).
+    pub(crate) subject_emails: Vec<Vec<u8>>,
     /// Set when the certificate has a critical extension this crate does not process.
     pub(crate) unknown_critical: bool,
     /// Whether basicConstraints is marked critical.
@@ -141,6 +150,9 @@ pub(crate) struct Cert<'a> {
     pub(crate) v3: bool,
     /// The RSA key, parsed on first use.
     key: OnceCell<Result<RsaPublicKey, Error>>,
+    /// The digest of `tbs` under the signature's hash, computed on first use (every
+    /// candidate issuer checks the same digest).
+    digest: OnceCell<Output>,
 }
 
 fn malformed<E>(what: &'static str) -> impl FnOnce(E) -> Error {
@@ -180,12 +192,19 @@ impl<'a> Cert<'a> {
             eku: None,
             san: None,
             name_constraints: None,
+            subject_emails: Vec::new(),
             unknown_critical: false,
             basic_critical: false,
             san_critical: false,
             v3: tbs_cert.version() == Version::V3,
             key: OnceCell::new(),
+            digest: OnceCell::new(),
         };
+        for rdn in tbs_cert.subject().as_ref().iter() {
+            for atv in rdn.iter().filter(|atv| atv.oid == oid::EMAIL_ADDRESS) {
+                out.subject_emails.push(atv.value.value().to_vec());
+            }
+        }
         if tbs_cert.issuer_unique_id().is_some() || tbs_cert.subject_unique_id().is_some() {
             // RFC 5280 §4.1.2.8: unique identifiers only in v2 or v3.
             if tbs_cert.version() == Version::V1 {
@@ -263,8 +282,7 @@ impl<'a> Cert<'a> {
             }
             oid::NAME_CONSTRAINTS => {
                 let nc = NameConstraints::from_der(v).map_err(malformed("nameConstraints"))?;
-                crate::constraints::check_well_formed(&nc)?;
-                self.name_constraints = Some(nc);
+                self.name_constraints = Some(Constraints::parse(&nc)?);
             }
             // Decoded only to refuse malformed contents; the values are not used. RFC 5280
             // §4.2.1.1, §4.2.1.2: both MUST be non-critical, so a critical one is not an
@@ -316,6 +334,23 @@ impl<'a> Cert<'a> {
             .get_or_init(|| algorithm::parse_rsa_spki(self.spki))
             .as_ref()
             .map_err(|e| *e)
+    }
+
+    /// Whether [`Cert::public_key`] has been called (its set-up cost already paid).
+    pub(crate) fn key_parsed(&self) -> bool {
+        self.key.get().is_some()
+    }
+
+    /// The digest of the to-be-signed bytes under `hash`, computed once (the signature
+    /// algorithm, hence `hash`, is fixed per certificate), and whether this call
+    /// computed it.
+    pub(crate) fn tbs_digest(&self, hash: HashAlgorithm) -> (&Output, bool) {
+        let mut fresh = false;
+        let d = self.digest.get_or_init(|| {
+            fresh = true;
+            hash.hash(self.tbs)
+        });
+        (d, fresh)
     }
 
     /// Check the validity period against `now` (inclusive at both ends, RFC 5280 §4.1.2.5).

@@ -1,9 +1,19 @@
 //! Name constraints (RFC 5280 §4.2.1.10, §6.1.3 (b)-(c), §6.1.4 (g)).
 //!
-//! Processed forms: dNSName, iPAddress and directoryName. For any other form (rfc822Name,
-//! URI, otherName, ...) a constraint cannot be checked, so RFC 5280 §4.2.1.10 leaves two
+//! Processed forms: dNSName, iPAddress, directoryName and rfc822Name (e-mail addresses:
+//! the subjectAltName entries and, always, the emailAddress attributes of the subject
+//! name; RFC 5280 §4.2.1.10 requires the latter when there is no subjectAltName, and
+//! OpenSSL checks them in every case, as this crate does). For any other form (URI,
+//! otherName, ...) a constraint cannot be checked, so RFC 5280 §4.2.1.10 leaves two
 //! choices: process it or reject the certificate. A certificate below such a constraint
 //! that carries a name of that form is rejected; certificates without such names pass.
+//!
+//! The extension is decoded once, when its certificate is parsed, into [`Constraints`]
+//! (bases pre-encoded as bytes), so a check is a byte comparison per subtree. Every name
+//! checked is charged the cost of one pass over the subtrees, so the total work of a
+//! validation is bounded by [`VerifyOptions::max_name_constraint_work`].
+//!
+//! [`VerifyOptions::max_name_constraint_work`]: crate::VerifyOptions::max_name_constraint_work
 
 use alloc::vec::Vec;
 
@@ -17,40 +27,175 @@ use crate::Error;
 use crate::cert::Cert;
 use crate::names::is_hostname;
 
-/// Structural rules for a nameConstraints value (RFC 5280 §4.2.1.10): not empty,
-/// `minimum` 0 and `maximum` absent, iPAddress bases of 8 or 32 octets with a contiguous
-/// mask, dNSName bases that are host names or empty.
-pub(crate) fn check_well_formed(nc: &NameConstraints) -> Result<(), Error> {
-    let lists = [&nc.permitted_subtrees, &nc.excluded_subtrees];
-    if lists.iter().all(|l| l.is_none()) {
-        return Err(Error::Malformed("empty nameConstraints"));
-    }
-    for list in lists.into_iter().flatten() {
-        if list.is_empty() {
-            return Err(Error::Malformed("empty GeneralSubtrees"));
-        }
-        for subtree in list {
-            if subtree.minimum != 0 || subtree.maximum.is_some() {
-                return Err(Error::Malformed("name constraint minimum/maximum"));
-            }
-            match &subtree.base {
-                GeneralName::IpAddress(b) if ip_subtree(b.as_bytes()).is_none() => {
-                    return Err(Error::Malformed("iPAddress name constraint"));
-                }
-                GeneralName::DnsName(d) => {
-                    // RFC 5280 §4.2.1.10: a DNS constraint is a host name ("host.example.com");
-                    // the leading period is a URI-constraint form, and wildcards are not
-                    // names at all.
-                    let base = Ia5StringRef::from(d).as_str().as_bytes();
-                    if !base.is_empty() && !is_hostname(base) {
-                        return Err(Error::Malformed("dNSName name constraint"));
-                    }
-                }
-                _ => {}
-            }
+/// One subtree base, in the form it is compared in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Base {
+    /// A host name (or empty: every DNS name).
+    Dns(Vec<u8>),
+    /// Address then mask, 4 + 4 or 16 + 16 octets, the mask a CIDR prefix.
+    Ip(Vec<u8>),
+    /// The contents (RDNs, without the outer tag and length) of a DER Name.
+    Directory(Vec<u8>),
+    /// `local@host` (one mailbox), `host` (every mailbox on the host), `.domain` (every
+    /// mailbox on a host under the domain), or empty (every mailbox).
+    Email(Vec<u8>),
+    /// A form this crate does not compare.
+    Other(Form),
+}
+
+impl Base {
+    fn form(&self) -> Form {
+        match self {
+            Base::Dns(_) => Form::Dns,
+            Base::Ip(_) => Form::Ip,
+            Base::Directory(_) => Form::Directory,
+            Base::Email(_) => Form::Email,
+            Base::Other(f) => *f,
         }
     }
-    Ok(())
+
+    fn len(&self) -> usize {
+        match self {
+            Base::Dns(b) | Base::Ip(b) | Base::Directory(b) | Base::Email(b) => b.len(),
+            Base::Other(_) => 0,
+        }
+    }
+}
+
+/// A decoded, checked nameConstraints extension.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Constraints {
+    /// permittedSubtrees (empty when absent: the extension never has an empty list).
+    permitted: Vec<Base>,
+    /// excludedSubtrees (empty when absent).
+    excluded: Vec<Base>,
+    /// The work units one name costs: one per subtree plus one per 32 octets of base.
+    per_name_cost: u32,
+}
+
+/// Work units for comparing with `len` octets.
+fn bytes_cost(len: usize) -> u32 {
+    u32::try_from(len / 32).unwrap_or(u32::MAX)
+}
+
+impl Constraints {
+    /// Decode a nameConstraints value, enforcing the structural rules of RFC 5280
+    /// §4.2.1.10: not empty, `minimum` 0 and `maximum` absent, iPAddress bases of 8 or 32
+    /// octets with a contiguous mask, dNSName bases that are host names or empty,
+    /// rfc822Name bases that are a mailbox, a host, `.` and a domain, or empty.
+    pub(crate) fn parse(nc: &NameConstraints) -> Result<Self, Error> {
+        if nc.permitted_subtrees.is_none() && nc.excluded_subtrees.is_none() {
+            return Err(Error::Malformed("empty nameConstraints"));
+        }
+        let convert = |list: &Option<Vec<GeneralSubtree>>| -> Result<Vec<Base>, Error> {
+            let Some(list) = list else {
+                return Ok(Vec::new());
+            };
+            if list.is_empty() {
+                return Err(Error::Malformed("empty GeneralSubtrees"));
+            }
+            list.iter().map(base).collect()
+        };
+        let permitted = convert(&nc.permitted_subtrees)?;
+        let excluded = convert(&nc.excluded_subtrees)?;
+        let per_name_cost = permitted.iter().chain(&excluded).fold(0u32, |acc, b| {
+            acc.saturating_add(1).saturating_add(bytes_cost(b.len()))
+        });
+        Ok(Constraints {
+            permitted,
+            excluded,
+            per_name_cost,
+        })
+    }
+
+    fn constrains(&self, f: Form) -> bool {
+        self.permitted
+            .iter()
+            .chain(&self.excluded)
+            .any(|b| b.form() == f)
+    }
+}
+
+fn base(subtree: &GeneralSubtree) -> Result<Base, Error> {
+    if subtree.minimum != 0 || subtree.maximum.is_some() {
+        return Err(Error::Malformed("name constraint minimum/maximum"));
+    }
+    Ok(match &subtree.base {
+        GeneralName::IpAddress(b) => {
+            if ip_subtree(b.as_bytes()).is_none() {
+                return Err(Error::Malformed("iPAddress name constraint"));
+            }
+            Base::Ip(b.as_bytes().to_vec())
+        }
+        GeneralName::DnsName(d) => {
+            // RFC 5280 §4.2.1.10: a DNS constraint is a host name ("host.example.com");
+            // the leading period is a URI-constraint form, and wildcards are not names
+            // at all.
+            let b = Ia5StringRef::from(d).as_str().as_bytes();
+            if !b.is_empty() && !is_hostname(b) {
+                return Err(Error::Malformed("dNSName name constraint"));
+            }
+            Base::Dns(b.to_vec())
+        }
+        GeneralName::Rfc822Name(m) => {
+            let b = Ia5StringRef::from(m).as_str().as_bytes();
+            if !email_base_well_formed(b) {
+                return Err(Error::Malformed("rfc822Name name constraint"));
+            }
+            Base::Email(b.to_vec())
+        }
+        GeneralName::DirectoryName(dn) => {
+            let der = dn
+                .to_der()
+                .map_err(|_| Error::Malformed("directoryName name constraint"))?;
+            let contents = name_contents(&der)
+                .ok_or(Error::Malformed("directoryName name constraint"))?
+                .to_vec();
+            Base::Directory(contents)
+        }
+        other => Base::Other(form(other)),
+    })
+}
+
+/// RFC 5280 §4.2.1.10: "a particular mailbox, all addresses at a particular host, or all
+/// mailboxes in a domain" — `local@host`, `host`, `.domain`.
+fn email_base_well_formed(b: &[u8]) -> bool {
+    if b.is_empty() {
+        return true;
+    }
+    if b.contains(&b'@') {
+        return mailbox(b).is_some();
+    }
+    is_hostname(b.strip_prefix(b".").unwrap_or(b))
+}
+
+/// Split an e-mail address at its last `@` into (local part, host), if the local part
+/// is not empty and the host is a host name. (A quoted local part may itself hold `@`.)
+fn mailbox(addr: &[u8]) -> Option<(&[u8], &[u8])> {
+    let at = addr.iter().rposition(|&b| b == b'@')?;
+    let (local, host) = (&addr[..at], &addr[at + 1..]);
+    (!local.is_empty() && is_hostname(host)).then_some((local, host))
+}
+
+/// Whether the mailbox `addr` lies in the rfc822Name subtree `base` (RFC 5280
+/// §4.2.1.10). Hosts compare case-insensitively; the local part exactly (RFC 5280 §7.5:
+/// "a case-sensitive comparison for the local-part").
+fn email_in_subtree(addr: &[u8], base: &[u8]) -> bool {
+    let Some((local, host)) = mailbox(addr) else {
+        return false;
+    };
+    if base.is_empty() {
+        return true;
+    }
+    if let Some((base_local, base_host)) = mailbox(base) {
+        return local == base_local && host.eq_ignore_ascii_case(base_host);
+    }
+    if base[0] == b'.' {
+        // Any host under the domain, not the domain itself.
+        return host.len() > base.len()
+            && host[host.len() - base.len()..].eq_ignore_ascii_case(base);
+    }
+    host.eq_ignore_ascii_case(base)
 }
 
 /// Split an iPAddress constraint into (address, mask), both 4 or 16 octets, if the mask
@@ -74,11 +219,12 @@ fn ip_subtree(b: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// The name forms, for "is there a constraint of this form".
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Form {
     Dns,
     Ip,
     Directory,
+    Email,
     Other(u8),
 }
 
@@ -88,7 +234,7 @@ fn form(name: &GeneralName) -> Form {
         GeneralName::IpAddress(_) => Form::Ip,
         GeneralName::DirectoryName(_) => Form::Directory,
         GeneralName::OtherName(_) => Form::Other(0),
-        GeneralName::Rfc822Name(_) => Form::Other(1),
+        GeneralName::Rfc822Name(_) => Form::Email,
         GeneralName::EdiPartyName(_) => Form::Other(5),
         GeneralName::UniformResourceIdentifier(_) => Form::Other(6),
         GeneralName::RegisteredId(_) => Form::Other(8),
@@ -152,33 +298,22 @@ fn name_contents(der: &[u8]) -> Option<&[u8]> {
     AnyRef::from_der(der).ok().map(AnyRef::value)
 }
 
-/// Whether the subject (raw DER Name) lies below the directoryName `base`: the base's
-/// RDNs are the first RDNs of the subject. Since RDNs are self-delimiting DER, a byte
-/// prefix of the contents is an RDN prefix.
-fn dn_in_subtree(subject: &[u8], base: &x509_cert::name::Name) -> bool {
-    let Ok(base_der) = base.to_der() else {
-        return false;
-    };
-    match (name_contents(subject), name_contents(&base_der)) {
-        (Some(s), Some(b)) => s.starts_with(b),
-        _ => false,
-    }
-}
-
-/// Whether `name` lies in `subtree` (same form assumed). `excluded` selects the
-/// wildcard-aware intersection test for DNS names.
-fn in_subtree(name: Name<'_>, subtree: &GeneralSubtree, excluded: bool) -> bool {
-    match (name, &subtree.base) {
-        (Name::Dns(n), GeneralName::DnsName(b)) => {
-            let b = Ia5StringRef::from(b).as_str().as_bytes();
+/// Whether `name` lies in the subtree `base` (same form assumed). `excluded` selects
+/// the wildcard-aware intersection test for DNS names.
+fn in_subtree(name: Name<'_>, base: &Base, excluded: bool) -> bool {
+    match (name, base) {
+        (Name::Dns(n), Base::Dns(b)) => {
             if excluded {
                 dns_may_intersect(n, b)
             } else {
                 dns_in_subtree(n, b)
             }
         }
-        (Name::Ip(ip), GeneralName::IpAddress(b)) => ip_in_subtree(ip, b.as_bytes()),
-        (Name::Directory(subject), GeneralName::DirectoryName(b)) => dn_in_subtree(subject, b),
+        (Name::Ip(ip), Base::Ip(b)) => ip_in_subtree(ip, b),
+        // The base's RDNs are the first RDNs of the name. RDNs are self-delimiting DER,
+        // so a byte prefix of the contents is an RDN prefix.
+        (Name::Directory(contents), Base::Directory(b)) => contents.starts_with(b),
+        (Name::Email(addr), Base::Email(b)) => email_in_subtree(addr, b),
         _ => false,
     }
 }
@@ -188,7 +323,9 @@ fn in_subtree(name: Name<'_>, subtree: &GeneralSubtree, excluded: bool) -> bool 
 enum Name<'n> {
     Dns(&'n [u8]),
     Ip(&'n [u8]),
+    /// The contents of a DER Name (its RDNs).
     Directory(&'n [u8]),
+    Email(&'n [u8]),
     Other(Form),
 }
 
@@ -198,65 +335,84 @@ impl Name<'_> {
             Name::Dns(_) => Form::Dns,
             Name::Ip(_) => Form::Ip,
             Name::Directory(_) => Form::Directory,
+            Name::Email(_) => Form::Email,
             Name::Other(f) => f,
+        }
+    }
+
+    fn len(self) -> usize {
+        match self {
+            Name::Dns(b) | Name::Ip(b) | Name::Directory(b) | Name::Email(b) => b.len(),
+            Name::Other(_) => 0,
+        }
+    }
+
+    /// Whether the name can be compared at all: a host name (or `*.` and one) for DNS,
+    /// a mailbox for e-mail.
+    fn checkable(self) -> bool {
+        match self {
+            Name::Dns(n) => dns_checkable(n),
+            Name::Email(e) => mailbox(e).is_some(),
+            Name::Ip(_) | Name::Directory(_) => true,
+            Name::Other(_) => false,
         }
     }
 }
 
-fn check_name(nc: &NameConstraints, name: Name<'_>, budget: &mut u32) -> Result<(), Error> {
-    let f = name.form();
-    // One unit per subtree this name may be compared with.
-    let cost = nc.permitted_subtrees.as_ref().map_or(0, Vec::len)
-        + nc.excluded_subtrees.as_ref().map_or(0, Vec::len);
+fn check_name(nc: &Constraints, name: Name<'_>, budget: &mut u32) -> Result<(), Error> {
+    // One pass over the subtrees, plus the name's own length.
+    let cost = nc
+        .per_name_cost
+        .saturating_add(1)
+        .saturating_add(bytes_cost(name.len()));
     *budget = budget
-        .checked_sub(u32::try_from(cost).unwrap_or(u32::MAX))
-        .ok_or(Error::BudgetExceeded)?;
-    if let Name::Dns(n) = name {
-        let constrained = nc
-            .permitted_subtrees
-            .iter()
-            .chain(nc.excluded_subtrees.iter())
-            .flatten()
-            .any(|s| form(&s.base) == Form::Dns);
-        if constrained && !dns_checkable(n) {
-            return Err(Error::NameConstraintViolated);
-        }
+        .checked_sub(cost)
+        .ok_or(Error::NameConstraintWorkExceeded)?;
+    let f = name.form();
+    // A name of a constrained form that cannot be interpreted (a malformed DNS name or
+    // mailbox, a form this crate does not compare) cannot be shown to be inside the
+    // permitted or outside the excluded subtrees.
+    if !name.checkable() && nc.constrains(f) {
+        return Err(Error::NameConstraintViolated);
     }
-    if let Some(excluded) = &nc.excluded_subtrees {
-        for s in excluded.iter().filter(|s| form(&s.base) == f) {
-            if matches!(name, Name::Other(_)) || in_subtree(name, s, true) {
-                return Err(Error::NameConstraintViolated);
-            }
-        }
+    if nc
+        .excluded
+        .iter()
+        .any(|b| b.form() == f && in_subtree(name, b, true))
+    {
+        return Err(Error::NameConstraintViolated);
     }
-    if let Some(permitted) = &nc.permitted_subtrees {
-        let mut of_form = permitted.iter().filter(|s| form(&s.base) == f).peekable();
-        if of_form.peek().is_some() {
-            if matches!(name, Name::Other(_)) {
-                return Err(Error::NameConstraintViolated);
-            }
-            if !of_form.any(|s| in_subtree(name, s, false)) {
-                return Err(Error::NameConstraintViolated);
-            }
-        }
+    let mut of_form = nc.permitted.iter().filter(|b| b.form() == f).peekable();
+    if of_form.peek().is_some() && !of_form.any(|b| in_subtree(name, b, false)) {
+        return Err(Error::NameConstraintViolated);
     }
     Ok(())
 }
 
-/// Check `cert`'s subject and subjectAltName against `nc` (the caller skips the
-/// self-issued intermediates RFC 5280 §6.1.3 (b) exempts).
-pub(crate) fn check(nc: &NameConstraints, cert: &Cert<'_>, budget: &mut u32) -> Result<(), Error> {
+/// Check `cert`'s subject, its emailAddress attributes and its subjectAltName against
+/// `nc` (the caller skips the self-issued intermediates RFC 5280 §6.1.3 (b) exempts).
+pub(crate) fn check(nc: &Constraints, cert: &Cert<'_>, budget: &mut u32) -> Result<(), Error> {
     if cert.subject != crate::cert::EMPTY_NAME {
-        check_name(nc, Name::Directory(cert.subject), budget)?;
+        let contents = name_contents(cert.subject).ok_or(Error::NameConstraintViolated)?;
+        check_name(nc, Name::Directory(contents), budget)?;
+    }
+    // RFC 5280 §4.2.1.10: with rfc822Name constraints and no subjectAltName, the
+    // constraint MUST be applied to the emailAddress attributes of the subject. They are
+    // checked in every case here (as OpenSSL does): an address outside the constraints
+    // is no better for sitting beside a subjectAltName.
+    for email in &cert.subject_emails {
+        check_name(nc, Name::Email(email), budget)?;
     }
     for gn in cert.san.iter().flatten() {
         let name = match gn {
             GeneralName::DnsName(d) => Name::Dns(Ia5StringRef::from(d).as_str().as_bytes()),
             GeneralName::IpAddress(ip) => Name::Ip(ip.as_bytes()),
+            GeneralName::Rfc822Name(m) => Name::Email(Ia5StringRef::from(m).as_str().as_bytes()),
             GeneralName::DirectoryName(dn) => {
                 // A directoryName in the SAN is checked like the subject.
                 let der = dn.to_der().map_err(|_| Error::NameConstraintViolated)?;
-                check_name(nc, Name::Directory(&der), budget)?;
+                let contents = name_contents(&der).ok_or(Error::NameConstraintViolated)?;
+                check_name(nc, Name::Directory(contents), budget)?;
                 continue;
             }
             other => Name::Other(form(other)),
@@ -301,39 +457,74 @@ mod tests {
         assert!(!dns_may_intersect(b"www.example.com", b"foo.example.com"));
     }
 
-    #[test]
-    fn malformed_constraints_are_refused() {
-        use der::asn1::{Ia5String, OctetString};
-        let dns = |s: &str| GeneralSubtree {
-            base: GeneralName::DnsName(Ia5String::new(s).unwrap()),
+    fn subtree(base: GeneralName) -> GeneralSubtree {
+        GeneralSubtree {
+            base,
             minimum: 0,
             maximum: None,
-        };
-        let nc = |subtrees: alloc::vec::Vec<GeneralSubtree>| NameConstraints {
+        }
+    }
+
+    fn dns(s: &str) -> GeneralSubtree {
+        subtree(GeneralName::DnsName(der::asn1::Ia5String::new(s).unwrap()))
+    }
+
+    fn email(s: &str) -> GeneralSubtree {
+        subtree(GeneralName::Rfc822Name(
+            der::asn1::Ia5String::new(s).unwrap(),
+        ))
+    }
+
+    fn permitted(subtrees: Vec<GeneralSubtree>) -> NameConstraints {
+        NameConstraints {
             permitted_subtrees: Some(subtrees),
             excluded_subtrees: None,
-        };
-        assert!(check_well_formed(&nc(alloc::vec![dns("example.com")])).is_ok());
-        assert!(check_well_formed(&nc(alloc::vec![dns("")])).is_ok());
+        }
+    }
+
+    #[test]
+    fn malformed_constraints_are_refused() {
+        use der::asn1::OctetString;
+        let parse = |nc: &NameConstraints| Constraints::parse(nc);
+        assert!(parse(&permitted(alloc::vec![dns("example.com")])).is_ok());
+        assert!(parse(&permitted(alloc::vec![dns("")])).is_ok());
         for bad in [".example.com", "*.example.com", "exa mple.com"] {
+            assert!(parse(&permitted(alloc::vec![dns(bad)])).is_err(), "{bad}");
+        }
+        for good in [
+            "",
+            "example.com",
+            ".example.com",
+            "alice@example.com",
+            "a@b@example.com",
+        ] {
             assert!(
-                check_well_formed(&nc(alloc::vec![dns(bad)])).is_err(),
+                parse(&permitted(alloc::vec![email(good)])).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in [
+            "@example.com",
+            "alice@",
+            "alice@.example.com",
+            "..example.com",
+            "a b.com",
+        ] {
+            assert_eq!(
+                parse(&permitted(alloc::vec![email(bad)])),
+                Err(Error::Malformed("rfc822Name name constraint")),
                 "{bad}"
             );
         }
-        let ip = |b: &[u8]| GeneralSubtree {
-            base: GeneralName::IpAddress(OctetString::new(b).unwrap()),
-            minimum: 0,
-            maximum: None,
-        };
-        assert!(check_well_formed(&nc(alloc::vec![ip(&[10, 0, 0, 0, 255, 0, 0, 0])])).is_ok());
-        assert!(check_well_formed(&nc(alloc::vec![ip(&[127, 0, 0, 1])])).is_err());
+        let ip = |b: &[u8]| subtree(GeneralName::IpAddress(OctetString::new(b).unwrap()));
+        assert!(parse(&permitted(alloc::vec![ip(&[10, 0, 0, 0, 255, 0, 0, 0])])).is_ok());
+        assert!(parse(&permitted(alloc::vec![ip(&[127, 0, 0, 1])])).is_err());
         let mut max = dns("example.com");
         max.maximum = Some(1);
-        assert!(check_well_formed(&nc(alloc::vec![max])).is_err());
-        assert!(check_well_formed(&nc(alloc::vec![])).is_err());
+        assert!(parse(&permitted(alloc::vec![max])).is_err());
+        assert!(parse(&permitted(alloc::vec![])).is_err());
         assert!(
-            check_well_formed(&NameConstraints {
+            parse(&NameConstraints {
                 permitted_subtrees: None,
                 excluded_subtrees: None
             })
@@ -343,17 +534,13 @@ mod tests {
 
     #[test]
     fn comparisons_are_budgeted() {
-        use der::asn1::Ia5String;
-        let dns = |s: &str| GeneralSubtree {
-            base: GeneralName::DnsName(Ia5String::new(s).unwrap()),
-            minimum: 0,
-            maximum: None,
-        };
-        let nc = NameConstraints {
+        let nc = Constraints::parse(&NameConstraints {
             permitted_subtrees: Some(alloc::vec![dns("example.com"), dns("example.org")]),
             excluded_subtrees: Some(alloc::vec![dns("bad.example.com")]),
-        };
-        let mut budget = 3;
+        })
+        .unwrap();
+        // Three subtrees, each shorter than 32 octets, and a short name: 3 + 1 units.
+        let mut budget = 4;
         assert_eq!(
             check_name(&nc, Name::Dns(b"www.example.com"), &mut budget),
             Ok(())
@@ -361,7 +548,7 @@ mod tests {
         assert_eq!(budget, 0);
         assert_eq!(
             check_name(&nc, Name::Dns(b"www.example.com"), &mut budget),
-            Err(Error::BudgetExceeded)
+            Err(Error::NameConstraintWorkExceeded)
         );
         let mut budget = 100;
         assert_eq!(
@@ -377,6 +564,67 @@ mod tests {
             check_name(&nc, Name::Ip(&[10, 0, 0, 1]), &mut budget),
             Ok(())
         );
+        assert_eq!(
+            check_name(&nc, Name::Email(b"a@example.net"), &mut budget),
+            Ok(())
+        );
+        // Long bases and names cost more: 64 octets of base are 2 more units.
+        let long = "a".repeat(60) + ".test";
+        let nc = Constraints::parse(&permitted(alloc::vec![dns(&long)])).unwrap();
+        let mut budget = 100;
+        check_name(&nc, Name::Dns(long.as_bytes()), &mut budget).unwrap();
+        assert_eq!(budget, 100 - (1 + 2) - (1 + 2));
+    }
+
+    #[test]
+    fn email_subtrees() {
+        // (address, base, inside)
+        let table = [
+            // A mailbox: that one only; local part exact, host case-insensitive.
+            ("alice@example.com", "alice@example.com", true),
+            ("alice@EXAMPLE.com", "alice@example.com", true),
+            ("Alice@example.com", "alice@example.com", false),
+            ("bob@example.com", "alice@example.com", false),
+            ("alice@mail.example.com", "alice@example.com", false),
+            // A host: every mailbox on it, not below it.
+            ("alice@example.com", "example.com", true),
+            ("bob@Example.Com", "example.com", true),
+            ("alice@mail.example.com", "example.com", false),
+            ("alice@badexample.com", "example.com", false),
+            // A domain: every host below it, not the domain itself.
+            ("alice@mail.example.com", ".example.com", true),
+            ("alice@a.b.example.com", ".example.com", true),
+            ("alice@example.com", ".example.com", false),
+            ("alice@badexample.com", ".example.com", false),
+            // Everything.
+            ("alice@example.com", "", true),
+            // A quoted local part with an @: the host is after the last one.
+            ("\"a@evil.test\"@example.com", "example.com", true),
+            ("\"a@example.com\"@evil.test", "example.com", false),
+            // Not a mailbox: never inside.
+            ("example.com", "example.com", false),
+            ("@example.com", "", false),
+            ("alice@", "", false),
+        ];
+        for (addr, base, want) in table {
+            assert_eq!(
+                email_in_subtree(addr.as_bytes(), base.as_bytes()),
+                want,
+                "{addr} in {base:?}"
+            );
+        }
+        // Check whole names: an unparsable address under an e-mail constraint fails.
+        let nc = Constraints::parse(&NameConstraints {
+            permitted_subtrees: Some(alloc::vec![email(".example.com")]),
+            excluded_subtrees: Some(alloc::vec![email("bad.example.com")]),
+        })
+        .unwrap();
+        let mut budget = 1000;
+        let mut run = |a: &str| check_name(&nc, Name::Email(a.as_bytes()), &mut budget);
+        assert_eq!(run("x@mail.example.com"), Ok(()));
+        assert_eq!(run("x@bad.example.com"), Err(Error::NameConstraintViolated));
+        assert_eq!(run("x@example.com"), Err(Error::NameConstraintViolated));
+        assert_eq!(run("not-an-address"), Err(Error::NameConstraintViolated));
     }
 
     #[test]
@@ -385,6 +633,10 @@ mod tests {
         use x509_cert::name::Name as DerName;
         let name = |s: &str| DerName::from_str(s).unwrap();
         let der = |s: &str| name(s).to_der().unwrap();
+        let dn_in_subtree = |subject: &[u8], base: &DerName| {
+            let b = super::base(&subtree(GeneralName::DirectoryName(base.clone()))).unwrap();
+            in_subtree(Name::Directory(name_contents(subject).unwrap()), &b, false)
+        };
         // RFC 4514 strings list the most specific RDN first; DER order is the reverse.
         let subject = der("CN=leaf,OU=unit,O=org,C=XX");
         assert!(dn_in_subtree(&subject, &name("O=org,C=XX")));

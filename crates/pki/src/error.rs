@@ -45,7 +45,9 @@ pub enum Error {
     ///
     /// [`VerifyOptions::allow_sha1`]: crate::VerifyOptions::allow_sha1
     Sha1Refused,
-    /// A public key that is not RSA, or an RSA key this crate cannot use.
+    /// A public key that is not RSA, or an RSA key this crate cannot use: a modulus over
+    /// 8192 bits, or a public exponent of 2^33 or more (whose signature checks would cost
+    /// too much; ring and BoringSSL refuse them too).
     UnsupportedPublicKey,
     /// An RSA key smaller than [`VerifyOptions::min_rsa_bits`].
     ///
@@ -58,15 +60,29 @@ pub enum Error {
     /// a structural rule of RFC 5280 (duplicate extension, extensions in a v1 certificate,
     /// mismatched signature algorithms, ...). The text says which.
     Malformed(&'static str),
-    /// The path would be longer than [`VerifyOptions::max_depth`].
+    /// The path would be longer than [`VerifyOptions::max_depth`]: "path too long".
     ///
     /// [`VerifyOptions::max_depth`]: crate::VerifyOptions::max_depth
     DepthExceeded,
     /// Path building needed more signature verifications than
-    /// [`VerifyOptions::max_signature_checks`].
+    /// [`VerifyOptions::max_signature_checks`] (a count; see also
+    /// [`Error::SignatureWorkExceeded`] for their cost).
     ///
     /// [`VerifyOptions::max_signature_checks`]: crate::VerifyOptions::max_signature_checks
     BudgetExceeded,
+    /// The signature verifications of path building (RSA public operations, hashing the
+    /// signed data, setting up keys) cost more than
+    /// [`VerifyOptions::max_signature_work`]: costly keys (large moduli, large public
+    /// exponents) or many candidate issuers.
+    ///
+    /// [`VerifyOptions::max_signature_work`]: crate::VerifyOptions::max_signature_work
+    SignatureWorkExceeded,
+    /// Checking names against name constraints needed more comparisons than
+    /// [`VerifyOptions::max_name_constraint_work`] (many names under CAs with many
+    /// constraints).
+    ///
+    /// [`VerifyOptions::max_name_constraint_work`]: crate::VerifyOptions::max_name_constraint_work
+    NameConstraintWorkExceeded,
     /// A server name that is neither a valid DNS name (A-labels only) nor an IP address.
     InvalidServerName,
 }
@@ -125,18 +141,35 @@ impl Error {
             | Error::PathLenExceeded
             | Error::NameConstraintViolated
             | Error::DepthExceeded
-            | Error::BudgetExceeded => AlertCode::BAD_CERTIFICATE,
+            | Error::BudgetExceeded
+            | Error::SignatureWorkExceeded
+            | Error::NameConstraintWorkExceeded => AlertCode::BAD_CERTIFICATE,
             Error::InvalidServerName => AlertCode::INTERNAL_ERROR,
         }
     }
 
+    /// Whether this is a budget running out, which ends the whole search (a depth
+    /// failure only ends one candidate path).
+    pub(crate) fn is_budget(self) -> bool {
+        matches!(
+            self,
+            Error::BudgetExceeded
+                | Error::SignatureWorkExceeded
+                | Error::NameConstraintWorkExceeded
+        )
+    }
+
     /// How specific the error is, for choosing which failure to report when every
-    /// candidate path failed: a concrete defect beats "no issuer found".
+    /// candidate path failed: a concrete defect beats "path too long", which beats a
+    /// signature that does not verify (usually just a candidate issuer with the right
+    /// name and another key: a CA that renewed its key, a same-named stranger), which
+    /// beats "no issuer found".
     pub(crate) fn rank(&self) -> u8 {
         match self {
             Error::UnknownIssuer => 0,
-            Error::DepthExceeded => 1,
-            _ => 2,
+            Error::BadSignature => 1,
+            Error::DepthExceeded => 2,
+            _ => 3,
         }
     }
 }
@@ -165,8 +198,20 @@ impl fmt::Display for Error {
             Error::UnsupportedPublicKey => f.write_str("unsupported public key"),
             Error::WeakKey { bits } => write!(f, "RSA key too small: {bits} bits"),
             Error::Malformed(what) => write!(f, "malformed certificate: {what}"),
-            Error::DepthExceeded => f.write_str("certificate path too long"),
-            Error::BudgetExceeded => f.write_str("signature-check budget exceeded"),
+            Error::DepthExceeded => {
+                f.write_str("certificate path too long (more certificates than the maximum depth)")
+            }
+            Error::BudgetExceeded => {
+                f.write_str("signature-check budget exceeded (too many candidate issuers to try)")
+            }
+            Error::SignatureWorkExceeded => f.write_str(
+                "signature-verification work budget exceeded (keys too large or too many \
+                 candidate issuers)",
+            ),
+            Error::NameConstraintWorkExceeded => f.write_str(
+                "name-constraint budget exceeded (too many names to check against name \
+                 constraints)",
+            ),
             Error::InvalidServerName => f.write_str("invalid server name"),
         }
     }

@@ -4,13 +4,25 @@
 //! - RFC 5280 path validation: a path is built from the end-entity certificate through
 //!   the intermediates the peer sent (any order, extras and duplicates allowed,
 //!   alternative issuers tried for cross-signed chains) to a [`TrustAnchor`], within a
-//!   depth and a signature-check budget ([`VerifyOptions`]).
+//!   depth and budgets on the number of signature checks, on their cost (RSA key size
+//!   and public exponent, hashing) and on name-constraint comparisons
+//!   ([`VerifyOptions`]); each budget that runs out has its own [`Error`].
 //! - Signatures: RSASSA-PKCS1-v1_5 with SHA-256/384/512 and RSASSA-PSS (parameters
-//!   checked); SHA-1 only when allowed; RSA keys below a minimum size refused. ECDSA and
-//!   EdDSA are reported as unsupported.
+//!   checked); SHA-1 only when allowed; RSA keys below a minimum size refused, and keys
+//!   whose public operation would cost too much (modulus over 8192 bits, public exponent
+//!   of 2^33 or more) refused wherever they appear. ECDSA and EdDSA are reported as
+//!   unsupported.
 //! - Validity against a time the caller passes ([`UnixTime`]: this crate never reads a
 //!   clock), basicConstraints, keyUsage, extendedKeyUsage, nameConstraints (dNSName,
-//!   iPAddress, directoryName), unknown critical extensions.
+//!   iPAddress, directoryName, rfc822Name incl. emailAddress in the subject), unknown
+//!   critical extensions.
+//! - Trust anchors loaded from certificates keep their name constraints,
+//!   pathLenConstraint and extendedKeyUsage, which constrain every path through them (a
+//!   clientAuth-only root anchors no server). Their basicConstraints must say `cA`
+//!   when present; a non-critical one is accepted on an anchor (not on an
+//!   intermediate), and version 1 roots without extensions work (see
+//!   [`TrustAnchor::from_cert_der`]). A trusted certificate presented as the end entity
+//!   itself is trusted directly, e.g. a self-signed server certificate.
 //! - RFC 6125 name matching on subjectAltName dNSName and iPAddress only ([`ServerName`]).
 //! - [`ServerCertVerifier`] / [`ClientCertVerifier`] traits with WebPKI-style defaults.
 //! - Typed [`Error`]s, each mapping to a TLS alert ([`Error::alert`]).
@@ -20,9 +32,9 @@
 //! Not supported (each is refused cleanly rather than ignored): ECDSA/EdDSA/DSA keys and
 //! signatures, RSA-PSS with a salt length other than the hash length, certificate
 //! policy processing (a critical certificatePolicies or policy-constraint extension
-//! fails the certificate), name constraints of forms other than dNSName, iPAddress and
-//! directoryName (a constrained name of such a form fails). Revocation (CRL, OCSP) is
-//! not checked, and the subject common name is never used as a host name.
+//! fails the certificate), name constraints of forms other than dNSName, iPAddress,
+//! directoryName and rfc822Name (a constrained name of such a form fails). Revocation
+//! (CRL, OCSP) is not checked, and the subject common name is never used as a host name.
 //!
 //! ```
 //! use sanstls_pki::{

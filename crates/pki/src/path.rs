@@ -4,9 +4,22 @@
 //! trust anchors whose subject is the current certificate's issuer, then every supplied
 //! intermediate with that subject (in the order given, duplicates removed, never one
 //! already on the path). A candidate that fails a check is skipped and the next one is
-//! tried, so cross-signed chains and extra certificates work. The work is bounded: the
-//! path holds at most `max_depth` certificates, and the whole search verifies at most
-//! `max_signature_checks` signatures; exhausting that budget aborts the search.
+//! tried, so cross-signed chains and extra certificates work.
+//!
+//! The work is bounded by budgets, each reported by its own error when it runs out
+//! (which aborts the search):
+//! - the path holds at most `max_depth` certificates ([`Error::DepthExceeded`] when a
+//!   candidate would go beyond: that candidate is skipped, the search goes on);
+//! - the search verifies at most `max_signature_checks` signatures
+//!   ([`Error::BudgetExceeded`]);
+//! - the signature checks cost at most `max_signature_work` units
+//!   ([`Error::SignatureWorkExceeded`]): each check is charged what it really costs,
+//!   the RSA public operation by the key's size and exponent
+//!   ([`RsaPublicKey::public_op_cost`]), the set-up of each key the first time it is
+//!   used ([`RsaPublicKey::setup_cost`]), and hashing the signed bytes (one unit per
+//!   octet, once per certificate: every candidate issuer checks the same digest);
+//! - name-constraint checks cost at most `max_name_constraint_work` units
+//!   ([`Error::NameConstraintWorkExceeded`], see `constraints`).
 
 use alloc::vec::Vec;
 
@@ -17,11 +30,8 @@ use crate::Error;
 use crate::algorithm::{parse_signature_algorithm, verify_signature};
 use crate::anchors::TrustAnchor;
 use crate::cert::{Cert, oid};
-use crate::constraints;
+use crate::constraints::{self, Constraints};
 use crate::verify::VerifyOptions;
-
-/// The most name-to-subtree comparisons one validation may make.
-const MAX_NAME_CONSTRAINT_CHECKS: u32 = 1 << 18;
 
 /// A path found: indices into the intermediates (leaf side first) and the anchor.
 pub(crate) struct Found {
@@ -37,9 +47,14 @@ pub(crate) struct Builder<'p, 'a> {
     pub(crate) pool: &'p [Cert<'a>],
     pub(crate) leaf: &'p Cert<'a>,
     sig_checks: u32,
-    /// Name-to-subtree comparisons left (a certificate full of names under a CA full of
+    /// Signature work units left.
+    sig_work: u64,
+    /// Name-constraint work units left (a certificate full of names under a CA full of
     /// constraints must not cost unbounded time).
     nc_budget: u32,
+    /// The verdict of [`Builder::check_issuer`] per pool certificate, once computed
+    /// (it does not depend on the path).
+    issuer_ok: Vec<Option<Result<(), Error>>>,
     best: Error,
 }
 
@@ -92,9 +107,33 @@ impl<'p, 'a> Builder<'p, 'a> {
             pool,
             leaf,
             sig_checks: 0,
-            nc_budget: MAX_NAME_CONSTRAINT_CHECKS,
+            sig_work: opts.max_signature_work,
+            nc_budget: opts.max_name_constraint_work,
+            issuer_ok: alloc::vec![None; pool.len()],
             best: Error::UnknownIssuer,
         }
+    }
+
+    /// Take `units` from the signature work budget.
+    fn charge(&mut self, units: u64) -> Result<(), Error> {
+        self.sig_work = self
+            .sig_work
+            .checked_sub(units)
+            .ok_or(Error::SignatureWorkExceeded)?;
+        Ok(())
+    }
+
+    /// The key of a certificate, charging its set-up the first time it is parsed.
+    fn cert_key(&mut self, cert: &'p Cert<'a>) -> Result<Result<&'p RsaPublicKey, Error>, Error> {
+        let fresh = !cert.key_parsed();
+        let key = cert.public_key();
+        if fresh {
+            // Parsing fails before the costly set-up when the key is refused; the
+            // decoding itself is charged by length.
+            let units = key.map_or(cert.spki.len() as u64, RsaPublicKey::setup_cost);
+            self.charge(units)?;
+        }
+        Ok(key)
     }
 
     /// Find a valid path, or the most specific reason none exists.
@@ -123,27 +162,42 @@ impl<'p, 'a> Builder<'p, 'a> {
         }
     }
 
-    /// Verify `child`'s signature with `key`, within the budget. `Err` from the outer
-    /// result is fatal (budget exhausted); the inner result is this candidate's verdict.
+    /// Verify `child`'s signature with `key`, within the budgets. `Err` from the outer
+    /// result is fatal (a budget exhausted); the inner result is this candidate's
+    /// verdict.
     fn check_signature(
         &mut self,
         child: &Cert<'_>,
         key: Result<&RsaPublicKey, Error>,
     ) -> Result<Result<(), Error>, Error> {
-        let verdict = (|| {
-            let alg = parse_signature_algorithm(child.sig_alg)?;
-            let key = key?;
-            check_key_size(key, self.opts)?;
-            if self.sig_checks >= self.opts.max_signature_checks {
-                return Err(Error::BudgetExceeded);
-            }
-            self.sig_checks += 1;
-            verify_signature(key, alg, child.tbs, child.signature, self.opts.allow_sha1)
-        })();
-        match verdict {
-            Err(Error::BudgetExceeded) => Err(Error::BudgetExceeded),
-            v => Ok(v),
+        let alg = match parse_signature_algorithm(child.sig_alg) {
+            Ok(alg) => alg,
+            Err(e) => return Ok(Err(e)),
+        };
+        let key = match key.and_then(|k| check_key_size(k, self.opts).map(|()| k)) {
+            Ok(k) => k,
+            Err(e) => return Ok(Err(e)),
+        };
+        if alg.hash() == sanstls_crypto::hash::HashAlgorithm::Sha1 && !self.opts.allow_sha1 {
+            return Ok(Err(Error::Sha1Refused));
         }
+        if self.sig_checks >= self.opts.max_signature_checks {
+            return Err(Error::BudgetExceeded);
+        }
+        self.sig_checks += 1;
+        // Charge the RSA operation before doing it, and the hash when it is computed.
+        self.charge(key.public_op_cost())?;
+        let (digest, fresh) = child.tbs_digest(alg.hash());
+        if fresh {
+            self.charge(child.tbs.len() as u64)?;
+        }
+        Ok(verify_signature(
+            key,
+            alg,
+            digest.as_slice(),
+            child.signature,
+            self.opts.allow_sha1,
+        ))
     }
 
     /// Checks on a certificate about to be used as an issuer (RFC 5280 §6.1.4 (k), (n),
@@ -163,19 +217,36 @@ impl<'p, 'a> Builder<'p, 'a> {
         check_eku(ca.eku.as_deref(), self.purpose, self.opts, false)
     }
 
+    /// The issuer checks of pool certificate `i`, computed once.
+    fn pool_issuer_ok(&mut self, i: usize) -> Result<(), Error> {
+        if let Some(v) = self.issuer_ok[i] {
+            return v;
+        }
+        let v = self.check_issuer(&self.pool[i]);
+        self.issuer_ok[i] = Some(v);
+        v
+    }
+
+    /// Checks on a trust anchor about to be used: it may issue, it is valid now, and
+    /// its extendedKeyUsage (if any) allows the purpose.
+    fn check_anchor(&self, anchor: &TrustAnchor) -> Result<(), Error> {
+        anchor.usable()?;
+        anchor.check_validity(self.now)?;
+        check_eku(anchor.eku(), self.purpose, self.opts, false)
+    }
+
     /// Depth-first search from the last certificate on `path`. `Ok(Some(anchor))` when a
     /// valid path was completed (left in `path`), `Ok(None)` when every candidate
-    /// failed (reasons recorded), `Err` when the budget ran out.
+    /// failed (reasons recorded), `Err` when a budget ran out.
     fn extend(&mut self, path: &mut Vec<usize>) -> Result<Option<usize>, Error> {
         let child = self.cert_at(path, path.len());
         for (ai, anchor) in self.anchors.iter().enumerate() {
             if anchor.subject() != child.issuer {
                 continue;
             }
-            if let Err(e) = anchor.usable().and(anchor.check_validity(self.now)) {
-                self.record(e);
-                continue;
-            }
+            // The signature first (unlike for intermediates, whose checks are cheap
+            // filters against what a peer sends): an anchor that did not sign the
+            // certificate is not its issuer, whatever else is wrong with it.
             match self.check_signature(child, anchor.key())? {
                 Ok(()) => {}
                 Err(e) => {
@@ -183,8 +254,12 @@ impl<'p, 'a> Builder<'p, 'a> {
                     continue;
                 }
             }
+            if let Err(e) = self.check_anchor(anchor) {
+                self.record(e);
+                continue;
+            }
             match self.check_path(path, Some(anchor)) {
-                Err(Error::BudgetExceeded) => return Err(Error::BudgetExceeded),
+                Err(e) if e.is_budget() => return Err(e),
                 Ok(()) => return Ok(Some(ai)),
                 Err(e) => self.record(e),
             }
@@ -203,17 +278,18 @@ impl<'p, 'a> Builder<'p, 'a> {
                 self.record(Error::DepthExceeded);
                 continue;
             }
-            if let Err(e) = self.check_issuer(cand) {
+            if let Err(e) = self.pool_issuer_ok(i) {
                 self.record(e);
                 continue;
             }
-            if let Err(e) = self.check_signature(child, cand.public_key())? {
+            let key = self.cert_key(cand)?;
+            if let Err(e) = self.check_signature(child, key)? {
                 self.record(e);
                 continue;
             }
             path.push(i);
             if let Err(e) = self.check_path(path, None) {
-                if e == Error::BudgetExceeded {
+                if e.is_budget() {
                     return Err(e);
                 }
                 // The new CA's constraints already fail for the certificates below it:
@@ -261,7 +337,7 @@ impl<'p, 'a> Builder<'p, 'a> {
         path: &[usize],
         k: usize,
         path_len: Option<u8>,
-        nc: Option<&x509_cert::ext::pkix::NameConstraints>,
+        nc: Option<&Constraints>,
     ) -> Result<(), Error> {
         if let Some(max) = path_len {
             // Non-self-issued intermediates between this CA and the leaf.

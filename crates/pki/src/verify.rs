@@ -5,7 +5,7 @@ use alloc::vec::Vec;
 use sanstls_crypto::rsa::RsaPublicKey;
 use x509_cert::ext::pkix::name::GeneralName;
 
-use crate::anchors::TrustAnchors;
+use crate::anchors::{TrustAnchor, TrustAnchors};
 use crate::cert::{Cert, KeyUsage, oid};
 use crate::names::{ServerName, dns_name_matches, ip_matches};
 use crate::path::{Builder, check_eku, check_key_size};
@@ -22,6 +22,26 @@ pub struct VerifyOptions {
     /// The most signature verifications one validation may perform while searching for
     /// a path (default 64). Running out is [`Error::BudgetExceeded`].
     pub max_signature_checks: u32,
+    /// The most work the signature verifications of one validation may cost, in
+    /// word-multiplication units (about 3 ns each on a current x86-64 core; default
+    /// 8,000,000, about 25 ms). Each verification is charged its RSA public operation
+    /// ([`RsaPublicKey::public_op_cost`]: the number of multiplications, one per bit of
+    /// the public exponent and more, times the squared modulus size in words), each key
+    /// its set-up the first time it is used ([`RsaPublicKey::setup_cost`]), and each
+    /// certificate one unit per octet of its signed part, hashed once. Running out is
+    /// [`Error::SignatureWorkExceeded`].
+    ///
+    /// For scale: a check under a 2048-bit key with e = 65537 costs 19,456 units, under
+    /// a 4096-bit one 77,824, under an 8192-bit one 311,296, and under the costliest key
+    /// accepted at all (8192 bits, e = 2^33 - 1) 1,081,344; so the default covers about
+    /// 400 checks under usual 2048-bit keys and 7 under the costliest keys.
+    pub max_signature_work: u64,
+    /// The most work name-constraint checks may cost in one validation, in comparison
+    /// units (default 2^18, a few milliseconds): each name checked against a CA's
+    /// constraints costs one unit per subtree, one per 32 octets of the subtrees and
+    /// one per 32 octets of the name. Running out is
+    /// [`Error::NameConstraintWorkExceeded`].
+    pub max_name_constraint_work: u32,
     /// The smallest RSA modulus accepted anywhere in the path, in bits (default 2048).
     pub min_rsa_bits: u32,
     /// Accept SHA-1 signatures on certificates (default false: SHA-1 is broken for
@@ -43,6 +63,8 @@ impl Default for VerifyOptions {
         VerifyOptions {
             max_depth: 8,
             max_signature_checks: 64,
+            max_signature_work: 8_000_000,
+            max_name_constraint_work: 1 << 18,
             min_rsa_bits: 2048,
             allow_sha1: false,
             allow_any_eku: false,
@@ -338,6 +360,36 @@ fn check_end_entity(
     check_key_size(leaf.public_key()?, opts)
 }
 
+/// An end-entity certificate that is a trust anchor itself (exact DER match): no path,
+/// no issuer checks (it may be a CA certificate, as `openssl req -x509` makes them, or
+/// a self-signed certificate with `cA` false); its unknown critical extensions,
+/// validity, extendedKeyUsage, key size and name are still checked.
+fn trusted_directly(
+    leaf: &Cert<'_>,
+    anchor: &TrustAnchor,
+    purpose: KeyPurpose,
+    server_name: Option<&ServerName>,
+    now: UnixTime,
+    opts: &VerifyOptions,
+) -> Result<VerifiedPath, Error> {
+    if leaf.unknown_critical {
+        return Err(Error::UnknownCriticalExtension);
+    }
+    leaf.check_validity(now.as_secs())?;
+    check_eku(leaf.eku.as_deref(), purpose.oid(), opts, true)?;
+    check_key_size(leaf.public_key()?, opts)?;
+    if let Some(name) = server_name {
+        check_name(leaf, name)?;
+    }
+    Ok(VerifiedPath {
+        key_usage: leaf.key_usage,
+        public_key: leaf.public_key()?.clone(),
+        spki: leaf.spki.to_vec(),
+        certificates: alloc::vec![leaf.der.to_vec()],
+        anchor_subject: Some(anchor.subject().to_vec()),
+    })
+}
+
 /// Intermediates beyond this many are ignored (real chains carry two or three).
 pub const MAX_INTERMEDIATES: usize = 64;
 
@@ -345,8 +397,10 @@ pub const MAX_INTERMEDIATES: usize = 64;
 /// purpose, the name (servers only) and the time. This is what the default verifiers
 /// call; custom verifiers can call it too.
 ///
-/// Order of checks: the end-entity certificate alone (decoding, extensions, validity,
-/// basicConstraints, EKU, key), then the path search, then the name.
+/// Order of checks: an end-entity certificate that is itself one of the trust anchors
+/// (the same DER) is trusted directly (see [`TrustAnchor`]); otherwise the end-entity
+/// certificate alone (decoding, extensions, validity, basicConstraints, EKU, key), then
+/// the path search, then the name.
 pub fn verify_chain(
     anchors: &TrustAnchors,
     end_entity: &[u8],
@@ -357,7 +411,19 @@ pub fn verify_chain(
     opts: &VerifyOptions,
 ) -> Result<VerifiedPath, Error> {
     let leaf = Cert::parse(end_entity)?;
-    check_end_entity(&leaf, purpose, now, opts)?;
+    if anchors.iter().any(TrustAnchor::has_cert) {
+        let digest = sanstls_crypto::hash::HashAlgorithm::Sha256.hash(end_entity);
+        if let Some(anchor) = anchors.iter().find(|a| a.is_cert(digest.as_slice())) {
+            return trusted_directly(&leaf, anchor, purpose, server_name, now, opts);
+        }
+    }
+    match check_end_entity(&leaf, purpose, now, opts) {
+        // A self-signed CA certificate (what `openssl req -x509` makes) that is not in
+        // the trust store: what is wrong is that nobody vouches for it ("self-signed
+        // certificate", OpenSSL says), not that it is a CA.
+        Err(Error::EndEntityIsCa) if leaf.is_self_issued() => return Err(Error::UnknownIssuer),
+        r => r?,
+    }
 
     // Parse the intermediates once (at most MAX_INTERMEDIATES of them, so that the work
     // stays bounded however long the peer's list is), dropping exact duplicates and the
@@ -387,6 +453,10 @@ pub fn verify_chain(
     let found = match builder.build() {
         Ok(found) => found,
         Err(Error::UnknownIssuer) => return Err(unparsable.unwrap_or(Error::UnknownIssuer)),
+        // A self-issued end-entity certificate whose signature no certificate of its
+        // name verifies is a self-signed certificate nobody here vouches for (a
+        // same-named anchor is another certificate, not its issuer).
+        Err(Error::BadSignature) if leaf.is_self_issued() => return Err(Error::UnknownIssuer),
         Err(e) => return Err(e),
     };
     if let Some(name) = server_name {

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 
+pub mod certgen;
+
 use sanstls_pki::{
     Error, KeyPurpose, ServerName, TrustAnchors, UnixTime, VerifiedPath, VerifyOptions,
     pem_to_der_certs, verify_chain,
