@@ -178,12 +178,16 @@ fn mailbox(addr: &[u8]) -> Option<(&[u8], &[u8])> {
 }
 
 /// Whether the mailbox `addr` lies in the rfc822Name subtree `base` (RFC 5280
-/// §4.2.1.10). Hosts compare case-insensitively; the local part exactly (RFC 5280 §7.5:
-/// "a case-sensitive comparison for the local-part").
+/// §4.2.1.10); never when `addr` is not a mailbox.
+#[cfg(test)]
 fn email_in_subtree(addr: &[u8], base: &[u8]) -> bool {
-    let Some((local, host)) = mailbox(addr) else {
-        return false;
-    };
+    mailbox(addr).is_some_and(|(local, host)| mailbox_in_subtree(local, host, base))
+}
+
+/// Whether the mailbox `local@host` lies in the rfc822Name subtree `base` (RFC 5280
+/// §4.2.1.10). Hosts compare case-insensitively; the local part exactly (RFC 5280 §7.5:
+/// "a case-sensitive comparison for the local-part"). The work is linear in `base`.
+fn mailbox_in_subtree(local: &[u8], host: &[u8], base: &[u8]) -> bool {
     if base.is_empty() {
         return true;
     }
@@ -313,7 +317,7 @@ fn in_subtree(name: Name<'_>, base: &Base, excluded: bool) -> bool {
         // The base's RDNs are the first RDNs of the name. RDNs are self-delimiting DER,
         // so a byte prefix of the contents is an RDN prefix.
         (Name::Directory(contents), Base::Directory(b)) => contents.starts_with(b),
-        (Name::Email(addr), Base::Email(b)) => email_in_subtree(addr, b),
+        (Name::Mailbox(local, host), Base::Email(b)) => mailbox_in_subtree(local, host, b),
         _ => false,
     }
 }
@@ -325,7 +329,10 @@ enum Name<'n> {
     Ip(&'n [u8]),
     /// The contents of a DER Name (its RDNs).
     Directory(&'n [u8]),
+    /// An e-mail address as found in the certificate.
     Email(&'n [u8]),
+    /// An e-mail address split into local part and host (see [`mailbox`]).
+    Mailbox(&'n [u8], &'n [u8]),
     Other(Form),
 }
 
@@ -335,7 +342,7 @@ impl Name<'_> {
             Name::Dns(_) => Form::Dns,
             Name::Ip(_) => Form::Ip,
             Name::Directory(_) => Form::Directory,
-            Name::Email(_) => Form::Email,
+            Name::Email(_) | Name::Mailbox(..) => Form::Email,
             Name::Other(f) => f,
         }
     }
@@ -343,18 +350,18 @@ impl Name<'_> {
     fn len(self) -> usize {
         match self {
             Name::Dns(b) | Name::Ip(b) | Name::Directory(b) | Name::Email(b) => b.len(),
+            Name::Mailbox(l, h) => l.len() + 1 + h.len(),
             Name::Other(_) => 0,
         }
     }
 
     /// Whether the name can be compared at all: a host name (or `*.` and one) for DNS,
-    /// a mailbox for e-mail.
+    /// a mailbox (already split) for e-mail.
     fn checkable(self) -> bool {
         match self {
             Name::Dns(n) => dns_checkable(n),
-            Name::Email(e) => mailbox(e).is_some(),
-            Name::Ip(_) | Name::Directory(_) => true,
-            Name::Other(_) => false,
+            Name::Ip(_) | Name::Directory(_) | Name::Mailbox(..) => true,
+            Name::Email(_) | Name::Other(_) => false,
         }
     }
 }
@@ -368,6 +375,11 @@ fn check_name(nc: &Constraints, name: Name<'_>, budget: &mut u32) -> Result<(), 
     *budget = budget
         .checked_sub(cost)
         .ok_or(Error::NameConstraintWorkExceeded)?;
+    // Split an e-mail address once, not once per subtree.
+    let name = match name {
+        Name::Email(addr) => mailbox(addr).map_or(name, |(l, h)| Name::Mailbox(l, h)),
+        other => other,
+    };
     let f = name.form();
     // A name of a constrained form that cannot be interpreted (a malformed DNS name or
     // mailbox, a form this crate does not compare) cannot be shown to be inside the

@@ -93,8 +93,8 @@ pub use covers::certificate_covers_name;
 pub use error::{AlertCode, Error};
 pub use names::{DnsName, ServerName};
 pub use verify::{
-    ClientCertVerifier, KeyPurpose, MAX_INTERMEDIATES, ServerCertVerifier, VerifiedPath,
-    VerifyOptions, WebPkiClientVerifier, WebPkiServerVerifier, verify_chain,
+    ClientCertVerifier, KeyPurpose, MAX_INTERMEDIATES, MAX_INTERMEDIATES_LEN, ServerCertVerifier,
+    VerifiedPath, VerifyOptions, WebPkiClientVerifier, WebPkiServerVerifier, verify_chain,
 };
 
 /// A point in time: milliseconds since 1970-01-01T00:00:00Z (leap seconds ignored).

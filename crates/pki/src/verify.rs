@@ -24,7 +24,7 @@ pub struct VerifyOptions {
     pub max_signature_checks: u32,
     /// The most work the signature verifications of one validation may cost, in
     /// word-multiplication units (about 3 ns each on a current x86-64 core; default
-    /// 8,000,000, about 25 ms). Each verification is charged its RSA public operation
+    /// 6,000,000, under 20 ms). Each verification is charged its RSA public operation
     /// ([`RsaPublicKey::public_op_cost`]: the number of multiplications, one per bit of
     /// the public exponent and more, times the squared modulus size in words), each key
     /// its set-up the first time it is used ([`RsaPublicKey::setup_cost`]), and each
@@ -34,7 +34,8 @@ pub struct VerifyOptions {
     /// For scale: a check under a 2048-bit key with e = 65537 costs 19,456 units, under
     /// a 4096-bit one 77,824, under an 8192-bit one 311,296, and under the costliest key
     /// accepted at all (8192 bits, e = 2^33 - 1) 1,081,344; so the default covers about
-    /// 400 checks under usual 2048-bit keys and 7 under the costliest keys.
+    /// 300 checks under usual 2048-bit keys, 19 under 8192-bit keys with e = 65537, and
+    /// 5 under the costliest keys.
     pub max_signature_work: u64,
     /// The most work name-constraint checks may cost in one validation, in comparison
     /// units (default 2^18, a few milliseconds): each name checked against a CA's
@@ -63,7 +64,7 @@ impl Default for VerifyOptions {
         VerifyOptions {
             max_depth: 8,
             max_signature_checks: 64,
-            max_signature_work: 8_000_000,
+            max_signature_work: 6_000_000,
             max_name_constraint_work: 1 << 18,
             min_rsa_bits: 2048,
             allow_sha1: false,
@@ -393,6 +394,12 @@ fn trusted_directly(
 /// Intermediates beyond this many are ignored (real chains carry two or three).
 pub const MAX_INTERMEDIATES: usize = 64;
 
+/// Intermediates past this many octets in total are ignored (real ones are one or two
+/// kilobytes each), so that decoding them costs a bounded time however large the
+/// peer's list is. (sanstls's own TLS layer already refuses a Certificate message over
+/// 128 KiB.)
+pub const MAX_INTERMEDIATES_LEN: usize = 256 * 1024;
+
 /// Validate a chain: the end-entity certificate, the intermediates the peer sent, the
 /// purpose, the name (servers only) and the time. This is what the default verifiers
 /// call; custom verifiers can call it too.
@@ -425,16 +432,22 @@ pub fn verify_chain(
         r => r?,
     }
 
-    // Parse the intermediates once (at most MAX_INTERMEDIATES of them, so that the work
-    // stays bounded however long the peer's list is), dropping exact duplicates and the
-    // end entity itself.
+    // Parse the intermediates once (at most MAX_INTERMEDIATES of them and
+    // MAX_INTERMEDIATES_LEN octets, in the order given, so that the work stays bounded
+    // however long the peer's list is), dropping exact duplicates and the end entity
+    // itself.
     // One that does not parse cannot be on a path; it is remembered so that a failed
     // search reports it rather than a bare "unknown issuer".
-    let mut pool: Vec<Cert<'_>> = Vec::with_capacity(intermediates.len());
+    let mut pool: Vec<Cert<'_>> = Vec::with_capacity(intermediates.len().min(MAX_INTERMEDIATES));
     let mut unparsable = None;
+    let mut room = MAX_INTERMEDIATES_LEN;
     for der in intermediates.iter().take(MAX_INTERMEDIATES) {
         if *der == end_entity || pool.iter().any(|c| c.der == *der) {
             continue;
+        }
+        match room.checked_sub(der.len()) {
+            Some(left) => room = left,
+            None => break,
         }
         match Cert::parse(der) {
             Ok(c) => pool.push(c),

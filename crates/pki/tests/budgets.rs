@@ -70,7 +70,7 @@ fn signature_checks_are_charged_their_cost() {
         server(&[&the_root], &refs(&costly_chain), &opts(64, 1_000_000)),
         Err(Error::SignatureWorkExceeded)
     );
-    // The defaults allow both (20 checks; 1.4 million units of 8 million).
+    // The defaults allow both (20 checks; 1.4 million units of 6 million).
     assert_eq!(
         server(
             &[&the_root],
@@ -157,4 +157,28 @@ fn budget_errors_say_which_budget() {
         assert_eq!(e.to_string(), text);
         assert_eq!(e.alert(), sanstls_pki::AlertCode::BAD_CERTIFICATE);
     }
+}
+
+#[test]
+fn intermediates_are_bounded_in_size() {
+    // A 300 KB certificate (16,000 names) before the real intermediate: past
+    // MAX_INTERMEDIATES_LEN, so the real one is never decoded. After it, it is found.
+    let names: Vec<String> = (0..16_000)
+        .map(|i| format!("DNS:n{i}.example.test"))
+        .collect();
+    let big = leaf(
+        &key("client"),
+        "Nobody",
+        &key("ca-root"),
+        &[(Nid::SUBJECT_ALT_NAME, &names.join(","))],
+    );
+    assert!(big.len() > sanstls_pki::MAX_INTERMEDIATES_LEN);
+    let good = common::chain("server-rsa2048");
+    let root = common::cert("ca-root");
+    let opts = VerifyOptions::default();
+    assert_eq!(
+        server(&[&root], &[&good[0], &big, &good[1]], &opts),
+        Err(Error::UnknownIssuer)
+    );
+    assert_eq!(server(&[&root], &[&good[0], &good[1], &big], &opts), Ok(()));
 }
