@@ -333,44 +333,39 @@ fn unknown_issuer(certs: &[CertSummary], whose: Role) -> String {
                 (and it could not be read)."
             .to_string();
     };
-    let self_signed = last.issuer == last.subject;
-    let sent = if certs.len() == 1 {
-        format!(
-            "it sent only its own certificate ({}), issued by {}",
-            last.subject, last.issuer
-        )
-    } else {
-        format!(
-            "the last certificate it sent ({}) was issued by {}",
-            last.subject, last.issuer
-        )
-    };
+    let (s, i) = (&last.subject, &last.issuer);
+    let self_signed = s == i;
+    let alone = certs.len() == 1;
     match whose {
         Role::Server if self_signed => format!(
-            "unknown issuer: the server's chain ends at {}, a self-signed certificate that is \
-             not trusted here — pass --cafile with that certificate (PEM) if you trust it, or \
-             --no-verify to connect without authentication.",
-            last.subject
+            "unknown issuer: the server's chain ends at {s}, a self-signed certificate that is \
+             not trusted here. Pass --cafile with that certificate (PEM) if you trust it, or \
+             --no-verify to connect without authentication."
+        ),
+        Role::Server if alone => format!(
+            "unknown issuer: the server sent only its own certificate ({s}), issued by {i}, \
+             which is not a trusted root here. The server may not be sending its \
+             intermediate certificate: a server must send its whole chain (leaf first, then \
+             the intermediates), as most clients do not fetch missing ones. If that issuer \
+             is a root CA you trust, pass --cafile with its certificate (PEM); --no-verify \
+             connects without authentication."
         ),
         Role::Server => format!(
-            "unknown issuer: the server's chain does not lead to a trusted root ({sent}). If \
-             {} is an intermediate CA, the server may not be sending its intermediate \
-             certificate: it must send its whole chain (leaf first, then the \
-             intermediates), as most clients do not fetch missing ones. If it is a root CA \
-             you trust, pass --cafile with its certificate (PEM); --no-verify connects \
-             without authentication.",
-            last.issuer
+            "unknown issuer: the server's chain does not lead to a trusted root: the last \
+             certificate it sent ({s}) was issued by {i}. Pass --cafile with that CA's \
+             certificate (PEM) if you trust it; if it is an intermediate CA, the server may \
+             not be sending its intermediate certificate. --no-verify connects without \
+             authentication."
         ),
         Role::Client if self_signed => format!(
-            "unknown issuer: the client's chain ends at {}, a self-signed certificate that is \
-             not in --client-ca.",
-            last.subject
+            "unknown issuer: the client's chain ends at {s}, a self-signed certificate that is \
+             not in --client-ca."
         ),
         Role::Client => format!(
-            "unknown issuer: the client's certificate does not lead to a root in --client-ca \
-             ({sent}). If {} is an intermediate CA, the client may not be sending its \
-             intermediate certificate; otherwise add that CA to --client-ca.",
-            last.issuer
+            "unknown issuer: the client's certificate does not lead to a root in --client-ca: \
+             the last certificate it sent ({s}) was issued by {i}. If that is an intermediate \
+             CA, the client may not be sending its intermediate certificate; otherwise add \
+             that CA to --client-ca."
         ),
     }
 }

@@ -390,17 +390,20 @@ fn a_full_server_closes_stalled_connections_to_make_room() {
 
 // ---- sanstls client ------------------------------------------------------------------
 
-/// Runs `sanstls client --timeout SECS` against a listener on `port` after `serve` has
-/// accepted its connection; returns the output and how long the client ran.
+/// Runs `sanstls client [--timeout SECS]` against `listener`, with `serve` on the
+/// connection it accepted, and `input` (then the end) on stdin (`None`: stdin stays
+/// open); returns the output and how long the client ran.
 fn client_against(
     listener: &TcpListener,
-    timeout: &str,
+    timeout: Option<&str>,
     input: Option<&[u8]>,
     serve: impl FnOnce(TcpStream) + Send + 'static,
 ) -> (common::Output, Duration) {
     let port = listener.local_addr().unwrap().port();
     let mut cmd = trusted_client(port);
-    cmd.args(["--timeout", timeout]);
+    if let Some(t) = timeout {
+        cmd.args(["--timeout", t]);
+    }
     let start = Instant::now();
     let (mut peer, stdin) = Peer::spawn_with_stdin(&mut cmd);
     let sock = peers::accept(listener, &mut peer);
@@ -429,7 +432,7 @@ fn client_against(
 #[test]
 fn client_gives_up_on_a_server_that_sends_nothing() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let (o, took) = client_against(&listener, "1", None, |mut s| {
+    let (o, took) = client_against(&listener, Some("1"), None, |mut s| {
         let mut buf = [0u8; 1024];
         s.set_read_timeout(Some(HANG_GUARD)).unwrap();
         while matches!(s.read(&mut buf), Ok(n) if n > 0) {}
@@ -447,7 +450,7 @@ fn client_gives_up_on_a_server_that_sends_nothing() {
 #[test]
 fn client_gives_up_on_a_server_that_stalls_after_server_hello() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let (o, took) = client_against(&listener, "1", None, |mut s| {
+    let (o, took) = client_against(&listener, Some("1"), None, |mut s| {
         s.set_read_timeout(Some(HANG_GUARD)).unwrap();
         let key = load::certified_key(
             Path::new(&td("server-rsa2048.chain.pem")),
@@ -502,7 +505,7 @@ fn client_gives_up_on_a_server_that_stalls_after_server_hello() {
 #[test]
 fn client_does_not_wait_forever_for_the_servers_close_notify() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let (o, took) = client_against(&listener, "5", Some(b"hello\n"), |s| {
+    let (o, took) = client_against(&listener, None, Some(b"hello\n"), |s| {
         s.set_read_timeout(Some(HANG_GUARD)).unwrap();
         let key = load::certified_key(
             Path::new(&td("server-rsa2048.chain.pem")),
