@@ -200,6 +200,12 @@ pub fn certified_key(cert_path: &Path, key_path: &Path) -> Result<CertifiedKey, 
 
 /// The trust anchors of the PEM bundle `path`, strictly: every `CERTIFICATE` block
 /// must decode and parse (the error says which one does not), and there must be one.
+///
+/// Any certificate is accepted, not only CA certificates: a server's own self-signed
+/// certificate (`cA` TRUE as `openssl req -x509` makes it, or `cA` FALSE) is trusted
+/// when the server presents exactly it, as `curl --cacert` does (see
+/// [`sanstls_pki::TrustAnchor`]); a certificate that cannot issue simply anchors no
+/// chain.
 pub fn trust_anchors(path: &Path) -> Result<TrustAnchors, Error> {
     let ders = certs(path)?;
     let mut anchors = TrustAnchors::new();
@@ -258,4 +264,51 @@ pub fn system_trust_anchors() -> Result<TrustAnchors, Error> {
         tried.push(path);
     }
     Err(Error::NoSystemTrustAnchors { tried })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sanstls_pki::{KeyPurpose, ServerName, UnixTime, VerifyOptions, verify_chain};
+
+    fn testdata(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../testdata")
+            .join(name)
+    }
+
+    #[test]
+    fn a_self_signed_end_entity_certificate_is_a_usable_trust_anchor() {
+        // CA:FALSE, self-signed: loads, and is trusted when presented as the leaf.
+        let path = testdata("bad-self-signed.cert.pem");
+        let anchors = trust_anchors(&path).expect("a CA:FALSE certificate loads");
+        assert_eq!(anchors.len(), 1);
+        let leaf = certs(&path).unwrap().remove(0);
+        let name = ServerName::new("localhost").unwrap();
+        let now = UnixTime::from_secs(1_800_000_000);
+        let verified = verify_chain(
+            &anchors,
+            &leaf,
+            &[],
+            KeyPurpose::ServerAuth,
+            Some(&name),
+            now,
+            &VerifyOptions::default(),
+        )
+        .expect("trusted as itself");
+        assert_eq!(verified.certificates(), [leaf]);
+        // Another server's certificate is not trusted under it.
+        let other = certs(&testdata("server-rsa2048.chain.pem")).unwrap();
+        let e = verify_chain(
+            &anchors,
+            &other[0],
+            &[&other[1]],
+            KeyPurpose::ServerAuth,
+            Some(&name),
+            now,
+            &VerifyOptions::default(),
+        )
+        .unwrap_err();
+        assert_eq!(e, sanstls_pki::Error::UnknownIssuer);
+    }
 }
