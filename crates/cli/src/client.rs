@@ -391,7 +391,10 @@ fn handshake_failure(e: &io::Error, net: &Net, asked: &str) -> Failure {
                 explain::client_error(t, &net.view(asked))
             ),
         ),
-        None => Failure::new(exit::TLS, format!("handshake failed: {e}")),
+        None => Failure::new(
+            exit::TLS,
+            format!("handshake failed: {}", crate::io_text(e, "server")),
+        ),
     }
 }
 
@@ -674,7 +677,10 @@ fn stream_failure(e: &io::Error, net: &Net, asked: &str, what: &str) -> Failure 
         ),
         None => Failure::new(
             exit::NETWORK,
-            format!("the connection failed while {what}: {e}"),
+            format!(
+                "the connection failed while {what}: {}",
+                crate::io_text(e, "server")
+            ),
         ),
     }
 }

@@ -12,15 +12,20 @@
 //!   (against `--cafile FILE` or the system trust store), prints the negotiated
 //!   parameters on stderr, copies stdin to the server and the server's data to stdout.
 //!   At the end of stdin it waits until the server has been quiet for 0.3 s (at most
-//!   3 s), sends close_notify and keeps reading until the server closes. Options:
-//!   `--servername`, `--cert`/`--key`, `--alpn`, `--suite`, `--no-verify`, `--trace`.
+//!   3 s), sends close_notify and keeps reading until the server closes (at most 2 s
+//!   more). Connecting and the handshake each get `--timeout SECS` (default 30).
+//!   Options: `--servername`, `--cert`/`--key`, `--alpn`, `--suite`, `--no-verify`,
+//!   `--trace`, `--timeout`.
 //! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`): serves clients
 //!   concurrently (a thread each) on `--addr` (default 127.0.0.1:4433) and prints
-//!   `listening on ADDR` on stdout. A client whose first bytes look like an HTTP/1.x
-//!   request gets an HTTP page describing the session; anything else is echoed back.
+//!   `listening on ADDR` on stdout. A client whose first line is an HTTP/1.x request
+//!   line gets an HTTP page describing the session; anything else is echoed back.
+//!   Every wait is bounded: `--handshake-timeout` (10 s), `--idle-timeout` (60 s
+//!   without application data), `--write-timeout` (30 s without write progress).
 //!   Options: `--alpn`, `--suite`, `--trace`, `--client-ca FILE`,
-//!   `--require-client-cert`, `--max-connections N` (default 256; beyond it new
-//!   connections wait in the kernel's accept queue until one closes).
+//!   `--require-client-cert`, `--max-connections N` (default 256; beyond it the server
+//!   closes a connection stalled for 5 s to make room, or new connections wait until
+//!   one closes).
 //!
 //! Suite names may be IANA names (`TLS_DHE_RSA_WITH_AES_128_CBC_SHA256`) or OpenSSL
 //! names (`DHE-RSA-AES128-SHA256`).
@@ -37,7 +42,7 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success |
-//! | 1 | TLS failure: the handshake failed or the connection broke (the reason is printed) |
+//! | 1 | TLS failure or timeout: the handshake failed or timed out, the connection broke (the reason is printed) |
 //! | 2 | usage: a bad command line (unknown option, unknown suite name, conflicting options) |
 //! | 3 | configuration or file problem: a certificate, key or CA file is missing, not PEM, or does not fit |
 //! | 4 | network: the address does not resolve, the connection is refused, the port cannot be bound |
@@ -94,10 +99,27 @@ pub(crate) fn now() -> sanstls_pki::UnixTime {
     )
 }
 
+/// A transport error for a message: what happened, in words, rather than the operating
+/// system's text ("Connection reset by peer (os error 104)"). `peer`: "client" or
+/// "server".
+pub(crate) fn io_text(e: &std::io::Error, peer: &str) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::ConnectionReset => format!("the {peer} reset the TCP connection"),
+        ErrorKind::BrokenPipe => format!("the {peer} closed the TCP connection"),
+        ErrorKind::TimedOut | ErrorKind::WouldBlock => "a socket operation timed out".to_string(),
+        // The operating system's text ends with "(os error N)": say what kind it is.
+        kind if e.raw_os_error().is_some() => format!("socket error: {kind}"),
+        // sanstls-std's own texts are sentences.
+        _ => e.to_string(),
+    }
+}
+
 const EXIT_HELP: &str = "\
 Exit status:
   0  success
-  1  TLS failure: the handshake failed or the connection broke (reason printed)
+  1  TLS failure or timeout: the handshake failed or timed out, or the
+     connection broke (reason printed)
   2  usage: bad command line (unknown option or suite name, conflicting options)
   3  configuration or file problem: a certificate, key or CA file is missing,
      not PEM, or does not fit
@@ -128,11 +150,17 @@ enum Command {
     ///
     /// At the end of stdin the client waits until the server has sent nothing for
     /// 0.3 s (at most 3 s), so that its answer to the last input is not cut off, then
-    /// sends close_notify and prints what the server still sends until it closes.
+    /// sends close_notify and prints what the server still sends until it closes (at
+    /// most 2 s: then it says the server's close_notify did not come, and exits 0).
+    /// Connecting and the handshake each get --timeout seconds.
     #[command(after_help = EXIT_HELP)]
     Client(client::Args),
     /// Serve TLS clients, like `openssl s_server`: echo, or an HTTP page for HTTP
     /// requests.
+    ///
+    /// Every wait is bounded: the handshake (--handshake-timeout), a client that sends
+    /// no application data (--idle-timeout), a client that does not read
+    /// (--write-timeout). The log names the bound that closed a connection.
     #[command(after_help = EXIT_HELP)]
     Server(server::Args),
 }

@@ -387,23 +387,7 @@ fn ended(
             "connection failed: {}",
             explain::server_error(t, tls.connection().peer_certificates(), crate::now())
         ),
-        None if in_handshake => format!("handshake failed: {}", io_text(e)),
-        None => format!("connection failed: {}", io_text(e)),
-    }
-}
-
-/// A transport error for the log: what happened, not the operating system's errno text.
-fn io_text(e: &io::Error) -> String {
-    match e.kind() {
-        ErrorKind::UnexpectedEof => {
-            "the client closed the TCP connection without a TLS alert".to_string()
-        }
-        ErrorKind::ConnectionReset => "the client reset the TCP connection".to_string(),
-        ErrorKind::BrokenPipe => "the client closed the TCP connection".to_string(),
-        ErrorKind::TimedOut | ErrorKind::WouldBlock => "a socket operation timed out".to_string(),
-        // The operating system's text ends with "(os error N)": say what kind it is.
-        kind if e.raw_os_error().is_some() => format!("socket error: {kind}"),
-        // sanstls-std's own texts are sentences.
-        _ => e.to_string(),
+        None if in_handshake => format!("handshake failed: {}", crate::io_text(e, "client")),
+        None => format!("connection failed: {}", crate::io_text(e, "client")),
     }
 }
