@@ -2,9 +2,11 @@
 //! each wait bounded.
 //!
 //! The bounds (see `Limits`):
-//! - the handshake must complete within `--handshake-timeout` of the accept (the
-//!   configuration's handshake deadline, which the stream checks, and the socket's
-//!   read timeout lowered to the time left, so a silent client cannot outwait it);
+//! - the handshake must complete within `--handshake-timeout` of the moment the server
+//!   starts serving the connection (a connection held at `--max-connections` starts
+//!   later): the configuration's handshake deadline, which the stream checks, and each
+//!   socket read and write bounded by the time left, so a silent or dripping client
+//!   cannot outwait it;
 //! - after the handshake, the client must send application data within
 //!   `--idle-timeout`. Progress is counted in whole records of application data, not
 //!   bytes: the deadline is fixed when the server starts waiting and every socket read
