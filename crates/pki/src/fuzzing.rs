@@ -92,7 +92,10 @@ fn run(anchors: &TrustAnchors, certs: &[&[u8]], mode: u8) {
         allow_any_eku: mode & 2 != 0,
         require_eku: mode & 4 == 0,
         max_depth: 2 + usize::from(mode >> 4 & 7),
+        // Bit 3: small budgets, so that running out of each is exercised too.
         max_signature_checks: if mode & 8 != 0 { 4 } else { 64 },
+        max_signature_work: if mode & 8 != 0 { 100_000 } else { 6_000_000 },
+        max_name_constraint_work: if mode & 8 != 0 { 64 } else { 1 << 18 },
         ..VerifyOptions::default()
     };
     let purpose = if mode & 0x40 == 0 {
