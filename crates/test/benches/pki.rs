@@ -513,7 +513,7 @@ mod hostile {
         });
         let size: usize = c.intermediates.iter().map(Vec::len).sum();
         println!(
-            "| {label:<8} | {:>2} + {:>3} KiB | {:>3} KiB | {:>9} | {:>9} | {verdict:<26} | {:>9} | {o_verdict}",
+            "| {label:<8} |  {:>2} + {:>3} KiB | {:>3} KiB | {:>9} | {:>9} | {verdict:<26} | {:>9} | {o_verdict}",
             c.intermediates.len(),
             size / 1024,
             c.leaf.len() / 1024,
@@ -538,11 +538,11 @@ mod hostile {
         println!("\n## Hostile chains: time of one validation (default VerifyOptions)\n");
         println!("median and slowest of 9 runs; OpenSSL = X509_verify_cert on the same bytes\n");
         println!(
-            "| {:<8} | {:>12} | {:>7} | {:>9} | {:>9} | {:<26} | {:>9} | OpenSSL verdict",
+            "| {:<8} | {:>13} | {:>7} | {:>9} | {:>9} | {:<26} | {:>9} | OpenSSL verdict",
             "chain", "intermediates", "leaf", "median", "slowest", "sanstls verdict", "OpenSSL"
         );
         println!(
-            "|{:-<10}|{:->14}|{:->9}|{:->11}|{:->11}|{:-<28}|{:->11}|{:-<16}",
+            "|{:-<10}|{:->15}|{:->9}|{:->11}|{:->11}|{:-<28}|{:->11}|{:-<16}",
             "", "", "", "", "", "", "", ""
         );
         let mut worst = (Duration::ZERO, "");
