@@ -390,9 +390,9 @@ impl fmt::Display for PeerIncompatible {
         use PeerIncompatible as P;
         match self {
             P::ClientVersionTooLow(v) => {
-                write!(f, "the client offers only {v:?}; TLS 1.2 is the minimum")
+                write!(f, "the client offers only {v}; TLS 1.2 is the minimum")
             }
-            P::ServerVersionNotTls12(v) => write!(f, "the server chose {v:?}, not TLS 1.2"),
+            P::ServerVersionNotTls12(v) => write!(f, "the server chose {v}, not TLS 1.2"),
             P::NoCommonCipherSuite => f.write_str("no cipher suite in common"),
             P::NoCommonDhGroup => f.write_str("no Diffie-Hellman group in common"),
             P::DhGroupTooSmall { bits } => write!(
@@ -445,6 +445,13 @@ mod tests {
             Error::from(PeerMisbehaved::BadRecordMac).to_string(),
             "the peer broke the protocol: a record failed its integrity check (bad MAC or \
              padding: corrupted or forged)"
+        );
+        assert_eq!(
+            Error::from(PeerIncompatible::ClientVersionTooLow(
+                sanstls_wire::enums::ProtocolVersion::TLS11
+            ))
+            .to_string(),
+            "the peer is incompatible: the client offers only TLS 1.1; TLS 1.2 is the minimum"
         );
         assert_eq!(
             Error::from(ApiMisuse::Closed).to_string(),

@@ -112,6 +112,17 @@ open_enum! {
     }
 }
 
+/// The version as people write it: "TLS 1.2", "SSL 3.0"; others as "version 0xMMmm".
+impl core::fmt::Display for ProtocolVersion {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match (self.major(), self.minor()) {
+            (3, 0) => f.write_str("SSL 3.0"),
+            (3, minor @ 1..=4) => write!(f, "TLS 1.{}", minor - 1),
+            _ => write!(f, "version {:#06x}", self.0),
+        }
+    }
+}
+
 impl ProtocolVersion {
     /// The major version byte.
     pub const fn major(self) -> u8 {
@@ -557,6 +568,7 @@ impl<'a> Codec<'a> for MaxFragmentLength {
 mod tests {
     use super::*;
     use alloc::format;
+    use alloc::string::ToString;
 
     #[test]
     fn known_and_unknown_print() {
@@ -589,6 +601,11 @@ mod tests {
         assert!(CipherSuite::TLS_FALLBACK_SCSV.is_scsv());
         assert!(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV.is_scsv());
         assert_eq!(ProtocolVersion::TLS12.major(), 3);
+        assert_eq!(ProtocolVersion::TLS11.to_string(), "TLS 1.1");
+        assert_eq!(ProtocolVersion::TLS13.to_string(), "TLS 1.3");
+        assert_eq!(ProtocolVersion::SSL3.to_string(), "SSL 3.0");
+        assert_eq!(ProtocolVersion(0x0305).to_string(), "version 0x0305");
+        assert_eq!(ProtocolVersion(0xfefd).to_string(), "version 0xfefd");
         assert_eq!(ProtocolVersion::TLS12.minor(), 3);
         assert_eq!(
             SignatureScheme::from_pair(4, 1),
