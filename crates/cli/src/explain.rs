@@ -716,10 +716,7 @@ mod tests {
     fn versions_are_written_as_people_write_them() {
         assert_eq!(version_name(ProtocolVersion::TLS11), "TLS 1.1");
         assert_eq!(version_name(ProtocolVersion::SSL3), "SSL 3.0");
-        assert_eq!(
-            version_name(ProtocolVersion(0x7f1c)),
-            "version 0x7f1c"
-        );
+        assert_eq!(version_name(ProtocolVersion(0x7f1c)), "version 0x7f1c");
         let m = client(
             &Error::PeerIncompatible(PeerIncompatible::ServerVersionNotTls12(
                 ProtocolVersion::TLS11,

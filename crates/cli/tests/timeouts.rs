@@ -71,6 +71,20 @@ fn tls(port: u16) -> TlsStream<TcpStream> {
 }
 
 /// Asserts `took` is within `bound` (not much earlier, at most `SLACK` later).
+/// A thread writing `bytes` to `sock` one at a time, `every` apart, until the peer
+/// closes.
+fn drip(sock: &TcpStream, bytes: Vec<u8>, every: Duration) -> JoinHandle<()> {
+    let mut w = sock.try_clone().unwrap();
+    std::thread::spawn(move || {
+        for b in bytes {
+            if w.write_all(&[b]).is_err() {
+                return;
+            }
+            std::thread::sleep(every);
+        }
+    })
+}
+
 fn assert_within(took: Duration, bound: Duration, what: &str, srv: &Server) {
     assert!(
         took + Duration::from_millis(150) >= bound && took <= bound + SLACK,
@@ -127,15 +141,7 @@ fn server_frees_a_client_that_drips_its_handshake() {
     let hello = client_hello();
     let start = Instant::now();
     let mut s = raw(srv.port);
-    let mut w = s.try_clone().unwrap();
-    let drip = std::thread::spawn(move || {
-        for b in hello {
-            if w.write_all(&[b]).is_err() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    });
+    let drip = drip(&s, hello, Duration::from_millis(200));
     let took = until_closed(&mut s, start);
     assert_within(took, Duration::from_secs(2), "dripping client", &srv);
     srv.wait_for_log("handshake timed out after 2 s (the client sent ");
@@ -170,15 +176,7 @@ fn server_counts_idle_time_in_records_not_bytes() {
     assert_eq!(conn.send(b"slow\n").unwrap(), 5);
     let record = conn.poll_transmit().to_vec();
     assert!(record.len() > 30, "{}", record.len());
-    let mut w = t.get_ref().try_clone().unwrap();
-    let drip = std::thread::spawn(move || {
-        for b in record {
-            if w.write_all(&[b]).is_err() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    });
+    let drip = drip(t.get_ref(), record, Duration::from_millis(150));
     let took = until_closed(t.get_mut(), start);
     assert_within(
         took,

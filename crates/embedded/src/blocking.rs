@@ -134,46 +134,7 @@ impl<T> TlsConnection<T> {
         &mut self.transport
     }
 
-    /// The time used for certificate checks.
-    pub fn now(&self) -> UnixTime {
-        self.engine.now
-    }
-
-    /// Corrects the time used from now on (for certificate checks, and as the base of
-    /// later [`Self::handle_timeout`] calls): the device learned it from the network or
-    /// an RTC. A correction is not time passing: the handshake's deadline moves with it
-    /// ([`Connection::handle_clock_step`]), so a device that starts with its firmware's
-    /// build date and then learns the real date does not time out at once.
-    pub fn set_time(&mut self, now: UnixTime) {
-        let from = self.engine.now;
-        self.engine.now = now;
-        self.engine.conn.handle_clock_step(from, now);
-    }
-
-    /// Reads the time from `clock` before every input from now on, instead of the time
-    /// set: the certificate checks use it, and the handshake's deadline is checked
-    /// against it whenever the transport returns. A plain function (not a closure) so
-    /// the connection stays `Send` and costs no allocation; on a device whose
-    /// monotonic timer starts at boot, add the Unix time learned at start-up to it.
-    pub fn set_clock(&mut self, clock: fn() -> UnixTime) {
-        self.engine.clock = Some(clock);
-    }
-
-    /// When the handshake must have completed (the deadline
-    /// [`Connection::poll_timeout`] gives), while it runs; `None` after.
-    pub fn poll_timeout(&self) -> Option<UnixTime> {
-        self.engine.conn.poll_timeout()
-    }
-
-    /// The time is `now`: past the handshake's deadline, the connection fails with the
-    /// sticky [`sanstls_proto::Error::HandshakeTimeout`], which every later call
-    /// returns. For an event loop or executor with a timer: race the handshake (or a
-    /// `read`) against a timer for [`Self::poll_timeout`]; when the timer wins, drop
-    /// the other future (that loses nothing) and call this.
-    pub fn handle_timeout(&mut self, now: UnixTime) -> Result<(), TlsError> {
-        self.engine.now = now;
-        self.engine.conn.handle_timeout(now)
-    }
+    crate::engine::time_methods!();
 
     /// The transport and the connection, taking the adapter apart. Plaintext that was
     /// received but not read yet stays in the connection: its next `poll_event` hands it

@@ -600,29 +600,23 @@ fn unknown_server_name_without_default_is_unrecognized_name() {
 fn strip_renegotiation_info(chunk: &mut Vec<u8>) {
     use sanstls_wire::extensions::{ServerExtension, ServerExtensions};
     use sanstls_wire::handshake::{HandshakeMessage, ServerHello};
-    let len = u16::from_be_bytes([chunk[3], chunk[4]]) as usize;
-    let HandshakeMessage::ServerHello(sh) =
-        HandshakeMessage::decode(&chunk[5..5 + len], None).unwrap()
-    else {
-        panic!("not a ServerHello");
-    };
-    let kept: Vec<ServerExtension<'_>> = sh
-        .extensions
-        .iter()
-        .flatten()
-        .filter(|e| !matches!(e, ServerExtension::RenegotiationInfo(_)))
-        .collect();
-    let stripped = HandshakeMessage::ServerHello(ServerHello {
-        extensions: Some(ServerExtensions::from_items(&kept)),
-        ..sh
-    })
-    .to_vec()
-    .unwrap();
-    let mut out = vec![22, 3, 3];
-    out.extend_from_slice(&(stripped.len() as u16).to_be_bytes());
-    out.extend_from_slice(&stripped);
-    out.extend_from_slice(&chunk[5 + len..]);
-    *chunk = out;
+    forge::rewrite_first_record(chunk, |msg| {
+        let HandshakeMessage::ServerHello(sh) = HandshakeMessage::decode(msg, None).unwrap() else {
+            panic!("not a ServerHello");
+        };
+        let kept: Vec<ServerExtension<'_>> = sh
+            .extensions
+            .iter()
+            .flatten()
+            .filter(|e| !matches!(e, ServerExtension::RenegotiationInfo(_)))
+            .collect();
+        HandshakeMessage::ServerHello(ServerHello {
+            extensions: Some(ServerExtensions::from_items(&kept)),
+            ..sh
+        })
+        .to_vec()
+        .unwrap()
+    });
 }
 
 #[test]

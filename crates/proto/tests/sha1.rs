@@ -2,6 +2,7 @@
 //! and when on, rsa_pkcs1_sha1 in ServerKeyExchange and CertificateVerify, and DHE for
 //! a client that sends no signature_algorithms.
 
+mod forge;
 #[path = "../../test/src/pair.rs"]
 mod pair;
 
@@ -142,29 +143,23 @@ fn rewrite_first_to_server(mut f: impl FnMut(&mut Vec<u8>) + 'static) -> Filter 
 
 /// Removes signature_algorithms from the ClientHello record at the start of `chunk`.
 fn strip_signature_algorithms(chunk: &mut Vec<u8>) {
-    let len = u16::from_be_bytes([chunk[3], chunk[4]]) as usize;
-    let HandshakeMessage::ClientHello(ch) =
-        HandshakeMessage::decode(&chunk[5..5 + len], None).unwrap()
-    else {
-        panic!("not a ClientHello");
-    };
-    let kept: Vec<ClientExtension<'_>> = ch
-        .extensions
-        .iter()
-        .flatten()
-        .filter(|e| !matches!(e, ClientExtension::SignatureAlgorithms(_)))
-        .collect();
-    let stripped = HandshakeMessage::ClientHello(ClientHello {
-        extensions: Some(ClientExtensions::from_items(&kept)),
-        ..ch
-    })
-    .to_vec()
-    .unwrap();
-    let mut out = vec![22, 3, 3];
-    out.extend_from_slice(&(stripped.len() as u16).to_be_bytes());
-    out.extend_from_slice(&stripped);
-    out.extend_from_slice(&chunk[5 + len..]);
-    *chunk = out;
+    forge::rewrite_first_record(chunk, |msg| {
+        let HandshakeMessage::ClientHello(ch) = HandshakeMessage::decode(msg, None).unwrap() else {
+            panic!("not a ClientHello");
+        };
+        let kept: Vec<ClientExtension<'_>> = ch
+            .extensions
+            .iter()
+            .flatten()
+            .filter(|e| !matches!(e, ClientExtension::SignatureAlgorithms(_)))
+            .collect();
+        HandshakeMessage::ClientHello(ClientHello {
+            extensions: Some(ClientExtensions::from_items(&kept)),
+            ..ch
+        })
+        .to_vec()
+        .unwrap()
+    });
 }
 
 #[test]

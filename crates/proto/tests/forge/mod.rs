@@ -117,3 +117,16 @@ pub(crate) fn sent_alerts_of(p: &mut Pair) -> Vec<(AlertLevel, A)> {
     p.run();
     sent_alerts(&p.client_events)
 }
+
+/// Replaces the payload of the plaintext record at the start of `chunk` (a handshake
+/// message, one per record as sanstls sends them) with `f(payload)`, keeping the records
+/// after it.
+pub(crate) fn rewrite_first_record(chunk: &mut Vec<u8>, f: impl FnOnce(&[u8]) -> Vec<u8>) {
+    let len = u16::from_be_bytes([chunk[3], chunk[4]]) as usize;
+    let payload = f(&chunk[5..5 + len]);
+    let mut out = chunk[..3].to_vec();
+    out.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&chunk[5 + len..]);
+    *chunk = out;
+}
