@@ -727,6 +727,16 @@ pub fn accept(listener: &TcpListener, peer: &mut Peer) -> TcpStream {
     sock
 }
 
+// The tlslite-ng peers (record_size_limit) and the record-measuring relay.
+mod record_proxy;
+mod tlslite;
+
+pub use record_proxy::{ProxiedRecord, RecordLog, RecordSizeProxy};
+pub use tlslite::{
+    RecordFigures, cbc_record_len, largest_record_received, peer_script, tlslite_client,
+    tlslite_python, tlslite_records, tlslite_report, tlslite_server,
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
