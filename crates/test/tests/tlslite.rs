@@ -341,3 +341,129 @@ fn openssl_maxfraglen_record_sizes() {
         assert!(to_server.largest_after_hello() <= n + 64, "{n}");
     }
 }
+
+/// `openssl s_client -maxfraglen 512` against the sanstls server, through the proxy:
+/// the pattern for the sanstls max_fragment_length tests (the proxy is started in
+/// `serve_one`'s spawn closure, between the server's port and the client). Holds
+/// before and after sanstls implements max_fragment_length: once the server
+/// acknowledges it, every record after the ServerHello must carry at most 512 bytes;
+/// without the acknowledgement the 4,000-byte reply comes in one record.
+#[test]
+fn s_client_maxfraglen_against_sanstls_server() {
+    let mut proxy = None;
+    let reply = [vec![b'x'; 4000], b"\n".to_vec()].concat();
+    let (result, client) = serve_one(
+        server_config(),
+        9,
+        |port| {
+            let (p, proxy_port) = RecordSizeProxy::start(port);
+            proxy = Some(p);
+            Peer::spawn_with_input(
+                s_client(proxy_port)
+                    .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"])
+                    .args(["-ign_eof", "-tlsextdebug", "-maxfraglen", "512"]),
+                b"hello from s_client\n",
+            )
+        },
+        b"\n",
+        &reply,
+    );
+    let out = result.unwrap_or_else(|e| panic!("{e}\n{}", client.output()));
+    assert!(out.complete);
+    assert_eq!(out.data, b"hello from s_client\n");
+    let stdout = client.stdout();
+    assert!(stdout.contains(&"x".repeat(4000)), "{stdout}");
+    let proxy = proxy.unwrap();
+    assert!(proxy.wait_closed(HANG_GUARD));
+    let (to_server, to_client) = (proxy.to_server(), proxy.to_client());
+    let acknowledged = stdout.contains("\"max fragment length\" (id=1)");
+    eprintln!(
+        "sanstls server, s_client -maxfraglen 512 (acknowledged: {acknowledged}): to client \
+         largest after hello {}, app data {}; to server largest after hello {}",
+        to_client.largest_after_hello(),
+        to_client.largest_app_data(),
+        to_server.largest_after_hello()
+    );
+    if acknowledged {
+        assert!(to_client.largest_after_hello() <= 512 + 64, "{to_client:?}");
+        assert!(to_server.largest_after_hello() <= 512 + 64, "{to_server:?}");
+    } else {
+        assert!(to_client.largest_app_data() > 4000, "{to_client:?}");
+    }
+}
+
+/// The tlslite client advertising 512 against the sanstls server, which replies with
+/// 4,000 bytes. Holds before and after sanstls implements record_size_limit: once
+/// its ServerHello answers the extension, the records it sends after its
+/// ChangeCipherSpec carry at most 512 bytes (tlslite-ng would fail with
+/// record_overflow otherwise), and tlslite-ng keeps to the limit sanstls announced.
+#[test]
+fn tlslite_client_record_size_limit_512_against_sanstls_server() {
+    let message = [vec![b'm'; 3000], b"\n".to_vec()].concat();
+    let reply = [vec![b'r'; 4000], b"\n".to_vec()].concat();
+    let (result, mut client) = serve_one(
+        server_config(),
+        9,
+        |port| {
+            tlslite_client(
+                port,
+                ["--read-until-close", "--record-size-limit", "512"],
+                &message,
+            )
+        },
+        b"\n",
+        &reply,
+    );
+    let out = result.unwrap_or_else(|e| panic!("{e}\n{}", client.output()));
+    assert_eq!(out.data, message);
+    let err = succeeded(&mut client);
+    assert_eq!(client.stdout().as_bytes(), reply);
+    let answered = field(&err, "HELLO received", "record_size_limit");
+    let received = tlslite_records(&err, "received");
+    let sent = tlslite_records(&err, "sent");
+    eprintln!(
+        "sanstls answered record_size_limit={answered}; tlslite received {received:?}, sent {sent:?}"
+    );
+    if answered == "none" {
+        assert_eq!(received.largest_app_data, cbc_record_len(4001, 32, true));
+    } else {
+        let limit: usize = answered.parse().unwrap();
+        assert!((64..=16384).contains(&limit), "{limit}");
+        assert!(received.largest_protected <= 512 + 64, "{err}");
+        assert!(sent.largest_protected <= limit.min(3001) + 64, "{err}");
+    }
+}
+
+/// The sanstls client against the tlslite server advertising 512 and answering with
+/// 20,000 bytes, through the proxy. Holds before and after sanstls implements
+/// record_size_limit: once sanstls offers it, tlslite-ng keeps to 512.
+#[test]
+fn sanstls_client_against_tlslite_server_with_record_size_limit_512() {
+    let (mut server, port) = tlslite_server([
+        "--http",
+        "--body-size",
+        "20000",
+        "--record-size-limit",
+        "512",
+    ]);
+    let (proxy, proxy_port) = RecordSizeProxy::start(port);
+    let suite = CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256;
+    let out = peers::http_get(client_config(suite), proxy_port, "localhost", 7)
+        .unwrap_or_else(|e| panic!("{e}\n{}", server.output()));
+    let err = succeeded(&mut server);
+    assert!(String::from_utf8_lossy(&out.data).starts_with("HTTP/1.0 200 ok"));
+    assert!(proxy.wait_closed(HANG_GUARD));
+    let to_client = proxy.to_client();
+    let offered = field(&err, "HELLO received", "record_size_limit");
+    eprintln!(
+        "sanstls offered record_size_limit={offered}; records to it: largest protected {}",
+        to_client.largest_protected()
+    );
+    if offered == "none" {
+        assert_eq!(field(&err, "HELLO sent", "record_size_limit"), "none");
+        assert!(to_client.largest_app_data() > 16384, "{to_client:?}");
+    } else {
+        assert_eq!(field(&err, "HELLO sent", "record_size_limit"), "512");
+        assert_eq!(to_client.largest_protected(), cbc_record_len(512, 32, true));
+    }
+}
