@@ -300,14 +300,25 @@ fn events(p: &mut Peer, shown: &mut Shown) -> Reaction {
     let mut closed = None;
     let mut complete = false;
     let mut alerts = Vec::new();
-    while let Some(ev) = p.conn.poll_event() {
-        match ev {
-            Event::Trace(t) => traces.push(t),
-            Event::AppData(d) => data.extend_from_slice(d),
-            Event::HandshakeComplete => complete = true,
-            Event::PeerClosed { clean } => closed = Some(clean),
-            Event::Alert(a) => alerts.push(a),
-            _ => {}
+    loop {
+        while let Some(ev) = p.conn.poll_event() {
+            match ev {
+                Event::Trace(t) => traces.push(t),
+                Event::HandshakeComplete => complete = true,
+                Event::PeerClosed { clean } => closed = Some(clean),
+                Event::Alert(a) => alerts.push(a),
+                _ => {}
+            }
+        }
+        // Received application data waits in the connection's receive buffer, where
+        // it was decrypted; consuming it lets the connection read on.
+        if p.conn.app_data().is_empty() {
+            break;
+        }
+        data.extend_from_slice(p.conn.app_data());
+        if p.conn.consume(p.conn.app_data().len()).is_err() {
+            // Sticky: the connection's error is reported by its next input.
+            break;
         }
     }
     for t in &traces {

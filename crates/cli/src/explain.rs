@@ -41,7 +41,7 @@ pub(crate) struct Seen {
 impl Seen {
     /// Records what `ev` tells about the handshake (the connection's configuration must
     /// have `trace` on for handshake messages to show).
-    pub(crate) fn observe(&mut self, ev: &Event<'_>) {
+    pub(crate) fn observe(&mut self, ev: &Event) {
         match ev {
             Event::HandshakeComplete => self.completed = true,
             Event::Trace(t) => match (t.direction, t.kind) {
@@ -502,7 +502,7 @@ mod tests {
         client_error(e, &ClientView::new(chain, asked, NOW))
     }
 
-    fn received(h: HandshakeType) -> Event<'static> {
+    fn received(h: HandshakeType) -> Event {
         Event::Trace(Trace {
             direction: Direction::Received,
             kind: TraceKind::Handshake(h),
@@ -511,7 +511,7 @@ mod tests {
         })
     }
 
-    fn sent(kind: TraceKind, length: usize) -> Event<'static> {
+    fn sent(kind: TraceKind, length: usize) -> Event {
         Event::Trace(Trace {
             direction: Direction::Sent,
             kind,

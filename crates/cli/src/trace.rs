@@ -199,7 +199,7 @@ pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
 /// An event hook for `TlsStream::set_event_hook` that prints each traced message on
 /// stderr as the demo does (`prefix` starts every line: a connection's label, or
 /// nothing), warning alerts, and the peer's close.
-pub(crate) fn stderr_hook(local: Side, prefix: String) -> Box<dyn FnMut(&Event<'_>) + Send> {
+pub(crate) fn stderr_hook(local: Side, prefix: String) -> Box<dyn FnMut(&Event) + Send> {
     let mut saw_server_key_exchange = false;
     Box::new(move |ev| {
         let text = match ev {

@@ -107,11 +107,10 @@ impl<T> AsyncTlsConnection<T> {
 
     /// The protocol state machine, mutably: for what the adapter does not wrap. Moving
     /// bytes through it behind the adapter's back desynchronises nothing, but events
-    /// polled here are not seen by `read`: that includes plaintext received but not read
-    /// yet, which the connection's next `poll_event` hands out (from the first byte
-    /// `read` has not returned).
+    /// polled here are not seen by the adapter (its handshake or close state).
+    /// Plaintext received but not read yet is [`Connection::app_data`].
     pub fn connection_mut(&mut self) -> &mut Connection {
-        self.engine.settled_conn()
+        &mut self.engine.conn
     }
 
     /// What the handshake agreed on, once it completed.
@@ -143,12 +142,9 @@ impl<T> AsyncTlsConnection<T> {
     crate::engine::time_methods!();
 
     /// The transport and the connection, taking the adapter apart. Plaintext that was
-    /// received but not read yet stays in the connection: its next `poll_event` hands it
-    /// out (from the first byte `read` has not returned).
+    /// received but not read yet stays in the connection ([`Connection::app_data`]).
     pub fn into_parts(self) -> (T, Connection) {
-        let mut engine = self.engine;
-        engine.settled_conn();
-        (self.transport, engine.conn)
+        (self.transport, self.engine.conn)
     }
 }
 
@@ -220,7 +216,8 @@ impl<T: Read + Write> AsyncTlsConnection<T> {
     /// One transport read, processed. A protocol error is returned after its alert was
     /// written.
     async fn recv_once(&mut self) -> Result<(), Error<T::Error>> {
-        let buf = self.engine.recv_buf()?;
+        // Only called when no plaintext waits: the connection then always has room.
+        let buf = self.engine.conn.recv_buf();
         let read = self.transport.read(buf).await;
         let now = self.engine.now();
         let n = match read {
@@ -284,7 +281,10 @@ impl<T: Read + Write> Read for AsyncTlsConnection<T> {
             return Ok(0);
         }
         if self.fill().await? {
-            Ok(self.engine.read_pending(buf))
+            match self.engine.conn.read(buf) {
+                Ok(n) => Ok(n),
+                Err(_) => Err(self.fail().await),
+            }
         } else {
             Ok(0)
         }
@@ -296,11 +296,14 @@ impl<T: Read + Write> BufRead for AsyncTlsConnection<T> {
     /// after the peer's close_notify.
     async fn fill_buf(&mut self) -> Result<&[u8], Self::Error> {
         self.fill().await?;
-        Ok(self.engine.pending()?)
+        Ok(self.engine.conn.app_data())
     }
 
     fn consume(&mut self, amt: usize) {
-        self.engine.consume(amt);
+        // An error of the records behind the data (processed now) is sticky: the next
+        // call returns it.
+        let amt = amt.min(self.engine.conn.app_data().len());
+        let _ = self.engine.conn.consume(amt);
     }
 }
 
@@ -313,18 +316,16 @@ impl<T: Read + Write> Write for AsyncTlsConnection<T> {
         }
         self.handshake().await?;
         self.check_failed().await?;
-        // A full transmit buffer takes nothing; once transmitted, it takes at least one
-        // full record, so the second round always makes progress.
-        for _ in 0..2 {
-            let n = self.engine.conn.send(buf)?;
-            self.transmit_all().await?;
-            if n > 0 {
-                return Ok(n);
-            }
-        }
-        Err(Error::Tls(TlsError::Internal(
-            "the transmit buffer takes no data even when empty",
-        )))
+        // What waits goes out first: with the transmit buffer empty, `send` takes at
+        // least one record's worth.
+        self.transmit_all().await?;
+        let n = match self.engine.conn.send(buf) {
+            Ok(n) => n,
+            Err(e) if e.is_fatal() => return Err(self.fail().await),
+            Err(e) => return Err(e.into()),
+        };
+        self.transmit_all().await?;
+        Ok(n)
     }
 
     async fn flush(&mut self) -> Result<(), Self::Error> {

@@ -101,11 +101,10 @@ impl<T> TlsConnection<T> {
 
     /// The protocol state machine, mutably: for what the adapter does not wrap. Moving
     /// bytes through it behind the adapter's back desynchronises nothing, but events
-    /// polled here are not seen by `read`: that includes plaintext received but not read
-    /// yet, which the connection's next `poll_event` hands out (from the first byte
-    /// `read` has not returned).
+    /// polled here are not seen by the adapter (its handshake or close state).
+    /// Plaintext received but not read yet is [`Connection::app_data`].
     pub fn connection_mut(&mut self) -> &mut Connection {
-        self.engine.settled_conn()
+        &mut self.engine.conn
     }
 
     /// What the handshake agreed on, once it completed.
@@ -137,12 +136,9 @@ impl<T> TlsConnection<T> {
     crate::engine::time_methods!();
 
     /// The transport and the connection, taking the adapter apart. Plaintext that was
-    /// received but not read yet stays in the connection: its next `poll_event` hands it
-    /// out (from the first byte `read` has not returned).
+    /// received but not read yet stays in the connection ([`Connection::app_data`]).
     pub fn into_parts(self) -> (T, Connection) {
-        let mut engine = self.engine;
-        engine.settled_conn();
-        (self.transport, engine.conn)
+        (self.transport, self.engine.conn)
     }
 }
 
@@ -214,7 +210,8 @@ impl<T: Read + Write> TlsConnection<T> {
     /// One transport read, processed. A protocol error is returned after its alert was
     /// written.
     fn recv_once(&mut self) -> Result<(), Error<T::Error>> {
-        let buf = self.engine.recv_buf()?;
+        // Only called when no plaintext waits: the connection then always has room.
+        let buf = self.engine.conn.recv_buf();
         let read = self.transport.read(buf);
         let now = self.engine.now();
         let n = match read {
@@ -278,7 +275,10 @@ impl<T: Read + Write> Read for TlsConnection<T> {
             return Ok(0);
         }
         if self.fill()? {
-            Ok(self.engine.read_pending(buf))
+            match self.engine.conn.read(buf) {
+                Ok(n) => Ok(n),
+                Err(_) => Err(self.fail()),
+            }
         } else {
             Ok(0)
         }
@@ -290,11 +290,14 @@ impl<T: Read + Write> BufRead for TlsConnection<T> {
     /// after the peer's close_notify.
     fn fill_buf(&mut self) -> Result<&[u8], Self::Error> {
         self.fill()?;
-        Ok(self.engine.pending()?)
+        Ok(self.engine.conn.app_data())
     }
 
     fn consume(&mut self, amt: usize) {
-        self.engine.consume(amt);
+        // An error of the records behind the data (processed now) is sticky: the next
+        // call returns it.
+        let amt = amt.min(self.engine.conn.app_data().len());
+        let _ = self.engine.conn.consume(amt);
     }
 }
 
@@ -307,18 +310,16 @@ impl<T: Read + Write> Write for TlsConnection<T> {
         }
         self.handshake()?;
         self.check_failed()?;
-        // A full transmit buffer takes nothing; once transmitted, it takes at least one
-        // full record, so the second round always makes progress.
-        for _ in 0..2 {
-            let n = self.engine.conn.send(buf)?;
-            self.transmit_all()?;
-            if n > 0 {
-                return Ok(n);
-            }
-        }
-        Err(Error::Tls(TlsError::Internal(
-            "the transmit buffer takes no data even when empty",
-        )))
+        // What waits goes out first: with the transmit buffer empty, `send` takes at
+        // least one record's worth.
+        self.transmit_all()?;
+        let n = match self.engine.conn.send(buf) {
+            Ok(n) => n,
+            Err(e) if e.is_fatal() => return Err(self.fail()),
+            Err(e) => return Err(e.into()),
+        };
+        self.transmit_all()?;
+        Ok(n)
     }
 
     fn flush(&mut self) -> Result<(), Self::Error> {

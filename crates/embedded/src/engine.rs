@@ -1,14 +1,12 @@
 //! What the blocking and the async adapter share: the connection, the caller's clock, and
-//! the bookkeeping of received plaintext the caller has not read yet.
+//! what the adapter remembers of the connection's events.
 //!
 //! The adapters only add the IO calls around it (`write`/`read` on the transport, with or
 //! without `.await`), so the two behave the same by construction.
 //!
-//! Unread plaintext stays in the connection's own buffer: `read` copies straight from
-//! the slice [`Event::AppData`] lends into the caller's buffer and reports how much it
-//! took with [`Connection::app_data_used`], so the connection hands out the rest at its
-//! next `poll_event` (by offset, without moving it). The adapter has no plaintext buffer
-//! of its own.
+//! Received plaintext stays in the connection's receive buffer, where it was decrypted:
+//! `read` copies it from there ([`Connection::read`]) and `fill_buf` lends it
+//! ([`Connection::app_data`]). The adapter has no plaintext buffer of its own.
 
 use sanstls_proto::{Connection, Error as TlsError, Event, UnixTime};
 
@@ -24,24 +22,12 @@ pub(crate) enum HandshakeStep {
     Continue,
 }
 
-/// The application data the last [`Connection::poll_event`] returned: `len` bytes, of
-/// which the caller has used the first `used`.
-///
-/// While it is lent, the connection counts all `len` bytes as taken; [`Engine::settle`]
-/// tells it `used` before anything polls it again.
-#[derive(Clone, Copy)]
-struct Lent {
-    len: usize,
-    used: usize,
-}
-
 pub(crate) struct Engine {
     pub(crate) conn: Connection,
     /// The time last set; used when there is no clock.
     pub(crate) now: UnixTime,
     /// The caller's clock, read before every input when set.
     pub(crate) clock: Option<fn() -> UnixTime>,
-    lent: Option<Lent>,
     handshake_done: bool,
     /// `Some(clean)` once the peer's close (or the transport's end) was polled.
     peer_closed: Option<bool>,
@@ -53,7 +39,6 @@ impl Engine {
             conn,
             now,
             clock: None,
-            lent: None,
             handshake_done: false,
             peer_closed: None,
         }
@@ -85,129 +70,19 @@ impl Engine {
 
     /// Whether received plaintext waits to be read.
     pub(crate) fn has_pending(&self) -> bool {
-        self.lent.is_some_and(|l| l.used < l.len)
+        !self.conn.app_data().is_empty()
     }
 
-    /// The connection, with every byte the caller used reported to it: its next
-    /// `poll_event` hands out exactly the plaintext not read yet. For the adapters'
-    /// `connection_mut` and `into_parts`.
-    pub(crate) fn settled_conn(&mut self) -> &mut Connection {
-        self.settle();
-        &mut self.conn
-    }
-
-    /// Reports the used part of the lent application data to the connection, which
-    /// forgets that much and hands out the rest at its next `poll_event`.
-    fn settle(&mut self) {
-        if let Some(l) = self.lent.take() {
-            // `used <= len`, and `len` is what the last `poll_event` handed out (every
-            // path to the connection's events goes through `settle` first), so this
-            // cannot be refused.
-            let accepted = self.conn.app_data_used(l.used);
-            debug_assert!(accepted.is_ok(), "{accepted:?}");
-        }
-    }
-
-    /// Notes an event that is not application data: completion and the peer's close
-    /// are remembered, warnings and traces are dropped.
-    fn note(handshake_done: &mut bool, peer_closed: &mut Option<bool>, ev: &Event<'_>) {
-        match ev {
-            Event::HandshakeComplete => *handshake_done = true,
-            Event::PeerClosed { clean } => *peer_closed = Some(*clean),
-            // Warning alerts (no_renegotiation, user_canceled) and traces change
-            // nothing here; a caller that wants them drives the Connection itself.
-            _ => {}
-        }
-    }
-
-    /// Polls the connection's events up to the first application data, which stays in
-    /// the connection, lent and unused (so [`Engine::has_pending`] is then true).
-    /// Does nothing while plaintext is still pending: the connection keeps the rest
-    /// until then, and its receive room stays small, which is the back-pressure.
+    /// Polls the connection's events: completion and the peer's close are remembered,
+    /// warnings and traces are dropped (a caller that wants them drives the
+    /// [`Connection`] itself).
     pub(crate) fn poll(&mut self) {
-        if self.has_pending() {
-            return;
-        }
-        self.settle();
         while let Some(ev) = self.conn.poll_event() {
-            if let Event::AppData(data) = ev {
-                // Events come in order (completion and alerts, then data, then the
-                // peer's close), so stopping here skips nothing that came before.
-                self.lent = Some(Lent {
-                    len: data.len(),
-                    used: 0,
-                });
-                return;
+            match ev {
+                Event::HandshakeComplete => self.handshake_done = true,
+                Event::PeerClosed { clean } => self.peer_closed = Some(clean),
+                _ => {}
             }
-            Self::note(&mut self.handshake_done, &mut self.peer_closed, &ev);
-        }
-    }
-
-    /// Polls up to the application data and gives it back unused, so that the next
-    /// `poll_event` returns it; returns its length (0: there is none).
-    fn rewind_to_data(&mut self) -> usize {
-        self.settle();
-        while let Some(ev) = self.conn.poll_event() {
-            if let Event::AppData(data) = ev {
-                let len = data.len();
-                let accepted = self.conn.app_data_used(0);
-                debug_assert!(accepted.is_ok(), "{accepted:?}");
-                return len;
-            }
-            // Events queued since the data was first polled (traces of records this
-            // side sent in between).
-            Self::note(&mut self.handshake_done, &mut self.peer_closed, &ev);
-        }
-        0
-    }
-
-    /// Copies pending plaintext straight from the connection into `buf`; returns how
-    /// many bytes (0 when none is pending).
-    pub(crate) fn read_pending(&mut self, buf: &mut [u8]) -> usize {
-        if !self.has_pending() {
-            return 0;
-        }
-        self.settle();
-        while let Some(ev) = self.conn.poll_event() {
-            if let Event::AppData(data) = ev {
-                let n = buf.len().min(data.len());
-                buf[..n].copy_from_slice(&data[..n]);
-                self.lent = Some(Lent {
-                    len: data.len(),
-                    used: n,
-                });
-                return n;
-            }
-            Self::note(&mut self.handshake_done, &mut self.peer_closed, &ev);
-        }
-        0
-    }
-
-    /// The pending plaintext, lent straight from the connection's buffer (empty when
-    /// none is pending). [`Engine::consume`] marks parts of it as read.
-    pub(crate) fn pending(&mut self) -> Result<&[u8], TlsError> {
-        if !self.has_pending() {
-            return Ok(&[]);
-        }
-        let len = self.rewind_to_data();
-        if len == 0 {
-            self.lent = None;
-            return Ok(&[]);
-        }
-        self.lent = Some(Lent { len, used: 0 });
-        // Nothing ran since `rewind_to_data` gave the data back, so this event is it.
-        match self.conn.poll_event() {
-            Some(Event::AppData(data)) => Ok(data),
-            _ => Err(TlsError::Internal(
-                "received application data vanished between two polls",
-            )),
-        }
-    }
-
-    /// Marks `n` more bytes of the pending plaintext as read (at most all of them).
-    pub(crate) fn consume(&mut self, n: usize) {
-        if let Some(l) = &mut self.lent {
-            l.used = l.used.saturating_add(n).min(l.len);
         }
     }
 
@@ -238,20 +113,6 @@ impl Engine {
             (None, Some(true)) => Error::ClosedDuringHandshake,
             (None, _) => Error::Truncated,
         }
-    }
-
-    /// Room to read transport bytes into. Never empty once events were polled and no
-    /// plaintext is pending; if it were, reading into it would look like end of file, so
-    /// that is an error instead.
-    pub(crate) fn recv_buf<E>(&mut self) -> Result<&mut [u8], Error<E>> {
-        self.settle();
-        let buf = self.conn.recv_buf();
-        if buf.is_empty() {
-            return Err(Error::Tls(TlsError::Internal(
-                "no room to receive while no data is pending",
-            )));
-        }
-        Ok(buf)
     }
 }
 

@@ -259,7 +259,6 @@ fn bufread_lends_the_pending_plaintext() {
 #[test]
 fn reads_mix_with_bufread_and_unread_data_stays_in_the_connection() {
     use embedded_io::BufRead;
-    use sanstls_proto::Event;
     let (a, b) = pipe(2048, 7);
     let srv = thread::spawn(move || {
         let mut tls = server(b, server_config());
@@ -291,11 +290,8 @@ fn reads_mix_with_bufread_and_unread_data_stays_in_the_connection() {
     let mut two = [0u8; 2];
     assert_eq!(tls.read(&mut two).unwrap(), 2);
     assert_eq!(&two, b"se");
-    let (_transport, mut conn) = tls.into_parts();
-    match conn.poll_event() {
-        Some(Event::AppData(rest)) => assert_eq!(rest, b"cond message"),
-        other => panic!("expected the unread plaintext, got {other:?}"),
-    }
+    let (_transport, conn) = tls.into_parts();
+    assert_eq!(conn.app_data(), b"cond message", "the unread plaintext");
     drop(srv.join().unwrap());
 }
 

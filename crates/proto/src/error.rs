@@ -32,9 +32,10 @@ pub enum Error {
     CertificateKeyUsage,
     /// The peer sent a fatal alert (or a warning this connection treats as fatal).
     AlertReceived(AlertDescription),
-    /// A local cryptographic operation failed (a fault detected in an RSA signature, a
-    /// message too large to encode); `internal_error` is sent.
-    Internal(&'static str),
+    /// Something failed on this side, not the peer's doing (a fault detected in an RSA
+    /// signature, a message too large to encode, the record sequence number exhausted);
+    /// `internal_error` is sent.
+    Internal(InternalError),
     /// The caller used the API wrongly; nothing was changed and nothing is sent.
     ApiMisuse(ApiMisuse),
     /// The peer ended the connection before the handshake completed: with a
@@ -146,6 +147,28 @@ pub enum PeerIncompatible {
     ClientCertificateRequired,
 }
 
+/// Failures on this side ([`Error::Internal`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InternalError {
+    /// A message this side built does not fit its encoding (a field over its length
+    /// limit, e.g. a ClientHello with thousands of ALPN names).
+    Encoding,
+    /// The transmit buffer cannot take what must be sent now (a sizing bug).
+    TransmitBufferFull,
+    /// An RSA operation of this side failed: encrypting the premaster, or a signature
+    /// the verify-after-sign check caught as faulty.
+    RsaOperation,
+    /// 2^64 records were protected or opened under one key (RFC 5246 §6.1: the sequence
+    /// number must not wrap).
+    SequenceExhausted,
+    /// Record protection could not be set up from the derived keys.
+    RecordKeys,
+    /// The handshake's own bookkeeping is inconsistent (a bug): a transcript hash that
+    /// is not running, a suite chosen without its parameters.
+    HandshakeState,
+}
+
 /// Caller mistakes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -158,7 +181,7 @@ pub enum ApiMisuse {
     RecvOverflow,
     /// `handle_transmitted(n)` with `n` larger than the pending output.
     TransmitOverflow,
-    /// `app_data_used(n)` with `n` larger than the last `Event::AppData`.
+    /// `consume(n)` with `n` larger than [`crate::Connection::app_data`].
     AppDataOverrun,
 }
 
@@ -259,6 +282,12 @@ impl From<PeerIncompatible> for Error {
     }
 }
 
+impl From<InternalError> for Error {
+    fn from(e: InternalError) -> Self {
+        Error::Internal(e)
+    }
+}
+
 impl From<ApiMisuse> for Error {
     fn from(e: ApiMisuse) -> Self {
         Error::ApiMisuse(e)
@@ -276,10 +305,17 @@ impl From<sanstls_record::Error> for Error {
         use sanstls_record::Error as R;
         match e {
             R::BadRecordMac => PeerMisbehaved::BadRecordMac.into(),
-            R::RecordOverflow => PeerMisbehaved::RecordOverflow.into(),
+            // One overflow for every way a record is too long: its header's length, the
+            // negotiated plaintext limit, a ciphertext limit.
+            R::RecordOverflow | R::Decode(DecodeError::RecordOverflow) => {
+                PeerMisbehaved::RecordOverflow.into()
+            }
             R::Decode(d) => Error::InvalidMessage(d),
-            R::SequenceExhausted => Error::Internal("record sequence number exhausted"),
-            _ => Error::Internal("record layer"),
+            R::SequenceExhausted => InternalError::SequenceExhausted.into(),
+            // This side's own mistakes in what it asked the record layer to do.
+            R::BufferTooSmall => InternalError::TransmitBufferFull.into(),
+            R::InvalidPayload => InternalError::Encoding.into(),
+            R::InvalidKeys => InternalError::RecordKeys.into(),
         }
     }
 }
@@ -301,7 +337,7 @@ impl fmt::Display for Error {
                 f.write_str("peer certificate's keyUsage does not allow the key exchange")
             }
             Error::AlertReceived(a) => write!(f, "peer sent fatal alert {a:?}"),
-            Error::Internal(s) => write!(f, "internal error: {s}"),
+            Error::Internal(e) => write!(f, "internal error: {e}"),
             Error::ApiMisuse(m) => write!(f, "API misuse: {m}"),
             Error::PeerClosedDuringHandshake { clean: true } => f.write_str(
                 "the peer closed the connection (close_notify) during the handshake: \
@@ -414,6 +450,19 @@ impl fmt::Display for PeerIncompatible {
     }
 }
 
+impl fmt::Display for InternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            InternalError::Encoding => "a message to send does not fit its encoding",
+            InternalError::TransmitBufferFull => "the transmit buffer is too small",
+            InternalError::RsaOperation => "an RSA operation failed",
+            InternalError::SequenceExhausted => "the record sequence number is exhausted",
+            InternalError::RecordKeys => "record protection could not be set up",
+            InternalError::HandshakeState => "the handshake state is inconsistent",
+        })
+    }
+}
+
 impl fmt::Display for ApiMisuse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -424,7 +473,7 @@ impl fmt::Display for ApiMisuse {
                 "handle_transmitted(n) with n larger than the pending output"
             }
             ApiMisuse::AppDataOverrun => {
-                "app_data_used(n) with n larger than the last application data"
+                "consume(n) with n larger than the application data waiting"
             }
         })
     }

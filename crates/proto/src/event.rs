@@ -2,16 +2,15 @@
 
 use sanstls_wire::enums::{AlertDescription, AlertLevel, HandshakeType};
 
-/// Something that happened on the connection.
+/// Something that happened on the connection. (Received application data is not an
+/// event: it waits in the connection's receive buffer, [`crate::Connection::app_data`].)
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Event<'a> {
+pub enum Event {
     /// The handshake finished; [`crate::Connection::negotiated`] now tells what was agreed.
     HandshakeComplete,
-    /// Application data from the peer. The slice is valid until the next call on the
-    /// connection; the bytes are consumed when the next event is polled.
-    AppData(&'a [u8]),
-    /// The peer will send nothing more.
+    /// The peer will send nothing more (any application data it sent before has been
+    /// consumed).
     PeerClosed {
         /// `true` after a close_notify alert; `false` when the transport ended without
         /// one (a truncation an attacker could have caused, RFC 5246 §7.2.1).

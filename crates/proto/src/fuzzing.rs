@@ -15,7 +15,7 @@ use once_cell::race::OnceBox;
 use sanstls_crypto::rng::SeededRng;
 use sanstls_pki::{TrustAnchors, UnixTime, WebPkiClientVerifier};
 
-use crate::{CertifiedKey, ClientConfig, Connection, Event, ServerConfig};
+use crate::{CertifiedKey, ClientConfig, Connection, ServerConfig};
 
 const CHAIN_PEM: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
 const KEY_PEM: &str = include_str!("../../../testdata/server-rsa2048.rsa.pem");
@@ -38,19 +38,19 @@ fn feed(conn: &mut Connection, data: &[u8]) {
         while at < piece.len() {
             match conn.handle_recv_bytes(&piece[at..], NOW) {
                 Ok(0) => {
-                    // Application data is waiting; poll it to make room.
-                    let mut polled = false;
-                    while let Some(ev) = conn.poll_event() {
-                        polled = true;
-                        if let Event::AppData(d) = ev {
-                            core::hint::black_box(d);
+                    // Application data is waiting; consume it to make room.
+                    let waiting = conn.app_data().len();
+                    if waiting > 0 {
+                        core::hint::black_box(conn.app_data());
+                        if let Err(e) = conn.consume(waiting) {
+                            first_error = Some(e);
+                            break;
                         }
-                    }
-                    if !polled {
+                    } else {
                         // Only a closed connection may refuse input for good.
                         let pending = conn.poll_transmit().len();
                         let _ = conn.handle_transmitted(pending);
-                        assert!(conn.is_closed(), "no progress and nothing to poll");
+                        assert!(conn.is_closed(), "no progress and nothing to consume");
                         return;
                     }
                 }
@@ -65,6 +65,8 @@ fn feed(conn: &mut Connection, data: &[u8]) {
             }
         }
         while conn.poll_event().is_some() {}
+        // An error from consuming is sticky: the next input reports it again.
+        let _ = conn.consume(conn.app_data().len());
         let pending = conn.poll_transmit().len();
         let _ = conn.handle_transmitted(pending);
     }

@@ -1,5 +1,6 @@
-//! What both roles share in the handshake: the data gathered along the way, the key
-//! derivation, and the ChangeCipherSpec / Finished exchange (RFC 5246 §7.1, §7.4.9).
+//! What both roles share in the handshake: the inputs a state reacts to and what it
+//! returns, the data gathered along the way, the key derivation, and the
+//! ChangeCipherSpec / Finished exchange (RFC 5246 §7.1, §7.4.9).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -11,8 +12,81 @@ use sanstls_record::{CbcMode, Opener, Sealer};
 use sanstls_wire::enums::{HandshakeType, ProtocolVersion};
 use sanstls_wire::handshake::{Finished, HandshakeMessage};
 
-use crate::conn::{Core, Negotiated};
-use crate::error::{Error, PeerMisbehaved};
+use crate::core::Core;
+use crate::error::{Error, InternalError, PeerMisbehaved};
+use crate::negotiated::Negotiated;
+
+/// What a handshake state reacts to: the records of the handshake, in order.
+pub(crate) enum Input<'a> {
+    /// A whole handshake message, decoded, with its encoding (header included) for the
+    /// transcript.
+    Handshake(HandshakeMessage<'a>, &'a [u8]),
+    /// A ChangeCipherSpec (RFC 5246 §7.1): the peer's next record is protected.
+    ChangeCipherSpec,
+}
+
+impl Input<'_> {
+    /// The error for an input the current state does not accept (RFC 5246 §7.3: the
+    /// handshake messages "MUST be sent in the order specified"; §7.1: a
+    /// ChangeCipherSpec out of place).
+    pub(crate) fn unexpected(&self) -> Error {
+        match self {
+            Input::Handshake(msg, _) => unexpected(msg.typ()),
+            Input::ChangeCipherSpec => PeerMisbehaved::UnexpectedChangeCipherSpec.into(),
+        }
+    }
+}
+
+/// Where a handshake state goes after an input.
+pub(crate) enum Next<S> {
+    /// Another state of the same role's handshake.
+    Handshake(S),
+    /// The handshake is complete: application data flows.
+    Traffic,
+}
+
+/// A state's answer to an input: the next state and, when a ChangeCipherSpec made the
+/// peer's protection current, the [`Opener`] for its records from now on.
+pub(crate) struct Transition<S> {
+    pub(crate) next: Next<S>,
+    pub(crate) opener: Option<Opener>,
+}
+
+impl<S> Transition<S> {
+    /// On to `state`, protection unchanged.
+    pub(crate) fn to(state: S) -> Self {
+        Transition {
+            next: Next::Handshake(state),
+            opener: None,
+        }
+    }
+
+    /// On to `state`, the peer's records protected by `opener` from now on.
+    pub(crate) fn installing(state: S, opener: Opener) -> Self {
+        Transition {
+            next: Next::Handshake(state),
+            opener: Some(opener),
+        }
+    }
+
+    /// The handshake is complete.
+    pub(crate) fn traffic() -> Self {
+        Transition {
+            next: Next::Traffic,
+            opener: None,
+        }
+    }
+}
+
+/// The keys a handshake derived: the master secret (for Finished), and the record
+/// protection of each direction, installed when each side's ChangeCipherSpec goes by.
+pub(crate) struct Keys {
+    pub(crate) master: MasterSecret,
+    /// This side's: installed when it sends ChangeCipherSpec.
+    pub(crate) sealer: Sealer,
+    /// The peer's: installed when its ChangeCipherSpec arrives.
+    pub(crate) opener: Opener,
+}
 
 /// The handshake so far, once the hellos fixed the suite.
 pub(crate) struct Hs {
@@ -37,14 +111,8 @@ impl Hs {
     }
 
     /// Derives the master secret from `premaster` (after ClientKeyExchange is in the
-    /// transcript), logs it if asked, and prepares both directions' protection: the
-    /// returned sealer is installed when this side sends ChangeCipherSpec, the opener
-    /// (left in `core`) when the peer's arrives.
-    pub(crate) fn derive(
-        &self,
-        core: &mut Core,
-        premaster: &[u8],
-    ) -> Result<(MasterSecret, Sealer), Error> {
+    /// transcript), logs it if asked, and prepares both directions' protection.
+    pub(crate) fn derive(&self, core: &mut Core, premaster: &[u8]) -> Result<Keys, Error> {
         let prf = self.suite.prf_hash;
         let master = if self.ems {
             // RFC 7627 §4: the session hash covers the messages up to and including
@@ -52,7 +120,7 @@ impl Hs {
             let session_hash = self
                 .transcript
                 .current_hash()
-                .map_err(|_| Error::Internal("transcript not started"))?;
+                .map_err(|_| InternalError::HandshakeState)?;
             MasterSecret::derive_extended(prf, premaster, &session_hash)
         } else {
             // RFC 5246 §8.1.
@@ -63,8 +131,12 @@ impl Hs {
         let side = core.side;
         let peer = peer_of(side);
         let sealer = Sealer::cbc(&keys.write_keys(side), self.mode(), &mut core.rng)?;
-        core.pending_opener = Some(Opener::cbc(&keys.write_keys(peer), self.mode())?);
-        Ok((master, sealer))
+        let opener = Opener::cbc(&keys.write_keys(peer), self.mode())?;
+        Ok(Keys {
+            master,
+            sealer,
+            opener,
+        })
     }
 
     /// Sends this side's Finished (RFC 5246 §7.4.9) over the transcript so far.
@@ -76,7 +148,7 @@ impl Hs {
         let hash = self
             .transcript
             .current_hash()
-            .map_err(|_| Error::Internal("transcript not started"))?;
+            .map_err(|_| InternalError::HandshakeState)?;
         let vd = master.verify_data(core.side, &hash);
         let msg = HandshakeMessage::Finished(Finished {
             verify_data: vd.as_bytes(),
@@ -98,7 +170,7 @@ impl Hs {
         let hash = self
             .transcript
             .current_hash()
-            .map_err(|_| Error::Internal("transcript not started"))?;
+            .map_err(|_| InternalError::HandshakeState)?;
         let expected = master.verify_data(peer_of(core.side), &hash);
         // The wire crate accepts exactly 12 bytes; anything else is a decode error here too.
         let got: [u8; sanstls_keys::VERIFY_DATA_LEN] = fin

@@ -36,9 +36,12 @@
 //! loop {
 //!     let out = conn.poll_transmit();                 // bytes the peer must receive
 //!     if !out.is_empty() { let n = sock.write(out)?; conn.handle_transmitted(n)?; continue; }
-//!     while let Some(ev) = conn.poll_event() {        // HandshakeComplete, AppData, PeerClosed, ...
+//!     while let Some(ev) = conn.poll_event() {        // HandshakeComplete, Alert, PeerClosed, ...
 //!         if let Event::HandshakeComplete = ev { /* conn.send(b"GET / ...")?; */ }
 //!     }
+//!     let mut buf = [0u8; 1024];
+//!     let n = conn.read(&mut buf)?;                   // application data, from the receive buffer
+//!     if n > 0 { /* use buf[..n] */ continue; }
 //!     if conn.is_closed() { break; }
 //!     let n = sock.read(conn.recv_buf())?;            // read straight into the connection's buffer
 //!     if let Err(e) = conn.handle_recv(n, now) {      // sticky error; the fatal alert is queued:
@@ -115,24 +118,32 @@
 extern crate alloc;
 
 mod client;
-pub mod config;
-mod conn;
-pub mod error;
-pub mod event;
-#[cfg(any(test, feature = "fuzzing"))]
+mod config;
+mod connection;
+mod core;
+mod error;
+mod event;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod hs;
 mod negotiate;
+mod negotiated;
+mod records;
 mod server;
+mod sig;
+mod state;
+mod txbuf;
 
 pub use config::{
-    CertifiedKey, ClientConfig, ClientConfigBuilder, ConfigError, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT,
-    DEFAULT_SERVER_HANDSHAKE_TIMEOUT, KeyLog, MAX_MESSAGE_LIMIT, MIN_MESSAGE_LIMIT,
-    ResolvesServerCert, ServerConfig, ServerConfigBuilder, SniResolver,
+    CertifiedKey, ClientConfig, ClientConfigBuilder, Common, ConfigError,
+    DEFAULT_CLIENT_HANDSHAKE_TIMEOUT, DEFAULT_SERVER_HANDSHAKE_TIMEOUT, DEFAULT_SIGNATURE_SCHEMES,
+    KeyLog, MAX_MESSAGE_LIMIT, MIN_MESSAGE_LIMIT, ResolvesServerCert, ServerConfig,
+    ServerConfigBuilder, SniResolver,
 };
-pub use conn::{Connection, MAX_FRAGMENT_LEN, Negotiated};
-pub use error::{ApiMisuse, Error, PeerIncompatible, PeerMisbehaved};
+pub use connection::{Connection, MAX_FRAGMENT_LEN};
+pub use error::{ApiMisuse, Error, InternalError, PeerIncompatible, PeerMisbehaved};
 pub use event::{Direction, Event, Trace, TraceKind};
+pub use negotiated::Negotiated;
 pub use sanstls_keys::Side;
 pub use sanstls_pki::{ServerName, UnixTime};

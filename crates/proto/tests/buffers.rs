@@ -131,7 +131,9 @@ impl Hoarder {
     }
 
     fn drain(&mut self) {
-        Pair::drain_events(&mut self.conn, &mut self.events);
+        if let Err(e) = Pair::drain_events(&mut self.conn, &mut self.events) {
+            self.error.get_or_insert(e);
+        }
     }
 }
 

@@ -128,7 +128,7 @@ fn the_certificate_request_lists_schemes_and_issuers() {
         .chunks(2)
         .map(|c| S(u16::from_be_bytes([c[0], c[1]])))
         .collect();
-    assert_eq!(schemes, sanstls_proto::config::DEFAULT_SIGNATURE_SCHEMES);
+    assert_eq!(schemes, sanstls_proto::DEFAULT_SIGNATURE_SCHEMES);
     // certificate_authorities: the one anchor's subject.
     let names = &body[4 + n..];
     let total = u16::from_be_bytes([names[0], names[1]]) as usize;

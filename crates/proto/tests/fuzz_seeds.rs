@@ -27,7 +27,7 @@ use pair::{
     server_builder, server_builder_asking_cert,
 };
 use sanstls_crypto::rng::SeededRng;
-use sanstls_proto::{ClientConfigBuilder, Connection, Event, ServerConfigBuilder};
+use sanstls_proto::{ClientConfigBuilder, Connection, ServerConfigBuilder};
 use sanstls_wire::enums::{CipherSuite, SignatureScheme};
 
 /// The fuzzed client's generator seed (`fuzzing::client`).
@@ -287,14 +287,7 @@ fn replay(mut conn: Connection, seed: &[u8]) -> Replay {
             let n = conn.handle_recv_bytes(&piece[at..], NOW).unwrap();
             at += n;
             let before = events.len();
-            while let Some(ev) = conn.poll_event() {
-                events.push(match ev {
-                    Event::HandshakeComplete => Ev::HandshakeComplete,
-                    Event::AppData(d) => Ev::AppData(d.to_vec()),
-                    Event::PeerClosed { clean } => Ev::PeerClosed { clean },
-                    other => panic!("unexpected event {other:?}"),
-                });
-            }
+            Pair::drain_events(&mut conn, &mut events).unwrap();
             assert!(n > 0 || events.len() > before, "no progress");
         }
         let pending = conn.poll_transmit().len();

@@ -287,8 +287,8 @@ fn bytes_after_close_notify_are_dropped_not_buffered() {
     assert!(p.client.poll_event().is_none());
 }
 
-/// A reader with a small buffer takes a record's plaintext piece by piece with
-/// `app_data_used`, while more records keep arriving; nothing is lost or repeated.
+/// A reader with a small buffer takes a record's plaintext piece by piece with `read`,
+/// while more records keep arriving; nothing is lost or repeated.
 #[test]
 fn application_data_read_in_small_pieces() {
     let mut p = Pair::with_defaults();
@@ -313,25 +313,17 @@ fn application_data_read_in_small_pieces() {
             let n = p.client.handle_recv_bytes(&wire[fed..], p.now).unwrap();
             fed += n;
         }
-        // Read at most 100 bytes per event, as a `Read` with a small buffer would.
-        let mut took = 0;
-        while let Some(ev) = p.client.poll_event() {
-            if let sanstls_proto::Event::AppData(d) = ev {
-                let n = d.len().min(100);
-                got.extend_from_slice(&d[..n]);
-                took = n;
-                break;
-            }
-        }
-        if took > 0 {
-            p.client.app_data_used(took).unwrap();
-        }
+        // Read at most 100 bytes at a time, as a `Read` with a small buffer would.
+        let mut buf = [0u8; 100];
+        let n = p.client.read(&mut buf).unwrap();
+        got.extend_from_slice(&buf[..n]);
     }
     assert_eq!(got, data);
-    // Nothing more is delivered, and using more than was handed out is refused.
+    // Nothing more is delivered, and consuming more than is waiting is refused.
     assert!(p.client.poll_event().is_none());
+    assert!(p.client.app_data().is_empty());
     assert_eq!(
-        p.client.app_data_used(1),
+        p.client.consume(1),
         Err(sanstls_proto::ApiMisuse::AppDataOverrun.into())
     );
 }
@@ -354,31 +346,43 @@ fn alerts_are_never_fragmented() {
     assert!(p.client_events.contains(&Ev::PeerClosed { clean: true }));
 }
 
-/// `app_data_pending` counts received plaintext the caller has not used: all of it
-/// before the event, none once handed out, the rest after `app_data_used`.
+/// Application data stays in the receive buffer until consumed: `app_data` lends it,
+/// `consume` marks a part as used, and the next record is processed only once all of it
+/// is (the records behind it wait, also a close_notify).
 #[test]
-fn app_data_pending_counts_what_is_not_used() {
+fn app_data_is_lent_until_consumed() {
     let mut p = Pair::with_defaults();
     p.run_handshake("");
-    assert_eq!(p.client.app_data_pending(), 0);
+    assert!(p.client.app_data().is_empty());
     let data: Vec<u8> = (0..1000u32).map(|i| (i % 251) as u8).collect();
-    assert_eq!(p.server.send(&data).unwrap(), data.len());
+    assert_eq!(p.server.send(&data[..600]).unwrap(), 600);
+    assert_eq!(p.server.send(&data[600..]).unwrap(), 400);
+    p.server.close();
     let out = p.server.poll_transmit().to_vec();
     p.server.handle_transmitted(out.len()).unwrap();
+    // All three records are taken in; only the first is opened.
     assert_eq!(p.client.handle_recv_bytes(&out, p.now).unwrap(), out.len());
-    assert_eq!(p.client.app_data_pending(), 1000);
-    match p.client.poll_event() {
-        Some(sanstls_proto::Event::AppData(d)) => assert_eq!(d, &data[..]),
-        other => panic!("expected data, got {other:?}"),
-    }
-    assert_eq!(p.client.app_data_pending(), 0);
-    p.client.app_data_used(300).unwrap();
-    assert_eq!(p.client.app_data_pending(), 700);
-    match p.client.poll_event() {
-        Some(sanstls_proto::Event::AppData(d)) => assert_eq!(d, &data[300..]),
-        other => panic!("expected data, got {other:?}"),
-    }
-    assert_eq!(p.client.app_data_pending(), 0);
-    assert!(p.client.poll_event().is_none());
-    assert_eq!(p.client.app_data_pending(), 0);
+    assert_eq!(p.client.app_data(), &data[..600]);
+    assert!(
+        p.client.poll_event().is_none(),
+        "the close_notify waits behind the data"
+    );
+    p.client.consume(300).unwrap();
+    assert_eq!(p.client.app_data(), &data[300..600]);
+    assert_eq!(
+        p.client.consume(301),
+        Err(sanstls_proto::ApiMisuse::AppDataOverrun.into())
+    );
+    p.client.consume(300).unwrap();
+    assert_eq!(p.client.app_data(), &data[600..]);
+    let mut buf = [0u8; 1000];
+    assert_eq!(p.client.read(&mut buf).unwrap(), 400);
+    assert_eq!(&buf[..400], &data[600..]);
+    assert_eq!(
+        p.client.poll_event(),
+        Some(sanstls_proto::Event::PeerClosed { clean: true })
+    );
+    assert_eq!(p.client.read(&mut buf).unwrap(), 0);
+    // The client answered the close_notify.
+    assert!(!p.client.poll_transmit().is_empty());
 }

@@ -511,7 +511,9 @@ fn record_version_is_checked_once_settled() {
 #[test]
 fn unpolled_warnings_are_bounded() {
     // Warnings separated by data do not trip the consecutive limit, but a caller that
-    // never polls cannot be made to queue them without bound.
+    // reads the data and never polls events cannot be made to queue them without
+    // bound. (One that does not even read the data stops the connection's reading:
+    // nothing behind unread data is processed.)
     let log = Arc::new(pair::Collect::default());
     let c = client_builder().key_log(log.clone()).build().unwrap();
     let mut p = Pair::new(c, server_builder().build().unwrap());
@@ -534,6 +536,8 @@ fn unpolled_warnings_are_bounded() {
             break;
         }
         p.server.handle_recv_bytes(&data, NOW).unwrap();
+        assert_eq!(p.server.app_data(), b"x");
+        p.server.consume(1).unwrap();
     }
     assert_eq!(
         result.unwrap_err(),

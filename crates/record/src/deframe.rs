@@ -81,6 +81,21 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Deframer<B> {
         &mut self.buf.as_mut()[end..]
     }
 
+    /// Free space behind the received bytes, without moving them: for a caller that
+    /// still uses bytes of an earlier record in place (its opened plaintext). Report
+    /// what was written with [`Deframer::handle_recv`]. May be empty while
+    /// [`Deframer::recv_buf`] would not be.
+    pub fn recv_buf_in_place(&mut self) -> &mut [u8] {
+        let end = self.end;
+        &mut self.buf.as_mut()[end..]
+    }
+
+    /// The whole buffer: records returned by [`Deframer::next_record_at`] stay where
+    /// they are until the next call to [`Deframer::recv_buf`] or [`Deframer::push`].
+    pub fn buffer(&self) -> &[u8] {
+        self.buf.as_ref()
+    }
+
     /// Record that `n` bytes were written to the start of [`Deframer::recv_buf`].
     pub fn handle_recv(&mut self, n: usize) {
         let cap = self.buf.as_ref().len();
@@ -88,7 +103,8 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Deframer<B> {
         self.end = (self.end + n).min(cap);
     }
 
-    /// Copy as much of `data` as fits; returns how many bytes were taken.
+    /// Copy as much of `data` as fits (compacting first, like [`Deframer::recv_buf`]);
+    /// returns how many bytes were taken.
     pub fn push(&mut self, data: &[u8]) -> usize {
         let space = self.recv_buf();
         let n = space.len().min(data.len());
@@ -111,6 +127,12 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Deframer<B> {
         let at = self.start;
         self.start += total;
         Ok(Some(&mut self.buf.as_mut()[at..at + total]))
+    }
+
+    /// [`Deframer::next_record`], with the record's offset in [`Deframer::buffer`].
+    pub fn next_record_at(&mut self) -> Result<Option<(usize, &mut [u8])>, Error> {
+        let at = self.start;
+        Ok(self.next_record()?.map(|r| (at, r)))
     }
 
     /// The length of the record at `start`, once its header is here.

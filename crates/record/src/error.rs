@@ -6,8 +6,11 @@ use sanstls_wire::DecodeError;
 use sanstls_wire::enums::AlertDescription;
 
 /// Why a record could not be sealed or opened.
+///
+/// Not `#[non_exhaustive]`: callers map every variant to an alert or an error of their
+/// own, and a new variant must make them decide about it (a compile error), not fall
+/// into a catch-all.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
 pub enum Error {
     /// A protected record failed its check: wrong MAC, bad padding, a length that cannot
     /// hold IV, MAC and padding, or a wrong sequence number. One variant for every cause,

@@ -187,6 +187,9 @@ pub struct OpenedRecord<'a> {
     pub version: ProtocolVersion,
     /// The plaintext.
     pub payload: &'a mut [u8],
+    /// Where the plaintext starts in the record given to
+    /// [`Opener::open_in_place`] (after the header, and the IV of a protected record).
+    pub payload_offset: usize,
 }
 
 /// Opens incoming records of one direction; see [`Sealer`] for the life cycle.
@@ -268,6 +271,7 @@ impl Opener {
             None => 0..frag.len(),
             Some(c) => c.open(seq, [header.content_type.0, v0, v1], frag)?,
         };
+        let payload_offset = HEADER_LEN + range.start;
         let payload = &mut frag[range];
         if payload.len() > self.max_plaintext_len {
             return Err(Error::RecordOverflow);
@@ -277,6 +281,7 @@ impl Opener {
             content_type: header.content_type,
             version: header.version,
             payload,
+            payload_offset,
         })
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::path::PathBuf;
 
-use sanstls_proto::error::ApiMisuse;
+use sanstls_proto::ApiMisuse;
 use sanstls_proto::{ConfigError, Error as TlsError};
 
 /// Everything that can go wrong in the std adapter.

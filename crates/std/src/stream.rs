@@ -13,7 +13,7 @@ use sanstls_proto::{
 use crate::{Error, now, os_rng};
 
 /// The hook type of [`TlsStream::set_event_hook`].
-pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
+pub type EventHook = Box<dyn FnMut(&Event) + Send>;
 
 /// A TLS connection over a transport `S` (a `TcpStream`, a Unix socket, anything
 /// `Read + Write`), blocking or non-blocking.
@@ -30,9 +30,9 @@ pub type EventHook = Box<dyn FnMut(&Event<'_>) + Send>;
 /// connection did not take, and never buffers more than one transmit buffer's worth.
 ///
 /// **Memory.** The stream adds no buffer to the connection's: `read` copies received
-/// plaintext straight from the connection's application-data buffer into the caller's
-/// buffer, and what does not fit stays in the connection
-/// ([`Connection::app_data_used`]) for the next `read`.
+/// plaintext straight from the connection's receive buffer, where the record was
+/// decrypted, into the caller's buffer, and what does not fit stays there
+/// ([`Connection::app_data`]) for the next `read`.
 ///
 /// **Timeouts.** The handshake has a deadline (the configuration's
 /// `handshake_timeout`: 30 s for a client, 10 s for a server by default, counted from the
@@ -73,7 +73,7 @@ impl<S: fmt::Debug> fmt::Debug for TlsStream<S> {
         f.debug_struct("TlsStream")
             .field("sock", &self.sock)
             .field("conn", &self.conn)
-            .field("buffered_plaintext", &self.conn.app_data_pending())
+            .field("buffered_plaintext", &self.conn.app_data().len())
             .field("peer_closed", &self.peer_closed)
             .finish_non_exhaustive()
     }
@@ -145,9 +145,9 @@ impl<S: Read + Write> TlsStream<S> {
     }
 
     /// How many bytes of received plaintext `read` can return without touching the
-    /// transport (they wait in the connection: [`Connection::app_data_pending`]).
+    /// transport (they wait in the connection: [`Connection::app_data`]).
     pub fn buffered_plaintext(&self) -> usize {
-        self.conn.app_data_pending()
+        self.conn.app_data().len()
     }
 
     /// The transport.
@@ -198,22 +198,14 @@ impl<S: Read + Write> TlsStream<S> {
         loop {
             self.check_deadline()?;
             self.write_pending()?;
+            self.poll_events();
             if !self.conn.is_handshaking() {
-                // Ended: completed, or failed with the connection's sticky error (which
-                // includes the peer closing during the handshake).
-                self.sticky()?;
-                if self.conn.negotiated().is_none() {
-                    return Err(io::Error::other(
-                        "sanstls-std: the handshake ended with neither a session nor an \
-                         error (a bug: please report it)",
-                    ));
-                }
-                return Ok(());
+                // Ended: completed (data that arrived right behind the peer's Finished
+                // stays in the connection for `read`), or failed with the connection's
+                // sticky error (which includes the peer closing during the handshake).
+                return self.sticky();
             }
             self.read_tls()?;
-            // Data that arrived right behind the peer's Finished stays in the
-            // connection for `read`.
-            self.poll_events(&mut [])?;
         }
     }
 
@@ -323,14 +315,10 @@ impl<S: Read + Write> TlsStream<S> {
         loop {
             self.check_deadline()?;
             let restore = self.bound_read()?;
+            // The stream reads from the transport only when no application data waits
+            // in the connection, and then the connection always has room (it holds at
+            // most a partial record).
             let buf = self.conn.recv_buf();
-            if buf.is_empty() {
-                // The stream polls every event before reading, so the connection's
-                // application-data buffer is empty here and this cannot happen.
-                return Err(io::Error::other(
-                    "sanstls-std: the connection has no receive room (a bug: please report it)",
-                ));
-            }
             let read = self.sock.read(buf);
             if let (Some(Restore(theirs)), Some(bound)) = (restore, &self.read_bound) {
                 (bound.set)(&self.sock, theirs)?;
@@ -362,38 +350,26 @@ impl<S: Read + Write> TlsStream<S> {
         }
     }
 
-    /// Polls events up to the next application data, and copies as much of it as fits
-    /// into `buf`; the rest is handed back to the connection for the next call. Returns
-    /// the number of bytes copied: 0 when no data is waiting (and always for an empty
-    /// `buf`, which leaves the data in the connection). Other events go to the hook;
-    /// `PeerClosed` is remembered.
-    fn poll_events(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+    /// Polls every event: they go to the hook; `PeerClosed` is remembered.
+    fn poll_events(&mut self) {
         while let Some(ev) = self.conn.poll_event() {
-            match ev {
-                Event::AppData(d) => {
-                    let n = d.len().min(buf.len());
-                    buf[..n].copy_from_slice(&d[..n]);
-                    if n < d.len() {
-                        self.conn.app_data_used(n).map_err(|e| {
-                            io::Error::other(format!(
-                                "sanstls-std: handing back unread data failed: {e} \
-                                 (a bug: please report it)"
-                            ))
-                        })?;
-                    }
-                    return Ok(n);
-                }
-                ev => {
-                    if let Event::PeerClosed { clean } = ev {
-                        self.peer_closed = Some(clean);
-                    }
-                    if let Some(hook) = &mut self.hook {
-                        hook(&ev);
-                    }
-                }
+            if let Event::PeerClosed { clean } = ev {
+                self.peer_closed = Some(clean);
+            }
+            if let Some(hook) = &mut self.hook {
+                hook(&ev);
             }
         }
-        Ok(0)
+    }
+
+    /// Copies waiting application data into `buf` (and consumes it from the
+    /// connection, which then processes the records behind it). Returns the number of
+    /// bytes copied: 0 when none is waiting.
+    fn read_app_data(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self.conn.read(buf) {
+            Ok(n) => Ok(n),
+            Err(e) => Err(self.fail(e)),
+        }
     }
 }
 
@@ -411,10 +387,13 @@ impl<S: Read + Write> Read for TlsStream<S> {
                 continue;
             }
             self.sticky()?;
-            let n = self.poll_events(buf)?;
+            self.poll_events();
+            let n = self.read_app_data(buf)?;
             if n > 0 {
                 return Ok(n);
             }
+            // Consuming may have brought the peer's close.
+            self.poll_events();
             match self.peer_closed {
                 Some(true) => {
                     // Our answering close_notify is queued: deliver it if we can.
@@ -463,13 +442,11 @@ impl<S: Read + Write> Write for TlsStream<S> {
             Err(e) => return Err(self.fail(e)),
         };
         if n == 0 {
-            return Err(if drained {
-                io::Error::other(
-                    "sanstls-std: the connection took no bytes (a bug: please report it)",
-                )
-            } else {
-                io::ErrorKind::WouldBlock.into()
-            });
+            // The transport did not take everything pending, so the transmit buffer has
+            // no room for a record yet (with nothing pending, `send` always takes at
+            // least one record's worth).
+            debug_assert!(!drained);
+            return Err(io::ErrorKind::WouldBlock.into());
         }
         // The bytes are taken: report them whatever the transport says now (an error
         // shows up again on the next write or flush).

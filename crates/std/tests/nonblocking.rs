@@ -253,7 +253,7 @@ fn one_byte_at_a_time_with_would_block_on_every_other_call() {
     let mut server = TlsStream::server(Flaky::new(s), server_config()).unwrap();
     let events = Arc::new(Mutex::new(Vec::new()));
     let ev = Arc::clone(&events);
-    server.set_event_hook(Box::new(move |e: &Event<'_>| {
+    server.set_event_hook(Box::new(move |e: &Event| {
         ev.lock().unwrap().push(format!("{e:?}"));
     }));
     // Several records each way, and odd read sizes.

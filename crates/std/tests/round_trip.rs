@@ -332,7 +332,7 @@ fn event_hook_sees_the_handshake_traces() {
     let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
     let sink = Arc::clone(&seen);
     let mut c = client_stream(addr, ccfg);
-    c.set_event_hook(Box::new(move |e: &Event<'_>| {
+    c.set_event_hook(Box::new(move |e: &Event| {
         sink.lock().unwrap().push(seen_event(e));
     }));
     c.handshake().unwrap();
@@ -368,7 +368,7 @@ enum Seen {
     Other,
 }
 
-fn seen_event(e: &Event<'_>) -> Seen {
+fn seen_event(e: &Event) -> Seen {
     match e {
         Event::Trace(t) => Seen::Trace(*t),
         Event::HandshakeComplete => Seen::Complete,

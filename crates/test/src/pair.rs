@@ -93,7 +93,8 @@ pub fn client_verifier(root: &str, mandatory: bool) -> Arc<dyn ClientCertVerifie
 pub enum Ev {
     /// [`Event::HandshakeComplete`].
     HandshakeComplete,
-    /// [`Event::AppData`], copied.
+    /// Application data read from [`Connection::app_data`] (one record's worth),
+    /// copied, in its place among the events.
     AppData(Vec<u8>),
     /// [`Event::PeerClosed`].
     PeerClosed {
@@ -196,17 +197,26 @@ impl Pair {
         }
     }
 
-    /// Appends every event `conn` has ready to `out`, owned.
-    pub fn drain_events(conn: &mut Connection, out: &mut Vec<Ev>) {
-        while let Some(ev) = conn.poll_event() {
-            out.push(match ev {
-                Event::HandshakeComplete => Ev::HandshakeComplete,
-                Event::AppData(d) => Ev::AppData(d.to_vec()),
-                Event::PeerClosed { clean } => Ev::PeerClosed { clean },
-                Event::Alert(a) => Ev::Alert(a),
-                Event::Trace(t) => Ev::Trace(t),
-                other => panic!("unknown event {other:?}"),
-            });
+    /// Appends every event `conn` has ready to `out`, owned, with the application
+    /// data it received consumed in between (as [`Ev::AppData`]); returns the error
+    /// that consuming ran into (the records after the data), if any.
+    pub fn drain_events(conn: &mut Connection, out: &mut Vec<Ev>) -> Result<(), Error> {
+        loop {
+            while let Some(ev) = conn.poll_event() {
+                out.push(match ev {
+                    Event::HandshakeComplete => Ev::HandshakeComplete,
+                    Event::PeerClosed { clean } => Ev::PeerClosed { clean },
+                    Event::Alert(a) => Ev::Alert(a),
+                    Event::Trace(t) => Ev::Trace(t),
+                    other => panic!("unknown event {other:?}"),
+                });
+            }
+            let data = conn.app_data().to_vec();
+            if data.is_empty() {
+                return Ok(());
+            }
+            out.push(Ev::AppData(data));
+            conn.consume(conn.app_data().len())?;
         }
     }
 
@@ -243,23 +253,31 @@ impl Pair {
         let mut at = 0;
         while at < chunk.len() {
             let end = at + self.read_chunk.min(chunk.len() - at);
-            match to.handle_recv_bytes(&chunk[at..end], self.now) {
+            let result = to
+                .handle_recv_bytes(&chunk[at..end], self.now)
+                .and_then(|n| Self::drain_events(to, events).map(|()| n));
+            match result {
                 Ok(n) => at += n,
                 Err(e) => {
                     *err = Some(e);
                     break;
                 }
             }
-            Self::drain_events(to, events);
         }
-        Self::drain_events(to, events);
+        if let Err(e) = Self::drain_events(to, events) {
+            err.get_or_insert(e);
+        }
         true
     }
 
     /// Runs both sides until no bytes move.
     pub fn run(&mut self) {
-        Self::drain_events(&mut self.client, &mut self.client_events);
-        Self::drain_events(&mut self.server, &mut self.server_events);
+        if let Err(e) = Self::drain_events(&mut self.client, &mut self.client_events) {
+            self.client_error.get_or_insert(e);
+        }
+        if let Err(e) = Self::drain_events(&mut self.server, &mut self.server_events) {
+            self.server_error.get_or_insert(e);
+        }
         for _ in 0..10_000 {
             let a = self.step(Dir::ToServer);
             let b = self.step(Dir::ToClient);

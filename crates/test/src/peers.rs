@@ -556,15 +556,21 @@ pub fn drive_traced(
         }
         let mut complete = false;
         let mut data = Vec::new();
-        while let Some(ev) = conn.poll_event() {
-            match ev {
-                Event::HandshakeComplete => complete = true,
-                Event::AppData(d) => data.extend_from_slice(d),
-                Event::PeerClosed { clean } => out.closed_clean = Some(clean),
-                Event::Alert(a) => out.alerts.push(a),
-                Event::Trace(t) => traces.push(t),
-                _ => {}
+        loop {
+            while let Some(ev) = conn.poll_event() {
+                match ev {
+                    Event::HandshakeComplete => complete = true,
+                    Event::PeerClosed { clean } => out.closed_clean = Some(clean),
+                    Event::Alert(a) => out.alerts.push(a),
+                    Event::Trace(t) => traces.push(t),
+                    _ => {}
+                }
             }
+            if conn.app_data().is_empty() {
+                break;
+            }
+            data.extend_from_slice(conn.app_data());
+            conn.consume(conn.app_data().len())?;
         }
         if complete {
             out.complete = true;

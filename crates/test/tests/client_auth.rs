@@ -72,12 +72,12 @@ fn sanstls_client_certificate_accepted_by_s_server() {
         (
             CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
             "AES128-SHA256",
-            sanstls_proto::config::DEFAULT_SIGNATURE_SCHEMES,
+            sanstls_proto::DEFAULT_SIGNATURE_SCHEMES,
         ),
         (
             CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
             "DHE-RSA-AES128-SHA256",
-            sanstls_proto::config::DEFAULT_SIGNATURE_SCHEMES,
+            sanstls_proto::DEFAULT_SIGNATURE_SCHEMES,
         ),
         (
             CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
@@ -167,13 +167,10 @@ fn s_client_certificate_accepted_by_sanstls_server() {
     // The server's scheme list decides what OpenSSL may sign its CertificateVerify
     // with: PSS, PKCS#1, or its own choice among the defaults.
     let cases: [(&str, &[SignatureScheme]); 4] = [
-        (
-            "AES128-SHA256",
-            sanstls_proto::config::DEFAULT_SIGNATURE_SCHEMES,
-        ),
+        ("AES128-SHA256", sanstls_proto::DEFAULT_SIGNATURE_SCHEMES),
         (
             "DHE-RSA-AES128-SHA256",
-            sanstls_proto::config::DEFAULT_SIGNATURE_SCHEMES,
+            sanstls_proto::DEFAULT_SIGNATURE_SCHEMES,
         ),
         ("DHE-RSA-AES256-SHA", &[SignatureScheme::RSA_PKCS1_SHA256]),
         ("AES256-SHA256", &[SignatureScheme::RSA_PSS_RSAE_SHA512]),

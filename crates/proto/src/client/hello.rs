@@ -16,7 +16,7 @@ use sanstls_wire::extensions::{
 use sanstls_wire::handshake::{ClientHello, HandshakeMessage, Random, ServerHello};
 
 use crate::config::ClientConfig;
-use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
 
 /// Encodes the ClientHello.
 pub(super) fn encode_client_hello(
@@ -83,7 +83,7 @@ pub(super) fn encode_client_hello(
     };
     HandshakeMessage::ClientHello(hello)
         .to_vec()
-        .map_err(|_| Error::Internal("ClientHello too long to encode"))
+        .map_err(|_| InternalError::Encoding.into())
 }
 
 /// What the ServerHello settled.

@@ -32,20 +32,21 @@ use sanstls_crypto::rsa::RsaPublicKey;
 use sanstls_keys::MasterSecret;
 use sanstls_keys::transcript::Transcript;
 use sanstls_pki::ServerName;
-use sanstls_wire::codec::{Codec, List};
+use sanstls_record::Opener;
+use sanstls_wire::codec::List;
 use sanstls_wire::enums::ClientCertificateType;
 use sanstls_wire::enums::{HandshakeType, KeyExchange, SignatureScheme};
 use sanstls_wire::handshake::{
     Certificate, CertificateDer, CertificateRequest, ClientKeyExchange, DigitallySigned,
     HandshakeMessage,
 };
-use sanstls_wire::writer::Writer;
 use zeroize::Zeroizing;
 
 use crate::config::{CertifiedKey, ClientConfig};
-use crate::conn::{self, Core};
-use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
-use crate::hs::{Hs, unexpected};
+use crate::core::Core;
+use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
+use crate::hs::{Hs, Input, Keys, Transition, unexpected};
+use crate::sig::{scheme_parts, sign_digest, signed_params};
 
 /// The client's states.
 pub(crate) enum State {
@@ -60,9 +61,9 @@ pub(crate) enum State {
 /// Sends the ClientHello (RFC 5246 §7.4.1.2) and waits for the ServerHello.
 pub(crate) fn start(
     core: &mut Core,
-    config: &Arc<ClientConfig>,
+    config: &ClientConfig,
     server_name: ServerName,
-) -> Result<conn::State, Error> {
+) -> Result<State, Error> {
     // §7.4.1.2: "random: A client-generated random structure." All 32 bytes come from
     // the generator (the gmt_unix_time convention is not needed, §7.4.1.2 note).
     let mut random = [0u8; 32];
@@ -70,11 +71,11 @@ pub(crate) fn start(
     let bytes = hello::encode_client_hello(config, &server_name, random)?;
     let mut transcript = Transcript::new();
     core.send_handshake_bytes(HandshakeType::CLIENT_HELLO, &bytes, &mut transcript)?;
-    Ok(conn::State::Client(State::ServerHello(ExpectServerHello {
+    Ok(State::ServerHello(ExpectServerHello {
         transcript,
         client_random: random,
         server_name,
-    })))
+    }))
 }
 
 impl State {
@@ -92,10 +93,6 @@ impl State {
 
     pub(crate) fn is_initial(&self) -> bool {
         matches!(self, State::ServerHello(_))
-    }
-
-    pub(crate) fn expects_ccs(&self) -> bool {
-        matches!(self, State::ChangeCipherSpec(_))
     }
 
     /// Whether a handshake message of type `typ` may come now (RFC 5246 §7.3 order).
@@ -118,28 +115,33 @@ impl State {
             }
     }
 
-    /// The server's ChangeCipherSpec arrived (the connection installed its keys).
-    pub(crate) fn after_ccs(self) -> State {
-        match self {
-            State::ChangeCipherSpec(s) => State::Finished(ExpectFinished {
-                hs: s.hs,
-                master: s.master,
-            }),
-            other => other,
-        }
-    }
-
+    /// The next state after `input`, with the server's record protection once its
+    /// ChangeCipherSpec arrived (RFC 5246 §7.1).
     pub(crate) fn handle(
         self,
         core: &mut Core,
-        config: &Arc<ClientConfig>,
-        msg: HandshakeMessage<'_>,
-        raw: &[u8],
-    ) -> Result<conn::State, Error> {
+        config: &ClientConfig,
+        input: Input<'_>,
+    ) -> Result<Transition<State>, Error> {
+        let (msg, raw) = match input {
+            Input::ChangeCipherSpec => {
+                return match self {
+                    State::ChangeCipherSpec(s) => Ok(Transition::installing(
+                        State::Finished(ExpectFinished {
+                            hs: s.hs,
+                            master: s.master,
+                        }),
+                        s.opener,
+                    )),
+                    _ => Err(input.unexpected()),
+                };
+            }
+            Input::Handshake(msg, raw) => (msg, raw),
+        };
         // RFC 5246 §7.4.1.1: a HelloRequest "will be ignored by the client if the client
         // is currently negotiating a session"; it is not part of the transcript.
         if matches!(msg, HandshakeMessage::HelloRequest) {
-            return Ok(conn::State::Client(self));
+            return Ok(Transition::to(self));
         }
         let next = match self {
             State::ServerHello(s) => s.handle(config, &msg, raw)?,
@@ -147,9 +149,12 @@ impl State {
             State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
             State::ServerHelloDone(s) => s.handle(core, config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
-            State::Finished(s) => return s.handle(core, &msg, raw),
+            State::Finished(s) => {
+                s.handle(core, &msg, raw)?;
+                return Ok(Transition::traffic());
+            }
         };
-        Ok(conn::State::Client(next))
+        Ok(Transition::to(next))
     }
 }
 
@@ -259,57 +264,6 @@ impl ExpectCertificate {
 pub(crate) struct ExpectServerKeyExchange {
     hs: Hs,
     server_key: RsaPublicKey,
-}
-
-/// The hash of a signature scheme sanstls verifies, and whether it is PSS.
-pub(crate) fn scheme_parts(scheme: SignatureScheme) -> Option<(HashAlgorithm, bool)> {
-    Some(match scheme {
-        // Only when the configuration allows it (its schemes list it then).
-        SignatureScheme::RSA_PKCS1_SHA1 => (HashAlgorithm::Sha1, false),
-        SignatureScheme::RSA_PKCS1_SHA256 => (HashAlgorithm::Sha256, false),
-        SignatureScheme::RSA_PKCS1_SHA384 => (HashAlgorithm::Sha384, false),
-        SignatureScheme::RSA_PKCS1_SHA512 => (HashAlgorithm::Sha512, false),
-        SignatureScheme::RSA_PSS_RSAE_SHA256 => (HashAlgorithm::Sha256, true),
-        SignatureScheme::RSA_PSS_RSAE_SHA384 => (HashAlgorithm::Sha384, true),
-        SignatureScheme::RSA_PSS_RSAE_SHA512 => (HashAlgorithm::Sha512, true),
-        _ => return None,
-    })
-}
-
-/// Signs `digest` (made with the hash of `scheme`) with `key` as `scheme` says: RSA-PSS
-/// or PKCS#1 v1.5, SHA-1 included (the configuration lists rsa_pkcs1_sha1 only when it
-/// allows SHA-1 signatures).
-pub(crate) fn sign_digest(
-    key: &sanstls_crypto::rsa::RsaPrivateKey,
-    rng: &mut sanstls_crypto::rng::SeededRng,
-    scheme: SignatureScheme,
-    digest: &[u8],
-) -> Result<Vec<u8>, Error> {
-    let (hash, pss) = scheme_parts(scheme).ok_or(Error::Internal("signature scheme"))?;
-    if pss {
-        key.sign_pss_prehashed(rng, hash, digest)
-    } else if hash == HashAlgorithm::Sha1 {
-        key.sign_pkcs1v15_sha1_legacy_prehashed(rng, digest)
-    } else {
-        key.sign_pkcs1v15_prehashed(rng, hash, digest)
-    }
-    .map_err(|_| Error::Internal("RSA signature"))
-}
-
-/// The bytes a ServerKeyExchange signature covers (RFC 5246 §7.4.3):
-/// `client_random + server_random + ServerDHParams`.
-pub(crate) fn signed_params(
-    client_random: &[u8; 32],
-    server_random: &[u8; 32],
-    params: &sanstls_wire::handshake::ServerDhParams<'_>,
-) -> Result<Vec<u8>, Error> {
-    let mut v = Vec::with_capacity(64 + params.p.len() + params.g.len() + params.ys.len() + 6);
-    v.extend_from_slice(client_random);
-    v.extend_from_slice(server_random);
-    params
-        .write(&mut Writer::vec(&mut v))
-        .map_err(|_| Error::Internal("encode ServerDHParams"))?;
-    Ok(v)
 }
 
 impl ExpectServerKeyExchange {
@@ -454,22 +408,28 @@ impl ExpectServerHelloDone {
                 // The CertificateVerify hash runs from here on (it covers every message
                 // so far), so the buffered messages can go.
                 if let CertRequest::Send(_, scheme) = &self.cert_request {
-                    let (hash, _) =
-                        scheme_parts(*scheme).ok_or(Error::Internal("signature scheme"))?;
+                    let (hash, _) = scheme_parts(*scheme).ok_or(InternalError::HandshakeState)?;
                     self.hs
                         .transcript
                         .also_hash(hash)
-                        .map_err(|_| Error::Internal("transcript buffer released"))?;
+                        .map_err(|_| InternalError::HandshakeState)?;
                 }
                 self.hs.transcript.release_buffer();
-                return Ok(State::ServerHelloDone(self));
+                Ok(State::ServerHelloDone(self))
             }
-            HandshakeMessage::ServerHelloDone => {}
-            other => return Err(unexpected(other.typ())),
+            HandshakeMessage::ServerHelloDone => {
+                self.hs.transcript.add(raw);
+                self.hs.transcript.release_buffer();
+                self.send_second_flight(core)
+            }
+            other => Err(unexpected(other.typ())),
         }
-        self.hs.transcript.add(raw);
-        self.hs.transcript.release_buffer();
+    }
 
+    /// The client's second flight (RFC 5246 §7.3): [Certificate], ClientKeyExchange,
+    /// [CertificateVerify], ChangeCipherSpec, Finished. Every choice was made when the
+    /// server's messages arrived; this only sends.
+    fn send_second_flight(mut self, core: &mut Core) -> Result<State, Error> {
         // 1. §7.4.6: asked for a certificate, the client sends its chain, sender's
         //    certificate first; a client without a suitable one "MUST send a
         //    certificate message containing no certificates".
@@ -492,45 +452,26 @@ impl ExpectServerHelloDone {
         }
 
         // 2. §7.4.7: ClientKeyExchange.
-        let premaster: Zeroizing<Vec<u8>> = match self.kx {
-            ClientKx::Rsa => {
-                // §7.4.7.1: the premaster is client_version (the version offered, 1.2)
-                // followed by 46 random bytes, RSA-encrypted to the server's key.
-                let mut pm = Zeroizing::new(alloc::vec![0u8; 48]);
-                pm[0] = 3;
-                pm[1] = 3;
-                core.rng.fill_bytes(&mut pm[2..]);
-                let ct = self
-                    .server_key
-                    .encrypt_pkcs1v15(&mut core.rng, &pm)
-                    .map_err(|_| Error::Internal("RSA encryption of the premaster"))?;
-                let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Rsa {
-                    encrypted_pre_master_secret: &ct,
-                });
-                core.send_handshake(&cke, &mut self.hs.transcript)?;
-                pm
-            }
-            ClientKx::Dhe { yc, premaster } => {
-                let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Dhe { yc: &yc });
-                core.send_handshake(&cke, &mut self.hs.transcript)?;
-                premaster
-            }
-        };
+        let premaster = self.send_client_key_exchange(core)?;
 
         // 3. §8.1 / RFC 7627 §4: the master secret. The extended master secret's session
         //    hash ends with ClientKeyExchange, so it is derived before CertificateVerify.
-        let (master, sealer) = self.hs.derive(core, &premaster)?;
+        let Keys {
+            master,
+            sealer,
+            opener,
+        } = self.hs.derive(core, &premaster)?;
 
         // 4. §7.4.8: CertificateVerify, a signature with the certificate's key over
         //    "all handshake messages sent or received, starting at client hello and up
         //    to, but not including, this message", with the chosen scheme's hash.
         if let CertRequest::Send(key, scheme) = &self.cert_request {
-            let (hash, _) = scheme_parts(*scheme).ok_or(Error::Internal("signature scheme"))?;
+            let (hash, _) = scheme_parts(*scheme).ok_or(InternalError::HandshakeState)?;
             let digest = self
                 .hs
                 .transcript
                 .hash_with(hash)
-                .map_err(|_| Error::Internal("CertificateVerify hash not running"))?;
+                .map_err(|_| InternalError::HandshakeState)?;
             let sig = sign_digest(key.key(), &mut core.rng, *scheme, digest.as_slice())?;
             let cv = HandshakeMessage::CertificateVerify(DigitallySigned {
                 scheme: *scheme,
@@ -545,7 +486,36 @@ impl ExpectServerHelloDone {
         Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
             hs: self.hs,
             master,
+            opener,
         }))
+    }
+
+    /// Sends ClientKeyExchange (RFC 5246 §7.4.7) and returns the premaster.
+    fn send_client_key_exchange(&mut self, core: &mut Core) -> Result<Zeroizing<Vec<u8>>, Error> {
+        match &self.kx {
+            ClientKx::Rsa => {
+                // §7.4.7.1: the premaster is client_version (the version offered, 1.2)
+                // followed by 46 random bytes, RSA-encrypted to the server's key.
+                let mut pm = Zeroizing::new(alloc::vec![0u8; 48]);
+                pm[0] = 3;
+                pm[1] = 3;
+                core.rng.fill_bytes(&mut pm[2..]);
+                let ct = self
+                    .server_key
+                    .encrypt_pkcs1v15(&mut core.rng, &pm)
+                    .map_err(|_| InternalError::RsaOperation)?;
+                let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Rsa {
+                    encrypted_pre_master_secret: &ct,
+                });
+                core.send_handshake(&cke, &mut self.hs.transcript)?;
+                Ok(pm)
+            }
+            ClientKx::Dhe { yc, premaster } => {
+                let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Dhe { yc });
+                core.send_handshake(&cke, &mut self.hs.transcript)?;
+                Ok(premaster.clone())
+            }
+        }
     }
 }
 
@@ -553,6 +523,8 @@ impl ExpectServerHelloDone {
 pub(crate) struct ExpectChangeCipherSpec {
     hs: Hs,
     master: MasterSecret,
+    /// The server's protection, installed when its ChangeCipherSpec arrives.
+    opener: Opener,
 }
 
 /// Waiting for the server's Finished.
@@ -567,10 +539,10 @@ impl ExpectFinished {
         core: &mut Core,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
-    ) -> Result<conn::State, Error> {
+    ) -> Result<(), Error> {
         self.hs.check_finished(core, &self.master, msg, raw)?;
         self.hs.complete(core);
-        Ok(conn::State::Traffic)
+        Ok(())
     }
 }
 

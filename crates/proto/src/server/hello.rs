@@ -3,14 +3,17 @@
 //! §7.4.1.3-§7.4.5).
 
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
+use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
 use sanstls_crypto::rng::Rng as _;
+use sanstls_keys::suite::SuiteInfo;
 use sanstls_keys::transcript::Transcript;
 use sanstls_wire::codec::List;
 use sanstls_wire::enums::{
     CipherSuite, ClientCertificateType, CompressionMethod, KeyExchange, ProtocolVersion,
+    SignatureScheme,
 };
 use sanstls_wire::extensions::{ProtocolName, ServerExtension, ServerExtensions};
 use sanstls_wire::handshake::{
@@ -19,12 +22,12 @@ use sanstls_wire::handshake::{
 };
 
 use super::ServerKx;
-use crate::client::{scheme_parts, sign_digest, signed_params};
 use crate::config::{CertifiedKey, ServerConfig};
-use crate::conn::Core;
-use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
+use crate::core::Core;
+use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
 use crate::hs::Hs;
 use crate::negotiate;
+use crate::sig::{scheme_parts, sign_digest, signed_params};
 
 /// RFC 8446 §4.1.3: the last eight bytes of a TLS 1.3 server's random when it
 /// negotiates TLS 1.2 ("DOWNGRD" 01) or below ("DOWNGRD" 00).
@@ -69,13 +72,33 @@ fn covers(cert: &CertifiedKey, name: &str) -> bool {
     sanstls_pki::certificate_covers_name(leaf, &reference).unwrap_or(false)
 }
 
-/// Processes the ClientHello and sends the server's first flight.
-pub(super) fn respond(
-    core: &mut Core,
-    config: &ServerConfig,
-    ch: &ClientHello<'_>,
-    raw: &[u8],
-) -> Result<(Hs, ServerKx), Error> {
+/// What the server decided from a ClientHello (RFC 5246 §7.4.1.2-§7.4.1.4): nothing
+/// is sent until every choice is made, so a ClientHello that cannot be served fails
+/// with the right alert before any output.
+struct Choice {
+    suite: &'static SuiteInfo,
+    cert: Arc<CertifiedKey>,
+    kx: KxChoice,
+    /// Whether to answer renegotiation_info (RFC 5746 §3.6).
+    secure_renegotiation: bool,
+    server_name: Option<String>,
+    ems: bool,
+    etm: bool,
+    alpn: Option<Vec<u8>>,
+}
+
+/// The key exchange of the chosen suite, with what DHE needs.
+enum KxChoice {
+    Rsa,
+    Dhe {
+        scheme: SignatureScheme,
+        group: NamedDhGroup,
+    },
+}
+
+/// Decides everything a ClientHello leaves to the server. Pure: no output, no
+/// randomness.
+fn choose(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Choice, Error> {
     let common = &config.common;
     let exts = ch.extensions;
 
@@ -93,7 +116,7 @@ pub(super) fn respond(
     if reneg_ext.is_some_and(|v| !v.is_empty()) {
         return Err(PeerMisbehaved::BadRenegotiationInfo.into());
     }
-    let secure_reneg =
+    let secure_renegotiation =
         reneg_ext.is_some() || ch.offers(CipherSuite::TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
 
     // 3. RFC 6066 §3: the host name, checked, picks the certificate.
@@ -128,6 +151,12 @@ pub(super) fn respond(
         cert.may_encipher(),
         group,
     )?;
+    let kx = match (suite.key_exchange, scheme, group) {
+        (KeyExchange::Rsa, _, _) => KxChoice::Rsa,
+        // `cipher_suite` picks DHE only with a scheme and a group.
+        (KeyExchange::DheRsa, Some(scheme), Ok(group)) => KxChoice::Dhe { scheme, group },
+        (KeyExchange::DheRsa, _, _) => return Err(InternalError::HandshakeState.into()),
+    };
 
     // 5. Extensions answered (RFC 5246 §7.4.1.4: only those the client sent).
     let ems = common.ems && exts.is_some_and(|e| e.extended_master_secret());
@@ -136,9 +165,53 @@ pub(super) fn respond(
     }
     // RFC 7366 §2: encrypt-then-MAC applies to block-cipher suites, i.e. all of ours.
     let etm = common.etm && exts.is_some_and(|e| e.encrypt_then_mac());
-    let alpn = negotiate::alpn(&common.alpn, exts.and_then(|e| e.alpn()))?;
+    let alpn = negotiate::alpn(&common.alpn, exts.and_then(|e| e.alpn()))?.map(<[u8]>::to_vec);
 
-    // 6. ServerHello. The random is fresh; it must not end in a TLS 1.3 downgrade
+    Ok(Choice {
+        suite,
+        cert,
+        kx,
+        secure_renegotiation,
+        server_name,
+        ems,
+        etm,
+        alpn,
+    })
+}
+
+/// Processes the ClientHello and sends the server's first flight.
+pub(super) fn respond(
+    core: &mut Core,
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    raw: &[u8],
+) -> Result<(Hs, ServerKx), Error> {
+    let choice = choose(config, ch)?;
+    send_first_flight(core, config, ch, raw, choice)
+}
+
+/// The server's first flight (RFC 5246 §7.3): ServerHello, Certificate,
+/// [ServerKeyExchange], [CertificateRequest], ServerHelloDone.
+fn send_first_flight(
+    core: &mut Core,
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    raw: &[u8],
+    choice: Choice,
+) -> Result<(Hs, ServerKx), Error> {
+    let common = &config.common;
+    let Choice {
+        suite,
+        cert,
+        kx,
+        secure_renegotiation,
+        server_name,
+        ems,
+        etm,
+        alpn,
+    } = choice;
+
+    // 1. ServerHello. The random is fresh; it must not end in a TLS 1.3 downgrade
     //    sentinel, which this TLS 1.2-only server has no business sending.
     let mut server_random = [0u8; 32];
     loop {
@@ -150,9 +223,8 @@ pub(super) fn respond(
             break;
         }
     }
-    let alpn_name = alpn.map(ProtocolName::new);
     let mut sh_exts: Vec<ServerExtension<'_>> = Vec::new();
-    if secure_reneg {
+    if secure_renegotiation {
         sh_exts.push(ServerExtension::RenegotiationInfo(&[]));
     }
     if server_name.is_some() {
@@ -164,8 +236,8 @@ pub(super) fn respond(
     if etm {
         sh_exts.push(ServerExtension::EncryptThenMac);
     }
-    if let Some(name) = alpn_name {
-        sh_exts.push(ServerExtension::Alpn(name));
+    if let Some(name) = &alpn {
+        sh_exts.push(ServerExtension::Alpn(ProtocolName::new(name)));
     }
     let sh = HandshakeMessage::ServerHello(ServerHello {
         server_version: ProtocolVersion::TLS12,
@@ -182,20 +254,20 @@ pub(super) fn respond(
     transcript.start_hash(suite.prf_hash);
     // With client authentication, the client's CertificateVerify may use the hash of any
     // scheme offered in the CertificateRequest (RFC 5246 §7.4.8): one running hash each
-    // (at most three), so the message buffer can go either way.
+    // (at most four), so the message buffer can go either way.
     if config.client_verifier.is_some() {
         for &s in &common.signature_schemes {
             if let Some((hash, _)) = scheme_parts(s) {
                 transcript
                     .also_hash(hash)
-                    .map_err(|_| Error::Internal("transcript buffer released"))?;
+                    .map_err(|_| InternalError::HandshakeState)?;
             }
         }
     }
     transcript.release_buffer();
     core.send_handshake(&sh, &mut transcript)?;
 
-    // 7. §7.4.2: the certificate chain, leaf first.
+    // 2. §7.4.2: the certificate chain, leaf first.
     let ders: Vec<CertificateDer<'_>> = cert
         .chain()
         .iter()
@@ -213,21 +285,18 @@ pub(super) fn respond(
         suite,
         ems,
         etm,
-        alpn: alpn.map(<[u8]>::to_vec),
+        alpn,
         server_name,
         dh_bits: None,
     };
 
-    // 8. §7.4.3: the signed DH parameters for DHE_RSA.
-    let kx = match suite.key_exchange {
-        KeyExchange::Rsa => ServerKx::Rsa {
-            cert: cert.clone(),
+    // 3. §7.4.3: the signed DH parameters for DHE_RSA.
+    let kx = match kx {
+        KxChoice::Rsa => ServerKx::Rsa {
+            cert,
             client_version: ch.client_version.0.to_be_bytes(),
         },
-        KeyExchange::DheRsa => {
-            let (Some(scheme), Ok(group)) = (scheme, group) else {
-                return Err(Error::Internal("DHE suite chosen without scheme or group"));
-            };
+        KxChoice::Dhe { scheme, group } => {
             let group = DhGroup::named(group);
             let key = DhPrivateKey::generate(&group, &mut core.rng);
             let ys = key.public_value();
@@ -237,7 +306,7 @@ pub(super) fn respond(
                 ys: &ys,
             };
             let signed = signed_params(&hs.client_random, &hs.server_random, &params)?;
-            let (hash, _) = scheme_parts(scheme).ok_or(Error::Internal("signature scheme"))?;
+            let (hash, _) = scheme_parts(scheme).ok_or(InternalError::HandshakeState)?;
             let digest = hash.hash(&signed);
             let sig = sign_digest(cert.key(), &mut core.rng, scheme, digest.as_slice())?;
             let ske = HandshakeMessage::ServerKeyExchange(ServerKeyExchange {
@@ -253,7 +322,7 @@ pub(super) fn respond(
         }
     };
 
-    // 9. §7.4.4: with a client verifier, CertificateRequest: rsa_sign (the only
+    // 4. §7.4.4: with a client verifier, CertificateRequest: rsa_sign (the only
     //    certificate type sanstls verifies), the schemes it accepts in CertificateVerify,
     //    and the verifier's acceptable issuers (their sizes were checked when the config
     //    was built).
@@ -270,7 +339,7 @@ pub(super) fn respond(
         core.send_handshake(&cr, &mut hs.transcript)?;
     }
 
-    // 10. §7.4.5: ServerHelloDone.
+    // 5. §7.4.5: ServerHelloDone.
     core.send_handshake(&HandshakeMessage::ServerHelloDone, &mut hs.transcript)?;
     Ok((hs, kx))
 }

@@ -23,16 +23,16 @@ use alloc::vec::Vec;
 use sanstls_crypto::dh::DhPrivateKey;
 use sanstls_crypto::rsa::RsaPublicKey;
 use sanstls_keys::MasterSecret;
-use sanstls_record::Sealer;
+use sanstls_record::{Opener, Sealer};
 use sanstls_wire::enums::{HandshakeType, KeyExchange};
 use sanstls_wire::handshake::{ClientKeyExchange, HandshakeMessage};
 use zeroize::Zeroizing;
 
-use crate::client::scheme_parts;
 use crate::config::{CertifiedKey, ServerConfig};
-use crate::conn::{self, Core};
-use crate::error::{Error, PeerIncompatible, PeerMisbehaved};
-use crate::hs::{Hs, unexpected};
+use crate::core::Core;
+use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
+use crate::hs::{Hs, Input, Keys, Transition, unexpected};
+use crate::sig::scheme_parts;
 
 /// The server's states.
 pub(crate) enum State {
@@ -66,10 +66,6 @@ impl State {
         matches!(self, State::ClientHello(_))
     }
 
-    pub(crate) fn expects_ccs(&self) -> bool {
-        matches!(self, State::ChangeCipherSpec(_))
-    }
-
     /// Whether a handshake message of type `typ` may come now (RFC 5246 §7.3 order).
     /// Checked before the body is decoded: a message out of order is
     /// unexpected_message whatever its contents.
@@ -84,25 +80,30 @@ impl State {
         }
     }
 
-    /// The client's ChangeCipherSpec arrived (the connection installed its keys).
-    pub(crate) fn after_ccs(self) -> State {
-        match self {
-            State::ChangeCipherSpec(s) => State::Finished(ExpectFinished {
-                hs: s.hs,
-                master: s.master,
-                sealer: s.sealer,
-            }),
-            other => other,
-        }
-    }
-
+    /// The next state after `input`, with the client's record protection once its
+    /// ChangeCipherSpec arrived (RFC 5246 §7.1).
     pub(crate) fn handle(
         self,
         core: &mut Core,
-        config: &Arc<ServerConfig>,
-        msg: HandshakeMessage<'_>,
-        raw: &[u8],
-    ) -> Result<conn::State, Error> {
+        config: &ServerConfig,
+        input: Input<'_>,
+    ) -> Result<Transition<State>, Error> {
+        let (msg, raw) = match input {
+            Input::ChangeCipherSpec => {
+                return match self {
+                    State::ChangeCipherSpec(s) => Ok(Transition::installing(
+                        State::Finished(ExpectFinished {
+                            hs: s.hs,
+                            master: s.master,
+                            sealer: s.sealer,
+                        }),
+                        s.opener,
+                    )),
+                    _ => Err(input.unexpected()),
+                };
+            }
+            Input::Handshake(msg, raw) => (msg, raw),
+        };
         let next = match self {
             State::ClientHello(ExpectClientHello) => {
                 ExpectClientHello::handle(core, config, &msg, raw)?
@@ -111,9 +112,12 @@ impl State {
             State::ClientKeyExchange(s) => s.handle(core, &msg, raw)?,
             State::CertificateVerify(s) => s.handle(config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
-            State::Finished(s) => return s.handle(core, &msg, raw),
+            State::Finished(s) => {
+                s.handle(core, &msg, raw)?;
+                return Ok(Transition::traffic());
+            }
         };
-        Ok(conn::State::Server(next))
+        Ok(Transition::to(next))
     }
 }
 
@@ -166,7 +170,7 @@ impl ExpectClientCertificate {
         let verifier = config
             .client_verifier
             .as_ref()
-            .ok_or(Error::Internal("client certificate without a verifier"))?;
+            .ok_or(InternalError::HandshakeState)?;
         let chain: Vec<&[u8]> = cert.certificates.iter().map(|c| c.as_bytes()).collect();
         // Kept before validation, so that a caller can explain a rejection.
         core.received_chain = chain.iter().map(|c| c.to_vec()).collect();
@@ -262,7 +266,11 @@ impl ExpectClientKeyExchange {
         self.hs.transcript.add(raw);
         // RFC 7627 §4: the session hash ends with ClientKeyExchange, so the master
         // secret is derived before any CertificateVerify.
-        let (master, sealer) = self.hs.derive(core, &premaster)?;
+        let Keys {
+            master,
+            sealer,
+            opener,
+        } = self.hs.derive(core, &premaster)?;
         Ok(match self.client_key {
             // RFC 5246 §7.4.8: "This message is used to provide explicit verification
             // of a client certificate. This message is only sent following a client
@@ -272,12 +280,14 @@ impl ExpectClientKeyExchange {
                 hs: self.hs,
                 master,
                 sealer,
+                opener,
                 client_key,
             }),
             None => State::ChangeCipherSpec(ExpectChangeCipherSpec {
                 hs: self.hs,
                 master,
                 sealer,
+                opener,
             }),
         })
     }
@@ -288,6 +298,7 @@ pub(crate) struct ExpectCertificateVerify {
     hs: Hs,
     master: MasterSecret,
     sealer: Sealer,
+    opener: Opener,
     client_key: RsaPublicKey,
 }
 
@@ -316,7 +327,7 @@ impl ExpectCertificateVerify {
             .hs
             .transcript
             .hash_with(hash)
-            .map_err(|_| Error::Internal("CertificateVerify hash not running"))?;
+            .map_err(|_| InternalError::HandshakeState)?;
         let ok = if pss {
             self.client_key
                 .verify_pss_prehashed(hash, digest.as_slice(), cv.signature)
@@ -330,6 +341,7 @@ impl ExpectCertificateVerify {
             hs: self.hs,
             master: self.master,
             sealer: self.sealer,
+            opener: self.opener,
         }))
     }
 }
@@ -339,6 +351,8 @@ pub(crate) struct ExpectChangeCipherSpec {
     hs: Hs,
     master: MasterSecret,
     sealer: Sealer,
+    /// The client's protection, installed when its ChangeCipherSpec arrives.
+    opener: Opener,
 }
 
 /// Waiting for the client's Finished.
@@ -354,13 +368,13 @@ impl ExpectFinished {
         core: &mut Core,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
-    ) -> Result<conn::State, Error> {
+    ) -> Result<(), Error> {
         // 1. §7.4.9: verify the client's Finished.
         self.hs.check_finished(core, &self.master, msg, raw)?;
         // 2. §7.1 / §7.4.9: ChangeCipherSpec, then Finished under the new keys.
         core.send_ccs(self.sealer)?;
         self.hs.send_finished(core, &self.master)?;
         self.hs.complete(core);
-        Ok(conn::State::Traffic)
+        Ok(())
     }
 }

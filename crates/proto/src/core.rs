@@ -1,0 +1,215 @@
+//! [`Core`]: what the handshake states act on — the transmit side (buffer, record
+//! protection, fragmentation), the queue of events for the caller, the generator, the
+//! time, and what the handshake learned.
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use sanstls_crypto::rng::SeededRng;
+use sanstls_keys::Side;
+use sanstls_keys::transcript::Transcript;
+use sanstls_pki::UnixTime;
+use sanstls_record::{Fragmenter, Sealer};
+use sanstls_wire::alert::{Alert, ChangeCipherSpec};
+use sanstls_wire::codec::Codec;
+use sanstls_wire::enums::{
+    AlertDescription, AlertLevel, ContentType, HandshakeType, ProtocolVersion,
+};
+use sanstls_wire::handshake::HandshakeMessage;
+
+use crate::config::KeyLog;
+use crate::error::{Error, InternalError};
+use crate::event::{Direction, Trace, TraceKind};
+use crate::negotiated::Negotiated;
+use crate::txbuf::TxBuf;
+
+/// How many unpolled events may wait; more means the caller is not polling while the
+/// peer keeps sending alerts, and the connection ends rather than grow without bound.
+pub(crate) const MAX_QUEUED_EVENTS: usize = 64;
+
+/// An event waiting for [`crate::Connection::poll_event`].
+pub(crate) enum Queued {
+    HandshakeComplete,
+    Alert(AlertDescription),
+    Trace(Trace),
+}
+
+/// Everything the handshake states act on: output, keys, events.
+pub(crate) struct Core {
+    pub(crate) side: Side,
+    pub(crate) rng: SeededRng,
+    /// The time of the latest input.
+    pub(crate) now: UnixTime,
+    pub(crate) tx: TxBuf,
+    pub(crate) sealer: Sealer,
+    pub(crate) fragmenter: Fragmenter,
+    /// Whether this side's records are protected (after its ChangeCipherSpec).
+    pub(crate) tx_protected: bool,
+    /// Whether this side sent close_notify (or the transport ended): nothing more is
+    /// sent.
+    pub(crate) sent_close: bool,
+    pub(crate) events: VecDeque<Queued>,
+    trace: bool,
+    key_log: Option<Arc<dyn KeyLog>>,
+    pub(crate) negotiated: Option<Negotiated>,
+    /// The certificate chain the peer sent (DER, leaf first), as received: set before
+    /// validation, so it is there also when validation failed. When the handshake
+    /// completes it moves to [`Negotiated::peer_certificates`] (one copy, not two).
+    pub(crate) received_chain: Vec<Vec<u8>>,
+}
+
+impl Core {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        side: Side,
+        rng: SeededRng,
+        now: UnixTime,
+        tx: TxBuf,
+        fragmenter: Fragmenter,
+        trace: bool,
+        key_log: Option<Arc<dyn KeyLog>>,
+    ) -> Self {
+        Core {
+            side,
+            rng,
+            now,
+            tx,
+            sealer: Sealer::null(),
+            fragmenter,
+            tx_protected: false,
+            sent_close: false,
+            // Traces are few (a handshake's worth); warnings are bounded by
+            // MAX_QUEUED_EVENTS. The queue grows only when the caller does not poll.
+            events: VecDeque::new(),
+            trace,
+            key_log,
+            negotiated: None,
+            received_chain: Vec::new(),
+        }
+    }
+
+    /// Seals `payload` as records of `content_type` into the transmit buffer.
+    pub(crate) fn write_records(
+        &mut self,
+        content_type: ContentType,
+        payload: &[u8],
+    ) -> Result<(), Error> {
+        for frag in self.fragmenter.fragments(payload) {
+            self.write_record(content_type, frag)?;
+        }
+        Ok(())
+    }
+
+    /// Seals `fragment` as one record into the transmit buffer.
+    pub(crate) fn write_record(
+        &mut self,
+        content_type: ContentType,
+        fragment: &[u8],
+    ) -> Result<(), Error> {
+        let need = self.sealer.sealed_len(fragment.len());
+        let free = self.tx.free();
+        if free.len() < need {
+            return Err(InternalError::TransmitBufferFull.into());
+        }
+        let n = self
+            .sealer
+            .seal(content_type, ProtocolVersion::TLS12, fragment, free)?;
+        self.tx.filled(n);
+        Ok(())
+    }
+
+    pub(crate) fn trace_event(
+        &mut self,
+        direction: Direction,
+        kind: TraceKind,
+        length: usize,
+        protected: bool,
+    ) {
+        if self.trace {
+            self.events.push_back(Queued::Trace(Trace {
+                direction,
+                kind,
+                length,
+                protected,
+            }));
+        }
+    }
+
+    /// Encodes `msg`, adds it to `transcript` and sends it.
+    pub(crate) fn send_handshake(
+        &mut self,
+        msg: &HandshakeMessage<'_>,
+        transcript: &mut Transcript,
+    ) -> Result<(), Error> {
+        let bytes = msg.to_vec().map_err(|_| InternalError::Encoding)?;
+        self.send_handshake_bytes(msg.typ(), &bytes, transcript)
+    }
+
+    /// Sends an encoded handshake message (header included) of type `typ` and adds it to
+    /// `transcript`.
+    pub(crate) fn send_handshake_bytes(
+        &mut self,
+        typ: HandshakeType,
+        bytes: &[u8],
+        transcript: &mut Transcript,
+    ) -> Result<(), Error> {
+        transcript.add(bytes);
+        self.trace_event(
+            Direction::Sent,
+            TraceKind::Handshake(typ),
+            bytes.len(),
+            self.tx_protected,
+        );
+        self.write_records(ContentType::HANDSHAKE, bytes)
+    }
+
+    /// Sends ChangeCipherSpec and switches outgoing protection to `sealer` (RFC 5246
+    /// §7.1: the sender's write state becomes current right after the message).
+    pub(crate) fn send_ccs(&mut self, sealer: Sealer) -> Result<(), Error> {
+        let mut b = [0u8; 1];
+        ChangeCipherSpec
+            .encode_into(&mut b)
+            .map_err(|_| InternalError::Encoding)?;
+        self.trace_event(
+            Direction::Sent,
+            TraceKind::ChangeCipherSpec,
+            1,
+            self.tx_protected,
+        );
+        self.write_records(ContentType::CHANGE_CIPHER_SPEC, &b)?;
+        self.sealer = sealer;
+        self.tx_protected = true;
+        Ok(())
+    }
+
+    pub(crate) fn send_alert(&mut self, level: AlertLevel, description: AlertDescription) {
+        let alert = Alert { level, description };
+        let mut b = [0u8; 2];
+        if alert.encode_into(&mut b).is_ok() {
+            self.trace_event(
+                Direction::Sent,
+                TraceKind::Alert(level, description),
+                2,
+                self.tx_protected,
+            );
+            // A failure here (no room) only loses the alert; the connection is ending or
+            // the caller is not draining output.
+            // One record whatever the configured fragment length: two bytes never need
+            // splitting, and receivers refuse a split alert (sanstls does; RFC 8446 §5.1
+            // forbids it outright).
+            let _ = self.write_record(ContentType::ALERT, &b);
+        }
+    }
+
+    pub(crate) fn log_key(&self, client_random: &[u8; 32], master: &sanstls_keys::MasterSecret) {
+        if let Some(log) = &self.key_log {
+            log.log(master.key_log_line(client_random).as_str());
+        }
+    }
+
+    pub(crate) fn handshake_complete(&mut self, negotiated: Negotiated) {
+        self.negotiated = Some(negotiated);
+        self.events.push_back(Queued::HandshakeComplete);
+    }
+}

@@ -1,0 +1,136 @@
+//! The connection's state: a handshake state of either role, then traffic, or failure.
+//! Every transition happens here or in the role's states; the record path only turns
+//! records into [`Input`]s and installs the record protection a transition returns.
+
+use alloc::sync::Arc;
+
+use sanstls_keys::Side;
+use sanstls_record::Opener;
+use sanstls_wire::enums::{AlertDescription, AlertLevel, HandshakeType, KeyExchange};
+
+use crate::config::{ClientConfig, ServerConfig};
+use crate::core::Core;
+use crate::error::{Error, InternalError};
+use crate::hs::{Input, Next, Transition};
+use crate::{client, server};
+
+/// Which role, with its configuration.
+pub(crate) enum Role {
+    Client(Arc<ClientConfig>),
+    Server(Arc<ServerConfig>),
+}
+
+impl Role {
+    pub(crate) fn side(&self) -> Side {
+        match self {
+            Role::Client(_) => Side::Client,
+            Role::Server(_) => Side::Server,
+        }
+    }
+}
+
+/// The handshake state of either role, or what comes after. States move by value from
+/// one input to the next; they are not boxed, to keep the handshake free of
+/// per-message allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum State {
+    Client(client::State),
+    Server(server::State),
+    /// The handshake is done: application data flows. A HelloRequest (to a client) or a
+    /// ClientHello (to a server) asks for renegotiation, which is refused with a
+    /// `no_renegotiation` warning (RFC 5246 §7.4.1.1, §7.2.2; RFC 5746 §4.2, §4.4).
+    Traffic,
+    /// After a fatal error: nothing more is read.
+    Failed,
+}
+
+impl State {
+    /// The first state of `role`; a client sends its ClientHello now.
+    pub(crate) fn start(
+        role: &Role,
+        core: &mut Core,
+        server_name: Option<sanstls_pki::ServerName>,
+    ) -> Result<State, Error> {
+        Ok(match (role, server_name) {
+            (Role::Client(cfg), Some(name)) => State::Client(client::start(core, cfg, name)?),
+            (Role::Server(_), _) => State::Server(server::start()),
+            (Role::Client(_), None) => return Err(InternalError::HandshakeState.into()),
+        })
+    }
+
+    pub(crate) fn is_handshaking(&self) -> bool {
+        matches!(self, State::Client(_) | State::Server(_))
+    }
+
+    /// The negotiated key exchange, once the hellos fixed the suite (the
+    /// ClientKeyExchange and ServerKeyExchange formats depend on it).
+    pub(crate) fn key_exchange(&self) -> Option<KeyExchange> {
+        match self {
+            State::Client(s) => s.key_exchange(),
+            State::Server(s) => s.key_exchange(),
+            _ => None,
+        }
+    }
+
+    /// Whether the protocol version is settled: the server has seen the ClientHello, the
+    /// client the ServerHello. (Before that, a server that does not speak TLS 1.2 may
+    /// answer with an older record version, and its alert should still be read.)
+    pub(crate) fn version_fixed(&self) -> bool {
+        match self {
+            State::Traffic | State::Failed => true,
+            State::Client(s) => !s.is_initial(),
+            State::Server(s) => !s.is_initial(),
+        }
+    }
+
+    /// Whether a handshake message of type `typ` may come now: checked before its body
+    /// is decoded, so a message out of order is unexpected_message whatever its
+    /// contents (RFC 5246 §7.3, §7.2.2).
+    pub(crate) fn expects(&self, typ: HandshakeType, side: Side) -> bool {
+        match self {
+            State::Client(s) => s.expects(typ),
+            State::Server(s) => s.expects(typ),
+            State::Traffic => match side {
+                Side::Client => typ == HandshakeType::HELLO_REQUEST,
+                Side::Server => typ == HandshakeType::CLIENT_HELLO,
+            },
+            State::Failed => false,
+        }
+    }
+
+    /// The state after `input`, and the peer's new record protection when a
+    /// ChangeCipherSpec installed it.
+    pub(crate) fn handle(
+        self,
+        core: &mut Core,
+        role: &Role,
+        input: Input<'_>,
+    ) -> Result<(State, Option<Opener>), Error> {
+        match (self, role) {
+            (State::Client(s), Role::Client(cfg)) => {
+                Ok(Self::lift(s.handle(core, cfg, input)?, State::Client))
+            }
+            (State::Server(s), Role::Server(cfg)) => {
+                Ok(Self::lift(s.handle(core, cfg, input)?, State::Server))
+            }
+            (State::Traffic, _) => match input {
+                // Only the two renegotiation requests get here (`expects`).
+                Input::Handshake(..) => {
+                    core.send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
+                    Ok((State::Traffic, None))
+                }
+                Input::ChangeCipherSpec => Err(input.unexpected()),
+            },
+            (State::Failed, _) => Err(input.unexpected()),
+            _ => Err(InternalError::HandshakeState.into()),
+        }
+    }
+
+    fn lift<S>(t: Transition<S>, wrap: impl FnOnce(S) -> State) -> (State, Option<Opener>) {
+        let state = match t.next {
+            Next::Handshake(s) => wrap(s),
+            Next::Traffic => State::Traffic,
+        };
+        (state, t.opener)
+    }
+}
