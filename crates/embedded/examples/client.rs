@@ -102,7 +102,7 @@ fn main() {
             .duration_since(UNIX_EPOCH)
             .expect("a clock after 1970"),
     );
-    let mut rng = sanstls_crypto::rng::os_rng();
+    let mut rng = sanstls_proto::os_rng();
     let result = fetch(FromStd::new(sock), config, host, now, &mut rng, |data| {
         print!("{}", String::from_utf8_lossy(data));
     });

@@ -3,7 +3,7 @@
 use alloc::sync::Arc;
 
 use embedded_io::{BufRead, ErrorType, Read, Write};
-use sanstls_crypto::rng::CryptoRng;
+use sanstls_proto::CryptoRng;
 use sanstls_proto::{
     ClientConfig, Connection, Error as TlsError, Negotiated, ServerConfig, ServerName, UnixTime,
 };

@@ -137,7 +137,7 @@ mod tests {
             ErrorKind::InvalidData
         );
         assert_eq!(
-            E::Tls(sanstls_pki::Error::Expired.into()).kind(),
+            E::Tls(sanstls_proto::CertificateError::Expired.into()).kind(),
             ErrorKind::InvalidData
         );
         assert_eq!(
@@ -168,7 +168,7 @@ mod tests {
     fn messages_name_the_layer() {
         let s = E::Transport(ErrorKind::BrokenPipe).to_string();
         assert!(s.starts_with("transport error: "), "{s}");
-        let s = E::Tls(sanstls_pki::Error::Expired.into()).to_string();
+        let s = E::Tls(sanstls_proto::CertificateError::Expired.into()).to_string();
         assert!(s.starts_with("TLS error: "), "{s}");
         assert!(E::Truncated.to_string().contains("close_notify"));
         assert_eq!(

@@ -121,8 +121,8 @@ mod error;
 
 pub use blocking::TlsConnection;
 pub use error::Error;
-pub use sanstls_crypto::rng::CryptoRng;
-pub use sanstls_pki::TrustAnchors;
+pub use sanstls_proto::CryptoRng;
+pub use sanstls_proto::TrustAnchors;
 pub use sanstls_proto::{
     self as proto, ClientConfig, ClientConfigBuilder, Connection, Negotiated, ServerConfig,
     ServerConfigBuilder, ServerName, UnixTime,

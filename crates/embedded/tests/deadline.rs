@@ -10,9 +10,9 @@ use std::task::Poll;
 use std::time::Duration;
 
 use embedded_io::ErrorKind;
-use sanstls_crypto::rng::SeededRng;
 use sanstls_embedded::{Error, TlsConnection, UnixTime};
 use sanstls_proto::Error as TlsError;
+use sanstls_proto::SeededRng;
 
 use common::{client_builder, now};
 

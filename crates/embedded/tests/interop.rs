@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use embedded_io::{Read, Write};
 use embedded_io_adapters::std::FromStd;
-use sanstls_crypto::rng::os_rng;
 use sanstls_embedded::TlsConnection;
+use sanstls_proto::os_rng;
 use sanstls_test::fixtures;
 use sanstls_test::peers::{self, HANG_GUARD, Peer, td};
 
@@ -131,7 +131,7 @@ fn untrusted_server_certificate_is_refused_and_s_server_hears_why() {
     let Some(sanstls_proto::Error::Certificate(pki)) = err.tls() else {
         panic!("expected a certificate error, got {err:?}");
     };
-    assert_eq!(*pki, sanstls_pki::Error::UnknownIssuer);
+    assert_eq!(*pki, sanstls_proto::CertificateError::UnknownIssuer);
     let alert = err.tls().unwrap().alert().unwrap();
     // s_server logs the alert it received on stderr; wait for it (bounded).
     let expect = format!("SSL alert number {}", alert.0);

@@ -149,7 +149,7 @@ fn untrusted_certificate_fails_and_the_server_hears_why() {
     let Error::Tls(TlsError::Certificate(pki)) = &err else {
         panic!("expected a certificate error, got {err:?}");
     };
-    assert_eq!(*pki, sanstls_pki::Error::UnknownIssuer);
+    assert_eq!(*pki, sanstls_proto::CertificateError::UnknownIssuer);
     let alert = err.tls().unwrap().alert().expect("a fatal alert");
     // The error is sticky, and so are reads and writes.
     assert_eq!(tls.handshake().unwrap_err(), err);
@@ -173,7 +173,9 @@ fn the_callers_time_decides_certificate_validity() {
     let err = tls.handshake().unwrap_err();
     assert_eq!(
         err,
-        Error::Tls(TlsError::Certificate(sanstls_pki::Error::Expired))
+        Error::Tls(TlsError::Certificate(
+            sanstls_proto::CertificateError::Expired
+        ))
     );
     let alert = err.tls().unwrap().alert().unwrap();
     assert_eq!(

@@ -146,4 +146,23 @@ pub use error::{ApiMisuse, Error, InternalError, PeerIncompatible, PeerMisbehave
 pub use event::{Direction, Event, Trace, TraceKind};
 pub use negotiated::Negotiated;
 pub use sanstls_keys::Side;
-pub use sanstls_pki::{ServerName, UnixTime};
+
+// The types this crate's public API uses, from the crates below it: a user (and the std
+// and embedded adapters) names them through sanstls-proto alone.
+pub use sanstls_crypto::Error as CryptoError;
+pub use sanstls_crypto::dh::NamedDhGroup;
+pub use sanstls_crypto::rng::{CryptoRng, SeededRng};
+#[cfg(feature = "getrandom")]
+pub use sanstls_crypto::rng::{OsRng, os_rng};
+pub use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
+pub use sanstls_pki::{
+    ClientCertVerifier, DnsName, Error as CertificateError, KeyPurpose, KeyUsage,
+    ServerCertVerifier, ServerName, TrustAnchor, TrustAnchors, UnixTime, VerifiedPath,
+    VerifyOptions, WebPkiClientVerifier, WebPkiServerVerifier, certificate_covers_name,
+    pem_to_der_certs, verify_chain,
+};
+pub use sanstls_wire::DecodeError;
+pub use sanstls_wire::enums::{
+    AlertDescription, AlertLevel, CipherSuite, ExtensionType, HandshakeType, ProtocolVersion,
+    SignatureScheme,
+};

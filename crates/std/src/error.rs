@@ -48,7 +48,7 @@ impl fmt::Display for Error {
                  (its own log may say why)"
             ),
             Error::Tls(TlsError::Certificate(e)) => {
-                use sanstls_pki::Error as P;
+                use sanstls_proto::CertificateError as P;
                 let hint = match e {
                     P::UnknownIssuer => "is its CA among the trust anchors?",
                     P::NameMismatch => "is the server name the one in the certificate?",

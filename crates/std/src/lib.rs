@@ -130,13 +130,13 @@ mod stream;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub use sanstls_pki::TrustAnchors;
+pub use sanstls_proto::TrustAnchors;
 pub use sanstls_proto::{
     self as proto, CertifiedKey, ClientConfig, ClientConfigBuilder, ConfigError, Connection,
     Direction, Event, Negotiated, ServerConfig, ServerConfigBuilder, ServerName, Trace, TraceKind,
     UnixTime,
 };
-pub use sanstls_wire::enums::{AlertDescription, AlertLevel, CipherSuite, HandshakeType};
+pub use sanstls_proto::{AlertDescription, AlertLevel, CipherSuite, HandshakeType};
 
 pub use error::{Error, tls_error};
 pub use keylog::{KeyLogFile, client_config_builder, server_config_builder};
@@ -154,6 +154,6 @@ pub fn now() -> UnixTime {
 
 /// The operating system's random generator (`getrandom`), for
 /// [`Connection::client`] and [`Connection::server`].
-pub fn os_rng() -> sanstls_crypto::rng::OsRng {
-    sanstls_crypto::rng::os_rng()
+pub fn os_rng() -> sanstls_proto::OsRng {
+    sanstls_proto::os_rng()
 }

@@ -6,9 +6,9 @@
 
 use std::path::{Path, PathBuf};
 
-use sanstls_crypto::rsa::RsaPrivateKey;
-use sanstls_pki::{TrustAnchor, TrustAnchors};
+use sanstls_proto::RsaPrivateKey;
 use sanstls_proto::{CertifiedKey, ConfigError};
+use sanstls_proto::{TrustAnchor, TrustAnchors};
 
 use crate::Error;
 
@@ -105,7 +105,7 @@ pub fn certs(path: &Path) -> Result<Vec<Vec<u8>>, Error> {
     let all = blocks(&text);
     let mut out = Vec::new();
     for b in all.iter().filter(|b| b.label == "CERTIFICATE") {
-        let mut der = sanstls_pki::pem_to_der_certs(b.text).map_err(|e| {
+        let mut der = sanstls_proto::pem_to_der_certs(b.text).map_err(|e| {
             load_err(
                 path,
                 format!(
@@ -204,7 +204,7 @@ pub fn certified_key(cert_path: &Path, key_path: &Path) -> Result<CertifiedKey, 
 /// Any certificate is accepted, not only CA certificates: a server's own self-signed
 /// certificate (`cA` TRUE as `openssl req -x509` makes it, or `cA` FALSE) is trusted
 /// when the server presents exactly it, as `curl --cacert` does (see
-/// [`sanstls_pki::TrustAnchor`]); a certificate that cannot issue simply anchors no
+/// [`sanstls_proto::TrustAnchor`]); a certificate that cannot issue simply anchors no
 /// chain.
 pub fn trust_anchors(path: &Path) -> Result<TrustAnchors, Error> {
     let ders = certs(path)?;
@@ -269,7 +269,7 @@ pub fn system_trust_anchors() -> Result<TrustAnchors, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sanstls_pki::{KeyPurpose, ServerName, UnixTime, VerifyOptions, verify_chain};
+    use sanstls_proto::{KeyPurpose, ServerName, UnixTime, VerifyOptions, verify_chain};
 
     fn testdata(name: &str) -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -309,6 +309,6 @@ mod tests {
             &VerifyOptions::default(),
         )
         .unwrap_err();
-        assert_eq!(e, sanstls_pki::Error::UnknownIssuer);
+        assert_eq!(e, sanstls_proto::CertificateError::UnknownIssuer);
     }
 }

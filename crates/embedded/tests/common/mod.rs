@@ -12,12 +12,12 @@ use std::task::Poll;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use embedded_io::ErrorKind;
-use sanstls_crypto::rng::SeededRng;
 #[cfg(feature = "async")]
 use sanstls_embedded::asynch::AsyncTlsConnection;
 use sanstls_embedded::{
     ClientConfig, ClientConfigBuilder, ServerConfig, TlsConnection, TrustAnchors, UnixTime,
 };
+use sanstls_proto::SeededRng;
 use sanstls_proto::{CertifiedKey, ServerName};
 use sanstls_test::fixtures;
 
