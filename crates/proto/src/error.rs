@@ -282,6 +282,18 @@ impl From<PeerIncompatible> for Error {
     }
 }
 
+impl From<sanstls_wire::reassembler::PushError> for Error {
+    fn from(e: sanstls_wire::reassembler::PushError) -> Self {
+        match e {
+            sanstls_wire::reassembler::PushError::Decode(d) => Error::InvalidMessage(d),
+            // The connection's reassembly buffer is sized for its limits: a bug.
+            sanstls_wire::reassembler::PushError::BufferFull => {
+                InternalError::HandshakeState.into()
+            }
+        }
+    }
+}
+
 impl From<InternalError> for Error {
     fn from(e: InternalError) -> Self {
         Error::Internal(e)

@@ -72,8 +72,6 @@ pub enum DecodeError {
     /// A partial handshake message was pending when a record of another content type
     /// (e.g. ChangeCipherSpec) arrived (RFC 5246 §6.2.1, §7.4).
     MessageInterrupted,
-    /// The caller-supplied reassembly buffer is too small for the pending bytes.
-    BufferFull,
 }
 
 impl DecodeError {
@@ -104,7 +102,6 @@ impl DecodeError {
             | Self::UnknownHandshakeType(_)
             | Self::UnexpectedKeyExchangeMessage
             | Self::MessageInterrupted => AlertDescription::UNEXPECTED_MESSAGE,
-            Self::BufferFull => AlertDescription::INTERNAL_ERROR,
         }
     }
 }
@@ -137,7 +134,6 @@ impl fmt::Display for DecodeError {
                 write!(f, "{typ:?} of {length} bytes exceeds the bound of {max}")
             }
             Self::MessageInterrupted => f.write_str("handshake message interrupted"),
-            Self::BufferFull => f.write_str("reassembly buffer full"),
         }
     }
 }

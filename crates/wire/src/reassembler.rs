@@ -52,13 +52,46 @@ impl Limits {
     }
 }
 
+/// Why [`Reassembler::push`] refused a fragment: the peer's bytes break a rule, or the
+/// local storage cannot hold them (not the peer's fault: a caller's fixed buffer smaller
+/// than the limits need).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PushError {
+    /// The bytes break a rule (a message over its bound, say); the alert is the
+    /// decode error's.
+    Decode(DecodeError),
+    /// The reassembly storage is full.
+    BufferFull,
+}
+
+impl From<DecodeError> for PushError {
+    fn from(e: DecodeError) -> Self {
+        PushError::Decode(e)
+    }
+}
+
+impl core::fmt::Display for PushError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            PushError::Decode(e) => e.fmt(f),
+            PushError::BufferFull => f.write_str("reassembly buffer full"),
+        }
+    }
+}
+
+impl core::error::Error for PushError {}
+
+/// The storage of a [`Reassembler`] is full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BufferFull;
+
 /// Storage for a [`Reassembler`]: a fixed slice, or a `Vec` (feature `alloc`) that grows
 /// with received bytes up to [`Limits::buffer_len`].
 pub trait Buffer {
     /// The bytes held.
     fn bytes(&self) -> &[u8];
-    /// Appends `data`, failing with [`DecodeError::BufferFull`] past `cap` bytes.
-    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), DecodeError>;
+    /// Appends `data`, failing past `cap` bytes.
+    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), BufferFull>;
     /// Drops the first `n` bytes.
     fn discard_front(&mut self, n: usize);
 }
@@ -80,15 +113,12 @@ impl Buffer for FixedBuffer<'_> {
     fn bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
-    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), DecodeError> {
+    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), BufferFull> {
         let end = self.len + data.len();
         if end > cap {
-            return Err(DecodeError::BufferFull);
+            return Err(BufferFull);
         }
-        let dst = self
-            .buf
-            .get_mut(self.len..end)
-            .ok_or(DecodeError::BufferFull)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(BufferFull)?;
         dst.copy_from_slice(data);
         self.len = end;
         Ok(())
@@ -104,10 +134,10 @@ impl Buffer for Vec<u8> {
     fn bytes(&self) -> &[u8] {
         self
     }
-    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), DecodeError> {
+    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), BufferFull> {
         let needed = self.len() + data.len();
         if needed > cap {
-            return Err(DecodeError::BufferFull);
+            return Err(BufferFull);
         }
         if needed > self.capacity() {
             // Grow geometrically, but never to a capacity beyond `cap`.
@@ -200,13 +230,15 @@ impl<B: Buffer> Reassembler<B> {
     ///
     /// Fails if a header now visible announces more than its bound
     /// ([`DecodeError::MessageTooLarge`]) or the buffer would overflow
-    /// ([`DecodeError::BufferFull`]).
-    pub fn push(&mut self, fragment: &[u8]) -> Result<(), DecodeError> {
+    /// ([`PushError::BufferFull`]).
+    pub fn push(&mut self, fragment: &[u8]) -> Result<(), PushError> {
         if self.consumed > 0 {
             self.buf.discard_front(self.consumed);
             self.consumed = 0;
         }
-        self.buf.append(fragment, self.cap)?;
+        self.buf
+            .append(fragment, self.cap)
+            .map_err(|BufferFull| PushError::BufferFull)?;
         // Check every header that is now complete, so that an oversized announcement is
         // refused before its body is waited for.
         let bytes = self.buf.bytes();
@@ -322,11 +354,11 @@ mod tests {
         let (h, _) = msg(1, 101);
         assert_eq!(
             r.push(&h),
-            Err(DecodeError::MessageTooLarge {
+            Err(PushError::Decode(DecodeError::MessageTooLarge {
                 typ: HandshakeType::CLIENT_HELLO,
                 length: 101,
                 max: 100
-            })
+            }))
         );
         let mut storage = [0u8; 64];
         let mut r = Reassembler::with_buffer(&mut storage, limits);
@@ -334,7 +366,7 @@ mod tests {
         r.push(&h).unwrap();
         assert!(r.next_message().unwrap().is_none());
         // Bytes beyond the caller's storage.
-        assert_eq!(r.push(&[0; 61]), Err(DecodeError::BufferFull));
+        assert_eq!(r.push(&[0; 61]), Err(PushError::BufferFull));
         r.clear();
         assert!(!r.has_partial());
     }
@@ -368,10 +400,7 @@ mod tests {
             assert!(r.buf.capacity() <= cap);
         }
         assert_eq!(r.next_message().unwrap().unwrap().body.len(), 1000);
-        assert_eq!(
-            r.push(&alloc::vec![0; cap + 1]),
-            Err(DecodeError::BufferFull)
-        );
+        assert_eq!(r.push(&alloc::vec![0; cap + 1]), Err(PushError::BufferFull));
         assert!(r.buf.capacity() <= cap);
         let huge = Limits {
             max_message: u32::MAX,

@@ -344,11 +344,11 @@ fn certificate_bound_applies_to_real_certificates() {
     let err = reasm.push(&stream).unwrap_err();
     assert_eq!(
         err,
-        sanstls_wire::DecodeError::MessageTooLarge {
+        sanstls_wire::reassembler::PushError::Decode(sanstls_wire::DecodeError::MessageTooLarge {
             typ: HandshakeType::CERTIFICATE,
             length: u32::try_from(cert_len).unwrap(),
             max: tight.max_certificate,
-        }
+        })
     );
     // The Certificate bound does not apply to other messages, and vice versa.
     let loose_cert = Limits {
@@ -378,10 +378,12 @@ fn certificate_bound_applies_to_real_certificates() {
     // The NewSessionTicket of this flight is larger than 100 bytes: refused on its header.
     assert!(matches!(
         result,
-        Err(sanstls_wire::DecodeError::MessageTooLarge {
-            typ: HandshakeType::NEW_SESSION_TICKET,
-            ..
-        })
+        Err(sanstls_wire::reassembler::PushError::Decode(
+            sanstls_wire::DecodeError::MessageTooLarge {
+                typ: HandshakeType::NEW_SESSION_TICKET,
+                ..
+            }
+        ))
     ));
 }
 

@@ -746,7 +746,6 @@ fn every_error_has_an_alert() {
             },
             A::ILLEGAL_PARAMETER,
         ),
-        (BufferFull, A::INTERNAL_ERROR),
     ];
     for (e, a) in cases {
         assert_eq!(e.alert(), a, "{e:?}");
