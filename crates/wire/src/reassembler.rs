@@ -169,6 +169,7 @@ pub struct HandshakeFrame<'a> {
 /// use sanstls_wire::reassembler::{Limits, Reassembler};
 /// use sanstls_wire::enums::HandshakeType;
 ///
+/// # fn main() -> Result<(), Box<dyn core::error::Error>> {
 /// let mut storage = [0u8; 64];
 /// let mut r = Reassembler::with_buffer(&mut storage, Limits::default());
 /// // A ServerHelloDone split over two records, then a HelloRequest and half a message.
@@ -181,7 +182,7 @@ pub struct HandshakeFrame<'a> {
 /// assert!(r.next_message()?.is_none());
 /// // A ChangeCipherSpec record now would interrupt the pending Finished.
 /// assert!(r.check_boundary().is_err());
-/// # Ok::<(), sanstls_wire::DecodeError>(())
+/// # Ok(()) }
 /// ```
 pub struct Reassembler<B> {
     buf: B,
