@@ -198,6 +198,12 @@ impl Common {
         &self.suites
     }
 
+    /// The largest record plaintext this side sends and asks to receive
+    /// ([`ClientConfigBuilder::max_fragment_len`]).
+    pub fn max_fragment_len(&self) -> usize {
+        self.max_fragment_len
+    }
+
     /// Whether trace events are produced.
     pub fn trace(&self) -> bool {
         self.trace
@@ -321,8 +327,24 @@ macro_rules! common_setters {
             self.common.key_log = Some(log);
             self
         }
-        /// The largest plaintext fragment this side sends (default and maximum 2^14;
-        /// at least 1). Smaller values exist for tests of record fragmentation.
+        /// The largest record plaintext this side sends, and asks the peer to send
+        /// (default and maximum 2^14; at least 1).
+        ///
+        /// A smaller value is negotiated, so that both directions use small records and
+        /// both receive buffers shrink to fit: a client asks for it with
+        /// max_fragment_length (RFC 6066 §4; only for 512, 1024, 2048 or 4096) and
+        /// record_size_limit (RFC 8449; from 64 on); a server advertises it in its
+        /// record_size_limit when the client offers that extension (a server cannot ask
+        /// for max_fragment_length: only clients request it). Whatever this value, this
+        /// side also sends no record larger than the peer asked for. Values below 64 only
+        /// shorten what this side sends (for tests of record fragmentation).
+        ///
+        /// Sizes: a receive buffer holds the largest record the peer may send, the
+        /// negotiated plaintext limit plus the suite's expansion (16-byte IV, MAC and up
+        /// to 256 bytes of CBC padding), and a transmit buffer one record of this value.
+        /// Without a negotiated limit the receive buffer holds a full record (about
+        /// 16.7 KB). See [`crate::ClientConfigBuilder::require_fragment_limit`] for a
+        /// client whose server ignores the request.
         #[must_use]
         pub fn max_fragment_len(mut self, len: usize) -> Self {
             self.common.max_fragment_len = len.clamp(1, MAX_PLAINTEXT_LEN);
@@ -398,6 +420,8 @@ pub struct ClientConfig {
     pub(crate) min_dh_bits: u32,
     pub(crate) require_secure_renegotiation: bool,
     pub(crate) client_cert: Option<Arc<CertifiedKey>>,
+    pub(crate) require_fragment_limit: bool,
+    pub(crate) offer_record_size_limit: bool,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -420,6 +444,8 @@ impl ClientConfig {
             min_dh_bits: 2048,
             require_secure_renegotiation: true,
             client_cert: None,
+            require_fragment_limit: false,
+            offer_record_size_limit: true,
         }
     }
 
@@ -437,6 +463,8 @@ pub struct ClientConfigBuilder {
     min_dh_bits: u32,
     require_secure_renegotiation: bool,
     client_cert: Option<Arc<CertifiedKey>>,
+    require_fragment_limit: bool,
+    offer_record_size_limit: bool,
 }
 
 impl ClientConfigBuilder {
@@ -489,6 +517,27 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// With a [`max_fragment_len`](Self::max_fragment_len) below 2^14: refuse a server
+    /// that agrees to neither max_fragment_length nor record_size_limit, with
+    /// [`crate::PeerIncompatible::FragmentLimitRefused`] (default off: the connection
+    /// goes on, and its receive buffer stays large enough for full-size records, about
+    /// 16.7 KB). A device that cannot afford that buffer turns this on.
+    #[must_use]
+    pub fn require_fragment_limit(mut self, on: bool) -> Self {
+        self.require_fragment_limit = on;
+        self
+    }
+
+    /// Offer record_size_limit (RFC 8449; default on), with the
+    /// [`max_fragment_len`](Self::max_fragment_len) as this client's limit. Off, a
+    /// smaller limit is asked for with max_fragment_length alone (RFC 6066 §4), for a
+    /// server that mishandles record_size_limit.
+    #[must_use]
+    pub fn record_size_limit(mut self, on: bool) -> Self {
+        self.offer_record_size_limit = on;
+        self
+    }
+
     /// Check and build.
     pub fn build(mut self) -> Result<ClientConfig, ConfigError> {
         self.common.check()?;
@@ -507,6 +556,8 @@ impl ClientConfigBuilder {
             min_dh_bits: self.min_dh_bits,
             require_secure_renegotiation: self.require_secure_renegotiation,
             client_cert: self.client_cert,
+            require_fragment_limit: self.require_fragment_limit,
+            offer_record_size_limit: self.offer_record_size_limit,
         })
     }
 }

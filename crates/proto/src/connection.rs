@@ -2,17 +2,22 @@
 //! transmit side and what the handshake acts on), [`crate::records`] (the receive side)
 //! and [`crate::state`] (where the handshake stands).
 //!
-//! Buffers are allocated once, in the constructor:
+//! Buffers:
 //! - the receive buffer holds one record of the largest size the peer may send; records
 //!   are opened in it, and application data is lent to the caller from it
-//!   ([`Connection::app_data`], [`Connection::read`]);
+//!   ([`Connection::app_data`], [`Connection::read`]). It starts at the size of this
+//!   side's own `max_fragment_len` (a server's at a full record), grows during the
+//!   handshake up to what the peer may still send, and is set to the negotiated size
+//!   (max_fragment_length, record_size_limit, or a full record of the suite) when the
+//!   peer's protection starts;
 //! - the transmit buffer holds the largest flight this side can send (sized from the
 //!   configured certificates and the fragment size) plus one record of the configured
-//!   `max_fragment_len`, the longest this side ever sends.
+//!   `max_fragment_len`, the longest this side ever sends; once the handshake is over and
+//!   its flight transmitted it shrinks to one record of the negotiated size and an alert.
 //!
-//! Handshake messages are reassembled in a growable buffer bounded by
-//! [`sanstls_wire::reassembler::Limits`]; it grows only while handshake messages arrive,
-//! and is freed when the handshake ends.
+//! After the handshake nothing is allocated. Handshake messages are reassembled in a
+//! growable buffer bounded by [`sanstls_wire::reassembler::Limits`]; it grows only while
+//! handshake messages arrive, and is freed when the handshake ends.
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -21,7 +26,7 @@ use core::time::Duration;
 use sanstls_crypto::rng::{CryptoRng, SeededRng};
 use sanstls_keys::Side;
 use sanstls_pki::{ServerName, UnixTime};
-use sanstls_record::{Fragmenter, MAX_RECORD_LEN};
+use sanstls_record::Fragmenter;
 use sanstls_wire::enums::{AlertDescription, AlertLevel, ContentType};
 use sanstls_wire::record::{HEADER_LEN, MAX_PLAINTEXT_LEN};
 
@@ -29,6 +34,7 @@ use crate::config::{ClientConfig, Common, ServerConfig};
 use crate::core::{Core, Queued};
 use crate::error::{ApiMisuse, Error};
 use crate::event::Event;
+use crate::limits;
 use crate::negotiated::Negotiated;
 use crate::records::Rx;
 use crate::state::{Role, State};
@@ -63,6 +69,8 @@ pub struct Connection {
     core: Core,
     rx: Rx,
     peer_closed_reported: bool,
+    /// Whether the transmit buffer was cut to its size for application data.
+    tx_trimmed: bool,
     error: Option<Error>,
     /// When the handshake must have completed, and the configured timeout it came from.
     deadline: Option<(UnixTime, Duration)>,
@@ -102,7 +110,7 @@ impl Connection {
             k.encoded_len() + k.key().public_key().modulus_len() + 8
         });
         let flight = 2048 + alpn + 64 * common.suites.len() + client_auth;
-        let conn = Self::new(Role::Client(Arc::clone(&config)), flight, now, rng);
+        let conn = Self::new(Role::Client(config), flight, now, rng);
         conn.start(Some(server_name))
     }
 
@@ -144,7 +152,14 @@ impl Connection {
             common.trace,
             common.key_log.clone(),
         );
-        let rx = Rx::new(MAX_RECORD_LEN, common.limits());
+        // A client that asks for small records starts with a small receive buffer; it
+        // grows if the server ignores the request. A server cannot know before the
+        // ClientHello.
+        let first = match &role {
+            Role::Client(_) => usize::from(limits::advertised_rsl(frag)),
+            Role::Server(_) => MAX_PLAINTEXT_LEN,
+        };
+        let rx = Rx::new(HEADER_LEN + first.min(MAX_PLAINTEXT_LEN), common.limits());
         let deadline = common
             .handshake_timeout
             .map(|after| (now.saturating_add(after), after));
@@ -154,6 +169,7 @@ impl Connection {
             core,
             rx,
             peer_closed_reported: false,
+            tx_trimmed: false,
             error: None,
             deadline,
         }
@@ -295,6 +311,20 @@ impl Connection {
     pub fn handle_transmitted(&mut self, n: usize) -> Result<(), Error> {
         if !self.core.tx.transmitted(n) {
             return Err(ApiMisuse::TransmitOverflow.into());
+        }
+        if !self.tx_trimmed
+            && matches!(self.state, State::Traffic)
+            && self.core.tx.pending().is_empty()
+        {
+            // The handshake's flights are out: from now on one record of application
+            // data (of the negotiated size) and an alert is all this side ever queues.
+            let record = self
+                .core
+                .sealer
+                .sealed_len(self.core.fragmenter.max_fragment_len());
+            let alert = self.core.sealer.sealed_len(2);
+            self.core.tx.resize(record + alert);
+            self.tx_trimmed = true;
         }
         Ok(())
     }

@@ -97,6 +97,10 @@ pub enum PeerMisbehaved {
     UnofferedAlpnProtocol,
     /// renegotiation_info with a wrong value (RFC 5746 §3.4, §3.6).
     BadRenegotiationInfo,
+    /// The server answered max_fragment_length with another value than requested
+    /// (RFC 6066 §4), or sent both max_fragment_length and record_size_limit (RFC 8449
+    /// §5).
+    BadFragmentLimit,
     /// The server's ServerKeyExchange was signed with a scheme the client did not offer.
     UnofferedSignatureScheme,
     /// A signature that does not verify.
@@ -145,6 +149,10 @@ pub enum PeerIncompatible {
     /// The server requires a client certificate and the client sent none (RFC 5246
     /// §7.4.6).
     ClientCertificateRequired,
+    /// The server agreed to neither max_fragment_length nor record_size_limit, and the
+    /// client requires a fragment limit
+    /// ([`crate::ClientConfigBuilder::require_fragment_limit`]).
+    FragmentLimitRefused,
 }
 
 /// Failures on this side ([`Error::Internal`]).
@@ -227,7 +235,8 @@ impl PeerMisbehaved {
             | P::UnofferedSignatureScheme
             | P::BadDhParameters
             | P::BadDhPublicValue
-            | P::InvalidServerName => AlertDescription::ILLEGAL_PARAMETER,
+            | P::InvalidServerName
+            | P::BadFragmentLimit => AlertDescription::ILLEGAL_PARAMETER,
             P::UnsolicitedExtension(_) => AlertDescription::UNSUPPORTED_EXTENSION,
             // RFC 5746 §3.4 / §3.6: "MUST abort the handshake (by sending a fatal
             // handshake_failure alert)".
@@ -252,7 +261,8 @@ impl PeerIncompatible {
             P::NoCommonCipherSuite
             | P::SecureRenegotiationRequired
             | P::ExtendedMasterSecretRequired
-            | P::ClientCertificateRequired => AlertDescription::HANDSHAKE_FAILURE,
+            | P::ClientCertificateRequired
+            | P::FragmentLimitRefused => AlertDescription::HANDSHAKE_FAILURE,
             // RFC 7919 §4: "insufficient_security".
             P::NoCommonDhGroup | P::DhGroupTooSmall { .. } => {
                 AlertDescription::INSUFFICIENT_SECURITY
@@ -415,6 +425,10 @@ impl fmt::Display for PeerMisbehaved {
                 f.write_str("the server chose an ALPN protocol the client did not offer")
             }
             P::BadRenegotiationInfo => f.write_str("a wrong renegotiation_info value"),
+            P::BadFragmentLimit => f.write_str(
+                "a max_fragment_length other than requested, or both max_fragment_length \
+                 and record_size_limit",
+            ),
             P::UnofferedSignatureScheme => {
                 f.write_str("a signature with a scheme that was not offered")
             }
@@ -458,6 +472,10 @@ impl fmt::Display for PeerIncompatible {
             P::ClientCertificateRequired => {
                 f.write_str("a client certificate is required and the client sent none")
             }
+            P::FragmentLimitRefused => f.write_str(
+                "the server agreed to no smaller record size (neither max_fragment_length \
+                 nor record_size_limit), which this client requires",
+            ),
         }
     }
 }

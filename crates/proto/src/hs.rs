@@ -14,9 +14,11 @@ use sanstls_wire::handshake::{Finished, HandshakeMessage};
 
 use crate::core::Core;
 use crate::error::{Error, InternalError, PeerMisbehaved};
+use crate::limits::RecordLimits;
 use crate::negotiated::Negotiated;
 
 /// What a handshake state reacts to: the records of the handshake, in order.
+#[derive(Clone, Copy)]
 pub(crate) enum Input<'a> {
     /// A whole handshake message, decoded, with its encoding (header included) for the
     /// transcript.
@@ -50,6 +52,9 @@ pub(crate) enum Next<S> {
 pub(crate) struct Transition<S> {
     pub(crate) next: Next<S>,
     pub(crate) opener: Option<Opener>,
+    /// The largest plaintext the peer may send from now on, when the hellos settled one
+    /// that applies at once (max_fragment_length, RFC 6066 §4).
+    pub(crate) receive_limit: Option<usize>,
 }
 
 impl<S> Transition<S> {
@@ -58,6 +63,17 @@ impl<S> Transition<S> {
         Transition {
             next: Next::Handshake(state),
             opener: None,
+            receive_limit: None,
+        }
+    }
+
+    /// On to `state` after the hellos: the record limits they settled, if they apply at
+    /// once, bound the peer's records from now on.
+    pub(crate) fn limiting(state: S, limits: &RecordLimits) -> Self {
+        Transition {
+            next: Next::Handshake(state),
+            opener: None,
+            receive_limit: limits.immediate().then_some(limits.receive),
         }
     }
 
@@ -66,6 +82,7 @@ impl<S> Transition<S> {
         Transition {
             next: Next::Handshake(state),
             opener: Some(opener),
+            receive_limit: None,
         }
     }
 
@@ -74,6 +91,7 @@ impl<S> Transition<S> {
         Transition {
             next: Next::Traffic,
             opener: None,
+            receive_limit: None,
         }
     }
 }
@@ -99,6 +117,8 @@ pub(crate) struct Hs {
     pub(crate) alpn: Option<Vec<u8>>,
     pub(crate) server_name: Option<String>,
     pub(crate) dh_bits: Option<u32>,
+    /// The record sizes the hellos settled.
+    pub(crate) limits: RecordLimits,
 }
 
 impl Hs {
@@ -131,7 +151,10 @@ impl Hs {
         let side = core.side;
         let peer = peer_of(side);
         let sealer = Sealer::cbc(&keys.write_keys(side), self.mode(), &mut core.rng)?;
-        let opener = Opener::cbc(&keys.write_keys(peer), self.mode())?;
+        let mut opener = Opener::cbc(&keys.write_keys(peer), self.mode())?;
+        // RFC 6066 §4 / RFC 8449 §4: a protected record over the negotiated limit is
+        // record_overflow.
+        opener.set_max_plaintext_len(self.limits.receive);
         Ok(Keys {
             master,
             sealer,
@@ -201,6 +224,9 @@ impl Hs {
             server_name: self.server_name,
             peer_certificates,
             dh_bits: self.dh_bits,
+            max_fragment_sent: self.limits.send,
+            max_fragment_received: self.limits.receive,
+            fragment_limit_by: self.limits.by,
         });
     }
 }

@@ -127,6 +127,7 @@ mod event;
 #[doc(hidden)]
 pub mod fuzzing;
 mod hs;
+mod limits;
 mod negotiate;
 mod negotiated;
 mod records;

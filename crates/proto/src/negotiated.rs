@@ -3,7 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use sanstls_wire::enums::{CipherSuite, ProtocolVersion};
+use sanstls_wire::enums::{CipherSuite, ExtensionType, ProtocolVersion};
 
 /// What was agreed in the handshake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,4 +28,13 @@ pub struct Negotiated {
     pub peer_certificates: Vec<Vec<u8>>,
     /// The size in bits of the DH prime, for DHE_RSA suites.
     pub dh_bits: Option<u32>,
+    /// The largest record plaintext this side sends: its configured `max_fragment_len`,
+    /// or less if the peer asked for less.
+    pub max_fragment_sent: usize,
+    /// The largest record plaintext the peer may send (2^14 unless negotiated).
+    pub max_fragment_received: usize,
+    /// The extension that negotiated the record sizes: max_fragment_length (RFC 6066
+    /// §4: every record from the hellos on) or record_size_limit (RFC 8449: protected
+    /// records); `None` for full-size records both ways.
+    pub fragment_limit_by: Option<ExtensionType>,
 }

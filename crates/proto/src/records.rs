@@ -5,6 +5,12 @@
 //! plaintext is lent to the caller from there ([`Rx::app_data`]) until consumed. While
 //! it is, no further record is processed (they wait, complete or not, behind it in the
 //! buffer) and the buffer is not compacted, so the plaintext stays put.
+//!
+//! The buffer follows the largest record the peer may send ([`Opener::max_record_len`]:
+//! the negotiated plaintext limit plus what the protection adds). During the handshake
+//! it may start smaller and grow, within that bound, when a longer record's header
+//! arrives; when the hellos settle a limit or the peer's ChangeCipherSpec installs its
+//! protection, it is set to the bound, so the record path never allocates.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -21,7 +27,7 @@ use crate::core::{Core, MAX_QUEUED_EVENTS, Queued};
 use crate::error::{Error, PeerMisbehaved};
 use crate::event::{Direction, TraceKind};
 use crate::hs::Input;
-use crate::state::{Role, State};
+use crate::state::{Effects, Role, State};
 
 /// How many empty records in a row are tolerated before the peer is considered to be
 /// wasting our time.
@@ -49,8 +55,9 @@ pub(crate) struct Rx {
 }
 
 impl Rx {
-    /// A receiving side with a buffer of `buf_len` bytes (the largest record it takes)
-    /// and handshake messages bounded by `limits`.
+    /// A receiving side with a buffer of `buf_len` bytes to start with (it grows, up to
+    /// a full record, while the handshake needs it) and handshake messages bounded by
+    /// `limits`.
     pub(crate) fn new(buf_len: usize, limits: Limits) -> Self {
         Rx {
             deframer: Deframer::new(alloc::vec![0u8; buf_len].into_boxed_slice()),
@@ -87,9 +94,44 @@ impl Rx {
     /// smaller, or empty until the data is consumed.
     pub(crate) fn recv_buf(&mut self) -> &mut [u8] {
         if self.app.is_empty() {
+            // A record longer than the buffer is arriving: make room for it, if the
+            // peer may send it (otherwise processing refuses it as soon as its header
+            // is here, before this is called again).
+            if let Ok(Some(len)) = self.deframer.pending_record_len()
+                && len > self.deframer.capacity()
+                && len <= self.opener.max_record_len()
+            {
+                self.deframer.resize(len);
+            }
             self.deframer.recv_buf()
         } else {
             self.deframer.recv_buf_in_place()
+        }
+    }
+
+    /// Applies what a transition changed: new protection (the buffer is set to the
+    /// largest record it admits) or a limit on the peer's records. (A function of the
+    /// fields it changes, so that it can run while a handshake message borrows the
+    /// reassembler.)
+    fn apply(
+        deframer: &mut Deframer<Box<[u8]>>,
+        opener: &mut Opener,
+        protected: &mut bool,
+        effects: Effects,
+    ) {
+        if let Some(limit) = effects.receive_limit {
+            opener.set_max_plaintext_len(limit);
+            let max = opener.max_record_len();
+            if deframer.capacity() > max {
+                // Pending bytes beyond it belong to a record that is too long: refused
+                // when processed (the resize is then refused and changes nothing).
+                deframer.resize(max);
+            }
+        }
+        if let Some(new) = effects.opener {
+            *opener = new;
+            *protected = true;
+            deframer.resize(opener.max_record_len());
         }
     }
 
@@ -154,6 +196,17 @@ impl Rx {
         core: &mut Core,
         role: &Role,
     ) -> Result<bool, Error> {
+        // A record longer than the peer may send is record_overflow (RFC 5246 §6.2.3,
+        // RFC 6066 §4, RFC 8449 §4) as soon as its header is here; one that may be sent
+        // but does not fit the buffer yet (during the handshake) makes it grow.
+        if let Some(len) = self.deframer.pending_record_len()? {
+            if len > self.opener.max_record_len() {
+                return Err(PeerMisbehaved::RecordOverflow.into());
+            }
+            if len > self.deframer.capacity() {
+                self.deframer.resize(len);
+            }
+        }
         let Some((at, record)) = self.deframer.next_record_at()? else {
             return Ok(false);
         };
@@ -190,7 +243,7 @@ impl Rx {
                 // different TLS record layer content types MAY be interleaved").
                 self.hs_in.check_boundary()?;
                 ChangeCipherSpec::decode(payload)?;
-                let (next, opener) = core::mem::replace(state, State::Failed).handle(
+                let (next, effects) = core::mem::replace(state, State::Failed).handle(
                     core,
                     role,
                     Input::ChangeCipherSpec,
@@ -202,10 +255,12 @@ impl Rx {
                     1,
                     self.protected,
                 );
-                if let Some(opener) = opener {
-                    self.opener = opener;
-                    self.protected = true;
-                }
+                Self::apply(
+                    &mut self.deframer,
+                    &mut self.opener,
+                    &mut self.protected,
+                    effects,
+                );
             }
             ContentType::ALERT => {
                 let alert = Alert::decode(payload)?;
@@ -281,14 +336,21 @@ impl Rx {
                 frame.raw.len(),
                 self.protected,
             );
-            let (next, opener) = core::mem::replace(state, State::Failed).handle(
+            let (next, effects) = core::mem::replace(state, State::Failed).handle(
                 core,
                 role,
                 Input::Handshake(msg, frame.raw),
             )?;
             *state = next;
-            // Only a ChangeCipherSpec installs protection.
-            debug_assert!(opener.is_none());
+            // Only a ChangeCipherSpec installs protection; a limit applies to the next
+            // records at once.
+            debug_assert!(effects.opener.is_none());
+            Self::apply(
+                &mut self.deframer,
+                &mut self.opener,
+                &mut self.protected,
+                effects,
+            );
         }
         Ok(())
     }

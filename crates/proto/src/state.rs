@@ -14,6 +14,16 @@ use crate::error::{Error, InternalError};
 use crate::hs::{Input, Next, Transition};
 use crate::{client, server};
 
+/// What a transition changes for the peer's records.
+#[derive(Default)]
+pub(crate) struct Effects {
+    /// New protection: the peer's ChangeCipherSpec went by (RFC 5246 §7.1).
+    pub(crate) opener: Option<Opener>,
+    /// A limit on the plaintext of the peer's records from now on (max_fragment_length,
+    /// RFC 6066 §4).
+    pub(crate) receive_limit: Option<usize>,
+}
+
 /// Which role, with its configuration.
 pub(crate) enum Role {
     Client(Arc<ClientConfig>),
@@ -98,14 +108,13 @@ impl State {
         }
     }
 
-    /// The state after `input`, and the peer's new record protection when a
-    /// ChangeCipherSpec installed it.
+    /// The state after `input`, and what changes for the peer's records.
     pub(crate) fn handle(
         self,
         core: &mut Core,
         role: &Role,
         input: Input<'_>,
-    ) -> Result<(State, Option<Opener>), Error> {
+    ) -> Result<(State, Effects), Error> {
         match (self, role) {
             (State::Client(s), Role::Client(cfg)) => {
                 Ok(Self::lift(s.handle(core, cfg, input)?, State::Client))
@@ -117,7 +126,7 @@ impl State {
                 // Only the two renegotiation requests get here (`expects`).
                 Input::Handshake(..) => {
                     core.send_alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION);
-                    Ok((State::Traffic, None))
+                    Ok((State::Traffic, Effects::default()))
                 }
                 Input::ChangeCipherSpec => Err(input.unexpected()),
             },
@@ -126,11 +135,17 @@ impl State {
         }
     }
 
-    fn lift<S>(t: Transition<S>, wrap: impl FnOnce(S) -> State) -> (State, Option<Opener>) {
+    fn lift<S>(t: Transition<S>, wrap: impl FnOnce(S) -> State) -> (State, Effects) {
         let state = match t.next {
             Next::Handshake(s) => wrap(s),
             Next::Traffic => State::Traffic,
         };
-        (state, t.opener)
+        (
+            state,
+            Effects {
+                opener: t.opener,
+                receive_limit: t.receive_limit,
+            },
+        )
     }
 }

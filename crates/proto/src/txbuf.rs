@@ -21,11 +21,6 @@ impl TxBuf {
         }
     }
 
-    /// The buffer's size.
-    pub(crate) fn capacity(&self) -> usize {
-        self.buf.len()
-    }
-
     /// The bytes waiting for the transport.
     pub(crate) fn pending(&self) -> &[u8] {
         &self.buf[self.start..self.end]

@@ -115,6 +115,13 @@ impl CbcState {
         })
     }
 
+    /// The most a peer's record of this protection can add to its plaintext: the IV,
+    /// the MAC and the longest padding a sender may choose (256 bytes with its length
+    /// byte, RFC 5246 §6.2.3.2).
+    pub(crate) fn max_expansion(&self) -> usize {
+        IV_LEN + self.mac_len() + 256
+    }
+
     fn mac_len(&self) -> usize {
         self.mac.hash().len()
     }

@@ -129,6 +129,17 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Deframer<B> {
         Ok(Some(&mut self.buf.as_mut()[at..at + total]))
     }
 
+    /// The length (header included) of the record whose bytes are arriving, once its
+    /// header is here, whether or not it fits the buffer.
+    pub fn pending_record_len(&self) -> Result<Option<usize>, Error> {
+        let buf = &self.buf.as_ref()[self.start..self.end];
+        let Some(head) = buf.get(..HEADER_LEN) else {
+            return Ok(None);
+        };
+        let header = RecordHeader::decode(head)?;
+        Ok(Some(HEADER_LEN + usize::from(header.length)))
+    }
+
     /// [`Deframer::next_record`], with the record's offset in [`Deframer::buffer`].
     pub fn next_record_at(&mut self) -> Result<Option<(usize, &mut [u8])>, Error> {
         let at = self.start;
@@ -170,6 +181,30 @@ impl<B: AsRef<[u8]> + AsMut<[u8]>> Deframer<B> {
             self.end = end - start;
             self.start = 0;
         }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl Deframer<alloc::boxed::Box<[u8]>> {
+    /// Replaces the buffer by one of `len` bytes, keeping the bytes received and not yet
+    /// returned as records (moved to its start). Refused (`false`, nothing changed) when
+    /// they would not fit. For a receive buffer that follows a negotiated record size.
+    pub fn resize(&mut self, len: usize) -> bool {
+        let pending = self.end - self.start;
+        if len < pending {
+            return false;
+        }
+        let mut buf = alloc::vec![0u8; len].into_boxed_slice();
+        buf[..pending].copy_from_slice(&self.buf[self.start..self.end]);
+        self.buf = buf;
+        self.start = 0;
+        self.end = pending;
+        true
+    }
+
+    /// The buffer's size.
+    pub fn capacity(&self) -> usize {
+        self.buf.len()
     }
 }
 

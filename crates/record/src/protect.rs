@@ -234,6 +234,21 @@ impl Opener {
         self.max_plaintext_len = max.min(MAX_PLAINTEXT_LEN);
     }
 
+    /// The largest plaintext accepted (2^14, or a negotiated limit).
+    pub fn max_plaintext_len(&self) -> usize {
+        self.max_plaintext_len
+    }
+
+    /// The longest record (header included) this opener can accept: the plaintext
+    /// limit plus the most the protection may add (nothing before ChangeCipherSpec; IV,
+    /// MAC and up to 256 bytes of padding with CBC). A receive buffer of this size holds
+    /// any record the peer may legally send.
+    pub fn max_record_len(&self) -> usize {
+        HEADER_LEN
+            + self.max_plaintext_len
+            + self.protection.as_ref().map_or(0, CbcState::max_expansion)
+    }
+
     /// The sequence number the next record must carry.
     pub fn sequence_number(&self) -> u64 {
         self.seq.next

@@ -17,6 +17,7 @@ use sanstls_wire::handshake::{ClientHello, HandshakeMessage, Random, ServerHello
 
 use crate::config::ClientConfig;
 use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
+use crate::limits::{self, RecordLimits};
 
 /// Encodes the ClientHello.
 pub(super) fn encode_client_hello(
@@ -72,6 +73,19 @@ pub(super) fn encode_client_hello(
     if common.ems {
         exts.push(ClientExtension::ExtendedMasterSecret);
     }
+    // RFC 6066 §4 and RFC 8449 §4: the record sizes this client accepts. Both are sent
+    // for a limit that max_fragment_length can express (servers without RFC 8449 know
+    // only that one; a server with both answers record_size_limit, §5); the
+    // record_size_limit always (unless configured off), so that a constrained server can
+    // state its own.
+    if let Some(m) = limits::requested_mfl(common.max_fragment_len) {
+        exts.push(ClientExtension::MaxFragmentLength(m));
+    }
+    if config.offer_record_size_limit {
+        exts.push(ClientExtension::RecordSizeLimit(limits::advertised_rsl(
+            common.max_fragment_len,
+        )));
+    }
 
     let hello = ClientHello {
         client_version: ProtocolVersion::TLS12,
@@ -94,6 +108,7 @@ pub(super) struct HelloResult {
     pub(super) etm: bool,
     pub(super) alpn: Option<Vec<u8>>,
     pub(super) server_name: Option<String>,
+    pub(super) limits: RecordLimits,
 }
 
 /// Checks the ServerHello against what the client offered.
@@ -130,6 +145,9 @@ pub(super) fn check_server_hello(
     let mut ems = false;
     let mut etm = false;
     let mut alpn = None;
+    let mut mfl = None;
+    let mut rsl = None;
+    let requested_mfl = limits::requested_mfl(common.max_fragment_len);
     for ext in sh.extensions.iter().flatten() {
         match ext {
             // RFC 5746 §3.4: the SCSV counts as requesting the extension.
@@ -144,6 +162,10 @@ pub(super) fn check_server_hello(
                     return Err(PeerMisbehaved::UnofferedAlpnProtocol.into());
                 }
                 alpn = Some(name.to_vec());
+            }
+            ServerExtension::MaxFragmentLength(m) if requested_mfl.is_some() => mfl = Some(m),
+            ServerExtension::RecordSizeLimit(v) if config.offer_record_size_limit => {
+                rsl = Some(v);
             }
             other => {
                 return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into());
@@ -165,11 +187,19 @@ pub(super) fn check_server_hello(
     if !ems && common.require_ems {
         return Err(PeerIncompatible::ExtendedMasterSecretRequired.into());
     }
+    // 7. RFC 6066 §4, RFC 8449: the record sizes.
+    let limits = limits::client(
+        common.max_fragment_len,
+        mfl,
+        rsl,
+        config.require_fragment_limit,
+    )?;
     let server_name = match server_name {
         PkiServerName::Dns(d) => Some(String::from(d.as_str())),
         PkiServerName::Ip(_) => None,
     };
     Ok(HelloResult {
+        limits,
         suite,
         server_random: sh.random.0,
         ems,

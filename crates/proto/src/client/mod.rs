@@ -32,7 +32,7 @@ use sanstls_crypto::rsa::RsaPublicKey;
 use sanstls_keys::MasterSecret;
 use sanstls_keys::transcript::Transcript;
 use sanstls_pki::ServerName;
-use sanstls_record::Opener;
+use sanstls_record::{Fragmenter, Opener};
 use sanstls_wire::codec::List;
 use sanstls_wire::enums::ClientCertificateType;
 use sanstls_wire::enums::{HandshakeType, KeyExchange, SignatureScheme};
@@ -48,7 +48,8 @@ use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
 use crate::hs::{Hs, Input, Keys, Transition, unexpected};
 use crate::sig::{scheme_parts, sign_digest, signed_params};
 
-/// The client's states.
+/// The client's states. (Moved by value, not boxed: see [`crate::state::State`].)
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ServerHello(ExpectServerHello),
     Certificate(ExpectCertificate),
@@ -144,7 +145,7 @@ impl State {
             return Ok(Transition::to(self));
         }
         let next = match self {
-            State::ServerHello(s) => s.handle(config, &msg, raw)?,
+            State::ServerHello(s) => return s.handle(core, config, &msg, raw),
             State::Certificate(s) => s.handle(core, config, &msg, raw)?,
             State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
             State::ServerHelloDone(s) => s.handle(core, config, &msg, raw)?,
@@ -168,14 +169,19 @@ pub(crate) struct ExpectServerHello {
 impl ExpectServerHello {
     fn handle(
         mut self,
+        core: &mut Core,
         config: &ClientConfig,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
-    ) -> Result<State, Error> {
+    ) -> Result<Transition<State>, Error> {
         let HandshakeMessage::ServerHello(sh) = msg else {
             return Err(unexpected(msg.typ()));
         };
         let r = hello::check_server_hello(config, &self.server_name, sh)?;
+        // RFC 6066 §4: with max_fragment_length, fragment everything from now on,
+        // handshake messages included; RFC 8449: no protected record above the server's
+        // record_size_limit (applied to every record: smaller is always allowed).
+        core.fragmenter = Fragmenter::new(r.limits.send);
         self.transcript.add(raw);
         // The suite fixes the PRF hash. Without a client certificate nothing else is ever
         // hashed and the message buffer can go; with one, the buffer stays until the
@@ -185,7 +191,7 @@ impl ExpectServerHello {
         if config.client_cert.is_none() {
             self.transcript.release_buffer();
         }
-        Ok(State::Certificate(ExpectCertificate {
+        let next = State::Certificate(ExpectCertificate {
             hs: Hs {
                 transcript: self.transcript,
                 client_random: self.client_random,
@@ -196,9 +202,11 @@ impl ExpectServerHello {
                 alpn: r.alpn,
                 server_name: r.server_name,
                 dh_bits: None,
+                limits: r.limits,
             },
             server_name: self.server_name,
-        }))
+        });
+        Ok(Transition::limiting(next, &r.limits))
     }
 }
 

@@ -10,6 +10,7 @@ use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
 use sanstls_crypto::rng::Rng as _;
 use sanstls_keys::suite::SuiteInfo;
 use sanstls_keys::transcript::Transcript;
+use sanstls_record::Fragmenter;
 use sanstls_wire::codec::List;
 use sanstls_wire::enums::{
     CipherSuite, ClientCertificateType, CompressionMethod, KeyExchange, ProtocolVersion,
@@ -26,6 +27,7 @@ use crate::config::{CertifiedKey, ServerConfig};
 use crate::core::Core;
 use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
 use crate::hs::Hs;
+use crate::limits::{self, RecordLimits};
 use crate::negotiate;
 use crate::sig::{scheme_parts, sign_digest, signed_params};
 
@@ -85,6 +87,8 @@ struct Choice {
     ems: bool,
     etm: bool,
     alpn: Option<Vec<u8>>,
+    limits: RecordLimits,
+    limits_answer: limits::Answer,
 }
 
 /// The key exchange of the chosen suite, with what DHE needs.
@@ -167,6 +171,13 @@ fn choose(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Choice, Error> 
     let etm = common.etm && exts.is_some_and(|e| e.encrypt_then_mac());
     let alpn = negotiate::alpn(&common.alpn, exts.and_then(|e| e.alpn()))?.map(<[u8]>::to_vec);
 
+    // 6. RFC 6066 §4, RFC 8449: the record sizes.
+    let (limits, limits_answer) = limits::server(
+        common.max_fragment_len,
+        exts.and_then(|e| e.max_fragment_length()),
+        exts.and_then(|e| e.record_size_limit()),
+    );
+
     Ok(Choice {
         suite,
         cert,
@@ -176,6 +187,8 @@ fn choose(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Choice, Error> 
         ems,
         etm,
         alpn,
+        limits,
+        limits_answer,
     })
 }
 
@@ -209,7 +222,14 @@ fn send_first_flight(
         ems,
         etm,
         alpn,
+        limits,
+        limits_answer,
     } = choice;
+    // RFC 6066 §4: with max_fragment_length "the client and server MUST immediately
+    // begin fragmenting messages (including handshake messages)", so from the
+    // ServerHello on; RFC 8449: no protected record above the client's limit (applied
+    // to every record: smaller is always allowed).
+    core.fragmenter = Fragmenter::new(limits.send);
 
     // 1. ServerHello. The random is fresh; it must not end in a TLS 1.3 downgrade
     //    sentinel, which this TLS 1.2-only server has no business sending.
@@ -238,6 +258,11 @@ fn send_first_flight(
     }
     if let Some(name) = &alpn {
         sh_exts.push(ServerExtension::Alpn(ProtocolName::new(name)));
+    }
+    match limits_answer {
+        limits::Answer::None => {}
+        limits::Answer::MaxFragmentLength(m) => sh_exts.push(ServerExtension::MaxFragmentLength(m)),
+        limits::Answer::RecordSizeLimit(v) => sh_exts.push(ServerExtension::RecordSizeLimit(v)),
     }
     let sh = HandshakeMessage::ServerHello(ServerHello {
         server_version: ProtocolVersion::TLS12,
@@ -288,6 +313,7 @@ fn send_first_flight(
         alpn,
         server_name,
         dh_bits: None,
+        limits,
     };
 
     // 3. §7.4.3: the signed DH parameters for DHE_RSA.

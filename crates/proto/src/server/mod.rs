@@ -106,7 +106,7 @@ impl State {
         };
         let next = match self {
             State::ClientHello(ExpectClientHello) => {
-                ExpectClientHello::handle(core, config, &msg, raw)?
+                return ExpectClientHello::handle(core, config, &msg, raw);
             }
             State::ClientCertificate(s) => s.handle(core, config, &msg, raw)?,
             State::ClientKeyExchange(s) => s.handle(core, &msg, raw)?,
@@ -130,12 +130,13 @@ impl ExpectClientHello {
         config: &ServerConfig,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
-    ) -> Result<State, Error> {
+    ) -> Result<Transition<State>, Error> {
         let HandshakeMessage::ClientHello(ch) = msg else {
             return Err(unexpected(msg.typ()));
         };
         let (hs, kx) = hello::respond(core, config, ch, raw)?;
-        Ok(if config.client_verifier.is_some() {
+        let limits = hs.limits;
+        let next = if config.client_verifier.is_some() {
             State::ClientCertificate(ExpectClientCertificate { hs, kx })
         } else {
             State::ClientKeyExchange(ExpectClientKeyExchange {
@@ -143,7 +144,8 @@ impl ExpectClientHello {
                 kx,
                 client_key: None,
             })
-        })
+        };
+        Ok(Transition::limiting(next, &limits))
     }
 }
 
