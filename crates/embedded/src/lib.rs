@@ -62,41 +62,42 @@
 //!
 //! # Memory
 //!
-//! A connection allocates its buffers once, when it is made; reading and writing
-//! application data after the handshake allocates nothing. The handshake itself
-//! allocates (the transcript, the peer's certificates, RSA and DH values) and frees it
-//! when done, except the peer's certificate chain, which it keeps (one copy, for
+//! A connection holds two buffers: the receive buffer, which takes one record of the
+//! largest size the peer may send (records are decrypted in it, and `read` copies
+//! plaintext straight from it; `fill_buf` lends it), and the transmit buffer. This
+//! adapter adds none of its own. Both follow what is negotiated: a client that asks for
+//! small records (`max_fragment_len(1024)`: max_fragment_length and record_size_limit,
+//! RFC 6066 §4 and RFC 8449) gets them from a server that agrees, and both buffers
+//! shrink to one such record plus the suite's expansion. The handshake allocates (the
+//! transcript, the peer's certificates, RSA and DH values, a full-size receive buffer
+//! while the peer's first flight may still come in full-size records) and frees it when
+//! done, except the peer's certificate chain, which it keeps (one copy, for
 //! [`Connection::peer_certificates`](sanstls_proto::Connection::peer_certificates)).
-//! With the default configuration (every suite, no ALPN, no client certificate,
-//! `max_fragment_len` 2^14) the long-lived buffers are, in bytes:
+//! Reading and writing application data after the handshake allocates nothing.
 //!
-//! | buffer | client | server |
-//! |---|---|---|
-//! | receive (one record of the largest legal size, RFC 5246 §6.2.3) | 18 437 | 18 437 |
-//! | received application data (same size) | 18 437 | 18 437 |
-//! | transmit (largest flight + record overheads + one record of `max_fragment_len`) | 19 634 | 23 218 + chain |
-//! | **total** | **56 508** | **60 092 + chain** |
+//! Measured by `tests/memory.rs` with a counting allocator (run it with `--nocapture`),
+//! each side alone, default configuration otherwise (every suite, no ALPN, no client
+//! certificate; DHE_RSA with AES-128-CBC-SHA256 chosen), the server with the test
+//! RSA-2048 leaf and intermediate, in bytes:
 //!
-//! where *chain* is the encoded size of the server's certificate chain (1 779 bytes for
-//! the test leaf and intermediate, RSA-2048). This adapter adds no buffer of its own:
-//! `read` copies plaintext straight from the connection's received-data buffer into the
-//! caller's, and leaves what did not fit there for the next `read`
-//! ([`Connection::app_data_used`](sanstls_proto::Connection::app_data_used)); `fill_buf`
-//! lends that buffer. Bookkeeping adds about 1.5 KB (the event queue). Measured by
-//! `tests/memory.rs` with a counting allocator (run it with `--nocapture`): a new client
-//! holds **58 172 bytes**, a new server with that chain 63 407; after the handshake the
-//! client holds 59 867 (the server's chain, 1 766 bytes of DER, and the server name) and
-//! the server 63 416; 80 000 bytes of application data then move with no allocation at
-//! all.
+//! | | new | peak during the handshake | held after it |
+//! |---|---|---|---|
+//! | client, 16 KiB records both ways | 36 157 | 56 318 | **35 102** |
+//! | server, 16 KiB records both ways | 41 386 | 61 029 | **33 288** |
+//! | client, 1 KiB records negotiated both ways | 5 580 | 17 698 | **4 382** |
+//! | server, 1 KiB records negotiated both ways | 26 509 | 33 212 | **2 568** |
+//! | client, 16 KiB, 3-certificate chain | 36 157 | 58 095 | 36 001 |
+//! | client, 1 KiB, 3-certificate chain | 5 580 | 21 450 | 5 281 |
 //!
-//! Lowering
-//! [`ClientConfigBuilder::max_fragment_len`](sanstls_proto::ClientConfigBuilder::max_fragment_len)
-//! shortens the records this side sends and the transmit buffer with them (its
-//! one-record part is `max_fragment_len` + 69 bytes of overhead): `max_fragment_len(1024)`
-//! gives a client of 42 950 bytes (transmit buffer 4 412). The receive side still
-//! accepts a full-size record from the peer (nothing negotiates a smaller one yet), so
-//! the two receive buffers stay at 18 437 bytes each.
-//!
+//! A client with full-size records holds a receive buffer of 16 693 bytes (2^14 bytes of
+//! plaintext, 5 of header, and the most a CBC record may add: a 16-byte IV, a 32-byte
+//! MAC and 256 bytes of padding) and a transmit buffer of one record and an alert
+//! (16 522); the rest is the server's chain (about 1.8 KB of DER), its name and
+//! bookkeeping. With 1 KiB records the two buffers take 1 333 and 1 162 bytes. A client
+//! asking for small records from a server that ignores the request falls back to
+//! full-size records (or refuses the server, with
+//! [`ClientConfigBuilder::require_fragment_limit`](sanstls_proto::ClientConfigBuilder::require_fragment_limit)).
+
 //! # Code size
 //!
 //! A firmware-like probe (a client that connects, writes and reads through this crate,

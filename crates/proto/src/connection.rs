@@ -312,20 +312,7 @@ impl Connection {
         if !self.core.tx.transmitted(n) {
             return Err(ApiMisuse::TransmitOverflow.into());
         }
-        if !self.tx_trimmed
-            && matches!(self.state, State::Traffic)
-            && self.core.tx.pending().is_empty()
-        {
-            // The handshake's flights are out: from now on one record of application
-            // data (of the negotiated size) and an alert is all this side ever queues.
-            let record = self
-                .core
-                .sealer
-                .sealed_len(self.core.fragmenter.max_fragment_len());
-            let alert = self.core.sealer.sealed_len(2);
-            self.core.tx.resize(record + alert);
-            self.tx_trimmed = true;
-        }
+        self.trim_tx();
         Ok(())
     }
 
@@ -509,8 +496,30 @@ impl Connection {
     /// Processes the received records; a protocol error is fatal.
     fn process(&mut self) -> Result<(), Error> {
         match self.rx.process(&mut self.state, &mut self.core, &self.role) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.trim_tx();
+                Ok(())
+            }
             Err(e) => Err(self.fail(e)),
+        }
+    }
+
+    /// Once the handshake is over and its flights are out, cuts the transmit buffer to
+    /// what application data needs: one record of the negotiated size and an alert.
+    /// (Here and not on the record path: the first input or transmission after the
+    /// handshake does it.)
+    fn trim_tx(&mut self) {
+        if !self.tx_trimmed
+            && matches!(self.state, State::Traffic)
+            && self.core.tx.pending().is_empty()
+        {
+            let record = self
+                .core
+                .sealer
+                .sealed_len(self.core.fragmenter.max_fragment_len());
+            let alert = self.core.sealer.sealed_len(2);
+            self.core.tx.resize(record + alert);
+            self.tx_trimmed = true;
         }
     }
 }
