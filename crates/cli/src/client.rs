@@ -72,6 +72,16 @@ pub(crate) struct Args {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     timeout: u64,
+    /// Largest record to send and to ask the peer for, in bytes (512, 1024, 2048 or
+    /// 4096 are also asked for with max_fragment_length; 64 to 16384 with
+    /// record_size_limit). Default: full-size records (16384).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = 16_384,
+        value_parser = clap::value_parser!(u64).range(64..=16_384)
+    )]
+    max_fragment_len: u64,
 }
 
 /// Accepts any certificate: trust "established elsewhere" (here: not at all).
@@ -140,7 +150,8 @@ fn build_config(a: &Args) -> Result<(Arc<sanstls_std::ClientConfig>, OwnCert), F
     // `explain::Seen`); they are printed only with --trace.
     let mut b = sanstls_std::client_config_builder()
         .trace(true)
-        .handshake_timeout(Duration::from_secs(a.timeout));
+        .handshake_timeout(Duration::from_secs(a.timeout))
+        .max_fragment_len(usize::try_from(a.max_fragment_len).unwrap_or(16_384));
     if !offered.is_empty() {
         b = b.cipher_suites(&offered);
     }
@@ -399,6 +410,20 @@ fn handshake_failure(e: &io::Error, net: &Net, asked: &str) -> Failure {
 }
 
 /// The session summary printed on stderr after the handshake.
+/// The negotiated record sizes for people: "sent <= 1024, received <= 1024 bytes
+/// (record_size_limit)".
+pub(crate) fn record_sizes(n: &Negotiated) -> String {
+    let by = match n.fragment_limit_by {
+        Some(sanstls_std::proto::ExtensionType::MAX_FRAGMENT_LENGTH) => " (max_fragment_length)",
+        Some(sanstls_std::proto::ExtensionType::RECORD_SIZE_LIMIT) => " (record_size_limit)",
+        _ => "",
+    };
+    format!(
+        "sent <= {}, received <= {} bytes{by}",
+        n.max_fragment_sent, n.max_fragment_received
+    )
+}
+
 fn describe_session(n: &Negotiated, no_verify: bool, addr: &str) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
@@ -420,6 +445,7 @@ fn describe_session(n: &Negotiated, no_verify: bool, addr: &str) -> String {
         yes(n.extended_master_secret)
     );
     let _ = writeln!(s, "  encrypt-then-MAC:       {}", yes(n.encrypt_then_mac));
+    let _ = writeln!(s, "  record sizes:           {}", record_sizes(n));
     let alpn = n.alpn.as_deref().map_or_else(
         || "(none)".to_string(),
         |p| String::from_utf8_lossy(p).into_owned(),

@@ -99,6 +99,16 @@ pub(crate) struct Args {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     write_timeout: u64,
+    /// Largest record to send and to ask the peer for, in bytes (512, 1024, 2048 or
+    /// 4096 are also asked for with max_fragment_length; 64 to 16384 with
+    /// record_size_limit). Default: full-size records (16384).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = 16_384,
+        value_parser = clap::value_parser!(u64).range(64..=16_384)
+    )]
+    max_fragment_len: u64,
 }
 
 fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
@@ -107,7 +117,8 @@ fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
     let mut b = sanstls_std::server_config_builder()
         .single_cert(key)
         .trace(a.trace)
-        .handshake_timeout(Duration::from_secs(a.handshake_timeout));
+        .handshake_timeout(Duration::from_secs(a.handshake_timeout))
+        .max_fragment_len(usize::try_from(a.max_fragment_len).unwrap_or(16_384));
     if !accepted.is_empty() {
         b = b.cipher_suites(&accepted);
     }

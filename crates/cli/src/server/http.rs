@@ -98,6 +98,11 @@ pub(crate) fn page(n: &Negotiated) -> Vec<u8> {
     let _ = writeln!(body, "encrypt-then-MAC:       {}", yes(n.encrypt_then_mac));
     let _ = writeln!(
         body,
+        "record sizes:           {}",
+        crate::client::record_sizes(n)
+    );
+    let _ = writeln!(
+        body,
         "ALPN:                   {}",
         n.alpn.as_deref().map_or_else(
             || "(none)".to_string(),
