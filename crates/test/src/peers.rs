@@ -733,11 +733,14 @@ pub fn accept(listener: &TcpListener, peer: &mut Peer) -> TcpStream {
     sock
 }
 
-// The tlslite-ng peers (record_size_limit) and the record-measuring relay.
+// The tlslite-ng peers (record_size_limit), the record-measuring relay, and sending
+// more than one transmit buffer holds.
 mod record_proxy;
+mod send_all;
 mod tlslite;
 
 pub use record_proxy::{ProxiedRecord, RecordLog, RecordSizeProxy};
+pub use send_all::{send_all, serve_one_sending_all};
 pub use tlslite::{
     RecordFigures, cbc_record_len, largest_record_received, peer_script, tlslite_client,
     tlslite_python, tlslite_records, tlslite_report, tlslite_server,

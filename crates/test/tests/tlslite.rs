@@ -1,8 +1,9 @@
 //! The fragment-limit harness works: the tlslite-ng peers (`crates/test/peers`) against
 //! each other with record_size_limit, against OpenSSL, and against sanstls at default
 //! settings; [`RecordSizeProxy`] measures the records of any pair, here what
-//! `openssl s_client -maxfraglen N` gets from `openssl s_server`. A missing python3 or
-//! tlslite-ng fails these tests loudly (`.ci/run` installs tlslite-ng).
+//! `openssl s_client -maxfraglen N` gets from `openssl s_server`. The last tests use it
+//! on sanstls's own limits, each role each way: the pattern for more. A missing python3
+//! or tlslite-ng fails these tests loudly (`.ci/run` installs tlslite-ng).
 //!
 //! Record lengths are the record header's length field: for the AES-CBC suites a
 //! record of `n` plaintext bytes is at most `n + 64` long ([`cbc_record_len`]).
@@ -15,10 +16,10 @@ use sanstls_proto::{CertifiedKey, ClientConfig, ServerConfig};
 use sanstls_test::fixtures;
 use sanstls_test::peers::{
     self, HANG_GUARD, Peer, RecordLog, RecordSizeProxy, cbc_record_len, largest_record_received,
-    s_client, s_server, serve_one, td, tlslite_client, tlslite_records, tlslite_report,
-    tlslite_server,
+    s_client, s_server, send_all, serve_one, serve_one_sending_all, td, tlslite_client,
+    tlslite_records, tlslite_report, tlslite_server,
 };
-use sanstls_wire::enums::CipherSuite;
+use sanstls_wire::enums::{CipherSuite, ExtensionType};
 
 /// One report field of a tlslite peer's stderr, e.g. `field(&err, "NEGOTIATED", "ems")`.
 fn field(stderr: &str, what: &str, key: &str) -> String {
@@ -342,17 +343,16 @@ fn openssl_maxfraglen_record_sizes() {
     }
 }
 
-/// `openssl s_client -maxfraglen 512` against the sanstls server, through the proxy:
-/// the pattern for the sanstls max_fragment_length tests (the proxy is started in
-/// `serve_one`'s spawn closure, between the server's port and the client). Holds
-/// before and after sanstls implements max_fragment_length: once the server
-/// acknowledges it, every record after the ServerHello must carry at most 512 bytes;
-/// without the acknowledgement the 4,000-byte reply comes in one record.
+/// `openssl s_client -maxfraglen 512` against the sanstls server, through the proxy
+/// (started in the spawn closure, between the server's port and the client): sanstls
+/// acknowledges it and fragments everything after its ServerHello, Certificate
+/// included, to 512 bytes; s_client does the same with its 3,000-byte line.
 #[test]
-fn s_client_maxfraglen_against_sanstls_server() {
+fn s_client_maxfraglen_512_against_sanstls_server() {
     let mut proxy = None;
+    let line = [vec![b'l'; 3000], b"\n".to_vec()].concat();
     let reply = [vec![b'x'; 4000], b"\n".to_vec()].concat();
-    let (result, client) = serve_one(
+    let (result, client) = serve_one_sending_all(
         server_config(),
         9,
         |port| {
@@ -362,46 +362,49 @@ fn s_client_maxfraglen_against_sanstls_server() {
                 s_client(proxy_port)
                     .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"])
                     .args(["-ign_eof", "-tlsextdebug", "-maxfraglen", "512"]),
-                b"hello from s_client\n",
+                &line,
             )
         },
         b"\n",
         &reply,
     );
     let out = result.unwrap_or_else(|e| panic!("{e}\n{}", client.output()));
-    assert!(out.complete);
-    assert_eq!(out.data, b"hello from s_client\n");
+    let n = out.negotiated.unwrap();
+    assert_eq!(
+        n.fragment_limit_by,
+        Some(ExtensionType::MAX_FRAGMENT_LENGTH)
+    );
+    assert_eq!((n.max_fragment_sent, n.max_fragment_received), (512, 512));
+    assert_eq!(out.data, line);
     let stdout = client.stdout();
-    assert!(stdout.contains(&"x".repeat(4000)), "{stdout}");
+    assert!(stdout.contains("\"max fragment length\" (id=1), len=1\n0000 - 01"));
+    assert!(stdout.contains(&"x".repeat(4000)), "{}", client.stderr());
     let proxy = proxy.unwrap();
     assert!(proxy.wait_closed(HANG_GUARD));
     let (to_server, to_client) = (proxy.to_server(), proxy.to_client());
-    let acknowledged = stdout.contains("\"max fragment length\" (id=1)");
-    eprintln!(
-        "sanstls server, s_client -maxfraglen 512 (acknowledged: {acknowledged}): to client \
-         largest after hello {}, app data {}; to server largest after hello {}",
-        to_client.largest_after_hello(),
-        to_client.largest_app_data(),
-        to_server.largest_after_hello()
+    let unprotected = to_client
+        .records
+        .iter()
+        .filter(|r| r.index > 0 && !r.protected);
+    assert!(
+        unprotected.map(|r| r.len).max().unwrap() <= 512,
+        "{to_client:?}"
     );
-    if acknowledged {
-        assert!(to_client.largest_after_hello() <= 512 + 64, "{to_client:?}");
-        assert!(to_server.largest_after_hello() <= 512 + 64, "{to_server:?}");
-    } else {
-        assert!(to_client.largest_app_data() > 4000, "{to_client:?}");
-    }
+    let bound = cbc_record_len(512, 32, true);
+    assert_eq!(to_client.largest_after_hello(), bound, "{to_client:?}");
+    assert_eq!(to_server.largest_after_hello(), bound, "{to_server:?}");
+    assert!(to_client.app_data_records() >= 8, "{to_client:?}");
 }
 
-/// The tlslite client advertising 512 against the sanstls server, which replies with
-/// 4,000 bytes. Holds before and after sanstls implements record_size_limit: once
-/// its ServerHello answers the extension, the records it sends after its
-/// ChangeCipherSpec carry at most 512 bytes (tlslite-ng would fail with
-/// record_overflow otherwise), and tlslite-ng keeps to the limit sanstls announced.
+/// The tlslite client advertising 512 against the sanstls server: sanstls sends
+/// its 4,000-byte reply in records of at most 512 bytes (tlslite-ng would fail with
+/// record_overflow otherwise), and tlslite-ng keeps to the limit sanstls announced
+/// (2^14 by default).
 #[test]
 fn tlslite_client_record_size_limit_512_against_sanstls_server() {
     let message = [vec![b'm'; 3000], b"\n".to_vec()].concat();
     let reply = [vec![b'r'; 4000], b"\n".to_vec()].concat();
-    let (result, mut client) = serve_one(
+    let (result, mut client) = serve_one_sending_all(
         server_config(),
         9,
         |port| {
@@ -416,29 +419,91 @@ fn tlslite_client_record_size_limit_512_against_sanstls_server() {
     );
     let out = result.unwrap_or_else(|e| panic!("{e}\n{}", client.output()));
     assert_eq!(out.data, message);
+    let n = out.negotiated.unwrap();
+    assert_eq!(n.fragment_limit_by, Some(ExtensionType::RECORD_SIZE_LIMIT));
+    assert_eq!(n.max_fragment_sent, 512);
     let err = succeeded(&mut client);
     assert_eq!(client.stdout().as_bytes(), reply);
-    let answered = field(&err, "HELLO received", "record_size_limit");
+    assert_eq!(field(&err, "HELLO received", "record_size_limit"), "16384");
+    assert_eq!(field(&err, "LIMITS", "recv"), "512");
     let received = tlslite_records(&err, "received");
-    let sent = tlslite_records(&err, "sent");
-    eprintln!(
-        "sanstls answered record_size_limit={answered}; tlslite received {received:?}, sent {sent:?}"
+    assert_eq!(received.largest_protected, cbc_record_len(512, 32, true));
+    assert!(received.count > 8, "{received:?}");
+    assert_eq!(
+        tlslite_records(&err, "sent").largest_app_data,
+        cbc_record_len(3001, 32, true)
     );
-    if answered == "none" {
-        assert_eq!(received.largest_app_data, cbc_record_len(4001, 32, true));
-    } else {
-        let limit: usize = answered.parse().unwrap();
-        assert!((64..=16384).contains(&limit), "{limit}");
-        assert!(received.largest_protected <= 512 + 64, "{err}");
-        assert!(sent.largest_protected <= limit.min(3001) + 64, "{err}");
-    }
 }
 
-/// The sanstls client against the tlslite server advertising 512 and answering with
-/// 20,000 bytes, through the proxy. Holds before and after sanstls implements
-/// record_size_limit: once sanstls offers it, tlslite-ng keeps to 512.
+/// The sanstls server with a 512-byte limit of its own against the tlslite client
+/// (which offers 16385): sanstls answers record_size_limit 512 and tlslite-ng keeps to
+/// it with the 3,000-byte message.
 #[test]
-fn sanstls_client_against_tlslite_server_with_record_size_limit_512() {
+fn sanstls_server_limit_512_against_tlslite_client() {
+    let key = CertifiedKey::from_pem(
+        &fixtures::read("server-rsa2048.chain.pem"),
+        &fixtures::read("server-rsa2048.rsa.pem"),
+    )
+    .unwrap();
+    let config = ServerConfig::builder()
+        .single_cert(key)
+        .max_fragment_len(512)
+        .build()
+        .unwrap();
+    let message = [vec![b'm'; 3000], b"\n".to_vec()].concat();
+    let (result, mut client) = serve_one_sending_all(
+        config,
+        9,
+        |port| tlslite_client(port, ["--read-until-close"], &message),
+        b"\n",
+        b"ok\n",
+    );
+    let out = result.unwrap_or_else(|e| panic!("{e}\n{}", client.output()));
+    assert_eq!(out.data, message);
+    assert_eq!(out.negotiated.unwrap().max_fragment_received, 512);
+    let err = succeeded(&mut client);
+    assert_eq!(field(&err, "HELLO sent", "record_size_limit"), "16385");
+    assert_eq!(field(&err, "HELLO received", "record_size_limit"), "512");
+    assert_eq!(field(&err, "LIMITS", "send"), "512");
+    let sent = tlslite_records(&err, "sent");
+    assert_eq!(sent.largest_protected, cbc_record_len(512, 32, true));
+}
+
+/// [`peers::connect`]s through a new proxy to `port`, sends `request` once the
+/// handshake is done (with [`send_all`]) and drives the connection to its end; the
+/// outcome and the proxy.
+fn sanstls_request(
+    config: ClientConfig,
+    port: u16,
+    request: &[u8],
+) -> (peers::Outcome, RecordSizeProxy) {
+    let (proxy, proxy_port) = RecordSizeProxy::start(port);
+    let (mut conn, mut sock) = peers::connect(config, proxy_port, "localhost", 7).unwrap();
+    let mut writer = sock.try_clone().unwrap();
+    let mut sent = false;
+    let out = peers::drive(
+        &mut conn,
+        &mut sock,
+        |c| {
+            if !sent {
+                sent = true;
+                send_all(c, &mut writer, request).expect("sending the request");
+            }
+        },
+        |_, _| {},
+    )
+    .unwrap();
+    drop(sock);
+    drop(writer);
+    assert!(proxy.wait_closed(HANG_GUARD));
+    (out, proxy)
+}
+
+/// The sanstls client against the tlslite server advertising 512: sanstls sends its
+/// 3,000-byte request in records of at most 512 bytes (tlslite-ng enforces its limit),
+/// while the 20,000-byte answer comes in 2^14-byte records (sanstls offers 16384).
+#[test]
+fn sanstls_client_against_tlslite_server_limit_512() {
     let (mut server, port) = tlslite_server([
         "--http",
         "--body-size",
@@ -446,24 +511,55 @@ fn sanstls_client_against_tlslite_server_with_record_size_limit_512() {
         "--record-size-limit",
         "512",
     ]);
-    let (proxy, proxy_port) = RecordSizeProxy::start(port);
+    let request = [
+        b"GET / HTTP/1.0\r\nX-Pad: ".to_vec(),
+        vec![b'p'; 3000],
+        b"\r\n\r\n".to_vec(),
+    ]
+    .concat();
     let suite = CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256;
-    let out = peers::http_get(client_config(suite), proxy_port, "localhost", 7)
-        .unwrap_or_else(|e| panic!("{e}\n{}", server.output()));
+    let (out, proxy) = sanstls_request(client_config(suite), port, &request);
     let err = succeeded(&mut server);
     assert!(String::from_utf8_lossy(&out.data).starts_with("HTTP/1.0 200 ok"));
-    assert!(proxy.wait_closed(HANG_GUARD));
-    let to_client = proxy.to_client();
-    let offered = field(&err, "HELLO received", "record_size_limit");
-    eprintln!(
-        "sanstls offered record_size_limit={offered}; records to it: largest protected {}",
-        to_client.largest_protected()
+    let n = out.negotiated.unwrap();
+    assert_eq!(n.fragment_limit_by, Some(ExtensionType::RECORD_SIZE_LIMIT));
+    assert_eq!((n.max_fragment_sent, n.max_fragment_received), (512, 16384));
+    assert_eq!(field(&err, "HELLO received", "record_size_limit"), "16384");
+    let bound = cbc_record_len(512, 32, true);
+    assert_eq!(proxy.to_server().largest_protected(), bound);
+    assert_eq!(largest_record_received(&err), bound);
+    assert_eq!(
+        proxy.to_client().largest_app_data(),
+        cbc_record_len(16384, 32, true)
     );
-    if offered == "none" {
-        assert_eq!(field(&err, "HELLO sent", "record_size_limit"), "none");
-        assert!(to_client.largest_app_data() > 16384, "{to_client:?}");
-    } else {
-        assert_eq!(field(&err, "HELLO sent", "record_size_limit"), "512");
-        assert_eq!(to_client.largest_protected(), cbc_record_len(512, 32, true));
-    }
+}
+
+/// The sanstls client asking for 512 (max_fragment_length and record_size_limit)
+/// against the tlslite server: tlslite-ng ignores max_fragment_length, answers
+/// record_size_limit and sends its 20,000-byte answer in records of at most 512 bytes.
+#[test]
+fn sanstls_client_limit_512_against_tlslite_server() {
+    let (mut server, port) = tlslite_server(["--http", "--body-size", "20000"]);
+    let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
+    let config = ClientConfig::builder()
+        .trust_anchors(anchors)
+        .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA])
+        .max_fragment_len(512)
+        .build()
+        .unwrap();
+    let (out, proxy) = sanstls_request(config, port, b"GET / HTTP/1.0\r\n\r\n");
+    let err = succeeded(&mut server);
+    assert!(String::from_utf8_lossy(&out.data).starts_with("HTTP/1.0 200 ok"));
+    assert!(out.data.len() > 20000);
+    let n = out.negotiated.unwrap();
+    assert_eq!(n.fragment_limit_by, Some(ExtensionType::RECORD_SIZE_LIMIT));
+    assert_eq!(n.max_fragment_received, 512);
+    assert_eq!(field(&err, "HELLO received", "record_size_limit"), "512");
+    assert_eq!(field(&err, "HELLO received", "max_fragment_length"), "512");
+    assert_eq!(field(&err, "HELLO sent", "max_fragment_length"), "none");
+    assert_eq!(field(&err, "LIMITS", "send"), "512");
+    let to_client = proxy.to_client();
+    // AES-128-CBC-SHA (20-byte MAC) with encrypt-then-MAC: 16 + 528 + 20.
+    assert_eq!(to_client.largest_protected(), cbc_record_len(512, 20, true));
+    assert!(to_client.app_data_records() >= 40, "{to_client:?}");
 }
