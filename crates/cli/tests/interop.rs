@@ -192,3 +192,53 @@ fn client_uses_the_system_trust_store_without_cafile() {
     assert_eq!(o.stdout, "trusted\n");
     assert!(o.stderr.contains("verification: OK"), "{}", o.stderr);
 }
+
+/// `--max-fragment-len` against `openssl s_server` (which knows max_fragment_length,
+/// not record_size_limit) and against `sanstls server` (record_size_limit).
+#[test]
+fn max_fragment_len_against_s_server_and_sanstls_server() {
+    let (_peer, port) = peers::s_server().args(["-www"]).start();
+    let mut c = client_cmd(&format!("localhost:{port}"));
+    c.args([
+        "--cafile",
+        &td("ca-root.cert.pem"),
+        "--max-fragment-len",
+        "1024",
+    ]);
+    let o = run(c, b"GET / HTTP/1.0\r\n\r\n");
+    assert_eq!(o.code(), 0, "{o:#?}");
+    assert!(o.stdout.contains("HTTP/1.0 200 ok"), "{o:#?}");
+    assert!(
+        o.stderr.contains(
+            "record sizes:           sent <= 1024, received <= 1024 bytes (max_fragment_length)"
+        ),
+        "{}",
+        o.stderr
+    );
+
+    let srv = server(&["--max-fragment-len", "2048"]);
+    let mut c = trusted_client(srv.port);
+    c.args(["--max-fragment-len", "512"]);
+    let o = run(c, b"GET / HTTP/1.0\r\n\r\n");
+    assert_eq!(o.code(), 0, "{o:#?}\nserver log:\n{}", srv.log());
+    // The client receives at most its 512, sends at most the server's 2048 and its own
+    // 512; the page shows the server's view.
+    assert!(
+        o.stderr.contains(
+            "record sizes:           sent <= 512, received <= 512 bytes (record_size_limit)"
+        ),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        o.stdout.contains(
+            "record sizes:           sent <= 512, received <= 2048 bytes (record_size_limit)"
+        ),
+        "{}",
+        o.stdout
+    );
+    // Out of range: a usage error.
+    let mut c = trusted_client(srv.port);
+    c.args(["--max-fragment-len", "63"]);
+    assert_exit(&run(c, b""), 2, &["--max-fragment-len"]);
+}

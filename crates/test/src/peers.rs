@@ -28,7 +28,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sanstls_crypto::rng::SeededRng;
 use sanstls_pki::UnixTime;
-use sanstls_proto::{ClientConfig, Connection, Error, Event, Negotiated, ServerConfig, Trace};
+use sanstls_proto::{ClientConfig, Connection, Error, Event, Negotiated, Trace};
 use sanstls_wire::enums::AlertDescription;
 
 use crate::fixtures;
@@ -656,46 +656,6 @@ pub fn http_get(
     )
 }
 
-/// Serves one connection on a 127.0.0.1 ephemeral port, with a server seeded with
-/// `seed`, to the client `spawn` starts (given the port). Once the data received ends
-/// with `until` it sends `reply` and closes. When the connection is over the client is
-/// waited for (so its output is complete) and returned with the server's outcome.
-///
-/// # Panics
-/// If the listener cannot be bound, the client never connects, or it does not exit
-/// within [`HANG_GUARD`] after the connection ended.
-pub fn serve_one(
-    config: ServerConfig,
-    seed: u8,
-    spawn: impl FnOnce(u16) -> Peer,
-    until: &[u8],
-    reply: &[u8],
-) -> (Result<Outcome, Error>, Peer) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("binding 127.0.0.1:0");
-    let port = listener.local_addr().expect("listener address").port();
-    let mut peer = spawn(port);
-    let mut sock = accept(&listener, &mut peer);
-    let mut rng = SeededRng::from_seed([seed; 32]);
-    let mut conn =
-        Connection::server(Arc::new(config), now(), &mut rng).expect("a server connection");
-    let mut got = Vec::new();
-    let result = drive(
-        &mut conn,
-        &mut sock,
-        |_| {},
-        |c, data| {
-            got.extend_from_slice(data);
-            if got.ends_with(until) {
-                c.send(reply).expect("sending the reply");
-                c.close();
-            }
-        },
-    );
-    drop(sock);
-    peer.wait();
-    (result, peer)
-}
-
 /// Accepts one connection on `listener` from `peer`.
 ///
 /// # Panics
@@ -740,7 +700,7 @@ mod send_all;
 mod tlslite;
 
 pub use record_proxy::{ProxiedRecord, RecordLog, RecordSizeProxy};
-pub use send_all::{send_all, serve_one_sending_all};
+pub use send_all::{send_all, serve_one};
 pub use tlslite::{
     RecordFigures, cbc_record_len, largest_record_received, peer_script, tlslite_client,
     tlslite_python, tlslite_records, tlslite_report, tlslite_server,

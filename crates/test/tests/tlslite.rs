@@ -16,8 +16,8 @@ use sanstls_proto::{CertifiedKey, ClientConfig, ServerConfig};
 use sanstls_test::fixtures;
 use sanstls_test::peers::{
     self, HANG_GUARD, Peer, RecordLog, RecordSizeProxy, cbc_record_len, largest_record_received,
-    s_client, s_server, send_all, serve_one, serve_one_sending_all, td, tlslite_client,
-    tlslite_records, tlslite_report, tlslite_server,
+    s_client, s_server, send_all, serve_one, td, tlslite_client, tlslite_records, tlslite_report,
+    tlslite_server,
 };
 use sanstls_wire::enums::{CipherSuite, ExtensionType};
 
@@ -343,57 +343,104 @@ fn openssl_maxfraglen_record_sizes() {
     }
 }
 
-/// `openssl s_client -maxfraglen 512` against the sanstls server, through the proxy
-/// (started in the spawn closure, between the server's port and the client): sanstls
-/// acknowledges it and fragments everything after its ServerHello, Certificate
-/// included, to 512 bytes; s_client does the same with its 3,000-byte line.
+/// `openssl s_client -maxfraglen N` against the sanstls server, for every N RFC 6066
+/// allows, through the proxy (started in the spawn closure, between the server's port
+/// and the client): sanstls acknowledges it and fragments everything after its
+/// ServerHello, Certificate included, to N bytes; s_client does the same with its line.
 #[test]
-fn s_client_maxfraglen_512_against_sanstls_server() {
-    let mut proxy = None;
-    let line = [vec![b'l'; 3000], b"\n".to_vec()].concat();
-    let reply = [vec![b'x'; 4000], b"\n".to_vec()].concat();
-    let (result, client) = serve_one_sending_all(
-        server_config(),
-        9,
-        |port| {
-            let (p, proxy_port) = RecordSizeProxy::start(port);
-            proxy = Some(p);
-            Peer::spawn_with_input(
-                s_client(proxy_port)
-                    .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"])
-                    .args(["-ign_eof", "-tlsextdebug", "-maxfraglen", "512"]),
-                &line,
-            )
-        },
-        b"\n",
-        &reply,
-    );
-    let out = result.unwrap_or_else(|e| panic!("{e}\n{}", client.output()));
-    let n = out.negotiated.unwrap();
-    assert_eq!(
-        n.fragment_limit_by,
-        Some(ExtensionType::MAX_FRAGMENT_LENGTH)
-    );
-    assert_eq!((n.max_fragment_sent, n.max_fragment_received), (512, 512));
-    assert_eq!(out.data, line);
-    let stdout = client.stdout();
-    assert!(stdout.contains("\"max fragment length\" (id=1), len=1\n0000 - 01"));
-    assert!(stdout.contains(&"x".repeat(4000)), "{}", client.stderr());
-    let proxy = proxy.unwrap();
-    assert!(proxy.wait_closed(HANG_GUARD));
-    let (to_server, to_client) = (proxy.to_server(), proxy.to_client());
-    let unprotected = to_client
-        .records
-        .iter()
-        .filter(|r| r.index > 0 && !r.protected);
-    assert!(
-        unprotected.map(|r| r.len).max().unwrap() <= 512,
-        "{to_client:?}"
-    );
-    let bound = cbc_record_len(512, 32, true);
-    assert_eq!(to_client.largest_after_hello(), bound, "{to_client:?}");
-    assert_eq!(to_server.largest_after_hello(), bound, "{to_server:?}");
-    assert!(to_client.app_data_records() >= 8, "{to_client:?}");
+fn s_client_maxfraglen_against_sanstls_server() {
+    for n in [512usize, 1024, 2048, 4096] {
+        let mut proxy = None;
+        let line = [vec![b'l'; 2 * n + 7], b"\n".to_vec()].concat();
+        let reply = [vec![b'x'; 3 * n + 9], b"\n".to_vec()].concat();
+        let (result, client) = serve_one(
+            server_config(),
+            9,
+            |port| {
+                let (p, proxy_port) = RecordSizeProxy::start(port);
+                proxy = Some(p);
+                Peer::spawn_with_input(
+                    s_client(proxy_port)
+                        .args(["-CAfile", &td("ca-root.cert.pem"), "-verify_return_error"])
+                        .args(["-ign_eof", "-tlsextdebug", "-maxfraglen", &n.to_string()]),
+                    &line,
+                )
+            },
+            b"\n",
+            &reply,
+        );
+        let out = result.unwrap_or_else(|e| panic!("{n}: {e}\n{}", client.output()));
+        let neg = out.negotiated.unwrap();
+        assert_eq!(
+            neg.fragment_limit_by,
+            Some(ExtensionType::MAX_FRAGMENT_LENGTH),
+            "{n}"
+        );
+        assert_eq!((neg.max_fragment_sent, neg.max_fragment_received), (n, n));
+        assert_eq!(out.data, line, "{n}");
+        let stdout = client.stdout();
+        let code = n.trailing_zeros() - 8; // 512 -> 1 ... 4096 -> 4
+        assert!(
+            stdout.contains(&format!(
+                "\"max fragment length\" (id=1), len=1\n0000 - 0{code}"
+            )),
+            "{n}: {stdout}"
+        );
+        assert!(
+            stdout.contains(&"x".repeat(3 * n + 9)),
+            "{}",
+            client.stderr()
+        );
+        let proxy = proxy.unwrap();
+        assert!(proxy.wait_closed(HANG_GUARD));
+        let (to_server, to_client) = (proxy.to_server(), proxy.to_client());
+        let unprotected = to_client
+            .records
+            .iter()
+            .filter(|r| r.index > 0 && !r.protected);
+        assert!(
+            unprotected.map(|r| r.len).max().unwrap() <= n,
+            "{n}: {to_client:?}"
+        );
+        let bound = cbc_record_len(n, 32, true);
+        assert_eq!(to_client.largest_after_hello(), bound, "{n}: {to_client:?}");
+        assert_eq!(to_server.largest_after_hello(), bound, "{n}: {to_server:?}");
+        assert!(to_client.app_data_records() >= 4, "{n}: {to_client:?}");
+    }
+}
+
+/// The sanstls client asking for N against `openssl s_server -www` (OpenSSL 3.0 knows
+/// max_fragment_length, not record_size_limit): the server answers max_fragment_length
+/// and sends records of at most N bytes, the 4 KiB status page included.
+#[test]
+fn sanstls_client_maxfraglen_against_s_server() {
+    for n in [512usize, 1024, 2048, 4096] {
+        let (_server, port) = s_server().args(["-www"]).start();
+        let (proxy, proxy_port) = RecordSizeProxy::start(port);
+        let suite = CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256;
+        let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem")).unwrap();
+        let config = ClientConfig::builder()
+            .trust_anchors(anchors)
+            .cipher_suites(&[suite])
+            .max_fragment_len(n)
+            .build()
+            .unwrap();
+        let out = peers::http_get(config, proxy_port, "localhost", 7).unwrap();
+        assert!(String::from_utf8_lossy(&out.data).starts_with("HTTP/1.0 200 ok"));
+        let neg = out.negotiated.unwrap();
+        assert_eq!(
+            neg.fragment_limit_by,
+            Some(ExtensionType::MAX_FRAGMENT_LENGTH),
+            "{n}"
+        );
+        assert_eq!((neg.max_fragment_sent, neg.max_fragment_received), (n, n));
+        assert!(proxy.wait_closed(HANG_GUARD));
+        let to_client = proxy.to_client();
+        assert!(
+            to_client.largest_after_hello() <= cbc_record_len(n, 32, true),
+            "{n}: {to_client:?}"
+        );
+    }
 }
 
 /// The tlslite client advertising 512 against the sanstls server: sanstls sends
@@ -404,7 +451,7 @@ fn s_client_maxfraglen_512_against_sanstls_server() {
 fn tlslite_client_record_size_limit_512_against_sanstls_server() {
     let message = [vec![b'm'; 3000], b"\n".to_vec()].concat();
     let reply = [vec![b'r'; 4000], b"\n".to_vec()].concat();
-    let (result, mut client) = serve_one_sending_all(
+    let (result, mut client) = serve_one(
         server_config(),
         9,
         |port| {
@@ -451,7 +498,7 @@ fn sanstls_server_limit_512_against_tlslite_client() {
         .build()
         .unwrap();
     let message = [vec![b'm'; 3000], b"\n".to_vec()].concat();
-    let (result, mut client) = serve_one_sending_all(
+    let (result, mut client) = serve_one(
         config,
         9,
         |port| tlslite_client(port, ["--read-until-close"], &message),

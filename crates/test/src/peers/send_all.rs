@@ -39,13 +39,17 @@ pub fn send_all(
     }
 }
 
-/// [`serve_one`](super::serve_one), but the reply is sent with [`send_all`], so it
-/// may be longer than the transmit buffer (a reply of several records under a
-/// negotiated max_fragment_length or record_size_limit).
+/// Serves one connection on a 127.0.0.1 ephemeral port, with a server seeded with
+/// `seed`, to the client `spawn` starts (given the port). Once the data received ends
+/// with `until` it sends `reply` (with [`send_all`]: it may be longer than the transmit
+/// buffer, as under a negotiated max_fragment_length or record_size_limit) and closes.
+/// When the connection is over the client is waited for (so its output is complete)
+/// and returned with the server's outcome.
 ///
 /// # Panics
-/// As [`serve_one`](super::serve_one).
-pub fn serve_one_sending_all(
+/// If the listener cannot be bound, the client never connects, or it does not exit
+/// within [`HANG_GUARD`](super::HANG_GUARD) after the connection ended.
+pub fn serve_one(
     config: ServerConfig,
     seed: u8,
     spawn: impl FnOnce(u16) -> Peer,
