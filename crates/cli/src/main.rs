@@ -90,6 +90,28 @@ impl Failure {
     }
 }
 
+/// The record size option both `client` and `server` take.
+#[derive(clap::Args, Debug)]
+pub(crate) struct RecordArgs {
+    /// Largest record to send and to ask the peer for, in bytes (512, 1024, 2048 or
+    /// 4096 are also asked for with max_fragment_length; 64 to 16384 with
+    /// record_size_limit). Default: full-size records (16384).
+    #[arg(
+        long,
+        value_name = "BYTES",
+        default_value_t = 16_384,
+        value_parser = clap::value_parser!(u64).range(64..=16_384)
+    )]
+    max_fragment_len: u64,
+}
+
+impl RecordArgs {
+    /// The value for `max_fragment_len` (the parser keeps it within 64..=16384).
+    pub(crate) fn max_fragment_len(&self) -> usize {
+        usize::try_from(self.max_fragment_len).unwrap_or(16_384)
+    }
+}
+
 /// The current time (the system clock; the epoch if it is set before 1970).
 pub(crate) fn now() -> sanstls_pki::UnixTime {
     sanstls_pki::UnixTime::from(

@@ -99,16 +99,8 @@ pub(crate) struct Args {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     write_timeout: u64,
-    /// Largest record to send and to ask the peer for, in bytes (512, 1024, 2048 or
-    /// 4096 are also asked for with max_fragment_length; 64 to 16384 with
-    /// record_size_limit). Default: full-size records (16384).
-    #[arg(
-        long,
-        value_name = "BYTES",
-        default_value_t = 16_384,
-        value_parser = clap::value_parser!(u64).range(64..=16_384)
-    )]
-    max_fragment_len: u64,
+    #[command(flatten)]
+    records: crate::RecordArgs,
 }
 
 fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
@@ -118,7 +110,7 @@ fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
         .single_cert(key)
         .trace(a.trace)
         .handshake_timeout(Duration::from_secs(a.handshake_timeout))
-        .max_fragment_len(usize::try_from(a.max_fragment_len).unwrap_or(16_384));
+        .max_fragment_len(a.records.max_fragment_len());
     if !accepted.is_empty() {
         b = b.cipher_suites(&accepted);
     }

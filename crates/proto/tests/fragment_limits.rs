@@ -67,103 +67,96 @@ fn exchange(p: &mut Pair, len: usize) {
     assert_eq!(Pair::app_data(&p.client_events), down);
 }
 
-#[test]
-fn every_limit_with_record_size_limit_both_suite_families_both_modes() {
+/// For every limit, suite family and record mode: a completed pair whose client asks
+/// for the limit (with record_size_limit too, or not), with a description.
+fn every_combination(with_rsl: bool, mut check: impl FnMut(usize, &str, &mut Pair)) {
     for limit in LIMITS {
         for suite in SUITES {
             for etm in [true, false] {
-                let what = format!("{limit} {suite:?} etm={etm}");
+                let what = format!("{limit} {suite:?} etm={etm} rsl={with_rsl}");
                 let c = client_builder()
                     .max_fragment_len(limit)
+                    .record_size_limit(with_rsl)
                     .cipher_suites(&[suite])
                     .encrypt_then_mac(etm)
                     .build()
                     .unwrap();
                 let mut p = Pair::new(c, server_builder().build().unwrap());
                 p.run_handshake(&what);
-                // The server supports both and answers record_size_limit (RFC 8449 §5).
-                for conn in [&p.client, &p.server] {
-                    let n = conn.negotiated().unwrap();
-                    assert_eq!(n.fragment_limit_by, Some(ExtensionType::RECORD_SIZE_LIMIT));
-                    assert_eq!(n.encrypt_then_mac, etm);
-                }
-                let cn = p.client.negotiated().unwrap();
-                assert_eq!(
-                    (cn.max_fragment_sent, cn.max_fragment_received),
-                    (limit, limit)
-                );
-                let sn = p.server.negotiated().unwrap();
-                assert_eq!(
-                    (sn.max_fragment_sent, sn.max_fragment_received),
-                    (limit, 16384)
-                );
-                exchange(&mut p, 3 * limit + 17);
-                // The server's protected records respect the client's limit (its
-                // unprotected first flight need not, RFC 8449 §4).
-                let server_records = record_lengths_after_hello(&p.sent_by_server);
-                let after_ccs: Vec<_> = server_records
-                    .iter()
-                    .skip_while(|(ct, _)| *ct != 20)
-                    .skip(1)
-                    .copied()
-                    .collect();
-                assert!(!after_ccs.is_empty());
-                assert_limited(&after_ccs, limit, true, &what);
-                assert_limited(
-                    &record_lengths_after_hello(&p.sent_by_client),
-                    limit,
-                    false,
-                    &what,
-                );
+                assert_eq!(p.client.negotiated().unwrap().encrypt_then_mac, etm);
+                check(limit, &what, &mut p);
             }
         }
     }
 }
 
 #[test]
+fn every_limit_with_record_size_limit_both_suite_families_both_modes() {
+    every_combination(true, |limit, what, p| {
+        // The server supports both and answers record_size_limit (RFC 8449 §5).
+        let cn = p.client.negotiated().unwrap();
+        assert_eq!(cn.fragment_limit_by, Some(ExtensionType::RECORD_SIZE_LIMIT));
+        assert_eq!(
+            (cn.max_fragment_sent, cn.max_fragment_received),
+            (limit, limit)
+        );
+        let sn = p.server.negotiated().unwrap();
+        assert_eq!(sn.fragment_limit_by, Some(ExtensionType::RECORD_SIZE_LIMIT));
+        assert_eq!(
+            (sn.max_fragment_sent, sn.max_fragment_received),
+            (limit, 16384)
+        );
+        exchange(p, 3 * limit + 17);
+        // The server's protected records respect the client's limit (its unprotected
+        // first flight need not, RFC 8449 §4).
+        let server_records = record_lengths_after_hello(&p.sent_by_server);
+        let after_ccs: Vec<_> = server_records
+            .iter()
+            .skip_while(|(ct, _)| *ct != 20)
+            .skip(1)
+            .copied()
+            .collect();
+        assert!(!after_ccs.is_empty());
+        assert_limited(&after_ccs, limit, true, what);
+        assert_limited(
+            &record_lengths_after_hello(&p.sent_by_client),
+            limit,
+            false,
+            what,
+        );
+    });
+}
+
+#[test]
 fn every_limit_with_max_fragment_length_alone() {
-    for limit in LIMITS {
-        for suite in SUITES {
-            for etm in [true, false] {
-                let what = format!("{limit} {suite:?} etm={etm}");
-                let c = client_builder()
-                    .max_fragment_len(limit)
-                    .record_size_limit(false)
-                    .cipher_suites(&[suite])
-                    .encrypt_then_mac(etm)
-                    .build()
-                    .unwrap();
-                let mut p = Pair::new(c, server_builder().build().unwrap());
-                p.run_handshake(&what);
-                for conn in [&p.client, &p.server] {
-                    let n = conn.negotiated().unwrap();
-                    assert_eq!(
-                        n.fragment_limit_by,
-                        Some(ExtensionType::MAX_FRAGMENT_LENGTH)
-                    );
-                    assert_eq!(
-                        (n.max_fragment_sent, n.max_fragment_received),
-                        (limit, limit)
-                    );
-                }
-                exchange(&mut p, 2 * limit + 1);
-                // RFC 6066 §4: everything after the hellos is fragmented, the server's
-                // Certificate included (it is larger than 512 bytes).
-                assert_limited(
-                    &record_lengths_after_hello(&p.sent_by_server),
-                    limit,
-                    false,
-                    &what,
-                );
-                assert_limited(
-                    &record_lengths_after_hello(&p.sent_by_client),
-                    limit,
-                    false,
-                    &what,
-                );
-            }
+    every_combination(false, |limit, what, p| {
+        for conn in [&p.client, &p.server] {
+            let n = conn.negotiated().unwrap();
+            assert_eq!(
+                n.fragment_limit_by,
+                Some(ExtensionType::MAX_FRAGMENT_LENGTH)
+            );
+            assert_eq!(
+                (n.max_fragment_sent, n.max_fragment_received),
+                (limit, limit)
+            );
         }
-    }
+        exchange(p, 2 * limit + 1);
+        // RFC 6066 §4: everything after the hellos is fragmented, the server's
+        // Certificate included (it is larger than 512 bytes).
+        assert_limited(
+            &record_lengths_after_hello(&p.sent_by_server),
+            limit,
+            false,
+            what,
+        );
+        assert_limited(
+            &record_lengths_after_hello(&p.sent_by_client),
+            limit,
+            false,
+            what,
+        );
+    });
 }
 
 #[test]
