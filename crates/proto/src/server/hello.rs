@@ -212,97 +212,25 @@ fn send_first_flight(
     raw: &[u8],
     choice: Choice,
 ) -> Result<(Hs, ServerKx), Error> {
-    let common = &config.common;
+    // RFC 6066 §4: with max_fragment_length "the client and server MUST immediately
+    // begin fragmenting messages (including handshake messages)", so from the
+    // ServerHello on; RFC 8449: no protected record above the client's limit (applied
+    // to every record: smaller is always allowed).
+    core.fragmenter = Fragmenter::new(choice.limits.send);
+
+    // 1. ServerHello, and the transcript from the ClientHello on.
+    let (transcript, server_random) = send_server_hello(core, config, raw, &choice)?;
     let Choice {
         suite,
         cert,
         kx,
-        secure_renegotiation,
         server_name,
         ems,
         etm,
         alpn,
         limits,
-        limits_answer,
+        ..
     } = choice;
-    // RFC 6066 §4: with max_fragment_length "the client and server MUST immediately
-    // begin fragmenting messages (including handshake messages)", so from the
-    // ServerHello on; RFC 8449: no protected record above the client's limit (applied
-    // to every record: smaller is always allowed).
-    core.fragmenter = Fragmenter::new(limits.send);
-
-    // 1. ServerHello. The random is fresh; it must not end in a TLS 1.3 downgrade
-    //    sentinel, which this TLS 1.2-only server has no business sending.
-    let mut server_random = [0u8; 32];
-    loop {
-        core.rng.fill_bytes(&mut server_random);
-        if !DOWNGRADE_SENTINELS
-            .iter()
-            .any(|s| server_random[24..] == *s)
-        {
-            break;
-        }
-    }
-    let mut sh_exts: Vec<ServerExtension<'_>> = Vec::new();
-    if secure_renegotiation {
-        sh_exts.push(ServerExtension::RenegotiationInfo(&[]));
-    }
-    if server_name.is_some() {
-        sh_exts.push(ServerExtension::ServerName);
-    }
-    if ems {
-        sh_exts.push(ServerExtension::ExtendedMasterSecret);
-    }
-    if etm {
-        sh_exts.push(ServerExtension::EncryptThenMac);
-    }
-    if let Some(name) = &alpn {
-        sh_exts.push(ServerExtension::Alpn(ProtocolName::new(name)));
-    }
-    match limits_answer {
-        limits::Answer::None => {}
-        limits::Answer::MaxFragmentLength(m) => sh_exts.push(ServerExtension::MaxFragmentLength(m)),
-        limits::Answer::RecordSizeLimit(v) => sh_exts.push(ServerExtension::RecordSizeLimit(v)),
-    }
-    let sh = HandshakeMessage::ServerHello(ServerHello {
-        server_version: ProtocolVersion::TLS12,
-        random: Random(server_random),
-        // No session cache: an empty session_id says this session cannot be resumed
-        // (§7.4.1.3).
-        session_id: &[],
-        cipher_suite: suite.suite,
-        compression_method: CompressionMethod::NULL,
-        extensions: (!sh_exts.is_empty()).then(|| ServerExtensions::from_items(&sh_exts)),
-    });
-    let mut transcript = Transcript::new();
-    transcript.add(raw);
-    transcript.start_hash(suite.prf_hash);
-    // With client authentication, the client's CertificateVerify may use the hash of any
-    // scheme offered in the CertificateRequest (RFC 5246 §7.4.8): one running hash each
-    // (at most four), so the message buffer can go either way.
-    if config.client_verifier.is_some() {
-        for &s in &common.signature_schemes {
-            if let Some((hash, _)) = scheme_parts(s) {
-                transcript
-                    .also_hash(hash)
-                    .map_err(|_| InternalError::HandshakeState)?;
-            }
-        }
-    }
-    transcript.release_buffer();
-    core.send_handshake(&sh, &mut transcript)?;
-
-    // 2. §7.4.2: the certificate chain, leaf first.
-    let ders: Vec<CertificateDer<'_>> = cert
-        .chain()
-        .iter()
-        .map(|c| CertificateDer::new(c))
-        .collect();
-    let cm = HandshakeMessage::Certificate(Certificate {
-        certificates: List::from_items(&ders),
-    });
-    core.send_handshake(&cm, &mut transcript)?;
-
     let mut hs = Hs {
         transcript,
         client_random: ch.random.0,
@@ -316,6 +244,17 @@ fn send_first_flight(
         limits,
     };
 
+    // 2. §7.4.2: the certificate chain, leaf first.
+    let ders: Vec<CertificateDer<'_>> = cert
+        .chain()
+        .iter()
+        .map(|c| CertificateDer::new(c))
+        .collect();
+    let cm = HandshakeMessage::Certificate(Certificate {
+        certificates: List::from_items(&ders),
+    });
+    core.send_handshake(&cm, &mut hs.transcript)?;
+
     // 3. §7.4.3: the signed DH parameters for DHE_RSA.
     let kx = match kx {
         KxChoice::Rsa => ServerKx::Rsa {
@@ -323,28 +262,7 @@ fn send_first_flight(
             client_version: ch.client_version.0.to_be_bytes(),
         },
         KxChoice::Dhe { scheme, group } => {
-            let group = DhGroup::named(group);
-            let key = DhPrivateKey::generate(&group, &mut core.rng);
-            let ys = key.public_value();
-            let params = ServerDhParams {
-                p: group.p_bytes(),
-                g: group.g_bytes(),
-                ys: &ys,
-            };
-            let signed = signed_params(&hs.client_random, &hs.server_random, &params)?;
-            let (hash, _) = scheme_parts(scheme).ok_or(InternalError::HandshakeState)?;
-            let digest = hash.hash(&signed);
-            let sig = sign_digest(cert.key(), &mut core.rng, scheme, digest.as_slice())?;
-            let ske = HandshakeMessage::ServerKeyExchange(ServerKeyExchange {
-                params,
-                signed: DigitallySigned {
-                    scheme,
-                    signature: &sig,
-                },
-            });
-            core.send_handshake(&ske, &mut hs.transcript)?;
-            hs.dh_bits = Some(group.p_bits());
-            ServerKx::Dhe { key }
+            send_server_key_exchange(core, &mut hs, &cert, scheme, group)?
         }
     };
 
@@ -359,7 +277,7 @@ fn send_first_flight(
         let types = [ClientCertificateType::RSA_SIGN];
         let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
             certificate_types: List::from_items(&types),
-            signature_algorithms: List::from_items(&common.signature_schemes),
+            signature_algorithms: List::from_items(&config.common.signature_schemes),
             certificate_authorities: List::from_items(&names),
         });
         core.send_handshake(&cr, &mut hs.transcript)?;
@@ -368,6 +286,113 @@ fn send_first_flight(
     // 5. §7.4.5: ServerHelloDone.
     core.send_handshake(&HandshakeMessage::ServerHelloDone, &mut hs.transcript)?;
     Ok((hs, kx))
+}
+
+/// Sends the ServerHello (RFC 5246 §7.4.1.3) with the extensions `choice` answers;
+/// returns the transcript (from the ClientHello `raw` on) and the server random.
+fn send_server_hello(
+    core: &mut Core,
+    config: &ServerConfig,
+    raw: &[u8],
+    choice: &Choice,
+) -> Result<(Transcript, [u8; 32]), Error> {
+    // The random is fresh; it must not end in a TLS 1.3 downgrade sentinel, which this
+    // TLS 1.2-only server has no business sending.
+    let mut server_random = [0u8; 32];
+    loop {
+        core.rng.fill_bytes(&mut server_random);
+        if !DOWNGRADE_SENTINELS
+            .iter()
+            .any(|s| server_random[24..] == *s)
+        {
+            break;
+        }
+    }
+    // §7.4.1.4: only extensions the client sent are answered.
+    let mut sh_exts: Vec<ServerExtension<'_>> = Vec::new();
+    if choice.secure_renegotiation {
+        sh_exts.push(ServerExtension::RenegotiationInfo(&[]));
+    }
+    if choice.server_name.is_some() {
+        sh_exts.push(ServerExtension::ServerName);
+    }
+    if choice.ems {
+        sh_exts.push(ServerExtension::ExtendedMasterSecret);
+    }
+    if choice.etm {
+        sh_exts.push(ServerExtension::EncryptThenMac);
+    }
+    if let Some(name) = &choice.alpn {
+        sh_exts.push(ServerExtension::Alpn(ProtocolName::new(name)));
+    }
+    match choice.limits_answer {
+        limits::Answer::None => {}
+        limits::Answer::MaxFragmentLength(m) => {
+            sh_exts.push(ServerExtension::MaxFragmentLength(m));
+        }
+        limits::Answer::RecordSizeLimit(v) => sh_exts.push(ServerExtension::RecordSizeLimit(v)),
+    }
+    let sh = HandshakeMessage::ServerHello(ServerHello {
+        server_version: ProtocolVersion::TLS12,
+        random: Random(server_random),
+        // No session cache: an empty session_id says this session cannot be resumed
+        // (§7.4.1.3).
+        session_id: &[],
+        cipher_suite: choice.suite.suite,
+        compression_method: CompressionMethod::NULL,
+        extensions: (!sh_exts.is_empty()).then(|| ServerExtensions::from_items(&sh_exts)),
+    });
+    let mut transcript = Transcript::new();
+    transcript.add(raw);
+    transcript.start_hash(choice.suite.prf_hash);
+    // With client authentication, the client's CertificateVerify may use the hash of any
+    // scheme offered in the CertificateRequest (RFC 5246 §7.4.8): one running hash each
+    // (at most four), so the message buffer can go either way.
+    if config.client_verifier.is_some() {
+        for &s in &config.common.signature_schemes {
+            if let Some((hash, _)) = scheme_parts(s) {
+                transcript
+                    .also_hash(hash)
+                    .map_err(|_| InternalError::HandshakeState)?;
+            }
+        }
+    }
+    transcript.release_buffer();
+    core.send_handshake(&sh, &mut transcript)?;
+    Ok((transcript, server_random))
+}
+
+/// Sends the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3): a fresh key in `group`, the
+/// parameters signed with the certificate's key under `scheme`.
+fn send_server_key_exchange(
+    core: &mut Core,
+    hs: &mut Hs,
+    cert: &CertifiedKey,
+    scheme: SignatureScheme,
+    group: NamedDhGroup,
+) -> Result<ServerKx, Error> {
+    let group = DhGroup::named(group);
+    let key = DhPrivateKey::generate(&group, &mut core.rng);
+    let ys = key.public_value();
+    let params = ServerDhParams {
+        p: group.p_bytes(),
+        g: group.g_bytes(),
+        ys: &ys,
+    };
+    let signed = signed_params(&hs.client_random, &hs.server_random, &params)?;
+    let (hash, _) = scheme_parts(scheme).ok_or(InternalError::HandshakeState)?;
+    let digest = hash.hash(&signed);
+    let sig = sign_digest(cert.key(), &mut core.rng, scheme, digest.as_slice())?;
+    let ske = HandshakeMessage::ServerKeyExchange(ServerKeyExchange {
+        params,
+        signed: DigitallySigned {
+            scheme,
+            signature: &sig,
+        },
+    });
+    core.send_handshake(&ske, &mut hs.transcript)?;
+    hs.dh_bits = Some(group.p_bits());
+    Ok(ServerKx::Dhe { key })
 }
 
 #[cfg(test)]
