@@ -49,7 +49,7 @@ pub mod cbc;
 mod ct;
 mod deframe;
 mod error;
-#[cfg(feature = "alloc")]
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 mod mac;

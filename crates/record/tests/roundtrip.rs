@@ -366,6 +366,7 @@ fn fragmenter_splits_and_seals() {
     assert_eq!(got, data[..1024]);
 }
 
+#[cfg(feature = "fuzzing")]
 #[test]
 fn fuzz_entry_points_run() {
     sanstls_record::fuzzing::deframe(&[3, 23, 3, 3, 0, 1, 0, 22, 3, 3, 0, 0]);

@@ -52,7 +52,7 @@ pub mod codec;
 pub mod enums;
 pub mod error;
 pub mod extensions;
-#[cfg(feature = "alloc")]
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handshake;
