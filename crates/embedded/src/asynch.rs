@@ -1,13 +1,15 @@
 //! [`AsyncTlsConnection`]: the async twin of [`crate::TlsConnection`], over
 //! embedded-io-async. It needs no particular executor: any that polls futures will do.
 
-use alloc::sync::Arc;
+use sanstls_proto::Shared;
 
 use embedded_io_async::{BufRead, ErrorType, Read, Write};
 use sanstls_proto::CryptoRng;
-use sanstls_proto::{
-    ClientConfig, Connection, Error as TlsError, Negotiated, ServerConfig, ServerName, UnixTime,
-};
+#[cfg(feature = "server")]
+use sanstls_proto::ServerConfig;
+#[cfg(feature = "client")]
+use sanstls_proto::{ClientConfig, ServerName};
+use sanstls_proto::{Connection, Error as TlsError, Negotiated, UnixTime};
 
 use crate::Error;
 use crate::engine::{Engine, HandshakeStep};
@@ -61,6 +63,7 @@ impl<T> core::fmt::Debug for AsyncTlsConnection<T> {
 }
 
 impl<T> AsyncTlsConnection<T> {
+    #[cfg(feature = "client")]
     /// A client connection to `server_name` over `transport`. Nothing is sent yet: the
     /// ClientHello goes out with the handshake.
     ///
@@ -68,7 +71,7 @@ impl<T> AsyncTlsConnection<T> {
     /// connection's own generator (32 bytes are drawn from it, here, and never again).
     pub fn client(
         transport: T,
-        config: Arc<ClientConfig>,
+        config: Shared<ClientConfig>,
         server_name: ServerName,
         now: UnixTime,
         rng: &mut dyn CryptoRng,
@@ -77,11 +80,12 @@ impl<T> AsyncTlsConnection<T> {
         Ok(Self::from_connection(transport, conn, now))
     }
 
+    #[cfg(feature = "server")]
     /// A server connection over `transport` (a client just connected); it waits for the
     /// ClientHello.
     pub fn server(
         transport: T,
-        config: Arc<ServerConfig>,
+        config: Shared<ServerConfig>,
         now: UnixTime,
         rng: &mut dyn CryptoRng,
     ) -> Result<Self, TlsError> {

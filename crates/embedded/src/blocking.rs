@@ -1,12 +1,14 @@
 //! [`TlsConnection`]: a TLS connection over a blocking embedded-io transport.
 
-use alloc::sync::Arc;
+use sanstls_proto::Shared;
 
 use embedded_io::{BufRead, ErrorType, Read, Write};
 use sanstls_proto::CryptoRng;
-use sanstls_proto::{
-    ClientConfig, Connection, Error as TlsError, Negotiated, ServerConfig, ServerName, UnixTime,
-};
+#[cfg(feature = "server")]
+use sanstls_proto::ServerConfig;
+#[cfg(feature = "client")]
+use sanstls_proto::{ClientConfig, ServerName};
+use sanstls_proto::{Connection, Error as TlsError, Negotiated, UnixTime};
 
 use crate::Error;
 use crate::engine::{Engine, HandshakeStep};
@@ -55,6 +57,7 @@ impl<T> core::fmt::Debug for TlsConnection<T> {
 }
 
 impl<T> TlsConnection<T> {
+    #[cfg(feature = "client")]
     /// A client connection to `server_name` over `transport`. Nothing is sent yet: the
     /// ClientHello goes out with the handshake.
     ///
@@ -62,7 +65,7 @@ impl<T> TlsConnection<T> {
     /// connection's own generator (32 bytes are drawn from it, here, and never again).
     pub fn client(
         transport: T,
-        config: Arc<ClientConfig>,
+        config: Shared<ClientConfig>,
         server_name: ServerName,
         now: UnixTime,
         rng: &mut dyn CryptoRng,
@@ -71,11 +74,12 @@ impl<T> TlsConnection<T> {
         Ok(Self::from_connection(transport, conn, now))
     }
 
+    #[cfg(feature = "server")]
     /// A server connection over `transport` (a client just connected); it waits for the
     /// ClientHello.
     pub fn server(
         transport: T,
-        config: Arc<ServerConfig>,
+        config: Shared<ServerConfig>,
         now: UnixTime,
         rng: &mut dyn CryptoRng,
     ) -> Result<Self, TlsError> {

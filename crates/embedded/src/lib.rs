@@ -124,7 +124,8 @@ pub use blocking::TlsConnection;
 pub use error::Error;
 pub use sanstls_proto::CryptoRng;
 pub use sanstls_proto::TrustAnchors;
-pub use sanstls_proto::{
-    self as proto, ClientConfig, ClientConfigBuilder, Connection, Negotiated, ServerConfig,
-    ServerConfigBuilder, ServerName, UnixTime,
-};
+pub use sanstls_proto::{self as proto, Connection, Negotiated, ServerName, Shared, UnixTime};
+#[cfg(feature = "client")]
+pub use sanstls_proto::{ClientConfig, ClientConfigBuilder};
+#[cfg(feature = "server")]
+pub use sanstls_proto::{ServerConfig, ServerConfigBuilder};

@@ -1,23 +1,25 @@
 //! Client and server configuration, checked when built.
 //!
-//! A configuration is built once, wrapped in an `Arc` and shared by every connection.
+//! A configuration is built once, wrapped in a [`crate::Shared`] (an `Arc`) and shared by every connection.
 //! [`ClientConfigBuilder::build`] and [`ServerConfigBuilder::build`] refuse a
 //! configuration that cannot work: no cipher suites, a suite sanstls does not implement,
 //! a private key that does not belong to its certificate, an empty trust store, an ALPN
 //! name that cannot be encoded.
 
+use crate::Shared;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
 use core::time::Duration;
 
 use sanstls_crypto::dh::NamedDhGroup;
 use sanstls_crypto::rsa::RsaPrivateKey;
-use sanstls_pki::{
-    ClientCertVerifier, ServerCertVerifier, TrustAnchors, VerifiedPath, WebPkiServerVerifier,
-};
-use sanstls_wire::enums::{CipherSuite, SignatureScheme};
+#[cfg(feature = "server")]
+use sanstls_pki::ClientCertVerifier;
+use sanstls_pki::VerifiedPath;
+#[cfg(feature = "client")]
+use sanstls_pki::{ServerCertVerifier, TrustAnchors, WebPkiServerVerifier};
+use sanstls_wire::enums::{CipherSuite, KeyExchange, SignatureScheme};
 use sanstls_wire::record::MAX_PLAINTEXT_LEN;
 
 /// Receives NSS key log lines (`CLIENT_RANDOM <client random> <master secret>`) for
@@ -28,8 +30,12 @@ pub trait KeyLog: Send + Sync {
 }
 
 /// The signature schemes sanstls can verify and create for a ServerKeyExchange, in its
-/// default order of preference.
-pub const DEFAULT_SIGNATURE_SCHEMES: &[SignatureScheme] = &[
+/// default order of preference: those this build has (RSA-PSS with feature `pss`,
+/// SHA-384/512 with feature `sha512`; both on by default).
+pub const DEFAULT_SIGNATURE_SCHEMES: &[SignatureScheme] = DEFAULT_SCHEMES;
+
+#[cfg(all(feature = "pss", feature = "sha512"))]
+const DEFAULT_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PSS_RSAE_SHA256,
     SignatureScheme::RSA_PKCS1_SHA256,
     SignatureScheme::RSA_PSS_RSAE_SHA384,
@@ -37,6 +43,47 @@ pub const DEFAULT_SIGNATURE_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PSS_RSAE_SHA512,
     SignatureScheme::RSA_PKCS1_SHA512,
 ];
+#[cfg(all(feature = "pss", not(feature = "sha512")))]
+const DEFAULT_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PSS_RSAE_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA256,
+];
+#[cfg(all(not(feature = "pss"), feature = "sha512"))]
+const DEFAULT_SCHEMES: &[SignatureScheme] = &[
+    SignatureScheme::RSA_PKCS1_SHA256,
+    SignatureScheme::RSA_PKCS1_SHA384,
+    SignatureScheme::RSA_PKCS1_SHA512,
+];
+#[cfg(not(any(feature = "pss", feature = "sha512")))]
+const DEFAULT_SCHEMES: &[SignatureScheme] = &[SignatureScheme::RSA_PKCS1_SHA256];
+
+/// `Some(error)` when `scheme` is one sanstls implements but this build leaves out
+/// (RSA-PSS without feature `pss`, SHA-384/512 without feature `sha512`): the error then
+/// names the feature rather than calling the scheme unsupported.
+fn scheme_left_out(scheme: SignatureScheme) -> Option<ConfigError> {
+    use SignatureScheme as S;
+    let pss = matches!(
+        scheme,
+        S::RSA_PSS_RSAE_SHA256 | S::RSA_PSS_RSAE_SHA384 | S::RSA_PSS_RSAE_SHA512
+    );
+    let sha512 = matches!(
+        scheme,
+        S::RSA_PSS_RSAE_SHA384 | S::RSA_PSS_RSAE_SHA512 | S::RSA_PKCS1_SHA384 | S::RSA_PKCS1_SHA512
+    );
+    if pss && !cfg!(feature = "pss") {
+        return Some(ConfigError::LeftOut {
+            what: "RSA-PSS signature schemes",
+            feature: "pss",
+        });
+    }
+    if sha512 && !cfg!(feature = "sha512") {
+        return Some(ConfigError::LeftOut {
+            what: "SHA-384/512 signature schemes",
+            feature: "sha512",
+        });
+    }
+    None
+}
 
 /// Why a configuration was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +122,16 @@ pub enum ConfigError {
     /// A handshake message size bound outside
     /// [`MIN_MESSAGE_LIMIT`]`..=`[`MAX_MESSAGE_LIMIT`].
     MessageLimitOutOfRange,
+    /// The configuration asks for something this build of sanstls leaves out: a cargo
+    /// feature of sanstls-proto (or sanstls-embedded) is off. `what` says what was
+    /// asked for, `feature` which feature brings it.
+    LeftOut {
+        /// What the configuration asked for ("DHE_RSA key exchange", "RSA-PSS", ...).
+        what: &'static str,
+        /// The cargo feature that brings it (`dhe`, `rsa-kx`, `client-auth`, `pss`,
+        /// `sha512`).
+        feature: &'static str,
+    },
 }
 
 /// The smallest handshake message size bound a configuration may set: below it, the
@@ -113,6 +170,11 @@ impl fmt::Display for ConfigError {
                 "a handshake message size bound must be {MIN_MESSAGE_LIMIT} to \
                  {MAX_MESSAGE_LIMIT} bytes"
             ),
+            ConfigError::LeftOut { what, feature } => write!(
+                f,
+                "{what} is left out of this build of sanstls: enable the cargo feature \
+                 `{feature}` of sanstls-proto (or sanstls-embedded)"
+            ),
             ConfigError::TooManyAcceptableIssuers => f.write_str(
                 "the client verifier's acceptable issuers exceed the 65535 bytes of a \
                  CertificateRequest (or one is empty); use fewer trust anchors, or a \
@@ -134,7 +196,7 @@ pub struct Common {
     pub(crate) require_ems: bool,
     pub(crate) etm: bool,
     pub(crate) trace: bool,
-    pub(crate) key_log: Option<Arc<dyn KeyLog>>,
+    pub(crate) key_log: Option<Shared<dyn KeyLog>>,
     pub(crate) max_fragment_len: usize,
     pub(crate) signature_schemes: Vec<SignatureScheme>,
     pub(crate) handshake_timeout: Option<Duration>,
@@ -174,6 +236,7 @@ impl Default for Common {
         Common {
             suites: sanstls_keys::suite::SUITES
                 .iter()
+                .filter(|s| key_exchange_left_out(s.key_exchange).is_none())
                 .map(|s| s.suite)
                 .collect(),
             alpn: Vec::new(),
@@ -241,12 +304,12 @@ impl Common {
         if self.suites.is_empty() {
             return Err(ConfigError::NoCipherSuites);
         }
-        if let Some(&s) = self
-            .suites
-            .iter()
-            .find(|&&s| sanstls_keys::suite::lookup(s).is_none())
-        {
-            return Err(ConfigError::UnsupportedCipherSuite(s));
+        for &s in &self.suites {
+            let info =
+                sanstls_keys::suite::lookup(s).ok_or(ConfigError::UnsupportedCipherSuite(s))?;
+            if let Some(e) = key_exchange_left_out(info.key_exchange) {
+                return Err(e);
+            }
         }
         let limits = MIN_MESSAGE_LIMIT..=MAX_MESSAGE_LIMIT;
         if !limits.contains(&self.max_message) || !limits.contains(&self.max_certificate) {
@@ -265,16 +328,43 @@ impl Common {
         } else if self.allow_sha1 && !self.signature_schemes.is_empty() {
             self.signature_schemes.push(SignatureScheme::RSA_PKCS1_SHA1);
         }
-        match self.signature_schemes.iter().find(|s| {
-            !DEFAULT_SIGNATURE_SCHEMES.contains(s) && **s != SignatureScheme::RSA_PKCS1_SHA1
-        }) {
-            Some(&s) => return Err(ConfigError::UnsupportedSignatureScheme(s)),
-            None if self.signature_schemes.is_empty() => {
-                return Err(ConfigError::UnsupportedSignatureScheme(SignatureScheme(0)));
+        for &s in &self.signature_schemes {
+            if DEFAULT_SIGNATURE_SCHEMES.contains(&s) || s == SignatureScheme::RSA_PKCS1_SHA1 {
+                continue;
             }
-            None => {}
+            return Err(scheme_left_out(s).unwrap_or(ConfigError::UnsupportedSignatureScheme(s)));
+        }
+        if self.signature_schemes.is_empty() {
+            return Err(ConfigError::UnsupportedSignatureScheme(SignatureScheme(0)));
         }
         Ok(())
+    }
+}
+
+/// What `build` says to a configuration with client certificates when feature
+/// `client-auth` is off.
+#[cfg(not(feature = "client-auth"))]
+const CLIENT_AUTH_LEFT_OUT: ConfigError = ConfigError::LeftOut {
+    what: "client certificates (CertificateRequest, Certificate, CertificateVerify)",
+    feature: "client-auth",
+};
+
+/// `Some(error)` when this build leaves out the key exchange `kx` (features `dhe`,
+/// `rsa-kx`).
+fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
+    match kx {
+        #[cfg(not(feature = "rsa-kx"))]
+        KeyExchange::Rsa => Some(ConfigError::LeftOut {
+            what: "RSA key exchange (TLS_RSA_* suites)",
+            feature: "rsa-kx",
+        }),
+        #[cfg(not(feature = "dhe"))]
+        KeyExchange::DheRsa => Some(ConfigError::LeftOut {
+            what: "DHE_RSA key exchange (TLS_DHE_RSA_* suites)",
+            feature: "dhe",
+        }),
+        #[allow(unreachable_patterns)]
+        _ => None,
     }
 }
 
@@ -323,7 +413,7 @@ macro_rules! common_setters {
         }
         /// Log the master secret of each connection in NSS key log format.
         #[must_use]
-        pub fn key_log(mut self, log: Arc<dyn KeyLog>) -> Self {
+        pub fn key_log(mut self, log: Shared<dyn KeyLog>) -> Self {
             self.common.key_log = Some(log);
             self
         }
@@ -413,27 +503,31 @@ macro_rules! common_setters {
     };
 }
 
+#[cfg(feature = "client")]
 /// A client's configuration.
 pub struct ClientConfig {
     pub(crate) common: Common,
-    pub(crate) verifier: Arc<dyn ServerCertVerifier>,
+    pub(crate) verifier: Shared<dyn ServerCertVerifier>,
     pub(crate) min_dh_bits: u32,
     pub(crate) require_secure_renegotiation: bool,
-    pub(crate) client_cert: Option<Arc<CertifiedKey>>,
+    #[cfg(feature = "client-auth")]
+    pub(crate) client_cert: Option<Shared<CertifiedKey>>,
     pub(crate) require_fragment_limit: bool,
     pub(crate) offer_record_size_limit: bool,
 }
 
+#[cfg(feature = "client")]
 impl fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientConfig")
             .field("common", &self.common)
             .field("min_dh_bits", &self.min_dh_bits)
-            .field("client_cert", &self.client_cert)
+            .field("client_cert", &self.client_cert())
             .finish_non_exhaustive()
     }
 }
 
+#[cfg(feature = "client")]
 impl ClientConfig {
     /// A builder with the defaults.
     pub fn builder() -> ClientConfigBuilder {
@@ -453,20 +547,31 @@ impl ClientConfig {
     pub fn common(&self) -> &Common {
         &self.common
     }
+
+    /// The client certificate offered to a server that asks for one (always `None`
+    /// without feature `client-auth`).
+    pub(crate) fn client_cert(&self) -> Option<&Shared<CertifiedKey>> {
+        #[cfg(feature = "client-auth")]
+        return self.client_cert.as_ref();
+        #[cfg(not(feature = "client-auth"))]
+        None
+    }
 }
 
+#[cfg(feature = "client")]
 /// Builds a [`ClientConfig`].
 pub struct ClientConfigBuilder {
     common: Common,
-    verifier: Option<Arc<dyn ServerCertVerifier>>,
+    verifier: Option<Shared<dyn ServerCertVerifier>>,
     anchors: Option<TrustAnchors>,
     min_dh_bits: u32,
     require_secure_renegotiation: bool,
-    client_cert: Option<Arc<CertifiedKey>>,
+    client_cert: Option<Shared<CertifiedKey>>,
     require_fragment_limit: bool,
     offer_record_size_limit: bool,
 }
 
+#[cfg(feature = "client")]
 impl ClientConfigBuilder {
     common_setters!();
 
@@ -481,7 +586,7 @@ impl ClientConfigBuilder {
 
     /// Verify servers with a custom verifier.
     #[must_use]
-    pub fn verifier(mut self, verifier: Arc<dyn ServerCertVerifier>) -> Self {
+    pub fn verifier(mut self, verifier: Shared<dyn ServerCertVerifier>) -> Self {
         self.verifier = Some(verifier);
         self.anchors = None;
         self
@@ -511,9 +616,12 @@ impl ClientConfigBuilder {
     /// not used to filter (many servers send none, and the server decides anyway). The
     /// leaf's keyUsage, when present, must allow digitalSignature, or the chain is not
     /// offered.
+    ///
+    /// Needs feature `client-auth` (on by default): without it `build` refuses the
+    /// configuration with [`ConfigError::LeftOut`].
     #[must_use]
     pub fn client_certificate(mut self, key: CertifiedKey) -> Self {
-        self.client_cert = Some(Arc::new(key));
+        self.client_cert = Some(Shared::new(key));
         self
     }
 
@@ -544,10 +652,14 @@ impl ClientConfigBuilder {
         if self.min_dh_bits < 1024 {
             return Err(ConfigError::DhMinimumTooSmall);
         }
-        let verifier: Arc<dyn ServerCertVerifier> = match (self.verifier, self.anchors) {
+        #[cfg(not(feature = "client-auth"))]
+        if self.client_cert.is_some() {
+            return Err(CLIENT_AUTH_LEFT_OUT);
+        }
+        let verifier: Shared<dyn ServerCertVerifier> = match (self.verifier, self.anchors) {
             (Some(v), _) => v,
             (None, Some(a)) if a.is_empty() => return Err(ConfigError::NoTrustAnchors),
-            (None, Some(a)) => Arc::new(WebPkiServerVerifier::new(a)),
+            (None, Some(a)) => Shared::new(WebPkiServerVerifier::new(a)),
             (None, None) => return Err(ConfigError::NoVerifier),
         };
         Ok(ClientConfig {
@@ -555,6 +667,7 @@ impl ClientConfigBuilder {
             verifier,
             min_dh_bits: self.min_dh_bits,
             require_secure_renegotiation: self.require_secure_renegotiation,
+            #[cfg(feature = "client-auth")]
             client_cert: self.client_cert,
             require_fragment_limit: self.require_fragment_limit,
             offer_record_size_limit: self.offer_record_size_limit,
@@ -627,22 +740,25 @@ impl CertifiedKey {
     }
 }
 
+#[cfg(feature = "server")]
 /// Chooses the server's certificate from the client's server_name (RFC 6066 §3).
 pub trait ResolvesServerCert: Send + Sync {
     /// The certificate for `server_name` (`None` when the client sent no host name), or
     /// `None` to refuse the handshake with `unrecognized_name`.
-    fn resolve(&self, server_name: Option<&str>) -> Option<Arc<CertifiedKey>>;
+    fn resolve(&self, server_name: Option<&str>) -> Option<Shared<CertifiedKey>>;
     /// Every certificate this resolver can return (to size buffers once).
-    fn all(&self) -> Vec<Arc<CertifiedKey>>;
+    fn all(&self) -> Vec<Shared<CertifiedKey>>;
 }
 
+#[cfg(feature = "server")]
 /// A resolver that picks a certificate by exact host name, with a default.
 #[derive(Debug, Default)]
 pub struct SniResolver {
-    by_name: Vec<(String, Arc<CertifiedKey>)>,
-    default: Option<Arc<CertifiedKey>>,
+    by_name: Vec<(String, Shared<CertifiedKey>)>,
+    default: Option<Shared<CertifiedKey>>,
 }
 
+#[cfg(feature = "server")]
 impl SniResolver {
     /// An empty resolver.
     pub fn new() -> Self {
@@ -651,62 +767,67 @@ impl SniResolver {
 
     /// Serve `key` for `name` (compared without case).
     #[must_use]
-    pub fn with(mut self, name: &str, key: Arc<CertifiedKey>) -> Self {
+    pub fn with(mut self, name: &str, key: Shared<CertifiedKey>) -> Self {
         self.by_name.push((name.to_ascii_lowercase(), key));
         self
     }
 
     /// Serve `key` when no name matches or none was sent.
     #[must_use]
-    pub fn with_default(mut self, key: Arc<CertifiedKey>) -> Self {
+    pub fn with_default(mut self, key: Shared<CertifiedKey>) -> Self {
         self.default = Some(key);
         self
     }
 }
 
+#[cfg(feature = "server")]
 impl ResolvesServerCert for SniResolver {
-    fn resolve(&self, server_name: Option<&str>) -> Option<Arc<CertifiedKey>> {
+    fn resolve(&self, server_name: Option<&str>) -> Option<Shared<CertifiedKey>> {
         server_name
             .and_then(|n| {
                 self.by_name
                     .iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(n))
-                    .map(|(_, v)| Arc::clone(v))
+                    .map(|(_, v)| Shared::clone(v))
             })
             .or_else(|| self.default.clone())
     }
 
-    fn all(&self) -> Vec<Arc<CertifiedKey>> {
+    fn all(&self) -> Vec<Shared<CertifiedKey>> {
         self.by_name
             .iter()
-            .map(|(_, k)| Arc::clone(k))
+            .map(|(_, k)| Shared::clone(k))
             .chain(self.default.clone())
             .collect()
     }
 }
 
+#[cfg(feature = "server")]
 /// A server's configuration.
 pub struct ServerConfig {
     pub(crate) common: Common,
-    pub(crate) certs: Arc<dyn ResolvesServerCert>,
+    pub(crate) certs: Shared<dyn ResolvesServerCert>,
     pub(crate) dh_group: NamedDhGroup,
     pub(crate) max_chain_len: usize,
-    pub(crate) client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    #[cfg(feature = "client-auth")]
+    pub(crate) client_verifier: Option<Shared<dyn ClientCertVerifier>>,
     /// The size of the CertificateRequest sent with a client verifier (0 without).
     pub(crate) cert_request_len: usize,
     pub(crate) refuse_unknown_server_names: bool,
 }
 
+#[cfg(feature = "server")]
 impl fmt::Debug for ServerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ServerConfig")
             .field("common", &self.common)
             .field("dh_group", &self.dh_group)
-            .field("client_auth", &self.client_verifier.is_some())
+            .field("client_auth", &self.client_verifier().is_some())
             .finish_non_exhaustive()
     }
 }
 
+#[cfg(feature = "server")]
 impl ServerConfig {
     /// A builder with the defaults.
     pub fn builder() -> ServerConfigBuilder {
@@ -727,30 +848,43 @@ impl ServerConfig {
     pub fn common(&self) -> &Common {
         &self.common
     }
+
+    /// The verifier of client certificates, when the server asks for them (always
+    /// `None` without feature `client-auth`).
+    pub(crate) fn client_verifier(&self) -> Option<&Shared<dyn ClientCertVerifier>> {
+        #[cfg(feature = "client-auth")]
+        return self.client_verifier.as_ref();
+        #[cfg(not(feature = "client-auth"))]
+        None
+    }
 }
 
+#[cfg(feature = "server")]
 /// Builds a [`ServerConfig`].
 pub struct ServerConfigBuilder {
     common: Common,
-    certs: Option<Arc<dyn ResolvesServerCert>>,
+    certs: Option<Shared<dyn ResolvesServerCert>>,
     dh_group: NamedDhGroup,
-    client_verifier: Option<Arc<dyn ClientCertVerifier>>,
+    client_verifier: Option<Shared<dyn ClientCertVerifier>>,
     refuse_unknown_server_names: bool,
 }
 
+#[cfg(feature = "server")]
 impl ServerConfigBuilder {
     common_setters!();
 
     /// Serve one certificate to every client.
     #[must_use]
     pub fn single_cert(mut self, key: CertifiedKey) -> Self {
-        self.certs = Some(Arc::new(SniResolver::new().with_default(Arc::new(key))));
+        self.certs = Some(Shared::new(
+            SniResolver::new().with_default(Shared::new(key)),
+        ));
         self
     }
 
     /// Choose the certificate per connection.
     #[must_use]
-    pub fn cert_resolver(mut self, resolver: Arc<dyn ResolvesServerCert>) -> Self {
+    pub fn cert_resolver(mut self, resolver: Shared<dyn ResolvesServerCert>) -> Self {
         self.certs = Some(resolver);
         self
     }
@@ -772,8 +906,11 @@ impl ServerConfigBuilder {
     /// `verifier.client_auth_mandatory()`, otherwise it stays anonymous. A client that
     /// sends a chain must prove its key with a CertificateVerify (§7.4.8); the chain ends
     /// up in [`crate::Negotiated::peer_certificates`].
+    ///
+    /// Needs feature `client-auth` (on by default): without it `build` refuses the
+    /// configuration with [`ConfigError::LeftOut`].
     #[must_use]
-    pub fn client_verifier(mut self, verifier: Arc<dyn ClientCertVerifier>) -> Self {
+    pub fn client_verifier(mut self, verifier: Shared<dyn ClientCertVerifier>) -> Self {
         self.client_verifier = Some(verifier);
         self
     }
@@ -803,6 +940,10 @@ impl ServerConfigBuilder {
             return Err(ConfigError::NoCertificate);
         }
         let max_chain_len = all.iter().map(|k| k.encoded_len()).max().unwrap_or(0);
+        #[cfg(not(feature = "client-auth"))]
+        if self.client_verifier.is_some() {
+            return Err(CLIENT_AUTH_LEFT_OUT);
+        }
         let cert_request_len = match &self.client_verifier {
             Some(v) => {
                 let issuers = v.acceptable_issuers();
@@ -823,6 +964,7 @@ impl ServerConfigBuilder {
             certs,
             dh_group: self.dh_group,
             max_chain_len,
+            #[cfg(feature = "client-auth")]
             client_verifier: self.client_verifier,
             cert_request_len,
             refuse_unknown_server_names: self.refuse_unknown_server_names,

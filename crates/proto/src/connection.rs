@@ -19,7 +19,7 @@
 //! growable buffer bounded by [`sanstls_wire::reassembler::Limits`]; it grows only while
 //! handshake messages arrive, and is freed when the handshake ends.
 
-use alloc::sync::Arc;
+use crate::Shared;
 use alloc::vec::Vec;
 use core::time::Duration;
 
@@ -30,7 +30,11 @@ use sanstls_record::Fragmenter;
 use sanstls_wire::enums::{AlertDescription, AlertLevel, ContentType};
 use sanstls_wire::record::{HEADER_LEN, MAX_PLAINTEXT_LEN};
 
-use crate::config::{ClientConfig, Common, ServerConfig};
+#[cfg(feature = "client")]
+use crate::config::ClientConfig;
+use crate::config::Common;
+#[cfg(feature = "server")]
+use crate::config::ServerConfig;
 use crate::core::{Core, Queued};
 use crate::error::{ApiMisuse, Error};
 use crate::event::Event;
@@ -92,8 +96,9 @@ impl Connection {
     /// A client connection to `server_name`; the ClientHello is ready in
     /// [`Connection::poll_transmit`] on return. `server_name` is checked against the
     /// server's certificate, and sent in server_name (RFC 6066 §3) when it is a DNS name.
+    #[cfg(feature = "client")]
     pub fn client(
-        config: Arc<ClientConfig>,
+        config: Shared<ClientConfig>,
         server_name: ServerName,
         now: UnixTime,
         rng: &mut dyn CryptoRng,
@@ -106,17 +111,18 @@ impl Connection {
         // (a signature as long as the key's modulus, plus 8 bytes of headers).
         let common = &config.common;
         let alpn: usize = common.alpn.iter().map(|p| p.len() + 1).sum();
-        let client_auth = config.client_cert.as_ref().map_or(0, |k| {
+        let client_auth = config.client_cert().map_or(0, |k| {
             k.encoded_len() + k.key().public_key().modulus_len() + 8
         });
         let flight = 2048 + alpn + 64 * common.suites.len() + client_auth;
-        let conn = Self::new(Role::Client(config), flight, now, rng);
+        let conn = Self::new(Role::Client(config), flight, now, rng)?;
         conn.start(Some(server_name))
     }
 
     /// A server connection; it waits for a ClientHello.
+    #[cfg(feature = "server")]
     pub fn server(
-        config: Arc<ServerConfig>,
+        config: Shared<ServerConfig>,
         now: UnixTime,
         rng: &mut dyn CryptoRng,
     ) -> Result<Self, Error> {
@@ -125,15 +131,18 @@ impl Connection {
         // ServerHelloDone.
         // With client authentication, a CertificateRequest too.
         let flight = config.max_chain_len + config.cert_request_len + 6 * 1024;
-        let conn = Self::new(Role::Server(config), flight, now, rng);
+        let conn = Self::new(Role::Server(config), flight, now, rng)?;
         conn.start(None)
     }
 
-    fn new(role: Role, flight: usize, now: UnixTime, rng: &mut dyn CryptoRng) -> Self {
-        let common: &Common = match &role {
-            Role::Client(c) => &c.common,
-            Role::Server(s) => &s.common,
-        };
+    /// The buffers are reserved fallibly ([`Error::OutOfMemory`]).
+    fn new(
+        role: Role,
+        flight: usize,
+        now: UnixTime,
+        rng: &mut dyn CryptoRng,
+    ) -> Result<Self, Error> {
+        let common: &Common = role.common();
         let frag = common.max_fragment_len;
         // Every handshake message is fragmented on its own, so a flight of `flight`
         // bytes takes at most `flight / frag` records plus one per message; add the
@@ -147,7 +156,7 @@ impl Connection {
             role.side(),
             SeededRng::from_rng(rng),
             now,
-            TxBuf::new(tx_len),
+            TxBuf::new(tx_len)?,
             Fragmenter::new(frag),
             common.trace,
             common.key_log.clone(),
@@ -155,15 +164,15 @@ impl Connection {
         // A client that asks for small records starts with a small receive buffer; it
         // grows if the server ignores the request. A server cannot know before the
         // ClientHello.
-        let first = match &role {
-            Role::Client(_) => usize::from(limits::advertised_rsl(frag)),
-            Role::Server(_) => MAX_PLAINTEXT_LEN,
+        let first = match role.side() {
+            Side::Client => usize::from(limits::advertised_rsl(frag)),
+            Side::Server => MAX_PLAINTEXT_LEN,
         };
-        let rx = Rx::new(HEADER_LEN + first.min(MAX_PLAINTEXT_LEN), common.limits());
+        let rx = Rx::new(HEADER_LEN + first.min(MAX_PLAINTEXT_LEN), common.limits())?;
         let deadline = common
             .handshake_timeout
             .map(|after| (now.saturating_add(after), after));
-        Connection {
+        Ok(Connection {
             role,
             state: State::Failed,
             core,
@@ -172,7 +181,7 @@ impl Connection {
             tx_trimmed: false,
             error: None,
             deadline,
-        }
+        })
     }
 
     /// Enters the first state (a client sends its ClientHello).
@@ -518,7 +527,9 @@ impl Connection {
                 .sealer
                 .sealed_len(self.core.fragmenter.max_fragment_len());
             let alert = self.core.sealer.sealed_len(2);
-            self.core.tx.resize(record + alert);
+            // A shrink: if even the smaller buffer cannot be had, the larger one keeps
+            // working, and nothing is lost by keeping it.
+            let _ = self.core.tx.resize(record + alert);
             self.tx_trimmed = true;
         }
     }
@@ -527,14 +538,14 @@ impl Connection {
 /// The most plaintext one record may carry, for callers sizing their own buffers.
 pub const MAX_FRAGMENT_LEN: usize = MAX_PLAINTEXT_LEN;
 
-#[cfg(test)]
+#[cfg(all(test, feature = "client", feature = "server"))]
 mod tests {
     use super::*;
     use crate::config::CertifiedKey;
 
     const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
 
-    fn configs() -> (Arc<ClientConfig>, Arc<ServerConfig>) {
+    fn configs() -> (Shared<ClientConfig>, Shared<ServerConfig>) {
         let root = include_str!("../../../testdata/ca-root.cert.pem");
         let anchors = sanstls_pki::TrustAnchors::from_pem_bundle(root).unwrap();
         let client = ClientConfig::builder()
@@ -547,7 +558,7 @@ mod tests {
         )
         .unwrap();
         let server = ServerConfig::builder().single_cert(key).build().unwrap();
-        (Arc::new(client), Arc::new(server))
+        (Shared::new(client), Shared::new(server))
     }
 
     /// Moves bytes both ways until neither side has anything to send.

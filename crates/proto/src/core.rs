@@ -2,8 +2,8 @@
 //! protection, fragmentation), the queue of events for the caller, the generator, the
 //! time, and what the handshake learned.
 
+use crate::Shared;
 use alloc::collections::VecDeque;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use sanstls_crypto::rng::SeededRng;
@@ -51,7 +51,7 @@ pub(crate) struct Core {
     pub(crate) sent_close: bool,
     pub(crate) events: VecDeque<Queued>,
     trace: bool,
-    key_log: Option<Arc<dyn KeyLog>>,
+    key_log: Option<Shared<dyn KeyLog>>,
     pub(crate) negotiated: Option<Negotiated>,
     /// The certificate chain the peer sent (DER, leaf first), as received: set before
     /// validation, so it is there also when validation failed. When the handshake
@@ -68,7 +68,7 @@ impl Core {
         tx: TxBuf,
         fragmenter: Fragmenter,
         trace: bool,
-        key_log: Option<Arc<dyn KeyLog>>,
+        key_log: Option<Shared<dyn KeyLog>>,
     ) -> Self {
         Core {
             side,

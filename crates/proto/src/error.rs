@@ -64,6 +64,16 @@ pub enum Error {
         /// The configured timeout that ran out.
         after: Duration,
     },
+    /// The heap could not hold a buffer of this connection: the receive, transmit or
+    /// handshake reassembly buffer (each is reserved fallibly, so that a device whose
+    /// heap is too small gets this error rather than an abort). From
+    /// [`crate::Connection::client`] or [`crate::Connection::server`] nothing was made;
+    /// during the handshake, `internal_error` is sent. The crate documentation
+    /// ("Memory") gives the sizes a configuration needs.
+    OutOfMemory {
+        /// The size of the buffer that could not be allocated, in bytes.
+        bytes: usize,
+    },
 }
 
 /// Protocol rules the peer broke.
@@ -203,7 +213,7 @@ impl Error {
             Error::PeerIncompatible(p) => p.alert(),
             Error::Certificate(e) => AlertDescription(e.alert().0),
             Error::CertificateKeyUsage => AlertDescription::UNSUPPORTED_CERTIFICATE,
-            Error::Internal(_) => AlertDescription::INTERNAL_ERROR,
+            Error::Internal(_) | Error::OutOfMemory { .. } => AlertDescription::INTERNAL_ERROR,
             Error::AlertReceived(_)
             | Error::ApiMisuse(_)
             | Error::PeerClosedDuringHandshake { .. }
@@ -296,10 +306,11 @@ impl From<sanstls_wire::reassembler::PushError> for Error {
     fn from(e: sanstls_wire::reassembler::PushError) -> Self {
         match e {
             sanstls_wire::reassembler::PushError::Decode(d) => Error::InvalidMessage(d),
-            // The connection's reassembly buffer is sized for its limits: a bug.
-            sanstls_wire::reassembler::PushError::BufferFull => {
-                InternalError::HandshakeState.into()
+            sanstls_wire::reassembler::PushError::OutOfMemory { needed } => {
+                Error::OutOfMemory { bytes: needed }
             }
+            // The connection's reassembly buffer is sized for its limits: a bug.
+            _ => InternalError::HandshakeState.into(),
         }
     }
 }
@@ -372,6 +383,10 @@ impl fmt::Display for Error {
             Error::HandshakeTimeout { after } => {
                 write!(f, "handshake timed out after {}", DurationText(*after))
             }
+            Error::OutOfMemory { bytes } => write!(
+                f,
+                "out of memory: a connection buffer of {bytes} bytes could not be allocated"
+            ),
         }
     }
 }

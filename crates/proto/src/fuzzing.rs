@@ -7,8 +7,8 @@
 //! (optional authentication, test root), and the client has the `client` test
 //! certificate to answer a CertificateRequest with.
 
+use crate::Shared;
 use alloc::boxed::Box;
-use alloc::sync::Arc;
 
 use once_cell::race::OnceBox;
 
@@ -77,13 +77,13 @@ fn feed(conn: &mut Connection, data: &[u8]) {
 
 /// The server's config, built once per process: loading and validating the RSA key
 /// costs milliseconds, which would otherwise dominate every execution.
-pub(crate) fn server_config() -> Option<Arc<ServerConfig>> {
-    static CONFIG: OnceBox<Option<Arc<ServerConfig>>> = OnceBox::new();
+pub(crate) fn server_config() -> Option<Shared<ServerConfig>> {
+    static CONFIG: OnceBox<Option<Shared<ServerConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
             let verifier = TrustAnchors::from_pem_bundle(ROOT_PEM)
                 .ok()
-                .map(|a| Arc::new(WebPkiClientVerifier::new(a).allow_unauthenticated()));
+                .map(|a| Shared::new(WebPkiClientVerifier::new(a).allow_unauthenticated()));
             let config = CertifiedKey::from_pem(CHAIN_PEM, KEY_PEM)
                 .ok()
                 .zip(verifier)
@@ -94,14 +94,14 @@ pub(crate) fn server_config() -> Option<Arc<ServerConfig>> {
                         .build()
                         .ok()
                 });
-            Box::new(config.map(Arc::new))
+            Box::new(config.map(Shared::new))
         })
         .clone()
 }
 
 /// The client's config, built once per process.
-pub(crate) fn client_config() -> Option<Arc<ClientConfig>> {
-    static CONFIG: OnceBox<Option<Arc<ClientConfig>>> = OnceBox::new();
+pub(crate) fn client_config() -> Option<Shared<ClientConfig>> {
+    static CONFIG: OnceBox<Option<Shared<ClientConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
             let key = CertifiedKey::from_pem(CLIENT_CHAIN_PEM, CLIENT_KEY_PEM).ok();
@@ -115,7 +115,7 @@ pub(crate) fn client_config() -> Option<Arc<ClientConfig>> {
                         .build()
                         .ok()
                 });
-            Box::new(config.map(Arc::new))
+            Box::new(config.map(Shared::new))
         })
         .clone()
 }

@@ -114,9 +114,36 @@
 //!   (a resolver), and certificate_types other than rsa_sign.
 #![no_std]
 #![forbid(unsafe_code)]
+// A build that leaves capabilities out (see "Features") leaves helpers and imports that
+// only those capabilities use: not worth a cfg each. The full build (default features,
+// which CI lints) keeps every warning.
+#![cfg_attr(
+    not(all(
+        feature = "client",
+        feature = "server",
+        feature = "dhe",
+        feature = "rsa-kx",
+        feature = "client-auth",
+        feature = "pss",
+        feature = "sha512"
+    )),
+    allow(unused_imports, unused_variables, dead_code, unreachable_patterns)
+)]
 
 extern crate alloc;
 
+#[cfg(not(any(feature = "client", feature = "server")))]
+compile_error!(
+    "sanstls-proto needs at least one role: enable its feature `client` or `server` \
+     (or both; both are in its default features)"
+);
+#[cfg(not(any(feature = "rsa-kx", feature = "dhe")))]
+compile_error!(
+    "sanstls-proto needs at least one key exchange: enable its feature `rsa-kx` or `dhe` \
+     (or both; both are in its default features)"
+);
+
+#[cfg(feature = "client")]
 mod client;
 mod config;
 mod connection;
@@ -131,17 +158,38 @@ mod limits;
 mod negotiate;
 mod negotiated;
 mod records;
+#[cfg(feature = "server")]
 mod server;
 mod sig;
 mod state;
 mod txbuf;
 
+/// The shared pointer of the public API: configurations, verifiers, certificate keys
+/// and key logs are handed to connections as `Shared<T>`.
+///
+/// It is [`alloc::sync::Arc`] on every target with atomic compare-and-swap (so on
+/// every host and on Cortex-M3/M4/M7, where it is exactly `std::sync::Arc`), and
+/// [`alloc::rc::Rc`] on targets without it (Cortex-M0/M0+ such as the RP2040,
+/// `thumbv6m-none-eabi`; RISC-V without the A extension such as the ESP32-C3,
+/// `riscv32imc-unknown-none-elf`), where `alloc::sync` does not exist. Code that names
+/// `Shared` builds on both; on the latter a connection is not `Send`, which a
+/// single-core device without atomics does not need.
+#[cfg(target_has_atomic = "ptr")]
+pub type Shared<T> = alloc::sync::Arc<T>;
+/// The shared pointer of the public API (see the `target_has_atomic = "ptr"` twin):
+/// [`alloc::rc::Rc`] here, as this target has no atomic compare-and-swap.
+#[cfg(not(target_has_atomic = "ptr"))]
+pub type Shared<T> = alloc::rc::Rc<T>;
+
 pub use config::{
-    CertifiedKey, ClientConfig, ClientConfigBuilder, Common, ConfigError,
-    DEFAULT_CLIENT_HANDSHAKE_TIMEOUT, DEFAULT_SERVER_HANDSHAKE_TIMEOUT, DEFAULT_SIGNATURE_SCHEMES,
-    KeyLog, MAX_MESSAGE_LIMIT, MIN_MESSAGE_LIMIT, ResolvesServerCert, ServerConfig,
-    ServerConfigBuilder, SniResolver,
+    CertifiedKey, Common, ConfigError, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT,
+    DEFAULT_SERVER_HANDSHAKE_TIMEOUT, DEFAULT_SIGNATURE_SCHEMES, KeyLog, MAX_MESSAGE_LIMIT,
+    MIN_MESSAGE_LIMIT,
 };
+#[cfg(feature = "client")]
+pub use config::{ClientConfig, ClientConfigBuilder};
+#[cfg(feature = "server")]
+pub use config::{ResolvesServerCert, ServerConfig, ServerConfigBuilder, SniResolver};
 pub use connection::{Connection, MAX_FRAGMENT_LEN};
 pub use error::{ApiMisuse, Error, InternalError, PeerIncompatible, PeerMisbehaved};
 pub use event::{Direction, Event, Trace, TraceKind};

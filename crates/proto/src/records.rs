@@ -58,9 +58,9 @@ impl Rx {
     /// A receiving side with a buffer of `buf_len` bytes to start with (it grows, up to
     /// a full record, while the handshake needs it) and handshake messages bounded by
     /// `limits`.
-    pub(crate) fn new(buf_len: usize, limits: Limits) -> Self {
-        Rx {
-            deframer: Deframer::new(alloc::vec![0u8; buf_len].into_boxed_slice()),
+    pub(crate) fn new(buf_len: usize, limits: Limits) -> Result<Self, Error> {
+        Ok(Rx {
+            deframer: Deframer::new(crate::txbuf::zeroed(buf_len)?),
             opener: Opener::null(),
             protected: false,
             hs_in: Reassembler::new(limits),
@@ -69,7 +69,7 @@ impl Rx {
             warning_alerts: 0,
             eof: false,
             peer_closed: None,
-        }
+        })
     }
 
     /// The application data waiting for the caller.
@@ -101,7 +101,9 @@ impl Rx {
                 && len > self.deframer.capacity()
                 && len <= self.opener.max_record_len()
             {
-                self.deframer.resize(len);
+                // If the heap cannot hold it, the buffer stays as it is and processing
+                // reports the error when the record's header is looked at again.
+                let _ = self.deframer.resize(len);
             }
             self.deframer.recv_buf()
         } else {
@@ -118,21 +120,27 @@ impl Rx {
         opener: &mut Opener,
         protected: &mut bool,
         effects: Effects,
-    ) {
+    ) -> Result<(), Error> {
+        let resize = |deframer: &mut Deframer<Box<[u8]>>, len: usize| {
+            deframer
+                .resize(len)
+                .map_err(|_| Error::OutOfMemory { bytes: len })
+        };
         if let Some(limit) = effects.receive_limit {
             opener.set_max_plaintext_len(limit);
             let max = opener.max_record_len();
             if deframer.capacity() > max {
                 // Pending bytes beyond it belong to a record that is too long: refused
                 // when processed (the resize is then refused and changes nothing).
-                deframer.resize(max);
+                resize(deframer, max)?;
             }
         }
         if let Some(new) = effects.opener {
             *opener = new;
             *protected = true;
-            deframer.resize(opener.max_record_len());
+            resize(deframer, opener.max_record_len())?;
         }
+        Ok(())
     }
 
     /// `n` bytes were read into [`Rx::recv_buf`].
@@ -204,7 +212,9 @@ impl Rx {
                 return Err(PeerMisbehaved::RecordOverflow.into());
             }
             if len > self.deframer.capacity() {
-                self.deframer.resize(len);
+                self.deframer
+                    .resize(len)
+                    .map_err(|_| Error::OutOfMemory { bytes: len })?;
             }
         }
         let Some((at, record)) = self.deframer.next_record_at()? else {
@@ -260,7 +270,7 @@ impl Rx {
                     &mut self.opener,
                     &mut self.protected,
                     effects,
-                );
+                )?;
             }
             ContentType::ALERT => {
                 let alert = Alert::decode(payload)?;
@@ -350,7 +360,7 @@ impl Rx {
                 &mut self.opener,
                 &mut self.protected,
                 effects,
-            );
+            )?;
         }
         Ok(())
     }

@@ -6,26 +6,78 @@ use alloc::vec::Vec;
 
 use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rng::SeededRng;
-use sanstls_crypto::rsa::RsaPrivateKey;
+use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use sanstls_wire::codec::Codec as _;
 use sanstls_wire::enums::SignatureScheme;
 use sanstls_wire::writer::Writer;
 
-use crate::error::{Error, InternalError};
+use crate::error::{Error, InternalError, PeerMisbehaved};
 
-/// The hash of a signature scheme sanstls verifies, and whether it is PSS.
+/// The hash of a signature scheme sanstls verifies, and whether it is PSS; `None` for
+/// a scheme it does not implement or this build leaves out (RSA-PSS without feature
+/// `pss`, SHA-384/512 without feature `sha512`), which is then treated as unknown
+/// everywhere: never offered, never chosen, refused when the peer uses it.
 pub(crate) fn scheme_parts(scheme: SignatureScheme) -> Option<(HashAlgorithm, bool)> {
     Some(match scheme {
         // Only when the configuration allows it (its schemes list it then).
         SignatureScheme::RSA_PKCS1_SHA1 => (HashAlgorithm::Sha1, false),
         SignatureScheme::RSA_PKCS1_SHA256 => (HashAlgorithm::Sha256, false),
+        #[cfg(feature = "sha512")]
         SignatureScheme::RSA_PKCS1_SHA384 => (HashAlgorithm::Sha384, false),
+        #[cfg(feature = "sha512")]
         SignatureScheme::RSA_PKCS1_SHA512 => (HashAlgorithm::Sha512, false),
+        #[cfg(feature = "pss")]
         SignatureScheme::RSA_PSS_RSAE_SHA256 => (HashAlgorithm::Sha256, true),
+        #[cfg(all(feature = "pss", feature = "sha512"))]
         SignatureScheme::RSA_PSS_RSAE_SHA384 => (HashAlgorithm::Sha384, true),
+        #[cfg(all(feature = "pss", feature = "sha512"))]
         SignatureScheme::RSA_PSS_RSAE_SHA512 => (HashAlgorithm::Sha512, true),
         _ => return None,
     })
+}
+
+/// Verifies a signature over `msg` (hashed here) as `scheme_parts` described it; a
+/// signature that does not verify is [`PeerMisbehaved::BadSignature`] (decrypt_error,
+/// RFC 5246 §7.2.2).
+#[cfg(feature = "dhe")]
+pub(crate) fn verify(
+    key: &RsaPublicKey,
+    hash: HashAlgorithm,
+    pss: bool,
+    msg: &[u8],
+    sig: &[u8],
+) -> Result<(), Error> {
+    if pss {
+        #[cfg(feature = "pss")]
+        return key
+            .verify_pss(hash, msg, sig)
+            .map_err(|_| PeerMisbehaved::BadSignature.into());
+        #[cfg(not(feature = "pss"))]
+        return Err(PeerMisbehaved::UnofferedSignatureScheme.into());
+    }
+    key.verify_pkcs1v15(hash, msg, sig)
+        .map_err(|_| PeerMisbehaved::BadSignature.into())
+}
+
+/// [`verify`] for a digest made by the caller (a CertificateVerify's transcript hash).
+#[cfg(all(feature = "server", feature = "client-auth"))]
+pub(crate) fn verify_prehashed(
+    key: &RsaPublicKey,
+    hash: HashAlgorithm,
+    pss: bool,
+    digest: &[u8],
+    sig: &[u8],
+) -> Result<(), Error> {
+    if pss {
+        #[cfg(feature = "pss")]
+        return key
+            .verify_pss_prehashed(hash, digest, sig)
+            .map_err(|_| PeerMisbehaved::BadSignature.into());
+        #[cfg(not(feature = "pss"))]
+        return Err(PeerMisbehaved::UnofferedSignatureScheme.into());
+    }
+    key.verify_pkcs1v15_prehashed(hash, digest, sig)
+        .map_err(|_| PeerMisbehaved::BadSignature.into())
 }
 
 /// Signs `digest` (made with the hash of `scheme`) with `key` as `scheme` says: RSA-PSS
@@ -39,8 +91,14 @@ pub(crate) fn sign_digest(
 ) -> Result<Vec<u8>, Error> {
     let (hash, pss) = scheme_parts(scheme).ok_or(InternalError::HandshakeState)?;
     if pss {
-        key.sign_pss_prehashed(rng, hash, digest)
-    } else if hash == HashAlgorithm::Sha1 {
+        #[cfg(feature = "pss")]
+        return key
+            .sign_pss_prehashed(rng, hash, digest)
+            .map_err(|_| InternalError::RsaOperation.into());
+        #[cfg(not(feature = "pss"))]
+        return Err(InternalError::HandshakeState.into());
+    }
+    if hash == HashAlgorithm::Sha1 {
         key.sign_pkcs1v15_sha1_legacy_prehashed(rng, digest)
     } else {
         key.sign_pkcs1v15_prehashed(rng, hash, digest)

@@ -2,17 +2,24 @@
 //! Every transition happens here or in the role's states; the record path only turns
 //! records into [`Input`]s and installs the record protection a transition returns.
 
-use alloc::sync::Arc;
+use crate::Shared;
 
 use sanstls_keys::Side;
 use sanstls_record::Opener;
 use sanstls_wire::enums::{AlertDescription, AlertLevel, HandshakeType, KeyExchange};
 
-use crate::config::{ClientConfig, ServerConfig};
+#[cfg(feature = "client")]
+use crate::client;
+#[cfg(feature = "client")]
+use crate::config::ClientConfig;
+use crate::config::Common;
+#[cfg(feature = "server")]
+use crate::config::ServerConfig;
 use crate::core::Core;
 use crate::error::{Error, InternalError};
 use crate::hs::{Input, Next, Transition};
-use crate::{client, server};
+#[cfg(feature = "server")]
+use crate::server;
 
 /// What a transition changes for the peer's records.
 #[derive(Default)]
@@ -26,15 +33,29 @@ pub(crate) struct Effects {
 
 /// Which role, with its configuration.
 pub(crate) enum Role {
-    Client(Arc<ClientConfig>),
-    Server(Arc<ServerConfig>),
+    #[cfg(feature = "client")]
+    Client(Shared<ClientConfig>),
+    #[cfg(feature = "server")]
+    Server(Shared<ServerConfig>),
 }
 
 impl Role {
     pub(crate) fn side(&self) -> Side {
         match self {
+            #[cfg(feature = "client")]
             Role::Client(_) => Side::Client,
+            #[cfg(feature = "server")]
             Role::Server(_) => Side::Server,
+        }
+    }
+
+    /// The settings both roles share.
+    pub(crate) fn common(&self) -> &Common {
+        match self {
+            #[cfg(feature = "client")]
+            Role::Client(c) => &c.common,
+            #[cfg(feature = "server")]
+            Role::Server(s) => &s.common,
         }
     }
 }
@@ -44,7 +65,9 @@ impl Role {
 /// per-message allocation.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
+    #[cfg(feature = "client")]
     Client(client::State),
+    #[cfg(feature = "server")]
     Server(server::State),
     /// The handshake is done: application data flows. A HelloRequest (to a client) or a
     /// ClientHello (to a server) asks for renegotiation, which is refused with a
@@ -62,21 +85,26 @@ impl State {
         server_name: Option<sanstls_pki::ServerName>,
     ) -> Result<State, Error> {
         Ok(match (role, server_name) {
+            #[cfg(feature = "client")]
             (Role::Client(cfg), Some(name)) => State::Client(client::start(core, cfg, name)?),
+            #[cfg(feature = "server")]
             (Role::Server(_), _) => State::Server(server::start()),
-            (Role::Client(_), None) => return Err(InternalError::HandshakeState.into()),
+            #[allow(unreachable_patterns)]
+            _ => return Err(InternalError::HandshakeState.into()),
         })
     }
 
     pub(crate) fn is_handshaking(&self) -> bool {
-        matches!(self, State::Client(_) | State::Server(_))
+        !matches!(self, State::Traffic | State::Failed)
     }
 
     /// The negotiated key exchange, once the hellos fixed the suite (the
     /// ClientKeyExchange and ServerKeyExchange formats depend on it).
     pub(crate) fn key_exchange(&self) -> Option<KeyExchange> {
         match self {
+            #[cfg(feature = "client")]
             State::Client(s) => s.key_exchange(),
+            #[cfg(feature = "server")]
             State::Server(s) => s.key_exchange(),
             _ => None,
         }
@@ -88,7 +116,9 @@ impl State {
     pub(crate) fn version_fixed(&self) -> bool {
         match self {
             State::Traffic | State::Failed => true,
+            #[cfg(feature = "client")]
             State::Client(s) => !s.is_initial(),
+            #[cfg(feature = "server")]
             State::Server(s) => !s.is_initial(),
         }
     }
@@ -98,7 +128,9 @@ impl State {
     /// contents (RFC 5246 §7.3, §7.2.2).
     pub(crate) fn expects(&self, typ: HandshakeType, side: Side) -> bool {
         match self {
+            #[cfg(feature = "client")]
             State::Client(s) => s.expects(typ),
+            #[cfg(feature = "server")]
             State::Server(s) => s.expects(typ),
             State::Traffic => match side {
                 Side::Client => typ == HandshakeType::HELLO_REQUEST,
@@ -116,9 +148,11 @@ impl State {
         input: Input<'_>,
     ) -> Result<(State, Effects), Error> {
         match (self, role) {
+            #[cfg(feature = "client")]
             (State::Client(s), Role::Client(cfg)) => {
                 Ok(Self::lift(s.handle(core, cfg, input)?, State::Client))
             }
+            #[cfg(feature = "server")]
             (State::Server(s), Role::Server(cfg)) => {
                 Ok(Self::lift(s.handle(core, cfg, input)?, State::Server))
             }
@@ -131,6 +165,7 @@ impl State {
                 Input::ChangeCipherSpec => Err(input.unexpected()),
             },
             (State::Failed, _) => Err(input.unexpected()),
+            #[allow(unreachable_patterns)]
             _ => Err(InternalError::HandshakeState.into()),
         }
     }

@@ -1,7 +1,19 @@
 //! The transmit buffer: sealed records waiting for the transport.
 
 use alloc::boxed::Box;
-use alloc::vec;
+use alloc::vec::Vec;
+
+use crate::error::Error;
+
+/// A zeroed buffer of `len` bytes, reserved fallibly: [`Error::OutOfMemory`] when the
+/// heap cannot hold it (the per-connection buffers must not abort a device).
+pub(crate) fn zeroed(len: usize) -> Result<Box<[u8]>, Error> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| Error::OutOfMemory { bytes: len })?;
+    v.resize(len, 0);
+    Ok(v.into_boxed_slice())
+}
 
 /// The outgoing bytes: `buf[start..end]` waits for the transport. Allocated once; room
 /// is made by moving the pending bytes to the front when the caller transmitted some.
@@ -13,12 +25,12 @@ pub(crate) struct TxBuf {
 
 impl TxBuf {
     /// An empty buffer of `len` bytes.
-    pub(crate) fn new(len: usize) -> Self {
-        TxBuf {
-            buf: vec![0u8; len].into_boxed_slice(),
+    pub(crate) fn new(len: usize) -> Result<Self, Error> {
+        Ok(TxBuf {
+            buf: zeroed(len)?,
             start: 0,
             end: 0,
-        }
+        })
     }
 
     /// The bytes waiting for the transport.
@@ -56,12 +68,14 @@ impl TxBuf {
 
     /// Replaces the buffer by one of `len` bytes (at least the pending bytes), keeping
     /// what is pending: after the handshake, the room for a whole flight goes.
-    pub(crate) fn resize(&mut self, len: usize) {
+    /// Fails (keeping the old buffer) when the heap cannot hold the new one.
+    pub(crate) fn resize(&mut self, len: usize) -> Result<(), Error> {
         let pending = self.end - self.start;
-        let mut buf = vec![0u8; len.max(pending)].into_boxed_slice();
+        let mut buf = zeroed(len.max(pending))?;
         buf[..pending].copy_from_slice(self.pending());
         self.buf = buf;
         self.start = 0;
         self.end = pending;
+        Ok(())
     }
 }

@@ -189,17 +189,23 @@ impl Deframer<alloc::boxed::Box<[u8]>> {
     /// Replaces the buffer by one of `len` bytes, keeping the bytes received and not yet
     /// returned as records (moved to its start). Refused (`false`, nothing changed) when
     /// they would not fit. For a receive buffer that follows a negotiated record size.
-    pub fn resize(&mut self, len: usize) -> bool {
+    ///
+    /// The new buffer is reserved fallibly: when the heap cannot hold it, the error
+    /// says so and the old buffer stays.
+    pub fn resize(&mut self, len: usize) -> Result<bool, alloc::collections::TryReserveError> {
         let pending = self.end - self.start;
         if len < pending {
-            return false;
+            return Ok(false);
         }
-        let mut buf = alloc::vec![0u8; len].into_boxed_slice();
+        let mut v = alloc::vec::Vec::new();
+        v.try_reserve_exact(len)?;
+        v.resize(len, 0u8);
+        let mut buf = v.into_boxed_slice();
         buf[..pending].copy_from_slice(&self.buf[self.start..self.end]);
         self.buf = buf;
         self.start = 0;
         self.end = pending;
-        true
+        Ok(true)
     }
 
     /// The buffer's size.

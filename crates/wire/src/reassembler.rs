@@ -56,12 +56,20 @@ impl Limits {
 /// local storage cannot hold them (not the peer's fault: a caller's fixed buffer smaller
 /// than the limits need).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum PushError {
     /// The bytes break a rule (a message over its bound, say); the alert is the
     /// decode error's.
     Decode(DecodeError),
     /// The reassembly storage is full.
     BufferFull,
+    /// Growing the reassembly storage to `needed` bytes failed: the heap cannot hold
+    /// them (a growable buffer reserves its room fallibly, so a device whose heap runs
+    /// out gets this error instead of an abort).
+    OutOfMemory {
+        /// The size the storage needed to grow to.
+        needed: usize,
+    },
 }
 
 impl From<DecodeError> for PushError {
@@ -75,15 +83,27 @@ impl core::fmt::Display for PushError {
         match self {
             PushError::Decode(e) => e.fmt(f),
             PushError::BufferFull => f.write_str("reassembly buffer full"),
+            PushError::OutOfMemory { needed } => write!(
+                f,
+                "out of memory: the handshake reassembly buffer could not grow to {needed} bytes"
+            ),
         }
     }
 }
 
 impl core::error::Error for PushError {}
 
-/// The storage of a [`Reassembler`] is full.
+/// Why a [`Buffer`] refused to take more bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BufferFull;
+pub enum StorageError {
+    /// The storage is full: the bytes would go past its capacity or the cap.
+    Full,
+    /// The storage could not grow to `needed` bytes: the allocator refused.
+    OutOfMemory {
+        /// The size the storage needed to grow to.
+        needed: usize,
+    },
+}
 
 /// Storage for a [`Reassembler`]: a fixed slice, or a `Vec` (feature `alloc`) that grows
 /// with received bytes up to [`Limits::buffer_len`].
@@ -91,7 +111,7 @@ pub trait Buffer {
     /// The bytes held.
     fn bytes(&self) -> &[u8];
     /// Appends `data`, failing past `cap` bytes.
-    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), BufferFull>;
+    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), StorageError>;
     /// Drops the first `n` bytes.
     fn discard_front(&mut self, n: usize);
 }
@@ -113,12 +133,12 @@ impl Buffer for FixedBuffer<'_> {
     fn bytes(&self) -> &[u8] {
         &self.buf[..self.len]
     }
-    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), BufferFull> {
+    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), StorageError> {
         let end = self.len + data.len();
         if end > cap {
-            return Err(BufferFull);
+            return Err(StorageError::Full);
         }
-        let dst = self.buf.get_mut(self.len..end).ok_or(BufferFull)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(StorageError::Full)?;
         dst.copy_from_slice(data);
         self.len = end;
         Ok(())
@@ -134,15 +154,20 @@ impl Buffer for Vec<u8> {
     fn bytes(&self) -> &[u8] {
         self
     }
-    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), BufferFull> {
+    fn append(&mut self, data: &[u8], cap: usize) -> Result<(), StorageError> {
         let needed = self.len() + data.len();
         if needed > cap {
-            return Err(BufferFull);
+            return Err(StorageError::Full);
         }
         if needed > self.capacity() {
-            // Grow geometrically, but never to a capacity beyond `cap`.
+            // Grow geometrically, but never to a capacity beyond `cap`; fallibly, so
+            // that a heap too small for a large (peer-announced) message is an error.
             let target = needed.max(self.capacity().saturating_mul(2)).min(cap);
-            self.reserve_exact(target - self.len());
+            if self.try_reserve_exact(target - self.len()).is_err() {
+                // Geometric growth asked too much: try just what is needed.
+                self.try_reserve_exact(needed - self.len())
+                    .map_err(|_| StorageError::OutOfMemory { needed })?;
+            }
         }
         self.extend_from_slice(data);
         Ok(())
@@ -237,9 +262,10 @@ impl<B: Buffer> Reassembler<B> {
             self.buf.discard_front(self.consumed);
             self.consumed = 0;
         }
-        self.buf
-            .append(fragment, self.cap)
-            .map_err(|BufferFull| PushError::BufferFull)?;
+        self.buf.append(fragment, self.cap).map_err(|e| match e {
+            StorageError::Full => PushError::BufferFull,
+            StorageError::OutOfMemory { needed } => PushError::OutOfMemory { needed },
+        })?;
         // Check every header that is now complete, so that an oversized announcement is
         // refused before its body is waited for.
         let bytes = self.buf.bytes();

@@ -22,7 +22,7 @@
 
 mod hello;
 
-use alloc::sync::Arc;
+use crate::Shared;
 use alloc::vec::Vec;
 
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
@@ -53,6 +53,7 @@ use crate::sig::{scheme_parts, sign_digest, signed_params};
 pub(crate) enum State {
     ServerHello(ExpectServerHello),
     Certificate(ExpectCertificate),
+    #[cfg(feature = "dhe")]
     ServerKeyExchange(ExpectServerKeyExchange),
     ServerHelloDone(ExpectServerHelloDone),
     ChangeCipherSpec(ExpectChangeCipherSpec),
@@ -84,6 +85,7 @@ impl State {
         let hs = match self {
             State::ServerHello(_) => return None,
             State::Certificate(s) => &s.hs,
+            #[cfg(feature = "dhe")]
             State::ServerKeyExchange(s) => &s.hs,
             State::ServerHelloDone(s) => &s.hs,
             State::ChangeCipherSpec(s) => &s.hs,
@@ -105,6 +107,7 @@ impl State {
             || match self {
                 State::ServerHello(_) => typ == HandshakeType::SERVER_HELLO,
                 State::Certificate(_) => typ == HandshakeType::CERTIFICATE,
+                #[cfg(feature = "dhe")]
                 State::ServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
                 State::ServerHelloDone(s) => {
                     typ == HandshakeType::SERVER_HELLO_DONE
@@ -147,6 +150,7 @@ impl State {
         let next = match self {
             State::ServerHello(s) => return s.handle(core, config, &msg, raw),
             State::Certificate(s) => s.handle(core, config, &msg, raw)?,
+            #[cfg(feature = "dhe")]
             State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
             State::ServerHelloDone(s) => s.handle(core, config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
@@ -188,7 +192,7 @@ impl ExpectServerHello {
         // CertificateRequest names the hashes the server accepts for the
         // CertificateVerify (or until ServerHelloDone, if it does not ask).
         self.transcript.start_hash(r.suite.prf_hash);
-        if config.client_cert.is_none() {
+        if config.client_cert().is_none() {
             self.transcript.release_buffer();
         }
         let next = State::Certificate(ExpectCertificate {
@@ -244,6 +248,8 @@ impl ExpectCertificate {
                 .verify_server_cert(leaf, intermediates, &self.server_name, core.now)?;
         // 3. §7.4.2: the key must be usable for the key exchange: keyEncipherment for
         //    RSA, digitalSignature for DHE_RSA (RFC 5280 §4.2.1.3).
+        //    (The client offers only the key exchanges this build has, so the server
+        //    cannot have chosen another: `check_server_hello` refuses unoffered suites.)
         let usable = match self.hs.suite.key_exchange {
             KeyExchange::Rsa => path.allows_key_encipherment(),
             KeyExchange::DheRsa => path.allows_digital_signature(),
@@ -254,26 +260,32 @@ impl ExpectCertificate {
         self.hs.transcript.add(raw);
         let server_key = path.public_key().clone();
         Ok(match self.hs.suite.key_exchange {
+            #[cfg(feature = "rsa-kx")]
             KeyExchange::Rsa => State::ServerHelloDone(ExpectServerHelloDone {
                 hs: self.hs,
                 server_key,
                 kx: ClientKx::Rsa,
                 cert_request: CertRequest::NotRequested,
             }),
+            #[cfg(feature = "dhe")]
             KeyExchange::DheRsa => State::ServerKeyExchange(ExpectServerKeyExchange {
                 hs: self.hs,
                 server_key,
             }),
+            #[allow(unreachable_patterns)]
+            _ => return Err(InternalError::HandshakeState.into()),
         })
     }
 }
 
 /// Waiting for the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3).
+#[cfg(feature = "dhe")]
 pub(crate) struct ExpectServerKeyExchange {
     hs: Hs,
     server_key: RsaPublicKey,
 }
 
+#[cfg(feature = "dhe")]
 impl ExpectServerKeyExchange {
     fn handle(
         mut self,
@@ -293,13 +305,7 @@ impl ExpectServerKeyExchange {
         let (hash, pss) = scheme_parts(scheme).ok_or(PeerMisbehaved::UnofferedSignatureScheme)?;
         // 2. §7.4.3: verify the signature over both randoms and the parameters.
         let signed = signed_params(&self.hs.client_random, &self.hs.server_random, &ske.params)?;
-        let sig = ske.signed.signature;
-        let ok = if pss {
-            self.server_key.verify_pss(hash, &signed, sig)
-        } else {
-            self.server_key.verify_pkcs1v15(hash, &signed, sig)
-        };
-        ok.map_err(|_| PeerMisbehaved::BadSignature)?;
+        crate::sig::verify(&self.server_key, hash, pss, &signed, ske.signed.signature)?;
         // 3. The group: an RFC 7919 group, or one of at least the configured size
         //    (RFC 7919 §3 lets a client accept other groups at its discretion).
         let group = DhGroup::from_bytes(ske.params.p, ske.params.g)
@@ -330,7 +336,9 @@ impl ExpectServerKeyExchange {
 
 /// The client's side of the key exchange, decided before ServerHelloDone.
 enum ClientKx {
+    #[cfg(feature = "rsa-kx")]
     Rsa,
+    #[cfg(feature = "dhe")]
     Dhe {
         yc: Vec<u8>,
         premaster: Zeroizing<Vec<u8>>,
@@ -344,17 +352,30 @@ enum CertRequest {
     /// Asked, but nothing usable to offer: an empty Certificate (RFC 5246 §7.4.6).
     Empty,
     /// Asked: this chain, proven by a CertificateVerify signed with this scheme.
-    Send(Arc<CertifiedKey>, SignatureScheme),
+    #[cfg(feature = "client-auth")]
+    Send(Shared<CertifiedKey>, SignatureScheme),
+}
+
+/// Without feature `client-auth` the client has no certificate: it answers every
+/// CertificateRequest with an empty Certificate (RFC 5246 §7.4.6).
+#[cfg(not(feature = "client-auth"))]
+fn choose_client_auth(
+    _config: &ClientConfig,
+    _prf_hash: HashAlgorithm,
+    _req: &CertificateRequest<'_>,
+) -> CertRequest {
+    CertRequest::Empty
 }
 
 /// Whether the client's certificate can answer `req`, and with which signature scheme
 /// (RFC 5246 §7.4.4, §7.4.6, §7.4.8).
+#[cfg(feature = "client-auth")]
 fn choose_client_auth(
     config: &ClientConfig,
     prf_hash: HashAlgorithm,
     req: &CertificateRequest<'_>,
 ) -> CertRequest {
-    let Some(key) = &config.client_cert else {
+    let Some(key) = config.client_cert() else {
         return CertRequest::Empty;
     };
     // §7.4.6: "The end-entity certificate's public key (and associated restrictions)
@@ -385,7 +406,7 @@ fn choose_client_auth(
         .find(|s| scheme_parts(**s).is_some_and(|(h, _)| h == prf_hash))
         .or_else(|| common.first());
     match chosen {
-        Some(&scheme) => CertRequest::Send(Arc::clone(key), scheme),
+        Some(&scheme) => CertRequest::Send(Shared::clone(key), scheme),
         None => CertRequest::Empty,
     }
 }
@@ -415,6 +436,7 @@ impl ExpectServerHelloDone {
                 self.cert_request = choose_client_auth(config, self.hs.suite.prf_hash, req);
                 // The CertificateVerify hash runs from here on (it covers every message
                 // so far), so the buffered messages can go.
+                #[cfg(feature = "client-auth")]
                 if let CertRequest::Send(_, scheme) = &self.cert_request {
                     let (hash, _) = scheme_parts(*scheme).ok_or(InternalError::HandshakeState)?;
                     self.hs
@@ -449,6 +471,7 @@ impl ExpectServerHelloDone {
                 });
                 core.send_handshake(&empty, &mut self.hs.transcript)?;
             }
+            #[cfg(feature = "client-auth")]
             CertRequest::Send(key, _) => {
                 let ders: Vec<CertificateDer<'_>> =
                     key.chain().iter().map(|c| CertificateDer::new(c)).collect();
@@ -473,6 +496,7 @@ impl ExpectServerHelloDone {
         // 4. §7.4.8: CertificateVerify, a signature with the certificate's key over
         //    "all handshake messages sent or received, starting at client hello and up
         //    to, but not including, this message", with the chosen scheme's hash.
+        #[cfg(feature = "client-auth")]
         if let CertRequest::Send(key, scheme) = &self.cert_request {
             let (hash, _) = scheme_parts(*scheme).ok_or(InternalError::HandshakeState)?;
             let digest = self
@@ -501,6 +525,7 @@ impl ExpectServerHelloDone {
     /// Sends ClientKeyExchange (RFC 5246 §7.4.7) and returns the premaster.
     fn send_client_key_exchange(&mut self, core: &mut Core) -> Result<Zeroizing<Vec<u8>>, Error> {
         match &self.kx {
+            #[cfg(feature = "rsa-kx")]
             ClientKx::Rsa => {
                 // §7.4.7.1: the premaster is client_version (the version offered, 1.2)
                 // followed by 46 random bytes, RSA-encrypted to the server's key.
@@ -518,6 +543,7 @@ impl ExpectServerHelloDone {
                 core.send_handshake(&cke, &mut self.hs.transcript)?;
                 Ok(pm)
             }
+            #[cfg(feature = "dhe")]
             ClientKx::Dhe { yc, premaster } => {
                 let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Dhe { yc });
                 core.send_handshake(&cke, &mut self.hs.transcript)?;
@@ -554,7 +580,7 @@ impl ExpectFinished {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "client-auth", feature = "pss", feature = "sha512"))]
 mod tests {
     use super::*;
     use sanstls_pki::TrustAnchors;

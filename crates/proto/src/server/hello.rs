@@ -2,8 +2,8 @@
 //! (DHE_RSA), CertificateRequest (with a client verifier) and ServerHelloDone (RFC 5246
 //! §7.4.1.3-§7.4.5).
 
+use crate::Shared;
 use alloc::string::String;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
@@ -79,7 +79,7 @@ fn covers(cert: &CertifiedKey, name: &str) -> bool {
 /// with the right alert before any output.
 struct Choice {
     suite: &'static SuiteInfo,
-    cert: Arc<CertifiedKey>,
+    cert: Shared<CertifiedKey>,
     kx: KxChoice,
     /// Whether to answer renegotiation_info (RFC 5746 §3.6).
     secure_renegotiation: bool,
@@ -93,7 +93,9 @@ struct Choice {
 
 /// The key exchange of the chosen suite, with what DHE needs.
 enum KxChoice {
+    #[cfg(feature = "rsa-kx")]
     Rsa,
+    #[cfg(feature = "dhe")]
     Dhe {
         scheme: SignatureScheme,
         group: NamedDhGroup,
@@ -155,11 +157,14 @@ fn choose(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Choice, Error> 
         cert.may_encipher(),
         group,
     )?;
+    // (The configuration holds only suites whose key exchange this build has.)
     let kx = match (suite.key_exchange, scheme, group) {
+        #[cfg(feature = "rsa-kx")]
         (KeyExchange::Rsa, _, _) => KxChoice::Rsa,
         // `cipher_suite` picks DHE only with a scheme and a group.
+        #[cfg(feature = "dhe")]
         (KeyExchange::DheRsa, Some(scheme), Ok(group)) => KxChoice::Dhe { scheme, group },
-        (KeyExchange::DheRsa, _, _) => return Err(InternalError::HandshakeState.into()),
+        _ => return Err(InternalError::HandshakeState.into()),
     };
 
     // 5. Extensions answered (RFC 5246 §7.4.1.4: only those the client sent).
@@ -257,10 +262,12 @@ fn send_first_flight(
 
     // 3. §7.4.3: the signed DH parameters for DHE_RSA.
     let kx = match kx {
+        #[cfg(feature = "rsa-kx")]
         KxChoice::Rsa => ServerKx::Rsa {
             cert,
             client_version: ch.client_version.0.to_be_bytes(),
         },
+        #[cfg(feature = "dhe")]
         KxChoice::Dhe { scheme, group } => {
             send_server_key_exchange(core, &mut hs, &cert, scheme, group)?
         }
@@ -270,7 +277,8 @@ fn send_first_flight(
     //    certificate type sanstls verifies), the schemes it accepts in CertificateVerify,
     //    and the verifier's acceptable issuers (their sizes were checked when the config
     //    was built).
-    if let Some(verifier) = &config.client_verifier {
+    #[cfg(feature = "client-auth")]
+    if let Some(verifier) = config.client_verifier() {
         let issuers = verifier.acceptable_issuers();
         let names: Vec<DistinguishedName<'_>> =
             issuers.iter().map(|n| DistinguishedName::new(n)).collect();
@@ -348,7 +356,7 @@ fn send_server_hello(
     // With client authentication, the client's CertificateVerify may use the hash of any
     // scheme offered in the CertificateRequest (RFC 5246 §7.4.8): one running hash each
     // (at most four), so the message buffer can go either way.
-    if config.client_verifier.is_some() {
+    if config.client_verifier().is_some() {
         for &s in &config.common.signature_schemes {
             if let Some((hash, _)) = scheme_parts(s) {
                 transcript
@@ -364,6 +372,7 @@ fn send_server_hello(
 
 /// Sends the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3): a fresh key in `group`, the
 /// parameters signed with the certificate's key under `scheme`.
+#[cfg(feature = "dhe")]
 fn send_server_key_exchange(
     core: &mut Core,
     hs: &mut Hs,

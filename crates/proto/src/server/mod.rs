@@ -16,7 +16,7 @@
 
 mod hello;
 
-use alloc::sync::Arc;
+use crate::Shared;
 
 use alloc::vec::Vec;
 
@@ -37,8 +37,10 @@ use crate::sig::scheme_parts;
 /// The server's states.
 pub(crate) enum State {
     ClientHello(ExpectClientHello),
+    #[cfg(feature = "client-auth")]
     ClientCertificate(ExpectClientCertificate),
     ClientKeyExchange(ExpectClientKeyExchange),
+    #[cfg(feature = "client-auth")]
     CertificateVerify(ExpectCertificateVerify),
     ChangeCipherSpec(ExpectChangeCipherSpec),
     Finished(ExpectFinished),
@@ -53,8 +55,10 @@ impl State {
     pub(crate) fn key_exchange(&self) -> Option<KeyExchange> {
         let hs = match self {
             State::ClientHello(_) => return None,
+            #[cfg(feature = "client-auth")]
             State::ClientCertificate(s) => &s.hs,
             State::ClientKeyExchange(s) => &s.hs,
+            #[cfg(feature = "client-auth")]
             State::CertificateVerify(s) => &s.hs,
             State::ChangeCipherSpec(s) => &s.hs,
             State::Finished(s) => &s.hs,
@@ -72,8 +76,10 @@ impl State {
     pub(crate) fn expects(&self, typ: HandshakeType) -> bool {
         typ == match self {
             State::ClientHello(_) => HandshakeType::CLIENT_HELLO,
+            #[cfg(feature = "client-auth")]
             State::ClientCertificate(_) => HandshakeType::CERTIFICATE,
             State::ClientKeyExchange(_) => HandshakeType::CLIENT_KEY_EXCHANGE,
+            #[cfg(feature = "client-auth")]
             State::CertificateVerify(_) => HandshakeType::CERTIFICATE_VERIFY,
             State::ChangeCipherSpec(_) => return false,
             State::Finished(_) => HandshakeType::FINISHED,
@@ -108,8 +114,10 @@ impl State {
             State::ClientHello(ExpectClientHello) => {
                 return ExpectClientHello::handle(core, config, &msg, raw);
             }
+            #[cfg(feature = "client-auth")]
             State::ClientCertificate(s) => s.handle(core, config, &msg, raw)?,
             State::ClientKeyExchange(s) => s.handle(core, &msg, raw)?,
+            #[cfg(feature = "client-auth")]
             State::CertificateVerify(s) => s.handle(config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
             State::Finished(s) => {
@@ -136,7 +144,8 @@ impl ExpectClientHello {
         };
         let (hs, kx) = hello::respond(core, config, ch, raw)?;
         let limits = hs.limits;
-        let next = if config.client_verifier.is_some() {
+        #[cfg(feature = "client-auth")]
+        let next = if config.client_verifier().is_some() {
             State::ClientCertificate(ExpectClientCertificate { hs, kx })
         } else {
             State::ClientKeyExchange(ExpectClientKeyExchange {
@@ -145,16 +154,20 @@ impl ExpectClientHello {
                 client_key: None,
             })
         };
+        #[cfg(not(feature = "client-auth"))]
+        let next = State::ClientKeyExchange(ExpectClientKeyExchange { hs, kx });
         Ok(Transition::limiting(next, &limits))
     }
 }
 
 /// Waiting for the client's Certificate, after a CertificateRequest (RFC 5246 §7.4.6).
+#[cfg(feature = "client-auth")]
 pub(crate) struct ExpectClientCertificate {
     hs: Hs,
     kx: ServerKx,
 }
 
+#[cfg(feature = "client-auth")]
 impl ExpectClientCertificate {
     fn handle(
         mut self,
@@ -170,8 +183,7 @@ impl ExpectClientCertificate {
             return Err(unexpected(msg.typ()));
         };
         let verifier = config
-            .client_verifier
-            .as_ref()
+            .client_verifier()
             .ok_or(InternalError::HandshakeState)?;
         let chain: Vec<&[u8]> = cert.certificates.iter().map(|c| c.as_bytes()).collect();
         // Kept before validation, so that a caller can explain a rejection.
@@ -208,14 +220,14 @@ impl ExpectClientCertificate {
 
 /// The server's side of the key exchange, kept until ClientKeyExchange.
 pub(crate) enum ServerKx {
+    #[cfg(feature = "rsa-kx")]
     Rsa {
-        cert: Arc<CertifiedKey>,
+        cert: Shared<CertifiedKey>,
         /// ClientHello.client_version, which the premaster must start with.
         client_version: [u8; 2],
     },
-    Dhe {
-        key: DhPrivateKey,
-    },
+    #[cfg(feature = "dhe")]
+    Dhe { key: DhPrivateKey },
 }
 
 /// Waiting for ClientKeyExchange (RFC 5246 §7.4.7).
@@ -223,6 +235,7 @@ pub(crate) struct ExpectClientKeyExchange {
     hs: Hs,
     kx: ServerKx,
     /// The client certificate's key, when the client sent a certificate.
+    #[cfg(feature = "client-auth")]
     client_key: Option<RsaPublicKey>,
 }
 
@@ -237,6 +250,7 @@ impl ExpectClientKeyExchange {
             return Err(unexpected(msg.typ()));
         };
         let premaster: Zeroizing<alloc::vec::Vec<u8>> = match (&self.kx, cke) {
+            #[cfg(feature = "rsa-kx")]
             (
                 ServerKx::Rsa {
                     cert,
@@ -255,6 +269,7 @@ impl ExpectClientKeyExchange {
                         .decrypt_tls_premaster(&mut core.rng, ct, *client_version, &mut pm);
                 Zeroizing::new(pm.to_vec())
             }
+            #[cfg(feature = "dhe")]
             (ServerKx::Dhe { key }, ClientKeyExchange::Dhe { yc }) => {
                 // RFC 7919 §4 / §5.1: the client's value must satisfy 1 < Yc < p - 1.
                 let secret = key
@@ -263,6 +278,7 @@ impl ExpectClientKeyExchange {
                 Zeroizing::new(secret.as_bytes().to_vec())
             }
             // Decoding used the negotiated key exchange, so the forms always match.
+            #[allow(unreachable_patterns)]
             _ => return Err(unexpected(msg.typ())),
         };
         self.hs.transcript.add(raw);
@@ -273,6 +289,14 @@ impl ExpectClientKeyExchange {
             sealer,
             opener,
         } = self.hs.derive(core, &premaster)?;
+        #[cfg(not(feature = "client-auth"))]
+        return Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
+            hs: self.hs,
+            master,
+            sealer,
+            opener,
+        }));
+        #[cfg(feature = "client-auth")]
         Ok(match self.client_key {
             // RFC 5246 §7.4.8: "This message is used to provide explicit verification
             // of a client certificate. This message is only sent following a client
@@ -296,6 +320,7 @@ impl ExpectClientKeyExchange {
 }
 
 /// Waiting for the client's CertificateVerify (RFC 5246 §7.4.8).
+#[cfg(feature = "client-auth")]
 pub(crate) struct ExpectCertificateVerify {
     hs: Hs,
     master: MasterSecret,
@@ -304,6 +329,7 @@ pub(crate) struct ExpectCertificateVerify {
     client_key: RsaPublicKey,
 }
 
+#[cfg(feature = "client-auth")]
 impl ExpectCertificateVerify {
     fn handle(
         mut self,
@@ -330,14 +356,7 @@ impl ExpectCertificateVerify {
             .transcript
             .hash_with(hash)
             .map_err(|_| InternalError::HandshakeState)?;
-        let ok = if pss {
-            self.client_key
-                .verify_pss_prehashed(hash, digest.as_slice(), cv.signature)
-        } else {
-            self.client_key
-                .verify_pkcs1v15_prehashed(hash, digest.as_slice(), cv.signature)
-        };
-        ok.map_err(|_| PeerMisbehaved::BadSignature)?;
+        crate::sig::verify_prehashed(&self.client_key, hash, pss, digest.as_slice(), cv.signature)?;
         self.hs.transcript.add(raw);
         Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
             hs: self.hs,
