@@ -971,3 +971,135 @@ impl ServerConfigBuilder {
         })
     }
 }
+
+/// What a build that leaves capabilities out says about a configuration that asks for
+/// them. These run in the reduced builds `cargo xtask ci` tests (`--no-default-features`
+/// with a few features); the full build has the other side of each check in its own
+/// tests.
+#[cfg(all(test, feature = "client"))]
+mod left_out {
+    use super::*;
+    #[allow(unused_imports)] // used by the tests of reduced builds only
+    use alloc::string::ToString;
+
+    fn builder() -> ClientConfigBuilder {
+        let anchors =
+            TrustAnchors::from_pem_bundle(include_str!("../../../testdata/ca-root.cert.pem"))
+                .unwrap();
+        ClientConfig::builder().trust_anchors(anchors)
+    }
+
+    #[test]
+    fn the_default_configuration_uses_only_what_is_built_in() {
+        let config = builder().build().unwrap();
+        for s in config.common().suites() {
+            let kx = sanstls_keys::suite::lookup(*s).unwrap().key_exchange;
+            assert!(key_exchange_left_out(kx).is_none(), "{s:?}");
+        }
+        for &s in DEFAULT_SIGNATURE_SCHEMES {
+            assert!(scheme_left_out(s).is_none(), "{s:?}");
+            assert!(crate::sig::scheme_parts(s).is_some(), "{s:?}");
+        }
+    }
+
+    #[cfg(not(feature = "dhe"))]
+    #[test]
+    fn dhe_suites_name_the_dhe_feature() {
+        let err = builder()
+            .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256])
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::LeftOut {
+                what: "DHE_RSA key exchange (TLS_DHE_RSA_* suites)",
+                feature: "dhe"
+            }
+        );
+        assert!(err.to_string().contains("feature `dhe`"), "{err}");
+    }
+
+    #[cfg(not(feature = "rsa-kx"))]
+    #[test]
+    fn rsa_suites_name_the_rsa_kx_feature() {
+        let err = builder()
+            .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA])
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::LeftOut {
+                    feature: "rsa-kx",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+
+    #[cfg(not(feature = "pss"))]
+    #[test]
+    fn pss_schemes_name_the_pss_feature() {
+        let err = builder()
+            .signature_schemes(&[SignatureScheme::RSA_PSS_RSAE_SHA256])
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(err, ConfigError::LeftOut { feature: "pss", .. }),
+            "{err:?}"
+        );
+        assert_eq!(
+            crate::sig::scheme_parts(SignatureScheme::RSA_PSS_RSAE_SHA256),
+            None
+        );
+    }
+
+    #[cfg(not(feature = "sha512"))]
+    #[test]
+    fn sha384_schemes_name_the_sha512_feature() {
+        let err = builder()
+            .signature_schemes(&[SignatureScheme::RSA_PKCS1_SHA384])
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                ConfigError::LeftOut {
+                    feature: "sha512",
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            crate::sig::scheme_parts(SignatureScheme::RSA_PKCS1_SHA512),
+            None
+        );
+    }
+
+    #[cfg(not(feature = "client-auth"))]
+    #[test]
+    fn a_client_certificate_names_the_client_auth_feature() {
+        let key = CertifiedKey::from_pem(
+            include_str!("../../../testdata/client.chain.pem"),
+            include_str!("../../../testdata/client.rsa.pem"),
+        )
+        .unwrap();
+        let err = builder().client_certificate(key).build().unwrap_err();
+        assert_eq!(err, CLIENT_AUTH_LEFT_OUT);
+        assert!(err.to_string().contains("`client-auth`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_schemes_are_still_unsupported() {
+        let err = builder()
+            .signature_schemes(&[SignatureScheme::ECDSA_SECP256R1_SHA256])
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ConfigError::UnsupportedSignatureScheme(SignatureScheme::ECDSA_SECP256R1_SHA256)
+        );
+    }
+}
