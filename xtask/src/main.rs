@@ -1,7 +1,9 @@
 //! Project chores: `cargo xtask <command>`.
 //!
 //! - `ci`: everything CI checks (fmt, clippy, tests, docs, no_std builds, fuzz build).
-//! - `no-std`: builds every `#![no_std]` library crate for `thumbv7em-none-eabihf`.
+//! - `no-std`: builds every `#![no_std]` library crate for three embedded targets
+//!   (thumbv7em-none-eabihf, thumbv6m-none-eabi, riscv32imc-unknown-none-elf), with
+//!   default, no and reduced features, and tests the reduced feature sets.
 //! - `gen-certs`: regenerates `testdata/` with the `openssl` command line.
 //! - `bench <name>`: runs a benchmark (`crypto`, ...) that compares sanstls with OpenSSL.
 //! - `fuzz [--secs N] [target...]`: runs fuzz targets with `cargo +nightly fuzz`.
@@ -16,7 +18,8 @@ usage: cargo xtask <command>
 
 commands:
   ci                     fmt check, clippy -D warnings, tests, docs, no-std build, fuzz build
-  no-std                 build every no_std crate for thumbv7em-none-eabihf
+  no-std                 build every no_std crate for thumbv7em, thumbv6m and riscv32imc,
+                         with the reduced feature sets, and test those sets
   gen-certs              regenerate testdata/ (certificates and keys) with the openssl CLI
   bench <name>...        run benchmarks against OpenSSL (crates/test/benches/<name>.rs)
   fuzz [--secs N] [t..]  run fuzz targets (all by default) for N seconds each (default 60)

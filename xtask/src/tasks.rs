@@ -4,8 +4,18 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// The target every no_std crate must build for.
-const EMBEDDED_TARGET: &str = "thumbv7em-none-eabihf";
+/// The targets every no_std crate must build for: Cortex-M4F (atomics), Cortex-M0/M0+
+/// (RP2040: no atomic compare-and-swap) and RV32IMC (ESP32-C3: no atomics at all).
+const NO_STD_TARGETS: [&str; 3] = [
+    "thumbv7em-none-eabihf",
+    "thumbv6m-none-eabi",
+    "riscv32imc-unknown-none-elf",
+];
+
+/// The reduced feature sets of sanstls-embedded (and so of sanstls-proto) that must
+/// build: the probes of `cargo xtask embedded` (client-min is the first) and the
+/// smallest server.
+const REDUCED_FEATURES: [&str; 3] = ["client,rsa-kx", "client,dhe,pss", "server,rsa-kx"];
 
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -100,28 +110,54 @@ pub(crate) fn no_std() -> Result<(), String> {
         return Err("no #![no_std] crates found under crates/".into());
     }
     eprintln!("no_std crates: {}", crates.join(", "));
-    for name in &crates {
-        run(
-            &format!("no-std {name}"),
-            cargo().args([
-                "build",
-                "--release",
-                "-p",
-                name,
-                "--target",
-                EMBEDDED_TARGET,
-            ]),
+    let packages: Vec<&str> = crates.iter().flat_map(|c| ["-p", c.as_str()]).collect();
+    // Crates whose features are capabilities (proto, embedded) cannot build without any:
+    // they need a role and a key exchange, and say so. The others build bare too.
+    let bare: Vec<&str> = crates
+        .iter()
+        .filter(|c| !matches!(c.as_str(), "sanstls-proto" | "sanstls-embedded"))
+        .flat_map(|c| ["-p", c.as_str()])
+        .collect();
+    for target in NO_STD_TARGETS {
+        let build = |what: &str, extra: &[&str]| {
+            run(
+                &format!("no-std {target}: {what}"),
+                cargo()
+                    .args(["build", "--release", "--target", target])
+                    .args(extra),
+            )
+        };
+        build("default features", &packages)?;
+        build(
+            "no default features",
+            &[bare.as_slice(), &["--no-default-features"]].concat(),
         )?;
+        for features in REDUCED_FEATURES {
+            build(
+                &format!("sanstls-embedded with {features}"),
+                &[
+                    "-p",
+                    "sanstls-embedded",
+                    "--no-default-features",
+                    "--features",
+                    features,
+                ],
+            )?;
+        }
+    }
+    // The checks that only a reduced build has (a configuration asking for what is
+    // left out is refused, naming the feature), on the host.
+    for features in REDUCED_FEATURES {
         run(
-            &format!("no-std {name} (no default features)"),
+            &format!("reduced build tests: sanstls-proto with {features}"),
             cargo().args([
-                "build",
-                "--release",
+                "test",
                 "-p",
-                name,
+                "sanstls-proto",
+                "--lib",
                 "--no-default-features",
-                "--target",
-                EMBEDDED_TARGET,
+                "--features",
+                features,
             ]),
         )?;
     }
