@@ -112,6 +112,71 @@
 //!   runs one extra transcript hash per hash it offers (at most three), never a buffer.
 //!   Not supported: ECDSA client keys, a per-connection choice of the client certificate
 //!   (a resolver), and certificate_types other than rsa_sign.
+//!
+//! # Features
+//!
+//! Every capability is a cargo feature, all on by default; a device leaves out what it
+//! does not use and saves its code:
+//!
+//! | feature | brings | without it |
+//! |---|---|---|
+//! | `client` | [`Connection::client`], [`ClientConfig`] | no client role |
+//! | `server` | [`Connection::server`], [`ServerConfig`], [`SniResolver`] | no server role |
+//! | `dhe` | DHE_RSA suites (RFC 5246 §7.4.3, RFC 7919 groups) | not offered or chosen |
+//! | `rsa-kx` | RSA key exchange suites (RFC 5246 §7.4.7.1) | not offered or chosen |
+//! | `client-auth` | client certificates, both roles | a client answers a CertificateRequest with an empty Certificate (RFC 5246 §7.4.6); a server never asks |
+//! | `pss` | RSA-PSS signature schemes, and PSS-signed certificates | not offered; PSS-signed certificates refused |
+//! | `sha512` | SHA-384/512 signature schemes, and certificates signed with them | not offered; such certificates refused |
+//!
+//! At least one role and one key exchange must be on (the build says so otherwise). A
+//! configuration that asks for what the build leaves out (a DHE suite in
+//! [`ClientConfigBuilder::cipher_suites`] without `dhe`, a client certificate without
+//! `client-auth`, an RSA-PSS scheme without `pss`) is refused by `build` with
+//! [`ConfigError::LeftOut`], which names the feature; the default suite and scheme
+//! lists hold only what the build has. A certificate signed with a left-out algorithm
+//! fails validation with a [`CertificateError`] that names it. The smallest client that
+//! completes an RSA-2048 handshake with a chain check is `client` + `rsa-kx`
+//! (`cargo xtask embedded` measures it as `client-min`).
+//!
+//! On targets without atomic compare-and-swap (Cortex-M0/M0+, RV32IMC) the shared
+//! pointer of the API, [`Shared`], is `Rc` instead of `Arc`.
+//!
+//! # Memory
+//!
+//! A connection's heap, in bytes, with `F` its configured `max_fragment_len` and `E` =
+//! 309 (a CBC record's most expansion: 5 header, 16 IV, 32 MAC, 256 padding):
+//!
+//! - **transmit buffer** (made by the constructor, the whole handshake): `T = W +
+//!   (⌈W / F⌉ + 8) · 69 + F + 69`, where `W` is the largest flight this side sends: a
+//!   client's `2048 + Σ(ALPN name + 1) + 64 · suites` (+ its certificate chain and
+//!   modulus + 8 with a client certificate); a server's `chain + 6144` (+ the
+//!   CertificateRequest with client authentication). After the handshake it is cut to
+//!   one record of the negotiated size and an alert.
+//! - **receive buffer**: a client's starts at `5 + F` (at `5 + 2^14` when F < 64) and
+//!   a server's at `5 + 2^14`; during the handshake it grows to at most
+//!   `2^14 + E` while the peer may still send full records, and is then set to `L + E`,
+//!   `L` being the negotiated plaintext limit (F when the server agreed to it).
+//! - **handshake reassembly buffer**: grows with the peer's messages to at most the
+//!   largest message allowed (`max_handshake_message_len`, default 64 KiB, and
+//!   `max_certificate_message_len`, default 128 KiB for a client, 16 KiB for a server)
+//!   plus one record: this is the bound a peer controls, so a device sets both limits
+//!   to what its peers need (a 3-certificate RSA-2048 chain is about 3.5 KB). Freed at
+//!   the end of the handshake.
+//! - **the peer's chain**, kept as received (at most the Certificate message), and
+//!   the handshake's working set: the transcript, certificate validation (one parsed
+//!   certificate at a time), RSA and DH values (a few KB for RSA-2048 and ffdhe2048).
+//!
+//! So a client with 1 KiB fragments whose server agrees holds about `T + 1 333 + chain`
+//! after the handshake, and peaks during it at about `T + 2^14 + E + reassembly +
+//! chain + working set` (the server's first flight may still come in full records
+//! when it ignores the request; `require_fragment_limit` refuses such servers). The
+//! measured figures (host tests and the QEMU probe of `cargo xtask embedded`) are in
+//! sanstls-embedded's documentation and the README.
+//!
+//! The transmit, receive and reassembly buffers are reserved fallibly: when the heap
+//! cannot hold one, the constructor or the handshake fails with
+//! [`Error::OutOfMemory`] instead of aborting the device. (The handshake's smaller
+//! allocations still use the global allocator's error handler.)
 #![no_std]
 #![forbid(unsafe_code)]
 // A build that leaves capabilities out (see "Features") leaves helpers and imports that
