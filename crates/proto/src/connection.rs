@@ -115,8 +115,7 @@ impl Connection {
             k.encoded_len() + k.key().public_key().modulus_len() + 8
         });
         let flight = 2048 + alpn + 64 * common.suites.len() + client_auth;
-        let conn = Self::new(Role::Client(config), flight, now, rng)?;
-        conn.start(Some(server_name))
+        Self::new(Role::Client(config), Some(server_name), flight, now, rng)
     }
 
     /// A server connection; it waits for a ClientHello.
@@ -131,13 +130,16 @@ impl Connection {
         // ServerHelloDone.
         // With client authentication, a CertificateRequest too.
         let flight = config.max_chain_len + config.cert_request_len + 6 * 1024;
-        let conn = Self::new(Role::Server(config), flight, now, rng)?;
-        conn.start(None)
+        Self::new(Role::Server(config), None, flight, now, rng)
     }
 
-    /// The buffers are reserved fallibly ([`Error::OutOfMemory`]).
+    /// Makes the connection and enters its first state (a client sends its
+    /// ClientHello). The buffers are reserved fallibly ([`Error::OutOfMemory`]). (One
+    /// function, building the connection where it is returned: a connection is a few
+    /// KB, and every move of it would be a copy on the stack.)
     fn new(
         role: Role,
+        server_name: Option<ServerName>,
         flight: usize,
         now: UnixTime,
         rng: &mut dyn CryptoRng,
@@ -152,15 +154,7 @@ impl Connection {
         // plaintext (the fragmenter and `send` never make a longer one), so a device
         // that sends small records does not pay for a full 2^14-byte record here.
         let tx_len = flight + records * MAX_RECORD_OVERHEAD + frag + MAX_RECORD_OVERHEAD;
-        let core = Core::new(
-            role.side(),
-            SeededRng::from_rng(rng),
-            now,
-            TxBuf::new(tx_len)?,
-            Fragmenter::new(frag),
-            common.trace,
-            common.key_log.clone(),
-        );
+        let tx = TxBuf::new(tx_len)?;
         // A client that asks for small records starts with a small receive buffer; it
         // grows if the server ignores the request. A server cannot know before the
         // ClientHello.
@@ -168,31 +162,32 @@ impl Connection {
             Side::Client => usize::from(limits::advertised_rsl(frag)),
             Side::Server => MAX_PLAINTEXT_LEN,
         };
-        let rx = Rx::new(HEADER_LEN + first.min(MAX_PLAINTEXT_LEN), common.limits())?;
+        let rx_buf = crate::txbuf::zeroed(HEADER_LEN + first.min(MAX_PLAINTEXT_LEN))?;
         let deadline = common
             .handshake_timeout
             .map(|after| (now.saturating_add(after), after));
-        Ok(Connection {
+        // The parts are built in the literal, where they stay: not as locals moved in
+        // (each a kilobyte with its null record protection).
+        let mut conn = Connection {
+            core: Core::new(
+                role.side(),
+                SeededRng::from_rng(rng),
+                now,
+                tx,
+                Fragmenter::new(frag),
+                common.trace,
+                common.key_log.clone(),
+            ),
+            rx: Rx::new(rx_buf, common.limits()),
             role,
             state: State::Failed,
-            core,
-            rx,
             peer_closed_reported: false,
             tx_trimmed: false,
             error: None,
             deadline,
-        })
-    }
-
-    /// Enters the first state (a client sends its ClientHello).
-    fn start(mut self, server_name: Option<ServerName>) -> Result<Self, Error> {
-        match State::start(&self.role, &mut self.core, server_name) {
-            Ok(state) => {
-                self.state = state;
-                Ok(self)
-            }
-            Err(e) => Err(e),
-        }
+        };
+        conn.state = State::start(&conn.role, &mut conn.core, server_name)?;
+        Ok(conn)
     }
 
     // ---- Getters -------------------------------------------------------------------

@@ -166,7 +166,7 @@ impl Core {
 
     /// Sends ChangeCipherSpec and switches outgoing protection to `sealer` (RFC 5246
     /// §7.1: the sender's write state becomes current right after the message).
-    pub(crate) fn send_ccs(&mut self, sealer: Sealer) -> Result<(), Error> {
+    pub(crate) fn send_ccs(&mut self, sealer: alloc::boxed::Box<Sealer>) -> Result<(), Error> {
         let mut b = [0u8; 1];
         ChangeCipherSpec
             .encode_into(&mut b)
@@ -178,7 +178,7 @@ impl Core {
             self.tx_protected,
         );
         self.write_records(ContentType::CHANGE_CIPHER_SPEC, &b)?;
-        self.sealer = sealer;
+        self.sealer = *sealer;
         self.tx_protected = true;
         Ok(())
     }

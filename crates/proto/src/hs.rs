@@ -2,6 +2,7 @@
 //! returns, the data gathered along the way, the key derivation, and the
 //! ChangeCipherSpec / Finished exchange (RFC 5246 §7.1, §7.4.9).
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -51,7 +52,7 @@ pub(crate) enum Next<S> {
 /// peer's protection current, the [`Opener`] for its records from now on.
 pub(crate) struct Transition<S> {
     pub(crate) next: Next<S>,
-    pub(crate) opener: Option<Opener>,
+    pub(crate) opener: Option<Box<Opener>>,
     /// The largest plaintext the peer may send from now on, when the hellos settled one
     /// that applies at once (max_fragment_length, RFC 6066 §4).
     pub(crate) receive_limit: Option<usize>,
@@ -78,7 +79,7 @@ impl<S> Transition<S> {
     }
 
     /// On to `state`, the peer's records protected by `opener` from now on.
-    pub(crate) fn installing(state: S, opener: Opener) -> Self {
+    pub(crate) fn installing(state: S, opener: Box<Opener>) -> Self {
         Transition {
             next: Next::Handshake(state),
             opener: Some(opener),
@@ -100,10 +101,12 @@ impl<S> Transition<S> {
 /// protection of each direction, installed when each side's ChangeCipherSpec goes by.
 pub(crate) struct Keys {
     pub(crate) master: MasterSecret,
-    /// This side's: installed when it sends ChangeCipherSpec.
-    pub(crate) sealer: Sealer,
+    /// This side's: installed when it sends ChangeCipherSpec. (Boxed, as the
+    /// peer's: the handshake states that carry them move by value, and a kilobyte of
+    /// key schedule in each would be copied, and take stack, at every move.)
+    pub(crate) sealer: Box<Sealer>,
     /// The peer's: installed when its ChangeCipherSpec arrives.
-    pub(crate) opener: Opener,
+    pub(crate) opener: Box<Opener>,
 }
 
 /// The handshake so far, once the hellos fixed the suite.
@@ -157,8 +160,8 @@ impl Hs {
         opener.set_max_plaintext_len(self.limits.receive);
         Ok(Keys {
             master,
-            sealer,
-            opener,
+            sealer: Box::new(sealer),
+            opener: Box::new(opener),
         })
     }
 

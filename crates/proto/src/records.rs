@@ -55,12 +55,12 @@ pub(crate) struct Rx {
 }
 
 impl Rx {
-    /// A receiving side with a buffer of `buf_len` bytes to start with (it grows, up to
+    /// A receiving side with `buf` (zeroed) to start with (it grows, up to
     /// a full record, while the handshake needs it) and handshake messages bounded by
     /// `limits`.
-    pub(crate) fn new(buf_len: usize, limits: Limits) -> Result<Self, Error> {
-        Ok(Rx {
-            deframer: Deframer::new(crate::txbuf::zeroed(buf_len)?),
+    pub(crate) fn new(buf: Box<[u8]>, limits: Limits) -> Self {
+        Rx {
+            deframer: Deframer::new(buf),
             opener: Opener::null(),
             protected: false,
             hs_in: Reassembler::new(limits),
@@ -69,7 +69,7 @@ impl Rx {
             warning_alerts: 0,
             eof: false,
             peer_closed: None,
-        })
+        }
     }
 
     /// The application data waiting for the caller.
@@ -136,7 +136,7 @@ impl Rx {
             }
         }
         if let Some(new) = effects.opener {
-            *opener = new;
+            *opener = *new;
             *protected = true;
             resize(deframer, opener.max_record_len())?;
         }

@@ -753,3 +753,36 @@ fn every_error_has_an_alert() {
         assert!(!e.to_string().is_empty());
     }
 }
+
+proptest::proptest! {
+    /// The windowed duplicate check finds exactly the duplicates a set would, at window
+    /// edges too (types 1023/1024, 0xfc00, 0xffff) and among unknown types.
+    #[test]
+    fn duplicate_check_matches_a_set(
+        types in proptest::collection::vec(
+            // Types with no meaning to the decoder (a known type with an empty body
+            // may fail to decode before duplicates are looked for).
+            proptest::prop_oneof![
+                0x1000u16..0x1008,
+                proptest::sample::select(vec![1023u16, 1024, 2047, 2048, 0xfc00, 0xfbff, 0xffff]),
+                proptest::strategy::Strategy::prop_filter(proptest::num::u16::ANY, "unknown", |t| *t >= 0x100 && *t != 0xff01),
+            ],
+            0..40,
+        )
+    ) {
+        let exts: Vec<Vec<u8>> = types.iter().map(|&t| ext(t, &[])).collect();
+        let refs: Vec<&[u8]> = exts.iter().map(Vec::as_slice).collect();
+        let mut seen = std::collections::HashSet::new();
+        let dups: std::collections::HashSet<u16> =
+            types.iter().copied().filter(|t| !seen.insert(*t)).collect();
+        let got = Ch::with_exts(&refs).decode();
+        // Which duplicate is named when there are several is not specified.
+        match got {
+            Err(DuplicateExtension(t)) => proptest::prop_assert!(dups.contains(&t.0), "{types:?}"),
+            other => {
+                proptest::prop_assert!(dups.is_empty(), "{types:?}");
+                proptest::prop_assert_eq!(other, Ok(()));
+            }
+        }
+    }
+}

@@ -23,6 +23,7 @@
 mod hello;
 
 use crate::Shared;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
@@ -48,7 +49,8 @@ use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
 use crate::hs::{Hs, Input, Keys, Transition, unexpected};
 use crate::sig::{scheme_parts, sign_digest, signed_params};
 
-/// The client's states. (Moved by value, not boxed: see [`crate::state::State`].)
+/// The client's states. (Moved by value, their large parts boxed: see
+/// [`crate::state::State`].)
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ServerHello(ExpectServerHello),
@@ -196,7 +198,7 @@ impl ExpectServerHello {
             self.transcript.release_buffer();
         }
         let next = State::Certificate(ExpectCertificate {
-            hs: Hs {
+            hs: Box::new(Hs {
                 transcript: self.transcript,
                 client_random: self.client_random,
                 server_random: r.server_random,
@@ -207,7 +209,7 @@ impl ExpectServerHello {
                 server_name: r.server_name,
                 dh_bits: None,
                 limits: r.limits,
-            },
+            }),
             server_name: self.server_name,
         });
         Ok(Transition::limiting(next, &r.limits))
@@ -217,7 +219,7 @@ impl ExpectServerHello {
 /// Waiting for the server's Certificate (RFC 5246 §7.4.2; every suite here
 /// authenticates the server).
 pub(crate) struct ExpectCertificate {
-    hs: Hs,
+    hs: Box<Hs>,
     server_name: ServerName,
 }
 
@@ -281,7 +283,7 @@ impl ExpectCertificate {
 /// Waiting for the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3).
 #[cfg(feature = "dhe")]
 pub(crate) struct ExpectServerKeyExchange {
-    hs: Hs,
+    hs: Box<Hs>,
     server_key: RsaPublicKey,
 }
 
@@ -414,7 +416,7 @@ fn choose_client_auth(
 /// Waiting for ServerHelloDone, or a CertificateRequest before it (RFC 5246 §7.4.4,
 /// §7.4.5).
 pub(crate) struct ExpectServerHelloDone {
-    hs: Hs,
+    hs: Box<Hs>,
     server_key: RsaPublicKey,
     kx: ClientKx,
     cert_request: CertRequest,
@@ -555,15 +557,15 @@ impl ExpectServerHelloDone {
 
 /// Waiting for the server's ChangeCipherSpec.
 pub(crate) struct ExpectChangeCipherSpec {
-    hs: Hs,
+    hs: Box<Hs>,
     master: MasterSecret,
     /// The server's protection, installed when its ChangeCipherSpec arrives.
-    opener: Opener,
+    opener: Box<Opener>,
 }
 
 /// Waiting for the server's Finished.
 pub(crate) struct ExpectFinished {
-    hs: Hs,
+    hs: Box<Hs>,
     master: MasterSecret,
 }
 

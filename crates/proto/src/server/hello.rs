@@ -3,6 +3,7 @@
 //! §7.4.1.3-§7.4.5).
 
 use crate::Shared;
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -203,7 +204,7 @@ pub(super) fn respond(
     config: &ServerConfig,
     ch: &ClientHello<'_>,
     raw: &[u8],
-) -> Result<(Hs, ServerKx), Error> {
+) -> Result<(Box<Hs>, ServerKx), Error> {
     let choice = choose(config, ch)?;
     send_first_flight(core, config, ch, raw, choice)
 }
@@ -216,7 +217,7 @@ fn send_first_flight(
     ch: &ClientHello<'_>,
     raw: &[u8],
     choice: Choice,
-) -> Result<(Hs, ServerKx), Error> {
+) -> Result<(Box<Hs>, ServerKx), Error> {
     // RFC 6066 §4: with max_fragment_length "the client and server MUST immediately
     // begin fragmenting messages (including handshake messages)", so from the
     // ServerHello on; RFC 8449: no protected record above the client's limit (applied
@@ -236,7 +237,7 @@ fn send_first_flight(
         limits,
         ..
     } = choice;
-    let mut hs = Hs {
+    let mut hs = Box::new(Hs {
         transcript,
         client_random: ch.random.0,
         server_random,
@@ -247,7 +248,7 @@ fn send_first_flight(
         server_name,
         dh_bits: None,
         limits,
-    };
+    });
 
     // 2. §7.4.2: the certificate chain, leaf first.
     let ders: Vec<CertificateDer<'_>> = cert

@@ -18,6 +18,7 @@ mod hello;
 
 use crate::Shared;
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 use sanstls_crypto::dh::DhPrivateKey;
@@ -163,7 +164,7 @@ impl ExpectClientHello {
 /// Waiting for the client's Certificate, after a CertificateRequest (RFC 5246 §7.4.6).
 #[cfg(feature = "client-auth")]
 pub(crate) struct ExpectClientCertificate {
-    hs: Hs,
+    hs: Box<Hs>,
     kx: ServerKx,
 }
 
@@ -232,7 +233,7 @@ pub(crate) enum ServerKx {
 
 /// Waiting for ClientKeyExchange (RFC 5246 §7.4.7).
 pub(crate) struct ExpectClientKeyExchange {
-    hs: Hs,
+    hs: Box<Hs>,
     kx: ServerKx,
     /// The client certificate's key, when the client sent a certificate.
     #[cfg(feature = "client-auth")]
@@ -322,10 +323,10 @@ impl ExpectClientKeyExchange {
 /// Waiting for the client's CertificateVerify (RFC 5246 §7.4.8).
 #[cfg(feature = "client-auth")]
 pub(crate) struct ExpectCertificateVerify {
-    hs: Hs,
+    hs: Box<Hs>,
     master: MasterSecret,
-    sealer: Sealer,
-    opener: Opener,
+    sealer: Box<Sealer>,
+    opener: Box<Opener>,
     client_key: RsaPublicKey,
 }
 
@@ -369,18 +370,18 @@ impl ExpectCertificateVerify {
 
 /// Waiting for the client's ChangeCipherSpec.
 pub(crate) struct ExpectChangeCipherSpec {
-    hs: Hs,
+    hs: Box<Hs>,
     master: MasterSecret,
-    sealer: Sealer,
+    sealer: Box<Sealer>,
     /// The client's protection, installed when its ChangeCipherSpec arrives.
-    opener: Opener,
+    opener: Box<Opener>,
 }
 
 /// Waiting for the client's Finished.
 pub(crate) struct ExpectFinished {
-    hs: Hs,
+    hs: Box<Hs>,
     master: MasterSecret,
-    sealer: Sealer,
+    sealer: Box<Sealer>,
 }
 
 impl ExpectFinished {
