@@ -425,7 +425,9 @@ fn main() -> ! {
     };
     let heap_peak = ALLOCATOR.peak.load(Relaxed) - base;
     let heap_held = ALLOCATOR.current.load(Relaxed) - base;
-    let suite = tls.negotiated().map(|n| n.suite);
+    let Some(suite) = tls.negotiated().map(|n| n.suite) else {
+        fail("no negotiated parameters after the handshake")
+    };
     hprintln!(
         "PROBE {{\"name\":\"{}\",\"heap_peak\":{},\"heap_held\":{},\"stack_peak\":{},\"suite\":\"{:?}\",\"recorded\":{}}}",
         role::NAME,
