@@ -87,7 +87,9 @@ mod role {
     #[cfg(feature = "client-full")]
     pub(crate) const NAME: &str = "client-full";
 
-    /// Trusts the test root CA; client-min asks for 1 KiB records.
+    /// Trusts the test root CA; client-min asks for 1 KiB records. (Not inlined: its
+    /// frame is not part of what main keeps on the stack during pass 2.)
+    #[inline(never)]
     pub(crate) fn config() -> Arc<Config> {
         let anchors = TrustAnchors::from_pem_bundle(CA_PEM).expect("the CA certificate");
         let builder = ClientConfig::builder().trust_anchors(anchors);
@@ -125,7 +127,9 @@ mod role {
 
     pub(crate) const NAME: &str = "server";
 
-    /// Presents the RSA-2048 leaf and its intermediate.
+    /// Presents the RSA-2048 leaf and its intermediate. (Not inlined: its frame is not
+    /// part of what main keeps on the stack during pass 2.)
+    #[inline(never)]
     pub(crate) fn config() -> Arc<Config> {
         let key = CertifiedKey::from_pem(SERVER_CHAIN_PEM, SERVER_KEY_PEM).expect("the server key");
         Arc::new(
@@ -386,6 +390,23 @@ mod peer {
     }
 }
 
+/// The probe against its peer: returns what the peer sent. (Not inlined, so that main's
+/// frame, live during pass 2, does not hold pass 1's.)
+#[cfg(feature = "peer")]
+#[inline(never)]
+fn pass_1(config: &Arc<role::Config>, data: &[u8], got: &mut [u8]) -> Vec<u8> {
+    let mut link = match peer::Link::new() {
+        Ok(link) => link,
+        Err(_) => fail("the peer could not start"),
+    };
+    match session(config, &mut link, data, got) {
+        Ok(tls) => drop(tls),
+        Err(()) => fail("pass 1 (with the peer) failed"),
+    }
+    got.fill(0);
+    core::mem::take(&mut link.sent)
+}
+
 // ---- The firmware --------------------------------------------------------------------
 
 #[entry]
@@ -399,18 +420,7 @@ fn main() -> ! {
 
     // Pass 1: the probe and its peer; the peer's bytes are kept.
     #[cfg(feature = "peer")]
-    let recording: Vec<u8> = {
-        let mut link = match peer::Link::new() {
-            Ok(link) => link,
-            Err(_) => fail("the peer could not start"),
-        };
-        match session(&config, &mut link, &data, &mut got) {
-            Ok(tls) => drop(tls),
-            Err(()) => fail("pass 1 (with the peer) failed"),
-        }
-        got.fill(0);
-        core::mem::take(&mut link.sent)
-    };
+    let recording = pass_1(&config, &data, &mut got);
     // The size firmware: bytes it never gets, opaque to the optimiser.
     #[cfg(not(feature = "peer"))]
     let recording: Vec<u8> = core::hint::black_box(Vec::new());
@@ -429,13 +439,14 @@ fn main() -> ! {
         fail("no negotiated parameters after the handshake")
     };
     hprintln!(
-        "PROBE {{\"name\":\"{}\",\"heap_peak\":{},\"heap_held\":{},\"stack_peak\":{},\"suite\":\"{:?}\",\"recorded\":{}}}",
+        "PROBE {{\"name\":\"{}\",\"heap_peak\":{},\"heap_held\":{},\"stack_peak\":{},\"suite\":\"{:?}\",\"recorded\":{},\"connection_size\":{}}}",
         role::NAME,
         heap_peak,
         heap_held,
         stack_peak,
         suite,
-        recording.len()
+        recording.len(),
+        core::mem::size_of_val(&tls)
     );
     drop(tls);
     debug::exit(debug::EXIT_SUCCESS);
@@ -552,6 +563,9 @@ fn paint_stack() {
     // Leave the words just below the stack pointer alone: this function's own calls
     // (none expected) would use them.
     let top = sp - 256;
+    if top <= heap_end() + 4096 {
+        fail("no room for the stack above the heap");
+    }
     let mut p = heap_end() as *mut u32;
     while (p as usize) < top {
         // SAFETY: the words between the end of the heap and below the stack pointer
