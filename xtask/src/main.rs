@@ -7,8 +7,11 @@
 //! - `gen-certs`: regenerates `testdata/` with the `openssl` command line.
 //! - `bench <name>`: runs a benchmark (`crypto`, ...) that compares sanstls with OpenSSL.
 //! - `fuzz [--secs N] [target...]`: runs fuzz targets with `cargo +nightly fuzz`.
+//! - `embedded [--json]`: builds the probe firmwares of `embedded-probe/`, reports their
+//!   sizes, and their heap and stack in QEMU.
 
 mod certs;
+mod embedded;
 mod tasks;
 
 use std::process::ExitCode;
@@ -23,6 +26,7 @@ commands:
   gen-certs              regenerate testdata/ (certificates and keys) with the openssl CLI
   bench <name>...        run benchmarks against OpenSSL (crates/test/benches/<name>.rs)
   fuzz [--secs N] [t..]  run fuzz targets (all by default) for N seconds each (default 60)
+  embedded [--json]      probe firmwares (embedded-probe/): sizes; heap and stack in QEMU
 ";
 
 fn main() -> ExitCode {
@@ -33,6 +37,7 @@ fn main() -> ExitCode {
         Some("gen-certs") => certs::gen_certs(),
         Some("bench") => tasks::bench(&args[1..]),
         Some("fuzz") => tasks::fuzz(&args[1..]),
+        Some("embedded") => embedded::embedded(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
             Ok(())

@@ -73,6 +73,7 @@ pub(crate) fn ci() -> Result<(), String> {
     )?;
     no_std()?;
     fuzz_build()?;
+    crate::embedded::embedded(&[])?;
     eprintln!("\nxtask ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
 }

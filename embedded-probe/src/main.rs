@@ -1,0 +1,589 @@
+//! A probe firmware for `cargo xtask embedded`: one role of sanstls (a client with the
+//! smallest feature set, a client or a server with the default features) on a Cortex-M4
+//! (`thumbv7em-none-eabihf`, QEMU's `mps2-an386`), through a complete in-memory
+//! handshake and a 4 KiB echo: the probe sends 4096 bytes, the peer echoes them, the
+//! probe checks them.
+//!
+//! Built without the `peer` feature it is the firmware measured for size: it holds only
+//! the role under test (its transport replays bytes it never gets, so nothing is
+//! optimised away). Built with `peer` it runs in QEMU:
+//!
+//! 1. pass 1 runs the probe against a sanstls peer in memory (the other role, a bare
+//!    `Connection` driven from the probe's transport) and records what the peer sends;
+//! 2. pass 2 runs the probe alone against that recording. Everything is deterministic
+//!    (fixed seeds, fixed time), so the probe sends the same bytes again and the
+//!    recording answers them. The heap counters are reset and the free stack painted
+//!    just before it, so its figures are the probe side's alone.
+//!
+//! It reports one line `PROBE {json}` over semihosting and exits QEMU with success, or
+//! prints `PROBE FAILED: ...` and exits with failure.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+#[cfg(not(any(feature = "client-min", feature = "client-full", feature = "server")))]
+compile_error!("choose a probe: feature client-min, client-full or server");
+#[cfg(any(
+    all(feature = "client-min", feature = "client-full"),
+    all(feature = "client-min", feature = "server"),
+    all(feature = "client-full", feature = "server"),
+))]
+compile_error!("one probe per build: client-min, client-full or server");
+
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::alloc::{GlobalAlloc, Layout};
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+
+use cortex_m_rt::{ExceptionFrame, entry, exception};
+use cortex_m_semihosting::{debug, hprintln};
+use embedded_alloc::LlffHeap;
+use embedded_io::{ErrorKind, ErrorType, Read, Write};
+use sanstls_embedded::{TlsConnection, UnixTime};
+#[cfg(feature = "client-min")]
+use sanstls_proto::CipherSuite;
+use sanstls_proto::SeededRng;
+
+/// Inside the validity of the test certificates (2025 to 2045), as in the host tests.
+const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
+/// The bytes the probe sends and expects back.
+const ECHO_LEN: usize = 4096;
+/// The heap, right after `.bss`; the stack takes the rest of the RAM, down from its top.
+const HEAP_SIZE: usize = 1024 * 1024;
+
+/// The test CA that signed the server's intermediate (testdata/, as in the host tests).
+#[cfg(any(feature = "client-min", feature = "client-full", feature = "peer"))]
+const CA_PEM: &str = include_str!("../../testdata/ca-root.cert.pem");
+/// The server's RSA-2048 leaf and intermediate, and its key.
+#[cfg(any(feature = "server", feature = "peer"))]
+const SERVER_CHAIN_PEM: &str = include_str!("../../testdata/server-rsa2048.chain.pem");
+#[cfg(any(feature = "server", feature = "peer"))]
+const SERVER_KEY_PEM: &str = include_str!("../../testdata/server-rsa2048.rsa.pem");
+
+/// The suites with RSA key exchange: client-min's peer offers only these, so that the
+/// handshake uses RSA key exchange whatever suites the client's features leave in.
+#[cfg(feature = "client-min")]
+const RSA_KX_SUITES: [CipherSuite; 4] = [
+    CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
+    CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
+    CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+    CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
+];
+
+// ---- The role under test -----------------------------------------------------------
+
+#[cfg(any(feature = "client-min", feature = "client-full"))]
+mod role {
+    use super::{Arc, CA_PEM, NOW, SeededRng, TlsConnection};
+    use embedded_io::{Read, Write};
+    use sanstls_embedded::{ClientConfig, TrustAnchors};
+
+    pub(crate) type Config = ClientConfig;
+
+    #[cfg(feature = "client-min")]
+    pub(crate) const NAME: &str = "client-min";
+    #[cfg(feature = "client-full")]
+    pub(crate) const NAME: &str = "client-full";
+
+    /// Trusts the test root CA; client-min asks for 1 KiB records. (Not inlined: its
+    /// frame is not part of what main keeps on the stack during pass 2.)
+    #[inline(never)]
+    pub(crate) fn config() -> Arc<Config> {
+        let anchors = TrustAnchors::from_pem_bundle(CA_PEM).expect("the CA certificate");
+        let builder = ClientConfig::builder().trust_anchors(anchors);
+        #[cfg(feature = "client-min")]
+        let builder = builder.max_fragment_len(1024);
+        Arc::new(builder.build().expect("the client config"))
+    }
+
+    /// A client for `localhost` on `transport`.
+    pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
+        let mut rng = SeededRng::from_seed([5; 32]);
+        let name = "localhost".try_into().expect("a DNS name");
+        match TlsConnection::client(transport, Arc::clone(config), name, NOW, &mut rng) {
+            Ok(tls) => tls,
+            Err(e) => panic!("client: {e:?}"),
+        }
+    }
+
+    /// The record size client-min must have negotiated.
+    pub(crate) const EXPECTED_FRAGMENT: usize = if cfg!(feature = "client-min") {
+        1024
+    } else {
+        16_384
+    };
+}
+
+#[cfg(feature = "server")]
+mod role {
+    use super::{Arc, NOW, SERVER_CHAIN_PEM, SERVER_KEY_PEM, SeededRng, TlsConnection};
+    use embedded_io::{Read, Write};
+    use sanstls_embedded::ServerConfig;
+    use sanstls_proto::CertifiedKey;
+
+    pub(crate) type Config = ServerConfig;
+
+    pub(crate) const NAME: &str = "server";
+
+    /// Presents the RSA-2048 leaf and its intermediate. (Not inlined: its frame is not
+    /// part of what main keeps on the stack during pass 2.)
+    #[inline(never)]
+    pub(crate) fn config() -> Arc<Config> {
+        let key = CertifiedKey::from_pem(SERVER_CHAIN_PEM, SERVER_KEY_PEM).expect("the server key");
+        Arc::new(
+            ServerConfig::builder()
+                .single_cert(key)
+                .build()
+                .expect("the server config"),
+        )
+    }
+
+    pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
+        let mut rng = SeededRng::from_seed([6; 32]);
+        match TlsConnection::server(transport, Arc::clone(config), NOW, &mut rng) {
+            Ok(tls) => tls,
+            Err(e) => panic!("server: {e:?}"),
+        }
+    }
+
+    pub(crate) const EXPECTED_FRAGMENT: usize = 16_384;
+}
+
+/// What the probe does on a transport: the handshake, then 4096 bytes out and back.
+/// Returns the live connection (its heap is what a device keeps per connection).
+fn session<T: Read + Write>(
+    config: &Arc<role::Config>,
+    transport: T,
+    data: &[u8],
+    got: &mut [u8],
+) -> Result<TlsConnection<T>, ()>
+where
+    T::Error: core::fmt::Debug,
+{
+    let mut tls = role::connect(config, transport);
+    if let Err(e) = tls.handshake() {
+        hprintln!("PROBE FAILED: {} handshake: {:?}", role::NAME, e);
+        return Err(());
+    }
+    let negotiated = tls.negotiated().ok_or(())?;
+    if negotiated.max_fragment_received != role::EXPECTED_FRAGMENT {
+        hprintln!(
+            "PROBE FAILED: {} negotiated {}-byte records, not {}",
+            role::NAME,
+            negotiated.max_fragment_received,
+            role::EXPECTED_FRAGMENT
+        );
+        return Err(());
+    }
+    #[cfg(feature = "client-min")]
+    if !RSA_KX_SUITES.contains(&negotiated.suite) {
+        hprintln!(
+            "PROBE FAILED: {} negotiated {:?}, not RSA key exchange",
+            role::NAME,
+            negotiated.suite
+        );
+        return Err(());
+    }
+    if let Err(e) = tls.write_all(data).and_then(|()| tls.flush()) {
+        hprintln!("PROBE FAILED: {} write: {:?}", role::NAME, e);
+        return Err(());
+    }
+    let mut filled = 0;
+    while filled < got.len() {
+        match tls.read(&mut got[filled..]) {
+            Ok(0) => {
+                hprintln!(
+                    "PROBE FAILED: {} echo ended after {} bytes",
+                    role::NAME,
+                    filled
+                );
+                return Err(());
+            }
+            Ok(n) => filled += n,
+            Err(e) => {
+                hprintln!("PROBE FAILED: {} read: {:?}", role::NAME, e);
+                return Err(());
+            }
+        }
+    }
+    if got != data {
+        hprintln!("PROBE FAILED: {} echo differs", role::NAME);
+        return Err(());
+    }
+    Ok(tls)
+}
+
+// ---- Transports ----------------------------------------------------------------------
+
+/// Pass 2's transport: reads the recording of the peer, drops what the probe writes.
+struct Replay<'a> {
+    bytes: &'a [u8],
+}
+
+impl ErrorType for Replay<'_> {
+    type Error = ErrorKind;
+}
+
+impl Read for Replay<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+        let n = buf.len().min(self.bytes.len());
+        buf[..n].copy_from_slice(&self.bytes[..n]);
+        self.bytes = &self.bytes[n..];
+        Ok(n)
+    }
+}
+
+impl Write for Replay<'_> {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), ErrorKind> {
+        Ok(())
+    }
+}
+
+#[cfg(feature = "peer")]
+mod peer {
+    //! Pass 1's transport: the peer, a bare `Connection` fed what the probe writes; it
+    //! echoes application data, and everything it sends is recorded.
+
+    use super::{Arc, NOW, SeededRng, Vec};
+    use cortex_m_semihosting::hprintln;
+    use embedded_io::{ErrorKind, ErrorType, Read, Write};
+    use sanstls_embedded::Connection;
+
+    /// A server with the RSA-2048 chain, for the client probes.
+    #[cfg(any(feature = "client-min", feature = "client-full"))]
+    fn connection() -> Connection {
+        use super::{SERVER_CHAIN_PEM, SERVER_KEY_PEM};
+        use sanstls_embedded::ServerConfig;
+        use sanstls_proto::CertifiedKey;
+        let key = CertifiedKey::from_pem(SERVER_CHAIN_PEM, SERVER_KEY_PEM).expect("peer key");
+        let builder = ServerConfig::builder().single_cert(key);
+        #[cfg(feature = "client-min")]
+        let builder = builder.cipher_suites(&super::RSA_KX_SUITES);
+        let config = builder.build().expect("peer config");
+        let mut rng = SeededRng::from_seed([6; 32]);
+        Connection::server(Arc::new(config), NOW, &mut rng).expect("peer server")
+    }
+
+    /// A client that trusts the test CA, for the server probe.
+    #[cfg(feature = "server")]
+    fn connection() -> Connection {
+        use super::CA_PEM;
+        use sanstls_embedded::{ClientConfig, TrustAnchors};
+        let anchors = TrustAnchors::from_pem_bundle(CA_PEM).expect("peer CA");
+        let config = ClientConfig::builder()
+            .trust_anchors(anchors)
+            .build()
+            .expect("peer config");
+        let mut rng = SeededRng::from_seed([5; 32]);
+        let name = "localhost".try_into().expect("a DNS name");
+        Connection::client(Arc::new(config), name, NOW, &mut rng).expect("peer client")
+    }
+
+    pub(crate) struct Link {
+        peer: Connection,
+        /// Everything the peer sent, and how much of it the probe has read.
+        pub(crate) sent: Vec<u8>,
+        read: usize,
+    }
+
+    impl Link {
+        pub(crate) fn new() -> Result<Self, ErrorKind> {
+            let mut link = Link {
+                peer: connection(),
+                sent: Vec::new(),
+                read: 0,
+            };
+            link.pump()?;
+            Ok(link)
+        }
+
+        /// Moves what the peer has to send to the recording, and echoes what it got.
+        fn pump(&mut self) -> Result<(), ErrorKind> {
+            while self.peer.poll_event().is_some() {}
+            let mut chunk = [0u8; 512];
+            loop {
+                self.drain()?;
+                let n = self.peer.read(&mut chunk).map_err(|e| fail("read", &e))?;
+                if n == 0 {
+                    return Ok(());
+                }
+                let mut off = 0;
+                while off < n {
+                    let taken = self
+                        .peer
+                        .send(&chunk[off..n])
+                        .map_err(|e| fail("send", &e))?;
+                    if taken == 0 {
+                        hprintln!("peer: send took nothing");
+                        return Err(ErrorKind::Other);
+                    }
+                    off += taken;
+                    self.drain()?;
+                }
+            }
+        }
+
+        fn drain(&mut self) -> Result<(), ErrorKind> {
+            let out = self.peer.poll_transmit();
+            let n = out.len();
+            self.sent.extend_from_slice(out);
+            self.peer
+                .handle_transmitted(n)
+                .map_err(|e| fail("transmit", &e))
+        }
+    }
+
+    fn fail(what: &str, e: &sanstls_proto::Error) -> ErrorKind {
+        hprintln!("peer {}: {:?}", what, e);
+        ErrorKind::Other
+    }
+
+    impl ErrorType for Link {
+        type Error = ErrorKind;
+    }
+
+    impl Read for Link {
+        /// What the peer sent and the probe has not read; `Ok(0)` (an end) when the
+        /// peer has nothing to say: the exchange stalled.
+        fn read(&mut self, buf: &mut [u8]) -> Result<usize, ErrorKind> {
+            let fresh = &self.sent[self.read..];
+            let n = buf.len().min(fresh.len());
+            buf[..n].copy_from_slice(&fresh[..n]);
+            self.read += n;
+            Ok(n)
+        }
+    }
+
+    impl Write for Link {
+        fn write(&mut self, buf: &[u8]) -> Result<usize, ErrorKind> {
+            let mut rest = buf;
+            while !rest.is_empty() {
+                let n = self
+                    .peer
+                    .handle_recv_bytes(rest, NOW)
+                    .map_err(|e| fail("recv", &e))?;
+                self.pump()?;
+                if n == 0
+                    && self
+                        .peer
+                        .handle_recv_bytes(rest, NOW)
+                        .map_err(|e| fail("recv", &e))?
+                        == 0
+                {
+                    hprintln!("peer: takes no more bytes");
+                    return Err(ErrorKind::Other);
+                }
+                rest = &rest[n..];
+            }
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> Result<(), ErrorKind> {
+            Ok(())
+        }
+    }
+}
+
+/// The probe against its peer: returns what the peer sent. (Not inlined, so that main's
+/// frame, live during pass 2, does not hold pass 1's.)
+#[cfg(feature = "peer")]
+#[inline(never)]
+fn pass_1(config: &Arc<role::Config>, data: &[u8], got: &mut [u8]) -> Vec<u8> {
+    let mut link = match peer::Link::new() {
+        Ok(link) => link,
+        Err(_) => fail("the peer could not start"),
+    };
+    match session(config, &mut link, data, got) {
+        Ok(tls) => drop(tls),
+        Err(()) => fail("pass 1 (with the peer) failed"),
+    }
+    got.fill(0);
+    core::mem::take(&mut link.sent)
+}
+
+// ---- The firmware --------------------------------------------------------------------
+
+#[entry]
+fn main() -> ! {
+    init_heap();
+    let config = role::config();
+    let data: Vec<u8> = (0..ECHO_LEN)
+        .map(|i| (i % 251) as u8 ^ ((i / 251) as u8))
+        .collect();
+    let mut got = vec![0u8; ECHO_LEN];
+
+    // Pass 1: the probe and its peer; the peer's bytes are kept.
+    #[cfg(feature = "peer")]
+    let recording = pass_1(&config, &data, &mut got);
+    // The size firmware: bytes it never gets, opaque to the optimiser.
+    #[cfg(not(feature = "peer"))]
+    let recording: Vec<u8> = core::hint::black_box(Vec::new());
+
+    // Pass 2: the probe alone, measured.
+    let base = ALLOCATOR.reset_peak();
+    paint_stack();
+    let result = session(&config, Replay { bytes: &recording }, &data, &mut got);
+    let stack_peak = stack_peak();
+    let Ok(tls) = result else {
+        fail("pass 2 (replayed) failed")
+    };
+    let heap_peak = ALLOCATOR.peak.load(Relaxed) - base;
+    let heap_held = ALLOCATOR.current.load(Relaxed) - base;
+    let Some(suite) = tls.negotiated().map(|n| n.suite) else {
+        fail("no negotiated parameters after the handshake")
+    };
+    hprintln!(
+        "PROBE {{\"name\":\"{}\",\"heap_peak\":{},\"heap_held\":{},\"stack_peak\":{},\"suite\":\"{:?}\",\"recorded\":{},\"connection_size\":{}}}",
+        role::NAME,
+        heap_peak,
+        heap_held,
+        stack_peak,
+        suite,
+        recording.len(),
+        core::mem::size_of_val(&tls)
+    );
+    drop(tls);
+    debug::exit(debug::EXIT_SUCCESS);
+    loop {
+        cortex_m::asm::nop();
+    }
+}
+
+fn fail(why: &str) -> ! {
+    hprintln!("PROBE FAILED: {}: {}", role::NAME, why);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::nop();
+    }
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
+    hprintln!("PROBE FAILED: panic: {}", info);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::nop();
+    }
+}
+
+#[exception]
+unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
+    hprintln!("PROBE FAILED: hard fault: {:?}", frame);
+    debug::exit(debug::EXIT_FAILURE);
+    loop {
+        cortex_m::asm::nop();
+    }
+}
+
+// ---- Heap: a counting allocator ------------------------------------------------------
+
+/// A linked-list heap that counts the bytes it has handed out (as requested: the same
+/// measure as the host tests' stats_alloc), and the most at once.
+struct Counting {
+    heap: LlffHeap,
+    current: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+impl Counting {
+    /// Starts a new peak at the current use; returns the current use.
+    fn reset_peak(&self) -> usize {
+        let now = self.current.load(Relaxed);
+        self.peak.store(now, Relaxed);
+        now
+    }
+}
+
+// SAFETY: every call is passed on to `LlffHeap`, a sound allocator, unchanged; only the
+// counters are added. (The default `realloc` goes through `alloc` and `dealloc` here,
+// so a reallocation counts both blocks at once, as it does in memory.)
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's contract for `alloc`, passed on.
+        let p = unsafe { self.heap.alloc(layout) };
+        if !p.is_null() {
+            let now = self.current.fetch_add(layout.size(), Relaxed) + layout.size();
+            self.peak.fetch_max(now, Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        self.current.fetch_sub(layout.size(), Relaxed);
+        // SAFETY: the caller's contract for `dealloc`, passed on.
+        unsafe { self.heap.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting {
+    heap: LlffHeap::empty(),
+    current: AtomicUsize::new(0),
+    peak: AtomicUsize::new(0),
+};
+
+unsafe extern "C" {
+    /// The end of `.bss` and `.uninit` (cortex-m-rt's link.x): where the heap starts.
+    static __sheap: u32;
+    /// The top of the stack, the end of the RAM (cortex-m-rt's link.x).
+    static _stack_start: u32;
+}
+
+fn heap_start() -> usize {
+    (&raw const __sheap) as usize
+}
+
+fn heap_end() -> usize {
+    heap_start() + HEAP_SIZE
+}
+
+fn init_heap() {
+    // SAFETY: called once, first thing in `main`, before any allocation; the
+    // `HEAP_SIZE` bytes from `__sheap` are RAM that nothing else uses (the linker puts
+    // no section there, and the stack, which grows down from the end of the RAM, stays
+    // megabytes above it).
+    unsafe { ALLOCATOR.heap.init(heap_start(), HEAP_SIZE) }
+}
+
+// ---- Stack: painted, then scanned --------------------------------------------------
+
+const PAINT: u32 = 0x5AA5_C33C;
+
+/// Fills the free stack (from the end of the heap up to below the current stack
+/// pointer) with `PAINT`.
+#[inline(never)]
+fn paint_stack() {
+    let sp = cortex_m::register::msp::read() as usize;
+    // Leave the words just below the stack pointer alone: this function's own calls
+    // (none expected) would use them.
+    let top = sp - 256;
+    if top <= heap_end() + 4096 {
+        fail("no room for the stack above the heap");
+    }
+    let mut p = heap_end() as *mut u32;
+    while (p as usize) < top {
+        // SAFETY: the words between the end of the heap and below the stack pointer
+        // belong to nothing: the heap ends below them, the stack has not grown down to
+        // them, and no interrupt is enabled whose handler could use them.
+        unsafe { p.write_volatile(PAINT) };
+        p = p.wrapping_add(1);
+    }
+}
+
+/// The deepest the stack went since it was painted, in bytes from its top.
+fn stack_peak() -> usize {
+    let top = (&raw const _stack_start) as usize;
+    let mut p = heap_end() as *const u32;
+    // SAFETY: reads RAM words between the end of the heap and the stack pointer, all
+    // initialised by `paint_stack` or by the stack since.
+    while (p as usize) < top && unsafe { p.read_volatile() } == PAINT {
+        p = p.wrapping_add(1);
+    }
+    top - p as usize
+}
