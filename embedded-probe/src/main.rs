@@ -54,12 +54,23 @@ const ECHO_LEN: usize = 4096;
 const HEAP_SIZE: usize = 1024 * 1024;
 
 /// The test CA that signed the server's intermediate (testdata/, as in the host tests).
-#[cfg(any(feature = "client-min", feature = "client-full", feature = "peer"))]
+#[cfg(all(feature = "server", feature = "peer"))]
 const CA_PEM: &str = include_str!("../../testdata/ca-root.cert.pem");
+/// The same, in DER (build.rs), as a device stores it: the probe side reads no PEM.
+#[cfg(any(feature = "client-min", feature = "client-full"))]
+const CA_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ca-root.0.der"));
+/// The server's leaf, intermediate and PKCS#1 key in DER (build.rs).
+#[cfg(feature = "server")]
+const SERVER_CHAIN_DER: [&[u8]; 2] = [
+    include_bytes!(concat!(env!("OUT_DIR"), "/server-chain.0.der")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/server-chain.1.der")),
+];
+#[cfg(feature = "server")]
+const SERVER_KEY_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/server-key.0.der"));
 /// The server's RSA-2048 leaf and intermediate, and its key.
-#[cfg(any(feature = "server", feature = "peer"))]
+#[cfg(all(feature = "peer", not(feature = "server")))]
 const SERVER_CHAIN_PEM: &str = include_str!("../../testdata/server-rsa2048.chain.pem");
-#[cfg(any(feature = "server", feature = "peer"))]
+#[cfg(all(feature = "peer", not(feature = "server")))]
 const SERVER_KEY_PEM: &str = include_str!("../../testdata/server-rsa2048.rsa.pem");
 
 /// The suites with RSA key exchange: client-min's peer offers only these, so that the
@@ -76,7 +87,7 @@ const RSA_KX_SUITES: [CipherSuite; 4] = [
 
 #[cfg(any(feature = "client-min", feature = "client-full"))]
 mod role {
-    use super::{Arc, CA_PEM, NOW, SeededRng, TlsConnection};
+    use super::{Arc, CA_DER, NOW, SeededRng, TlsConnection};
     use embedded_io::{Read, Write};
     use sanstls_embedded::{ClientConfig, TrustAnchors};
 
@@ -91,7 +102,7 @@ mod role {
     /// frame is not part of what main keeps on the stack during pass 2.)
     #[inline(never)]
     pub(crate) fn config() -> Arc<Config> {
-        let anchors = TrustAnchors::from_pem_bundle(CA_PEM).expect("the CA certificate");
+        let anchors = TrustAnchors::from_der_certs([CA_DER]).expect("the CA certificate");
         let builder = ClientConfig::builder().trust_anchors(anchors);
         #[cfg(feature = "client-min")]
         let builder = builder.max_fragment_len(1024);
@@ -118,7 +129,7 @@ mod role {
 
 #[cfg(feature = "server")]
 mod role {
-    use super::{Arc, NOW, SERVER_CHAIN_PEM, SERVER_KEY_PEM, SeededRng, TlsConnection};
+    use super::{Arc, NOW, SERVER_CHAIN_DER, SERVER_KEY_DER, SeededRng, TlsConnection};
     use embedded_io::{Read, Write};
     use sanstls_embedded::ServerConfig;
     use sanstls_proto::CertifiedKey;
@@ -131,7 +142,9 @@ mod role {
     /// part of what main keeps on the stack during pass 2.)
     #[inline(never)]
     pub(crate) fn config() -> Arc<Config> {
-        let key = CertifiedKey::from_pem(SERVER_CHAIN_PEM, SERVER_KEY_PEM).expect("the server key");
+        let chain = SERVER_CHAIN_DER.iter().map(|c| c.to_vec()).collect();
+        let key = sanstls_proto::RsaPrivateKey::from_pkcs1_der(SERVER_KEY_DER).expect("the key");
+        let key = CertifiedKey::new(chain, key).expect("the server key");
         Arc::new(
             ServerConfig::builder()
                 .single_cert(key)
