@@ -1,19 +1,28 @@
-//! Certificate parsing: `x509-cert` decodes the structure, `der` hands out the raw
-//! slices (to-be-signed bytes, names, key) that path building compares and verifies.
+//! Certificate parsing, borrowed and decoded only as far as validation needs.
+//!
+//! `der` hands out the raw slices (to-be-signed bytes, names, key) that path building
+//! compares and verifies; the structure is checked with one small walker over
+//! [`AnyRef`] TLVs instead of decoding an owned `x509_cert::Certificate` (which
+//! monomorphised a decoder for every extension type, most of them unused). Fields are
+//! checked to the same DER rules: every SEQUENCE consumed exactly, OIDs, INTEGERs,
+//! BOOLEANs, BIT STRINGs and times decoded by `der` (the times by `x509-cert`).
+//!
+//! Extensions decoded: basicConstraints, keyUsage, extendedKeyUsage, subjectAltName and
+//! nameConstraints. subjectKeyIdentifier, authorityKeyIdentifier, authorityInfoAccess,
+//! cRLDistributionPoints and certificatePolicies, whose values validation does not use,
+//! are only checked to be one TLV of the right type (authorityInfoAccess not empty);
+//! any other extension is skipped. A critical extension outside the five decoded ones
+//! makes the certificate unusable (RFC 5280 §4.2).
 
 use alloc::vec::Vec;
 use core::cell::OnceCell;
 
-use der::asn1::{BitStringRef, ObjectIdentifier};
-use der::{Decode, Reader, SliceReader};
+use der::asn1::{AnyRef, BitStringRef, IntRef, ObjectIdentifier};
+use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use sanstls_crypto::rsa::RsaPublicKey;
-use x509_cert::Certificate;
-use x509_cert::certificate::Version;
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{
-    AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies,
-    CrlDistributionPoints, ExtendedKeyUsage, NameConstraints, SubjectAltName, SubjectKeyIdentifier,
-};
+use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
+use x509_cert::certificate::Rfc5280;
+use x509_cert::time::Validity;
 
 use sanstls_crypto::hash::{HashAlgorithm, Output};
 
@@ -105,7 +114,7 @@ impl KeyUsage {
 /// The DER encoding of an empty Name (an empty SEQUENCE).
 pub(crate) const EMPTY_NAME: [u8; 2] = [0x30, 0x00];
 
-/// One parsed certificate. Raw slices borrow the input; decoded extensions are owned.
+/// One parsed certificate. Every slice borrows the input.
 // The flags mirror independent facts of the encoding (criticality bits, version).
 #[allow(clippy::struct_excessive_bools)]
 pub(crate) struct Cert<'a> {
@@ -133,13 +142,14 @@ pub(crate) struct Cert<'a> {
     pub(crate) key_usage: Option<KeyUsage>,
     /// extendedKeyUsage purposes, if present.
     pub(crate) eku: Option<Vec<ObjectIdentifier>>,
-    /// subjectAltName entries, if present.
-    pub(crate) san: Option<Vec<GeneralName>>,
+    /// The contents of the subjectAltName SEQUENCE, if present (checked at parse time:
+    /// [`Cert::san_names`] walks it).
+    san: Option<&'a [u8]>,
     /// nameConstraints, if present.
     pub(crate) name_constraints: Option<Constraints>,
     /// The values of the subject's emailAddress attributes (checked against rfc822Name
     /// constraints).
-    pub(crate) subject_emails: Vec<Vec<u8>>,
+    pub(crate) subject_emails: Vec<&'a [u8]>,
     /// Set when the certificate has a critical extension this crate does not process.
     pub(crate) unknown_critical: bool,
     /// Whether basicConstraints is marked critical.
@@ -155,6 +165,262 @@ pub(crate) struct Cert<'a> {
     digest: OnceCell<Output>,
 }
 
+/// A GeneralName (RFC 5280 §4.2.1.6), borrowed: the forms this crate compares, and the
+/// tag number of the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GeneralName<'a> {
+    /// rfc822Name \[1\]: an e-mail address (IA5String).
+    Email(&'a [u8]),
+    /// dNSName \[2\] (IA5String).
+    Dns(&'a [u8]),
+    /// directoryName \[4\]: the contents (RDNs) of the Name.
+    Directory(&'a [u8]),
+    /// iPAddress \[7\]: the octets.
+    Ip(&'a [u8]),
+    /// otherName \[0\], x400Address \[3\], ediPartyName \[5\],
+    /// uniformResourceIdentifier \[6\], registeredID \[8\]: the tag number.
+    Other(u8),
+}
+
+/// `Err(())` for any structural defect; callers say which structure it was.
+type Walk<T> = Result<T, ()>;
+
+/// A reader over DER contents.
+fn reader(contents: &[u8]) -> Walk<SliceReader<'_>> {
+    SliceReader::new(contents).map_err(drop)
+}
+
+/// The next TLV of `r`.
+fn next<'a>(r: &mut SliceReader<'a>) -> Walk<AnyRef<'a>> {
+    AnyRef::decode(r).map_err(drop)
+}
+
+/// The next TLV of `r` with its whole encoding.
+fn next_tlv<'a>(r: &mut SliceReader<'a>) -> Walk<(AnyRef<'a>, &'a [u8])> {
+    let raw = r.tlv_bytes().map_err(drop)?;
+    Ok((AnyRef::try_from(raw).map_err(drop)?, raw))
+}
+
+/// The contents of `bytes`, which must be exactly one TLV tagged `tag`.
+fn only(bytes: &[u8], tag: Tag) -> Walk<&[u8]> {
+    let any = AnyRef::try_from(bytes).map_err(drop)?;
+    if any.tag() == tag {
+        Ok(any.value())
+    } else {
+        Err(())
+    }
+}
+
+fn expect(any: AnyRef<'_>, tag: Tag) -> Walk<&[u8]> {
+    if any.tag() == tag {
+        Ok(any.value())
+    } else {
+        Err(())
+    }
+}
+
+fn oid(value: &[u8]) -> Walk<ObjectIdentifier> {
+    ObjectIdentifier::from_bytes(value).map_err(drop)
+}
+
+/// An unsigned DER INTEGER that fits `u32` (no superfluous leading zero, not negative).
+fn uint32(v: &[u8]) -> Walk<u32> {
+    let digits = match v {
+        [] => return Err(()),
+        [0, next, ..] if *next < 0x80 => return Err(()),
+        [first, ..] if *first >= 0x80 => return Err(()),
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        all => all,
+    };
+    if digits.len() > 4 {
+        return Err(());
+    }
+    Ok(digits
+        .iter()
+        .fold(0u32, |acc, &b| (acc << 8) | u32::from(b)))
+}
+
+fn context(any: AnyRef<'_>) -> Option<(u32, bool)> {
+    match any.tag() {
+        Tag::ContextSpecific {
+            constructed,
+            number,
+        } => Some((number.value(), constructed)),
+        _ => None,
+    }
+}
+
+/// Check a Name's contents (RDNSequence: SEQUENCE OF SET OF AttributeTypeAndValue),
+/// collecting the values of emailAddress attributes into `emails` when given.
+fn walk_name<'a>(contents: &'a [u8], mut emails: Option<&mut Vec<&'a [u8]>>) -> Walk<()> {
+    let mut rdns = reader(contents)?;
+    while !rdns.is_finished() {
+        let mut atvs = reader(expect(next(&mut rdns)?, Tag::Set)?)?;
+        while !atvs.is_finished() {
+            let mut atv = reader(expect(next(&mut atvs)?, Tag::Sequence)?)?;
+            let id = oid(expect(next(&mut atv)?, Tag::ObjectIdentifier)?)?;
+            let value = next(&mut atv)?;
+            if !atv.is_finished() {
+                return Err(());
+            }
+            if let Some(emails) = emails.as_deref_mut()
+                && id == oid::EMAIL_ADDRESS
+            {
+                emails.push(value.value());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Decode one GeneralName. The compared forms are checked (IA5String text is ASCII, a
+/// directoryName holds one Name); the others only need the right tag form.
+pub(crate) fn general_name<'a>(any: AnyRef<'a>) -> Walk<GeneralName<'a>> {
+    let v = any.value();
+    let ia5 = |v: &'a [u8]| if v.is_ascii() { Ok(v) } else { Err(()) };
+    match context(any).ok_or(())? {
+        (1, false) => ia5(v).map(GeneralName::Email),
+        (2, false) => ia5(v).map(GeneralName::Dns),
+        (6, false) => ia5(v).map(|_| GeneralName::Other(6)),
+        (7, false) => Ok(GeneralName::Ip(v)),
+        (4, true) => {
+            let name = only(v, Tag::Sequence)?;
+            walk_name(name, None)?;
+            Ok(GeneralName::Directory(name))
+        }
+        (8, false) => oid(v).map(|_| GeneralName::Other(8)),
+        (0, true) => {
+            // OtherName ::= SEQUENCE { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY }
+            let mut r = reader(v)?;
+            oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?;
+            let value = next(&mut r)?;
+            if context(value) != Some((0, true)) || !r.is_finished() {
+                return Err(());
+            }
+            next(&mut reader(value.value())?)?;
+            Ok(GeneralName::Other(0))
+        }
+        (5, true) => Ok(GeneralName::Other(5)),
+        // x400Address [3] is not supported (x509-cert never decoded it either).
+        _ => Err(()),
+    }
+}
+
+/// The GeneralNames of a SEQUENCE's contents, already checked by [`check_general_names`].
+pub(crate) fn general_names(contents: &[u8]) -> impl Iterator<Item = GeneralName<'_>> {
+    let mut r = reader(contents).ok();
+    core::iter::from_fn(move || {
+        let r = r.as_mut()?;
+        if r.is_finished() {
+            return None;
+        }
+        next(r).and_then(general_name).ok()
+    })
+}
+
+/// Check a GeneralNames SEQUENCE's contents; returns how many names it holds.
+pub(crate) fn check_general_names(contents: &[u8]) -> Walk<usize> {
+    let mut r = reader(contents)?;
+    let mut n = 0;
+    while !r.is_finished() {
+        general_name(next(&mut r)?)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The fields of a tbsCertificate, structurally checked.
+struct Tbs<'a> {
+    version: u8,
+    signature: &'a [u8],
+    issuer: &'a [u8],
+    subject: &'a [u8],
+    spki: &'a [u8],
+    validity: &'a [u8],
+    subject_emails: Vec<&'a [u8]>,
+    unique_ids: bool,
+    /// The contents of the Extensions SEQUENCE, if present.
+    extensions: Option<&'a [u8]>,
+}
+
+/// Walk `TBSCertificate` (RFC 5280 §4.1): version `[0]` (v1 to v3), serialNumber (an
+/// INTEGER of at most 21 octets, as x509-cert allows), signature, issuer, validity,
+/// subject, subjectPublicKeyInfo, the unique identifiers `[1]` `[2]` and the
+/// extensions `[3]`, in order and nothing else.
+fn walk_tbs(tbs: &[u8]) -> Walk<Tbs<'_>> {
+    let mut r = reader(only(tbs, Tag::Sequence)?)?;
+    let mut field = next_tlv(&mut r)?;
+    let mut version = 0;
+    if context(field.0) == Some((0, true)) {
+        version = u8::from_der(field.0.value()).map_err(drop)?;
+        if version > 2 {
+            return Err(());
+        }
+        field = next_tlv(&mut r)?;
+    }
+    let serial = IntRef::from_der(field.1).map_err(drop)?;
+    if serial.as_bytes().len() > 21 {
+        return Err(());
+    }
+    let (_, signature) = next_tlv(&mut r)?;
+    AlgorithmIdentifierRef::from_der(signature).map_err(drop)?;
+    let (issuer, issuer_raw) = next_tlv(&mut r)?;
+    walk_name(expect(issuer, Tag::Sequence)?, None)?;
+    let (_, validity) = next_tlv(&mut r)?;
+    let (subject, subject_raw) = next_tlv(&mut r)?;
+    let mut subject_emails = Vec::new();
+    walk_name(expect(subject, Tag::Sequence)?, Some(&mut subject_emails))?;
+    let (_, spki) = next_tlv(&mut r)?;
+    SubjectPublicKeyInfoRef::from_der(spki).map_err(drop)?;
+    let mut unique_ids = false;
+    let mut extensions = None;
+    // issuerUniqueID [1], subjectUniqueID [2] (IMPLICIT BIT STRING), extensions [3].
+    let mut last = 0;
+    while !r.is_finished() {
+        let any = next(&mut r)?;
+        match context(any) {
+            Some((n @ (1 | 2), false)) if n > last => {
+                bit_string(any.value())?;
+                unique_ids = true;
+                last = n;
+            }
+            Some((3, true)) if last < 3 => {
+                extensions = Some(only(any.value(), Tag::Sequence)?);
+                last = 3;
+            }
+            _ => return Err(()),
+        }
+    }
+    Ok(Tbs {
+        version,
+        signature,
+        issuer: issuer_raw,
+        subject: subject_raw,
+        spki,
+        validity,
+        subject_emails,
+        unique_ids,
+        extensions,
+    })
+}
+
+/// One Extension: (extnID, critical, the contents of extnValue).
+fn walk_extension(any: AnyRef<'_>) -> Walk<(ObjectIdentifier, bool, &[u8])> {
+    let mut r = reader(expect(any, Tag::Sequence)?)?;
+    let id = oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?;
+    let mut item = next(&mut r)?;
+    let mut critical = false;
+    if item.tag() == Tag::Boolean {
+        critical = bool::try_from(item).map_err(drop)?;
+        item = next(&mut r)?;
+    }
+    let value = expect(item, Tag::OctetString)?;
+    if !r.is_finished() {
+        return Err(());
+    }
+    Ok((id, critical, value))
+}
+
 fn malformed<E>(what: &'static str) -> impl FnOnce(E) -> Error {
     move |_| Error::Malformed(what)
 }
@@ -163,20 +429,26 @@ impl<'a> Cert<'a> {
     /// Parse one DER certificate (RFC 5280 §4.1), checking the structural MUSTs that do
     /// not depend on the path.
     pub(crate) fn parse(der: &'a [u8]) -> Result<Self, Error> {
-        let cert = Certificate::from_der(der).map_err(malformed("certificate DER"))?;
+        // Any structural defect of the certificate is "certificate DER"; the texts of
+        // the checks below name the rule.
         let (tbs, sig_alg, signature) = split_certificate(der)?;
-        let fields = split_tbs(tbs)?;
+        AlgorithmIdentifierRef::from_der(sig_alg).map_err(malformed("certificate DER"))?;
+        let fields = walk_tbs(tbs).map_err(malformed("certificate DER"))?;
+        let validity =
+            Validity::<Rfc5280>::from_der(fields.validity).map_err(malformed("certificate DER"))?;
+        let extensions = match fields.extensions {
+            Some(contents) => Some(walk_extensions(contents)?),
+            None => None,
+        };
+        let signature = signature
+            .as_bytes()
+            .ok_or(Error::Malformed("signature BIT STRING has unused bits"))?;
         // RFC 5280 §4.1.1.2: signatureAlgorithm MUST equal tbsCertificate.signature.
         if fields.signature != sig_alg {
             return Err(Error::Malformed(
                 "signatureAlgorithm differs from tbsCertificate.signature",
             ));
         }
-        let tbs_cert = cert.tbs_certificate();
-        let validity = tbs_cert.validity();
-        let not_before = validity.not_before.to_unix_duration().as_secs();
-        let not_after = validity.not_after.to_unix_duration().as_secs();
-
         let mut out = Cert {
             der,
             tbs,
@@ -185,46 +457,39 @@ impl<'a> Cert<'a> {
             issuer: fields.issuer,
             subject: fields.subject,
             spki: fields.spki,
-            not_before,
-            not_after,
+            not_before: validity.not_before.to_unix_duration().as_secs(),
+            not_after: validity.not_after.to_unix_duration().as_secs(),
             basic: None,
             key_usage: None,
             eku: None,
             san: None,
             name_constraints: None,
-            subject_emails: Vec::new(),
+            subject_emails: fields.subject_emails,
             unknown_critical: false,
             basic_critical: false,
             san_critical: false,
-            v3: tbs_cert.version() == Version::V3,
+            v3: fields.version == 2,
             key: OnceCell::new(),
             digest: OnceCell::new(),
         };
-        for rdn in tbs_cert.subject().as_ref().iter() {
-            for atv in rdn.iter().filter(|atv| atv.oid == oid::EMAIL_ADDRESS) {
-                out.subject_emails.push(atv.value.value().to_vec());
-            }
+        // RFC 5280 §4.1.2.8: unique identifiers only in v2 or v3.
+        if fields.unique_ids && fields.version == 0 {
+            return Err(Error::Malformed("unique identifier in a v1 certificate"));
         }
-        if tbs_cert.issuer_unique_id().is_some() || tbs_cert.subject_unique_id().is_some() {
-            // RFC 5280 §4.1.2.8: unique identifiers only in v2 or v3.
-            if tbs_cert.version() == Version::V1 {
-                return Err(Error::Malformed("unique identifier in a v1 certificate"));
-            }
-        }
-        if let Some(exts) = tbs_cert.extensions() {
+        if let Some(exts) = extensions {
             // RFC 5280 §4.1.2.9: extensions only in v3.
-            if tbs_cert.version() != Version::V3 {
+            if !out.v3 {
                 return Err(Error::Malformed("extensions in a non-v3 certificate"));
             }
             if exts.is_empty() {
                 return Err(Error::Malformed("empty extensions"));
             }
-            for (i, ext) in exts.iter().enumerate() {
+            for (i, (id, critical, value)) in exts.iter().enumerate() {
                 // RFC 5280 §4.2: at most one instance of each extension.
-                if exts[..i].iter().any(|e| e.extn_id == ext.extn_id) {
+                if exts[..i].iter().any(|e| e.0 == *id) {
                     return Err(Error::Malformed("duplicate extension"));
                 }
-                out.extension(&ext.extn_id, ext.critical, ext.extn_value.as_bytes())?;
+                out.extension(id, *critical, value)?;
             }
         }
         // RFC 5280 §4.1.2.4: the issuer MUST be a non-empty name.
@@ -244,21 +509,24 @@ impl<'a> Cert<'a> {
         Ok(out)
     }
 
-    fn extension(&mut self, id: &ObjectIdentifier, critical: bool, v: &[u8]) -> Result<(), Error> {
+    fn extension(
+        &mut self,
+        id: &ObjectIdentifier,
+        critical: bool,
+        v: &'a [u8],
+    ) -> Result<(), Error> {
         match *id {
             oid::BASIC_CONSTRAINTS => {
-                let bc = BasicConstraints::from_der(v).map_err(malformed("basicConstraints"))?;
-                if bc.path_len_constraint.is_some() && !bc.ca {
+                let (ca, path_len) = basic_constraints(v).map_err(malformed("basicConstraints"))?;
+                if path_len.is_some() && !ca {
                     // RFC 5280 §4.2.1.9: pathLenConstraint only when cA is asserted.
                     return Err(Error::Malformed("pathLenConstraint without cA"));
                 }
-                self.basic = Some((bc.ca, bc.path_len_constraint));
+                self.basic = Some((ca, path_len));
                 self.basic_critical = critical;
             }
             oid::KEY_USAGE => {
-                let ku =
-                    x509_cert::ext::pkix::KeyUsage::from_der(v).map_err(malformed("keyUsage"))?;
-                let bits = ku.0.bits();
+                let bits = key_usage_bits(v).map_err(malformed("keyUsage"))?;
                 // RFC 5280 §4.2.1.3: at least one bit MUST be set.
                 if bits == 0 {
                     return Err(Error::Malformed("keyUsage with no bit set"));
@@ -266,56 +534,61 @@ impl<'a> Cert<'a> {
                 self.key_usage = Some(KeyUsage(bits));
             }
             oid::EXT_KEY_USAGE => {
-                let eku = ExtendedKeyUsage::from_der(v).map_err(malformed("extKeyUsage"))?;
-                if eku.0.is_empty() {
+                let eku = ext_key_usage(v).map_err(malformed("extKeyUsage"))?;
+                if eku.is_empty() {
                     return Err(Error::Malformed("empty extKeyUsage"));
                 }
-                self.eku = Some(eku.0);
+                self.eku = Some(eku);
             }
             oid::SAN => {
-                let san = SubjectAltName::from_der(v).map_err(malformed("subjectAltName"))?;
-                if san.0.is_empty() {
+                let names = only(v, Tag::Sequence)
+                    .and_then(|c| check_general_names(c).map(|n| (c, n)))
+                    .map_err(malformed("subjectAltName"))?;
+                if names.1 == 0 {
                     return Err(Error::Malformed("empty subjectAltName"));
                 }
-                self.san = Some(san.0);
+                self.san = Some(names.0);
                 self.san_critical = critical;
             }
             oid::NAME_CONSTRAINTS => {
-                let nc = NameConstraints::from_der(v).map_err(malformed("nameConstraints"))?;
-                self.name_constraints = Some(Constraints::parse(&nc)?);
+                self.name_constraints = Some(Constraints::parse(v)?);
             }
-            // Decoded only to refuse malformed contents; the values are not used. RFC 5280
-            // §4.2.1.1, §4.2.1.2: both MUST be non-critical, so a critical one is not an
-            // extension this crate understands.
+            // Not used by validation: only their outer TLV is checked. RFC 5280
+            // §4.2.1.1, §4.2.1.2: key identifiers MUST be non-critical, so a critical
+            // one is not an extension this crate understands; policy processing (RFC
+            // 5280 §6.1.3 (d)) is not implemented, so a critical policies extension is
+            // not "processed" either.
             oid::SKI => {
-                SubjectKeyIdentifier::from_der(v).map_err(malformed("subjectKeyIdentifier"))?;
+                only(v, Tag::OctetString).map_err(malformed("subjectKeyIdentifier"))?;
                 self.unknown_critical |= critical;
             }
             oid::AKI => {
-                AuthorityKeyIdentifier::from_der(v).map_err(malformed("authorityKeyIdentifier"))?;
+                only(v, Tag::Sequence).map_err(malformed("authorityKeyIdentifier"))?;
                 self.unknown_critical |= critical;
             }
             oid::AIA => {
-                let aia = AuthorityInfoAccessSyntax::from_der(v)
-                    .map_err(malformed("authorityInfoAccess"))?;
-                if aia.0.is_empty() {
+                let c = only(v, Tag::Sequence).map_err(malformed("authorityInfoAccess"))?;
+                if c.is_empty() {
                     return Err(Error::Malformed("empty authorityInfoAccess"));
                 }
                 self.unknown_critical |= critical;
             }
             oid::CRL_DP => {
-                CrlDistributionPoints::from_der(v).map_err(malformed("cRLDistributionPoints"))?;
+                only(v, Tag::Sequence).map_err(malformed("cRLDistributionPoints"))?;
                 self.unknown_critical |= critical;
             }
             oid::CERT_POLICIES => {
-                CertificatePolicies::from_der(v).map_err(malformed("certificatePolicies"))?;
-                // Policy processing (RFC 5280 §6.1.3 (d)) is not implemented, so a
-                // critical policies extension is not "processed".
+                only(v, Tag::Sequence).map_err(malformed("certificatePolicies"))?;
                 self.unknown_critical |= critical;
             }
             _ => self.unknown_critical |= critical,
         }
         Ok(())
+    }
+
+    /// The subjectAltName entries (none when the extension is absent).
+    pub(crate) fn san_names(&self) -> impl Iterator<Item = GeneralName<'a>> + use<'a> {
+        general_names(self.san.unwrap_or(&[]))
     }
 
     /// Whether subject and issuer are the same name (RFC 5280 §6.1: "self-issued").
@@ -365,60 +638,207 @@ impl<'a> Cert<'a> {
     }
 }
 
-/// (tbsCertificate TLV, signatureAlgorithm TLV, signature bytes).
-type RawParts<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+/// (tbsCertificate TLV, signatureAlgorithm TLV, signatureValue).
+type RawParts<'a> = (&'a [u8], &'a [u8], BitStringRef<'a>);
 
 /// Split `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`
 /// into raw TLVs.
 fn split_certificate(der: &[u8]) -> Result<RawParts<'_>, Error> {
-    let bad = malformed("certificate DER");
-    let mut r = SliceReader::new(der).map_err(malformed("certificate DER"))?;
-    let parts = r
-        .sequence(|r| {
-            let tbs = r.tlv_bytes()?;
-            let alg = r.tlv_bytes()?;
-            let sig = BitStringRef::decode(r)?;
-            Ok::<_, der::Error>((tbs, alg, sig))
-        })
-        .map_err(malformed("certificate DER"))?;
-    r.finish().map_err(bad)?;
-    let sig = parts
-        .2
-        .as_bytes()
-        .ok_or(Error::Malformed("signature BIT STRING has unused bits"))?;
-    Ok((parts.0, parts.1, sig))
-}
-
-struct TbsFields<'a> {
-    signature: &'a [u8],
-    issuer: &'a [u8],
-    subject: &'a [u8],
-    spki: &'a [u8],
-}
-
-/// The raw TLVs of the tbsCertificate fields path building needs.
-fn split_tbs(tbs: &[u8]) -> Result<TbsFields<'_>, Error> {
-    let mut r = SliceReader::new(tbs).map_err(malformed("tbsCertificate"))?;
-    r.sequence(|r| {
-        // version [0] EXPLICIT, optional.
-        if r.peek_byte() == Some(0xa0) {
-            r.tlv_bytes()?;
+    let walk = || -> Walk<RawParts<'_>> {
+        let mut r = reader(only(der, Tag::Sequence)?)?;
+        let (_, tbs) = next_tlv(&mut r)?;
+        let (_, alg) = next_tlv(&mut r)?;
+        let sig = bit_string(expect(next(&mut r)?, Tag::BitString)?)?;
+        if !r.is_finished() {
+            return Err(());
         }
-        let _serial = r.tlv_bytes()?;
-        let signature = r.tlv_bytes()?;
-        let issuer = r.tlv_bytes()?;
-        let _validity = r.tlv_bytes()?;
-        let subject = r.tlv_bytes()?;
-        let spki = r.tlv_bytes()?;
+        Ok((tbs, alg, sig))
+    };
+    walk().map_err(malformed("certificate DER"))
+}
+
+/// A BIT STRING from its contents (unused-bit count, then the bits).
+fn bit_string(contents: &[u8]) -> Walk<BitStringRef<'_>> {
+    let (&unused, bits) = contents.split_first().ok_or(())?;
+    BitStringRef::new(unused, bits).map_err(drop)
+}
+
+/// Every Extension of an Extensions SEQUENCE's contents, framing checked.
+type Extensions<'a> = Vec<(ObjectIdentifier, bool, &'a [u8])>;
+
+fn walk_extensions(contents: &[u8]) -> Result<Extensions<'_>, Error> {
+    let walk = || -> Walk<Extensions<'_>> {
+        let mut r = reader(contents)?;
+        let mut out = Vec::new();
         while !r.is_finished() {
-            r.tlv_bytes()?;
+            out.push(walk_extension(next(&mut r)?)?);
         }
-        Ok::<_, der::Error>(TbsFields {
-            signature,
-            issuer,
-            subject,
-            spki,
-        })
-    })
-    .map_err(malformed("tbsCertificate"))
+        Ok(out)
+    };
+    walk().map_err(malformed("certificate DER"))
+}
+
+/// BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
+/// (0..MAX) OPTIONAL } (a pathLenConstraint over 255 is refused).
+fn basic_constraints(v: &[u8]) -> Walk<(bool, Option<u8>)> {
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    let mut ca = false;
+    let mut path_len = None;
+    if !r.is_finished() {
+        let mut item = next(&mut r)?;
+        if item.tag() == Tag::Boolean {
+            ca = bool::try_from(item).map_err(drop)?;
+            if r.is_finished() {
+                return Ok((ca, None));
+            }
+            item = next(&mut r)?;
+        }
+        let n = uint32(expect(item, Tag::Integer)?)?;
+        path_len = Some(u8::try_from(n).map_err(drop)?);
+    }
+    if r.is_finished() {
+        Ok((ca, path_len))
+    } else {
+        Err(())
+    }
+}
+
+/// KeyUsage ::= BIT STRING, at most 16 bits; bit 0 (digitalSignature) is the first.
+/// Bits past decipherOnly (8) are ignored, as x509-cert's flag set does.
+fn key_usage_bits(v: &[u8]) -> Walk<u16> {
+    let bits = bit_string(only(v, Tag::BitString)?)?;
+    if bits.bit_len() > 16 {
+        return Err(());
+    }
+    let mut flags = 0u16;
+    for (i, bit) in bits.bits().enumerate() {
+        flags |= u16::from(bit) << i;
+    }
+    Ok(flags & 0x1ff)
+}
+
+/// ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId (OIDs).
+fn ext_key_usage(v: &[u8]) -> Walk<Vec<ObjectIdentifier>> {
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    let mut out = Vec::new();
+    while !r.is_finished() {
+        out.push(oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[path = "cert_legacy.rs"]
+mod legacy;
+
+#[cfg(test)]
+mod differential {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use std::format;
+
+    use super::{Cert, legacy};
+    use crate::Error;
+
+    fn summary(c: &Cert<'_>) -> legacy::Summary {
+        legacy::Summary {
+            raw: [
+                c.der,
+                c.tbs,
+                c.sig_alg,
+                c.signature,
+                c.issuer,
+                c.subject,
+                c.spki,
+            ]
+            .map(<[u8]>::to_vec),
+            validity: (c.not_before, c.not_after),
+            basic: c.basic,
+            key_usage: c.key_usage,
+            eku: c.eku.clone(),
+            san: c
+                .san
+                .map(|_| c.san_names().map(legacy::owned_name).collect()),
+            name_constraints: c.name_constraints.clone(),
+            subject_emails: c.subject_emails.iter().map(|e| e.to_vec()).collect(),
+            flags: [c.unknown_critical, c.basic_critical, c.san_critical, c.v3],
+        }
+    }
+
+    /// Extensions the new parser no longer decodes (only their outer TLV): malformed
+    /// contents the old one refused are now accepted.
+    const NOT_DECODED: [&str; 5] = [
+        "subjectKeyIdentifier",
+        "authorityKeyIdentifier",
+        "authorityInfoAccess",
+        "cRLDistributionPoints",
+        "certificatePolicies",
+    ];
+
+    /// `None` when both parsers agree (or differ only as documented).
+    fn compare(der: &[u8]) -> Option<String> {
+        let new = Cert::parse(der).map(|c| summary(&c));
+        let old = legacy::parse(der);
+        match (&new, &old) {
+            _ if new == old => None,
+            (Ok(_), Err(Error::Malformed(what))) if NOT_DECODED.contains(what) => None,
+            _ => Some(format!(
+                "new {:?}\nold {:?}",
+                new.map(|_| ()),
+                old.map(|_| ())
+            )),
+        }
+    }
+
+    fn testdata_certs() -> Vec<Vec<u8>> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata");
+        let mut out = Vec::new();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".cert.pem"))
+            .collect();
+        entries.sort();
+        for p in entries {
+            let pem = std::fs::read_to_string(&p).unwrap();
+            out.extend(crate::pem_to_der_certs(&pem).unwrap());
+        }
+        out
+    }
+
+    /// Every testdata certificate, each with every single octet XORed with 0x01, 0x80
+    /// and 0xff, set to 0, and truncated at every length: the same verdict, the same
+    /// error text and the same decoded fields as the old parser.
+    #[test]
+    fn same_verdicts_as_the_x509_cert_parser() {
+        let mut failures = Vec::new();
+        let mut cases = 0usize;
+        for der in testdata_certs() {
+            let mut check = |d: &[u8], what: &dyn Fn() -> String| {
+                cases += 1;
+                if let Some(diff) = compare(d) {
+                    failures.push(format!("{}: {diff}", what()));
+                }
+            };
+            check(&der, &|| String::from("unchanged"));
+            for i in 0..der.len() {
+                for x in [0x01u8, 0x80, 0xff] {
+                    let mut m = der.clone();
+                    m[i] ^= x;
+                    check(&m, &|| format!("byte {i} ^ {x:#x}"));
+                }
+                let mut m = der.clone();
+                m[i] = 0;
+                check(&m, &|| format!("byte {i} = 0"));
+                check(&der[..i], &|| format!("truncated to {i}"));
+            }
+        }
+        let n = failures.len();
+        failures.truncate(20);
+        assert!(
+            n == 0,
+            "{n} of {cases} cases differ; first ones:\n{}",
+            failures.join("\n")
+        );
+    }
 }
