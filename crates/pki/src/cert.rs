@@ -21,8 +21,6 @@ use der::asn1::{AnyRef, BitStringRef, IntRef, ObjectIdentifier};
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use sanstls_crypto::rsa::RsaPublicKey;
 use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
-use x509_cert::certificate::Rfc5280;
-use x509_cert::time::Validity;
 
 use sanstls_crypto::hash::{HashAlgorithm, Output};
 
@@ -186,12 +184,12 @@ pub(crate) enum GeneralName<'a> {
 type Walk<T> = Result<T, ()>;
 
 /// A reader over DER contents.
-fn reader(contents: &[u8]) -> Walk<SliceReader<'_>> {
+pub(crate) fn reader(contents: &[u8]) -> Walk<SliceReader<'_>> {
     SliceReader::new(contents).map_err(drop)
 }
 
 /// The next TLV of `r`.
-fn next<'a>(r: &mut SliceReader<'a>) -> Walk<AnyRef<'a>> {
+pub(crate) fn next<'a>(r: &mut SliceReader<'a>) -> Walk<AnyRef<'a>> {
     AnyRef::decode(r).map_err(drop)
 }
 
@@ -202,7 +200,7 @@ fn next_tlv<'a>(r: &mut SliceReader<'a>) -> Walk<(AnyRef<'a>, &'a [u8])> {
 }
 
 /// The contents of `bytes`, which must be exactly one TLV tagged `tag`.
-fn only(bytes: &[u8], tag: Tag) -> Walk<&[u8]> {
+pub(crate) fn only(bytes: &[u8], tag: Tag) -> Walk<&[u8]> {
     let any = AnyRef::try_from(bytes).map_err(drop)?;
     if any.tag() == tag {
         Ok(any.value())
@@ -211,7 +209,7 @@ fn only(bytes: &[u8], tag: Tag) -> Walk<&[u8]> {
     }
 }
 
-fn expect(any: AnyRef<'_>, tag: Tag) -> Walk<&[u8]> {
+pub(crate) fn expect(any: AnyRef<'_>, tag: Tag) -> Walk<&[u8]> {
     if any.tag() == tag {
         Ok(any.value())
     } else {
@@ -223,8 +221,74 @@ fn oid(value: &[u8]) -> Walk<ObjectIdentifier> {
     ObjectIdentifier::from_bytes(value).map_err(drop)
 }
 
+/// A DER BOOLEAN.
+fn boolean(any: AnyRef<'_>) -> Walk<bool> {
+    match expect(any, Tag::Boolean)? {
+        [0] => Ok(false),
+        [0xff] => Ok(true),
+        _ => Err(()),
+    }
+}
+
+/// Validity ::= SEQUENCE { notBefore Time, notAfter Time }, in seconds since the epoch.
+fn validity(tlv: &[u8]) -> Walk<(u64, u64)> {
+    let mut r = reader(only(tlv, Tag::Sequence)?)?;
+    let not_before = time(next(&mut r)?)?;
+    let not_after = time(next(&mut r)?)?;
+    if r.is_finished() {
+        Ok((not_before, not_after))
+    } else {
+        Err(())
+    }
+}
+
+/// Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }, in the only forms
+/// DER and RFC 5280 §4.1.2.5 allow (`YYMMDDHHMMSSZ`, years 1950 to 2049;
+/// `YYYYMMDDHHMMSSZ`), as seconds since the epoch. Times before 1970 are refused, as
+/// `der` refuses them.
+fn time(any: AnyRef<'_>) -> Walk<u64> {
+    // Days before each month in a common year, and each month's length.
+    const BEFORE: [u64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    const LENGTH: [u64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let v = any.value();
+    let two = |i: usize| -> Walk<u64> {
+        match (v[i], v[i + 1]) {
+            (h @ b'0'..=b'9', l @ b'0'..=b'9') => {
+                Ok(u64::from(h - b'0') * 10 + u64::from(l - b'0'))
+            }
+            _ => Err(()),
+        }
+    };
+    let (year, at) = match (any.tag(), v.len()) {
+        (Tag::UtcTime, 13) => {
+            let yy = two(0)?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, 2)
+        }
+        (Tag::GeneralizedTime, 15) => (two(0)? * 100 + two(2)?, 4),
+        _ => return Err(()),
+    };
+    if v[at + 10] != b'Z' {
+        return Err(());
+    }
+    let (month, day) = (two(at)?, two(at + 2)?);
+    let (hour, minute, second) = (two(at + 4)?, two(at + 6)?, two(at + 8)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    if year < 1970 || !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59 {
+        return Err(());
+    }
+    let m = (month - 1) as usize;
+    let length = LENGTH[m] + u64::from(leap && month == 2);
+    if day == 0 || day > length {
+        return Err(());
+    }
+    let leap_days = (year - 1 - 1968) / 4 - (year - 1 - 1900) / 100 + (year - 1 - 1600) / 400;
+    let year_day = BEFORE[m] + day - 1 + u64::from(leap && month > 2);
+    let days = (year - 1970) * 365 + leap_days + year_day;
+    Ok(days * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
 /// An unsigned DER INTEGER that fits `u32` (no superfluous leading zero, not negative).
-fn uint32(v: &[u8]) -> Walk<u32> {
+pub(crate) fn uint32(v: &[u8]) -> Walk<u32> {
     let digits = match v {
         [] => return Err(()),
         [0, next, ..] if *next < 0x80 => return Err(()),
@@ -240,7 +304,7 @@ fn uint32(v: &[u8]) -> Walk<u32> {
         .fold(0u32, |acc, &b| (acc << 8) | u32::from(b)))
 }
 
-fn context(any: AnyRef<'_>) -> Option<(u32, bool)> {
+pub(crate) fn context(any: AnyRef<'_>) -> Option<(u32, bool)> {
     match any.tag() {
         Tag::ContextSpecific {
             constructed,
@@ -331,7 +395,7 @@ pub(crate) fn check_general_names(contents: &[u8]) -> Walk<usize> {
 
 /// The fields of a tbsCertificate, structurally checked.
 struct Tbs<'a> {
-    version: u8,
+    version: u32,
     signature: &'a [u8],
     issuer: &'a [u8],
     subject: &'a [u8],
@@ -352,7 +416,7 @@ fn walk_tbs(tbs: &[u8]) -> Walk<Tbs<'_>> {
     let mut field = next_tlv(&mut r)?;
     let mut version = 0;
     if context(field.0) == Some((0, true)) {
-        version = u8::from_der(field.0.value()).map_err(drop)?;
+        version = uint32(only(field.0.value(), Tag::Integer)?)?;
         if version > 2 {
             return Err(());
         }
@@ -411,7 +475,7 @@ fn walk_extension(any: AnyRef<'_>) -> Walk<(ObjectIdentifier, bool, &[u8])> {
     let mut item = next(&mut r)?;
     let mut critical = false;
     if item.tag() == Tag::Boolean {
-        critical = bool::try_from(item).map_err(drop)?;
+        critical = boolean(item)?;
         item = next(&mut r)?;
     }
     let value = expect(item, Tag::OctetString)?;
@@ -434,8 +498,8 @@ impl<'a> Cert<'a> {
         let (tbs, sig_alg, signature) = split_certificate(der)?;
         AlgorithmIdentifierRef::from_der(sig_alg).map_err(malformed("certificate DER"))?;
         let fields = walk_tbs(tbs).map_err(malformed("certificate DER"))?;
-        let validity =
-            Validity::<Rfc5280>::from_der(fields.validity).map_err(malformed("certificate DER"))?;
+        let (not_before, not_after) =
+            validity(fields.validity).map_err(malformed("certificate DER"))?;
         let extensions = match fields.extensions {
             Some(contents) => Some(walk_extensions(contents)?),
             None => None,
@@ -457,8 +521,8 @@ impl<'a> Cert<'a> {
             issuer: fields.issuer,
             subject: fields.subject,
             spki: fields.spki,
-            not_before: validity.not_before.to_unix_duration().as_secs(),
-            not_after: validity.not_after.to_unix_duration().as_secs(),
+            not_before,
+            not_after,
             basic: None,
             key_usage: None,
             eku: None,
@@ -687,7 +751,7 @@ fn basic_constraints(v: &[u8]) -> Walk<(bool, Option<u8>)> {
     if !r.is_finished() {
         let mut item = next(&mut r)?;
         if item.tag() == Tag::Boolean {
-            ca = bool::try_from(item).map_err(drop)?;
+            ca = boolean(item)?;
             if r.is_finished() {
                 return Ok((ca, None));
             }
@@ -804,6 +868,63 @@ mod differential {
             out.extend(crate::pem_to_der_certs(&pem).unwrap());
         }
         out
+    }
+
+    #[test]
+    fn times_decode_as_der_does() {
+        use der::Decode;
+        let utc = [
+            "500101000000Z",
+            "491231235959Z",
+            "000229000000Z",
+            "010229000000Z",
+            "690101000000Z",
+            "700101000000Z",
+            "991231235959Z",
+            "250101000000Z",
+            "251301000000Z",
+            "250100000000Z",
+            "250431000000Z",
+            "250101240000Z",
+            "250101006000Z",
+            "250101000060Z",
+            "2501010000Z",
+            "250101000000+0000",
+            "25010100000aZ",
+            "250101000000z",
+            "2501010000000Z",
+        ];
+        let generalized = [
+            "19691231235959Z",
+            "19700101000000Z",
+            "20000229120000Z",
+            "21000229000000Z",
+            "20960229000000Z",
+            "99991231235959Z",
+            "20240230000000Z",
+            "20241301000000Z",
+            "20240101240000Z",
+            "20240101006000Z",
+            "20240101000060Z",
+            "2024010100000Z",
+            "20240101000000.5Z",
+            "20240101000000",
+            "20500101000000Z",
+            "16000229000000Z",
+        ];
+        let cases = utc
+            .iter()
+            .map(|s| (0x17u8, s))
+            .chain(generalized.iter().map(|s| (0x18, s)));
+        for (tag, text) in cases {
+            let mut tlv = alloc::vec![tag, text.len() as u8];
+            tlv.extend_from_slice(text.as_bytes());
+            let ours = super::time(der::asn1::AnyRef::from_der(&tlv).unwrap()).ok();
+            let theirs = x509_cert::time::Time::from_der(&tlv)
+                .ok()
+                .map(|t| t.to_unix_duration().as_secs());
+            assert_eq!(ours, theirs, "{text}");
+        }
     }
 
     /// Every testdata certificate, each with every single octet XORed with 0x01, 0x80

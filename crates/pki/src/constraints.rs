@@ -18,10 +18,10 @@
 use alloc::vec::Vec;
 
 use der::asn1::AnyRef;
-use der::{Decode, Reader, SliceReader, Tag, Tagged};
+use der::{Decode, Reader, Tag};
 
 use crate::Error;
-use crate::cert::{Cert, GeneralName, general_name};
+use crate::cert::{Cert, GeneralName, context, expect, general_name, next, only, reader, uint32};
 use crate::names::is_hostname;
 
 /// One subtree base, in the form it is compared in.
@@ -79,91 +79,49 @@ fn bytes_cost(len: usize) -> u32 {
 /// `maximum` absent (the only values RFC 5280 §4.2.1.10 allows).
 type Subtree<'a> = (GeneralName<'a>, bool);
 
-/// The contents of `v`, which must be one SEQUENCE.
-fn sequence_contents(v: &[u8]) -> Option<&[u8]> {
-    AnyRef::from_der(v)
-        .ok()
-        .filter(|a| a.tag() == Tag::Sequence)
-        .map(AnyRef::value)
-}
-
-fn tlvs(contents: &[u8]) -> Option<Vec<AnyRef<'_>>> {
-    let mut r = SliceReader::new(contents).ok()?;
-    let mut out = Vec::new();
-    while !r.is_finished() {
-        out.push(AnyRef::decode(&mut r).ok()?);
-    }
-    Some(out)
-}
-
-fn context_number(any: AnyRef<'_>, constructed: bool) -> Option<u32> {
-    match any.tag() {
-        Tag::ContextSpecific {
-            constructed: c,
-            number,
-        } if c == constructed => Some(number.value()),
-        _ => None,
-    }
-}
-
-/// An unsigned DER INTEGER's contents that fit `u32`.
-fn uint32(v: &[u8]) -> Option<u32> {
-    let digits = match v {
-        [] => return None,
-        [first, ..] if *first >= 0x80 => return None,
-        [0, next, ..] if *next < 0x80 => return None,
-        [0, rest @ ..] if !rest.is_empty() => rest,
-        all => all,
-    };
-    (digits.len() <= 4).then(|| {
-        digits
-            .iter()
-            .fold(0u32, |acc, &b| (acc << 8) | u32::from(b))
-    })
-}
-
 /// GeneralSubtrees (the contents of `[0]` or `[1]`): SEQUENCE OF GeneralSubtree ::=
 /// SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1] OPTIONAL }.
-fn subtrees(contents: &[u8]) -> Option<Vec<Subtree<'_>>> {
+fn subtrees(contents: &[u8]) -> Result<Vec<Subtree<'_>>, ()> {
     let mut out = Vec::new();
-    for st in tlvs(contents)? {
-        if st.tag() != Tag::Sequence {
-            return None;
-        }
-        let items = tlvs(st.value())?;
-        let (&base, rest) = items.split_first()?;
-        let base = general_name(base).ok()?;
+    let mut r = reader(contents)?;
+    while !r.is_finished() {
+        let mut st = reader(expect(next(&mut r)?, Tag::Sequence)?)?;
+        let base = general_name(next(&mut st)?)?;
         let mut plain = true;
         let mut last = None;
-        for item in rest {
-            let n = context_number(*item, false).filter(|&n| n <= 1 && last < Some(n))?;
+        while !st.is_finished() {
+            let item = next(&mut st)?;
+            let n = match context(item) {
+                Some((n @ (0 | 1), false)) if last < Some(n) => n,
+                _ => return Err(()),
+            };
             let value = uint32(item.value())?;
             plain &= n == 0 && value == 0;
             last = Some(n);
         }
         out.push((base, plain));
     }
-    Some(out)
+    Ok(out)
 }
 
 /// NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1]
 /// OPTIONAL } (IMPLICIT GeneralSubtrees), structurally checked.
 type Parsed<'a> = (Option<Vec<Subtree<'a>>>, Option<Vec<Subtree<'a>>>);
 
-fn walk(v: &[u8]) -> Option<Parsed<'_>> {
+fn walk(v: &[u8]) -> Result<Parsed<'_>, ()> {
     let (mut permitted, mut excluded) = (None, None);
-    let mut last = None;
-    for item in tlvs(sequence_contents(v)?)? {
-        let n = context_number(item, true).filter(|&n| n <= 1 && last < Some(n))?;
-        let list = subtrees(item.value())?;
-        if n == 0 {
-            permitted = Some(list);
-        } else {
-            excluded = Some(list);
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    while !r.is_finished() {
+        let item = next(&mut r)?;
+        match context(item) {
+            Some((0, true)) if permitted.is_none() && excluded.is_none() => {
+                permitted = Some(subtrees(item.value())?);
+            }
+            Some((1, true)) if excluded.is_none() => excluded = Some(subtrees(item.value())?),
+            _ => return Err(()),
         }
-        last = Some(n);
     }
-    Some((permitted, excluded))
+    Ok((permitted, excluded))
 }
 
 impl Constraints {
@@ -172,7 +130,7 @@ impl Constraints {
     /// or 32 octets with a contiguous mask, dNSName bases that are host names or empty,
     /// rfc822Name bases that are a mailbox, a host, `.` and a domain, or empty.
     pub(crate) fn parse(v: &[u8]) -> Result<Self, Error> {
-        let (permitted, excluded) = walk(v).ok_or(Error::Malformed("nameConstraints"))?;
+        let (permitted, excluded) = walk(v).map_err(|()| Error::Malformed("nameConstraints"))?;
         if permitted.is_none() && excluded.is_none() {
             return Err(Error::Malformed("empty nameConstraints"));
         }
