@@ -10,13 +10,12 @@
 //! reported as [`Error::SignatureAlgorithmLeftOut`], and no code path of theirs in
 //! sanstls-crypto is referenced.
 
-use der::Decode;
 use der::asn1::{AnyRef, ObjectIdentifier as Oid};
 use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rsa::RsaPublicKey;
-use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use crate::Error;
+use crate::cert::{algorithm_identifier, subject_public_key_info};
 #[cfg(not(all(feature = "sha512", feature = "pss")))]
 use crate::error::LeftOut;
 
@@ -77,23 +76,23 @@ fn sha512() -> Result<HashAlgorithm, Error> {
 
 /// Decode a certificate's signatureAlgorithm (the raw AlgorithmIdentifier TLV).
 pub(crate) fn parse_signature_algorithm(raw: &[u8]) -> Result<SignatureAlgorithm, Error> {
-    let alg = AlgorithmIdentifierRef::from_der(raw)
-        .map_err(|_| Error::Malformed("signature AlgorithmIdentifier"))?;
+    let (oid, parameters) = algorithm_identifier(raw)
+        .map_err(|()| Error::Malformed("signature AlgorithmIdentifier"))?;
     let pkcs1 = |h: Result<HashAlgorithm, Error>| {
         let h = h?;
-        if null_or_absent(alg.parameters) {
+        if null_or_absent(parameters) {
             Ok(SignatureAlgorithm::RsaPkcs1(h))
         } else {
             Err(Error::Malformed("RSA PKCS#1 v1.5 parameters are not NULL"))
         }
     };
-    match alg.oid {
+    match oid {
         SHA256_WITH_RSA => pkcs1(Ok(HashAlgorithm::Sha256)),
         SHA384_WITH_RSA => pkcs1(sha384()),
         SHA512_WITH_RSA => pkcs1(sha512()),
         SHA1_WITH_RSA => pkcs1(Ok(HashAlgorithm::Sha1)),
         #[cfg(feature = "pss")]
-        RSASSA_PSS => pss::parse(alg.parameters),
+        RSASSA_PSS => pss::parse(parameters),
         #[cfg(not(feature = "pss"))]
         RSASSA_PSS => Err(Error::SignatureAlgorithmLeftOut(LeftOut::RsaPss)),
         _ => Err(Error::UnsupportedSignatureAlgorithm),
@@ -184,12 +183,18 @@ mod pss {
 
 /// Parse a SubjectPublicKeyInfo holding an rsaEncryption key.
 pub(crate) fn parse_rsa_spki(spki: &[u8]) -> Result<RsaPublicKey, Error> {
-    let info = SubjectPublicKeyInfoRef::from_der(spki)
-        .map_err(|_| Error::Malformed("SubjectPublicKeyInfo"))?;
-    if info.algorithm.oid != RSA_ENCRYPTION {
+    let (oid, parameters, key) =
+        subject_public_key_info(spki).map_err(|()| Error::Malformed("SubjectPublicKeyInfo"))?;
+    if oid != RSA_ENCRYPTION {
         return Err(Error::UnsupportedPublicKey);
     }
-    RsaPublicKey::from_public_key_der(spki).map_err(|e| match e {
+    // RFC 3279 §2.3.1: the parameters MUST be NULL (absent is accepted, as
+    // sanstls-crypto does); the key is the BIT STRING's whole octets.
+    let rsa_public_key = key
+        .as_bytes()
+        .filter(|_| null_or_absent(parameters))
+        .ok_or(Error::Malformed("RSA public key"))?;
+    RsaPublicKey::from_pkcs1_der(rsa_public_key).map_err(|e| match e {
         sanstls_crypto::Error::UnsupportedKeySize { bits } if bits < 1024 => {
             Error::WeakKey { bits }
         }
@@ -237,7 +242,8 @@ mod tests {
     #[cfg(all(feature = "sha512", feature = "pss"))]
     use crate::error::LeftOut;
     use alloc::vec::Vec;
-    use der::Encode;
+    use der::{Decode, Encode};
+    use spki::AlgorithmIdentifierRef;
 
     fn alg_der(oid: &str, params: Option<&[u8]>) -> Vec<u8> {
         let params = params.map(|p| AnyRef::from_der(p).unwrap());
@@ -417,5 +423,50 @@ mod tests {
             parse_signature_algorithm(&alg_der("1.2.840.113549.1.1.10", None)),
             Err(Error::Malformed(_))
         ));
+    }
+
+    /// The SubjectPublicKeyInfo decoding before the DER walker: spki's decoder, then
+    /// sanstls-crypto's.
+    fn parse_rsa_spki_before(spki: &[u8]) -> Result<RsaPublicKey, Error> {
+        let info = spki::SubjectPublicKeyInfoRef::from_der(spki)
+            .map_err(|_| Error::Malformed("SubjectPublicKeyInfo"))?;
+        if info.algorithm.oid != RSA_ENCRYPTION {
+            return Err(Error::UnsupportedPublicKey);
+        }
+        RsaPublicKey::from_public_key_der(spki).map_err(|e| match e {
+            sanstls_crypto::Error::UnsupportedKeySize { bits } if bits < 1024 => {
+                Error::WeakKey { bits }
+            }
+            sanstls_crypto::Error::UnsupportedKeySize { .. }
+            | sanstls_crypto::Error::UnsupportedPublicExponent { .. } => {
+                Error::UnsupportedPublicKey
+            }
+            _ => Error::Malformed("RSA public key"),
+        })
+    }
+
+    #[test]
+    fn spki_edits_give_the_same_verdicts_as_before() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
+        for name in ["server-rsa2048", "ca-root", "bad-rsa1024", "ecdsa-leaf"] {
+            let pem = std::fs::read_to_string(alloc::format!("{dir}{name}.cert.pem")).unwrap();
+            let der = crate::pem_to_der_certs(&pem).unwrap().remove(0);
+            let spki = crate::cert::Cert::parse(&der).unwrap().spki.to_vec();
+            let same = |s: &[u8], what: &dyn core::fmt::Display| {
+                let new = parse_rsa_spki(s).map(|k| k.n_bytes());
+                let old = parse_rsa_spki_before(s).map(|k| k.n_bytes());
+                assert_eq!(new, old, "{name}: {what}");
+            };
+            same(&spki, &"unchanged");
+            // The header, the algorithm and the start of the key: where the structure is.
+            for i in 0..spki.len().min(48) {
+                for x in [0x01u8, 0x80, 0xff] {
+                    let mut m = spki.clone();
+                    m[i] ^= x;
+                    same(&m, &alloc::format!("byte {i} ^ {x:#x}"));
+                }
+                same(&spki[..i], &alloc::format!("truncated to {i}"));
+            }
+        }
     }
 }

@@ -20,7 +20,6 @@ use core::cell::OnceCell;
 use der::asn1::{AnyRef, BitStringRef, IntRef, ObjectIdentifier};
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use sanstls_crypto::rsa::RsaPublicKey;
-use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use sanstls_crypto::hash::{HashAlgorithm, Output};
 
@@ -221,6 +220,39 @@ fn oid(value: &[u8]) -> Walk<ObjectIdentifier> {
     ObjectIdentifier::from_bytes(value).map_err(drop)
 }
 
+/// AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY
+/// OPTIONAL } (RFC 5280 §4.1.1.2), from its TLV.
+pub(crate) fn algorithm_identifier(tlv: &[u8]) -> Walk<(ObjectIdentifier, Option<AnyRef<'_>>)> {
+    let mut r = reader(only(tlv, Tag::Sequence)?)?;
+    let id = oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?;
+    let params = if r.is_finished() {
+        None
+    } else {
+        Some(next(&mut r)?)
+    };
+    if r.is_finished() {
+        Ok((id, params))
+    } else {
+        Err(())
+    }
+}
+
+/// SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey
+/// BIT STRING } (RFC 5280 §4.1.2.7), from its TLV.
+pub(crate) type Spki<'a> = (ObjectIdentifier, Option<AnyRef<'a>>, BitStringRef<'a>);
+
+pub(crate) fn subject_public_key_info(tlv: &[u8]) -> Walk<Spki<'_>> {
+    let mut r = reader(only(tlv, Tag::Sequence)?)?;
+    let (_, alg) = next_tlv(&mut r)?;
+    let (id, params) = algorithm_identifier(alg)?;
+    let key = bit_string(expect(next(&mut r)?, Tag::BitString)?)?;
+    if r.is_finished() {
+        Ok((id, params, key))
+    } else {
+        Err(())
+    }
+}
+
 /// A DER BOOLEAN.
 fn boolean(any: AnyRef<'_>) -> Walk<bool> {
     match expect(any, Tag::Boolean)? {
@@ -337,6 +369,11 @@ fn walk_name<'a>(contents: &'a [u8], mut emails: Option<&mut Vec<&'a [u8]>>) -> 
     Ok(())
 }
 
+/// Check a Name TLV (RFC 5280 §4.1.2.4).
+pub(crate) fn name(tlv: &[u8]) -> Walk<()> {
+    walk_name(only(tlv, Tag::Sequence)?, None)
+}
+
 /// Decode one GeneralName. The compared forms are checked (IA5String text is ASCII, a
 /// directoryName holds one Name); the others only need the right tag form.
 pub(crate) fn general_name<'a>(any: AnyRef<'a>) -> Walk<GeneralName<'a>> {
@@ -427,7 +464,7 @@ fn walk_tbs(tbs: &[u8]) -> Walk<Tbs<'_>> {
         return Err(());
     }
     let (_, signature) = next_tlv(&mut r)?;
-    AlgorithmIdentifierRef::from_der(signature).map_err(drop)?;
+    algorithm_identifier(signature)?;
     let (issuer, issuer_raw) = next_tlv(&mut r)?;
     walk_name(expect(issuer, Tag::Sequence)?, None)?;
     let (_, validity) = next_tlv(&mut r)?;
@@ -435,7 +472,7 @@ fn walk_tbs(tbs: &[u8]) -> Walk<Tbs<'_>> {
     let mut subject_emails = Vec::new();
     walk_name(expect(subject, Tag::Sequence)?, Some(&mut subject_emails))?;
     let (_, spki) = next_tlv(&mut r)?;
-    SubjectPublicKeyInfoRef::from_der(spki).map_err(drop)?;
+    subject_public_key_info(spki)?;
     let mut unique_ids = false;
     let mut extensions = None;
     // issuerUniqueID [1], subjectUniqueID [2] (IMPLICIT BIT STRING), extensions [3].
@@ -496,7 +533,7 @@ impl<'a> Cert<'a> {
         // Any structural defect of the certificate is "certificate DER"; the texts of
         // the checks below name the rule.
         let (tbs, sig_alg, signature) = split_certificate(der)?;
-        AlgorithmIdentifierRef::from_der(sig_alg).map_err(malformed("certificate DER"))?;
+        algorithm_identifier(sig_alg).map_err(malformed("certificate DER"))?;
         let fields = walk_tbs(tbs).map_err(malformed("certificate DER"))?;
         let (not_before, not_after) =
             validity(fields.validity).map_err(malformed("certificate DER"))?;
