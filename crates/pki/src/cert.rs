@@ -1,11 +1,15 @@
 //! Certificate parsing, borrowed and decoded only as far as validation needs.
 //!
 //! `der` hands out the raw slices (to-be-signed bytes, names, key) that path building
-//! compares and verifies; the structure is checked with one small walker over
+//! compares and verifies; the structure is checked by one small walker over `der`'s
 //! [`AnyRef`] TLVs instead of decoding an owned `x509_cert::Certificate` (which
-//! monomorphised a decoder for every extension type, most of them unused). Fields are
-//! checked to the same DER rules: every SEQUENCE consumed exactly, OIDs, INTEGERs,
-//! BOOLEANs, BIT STRINGs and times decoded by `der` (the times by `x509-cert`).
+//! monomorphised a decoder for every extension type, most of them unused, and cost
+//! ~40 KB of firmware). The rules are the ones `der` and `x509-cert` applied: every
+//! SEQUENCE consumed exactly, DER lengths and tags (by `der`), OBJECT IDENTIFIERs (by
+//! `const-oid`), minimal INTEGERs, BOOLEANs, BIT STRINGs, and times in the RFC 5280
+//! forms from 1970 on. The test oracle `cert_legacy.rs` (the former x509-cert
+//! parser) checks that hundreds of thousands of edits of the testdata certificates get
+//! the same verdicts and fields.
 //!
 //! Extensions decoded: basicConstraints, keyUsage, extendedKeyUsage, subjectAltName and
 //! nameConstraints. subjectKeyIdentifier, authorityKeyIdentifier, authorityInfoAccess,
@@ -445,7 +449,7 @@ struct Tbs<'a> {
 }
 
 /// Walk `TBSCertificate` (RFC 5280 §4.1): version `[0]` (v1 to v3), serialNumber (an
-/// INTEGER of at most 21 octets, as x509-cert allows), signature, issuer, validity,
+/// INTEGER of at most 21 octets, as x509-cert allowed), signature, issuer, validity,
 /// subject, subjectPublicKeyInfo, the unique identifiers `[1]` `[2]` and the
 /// extensions `[3]`, in order and nothing else.
 fn walk_tbs(tbs: &[u8]) -> Walk<Tbs<'_>> {
@@ -805,7 +809,7 @@ fn basic_constraints(v: &[u8]) -> Walk<(bool, Option<u8>)> {
 }
 
 /// KeyUsage ::= BIT STRING, at most 16 bits; bit 0 (digitalSignature) is the first.
-/// Bits past decipherOnly (8) are ignored, as x509-cert's flag set does.
+/// Bits past decipherOnly (8) are ignored, as x509-cert's flag set did.
 fn key_usage_bits(v: &[u8]) -> Walk<u16> {
     let bits = bit_string(only(v, Tag::BitString)?)?;
     if bits.bit_len() > 16 {

@@ -27,7 +27,9 @@
 //! - [`ServerCertVerifier`] / [`ClientCertVerifier`] traits with WebPKI-style defaults.
 //! - Typed [`Error`]s, each mapping to a TLS alert ([`Error::alert`]).
 //!
-//! `no_std` with `alloc`. Certificates are decoded with `x509-cert` and `der`.
+//! `no_std` with `alloc`. Certificates are decoded in place with `der` (borrowed TLVs,
+//! only the fields and extensions validation uses); the tests check the decoding
+//! against `x509-cert`'s full decoder.
 //!
 //! Cargo features (both default): `sha512` (certificates signed with SHA-384 or
 //! SHA-512) and `pss` (certificates signed with RSASSA-PSS). A build without one refuses
