@@ -1263,6 +1263,154 @@ mod differential {
         for (i, v) in eku.iter().enumerate() {
             add(format!("EKU #{i}"), with_extension("2.5.29.37", &[], v));
         }
+        // The extensions validation does not use (only their outer TLV is checked).
+        let gns = cat(&[&tlv(0x82, b"example.test"), &tlv(0xa4, &cn)]);
+        let uri = tlv(0x86, b"http://example.test/");
+        let unused: Vec<(&str, Vec<u8>)> = alloc::vec![
+            ("2.5.29.14", tlv(0x04, &[1, 2])),
+            ("2.5.29.14", tlv(0x03, &[0, 2])),
+            ("2.5.29.35", tlv(0x30, &[])),
+            (
+                "2.5.29.35",
+                tlv(
+                    0x30,
+                    &cat(&[&tlv(0x80, &[1]), &tlv(0xa1, &gns), &tlv(0x82, &[1])])
+                )
+            ),
+            (
+                "2.5.29.35",
+                tlv(0x30, &cat(&[&tlv(0xa1, &gns), &tlv(0x80, &[1])]))
+            ),
+            ("2.5.29.35", tlv(0x30, &tlv(0x82, &[0, 1]))),
+            ("2.5.29.35", tlv(0x30, &tlv(0x82, &[]))),
+            ("2.5.29.35", tlv(0x30, &tlv(0x82, &[0x80; 22]))),
+            ("2.5.29.35", tlv(0x30, &tlv(0xa0, &[1]))),
+            ("2.5.29.35", tlv(0x30, &tlv(0xa3, &[]))),
+            ("1.3.6.1.5.5.7.1.1", tlv(0x30, &[])),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                tlv(
+                    0x30,
+                    &tlv(0x30, &cat(&[&oid_tlv("1.3.6.1.5.5.7.48.1"), &uri]))
+                )
+            ),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                tlv(0x30, &tlv(0x30, &oid_tlv("1.3.6.1.5.5.7.48.1")))
+            ),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                tlv(
+                    0x30,
+                    &tlv(0x30, &cat(&[&oid_tlv("1.3.6.1.5.5.7.48.1"), &uri, &uri]))
+                )
+            ),
+            ("2.5.29.31", tlv(0x30, &[])),
+            ("2.5.29.31", tlv(0x30, &tlv(0x30, &[]))),
+            (
+                "2.5.29.31",
+                tlv(0x30, &tlv(0x30, &tlv(0xa0, &tlv(0xa0, &uri))))
+            ),
+            (
+                "2.5.29.31",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &tlv(
+                            0xa0,
+                            &tlv(0xa1, &tlv(0x30, &cat(&[&oid_tlv("2.5.4.3"), &utf8])))
+                        )
+                    )
+                )
+            ),
+            (
+                "2.5.29.31",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &cat(&[
+                            &tlv(0xa0, &tlv(0xa0, &uri)),
+                            &tlv(0x81, &[7, 0x80]),
+                            &tlv(0xa2, &gns)
+                        ])
+                    )
+                )
+            ),
+            (
+                "2.5.29.31",
+                tlv(0x30, &tlv(0x30, &tlv(0x81, &[0, 0, 0, 1])))
+            ),
+            (
+                "2.5.29.31",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &tlv(0xa0, &cat(&[&tlv(0xa0, &uri), &tlv(0xa0, &uri)]))
+                    )
+                )
+            ),
+            (
+                "2.5.29.31",
+                tlv(0x30, &tlv(0x30, &tlv(0xa0, &tlv(0xa2, &uri))))
+            ),
+            ("2.5.29.32", tlv(0x30, &[])),
+            ("2.5.29.32", tlv(0x30, &tlv(0x30, &oid_tlv("2.5.29.32.0")))),
+            (
+                "2.5.29.32",
+                tlv(
+                    0x30,
+                    &tlv(0x30, &cat(&[&oid_tlv("2.5.29.32.0"), &tlv(0x30, &[])]))
+                )
+            ),
+            (
+                "2.5.29.32",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &cat(&[
+                            &oid_tlv("2.5.29.32.0"),
+                            &tlv(
+                                0x30,
+                                &tlv(
+                                    0x30,
+                                    &cat(&[
+                                        &oid_tlv("1.3.6.1.5.5.7.2.1"),
+                                        &tlv(0x16, b"http://x/")
+                                    ])
+                                )
+                            )
+                        ])
+                    )
+                )
+            ),
+            (
+                "2.5.29.32",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &cat(&[
+                            &oid_tlv("2.5.29.32.0"),
+                            &tlv(0x30, &tlv(0x30, &oid_tlv("1.3.6.1.5.5.7.2.1")))
+                        ])
+                    )
+                )
+            ),
+            (
+                "2.5.29.32",
+                tlv(
+                    0x30,
+                    &tlv(0x30, &cat(&[&oid_tlv("2.5.29.32.0"), &tlv(0x31, &[])]))
+                )
+            ),
+        ];
+        for (i, (id, v)) in unused.iter().enumerate() {
+            add(format!("{id} #{i}"), with_extension(id, &[], v));
+        }
         // Criticality spelled out as FALSE, and a bad BOOLEAN.
         add(
             "critical FALSE".into(),
