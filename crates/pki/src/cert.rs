@@ -178,8 +178,9 @@ pub(crate) enum GeneralName<'a> {
     Directory(&'a [u8]),
     /// iPAddress \[7\]: the octets.
     Ip(&'a [u8]),
-    /// otherName \[0\], x400Address \[3\], ediPartyName \[5\],
-    /// uniformResourceIdentifier \[6\], registeredID \[8\]: the tag number.
+    /// otherName \[0\], ediPartyName \[5\], uniformResourceIdentifier \[6\],
+    /// registeredID \[8\]: the tag number (x400Address \[3\] is refused, as x509-cert
+    /// refused it).
     Other(u8),
 }
 
@@ -212,6 +213,7 @@ pub(crate) fn only(bytes: &[u8], tag: Tag) -> Walk<&[u8]> {
     }
 }
 
+/// The contents of `any`, which must be tagged `tag`.
 pub(crate) fn expect(any: AnyRef<'_>, tag: Tag) -> Walk<&[u8]> {
     if any.tag() == tag {
         Ok(any.value())

@@ -79,8 +79,8 @@ fn bytes_cost(len: usize) -> u32 {
 /// `maximum` absent (the only values RFC 5280 §4.2.1.10 allows).
 type Subtree<'a> = (GeneralName<'a>, bool);
 
-/// GeneralSubtrees (the contents of `[0]` or `[1]`): SEQUENCE OF GeneralSubtree ::=
-/// SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1] OPTIONAL }.
+/// GeneralSubtrees (the contents of `[0]` or `[1]`): `SEQUENCE OF GeneralSubtree ::=
+/// SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1] OPTIONAL }`.
 fn subtrees(contents: &[u8]) -> Result<Vec<Subtree<'_>>, ()> {
     let mut out = Vec::new();
     let mut r = reader(contents)?;
@@ -104,8 +104,8 @@ fn subtrees(contents: &[u8]) -> Result<Vec<Subtree<'_>>, ()> {
     Ok(out)
 }
 
-/// NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1]
-/// OPTIONAL } (IMPLICIT GeneralSubtrees), structurally checked.
+/// `NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1]
+/// OPTIONAL }` (IMPLICIT GeneralSubtrees), structurally checked.
 type Parsed<'a> = (Option<Vec<Subtree<'a>>>, Option<Vec<Subtree<'a>>>);
 
 fn walk(v: &[u8]) -> Result<Parsed<'_>, ()> {
