@@ -102,13 +102,16 @@ pub(crate) fn parse_signature_algorithm(raw: &[u8]) -> Result<SignatureAlgorithm
 /// RSASSA-PSS parameters (compiled with the `pss` feature only).
 #[cfg(feature = "pss")]
 mod pss {
-    use der::Sequence;
     use der::asn1::{AnyRef, ObjectIdentifier as Oid};
+    use der::{Reader, Tag};
     use sanstls_crypto::hash::HashAlgorithm;
-    use spki::AlgorithmIdentifierRef;
 
     use super::{null_or_absent, sha384, sha512};
     use crate::Error;
+    use crate::cert::{
+        algorithm_identifier, algorithm_identifier_fields, context, expect, next, only, reader,
+        uint32,
+    };
 
     const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
     const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
@@ -116,25 +119,48 @@ mod pss {
     const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
     const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
 
+    /// An AlgorithmIdentifier's (algorithm, parameters).
+    type Alg<'a> = (Oid, Option<AnyRef<'a>>);
+
     /// `RSASSA-PSS-params` (RFC 4055 §3.1). Every field has a DEFAULT; absent means
     /// SHA-1, MGF1-SHA-1, salt 20, trailer 1.
-    #[derive(Sequence)]
-    struct PssParams<'a> {
-        #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-        hash: Option<AlgorithmIdentifierRef<'a>>,
-        #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-        mask_gen: Option<AlgorithmIdentifierRef<'a>>,
-        #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-        salt_len: Option<u32>,
-        #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-        trailer: Option<u32>,
+    #[derive(Default)]
+    pub(super) struct PssParams<'a> {
+        pub(super) hash: Option<Alg<'a>>,
+        pub(super) mask_gen: Option<Alg<'a>>,
+        pub(super) salt_len: Option<u32>,
+        pub(super) trailer: Option<u32>,
     }
 
-    fn hash_from_oid(alg: &AlgorithmIdentifierRef<'_>) -> Result<HashAlgorithm, Error> {
-        if !null_or_absent(alg.parameters) {
+    /// The fields, from the parameters' contents: `[0]` to `[3]`, each EXPLICIT and
+    /// OPTIONAL, in order.
+    pub(super) fn pss_params(contents: &[u8]) -> Result<PssParams<'_>, ()> {
+        let mut r = reader(contents)?;
+        let mut p = PssParams::default();
+        let mut last = None;
+        while !r.is_finished() {
+            let item = next(&mut r)?;
+            let n = match context(item) {
+                Some((n @ 0..=3, true)) if last < Some(n) => n,
+                _ => return Err(()),
+            };
+            let inner = item.value();
+            match n {
+                0 => p.hash = Some(algorithm_identifier(inner)?),
+                1 => p.mask_gen = Some(algorithm_identifier(inner)?),
+                2 => p.salt_len = Some(uint32(only(inner, Tag::Integer)?)?),
+                _ => p.trailer = Some(uint32(only(inner, Tag::Integer)?)?),
+            }
+            last = Some(n);
+        }
+        Ok(p)
+    }
+
+    fn hash_from_oid(&(oid, parameters): &Alg<'_>) -> Result<HashAlgorithm, Error> {
+        if !null_or_absent(parameters) {
             return Err(Error::UnsupportedSignatureAlgorithm);
         }
-        match alg.oid {
+        match oid {
             SHA1 => Ok(HashAlgorithm::Sha1),
             SHA256 => Ok(HashAlgorithm::Sha256),
             SHA384 => sha384(),
@@ -148,23 +174,22 @@ mod pss {
     /// salt length equal to the hash length, trailer 1.
     pub(super) fn parse(params: Option<AnyRef<'_>>) -> Result<super::SignatureAlgorithm, Error> {
         let params = params.ok_or(Error::Malformed("RSASSA-PSS without parameters"))?;
-        let p: PssParams<'_> = params
-            .decode_as()
-            .map_err(|_| Error::Malformed("RSASSA-PSS parameters"))?;
+        let p = expect(params, Tag::Sequence)
+            .and_then(pss_params)
+            .map_err(|()| Error::Malformed("RSASSA-PSS parameters"))?;
         let hash = match &p.hash {
             Some(h) => hash_from_oid(h)?,
             None => HashAlgorithm::Sha1,
         };
         let mgf_hash = match &p.mask_gen {
-            Some(m) => {
-                if m.oid != MGF1 {
+            Some((oid, parameters)) => {
+                if *oid != MGF1 {
                     return Err(Error::UnsupportedSignatureAlgorithm);
                 }
-                let inner = m
-                    .parameters
-                    .ok_or(Error::Malformed("MGF1 without a hash"))?
-                    .decode_as::<AlgorithmIdentifierRef<'_>>()
-                    .map_err(|_| Error::Malformed("MGF1 parameters"))?;
+                let inner = parameters.ok_or(Error::Malformed("MGF1 without a hash"))?;
+                let inner = expect(inner, Tag::Sequence)
+                    .and_then(algorithm_identifier_fields)
+                    .map_err(|()| Error::Malformed("MGF1 parameters"))?;
                 hash_from_oid(&inner)?
             }
             None => HashAlgorithm::Sha1,
@@ -468,5 +493,109 @@ mod tests {
                 same(&spki[..i], &alloc::format!("truncated to {i}"));
             }
         }
+    }
+
+    /// The RSASSA-PSS parameter decoding before the DER walker (der's derive).
+    #[cfg(feature = "pss")]
+    fn parse_pss_before(params: Option<AnyRef<'_>>) -> Result<SignatureAlgorithm, Error> {
+        #[derive(der::Sequence)]
+        struct PssParams<'a> {
+            #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+            hash: Option<AlgorithmIdentifierRef<'a>>,
+            #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+            mask_gen: Option<AlgorithmIdentifierRef<'a>>,
+            #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+            salt_len: Option<u32>,
+            #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+            trailer: Option<u32>,
+        }
+        let hash_from_oid = |alg: &AlgorithmIdentifierRef<'_>| {
+            if !null_or_absent(alg.parameters) {
+                return Err(Error::UnsupportedSignatureAlgorithm);
+            }
+            let is = |dotted| alg.oid == Oid::new_unwrap(dotted);
+            if is("1.3.14.3.2.26") {
+                Ok(HashAlgorithm::Sha1)
+            } else if is("2.16.840.1.101.3.4.2.1") {
+                Ok(HashAlgorithm::Sha256)
+            } else if is("2.16.840.1.101.3.4.2.2") {
+                sha384()
+            } else if is("2.16.840.1.101.3.4.2.3") {
+                sha512()
+            } else {
+                Err(Error::UnsupportedSignatureAlgorithm)
+            }
+        };
+        let params = params.ok_or(Error::Malformed("RSASSA-PSS without parameters"))?;
+        let p: PssParams<'_> = params
+            .decode_as()
+            .map_err(|_| Error::Malformed("RSASSA-PSS parameters"))?;
+        let hash = match &p.hash {
+            Some(h) => hash_from_oid(h)?,
+            None => HashAlgorithm::Sha1,
+        };
+        let mgf_hash = match &p.mask_gen {
+            Some(m) => {
+                if m.oid != Oid::new_unwrap("1.2.840.113549.1.1.8") {
+                    return Err(Error::UnsupportedSignatureAlgorithm);
+                }
+                let inner = m
+                    .parameters
+                    .ok_or(Error::Malformed("MGF1 without a hash"))?
+                    .decode_as::<AlgorithmIdentifierRef<'_>>()
+                    .map_err(|_| Error::Malformed("MGF1 parameters"))?;
+                hash_from_oid(&inner)?
+            }
+            None => HashAlgorithm::Sha1,
+        };
+        let salt = p.salt_len.unwrap_or(20);
+        if p.trailer.unwrap_or(1) != 1 {
+            return Err(Error::Malformed("RSASSA-PSS trailerField is not 1"));
+        }
+        if mgf_hash != hash || salt as usize != hash.output_len() {
+            return Err(Error::UnsupportedSignatureAlgorithm);
+        }
+        Ok(SignatureAlgorithm::RsaPss(hash))
+    }
+
+    #[cfg(feature = "pss")]
+    #[test]
+    fn pss_parameter_edits_give_the_same_verdicts_as_before() {
+        use alloc::string::ToString;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
+        let mut algs: Vec<Vec<u8>> = ["server-pss", "server-pss-sha512", "bad-pss-salt20"]
+            .iter()
+            .map(|name| {
+                let pem = std::fs::read_to_string(alloc::format!("{dir}{name}.cert.pem")).unwrap();
+                let der = crate::pem_to_der_certs(&pem).unwrap().remove(0);
+                crate::cert::Cert::parse(&der).unwrap().sig_alg.to_vec()
+            })
+            .collect();
+        let (s1, s256) = ("1.3.14.3.2.26", "2.16.840.1.101.3.4.2.1");
+        algs.push(pss_params(s256, s256, 32, Some(1)));
+        algs.push(pss_params(s256, s1, 32, Some(2)));
+        algs.push(pss_params(s1, s1, 20, None));
+        let mut cases = 0;
+        for alg in &algs {
+            let same = |a: &[u8], what: &dyn core::fmt::Display| {
+                let Ok((oid, params)) = crate::cert::algorithm_identifier(a) else {
+                    return;
+                };
+                if oid != RSASSA_PSS {
+                    return;
+                }
+                assert_eq!(pss::parse(params), parse_pss_before(params), "{what}");
+            };
+            for i in 0..alg.len() {
+                for x in [0x01u8, 0x02, 0x20, 0x80, 0xff] {
+                    let mut m = alg.clone();
+                    m[i] ^= x;
+                    same(&m, &alloc::format!("{alg:02x?} byte {i} ^ {x:#x}"));
+                    cases += 1;
+                }
+                same(&alg[..i], &"truncated".to_string());
+            }
+        }
+        assert!(cases > 1000);
     }
 }

@@ -229,7 +229,14 @@ fn oid(value: &[u8]) -> Walk<ObjectIdentifier> {
 /// AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY
 /// OPTIONAL } (RFC 5280 §4.1.1.2), from its TLV.
 pub(crate) fn algorithm_identifier(tlv: &[u8]) -> Walk<(ObjectIdentifier, Option<AnyRef<'_>>)> {
-    let mut r = reader(only(tlv, Tag::Sequence)?)?;
+    algorithm_identifier_fields(only(tlv, Tag::Sequence)?)
+}
+
+/// The fields of an AlgorithmIdentifier from the contents of its SEQUENCE.
+pub(crate) fn algorithm_identifier_fields(
+    contents: &[u8],
+) -> Walk<(ObjectIdentifier, Option<AnyRef<'_>>)> {
+    let mut r = reader(contents)?;
     let id = oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?;
     let params = if r.is_finished() {
         None
