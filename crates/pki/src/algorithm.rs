@@ -4,14 +4,20 @@
 //! RSASSA-PSS whose parameters name SHA-256/384/512 (or SHA-1 when allowed), MGF1 with
 //! the same hash, a salt as long as the hash and the trailer field 1. Everything else
 //! (ECDSA, EdDSA, DSA, SHA-224, MD5, other PSS parameters) is reported as unsupported.
+//!
+//! Cargo features leave some out: without `sha512`, SHA-384 and SHA-512 (PKCS#1 v1.5 or
+//! PSS); without `pss`, RSASSA-PSS (its parameters are then not even decoded). Those are
+//! reported as [`Error::SignatureAlgorithmLeftOut`], and no code path of theirs in
+//! sanstls-crypto is referenced.
 
 use der::asn1::{AnyRef, ObjectIdentifier as Oid};
-use der::{Decode, Sequence};
 use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rsa::RsaPublicKey;
-use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 
 use crate::Error;
+use crate::cert::{algorithm_identifier, subject_public_key_info};
+#[cfg(not(all(feature = "sha512", feature = "pss")))]
+use crate::error::LeftOut;
 
 const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
 const SHA1_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.5");
@@ -19,13 +25,11 @@ const RSASSA_PSS: Oid = Oid::new_unwrap("1.2.840.113549.1.1.10");
 const SHA256_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.11");
 const SHA384_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.12");
 const SHA512_WITH_RSA: Oid = Oid::new_unwrap("1.2.840.113549.1.1.13");
-const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
-const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
-const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
-const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
-const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
 
 /// A certificate signature algorithm this crate can verify.
+///
+/// Builds without the `sha512` feature never produce SHA-384 or SHA-512 here, and builds
+/// without `pss` never produce [`SignatureAlgorithm::RsaPss`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignatureAlgorithm {
     /// RSASSA-PKCS1-v1_5 with the hash.
@@ -43,20 +47,6 @@ impl SignatureAlgorithm {
     }
 }
 
-/// `RSASSA-PSS-params` (RFC 4055 §3.1). Every field has a DEFAULT; absent means SHA-1,
-/// MGF1-SHA-1, salt 20, trailer 1.
-#[derive(Sequence)]
-struct PssParams<'a> {
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    hash: Option<AlgorithmIdentifierRef<'a>>,
-    #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
-    mask_gen: Option<AlgorithmIdentifierRef<'a>>,
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
-    salt_len: Option<u32>,
-    #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
-    trailer: Option<u32>,
-}
-
 /// Parameters that must be NULL or absent (RFC 4055 §2.1 asks verifiers to accept both
 /// for the SHA-2 hash identifiers; RFC 4055 §5 requires NULL for the PKCS#1 v1.5 ones,
 /// and absent is accepted as most implementations do).
@@ -64,85 +54,172 @@ fn null_or_absent(params: Option<AnyRef<'_>>) -> bool {
     params.is_none_or(|p| p == AnyRef::NULL)
 }
 
-fn hash_from_oid(alg: &AlgorithmIdentifierRef<'_>) -> Result<HashAlgorithm, Error> {
-    if !null_or_absent(alg.parameters) {
-        return Err(Error::UnsupportedSignatureAlgorithm);
-    }
-    match alg.oid {
-        SHA1 => Ok(HashAlgorithm::Sha1),
-        SHA256 => Ok(HashAlgorithm::Sha256),
-        SHA384 => Ok(HashAlgorithm::Sha384),
-        SHA512 => Ok(HashAlgorithm::Sha512),
-        _ => Err(Error::UnsupportedSignatureAlgorithm),
-    }
+/// SHA-384 when the build has it, else the "left out" error.
+// Always `Ok` in builds with the feature.
+#[cfg_attr(feature = "sha512", allow(clippy::unnecessary_wraps))]
+fn sha384() -> Result<HashAlgorithm, Error> {
+    #[cfg(feature = "sha512")]
+    return Ok(HashAlgorithm::Sha384);
+    #[cfg(not(feature = "sha512"))]
+    return Err(Error::SignatureAlgorithmLeftOut(LeftOut::Sha384));
+}
+
+/// SHA-512 when the build has it, else the "left out" error.
+// Always `Ok` in builds with the feature.
+#[cfg_attr(feature = "sha512", allow(clippy::unnecessary_wraps))]
+fn sha512() -> Result<HashAlgorithm, Error> {
+    #[cfg(feature = "sha512")]
+    return Ok(HashAlgorithm::Sha512);
+    #[cfg(not(feature = "sha512"))]
+    return Err(Error::SignatureAlgorithmLeftOut(LeftOut::Sha512));
 }
 
 /// Decode a certificate's signatureAlgorithm (the raw AlgorithmIdentifier TLV).
 pub(crate) fn parse_signature_algorithm(raw: &[u8]) -> Result<SignatureAlgorithm, Error> {
-    let alg = AlgorithmIdentifierRef::from_der(raw)
-        .map_err(|_| Error::Malformed("signature AlgorithmIdentifier"))?;
-    let pkcs1 = |h| {
-        if null_or_absent(alg.parameters) {
+    let (oid, parameters) = algorithm_identifier(raw)
+        .map_err(|()| Error::Malformed("signature AlgorithmIdentifier"))?;
+    let pkcs1 = |h: Result<HashAlgorithm, Error>| {
+        let h = h?;
+        if null_or_absent(parameters) {
             Ok(SignatureAlgorithm::RsaPkcs1(h))
         } else {
             Err(Error::Malformed("RSA PKCS#1 v1.5 parameters are not NULL"))
         }
     };
-    match alg.oid {
-        SHA256_WITH_RSA => pkcs1(HashAlgorithm::Sha256),
-        SHA384_WITH_RSA => pkcs1(HashAlgorithm::Sha384),
-        SHA512_WITH_RSA => pkcs1(HashAlgorithm::Sha512),
-        SHA1_WITH_RSA => pkcs1(HashAlgorithm::Sha1),
-        RSASSA_PSS => parse_pss(alg.parameters),
+    match oid {
+        SHA256_WITH_RSA => pkcs1(Ok(HashAlgorithm::Sha256)),
+        SHA384_WITH_RSA => pkcs1(sha384()),
+        SHA512_WITH_RSA => pkcs1(sha512()),
+        SHA1_WITH_RSA => pkcs1(Ok(HashAlgorithm::Sha1)),
+        #[cfg(feature = "pss")]
+        RSASSA_PSS => pss::parse(parameters),
+        #[cfg(not(feature = "pss"))]
+        RSASSA_PSS => Err(Error::SignatureAlgorithmLeftOut(LeftOut::RsaPss)),
         _ => Err(Error::UnsupportedSignatureAlgorithm),
     }
 }
 
-/// RFC 4055 §3.1 parameters, restricted to the one shape `verify_pss` implements (and
-/// the one RFC 8446 / CA/B Forum profiles use): MGF1 with the signature hash, salt length
-/// equal to the hash length, trailer 1.
-fn parse_pss(params: Option<AnyRef<'_>>) -> Result<SignatureAlgorithm, Error> {
-    let params = params.ok_or(Error::Malformed("RSASSA-PSS without parameters"))?;
-    let p: PssParams<'_> = params
-        .decode_as()
-        .map_err(|_| Error::Malformed("RSASSA-PSS parameters"))?;
-    let hash = match &p.hash {
-        Some(h) => hash_from_oid(h)?,
-        None => HashAlgorithm::Sha1,
+/// RSASSA-PSS parameters (compiled with the `pss` feature only).
+#[cfg(feature = "pss")]
+mod pss {
+    use der::asn1::{AnyRef, ObjectIdentifier as Oid};
+    use der::{Reader, Tag};
+    use sanstls_crypto::hash::HashAlgorithm;
+
+    use super::{null_or_absent, sha384, sha512};
+    use crate::Error;
+    use crate::cert::{
+        algorithm_identifier, algorithm_identifier_fields, context, expect, next, only, reader,
+        uint32,
     };
-    let mgf_hash = match &p.mask_gen {
-        Some(m) => {
-            if m.oid != MGF1 {
-                return Err(Error::UnsupportedSignatureAlgorithm);
+
+    const MGF1: Oid = Oid::new_unwrap("1.2.840.113549.1.1.8");
+    const SHA1: Oid = Oid::new_unwrap("1.3.14.3.2.26");
+    const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
+    const SHA384: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.2");
+    const SHA512: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+    /// An AlgorithmIdentifier's (algorithm, parameters).
+    type Alg<'a> = (Oid, Option<AnyRef<'a>>);
+
+    /// `RSASSA-PSS-params` (RFC 4055 §3.1). Every field has a DEFAULT; absent means
+    /// SHA-1, MGF1-SHA-1, salt 20, trailer 1.
+    #[derive(Default)]
+    pub(super) struct PssParams<'a> {
+        pub(super) hash: Option<Alg<'a>>,
+        pub(super) mask_gen: Option<Alg<'a>>,
+        pub(super) salt_len: Option<u32>,
+        pub(super) trailer: Option<u32>,
+    }
+
+    /// The fields, from the parameters' contents: `[0]` to `[3]`, each EXPLICIT and
+    /// OPTIONAL, in order.
+    pub(super) fn pss_params(contents: &[u8]) -> Result<PssParams<'_>, ()> {
+        let mut r = reader(contents)?;
+        let mut p = PssParams::default();
+        let mut last = None;
+        while !r.is_finished() {
+            let item = next(&mut r)?;
+            let n = match context(item) {
+                Some((n @ 0..=3, true)) if last < Some(n) => n,
+                _ => return Err(()),
+            };
+            let inner = item.value();
+            match n {
+                0 => p.hash = Some(algorithm_identifier(inner)?),
+                1 => p.mask_gen = Some(algorithm_identifier(inner)?),
+                2 => p.salt_len = Some(uint32(only(inner, Tag::Integer)?)?),
+                _ => p.trailer = Some(uint32(only(inner, Tag::Integer)?)?),
             }
-            let inner = m
-                .parameters
-                .ok_or(Error::Malformed("MGF1 without a hash"))?
-                .decode_as::<AlgorithmIdentifierRef<'_>>()
-                .map_err(|_| Error::Malformed("MGF1 parameters"))?;
-            hash_from_oid(&inner)?
+            last = Some(n);
         }
-        None => HashAlgorithm::Sha1,
-    };
-    let salt = p.salt_len.unwrap_or(20);
-    let trailer = p.trailer.unwrap_or(1);
-    if trailer != 1 {
-        return Err(Error::Malformed("RSASSA-PSS trailerField is not 1"));
+        Ok(p)
     }
-    if mgf_hash != hash || salt as usize != hash.output_len() {
-        return Err(Error::UnsupportedSignatureAlgorithm);
+
+    fn hash_from_oid(&(oid, parameters): &Alg<'_>) -> Result<HashAlgorithm, Error> {
+        if !null_or_absent(parameters) {
+            return Err(Error::UnsupportedSignatureAlgorithm);
+        }
+        match oid {
+            SHA1 => Ok(HashAlgorithm::Sha1),
+            SHA256 => Ok(HashAlgorithm::Sha256),
+            SHA384 => sha384(),
+            SHA512 => sha512(),
+            _ => Err(Error::UnsupportedSignatureAlgorithm),
+        }
     }
-    Ok(SignatureAlgorithm::RsaPss(hash))
+
+    /// RFC 4055 §3.1 parameters, restricted to the one shape `verify_pss` implements
+    /// (and the one RFC 8446 / CA/B Forum profiles use): MGF1 with the signature hash,
+    /// salt length equal to the hash length, trailer 1.
+    pub(super) fn parse(params: Option<AnyRef<'_>>) -> Result<super::SignatureAlgorithm, Error> {
+        let params = params.ok_or(Error::Malformed("RSASSA-PSS without parameters"))?;
+        let p = expect(params, Tag::Sequence)
+            .and_then(pss_params)
+            .map_err(|()| Error::Malformed("RSASSA-PSS parameters"))?;
+        let hash = match &p.hash {
+            Some(h) => hash_from_oid(h)?,
+            None => HashAlgorithm::Sha1,
+        };
+        let mgf_hash = match &p.mask_gen {
+            Some((oid, parameters)) => {
+                if *oid != MGF1 {
+                    return Err(Error::UnsupportedSignatureAlgorithm);
+                }
+                let inner = parameters.ok_or(Error::Malformed("MGF1 without a hash"))?;
+                let inner = expect(inner, Tag::Sequence)
+                    .and_then(algorithm_identifier_fields)
+                    .map_err(|()| Error::Malformed("MGF1 parameters"))?;
+                hash_from_oid(&inner)?
+            }
+            None => HashAlgorithm::Sha1,
+        };
+        let salt = p.salt_len.unwrap_or(20);
+        let trailer = p.trailer.unwrap_or(1);
+        if trailer != 1 {
+            return Err(Error::Malformed("RSASSA-PSS trailerField is not 1"));
+        }
+        if mgf_hash != hash || salt as usize != hash.output_len() {
+            return Err(Error::UnsupportedSignatureAlgorithm);
+        }
+        Ok(super::SignatureAlgorithm::RsaPss(hash))
+    }
 }
 
 /// Parse a SubjectPublicKeyInfo holding an rsaEncryption key.
 pub(crate) fn parse_rsa_spki(spki: &[u8]) -> Result<RsaPublicKey, Error> {
-    let info = SubjectPublicKeyInfoRef::from_der(spki)
-        .map_err(|_| Error::Malformed("SubjectPublicKeyInfo"))?;
-    if info.algorithm.oid != RSA_ENCRYPTION {
+    let (oid, parameters, key) =
+        subject_public_key_info(spki).map_err(|()| Error::Malformed("SubjectPublicKeyInfo"))?;
+    if oid != RSA_ENCRYPTION {
         return Err(Error::UnsupportedPublicKey);
     }
-    RsaPublicKey::from_public_key_der(spki).map_err(|e| match e {
+    // RFC 3279 §2.3.1: the parameters MUST be NULL (absent is accepted, as
+    // sanstls-crypto does); the key is the BIT STRING's whole octets.
+    let rsa_public_key = key
+        .as_bytes()
+        .filter(|_| null_or_absent(parameters))
+        .ok_or(Error::Malformed("RSA public key"))?;
+    RsaPublicKey::from_pkcs1_der(rsa_public_key).map_err(|e| match e {
         sanstls_crypto::Error::UnsupportedKeySize { bits } if bits < 1024 => {
             Error::WeakKey { bits }
         }
@@ -168,16 +245,30 @@ pub(crate) fn verify_signature(
     }
     let result = match alg {
         SignatureAlgorithm::RsaPkcs1(h) => key.verify_pkcs1v15_prehashed(h, digest, signature),
+        #[cfg(feature = "pss")]
         SignatureAlgorithm::RsaPss(h) => key.verify_pss_prehashed(h, digest, signature),
+        // Never parsed in this build (see parse_signature_algorithm).
+        #[cfg(not(feature = "pss"))]
+        SignatureAlgorithm::RsaPss(_) => {
+            return Err(Error::SignatureAlgorithmLeftOut(LeftOut::RsaPss));
+        }
     };
-    result.map_err(|_| Error::BadSignature)
+    result.map_err(|e| match e {
+        // An algorithm sanstls-crypto was built without (its features can be off while
+        // this crate's are on only if a build is inconsistent): unsupported, not "bad".
+        sanstls_crypto::Error::Unsupported(_) => Error::UnsupportedSignatureAlgorithm,
+        _ => Error::BadSignature,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(all(feature = "sha512", feature = "pss"))]
+    use crate::error::LeftOut;
     use alloc::vec::Vec;
-    use der::Encode;
+    use der::{Decode, Encode};
+    use spki::AlgorithmIdentifierRef;
 
     fn alg_der(oid: &str, params: Option<&[u8]>) -> Vec<u8> {
         let params = params.map(|p| AnyRef::from_der(p).unwrap());
@@ -191,6 +282,15 @@ mod tests {
 
     const NULL: &[u8] = &[5, 0];
 
+    /// SHA-384 / SHA-512 when the build has them, else the error naming them.
+    fn big(h: HashAlgorithm) -> Result<HashAlgorithm, Error> {
+        match h {
+            HashAlgorithm::Sha384 => sha384(),
+            HashAlgorithm::Sha512 => sha512(),
+            other => Ok(other),
+        }
+    }
+
     #[test]
     fn pkcs1_hashes() {
         let cases = [
@@ -200,6 +300,16 @@ mod tests {
             ("1.2.840.113549.1.1.5", HashAlgorithm::Sha1),
         ];
         for (oid, h) in cases {
+            let Ok(h) = big(h) else {
+                // Left out: refused by name, whatever the parameters.
+                for params in [Some(NULL), None, Some(&[2, 1, 0][..])] {
+                    assert_eq!(
+                        parse_signature_algorithm(&alg_der(oid, params)),
+                        big(h).map(SignatureAlgorithm::RsaPkcs1)
+                    );
+                }
+                continue;
+            };
             assert_eq!(
                 parse_signature_algorithm(&alg_der(oid, Some(NULL))),
                 Ok(SignatureAlgorithm::RsaPkcs1(h))
@@ -212,6 +322,42 @@ mod tests {
                 parse_signature_algorithm(&alg_der(oid, Some(&[2, 1, 0]))),
                 Err(Error::Malformed(_))
             ));
+        }
+    }
+
+    #[test]
+    fn left_out_algorithms_are_named() {
+        let sha384 = parse_signature_algorithm(&alg_der("1.2.840.113549.1.1.12", Some(NULL)));
+        let sha512 = parse_signature_algorithm(&alg_der("1.2.840.113549.1.1.13", Some(NULL)));
+        if cfg!(feature = "sha512") {
+            assert!(sha384.is_ok() && sha512.is_ok());
+        } else {
+            assert_eq!(
+                sha384,
+                Err(Error::SignatureAlgorithmLeftOut(LeftOut::Sha384))
+            );
+            assert_eq!(
+                sha512,
+                Err(Error::SignatureAlgorithmLeftOut(LeftOut::Sha512))
+            );
+            assert_eq!(
+                alloc::format!("{}", sha384.unwrap_err()),
+                "certificate signature uses SHA-384, which this build leaves out (feature \
+                 `sha512`)"
+            );
+        }
+        // PSS without parameters: malformed when PSS is built in, left out otherwise
+        // (its parameters are not decoded at all).
+        let pss = parse_signature_algorithm(&alg_der("1.2.840.113549.1.1.10", None));
+        if cfg!(feature = "pss") {
+            assert!(matches!(pss, Err(Error::Malformed(_))));
+        } else {
+            assert_eq!(pss, Err(Error::SignatureAlgorithmLeftOut(LeftOut::RsaPss)));
+            assert_eq!(
+                alloc::format!("{}", pss.unwrap_err()),
+                "certificate signature uses RSASSA-PSS, which this build leaves out (feature \
+                 `pss`)"
+            );
         }
     }
 
@@ -233,6 +379,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "pss")]
     fn pss_params(hash: &str, mgf_hash: &str, salt: u8, trailer: Option<u8>) -> Vec<u8> {
         let h = alg_der(hash, None);
         let mh = alg_der(mgf_hash, None);
@@ -254,6 +401,7 @@ mod tests {
         alg_der("1.2.840.113549.1.1.10", Some(&seq))
     }
 
+    #[cfg(feature = "pss")]
     #[test]
     fn pss_parameters() {
         let s256 = "2.16.840.1.101.3.4.2.1";
@@ -265,6 +413,13 @@ mod tests {
             (s512, 64, HashAlgorithm::Sha512),
         ];
         for (h, salt, want) in ok {
+            let Ok(want) = big(want) else {
+                assert_eq!(
+                    parse_signature_algorithm(&pss_params(h, h, salt, None)),
+                    big(want).map(SignatureAlgorithm::RsaPss)
+                );
+                continue;
+            };
             assert_eq!(
                 parse_signature_algorithm(&pss_params(h, h, salt, None)),
                 Ok(SignatureAlgorithm::RsaPss(want))
@@ -281,7 +436,7 @@ mod tests {
         );
         assert_eq!(
             parse_signature_algorithm(&pss_params(s256, s384, 32, None)),
-            Err(Error::UnsupportedSignatureAlgorithm)
+            big(HashAlgorithm::Sha384).and(Err(Error::UnsupportedSignatureAlgorithm))
         );
         // Trailer field other than 1: malformed (RFC 4055 §3.1 allows only 1).
         assert!(matches!(
@@ -293,5 +448,154 @@ mod tests {
             parse_signature_algorithm(&alg_der("1.2.840.113549.1.1.10", None)),
             Err(Error::Malformed(_))
         ));
+    }
+
+    /// The SubjectPublicKeyInfo decoding before the DER walker: spki's decoder, then
+    /// sanstls-crypto's.
+    fn parse_rsa_spki_before(spki: &[u8]) -> Result<RsaPublicKey, Error> {
+        let info = spki::SubjectPublicKeyInfoRef::from_der(spki)
+            .map_err(|_| Error::Malformed("SubjectPublicKeyInfo"))?;
+        if info.algorithm.oid != RSA_ENCRYPTION {
+            return Err(Error::UnsupportedPublicKey);
+        }
+        RsaPublicKey::from_public_key_der(spki).map_err(|e| match e {
+            sanstls_crypto::Error::UnsupportedKeySize { bits } if bits < 1024 => {
+                Error::WeakKey { bits }
+            }
+            sanstls_crypto::Error::UnsupportedKeySize { .. }
+            | sanstls_crypto::Error::UnsupportedPublicExponent { .. } => {
+                Error::UnsupportedPublicKey
+            }
+            _ => Error::Malformed("RSA public key"),
+        })
+    }
+
+    #[test]
+    fn spki_edits_give_the_same_verdicts_as_before() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
+        for name in ["server-rsa2048", "ca-root", "bad-rsa1024", "ecdsa-leaf"] {
+            let pem = std::fs::read_to_string(alloc::format!("{dir}{name}.cert.pem")).unwrap();
+            let der = crate::pem_to_der_certs(&pem).unwrap().remove(0);
+            let spki = crate::cert::Cert::parse(&der).unwrap().spki.to_vec();
+            let same = |s: &[u8], what: &dyn core::fmt::Display| {
+                let new = parse_rsa_spki(s).map(|k| k.n_bytes());
+                let old = parse_rsa_spki_before(s).map(|k| k.n_bytes());
+                assert_eq!(new, old, "{name}: {what}");
+            };
+            same(&spki, &"unchanged");
+            // The header, the algorithm and the start of the key: where the structure is.
+            for i in 0..spki.len().min(48) {
+                for x in [0x01u8, 0x80, 0xff] {
+                    let mut m = spki.clone();
+                    m[i] ^= x;
+                    same(&m, &alloc::format!("byte {i} ^ {x:#x}"));
+                }
+                same(&spki[..i], &alloc::format!("truncated to {i}"));
+            }
+        }
+    }
+
+    /// The RSASSA-PSS parameter decoding before the DER walker (der's derive).
+    #[cfg(feature = "pss")]
+    fn parse_pss_before(params: Option<AnyRef<'_>>) -> Result<SignatureAlgorithm, Error> {
+        #[derive(der::Sequence)]
+        struct PssParams<'a> {
+            #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
+            hash: Option<AlgorithmIdentifierRef<'a>>,
+            #[asn1(context_specific = "1", tag_mode = "EXPLICIT", optional = "true")]
+            mask_gen: Option<AlgorithmIdentifierRef<'a>>,
+            #[asn1(context_specific = "2", tag_mode = "EXPLICIT", optional = "true")]
+            salt_len: Option<u32>,
+            #[asn1(context_specific = "3", tag_mode = "EXPLICIT", optional = "true")]
+            trailer: Option<u32>,
+        }
+        let hash_from_oid = |alg: &AlgorithmIdentifierRef<'_>| {
+            if !null_or_absent(alg.parameters) {
+                return Err(Error::UnsupportedSignatureAlgorithm);
+            }
+            let is = |dotted| alg.oid == Oid::new_unwrap(dotted);
+            if is("1.3.14.3.2.26") {
+                Ok(HashAlgorithm::Sha1)
+            } else if is("2.16.840.1.101.3.4.2.1") {
+                Ok(HashAlgorithm::Sha256)
+            } else if is("2.16.840.1.101.3.4.2.2") {
+                sha384()
+            } else if is("2.16.840.1.101.3.4.2.3") {
+                sha512()
+            } else {
+                Err(Error::UnsupportedSignatureAlgorithm)
+            }
+        };
+        let params = params.ok_or(Error::Malformed("RSASSA-PSS without parameters"))?;
+        let p: PssParams<'_> = params
+            .decode_as()
+            .map_err(|_| Error::Malformed("RSASSA-PSS parameters"))?;
+        let hash = match &p.hash {
+            Some(h) => hash_from_oid(h)?,
+            None => HashAlgorithm::Sha1,
+        };
+        let mgf_hash = match &p.mask_gen {
+            Some(m) => {
+                if m.oid != Oid::new_unwrap("1.2.840.113549.1.1.8") {
+                    return Err(Error::UnsupportedSignatureAlgorithm);
+                }
+                let inner = m
+                    .parameters
+                    .ok_or(Error::Malformed("MGF1 without a hash"))?
+                    .decode_as::<AlgorithmIdentifierRef<'_>>()
+                    .map_err(|_| Error::Malformed("MGF1 parameters"))?;
+                hash_from_oid(&inner)?
+            }
+            None => HashAlgorithm::Sha1,
+        };
+        let salt = p.salt_len.unwrap_or(20);
+        if p.trailer.unwrap_or(1) != 1 {
+            return Err(Error::Malformed("RSASSA-PSS trailerField is not 1"));
+        }
+        if mgf_hash != hash || salt as usize != hash.output_len() {
+            return Err(Error::UnsupportedSignatureAlgorithm);
+        }
+        Ok(SignatureAlgorithm::RsaPss(hash))
+    }
+
+    #[cfg(feature = "pss")]
+    #[test]
+    fn pss_parameter_edits_give_the_same_verdicts_as_before() {
+        use alloc::string::ToString;
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata/");
+        let mut algs: Vec<Vec<u8>> = ["server-pss", "server-pss-sha512", "bad-pss-salt20"]
+            .iter()
+            .map(|name| {
+                let pem = std::fs::read_to_string(alloc::format!("{dir}{name}.cert.pem")).unwrap();
+                let der = crate::pem_to_der_certs(&pem).unwrap().remove(0);
+                crate::cert::Cert::parse(&der).unwrap().sig_alg.to_vec()
+            })
+            .collect();
+        let (s1, s256) = ("1.3.14.3.2.26", "2.16.840.1.101.3.4.2.1");
+        algs.push(pss_params(s256, s256, 32, Some(1)));
+        algs.push(pss_params(s256, s1, 32, Some(2)));
+        algs.push(pss_params(s1, s1, 20, None));
+        let mut cases = 0;
+        for alg in &algs {
+            let same = |a: &[u8], what: &dyn core::fmt::Display| {
+                let Ok((oid, params)) = crate::cert::algorithm_identifier(a) else {
+                    return;
+                };
+                if oid != RSASSA_PSS {
+                    return;
+                }
+                assert_eq!(pss::parse(params), parse_pss_before(params), "{what}");
+            };
+            for i in 0..alg.len() {
+                for x in [0x01u8, 0x02, 0x20, 0x80, 0xff] {
+                    let mut m = alg.clone();
+                    m[i] ^= x;
+                    same(&m, &alloc::format!("{alg:02x?} byte {i} ^ {x:#x}"));
+                    cases += 1;
+                }
+                same(&alg[..i], &"truncated".to_string());
+            }
+        }
+        assert!(cases > 1000);
     }
 }

@@ -85,11 +85,9 @@ impl TrustAnchor {
     /// An anchor from a DER subject Name and a DER SubjectPublicKeyInfo, without
     /// constraints.
     pub fn from_subject_and_spki(subject_der: &[u8], spki_der: &[u8]) -> Result<Self, Error> {
-        use der::Decode;
-        x509_cert::name::Name::from_der(subject_der)
-            .map_err(|_| Error::Malformed("trust anchor subject"))?;
-        spki::SubjectPublicKeyInfoRef::from_der(spki_der)
-            .map_err(|_| Error::Malformed("trust anchor SubjectPublicKeyInfo"))?;
+        crate::cert::name(subject_der).map_err(|()| Error::Malformed("trust anchor subject"))?;
+        crate::cert::subject_public_key_info(spki_der)
+            .map_err(|()| Error::Malformed("trust anchor SubjectPublicKeyInfo"))?;
         Ok(TrustAnchor {
             subject: subject_der.to_vec(),
             spki: spki_der.to_vec(),

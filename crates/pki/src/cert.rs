@@ -1,19 +1,29 @@
-//! Certificate parsing: `x509-cert` decodes the structure, `der` hands out the raw
-//! slices (to-be-signed bytes, names, key) that path building compares and verifies.
+//! Certificate parsing, borrowed and decoded only as far as validation needs.
+//!
+//! `der` hands out the raw slices (to-be-signed bytes, names, key) that path building
+//! compares and verifies; the structure is checked by one small walker over `der`'s
+//! [`AnyRef`] TLVs instead of decoding an owned `x509_cert::Certificate` (which
+//! monomorphised a decoder for every extension type, most of them unused, and cost
+//! ~40 KB of firmware). The rules are the ones `der` and `x509-cert` applied: every
+//! SEQUENCE consumed exactly, DER lengths and tags (by `der`), OBJECT IDENTIFIERs (by
+//! `const-oid`), minimal INTEGERs, BOOLEANs, BIT STRINGs, and times in the RFC 5280
+//! forms from 1970 on. The test oracle `cert_legacy.rs` (the former x509-cert
+//! parser) checks that hundreds of thousands of edits of the testdata certificates get
+//! the same verdicts and fields.
+//!
+//! Extensions decoded: basicConstraints, keyUsage, extendedKeyUsage, subjectAltName and
+//! nameConstraints. subjectKeyIdentifier, authorityKeyIdentifier, authorityInfoAccess,
+//! cRLDistributionPoints and certificatePolicies, whose values validation does not use,
+//! are only checked to be one TLV of the right type (authorityInfoAccess not empty);
+//! any other extension is skipped. A critical extension outside the five decoded ones
+//! makes the certificate unusable (RFC 5280 §4.2).
 
 use alloc::vec::Vec;
 use core::cell::OnceCell;
 
-use der::asn1::{BitStringRef, ObjectIdentifier};
-use der::{Decode, Reader, SliceReader};
+use der::asn1::{AnyRef, BitStringRef, IntRef, ObjectIdentifier};
+use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use sanstls_crypto::rsa::RsaPublicKey;
-use x509_cert::Certificate;
-use x509_cert::certificate::Version;
-use x509_cert::ext::pkix::name::GeneralName;
-use x509_cert::ext::pkix::{
-    AuthorityInfoAccessSyntax, AuthorityKeyIdentifier, BasicConstraints, CertificatePolicies,
-    CrlDistributionPoints, ExtendedKeyUsage, NameConstraints, SubjectAltName, SubjectKeyIdentifier,
-};
 
 use sanstls_crypto::hash::{HashAlgorithm, Output};
 
@@ -105,7 +115,7 @@ impl KeyUsage {
 /// The DER encoding of an empty Name (an empty SEQUENCE).
 pub(crate) const EMPTY_NAME: [u8; 2] = [0x30, 0x00];
 
-/// One parsed certificate. Raw slices borrow the input; decoded extensions are owned.
+/// One parsed certificate. Every slice borrows the input.
 // The flags mirror independent facts of the encoding (criticality bits, version).
 #[allow(clippy::struct_excessive_bools)]
 pub(crate) struct Cert<'a> {
@@ -133,13 +143,14 @@ pub(crate) struct Cert<'a> {
     pub(crate) key_usage: Option<KeyUsage>,
     /// extendedKeyUsage purposes, if present.
     pub(crate) eku: Option<Vec<ObjectIdentifier>>,
-    /// subjectAltName entries, if present.
-    pub(crate) san: Option<Vec<GeneralName>>,
+    /// The contents of the subjectAltName SEQUENCE, if present (checked at parse time:
+    /// [`Cert::san_names`] walks it).
+    san: Option<&'a [u8]>,
     /// nameConstraints, if present.
     pub(crate) name_constraints: Option<Constraints>,
     /// The values of the subject's emailAddress attributes (checked against rfc822Name
     /// constraints).
-    pub(crate) subject_emails: Vec<Vec<u8>>,
+    pub(crate) subject_emails: Vec<&'a [u8]>,
     /// Set when the certificate has a critical extension this crate does not process.
     pub(crate) unknown_critical: bool,
     /// Whether basicConstraints is marked critical.
@@ -155,6 +166,421 @@ pub(crate) struct Cert<'a> {
     digest: OnceCell<Output>,
 }
 
+/// A GeneralName (RFC 5280 §4.2.1.6), borrowed: the forms this crate compares, and the
+/// tag number of the others.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GeneralName<'a> {
+    /// rfc822Name \[1\]: an e-mail address (IA5String).
+    Email(&'a [u8]),
+    /// dNSName \[2\] (IA5String).
+    Dns(&'a [u8]),
+    /// directoryName \[4\]: the contents (RDNs) of the Name.
+    Directory(&'a [u8]),
+    /// iPAddress \[7\]: the octets.
+    Ip(&'a [u8]),
+    /// otherName \[0\], ediPartyName \[5\], uniformResourceIdentifier \[6\],
+    /// registeredID \[8\]: the tag number (x400Address \[3\] is refused, as x509-cert
+    /// refused it).
+    Other(u8),
+}
+
+/// `Err(())` for any structural defect; callers say which structure it was.
+type Walk<T> = Result<T, ()>;
+
+/// A reader over DER contents.
+pub(crate) fn reader(contents: &[u8]) -> Walk<SliceReader<'_>> {
+    SliceReader::new(contents).map_err(drop)
+}
+
+/// The next TLV of `r`.
+pub(crate) fn next<'a>(r: &mut SliceReader<'a>) -> Walk<AnyRef<'a>> {
+    AnyRef::decode(r).map_err(drop)
+}
+
+/// The next TLV of `r` with its whole encoding.
+fn next_tlv<'a>(r: &mut SliceReader<'a>) -> Walk<(AnyRef<'a>, &'a [u8])> {
+    let raw = r.tlv_bytes().map_err(drop)?;
+    Ok((AnyRef::try_from(raw).map_err(drop)?, raw))
+}
+
+/// The contents of `bytes`, which must be exactly one TLV tagged `tag`.
+pub(crate) fn only(bytes: &[u8], tag: Tag) -> Walk<&[u8]> {
+    let any = AnyRef::try_from(bytes).map_err(drop)?;
+    if any.tag() == tag {
+        Ok(any.value())
+    } else {
+        Err(())
+    }
+}
+
+/// The contents of `any`, which must be tagged `tag`.
+pub(crate) fn expect(any: AnyRef<'_>, tag: Tag) -> Walk<&[u8]> {
+    if any.tag() == tag {
+        Ok(any.value())
+    } else {
+        Err(())
+    }
+}
+
+fn oid(value: &[u8]) -> Walk<ObjectIdentifier> {
+    ObjectIdentifier::from_bytes(value).map_err(drop)
+}
+
+/// AlgorithmIdentifier ::= SEQUENCE { algorithm OBJECT IDENTIFIER, parameters ANY
+/// OPTIONAL } (RFC 5280 §4.1.1.2), from its TLV.
+pub(crate) fn algorithm_identifier(tlv: &[u8]) -> Walk<(ObjectIdentifier, Option<AnyRef<'_>>)> {
+    algorithm_identifier_fields(only(tlv, Tag::Sequence)?)
+}
+
+/// The fields of an AlgorithmIdentifier from the contents of its SEQUENCE.
+pub(crate) fn algorithm_identifier_fields(
+    contents: &[u8],
+) -> Walk<(ObjectIdentifier, Option<AnyRef<'_>>)> {
+    let mut r = reader(contents)?;
+    let id = oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?;
+    let params = if r.is_finished() {
+        None
+    } else {
+        Some(next(&mut r)?)
+    };
+    if r.is_finished() {
+        Ok((id, params))
+    } else {
+        Err(())
+    }
+}
+
+/// SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey
+/// BIT STRING } (RFC 5280 §4.1.2.7), from its TLV.
+pub(crate) type Spki<'a> = (ObjectIdentifier, Option<AnyRef<'a>>, BitStringRef<'a>);
+
+pub(crate) fn subject_public_key_info(tlv: &[u8]) -> Walk<Spki<'_>> {
+    let mut r = reader(only(tlv, Tag::Sequence)?)?;
+    let (_, alg) = next_tlv(&mut r)?;
+    let (id, params) = algorithm_identifier(alg)?;
+    let key = bit_string(expect(next(&mut r)?, Tag::BitString)?)?;
+    if r.is_finished() {
+        Ok((id, params, key))
+    } else {
+        Err(())
+    }
+}
+
+/// A DER BOOLEAN.
+fn boolean(any: AnyRef<'_>) -> Walk<bool> {
+    match expect(any, Tag::Boolean)? {
+        [0] => Ok(false),
+        [0xff] => Ok(true),
+        _ => Err(()),
+    }
+}
+
+/// Validity ::= SEQUENCE { notBefore Time, notAfter Time }, in seconds since the epoch.
+fn validity(tlv: &[u8]) -> Walk<(u64, u64)> {
+    let mut r = reader(only(tlv, Tag::Sequence)?)?;
+    let not_before = time(next(&mut r)?)?;
+    let not_after = time(next(&mut r)?)?;
+    if r.is_finished() {
+        Ok((not_before, not_after))
+    } else {
+        Err(())
+    }
+}
+
+/// Time ::= CHOICE { utcTime UTCTime, generalTime GeneralizedTime }, in the only forms
+/// DER and RFC 5280 §4.1.2.5 allow (`YYMMDDHHMMSSZ`, years 1950 to 2049;
+/// `YYYYMMDDHHMMSSZ`), as seconds since the epoch. Times before 1970 are refused, as
+/// `der` refuses them.
+fn time(any: AnyRef<'_>) -> Walk<u64> {
+    // Days before each month in a common year, and each month's length.
+    const BEFORE: [u64; 12] = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    const LENGTH: [u64; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let v = any.value();
+    let two = |i: usize| -> Walk<u64> {
+        match (v[i], v[i + 1]) {
+            (h @ b'0'..=b'9', l @ b'0'..=b'9') => {
+                Ok(u64::from(h - b'0') * 10 + u64::from(l - b'0'))
+            }
+            _ => Err(()),
+        }
+    };
+    let (year, at) = match (any.tag(), v.len()) {
+        (Tag::UtcTime, 13) => {
+            let yy = two(0)?;
+            (if yy >= 50 { 1900 + yy } else { 2000 + yy }, 2)
+        }
+        (Tag::GeneralizedTime, 15) => (two(0)? * 100 + two(2)?, 4),
+        _ => return Err(()),
+    };
+    if v[at + 10] != b'Z' {
+        return Err(());
+    }
+    let (month, day) = (two(at)?, two(at + 2)?);
+    let (hour, minute, second) = (two(at + 4)?, two(at + 6)?, two(at + 8)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    if year < 1970 || !(1..=12).contains(&month) || hour > 23 || minute > 59 || second > 59 {
+        return Err(());
+    }
+    let m = (month - 1) as usize;
+    let length = LENGTH[m] + u64::from(leap && month == 2);
+    if day == 0 || day > length {
+        return Err(());
+    }
+    let leap_days = (year - 1 - 1968) / 4 - (year - 1 - 1900) / 100 + (year - 1 - 1600) / 400;
+    let year_day = BEFORE[m] + day - 1 + u64::from(leap && month > 2);
+    let days = (year - 1970) * 365 + leap_days + year_day;
+    Ok(days * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
+/// An unsigned DER INTEGER that fits `u32` (no superfluous leading zero, not negative).
+pub(crate) fn uint32(v: &[u8]) -> Walk<u32> {
+    let digits = match v {
+        [] => return Err(()),
+        [0, next, ..] if *next < 0x80 => return Err(()),
+        [first, ..] if *first >= 0x80 => return Err(()),
+        [0, rest @ ..] if !rest.is_empty() => rest,
+        all => all,
+    };
+    if digits.len() > 4 {
+        return Err(());
+    }
+    Ok(digits
+        .iter()
+        .fold(0u32, |acc, &b| (acc << 8) | u32::from(b)))
+}
+
+pub(crate) fn context(any: AnyRef<'_>) -> Option<(u32, bool)> {
+    match any.tag() {
+        Tag::ContextSpecific {
+            constructed,
+            number,
+        } => Some((number.value(), constructed)),
+        _ => None,
+    }
+}
+
+/// Check a Name's contents (RDNSequence: SEQUENCE OF SET OF AttributeTypeAndValue),
+/// collecting the values of emailAddress attributes into `emails` when given.
+fn walk_name<'a>(contents: &'a [u8], mut emails: Option<&mut Vec<&'a [u8]>>) -> Walk<()> {
+    let mut rdns = reader(contents)?;
+    while !rdns.is_finished() {
+        let mut atvs = reader(expect(next(&mut rdns)?, Tag::Set)?)?;
+        while !atvs.is_finished() {
+            let mut atv = reader(expect(next(&mut atvs)?, Tag::Sequence)?)?;
+            let id = oid(expect(next(&mut atv)?, Tag::ObjectIdentifier)?)?;
+            let value = next(&mut atv)?;
+            if !atv.is_finished() {
+                return Err(());
+            }
+            if let Some(emails) = emails.as_deref_mut()
+                && id == oid::EMAIL_ADDRESS
+            {
+                emails.push(value.value());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An EXPLICIT-tagged DirectoryString: PrintableString, TeletexString (ASCII only),
+/// UTF8String or BMPString (Basic Multilingual Plane only), as `der` checks them.
+fn explicit_directory_string(explicit: AnyRef<'_>) -> Walk<()> {
+    let mut r = reader(explicit.value())?;
+    let s = next(&mut r)?;
+    let v = s.value();
+    let valid = match s.tag() {
+        Tag::PrintableString => v
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || b" '()+,-./:=?".contains(&c)),
+        Tag::TeletexString => v.is_ascii(),
+        Tag::Utf8String => core::str::from_utf8(v).is_ok(),
+        Tag::BmpString => {
+            v.len() % 2 == 0
+                && v.chunks_exact(2).all(|u| {
+                    let u = u16::from_be_bytes([u[0], u[1]]);
+                    !(0xd800..=0xdfff).contains(&u) && u != 0xffff
+                })
+        }
+        _ => false,
+    };
+    if valid && r.is_finished() {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
+/// Check a Name TLV (RFC 5280 §4.1.2.4).
+pub(crate) fn name(tlv: &[u8]) -> Walk<()> {
+    walk_name(only(tlv, Tag::Sequence)?, None)
+}
+
+/// Decode one GeneralName. The compared forms are checked (IA5String text is ASCII, a
+/// directoryName holds one Name); the others only need the right tag form.
+pub(crate) fn general_name<'a>(any: AnyRef<'a>) -> Walk<GeneralName<'a>> {
+    let v = any.value();
+    let ia5 = |v: &'a [u8]| if v.is_ascii() { Ok(v) } else { Err(()) };
+    match context(any).ok_or(())? {
+        (1, false) => ia5(v).map(GeneralName::Email),
+        (2, false) => ia5(v).map(GeneralName::Dns),
+        (6, false) => ia5(v).map(|_| GeneralName::Other(6)),
+        (7, false) => Ok(GeneralName::Ip(v)),
+        (4, true) => {
+            let name = only(v, Tag::Sequence)?;
+            walk_name(name, None)?;
+            Ok(GeneralName::Directory(name))
+        }
+        (8, false) => oid(v).map(|_| GeneralName::Other(8)),
+        (0, true) => {
+            // OtherName ::= SEQUENCE { type-id OBJECT IDENTIFIER, value [0] EXPLICIT ANY }
+            let mut r = reader(v)?;
+            oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?;
+            let value = next(&mut r)?;
+            if context(value) != Some((0, true)) || !r.is_finished() {
+                return Err(());
+            }
+            let mut inner = reader(value.value())?;
+            next(&mut inner)?;
+            if !inner.is_finished() {
+                return Err(());
+            }
+            Ok(GeneralName::Other(0))
+        }
+        (5, true) => {
+            // EDIPartyName ::= SEQUENCE { nameAssigner [0] DirectoryString OPTIONAL,
+            //                             partyName [1] DirectoryString }
+            let mut r = reader(v)?;
+            let mut item = next(&mut r)?;
+            if context(item) == Some((0, true)) {
+                explicit_directory_string(item)?;
+                item = next(&mut r)?;
+            }
+            if context(item) != Some((1, true)) || !r.is_finished() {
+                return Err(());
+            }
+            explicit_directory_string(item)?;
+            Ok(GeneralName::Other(5))
+        }
+        // x400Address [3] is not supported (x509-cert never decoded it either).
+        _ => Err(()),
+    }
+}
+
+/// The GeneralNames of a SEQUENCE's contents, already checked by [`check_general_names`].
+pub(crate) fn general_names(contents: &[u8]) -> impl Iterator<Item = GeneralName<'_>> {
+    let mut r = reader(contents).ok();
+    core::iter::from_fn(move || {
+        let r = r.as_mut()?;
+        if r.is_finished() {
+            return None;
+        }
+        next(r).and_then(general_name).ok()
+    })
+}
+
+/// Check a GeneralNames SEQUENCE's contents; returns how many names it holds.
+pub(crate) fn check_general_names(contents: &[u8]) -> Walk<usize> {
+    let mut r = reader(contents)?;
+    let mut n = 0;
+    while !r.is_finished() {
+        general_name(next(&mut r)?)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The fields of a tbsCertificate, structurally checked.
+struct Tbs<'a> {
+    version: u32,
+    signature: &'a [u8],
+    issuer: &'a [u8],
+    subject: &'a [u8],
+    spki: &'a [u8],
+    validity: &'a [u8],
+    subject_emails: Vec<&'a [u8]>,
+    unique_ids: bool,
+    /// The contents of the Extensions SEQUENCE, if present.
+    extensions: Option<&'a [u8]>,
+}
+
+/// Walk `TBSCertificate` (RFC 5280 §4.1): version `[0]` (v1 to v3), serialNumber (an
+/// INTEGER of at most 21 octets, as x509-cert allowed), signature, issuer, validity,
+/// subject, subjectPublicKeyInfo, the unique identifiers `[1]` `[2]` and the
+/// extensions `[3]`, in order and nothing else.
+fn walk_tbs(tbs: &[u8]) -> Walk<Tbs<'_>> {
+    let mut r = reader(only(tbs, Tag::Sequence)?)?;
+    let mut field = next_tlv(&mut r)?;
+    let mut version = 0;
+    if context(field.0) == Some((0, true)) {
+        version = uint32(only(field.0.value(), Tag::Integer)?)?;
+        if version > 2 {
+            return Err(());
+        }
+        field = next_tlv(&mut r)?;
+    }
+    let serial = IntRef::from_der(field.1).map_err(drop)?;
+    if serial.as_bytes().len() > 21 {
+        return Err(());
+    }
+    let (_, signature) = next_tlv(&mut r)?;
+    algorithm_identifier(signature)?;
+    let (issuer, issuer_raw) = next_tlv(&mut r)?;
+    walk_name(expect(issuer, Tag::Sequence)?, None)?;
+    let (_, validity) = next_tlv(&mut r)?;
+    let (subject, subject_raw) = next_tlv(&mut r)?;
+    let mut subject_emails = Vec::new();
+    walk_name(expect(subject, Tag::Sequence)?, Some(&mut subject_emails))?;
+    let (_, spki) = next_tlv(&mut r)?;
+    subject_public_key_info(spki)?;
+    let mut unique_ids = false;
+    let mut extensions = None;
+    // issuerUniqueID [1], subjectUniqueID [2] (IMPLICIT BIT STRING), extensions [3].
+    let mut last = 0;
+    while !r.is_finished() {
+        let any = next(&mut r)?;
+        match context(any) {
+            Some((n @ (1 | 2), false)) if n > last => {
+                bit_string(any.value())?;
+                unique_ids = true;
+                last = n;
+            }
+            Some((3, true)) if last < 3 => {
+                extensions = Some(only(any.value(), Tag::Sequence)?);
+                last = 3;
+            }
+            _ => return Err(()),
+        }
+    }
+    Ok(Tbs {
+        version,
+        signature,
+        issuer: issuer_raw,
+        subject: subject_raw,
+        spki,
+        validity,
+        subject_emails,
+        unique_ids,
+        extensions,
+    })
+}
+
+/// One Extension: (extnID, critical, the contents of extnValue).
+fn walk_extension(any: AnyRef<'_>) -> Walk<(ObjectIdentifier, bool, &[u8])> {
+    let mut r = reader(expect(any, Tag::Sequence)?)?;
+    let id = oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?;
+    let mut item = next(&mut r)?;
+    let mut critical = false;
+    if item.tag() == Tag::Boolean {
+        critical = boolean(item)?;
+        item = next(&mut r)?;
+    }
+    let value = expect(item, Tag::OctetString)?;
+    if !r.is_finished() {
+        return Err(());
+    }
+    Ok((id, critical, value))
+}
+
 fn malformed<E>(what: &'static str) -> impl FnOnce(E) -> Error {
     move |_| Error::Malformed(what)
 }
@@ -163,20 +589,26 @@ impl<'a> Cert<'a> {
     /// Parse one DER certificate (RFC 5280 §4.1), checking the structural MUSTs that do
     /// not depend on the path.
     pub(crate) fn parse(der: &'a [u8]) -> Result<Self, Error> {
-        let cert = Certificate::from_der(der).map_err(malformed("certificate DER"))?;
+        // Any structural defect of the certificate is "certificate DER"; the texts of
+        // the checks below name the rule.
         let (tbs, sig_alg, signature) = split_certificate(der)?;
-        let fields = split_tbs(tbs)?;
+        algorithm_identifier(sig_alg).map_err(malformed("certificate DER"))?;
+        let fields = walk_tbs(tbs).map_err(malformed("certificate DER"))?;
+        let (not_before, not_after) =
+            validity(fields.validity).map_err(malformed("certificate DER"))?;
+        let extensions = match fields.extensions {
+            Some(contents) => Some(walk_extensions(contents)?),
+            None => None,
+        };
+        let signature = signature
+            .as_bytes()
+            .ok_or(Error::Malformed("signature BIT STRING has unused bits"))?;
         // RFC 5280 §4.1.1.2: signatureAlgorithm MUST equal tbsCertificate.signature.
         if fields.signature != sig_alg {
             return Err(Error::Malformed(
                 "signatureAlgorithm differs from tbsCertificate.signature",
             ));
         }
-        let tbs_cert = cert.tbs_certificate();
-        let validity = tbs_cert.validity();
-        let not_before = validity.not_before.to_unix_duration().as_secs();
-        let not_after = validity.not_after.to_unix_duration().as_secs();
-
         let mut out = Cert {
             der,
             tbs,
@@ -192,39 +624,32 @@ impl<'a> Cert<'a> {
             eku: None,
             san: None,
             name_constraints: None,
-            subject_emails: Vec::new(),
+            subject_emails: fields.subject_emails,
             unknown_critical: false,
             basic_critical: false,
             san_critical: false,
-            v3: tbs_cert.version() == Version::V3,
+            v3: fields.version == 2,
             key: OnceCell::new(),
             digest: OnceCell::new(),
         };
-        for rdn in tbs_cert.subject().as_ref().iter() {
-            for atv in rdn.iter().filter(|atv| atv.oid == oid::EMAIL_ADDRESS) {
-                out.subject_emails.push(atv.value.value().to_vec());
-            }
+        // RFC 5280 §4.1.2.8: unique identifiers only in v2 or v3.
+        if fields.unique_ids && fields.version == 0 {
+            return Err(Error::Malformed("unique identifier in a v1 certificate"));
         }
-        if tbs_cert.issuer_unique_id().is_some() || tbs_cert.subject_unique_id().is_some() {
-            // RFC 5280 §4.1.2.8: unique identifiers only in v2 or v3.
-            if tbs_cert.version() == Version::V1 {
-                return Err(Error::Malformed("unique identifier in a v1 certificate"));
-            }
-        }
-        if let Some(exts) = tbs_cert.extensions() {
+        if let Some(exts) = extensions {
             // RFC 5280 §4.1.2.9: extensions only in v3.
-            if tbs_cert.version() != Version::V3 {
+            if !out.v3 {
                 return Err(Error::Malformed("extensions in a non-v3 certificate"));
             }
             if exts.is_empty() {
                 return Err(Error::Malformed("empty extensions"));
             }
-            for (i, ext) in exts.iter().enumerate() {
+            for (i, (id, critical, value)) in exts.iter().enumerate() {
                 // RFC 5280 §4.2: at most one instance of each extension.
-                if exts[..i].iter().any(|e| e.extn_id == ext.extn_id) {
+                if exts[..i].iter().any(|e| e.0 == *id) {
                     return Err(Error::Malformed("duplicate extension"));
                 }
-                out.extension(&ext.extn_id, ext.critical, ext.extn_value.as_bytes())?;
+                out.extension(id, *critical, value)?;
             }
         }
         // RFC 5280 §4.1.2.4: the issuer MUST be a non-empty name.
@@ -244,21 +669,24 @@ impl<'a> Cert<'a> {
         Ok(out)
     }
 
-    fn extension(&mut self, id: &ObjectIdentifier, critical: bool, v: &[u8]) -> Result<(), Error> {
+    fn extension(
+        &mut self,
+        id: &ObjectIdentifier,
+        critical: bool,
+        v: &'a [u8],
+    ) -> Result<(), Error> {
         match *id {
             oid::BASIC_CONSTRAINTS => {
-                let bc = BasicConstraints::from_der(v).map_err(malformed("basicConstraints"))?;
-                if bc.path_len_constraint.is_some() && !bc.ca {
+                let (ca, path_len) = basic_constraints(v).map_err(malformed("basicConstraints"))?;
+                if path_len.is_some() && !ca {
                     // RFC 5280 §4.2.1.9: pathLenConstraint only when cA is asserted.
                     return Err(Error::Malformed("pathLenConstraint without cA"));
                 }
-                self.basic = Some((bc.ca, bc.path_len_constraint));
+                self.basic = Some((ca, path_len));
                 self.basic_critical = critical;
             }
             oid::KEY_USAGE => {
-                let ku =
-                    x509_cert::ext::pkix::KeyUsage::from_der(v).map_err(malformed("keyUsage"))?;
-                let bits = ku.0.bits();
+                let bits = key_usage_bits(v).map_err(malformed("keyUsage"))?;
                 // RFC 5280 §4.2.1.3: at least one bit MUST be set.
                 if bits == 0 {
                     return Err(Error::Malformed("keyUsage with no bit set"));
@@ -266,56 +694,61 @@ impl<'a> Cert<'a> {
                 self.key_usage = Some(KeyUsage(bits));
             }
             oid::EXT_KEY_USAGE => {
-                let eku = ExtendedKeyUsage::from_der(v).map_err(malformed("extKeyUsage"))?;
-                if eku.0.is_empty() {
+                let eku = ext_key_usage(v).map_err(malformed("extKeyUsage"))?;
+                if eku.is_empty() {
                     return Err(Error::Malformed("empty extKeyUsage"));
                 }
-                self.eku = Some(eku.0);
+                self.eku = Some(eku);
             }
             oid::SAN => {
-                let san = SubjectAltName::from_der(v).map_err(malformed("subjectAltName"))?;
-                if san.0.is_empty() {
+                let names = only(v, Tag::Sequence)
+                    .and_then(|c| check_general_names(c).map(|n| (c, n)))
+                    .map_err(malformed("subjectAltName"))?;
+                if names.1 == 0 {
                     return Err(Error::Malformed("empty subjectAltName"));
                 }
-                self.san = Some(san.0);
+                self.san = Some(names.0);
                 self.san_critical = critical;
             }
             oid::NAME_CONSTRAINTS => {
-                let nc = NameConstraints::from_der(v).map_err(malformed("nameConstraints"))?;
-                self.name_constraints = Some(Constraints::parse(&nc)?);
+                self.name_constraints = Some(Constraints::parse(v)?);
             }
-            // Decoded only to refuse malformed contents; the values are not used. RFC 5280
-            // §4.2.1.1, §4.2.1.2: both MUST be non-critical, so a critical one is not an
-            // extension this crate understands.
+            // Not used by validation: only their outer TLV is checked. RFC 5280
+            // §4.2.1.1, §4.2.1.2: key identifiers MUST be non-critical, so a critical
+            // one is not an extension this crate understands; policy processing (RFC
+            // 5280 §6.1.3 (d)) is not implemented, so a critical policies extension is
+            // not "processed" either.
             oid::SKI => {
-                SubjectKeyIdentifier::from_der(v).map_err(malformed("subjectKeyIdentifier"))?;
+                only(v, Tag::OctetString).map_err(malformed("subjectKeyIdentifier"))?;
                 self.unknown_critical |= critical;
             }
             oid::AKI => {
-                AuthorityKeyIdentifier::from_der(v).map_err(malformed("authorityKeyIdentifier"))?;
+                only(v, Tag::Sequence).map_err(malformed("authorityKeyIdentifier"))?;
                 self.unknown_critical |= critical;
             }
             oid::AIA => {
-                let aia = AuthorityInfoAccessSyntax::from_der(v)
-                    .map_err(malformed("authorityInfoAccess"))?;
-                if aia.0.is_empty() {
+                let c = only(v, Tag::Sequence).map_err(malformed("authorityInfoAccess"))?;
+                if c.is_empty() {
                     return Err(Error::Malformed("empty authorityInfoAccess"));
                 }
                 self.unknown_critical |= critical;
             }
             oid::CRL_DP => {
-                CrlDistributionPoints::from_der(v).map_err(malformed("cRLDistributionPoints"))?;
+                only(v, Tag::Sequence).map_err(malformed("cRLDistributionPoints"))?;
                 self.unknown_critical |= critical;
             }
             oid::CERT_POLICIES => {
-                CertificatePolicies::from_der(v).map_err(malformed("certificatePolicies"))?;
-                // Policy processing (RFC 5280 §6.1.3 (d)) is not implemented, so a
-                // critical policies extension is not "processed".
+                only(v, Tag::Sequence).map_err(malformed("certificatePolicies"))?;
                 self.unknown_critical |= critical;
             }
             _ => self.unknown_critical |= critical,
         }
         Ok(())
+    }
+
+    /// The subjectAltName entries (none when the extension is absent).
+    pub(crate) fn san_names(&self) -> impl Iterator<Item = GeneralName<'a>> + use<'a> {
+        general_names(self.san.unwrap_or(&[]))
     }
 
     /// Whether subject and issuer are the same name (RFC 5280 §6.1: "self-issued").
@@ -365,60 +798,679 @@ impl<'a> Cert<'a> {
     }
 }
 
-/// (tbsCertificate TLV, signatureAlgorithm TLV, signature bytes).
-type RawParts<'a> = (&'a [u8], &'a [u8], &'a [u8]);
+/// (tbsCertificate TLV, signatureAlgorithm TLV, signatureValue).
+type RawParts<'a> = (&'a [u8], &'a [u8], BitStringRef<'a>);
 
 /// Split `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }`
 /// into raw TLVs.
 fn split_certificate(der: &[u8]) -> Result<RawParts<'_>, Error> {
-    let bad = malformed("certificate DER");
-    let mut r = SliceReader::new(der).map_err(malformed("certificate DER"))?;
-    let parts = r
-        .sequence(|r| {
-            let tbs = r.tlv_bytes()?;
-            let alg = r.tlv_bytes()?;
-            let sig = BitStringRef::decode(r)?;
-            Ok::<_, der::Error>((tbs, alg, sig))
-        })
-        .map_err(malformed("certificate DER"))?;
-    r.finish().map_err(bad)?;
-    let sig = parts
-        .2
-        .as_bytes()
-        .ok_or(Error::Malformed("signature BIT STRING has unused bits"))?;
-    Ok((parts.0, parts.1, sig))
-}
-
-struct TbsFields<'a> {
-    signature: &'a [u8],
-    issuer: &'a [u8],
-    subject: &'a [u8],
-    spki: &'a [u8],
-}
-
-/// The raw TLVs of the tbsCertificate fields path building needs.
-fn split_tbs(tbs: &[u8]) -> Result<TbsFields<'_>, Error> {
-    let mut r = SliceReader::new(tbs).map_err(malformed("tbsCertificate"))?;
-    r.sequence(|r| {
-        // version [0] EXPLICIT, optional.
-        if r.peek_byte() == Some(0xa0) {
-            r.tlv_bytes()?;
+    let walk = || -> Walk<RawParts<'_>> {
+        let mut r = reader(only(der, Tag::Sequence)?)?;
+        let (_, tbs) = next_tlv(&mut r)?;
+        let (_, alg) = next_tlv(&mut r)?;
+        let sig = bit_string(expect(next(&mut r)?, Tag::BitString)?)?;
+        if !r.is_finished() {
+            return Err(());
         }
-        let _serial = r.tlv_bytes()?;
-        let signature = r.tlv_bytes()?;
-        let issuer = r.tlv_bytes()?;
-        let _validity = r.tlv_bytes()?;
-        let subject = r.tlv_bytes()?;
-        let spki = r.tlv_bytes()?;
+        Ok((tbs, alg, sig))
+    };
+    walk().map_err(malformed("certificate DER"))
+}
+
+/// A BIT STRING from its contents (unused-bit count, then the bits).
+fn bit_string(contents: &[u8]) -> Walk<BitStringRef<'_>> {
+    let (&unused, bits) = contents.split_first().ok_or(())?;
+    BitStringRef::new(unused, bits).map_err(drop)
+}
+
+/// Every Extension of an Extensions SEQUENCE's contents, framing checked.
+type Extensions<'a> = Vec<(ObjectIdentifier, bool, &'a [u8])>;
+
+fn walk_extensions(contents: &[u8]) -> Result<Extensions<'_>, Error> {
+    let walk = || -> Walk<Extensions<'_>> {
+        let mut r = reader(contents)?;
+        let mut out = Vec::new();
         while !r.is_finished() {
-            r.tlv_bytes()?;
+            out.push(walk_extension(next(&mut r)?)?);
         }
-        Ok::<_, der::Error>(TbsFields {
-            signature,
-            issuer,
-            subject,
-            spki,
-        })
-    })
-    .map_err(malformed("tbsCertificate"))
+        Ok(out)
+    };
+    walk().map_err(malformed("certificate DER"))
+}
+
+/// BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER
+/// (0..MAX) OPTIONAL } (a pathLenConstraint over 255 is refused).
+fn basic_constraints(v: &[u8]) -> Walk<(bool, Option<u8>)> {
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    let mut ca = false;
+    let mut path_len = None;
+    if !r.is_finished() {
+        let mut item = next(&mut r)?;
+        if item.tag() == Tag::Boolean {
+            ca = boolean(item)?;
+            if r.is_finished() {
+                return Ok((ca, None));
+            }
+            item = next(&mut r)?;
+        }
+        let n = uint32(expect(item, Tag::Integer)?)?;
+        path_len = Some(u8::try_from(n).map_err(drop)?);
+    }
+    if r.is_finished() {
+        Ok((ca, path_len))
+    } else {
+        Err(())
+    }
+}
+
+/// KeyUsage ::= BIT STRING, at most 16 bits; bit 0 (digitalSignature) is the first.
+/// Bits past decipherOnly (8) are ignored, as x509-cert's flag set did.
+fn key_usage_bits(v: &[u8]) -> Walk<u16> {
+    let bits = bit_string(only(v, Tag::BitString)?)?;
+    if bits.bit_len() > 16 {
+        return Err(());
+    }
+    let mut flags = 0u16;
+    for (i, bit) in bits.bits().enumerate() {
+        flags |= u16::from(bit) << i;
+    }
+    Ok(flags & 0x1ff)
+}
+
+/// ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId (OIDs).
+fn ext_key_usage(v: &[u8]) -> Walk<Vec<ObjectIdentifier>> {
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    let mut out = Vec::new();
+    while !r.is_finished() {
+        out.push(oid(expect(next(&mut r)?, Tag::ObjectIdentifier)?)?);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+#[path = "cert_legacy.rs"]
+mod legacy;
+
+#[cfg(test)]
+mod differential {
+    use alloc::string::String;
+    use alloc::vec::Vec;
+    use std::format;
+
+    use super::{Cert, legacy};
+    use crate::Error;
+
+    fn summary(c: &Cert<'_>) -> legacy::Summary {
+        legacy::Summary {
+            raw: [
+                c.der,
+                c.tbs,
+                c.sig_alg,
+                c.signature,
+                c.issuer,
+                c.subject,
+                c.spki,
+            ]
+            .map(<[u8]>::to_vec),
+            validity: (c.not_before, c.not_after),
+            basic: c.basic,
+            key_usage: c.key_usage,
+            eku: c.eku.clone(),
+            san: c
+                .san
+                .map(|_| c.san_names().map(legacy::owned_name).collect()),
+            name_constraints: c.name_constraints.clone(),
+            subject_emails: c.subject_emails.iter().map(|e| e.to_vec()).collect(),
+            flags: [c.unknown_critical, c.basic_critical, c.san_critical, c.v3],
+        }
+    }
+
+    /// Extensions the new parser no longer decodes (only their outer TLV): malformed
+    /// contents the old one refused are now accepted.
+    const NOT_DECODED: [&str; 5] = [
+        "subjectKeyIdentifier",
+        "authorityKeyIdentifier",
+        "authorityInfoAccess",
+        "cRLDistributionPoints",
+        "certificatePolicies",
+    ];
+
+    /// `None` when both parsers agree (or differ only as documented).
+    fn compare(der: &[u8]) -> Option<String> {
+        let new = Cert::parse(der).map(|c| summary(&c));
+        let old = legacy::parse(der);
+        match (&new, &old) {
+            _ if new == old => None,
+            (Ok(_), Err(Error::Malformed(what))) if NOT_DECODED.contains(what) => None,
+            _ => Some(format!(
+                "new {:?}\nold {:?}",
+                new.map(|_| ()),
+                old.map(|_| ())
+            )),
+        }
+    }
+
+    fn testdata_certs() -> Vec<Vec<u8>> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../testdata");
+        let mut out = Vec::new();
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().ends_with(".cert.pem"))
+            .collect();
+        entries.sort();
+        for p in entries {
+            let pem = std::fs::read_to_string(&p).unwrap();
+            out.extend(crate::pem_to_der_certs(&pem).unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn times_decode_as_der_does() {
+        use der::Decode;
+        let utc = [
+            "500101000000Z",
+            "491231235959Z",
+            "000229000000Z",
+            "010229000000Z",
+            "690101000000Z",
+            "700101000000Z",
+            "991231235959Z",
+            "250101000000Z",
+            "251301000000Z",
+            "250100000000Z",
+            "250431000000Z",
+            "250101240000Z",
+            "250101006000Z",
+            "250101000060Z",
+            "2501010000Z",
+            "250101000000+0000",
+            "25010100000aZ",
+            "250101000000z",
+            "2501010000000Z",
+        ];
+        let generalized = [
+            "19691231235959Z",
+            "19700101000000Z",
+            "20000229120000Z",
+            "21000229000000Z",
+            "20960229000000Z",
+            "99991231235959Z",
+            "20240230000000Z",
+            "20241301000000Z",
+            "20240101240000Z",
+            "20240101006000Z",
+            "20240101000060Z",
+            "2024010100000Z",
+            "20240101000000.5Z",
+            "20240101000000",
+            "20500101000000Z",
+            "16000229000000Z",
+        ];
+        let cases = utc
+            .iter()
+            .map(|s| (0x17u8, s))
+            .chain(generalized.iter().map(|s| (0x18, s)));
+        for (tag, text) in cases {
+            let mut tlv = alloc::vec![tag, text.len() as u8];
+            tlv.extend_from_slice(text.as_bytes());
+            let ours = super::time(der::asn1::AnyRef::from_der(&tlv).unwrap()).ok();
+            let theirs = x509_cert::time::Time::from_der(&tlv)
+                .ok()
+                .map(|t| t.to_unix_duration().as_secs());
+            assert_eq!(ours, theirs, "{text}");
+        }
+    }
+
+    /// `der` and its edits: every single octet XORed with 0x01, 0x80 and 0xff, set to
+    /// 0, and every truncation. Differences go to `failures`; returns the case count.
+    fn compare_edits(der: &[u8], label: &str, failures: &mut Vec<String>) -> usize {
+        let mut cases = 0;
+        let mut check = |d: &[u8], what: &dyn Fn() -> String| {
+            cases += 1;
+            if let Some(diff) = compare(d) {
+                failures.push(format!("{label}, {}: {diff}", what()));
+            }
+        };
+        check(der, &|| String::from("unchanged"));
+        for i in 0..der.len() {
+            for x in [0x01u8, 0x80, 0xff] {
+                let mut m = der.to_vec();
+                m[i] ^= x;
+                check(&m, &|| format!("byte {i} ^ {x:#x}"));
+            }
+            let mut m = der.to_vec();
+            m[i] = 0;
+            check(&m, &|| format!("byte {i} = 0"));
+            check(&der[..i], &|| format!("truncated to {i}"));
+        }
+        cases
+    }
+
+    fn assert_no_failures(mut failures: Vec<String>, cases: usize) {
+        let n = failures.len();
+        failures.truncate(20);
+        assert!(
+            n == 0,
+            "{n} of {cases} cases differ; first ones:\n{}",
+            failures.join("\n")
+        );
+    }
+
+    /// Every testdata certificate and its edits: the same verdict, the same error text
+    /// and the same decoded fields as the old parser.
+    #[test]
+    fn same_verdicts_as_the_x509_cert_parser() {
+        let mut failures = Vec::new();
+        let mut cases = 0usize;
+        for (i, der) in testdata_certs().iter().enumerate() {
+            cases += compare_edits(der, &format!("testdata #{i}"), &mut failures);
+        }
+        assert_no_failures(failures, cases);
+    }
+
+    // ---- Crafted certificates: the corners testdata does not reach ----------------
+
+    /// A DER TLV.
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut out = alloc::vec![tag];
+        let n = content.len();
+        if n < 0x80 {
+            out.push(n as u8);
+        } else if n < 0x100 {
+            out.extend([0x81, n as u8]);
+        } else {
+            out.extend([0x82, (n >> 8) as u8, n as u8]);
+        }
+        out.extend_from_slice(content);
+        out
+    }
+
+    fn cat(parts: &[&[u8]]) -> Vec<u8> {
+        parts.concat()
+    }
+
+    fn oid_tlv(dotted: &str) -> Vec<u8> {
+        use der::Encode;
+        der::asn1::ObjectIdentifier::new_unwrap(dotted)
+            .to_der()
+            .unwrap()
+    }
+
+    /// server-rsa2048 with its tbsCertificate rebuilt: `version` (the `[0]` TLV or
+    /// nothing), `tail` after the subjectPublicKeyInfo (unique identifiers, extensions).
+    fn rebuilt(version: &[u8], tail: &[u8]) -> Vec<u8> {
+        use der::Reader;
+        let pem = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../testdata/server-rsa2048.cert.pem"
+        ))
+        .unwrap();
+        let der = crate::pem_to_der_certs(&pem).unwrap().remove(0);
+        let c = Cert::parse(&der).unwrap();
+        let mut r = der::SliceReader::new(super::only(c.tbs, der::Tag::Sequence).unwrap()).unwrap();
+        let _version = r.tlv_bytes().unwrap();
+        let serial = r.tlv_bytes().unwrap();
+        let fields: Vec<&[u8]> = (0..5).map(|_| r.tlv_bytes().unwrap()).collect();
+        let tbs = tlv(0x30, &cat(&[version, serial, &fields.concat(), tail]));
+        let mut sig = alloc::vec![0u8];
+        sig.extend_from_slice(c.signature);
+        tlv(0x30, &cat(&[&tbs, c.sig_alg, &tlv(0x03, &sig)]))
+    }
+
+    const V3: [u8; 5] = [0xa0, 3, 2, 1, 2];
+
+    /// A v3 certificate whose only extension is `oid` with `value`.
+    fn with_extension(oid: &str, critical: &[u8], value: &[u8]) -> Vec<u8> {
+        let ext = tlv(0x30, &cat(&[&oid_tlv(oid), critical, &tlv(0x04, value)]));
+        rebuilt(&V3, &tlv(0xa3, &tlv(0x30, &ext)))
+    }
+
+    #[test]
+    #[allow(clippy::too_many_lines)]
+    fn crafted_corners_get_the_same_verdicts() {
+        let cn = tlv(
+            0x30,
+            &tlv(
+                0x31,
+                &tlv(0x30, &cat(&[&oid_tlv("2.5.4.3"), &tlv(0x0c, b"x")])),
+            ),
+        );
+        let utf8 = tlv(0x0c, b"x");
+        let general_names: Vec<Vec<u8>> = alloc::vec![
+            tlv(0xa0, &cat(&[&oid_tlv("1.2.3.4"), &tlv(0xa0, &utf8)])),
+            tlv(0xa0, &oid_tlv("1.2.3.4")),
+            tlv(0xa0, &cat(&[&oid_tlv("1.2.3.4"), &tlv(0xa0, &[])])),
+            tlv(0xa0, &cat(&[&oid_tlv("1.2.3.4"), &tlv(0xa1, &utf8)])),
+            tlv(0x81, b"a@example.test"),
+            tlv(0x81, &[0xe9]),
+            tlv(0x82, b"example.test"),
+            tlv(0x82, b""),
+            tlv(0xa2, b""),
+            tlv(0xa3, &[]),
+            tlv(0xa4, &cn),
+            tlv(0xa4, &[]),
+            tlv(0xa4, &cat(&[&cn, &cn])),
+            tlv(0xa4, &tlv(0x31, &[])),
+            tlv(0xa5, &tlv(0xa1, &utf8)),
+            tlv(0xa5, &cat(&[&tlv(0xa0, &utf8), &tlv(0xa1, &utf8)])),
+            tlv(0xa5, &[]),
+            tlv(0xa5, &tlv(0x04, &[])),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x13, b"a*b"))),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x13, b"A b'()+,-./:=?"))),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x1e, &[0xd8, 0x00]))),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x1e, &[0x00, 0x41]))),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x1e, &[0xff, 0xff]))),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x1e, &[0x00]))),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x14, &[0x80]))),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x0c, &[0xc3, 0xa9]))),
+            tlv(0xa5, &tlv(0xa1, &tlv(0x0c, &[0xc3]))),
+            tlv(0xa5, &tlv(0xa1, &cat(&[&utf8, &utf8]))),
+            tlv(0x86, b"https://example.test/"),
+            tlv(0x86, &[0x80]),
+            tlv(0x87, &[127, 0, 0, 1]),
+            tlv(0x87, &[0; 16]),
+            tlv(0x87, &[1, 2, 3]),
+            tlv(0x88, &[0x2a, 3, 4]),
+            tlv(0x88, &[0x80]),
+            tlv(0x89, &[]),
+            tlv(0x04, &[]),
+        ];
+        let mut certs: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut add = |label: String, der: Vec<u8>| certs.push((label, der));
+        for (i, gn) in general_names.iter().enumerate() {
+            add(
+                format!("SAN #{i}"),
+                with_extension("2.5.29.17", &[], &tlv(0x30, gn)),
+            );
+            let subtree = tlv(0x30, gn);
+            add(
+                format!("NC permitted #{i}"),
+                with_extension("2.5.29.30", &[], &tlv(0x30, &tlv(0xa0, &subtree))),
+            );
+        }
+        let dns = tlv(0x82, b"example.test");
+        let subtree = |extra: &[u8]| tlv(0x30, &cat(&[&dns, extra]));
+        let nc = [
+            tlv(0x30, &tlv(0xa0, &subtree(&[0x80, 1, 0]))),
+            tlv(0x30, &tlv(0xa0, &subtree(&[0x80, 1, 1]))),
+            tlv(0x30, &tlv(0xa0, &subtree(&[0x80, 2, 0, 0]))),
+            tlv(0x30, &tlv(0xa0, &subtree(&[0x81, 1, 5]))),
+            tlv(0x30, &tlv(0xa0, &subtree(&[0x81, 1, 5, 0x80, 1, 0]))),
+            tlv(0x30, &tlv(0xa0, &subtree(&[0x80, 1, 0, 0x81, 1, 5]))),
+            tlv(0x30, &tlv(0xa0, &subtree(&[0x80, 1, 0x80]))),
+            tlv(0x30, &tlv(0xa0, &subtree(&[0x80, 5, 1, 0, 0, 0, 0]))),
+            tlv(
+                0x30,
+                &cat(&[&tlv(0xa1, &subtree(&[])), &tlv(0xa0, &subtree(&[]))]),
+            ),
+            tlv(
+                0x30,
+                &cat(&[&tlv(0xa0, &subtree(&[])), &tlv(0xa0, &subtree(&[]))]),
+            ),
+            tlv(
+                0x30,
+                &cat(&[&tlv(0xa0, &subtree(&[])), &tlv(0xa1, &subtree(&[]))]),
+            ),
+            tlv(0x30, &[]),
+            tlv(0x30, &tlv(0xa0, &[])),
+            tlv(0x30, &tlv(0x80, &subtree(&[]))),
+        ];
+        for (i, v) in nc.iter().enumerate() {
+            add(
+                format!("NC #{i}"),
+                with_extension("2.5.29.30", &[1, 1, 0xff], v),
+            );
+        }
+        let bc: [&[u8]; 12] = [
+            &[],
+            &[1, 1, 0xff],
+            &[1, 1, 0],
+            &[1, 1, 0xff, 2, 1, 0],
+            &[2, 1, 5],
+            &[1, 1, 0xff, 2, 2, 1, 0],
+            &[1, 1, 0xff, 2, 1, 0xff],
+            &[1, 1, 1],
+            &[1, 1, 0xff, 2, 2, 0, 5],
+            &[1, 1, 0xff, 2, 1, 0, 5, 0],
+            &[1, 1, 0xff, 2, 1, 0x7f],
+            &[1, 2, 0xff, 0xff],
+        ];
+        for (i, v) in bc.iter().enumerate() {
+            add(
+                format!("BC #{i}"),
+                with_extension("2.5.29.19", &[1, 1, 0xff], &tlv(0x30, v)),
+            );
+        }
+        let ku: [&[u8]; 9] = [
+            &[7, 0x80],
+            &[7, 0x80, 0],
+            &[0, 0, 0, 1],
+            &[],
+            &[0, 0],
+            &[8, 0],
+            &[0, 0, 0x40],
+            &[1, 0xa0],
+            &[0, 0xff, 0x80],
+        ];
+        for (i, v) in ku.iter().enumerate() {
+            add(
+                format!("KU #{i}"),
+                with_extension("2.5.29.15", &[], &tlv(0x03, v)),
+            );
+        }
+        let eku = [
+            tlv(0x30, &[]),
+            tlv(0x30, &oid_tlv("1.3.6.1.5.5.7.3.1")),
+            tlv(0x30, &tlv(0x04, &[])),
+            tlv(
+                0x30,
+                &cat(&[&oid_tlv("1.3.6.1.5.5.7.3.1"), &oid_tlv("2.5.29.37.0")]),
+            ),
+        ];
+        for (i, v) in eku.iter().enumerate() {
+            add(format!("EKU #{i}"), with_extension("2.5.29.37", &[], v));
+        }
+        // The extensions validation does not use (only their outer TLV is checked).
+        let gns = cat(&[&tlv(0x82, b"example.test"), &tlv(0xa4, &cn)]);
+        let uri = tlv(0x86, b"http://example.test/");
+        let unused: Vec<(&str, Vec<u8>)> = alloc::vec![
+            ("2.5.29.14", tlv(0x04, &[1, 2])),
+            ("2.5.29.14", tlv(0x03, &[0, 2])),
+            ("2.5.29.35", tlv(0x30, &[])),
+            (
+                "2.5.29.35",
+                tlv(
+                    0x30,
+                    &cat(&[&tlv(0x80, &[1]), &tlv(0xa1, &gns), &tlv(0x82, &[1])])
+                )
+            ),
+            (
+                "2.5.29.35",
+                tlv(0x30, &cat(&[&tlv(0xa1, &gns), &tlv(0x80, &[1])]))
+            ),
+            ("2.5.29.35", tlv(0x30, &tlv(0x82, &[0, 1]))),
+            ("2.5.29.35", tlv(0x30, &tlv(0x82, &[]))),
+            ("2.5.29.35", tlv(0x30, &tlv(0x82, &[0x80; 22]))),
+            ("2.5.29.35", tlv(0x30, &tlv(0xa0, &[1]))),
+            ("2.5.29.35", tlv(0x30, &tlv(0xa3, &[]))),
+            ("1.3.6.1.5.5.7.1.1", tlv(0x30, &[])),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                tlv(
+                    0x30,
+                    &tlv(0x30, &cat(&[&oid_tlv("1.3.6.1.5.5.7.48.1"), &uri]))
+                )
+            ),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                tlv(0x30, &tlv(0x30, &oid_tlv("1.3.6.1.5.5.7.48.1")))
+            ),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                tlv(
+                    0x30,
+                    &tlv(0x30, &cat(&[&oid_tlv("1.3.6.1.5.5.7.48.1"), &uri, &uri]))
+                )
+            ),
+            ("2.5.29.31", tlv(0x30, &[])),
+            ("2.5.29.31", tlv(0x30, &tlv(0x30, &[]))),
+            (
+                "2.5.29.31",
+                tlv(0x30, &tlv(0x30, &tlv(0xa0, &tlv(0xa0, &uri))))
+            ),
+            (
+                "2.5.29.31",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &tlv(
+                            0xa0,
+                            &tlv(0xa1, &tlv(0x30, &cat(&[&oid_tlv("2.5.4.3"), &utf8])))
+                        )
+                    )
+                )
+            ),
+            (
+                "2.5.29.31",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &cat(&[
+                            &tlv(0xa0, &tlv(0xa0, &uri)),
+                            &tlv(0x81, &[7, 0x80]),
+                            &tlv(0xa2, &gns)
+                        ])
+                    )
+                )
+            ),
+            (
+                "2.5.29.31",
+                tlv(0x30, &tlv(0x30, &tlv(0x81, &[0, 0, 0, 1])))
+            ),
+            (
+                "2.5.29.31",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &tlv(0xa0, &cat(&[&tlv(0xa0, &uri), &tlv(0xa0, &uri)]))
+                    )
+                )
+            ),
+            (
+                "2.5.29.31",
+                tlv(0x30, &tlv(0x30, &tlv(0xa0, &tlv(0xa2, &uri))))
+            ),
+            ("2.5.29.32", tlv(0x30, &[])),
+            ("2.5.29.32", tlv(0x30, &tlv(0x30, &oid_tlv("2.5.29.32.0")))),
+            (
+                "2.5.29.32",
+                tlv(
+                    0x30,
+                    &tlv(0x30, &cat(&[&oid_tlv("2.5.29.32.0"), &tlv(0x30, &[])]))
+                )
+            ),
+            (
+                "2.5.29.32",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &cat(&[
+                            &oid_tlv("2.5.29.32.0"),
+                            &tlv(
+                                0x30,
+                                &tlv(
+                                    0x30,
+                                    &cat(&[
+                                        &oid_tlv("1.3.6.1.5.5.7.2.1"),
+                                        &tlv(0x16, b"http://x/")
+                                    ])
+                                )
+                            )
+                        ])
+                    )
+                )
+            ),
+            (
+                "2.5.29.32",
+                tlv(
+                    0x30,
+                    &tlv(
+                        0x30,
+                        &cat(&[
+                            &oid_tlv("2.5.29.32.0"),
+                            &tlv(0x30, &tlv(0x30, &oid_tlv("1.3.6.1.5.5.7.2.1")))
+                        ])
+                    )
+                )
+            ),
+            (
+                "2.5.29.32",
+                tlv(
+                    0x30,
+                    &tlv(0x30, &cat(&[&oid_tlv("2.5.29.32.0"), &tlv(0x31, &[])]))
+                )
+            ),
+        ];
+        for (i, (id, v)) in unused.iter().enumerate() {
+            add(format!("{id} #{i}"), with_extension(id, &[], v));
+        }
+        // Criticality spelled out as FALSE, and a bad BOOLEAN.
+        add(
+            "critical FALSE".into(),
+            with_extension("2.5.29.37", &[1, 1, 0], &eku[1]),
+        );
+        add(
+            "critical 0x01".into(),
+            with_extension("2.5.29.37", &[1, 1, 1], &eku[1]),
+        );
+        // Versions and unique identifiers.
+        let uid1 = tlv(0x81, &[0, 0xaa]);
+        let uid2 = tlv(0x82, &[0, 0xbb]);
+        let exts = tlv(
+            0xa3,
+            &tlv(
+                0x30,
+                &tlv(0x30, &cat(&[&oid_tlv("2.5.29.37"), &tlv(0x04, &eku[1])])),
+            ),
+        );
+        let versions: [&[u8]; 6] = [
+            &[],
+            &[0xa0, 3, 2, 1, 0],
+            &[0xa0, 3, 2, 1, 1],
+            &V3,
+            &[0xa0, 3, 2, 1, 3],
+            &[0xa0, 4, 2, 2, 0, 2],
+        ];
+        for (i, version) in versions.iter().enumerate() {
+            for (j, tail) in [
+                Vec::new(),
+                uid1.clone(),
+                cat(&[&uid1, &uid2]),
+                cat(&[&uid2, &uid1]),
+                cat(&[&uid1, &uid1]),
+                cat(&[&uid1, &uid2, &exts]),
+                cat(&[&exts, &uid1]),
+                exts.clone(),
+                tlv(0x81, &[8, 0]),
+                tlv(0xa1, &[0, 0xaa]),
+            ]
+            .iter()
+            .enumerate()
+            {
+                add(format!("version #{i} tail #{j}"), rebuilt(version, tail));
+            }
+        }
+        let mut failures = Vec::new();
+        let mut cases = 0;
+        for (label, der) in &certs {
+            cases += compare_edits(der, label, &mut failures);
+        }
+        assert_no_failures(failures, cases);
+    }
 }

@@ -17,14 +17,11 @@
 
 use alloc::vec::Vec;
 
-use der::asn1::{AnyRef, Ia5StringRef};
-use der::{Decode, Encode};
-use x509_cert::ext::pkix::NameConstraints;
-use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
-use x509_cert::ext::pkix::name::GeneralName;
+use der::asn1::AnyRef;
+use der::{Decode, Reader, Tag};
 
 use crate::Error;
-use crate::cert::Cert;
+use crate::cert::{Cert, GeneralName, context, expect, general_name, next, only, reader, uint32};
 use crate::names::is_hostname;
 
 /// One subtree base, in the form it is compared in.
@@ -78,26 +75,76 @@ fn bytes_cost(len: usize) -> u32 {
     u32::try_from(len / 32).unwrap_or(u32::MAX)
 }
 
+/// One GeneralSubtree, structurally checked: its base, and whether `minimum` is 0 and
+/// `maximum` absent (the only values RFC 5280 §4.2.1.10 allows).
+type Subtree<'a> = (GeneralName<'a>, bool);
+
+/// GeneralSubtrees (the contents of `[0]` or `[1]`): `SEQUENCE OF GeneralSubtree ::=
+/// SEQUENCE { base GeneralName, minimum [0] DEFAULT 0, maximum [1] OPTIONAL }`.
+fn subtrees(contents: &[u8]) -> Result<Vec<Subtree<'_>>, ()> {
+    let mut out = Vec::new();
+    let mut r = reader(contents)?;
+    while !r.is_finished() {
+        let mut st = reader(expect(next(&mut r)?, Tag::Sequence)?)?;
+        let base = general_name(next(&mut st)?)?;
+        let mut plain = true;
+        let mut last = None;
+        while !st.is_finished() {
+            let item = next(&mut st)?;
+            let n = match context(item) {
+                Some((n @ (0 | 1), false)) if last < Some(n) => n,
+                _ => return Err(()),
+            };
+            let value = uint32(item.value())?;
+            plain &= n == 0 && value == 0;
+            last = Some(n);
+        }
+        out.push((base, plain));
+    }
+    Ok(out)
+}
+
+/// `NameConstraints ::= SEQUENCE { permittedSubtrees [0] OPTIONAL, excludedSubtrees [1]
+/// OPTIONAL }` (IMPLICIT GeneralSubtrees), structurally checked.
+type Parsed<'a> = (Option<Vec<Subtree<'a>>>, Option<Vec<Subtree<'a>>>);
+
+fn walk(v: &[u8]) -> Result<Parsed<'_>, ()> {
+    let (mut permitted, mut excluded) = (None, None);
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    while !r.is_finished() {
+        let item = next(&mut r)?;
+        match context(item) {
+            Some((0, true)) if permitted.is_none() && excluded.is_none() => {
+                permitted = Some(subtrees(item.value())?);
+            }
+            Some((1, true)) if excluded.is_none() => excluded = Some(subtrees(item.value())?),
+            _ => return Err(()),
+        }
+    }
+    Ok((permitted, excluded))
+}
+
 impl Constraints {
-    /// Decode a nameConstraints value, enforcing the structural rules of RFC 5280
-    /// §4.2.1.10: not empty, `minimum` 0 and `maximum` absent, iPAddress bases of 8 or 32
-    /// octets with a contiguous mask, dNSName bases that are host names or empty,
+    /// Decode a nameConstraints extension value, enforcing the structural rules of RFC
+    /// 5280 §4.2.1.10: not empty, `minimum` 0 and `maximum` absent, iPAddress bases of 8
+    /// or 32 octets with a contiguous mask, dNSName bases that are host names or empty,
     /// rfc822Name bases that are a mailbox, a host, `.` and a domain, or empty.
-    pub(crate) fn parse(nc: &NameConstraints) -> Result<Self, Error> {
-        if nc.permitted_subtrees.is_none() && nc.excluded_subtrees.is_none() {
+    pub(crate) fn parse(v: &[u8]) -> Result<Self, Error> {
+        let (permitted, excluded) = walk(v).map_err(|()| Error::Malformed("nameConstraints"))?;
+        if permitted.is_none() && excluded.is_none() {
             return Err(Error::Malformed("empty nameConstraints"));
         }
-        let convert = |list: &Option<Vec<GeneralSubtree>>| -> Result<Vec<Base>, Error> {
+        let convert = |list: Option<Vec<Subtree<'_>>>| -> Result<Vec<Base>, Error> {
             let Some(list) = list else {
                 return Ok(Vec::new());
             };
             if list.is_empty() {
                 return Err(Error::Malformed("empty GeneralSubtrees"));
             }
-            list.iter().map(base).collect()
+            list.into_iter().map(base).collect()
         };
-        let permitted = convert(&nc.permitted_subtrees)?;
-        let excluded = convert(&nc.excluded_subtrees)?;
+        let permitted = convert(permitted)?;
+        let excluded = convert(excluded)?;
         let per_name_cost = permitted.iter().chain(&excluded).fold(0u32, |acc, b| {
             acc.saturating_add(1).saturating_add(bytes_cost(b.len()))
         });
@@ -116,44 +163,34 @@ impl Constraints {
     }
 }
 
-fn base(subtree: &GeneralSubtree) -> Result<Base, Error> {
-    if subtree.minimum != 0 || subtree.maximum.is_some() {
+fn base((name, plain): Subtree<'_>) -> Result<Base, Error> {
+    if !plain {
         return Err(Error::Malformed("name constraint minimum/maximum"));
     }
-    Ok(match &subtree.base {
-        GeneralName::IpAddress(b) => {
-            if ip_subtree(b.as_bytes()).is_none() {
+    Ok(match name {
+        GeneralName::Ip(b) => {
+            if ip_subtree(b).is_none() {
                 return Err(Error::Malformed("iPAddress name constraint"));
             }
-            Base::Ip(b.as_bytes().to_vec())
+            Base::Ip(b.to_vec())
         }
-        GeneralName::DnsName(d) => {
+        GeneralName::Dns(b) => {
             // RFC 5280 §4.2.1.10: a DNS constraint is a host name ("host.example.com");
             // the leading period is a URI-constraint form, and wildcards are not names
             // at all.
-            let b = Ia5StringRef::from(d).as_str().as_bytes();
             if !b.is_empty() && !is_hostname(b) {
                 return Err(Error::Malformed("dNSName name constraint"));
             }
             Base::Dns(b.to_vec())
         }
-        GeneralName::Rfc822Name(m) => {
-            let b = Ia5StringRef::from(m).as_str().as_bytes();
+        GeneralName::Email(b) => {
             if !email_base_well_formed(b) {
                 return Err(Error::Malformed("rfc822Name name constraint"));
             }
             Base::Email(b.to_vec())
         }
-        GeneralName::DirectoryName(dn) => {
-            let der = dn
-                .to_der()
-                .map_err(|_| Error::Malformed("directoryName name constraint"))?;
-            let contents = name_contents(&der)
-                .ok_or(Error::Malformed("directoryName name constraint"))?
-                .to_vec();
-            Base::Directory(contents)
-        }
-        other => Base::Other(form(other)),
+        GeneralName::Directory(contents) => Base::Directory(contents.to_vec()),
+        GeneralName::Other(tag) => Base::Other(Form::Other(tag)),
     })
 }
 
@@ -230,19 +267,6 @@ enum Form {
     Directory,
     Email,
     Other(u8),
-}
-
-fn form(name: &GeneralName) -> Form {
-    match name {
-        GeneralName::DnsName(_) => Form::Dns,
-        GeneralName::IpAddress(_) => Form::Ip,
-        GeneralName::DirectoryName(_) => Form::Directory,
-        GeneralName::OtherName(_) => Form::Other(0),
-        GeneralName::Rfc822Name(_) => Form::Email,
-        GeneralName::EdiPartyName(_) => Form::Other(5),
-        GeneralName::UniformResourceIdentifier(_) => Form::Other(6),
-        GeneralName::RegisteredId(_) => Form::Other(8),
-    }
 }
 
 /// Whether DNS name `name` lies in the subtree `base` (RFC 5280 §4.2.1.10: any name
@@ -412,22 +436,17 @@ pub(crate) fn check(nc: &Constraints, cert: &Cert<'_>, budget: &mut u32) -> Resu
     // constraint MUST be applied to the emailAddress attributes of the subject. They are
     // checked in every case here (as OpenSSL does): an address outside the constraints
     // is no better for sitting beside a subjectAltName.
-    for email in &cert.subject_emails {
+    for &email in &cert.subject_emails {
         check_name(nc, Name::Email(email), budget)?;
     }
-    for gn in cert.san.iter().flatten() {
+    for gn in cert.san_names() {
         let name = match gn {
-            GeneralName::DnsName(d) => Name::Dns(Ia5StringRef::from(d).as_str().as_bytes()),
-            GeneralName::IpAddress(ip) => Name::Ip(ip.as_bytes()),
-            GeneralName::Rfc822Name(m) => Name::Email(Ia5StringRef::from(m).as_str().as_bytes()),
-            GeneralName::DirectoryName(dn) => {
-                // A directoryName in the SAN is checked like the subject.
-                let der = dn.to_der().map_err(|_| Error::NameConstraintViolated)?;
-                let contents = name_contents(&der).ok_or(Error::NameConstraintViolated)?;
-                check_name(nc, Name::Directory(contents), budget)?;
-                continue;
-            }
-            other => Name::Other(form(other)),
+            GeneralName::Dns(d) => Name::Dns(d),
+            GeneralName::Ip(ip) => Name::Ip(ip),
+            GeneralName::Email(m) => Name::Email(m),
+            // A directoryName in the SAN is checked like the subject.
+            GeneralName::Directory(contents) => Name::Directory(contents),
+            GeneralName::Other(tag) => Name::Other(Form::Other(tag)),
         };
         check_name(nc, name, budget)?;
     }
@@ -437,6 +456,15 @@ pub(crate) fn check(nc: &Constraints, cert: &Cert<'_>, budget: &mut u32) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use der::Encode;
+    use x509_cert::ext::pkix::NameConstraints;
+    use x509_cert::ext::pkix::constraints::name::GeneralSubtree;
+    use x509_cert::ext::pkix::name::GeneralName;
+
+    /// Parse through the DER encoding, as a certificate carries it.
+    fn parse(nc: &NameConstraints) -> Result<Constraints, Error> {
+        Constraints::parse(&nc.to_der().unwrap())
+    }
 
     #[test]
     fn dns_subtrees() {
@@ -497,7 +525,6 @@ mod tests {
     #[test]
     fn malformed_constraints_are_refused() {
         use der::asn1::OctetString;
-        let parse = |nc: &NameConstraints| Constraints::parse(nc);
         assert!(parse(&permitted(alloc::vec![dns("example.com")])).is_ok());
         assert!(parse(&permitted(alloc::vec![dns("")])).is_ok());
         for bad in [".example.com", "*.example.com", "exa mple.com"] {
@@ -546,7 +573,7 @@ mod tests {
 
     #[test]
     fn comparisons_are_budgeted() {
-        let nc = Constraints::parse(&NameConstraints {
+        let nc = parse(&NameConstraints {
             permitted_subtrees: Some(alloc::vec![dns("example.com"), dns("example.org")]),
             excluded_subtrees: Some(alloc::vec![dns("bad.example.com")]),
         })
@@ -582,7 +609,7 @@ mod tests {
         );
         // Long bases and names cost more: 64 octets of base are 2 more units.
         let long = "a".repeat(60) + ".test";
-        let nc = Constraints::parse(&permitted(alloc::vec![dns(&long)])).unwrap();
+        let nc = parse(&permitted(alloc::vec![dns(&long)])).unwrap();
         let mut budget = 100;
         check_name(&nc, Name::Dns(long.as_bytes()), &mut budget).unwrap();
         assert_eq!(budget, 100 - (1 + 2) - (1 + 2));
@@ -626,7 +653,7 @@ mod tests {
             );
         }
         // Check whole names: an unparsable address under an e-mail constraint fails.
-        let nc = Constraints::parse(&NameConstraints {
+        let nc = parse(&NameConstraints {
             permitted_subtrees: Some(alloc::vec![email(".example.com")]),
             excluded_subtrees: Some(alloc::vec![email("bad.example.com")]),
         })
@@ -646,8 +673,12 @@ mod tests {
         let name = |s: &str| DerName::from_str(s).unwrap();
         let der = |s: &str| name(s).to_der().unwrap();
         let dn_in_subtree = |subject: &[u8], base: &DerName| {
-            let b = super::base(&subtree(GeneralName::DirectoryName(base.clone()))).unwrap();
-            in_subtree(Name::Directory(name_contents(subject).unwrap()), &b, false)
+            let nc = parse(&permitted(alloc::vec![subtree(
+                GeneralName::DirectoryName(base.clone(),)
+            )]))
+            .unwrap();
+            let b = &nc.permitted[0];
+            in_subtree(Name::Directory(name_contents(subject).unwrap()), b, false)
         };
         // RFC 4514 strings list the most specific RDN first; DER order is the reverse.
         let subject = der("CN=leaf,OU=unit,O=org,C=XX");

@@ -41,6 +41,10 @@ pub enum Error {
     /// A signature algorithm that is not supported (ECDSA, EdDSA, DSA, PSS with
     /// non-standard parameters, ...).
     UnsupportedSignatureAlgorithm,
+    /// A certificate signature uses an algorithm this build of the crate leaves out (a
+    /// cargo feature is off): SHA-384 or SHA-512 without `sha512`, RSASSA-PSS without
+    /// `pss`. The signature is not checked; the certificate is refused as unsupported.
+    SignatureAlgorithmLeftOut(LeftOut),
     /// A SHA-1 signature, refused because [`VerifyOptions::allow_sha1`] is false.
     ///
     /// [`VerifyOptions::allow_sha1`]: crate::VerifyOptions::allow_sha1
@@ -87,6 +91,49 @@ pub enum Error {
     InvalidServerName,
 }
 
+/// A signature algorithm a build can leave out, and the cargo feature that brings it in
+/// (see [`Error::SignatureAlgorithmLeftOut`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LeftOut {
+    /// SHA-384 (sha384WithRSAEncryption, or RSASSA-PSS with SHA-384): feature `sha512`.
+    Sha384,
+    /// SHA-512 (sha512WithRSAEncryption, or RSASSA-PSS with SHA-512): feature `sha512`.
+    Sha512,
+    /// RSASSA-PSS with any hash: feature `pss`.
+    RsaPss,
+}
+
+impl LeftOut {
+    /// The algorithm's name: `"SHA-384"`, `"SHA-512"` or `"RSASSA-PSS"`.
+    pub fn algorithm(self) -> &'static str {
+        match self {
+            LeftOut::Sha384 => "SHA-384",
+            LeftOut::Sha512 => "SHA-512",
+            LeftOut::RsaPss => "RSASSA-PSS",
+        }
+    }
+
+    /// The cargo feature of sanstls-pki that brings it in: `"sha512"` or `"pss"`.
+    pub fn feature(self) -> &'static str {
+        match self {
+            LeftOut::Sha384 | LeftOut::Sha512 => "sha512",
+            LeftOut::RsaPss => "pss",
+        }
+    }
+}
+
+impl fmt::Display for LeftOut {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}, which this build leaves out (feature `{}`)",
+            self.algorithm(),
+            self.feature()
+        )
+    }
+}
+
 /// A TLS alert description code (RFC 5246 §7.2), as a plain byte with named constants.
 ///
 /// sanstls-pki does not depend on sanstls-wire; the state machine converts this into its
@@ -117,7 +164,7 @@ impl Error {
     /// - validity period → `certificate_expired` ("expired or not currently valid");
     /// - no path to an anchor → `unknown_ca`;
     /// - undecodable DER → `decode_error`;
-    /// - unsupported algorithms, keys, critical extensions, or a certificate not allowed
+    /// - unsupported algorithms (including those this build leaves out), keys, critical extensions, or a certificate not allowed
     ///   for this purpose → `unsupported_certificate`;
     /// - everything else about a certificate (signature, names, constraints, budget) →
     ///   `bad_certificate`;
@@ -128,6 +175,7 @@ impl Error {
             Error::UnknownIssuer => AlertCode::UNKNOWN_CA,
             Error::Malformed(_) => AlertCode::DECODE_ERROR,
             Error::UnsupportedSignatureAlgorithm
+            | Error::SignatureAlgorithmLeftOut(_)
             | Error::Sha1Refused
             | Error::UnsupportedPublicKey
             | Error::WeakKey { .. }
@@ -194,6 +242,9 @@ impl fmt::Display for Error {
             Error::NameConstraintViolated => f.write_str("name constraints violated"),
             Error::UnknownCriticalExtension => f.write_str("unknown critical extension"),
             Error::UnsupportedSignatureAlgorithm => f.write_str("unsupported signature algorithm"),
+            Error::SignatureAlgorithmLeftOut(what) => {
+                write!(f, "certificate signature uses {what}")
+            }
             Error::Sha1Refused => f.write_str("SHA-1 signature refused"),
             Error::UnsupportedPublicKey => f.write_str("unsupported public key"),
             Error::WeakKey { bits } => write!(f, "RSA key too small: {bits} bits"),

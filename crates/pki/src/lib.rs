@@ -27,7 +27,15 @@
 //! - [`ServerCertVerifier`] / [`ClientCertVerifier`] traits with WebPKI-style defaults.
 //! - Typed [`Error`]s, each mapping to a TLS alert ([`Error::alert`]).
 //!
-//! `no_std` with `alloc`. Certificates are decoded with `x509-cert` and `der`.
+//! `no_std` with `alloc`. Certificates are decoded in place with `der` (borrowed TLVs,
+//! only the fields and extensions validation uses); the tests check the decoding
+//! against `x509-cert`'s full decoder.
+//!
+//! Cargo features (both default): `sha512` (certificates signed with SHA-384 or
+//! SHA-512) and `pss` (certificates signed with RSASSA-PSS). A build without one refuses
+//! such a certificate with [`Error::SignatureAlgorithmLeftOut`], which names the
+//! algorithm and the feature ([`LeftOut`]); a trust anchor's own signature is never
+//! checked, so an anchor self-signed with a left-out algorithm still works.
 //!
 //! Not supported (each is refused cleanly rather than ignored): ECDSA/EdDSA/DSA keys and
 //! signatures, RSA-PSS with a salt length other than the hash length, certificate
@@ -90,7 +98,7 @@ pub use algorithm::SignatureAlgorithm;
 pub use anchors::{TrustAnchor, TrustAnchors, pem_to_der_certs};
 pub use cert::KeyUsage;
 pub use covers::certificate_covers_name;
-pub use error::{AlertCode, Error};
+pub use error::{AlertCode, Error, LeftOut};
 pub use names::{DnsName, ServerName};
 pub use verify::{
     ClientCertVerifier, KeyPurpose, MAX_INTERMEDIATES, MAX_INTERMEDIATES_LEN, ServerCertVerifier,

@@ -3,10 +3,9 @@
 use alloc::vec::Vec;
 
 use sanstls_crypto::rsa::RsaPublicKey;
-use x509_cert::ext::pkix::name::GeneralName;
 
 use crate::anchors::{TrustAnchor, TrustAnchors};
-use crate::cert::{Cert, KeyUsage, oid};
+use crate::cert::{Cert, GeneralName, KeyUsage, oid};
 use crate::names::{ServerName, dns_name_matches, ip_matches};
 use crate::path::{Builder, check_eku, check_key_size};
 use crate::{Error, UnixTime};
@@ -310,15 +309,9 @@ impl ClientCertVerifier for WebPkiClientVerifier {
 /// Whether the end-entity certificate is valid for `name`: a subjectAltName dNSName or
 /// iPAddress entry must match (RFC 6125 §6.4, no common-name fallback).
 pub(crate) fn check_name(leaf: &Cert<'_>, name: &ServerName) -> Result<(), Error> {
-    let san = leaf.san.as_deref().unwrap_or(&[]);
-    let found = san.iter().any(|gn| match (gn, name) {
-        (GeneralName::DnsName(d), ServerName::Dns(reference)) => dns_name_matches(
-            der::asn1::Ia5StringRef::from(d).as_str().as_bytes(),
-            reference,
-        ),
-        (GeneralName::IpAddress(ip), ServerName::Ip(reference)) => {
-            ip_matches(ip.as_bytes(), reference)
-        }
+    let found = leaf.san_names().any(|gn| match (gn, name) {
+        (GeneralName::Dns(d), ServerName::Dns(reference)) => dns_name_matches(d, reference),
+        (GeneralName::Ip(ip), ServerName::Ip(reference)) => ip_matches(ip, reference),
         _ => false,
     });
     if found {

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::{NOW, anchors, cert, chain};
-use sanstls_pki::{Error, KeyPurpose, ServerName, VerifyOptions, verify_chain};
+use sanstls_pki::{Error, KeyPurpose, LeftOut, ServerName, VerifyOptions, verify_chain};
 
 /// What the peer sends: a chain file, or explicit certificates.
 enum Input {
@@ -50,6 +50,27 @@ fn cases() -> Vec<Case> {
         why,
     };
     let lh = Some("localhost");
+    // Algorithms a build leaves out (features `sha512`, `pss`).
+    let left_out = |built_in: bool, what| {
+        if built_in {
+            Ok(())
+        } else {
+            Err(Error::SignatureAlgorithmLeftOut(what))
+        }
+    };
+    let sha384 = left_out(cfg!(feature = "sha512"), LeftOut::Sha384);
+    let sha512 = left_out(cfg!(feature = "sha512"), LeftOut::Sha512);
+    let pss = left_out(cfg!(feature = "pss"), LeftOut::RsaPss);
+    let sha512_why = if cfg!(feature = "sha512") {
+        ""
+    } else {
+        "build: this build of sanstls-pki leaves SHA-384/512 out (feature `sha512`)"
+    };
+    let pss_why = if cfg!(feature = "pss") {
+        ""
+    } else {
+        "build: this build of sanstls-pki leaves RSASSA-PSS out (feature `pss`)"
+    };
     vec![
         c("server-rsa2048", Chain("server-rsa2048"), lh, ok, true, ""),
         c("server-rsa3072", Chain("server-rsa3072"), lh, ok, true, ""),
@@ -82,16 +103,34 @@ fn cases() -> Vec<Case> {
             purpose: KeyPurpose::ClientAuth,
             ..c("client", Chain("client"), None, ok, true, "")
         },
-        c("server-sha384", Chain("server-sha384"), lh, ok, true, ""),
-        c("server-sha512", Chain("server-sha512"), lh, ok, true, ""),
-        c("server-pss", Chain("server-pss"), lh, ok, true, ""),
+        c(
+            "server-sha384",
+            Chain("server-sha384"),
+            lh,
+            sha384,
+            true,
+            sha512_why,
+        ),
+        c(
+            "server-sha512",
+            Chain("server-sha512"),
+            lh,
+            sha512,
+            true,
+            sha512_why,
+        ),
+        c("server-pss", Chain("server-pss"), lh, pss, true, pss_why),
         c(
             "server-pss-sha512",
             Chain("server-pss-sha512"),
             lh,
-            ok,
+            pss.and(sha512),
             true,
-            "",
+            if cfg!(feature = "pss") {
+                sha512_why
+            } else {
+                pss_why
+            },
         ),
         c(
             "server-ipv6",
@@ -426,7 +465,7 @@ fn cases() -> Vec<Case> {
             "bad-pss-salt20",
             Chain("bad-pss-salt20"),
             lh,
-            Err(Error::UnsupportedSignatureAlgorithm),
+            pss.and(Err(Error::UnsupportedSignatureAlgorithm)),
             true,
             "limitation, not an RFC rule: RFC 4055 allows any PSS salt length, but \
              sanstls-crypto verifies PSS only with salt length = hash length (the only \

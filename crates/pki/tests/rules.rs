@@ -7,9 +7,9 @@ use common::{
     NOW, VALID_FROM, VALID_TO, anchors, cert, chain, opts, server, server_with, verify_certs,
 };
 use sanstls_pki::{
-    AlertCode, ClientCertVerifier, Error, KeyPurpose, KeyUsage, ServerCertVerifier, ServerName,
-    TrustAnchor, TrustAnchors, UnixTime, VerifiedPath, VerifyOptions, WebPkiClientVerifier,
-    WebPkiServerVerifier,
+    AlertCode, ClientCertVerifier, Error, KeyPurpose, KeyUsage, LeftOut, ServerCertVerifier,
+    ServerName, TrustAnchor, TrustAnchors, UnixTime, VerifiedPath, VerifyOptions,
+    WebPkiClientVerifier, WebPkiServerVerifier,
 };
 
 // ---- Complete chains, names and IP addresses -------------------------------------------
@@ -274,18 +274,33 @@ fn self_signed_leaf_is_unknown() {
 
 #[test]
 fn signature_algorithms() {
-    for name in [
-        "server-sha384",
-        "server-sha512",
-        "server-pss",
-        "server-pss-sha512",
-    ] {
-        assert!(server(name, "localhost").is_ok(), "{name}");
+    // Each needs what the build may leave out (see tests/features.rs for the refusals).
+    let cases = [
+        ("server-sha384", cfg!(feature = "sha512")),
+        ("server-sha512", cfg!(feature = "sha512")),
+        ("server-pss", cfg!(feature = "pss")),
+        (
+            "server-pss-sha512",
+            cfg!(all(feature = "pss", feature = "sha512")),
+        ),
+    ];
+    for (name, built_in) in cases {
+        let r = server(name, "localhost");
+        if built_in {
+            assert!(r.is_ok(), "{name}: {r:?}");
+        } else {
+            assert!(
+                matches!(r, Err(Error::SignatureAlgorithmLeftOut(_))),
+                "{name}: {r:?}"
+            );
+        }
     }
-    assert_eq!(
-        server("bad-pss-salt20", "localhost").unwrap_err(),
-        Error::UnsupportedSignatureAlgorithm
-    );
+    if cfg!(feature = "pss") {
+        assert_eq!(
+            server("bad-pss-salt20", "localhost").unwrap_err(),
+            Error::UnsupportedSignatureAlgorithm
+        );
+    }
     assert_eq!(
         server("bad-ecdsa-signed", "localhost").unwrap_err(),
         Error::UnsupportedSignatureAlgorithm
@@ -821,6 +836,16 @@ fn errors_map_to_alerts() {
         ),
         (
             Error::UnsupportedSignatureAlgorithm,
+            AlertCode::UNSUPPORTED_CERTIFICATE,
+            43,
+        ),
+        (
+            Error::SignatureAlgorithmLeftOut(LeftOut::Sha384),
+            AlertCode::UNSUPPORTED_CERTIFICATE,
+            43,
+        ),
+        (
+            Error::SignatureAlgorithmLeftOut(LeftOut::RsaPss),
             AlertCode::UNSUPPORTED_CERTIFICATE,
             43,
         ),

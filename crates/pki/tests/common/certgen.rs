@@ -63,6 +63,8 @@ pub struct Spec<'a> {
     pub serial: u32,
     pub not_before: u64,
     pub not_after: u64,
+    /// The hash the signer signs with (PKCS#1 v1.5).
+    pub digest: MessageDigest,
 }
 
 impl<'a> Spec<'a> {
@@ -83,12 +85,19 @@ impl<'a> Spec<'a> {
             serial: 1,
             not_before: VALID_FROM,
             not_after: VALID_TO,
+            digest: MessageDigest::sha256(),
         }
     }
 
     /// Add an extension in OpenSSL config syntax.
     pub fn ext(mut self, nid: Nid, value: &str) -> Self {
         self.exts.push((nid, value.to_string()));
+        self
+    }
+
+    /// Sign with `digest` (PKCS#1 v1.5) instead of SHA-256.
+    pub fn digest(mut self, digest: MessageDigest) -> Self {
+        self.digest = digest;
         self
     }
 
@@ -114,7 +123,7 @@ impl<'a> Spec<'a> {
                 .unwrap_or_else(|e| panic!("extension {nid:?} {value}: {e}"));
             b.append_extension(ext).unwrap();
         }
-        b.sign(self.signer, MessageDigest::sha256()).unwrap();
+        b.sign(self.signer, self.digest).unwrap();
         b.build().to_der().unwrap()
     }
 }
