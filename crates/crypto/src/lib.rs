@@ -27,6 +27,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod bigint;
 pub mod cipher;
 pub mod dh;
 mod error;
