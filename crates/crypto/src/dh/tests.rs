@@ -5,7 +5,7 @@ use crypto_bigint::{BoxedUint, Limb, NonZero};
 use std::vec;
 
 fn sha256_hex(bytes: &[u8]) -> std::string::String {
-    hex::encode(HashAlgorithm::Sha256.hash(bytes).as_slice())
+    hex::encode(HashAlgorithm::Sha256.hash(bytes).unwrap().as_slice())
 }
 
 fn key_from_hex(group: &DhGroup, hex_exponent: &str, bits: u32) -> DhPrivateKey {
