@@ -8,7 +8,7 @@
 //!   `riscv32imc-unknown-none-elf`, where `crypto-bigint`'s `alloc` feature does not
 //!   build because `BoxedMontyParams` holds an `alloc::sync::Arc`): `crypto-bigint`'s
 //!   fixed-width `Uint<LIMBS>` and `FixedMontyParams<LIMBS>`, dispatched at run time over
-//!   a few widths (512, 1024, 2048, 3072 and 4096 bits), with values kept on the heap.
+//!   a few widths (512, 1024, 2048 and 4096 bits), with values kept on the heap.
 //!   Moduli over 4096 bits are refused ([`MAX_MODULUS_BITS`]).
 //!
 //! The fixed backend can be tested on the host with `--cfg sanstls_fixed_bigint`:
@@ -20,6 +20,11 @@
 //! Operations take the [`Modulus`] explicitly (`m.mul(&a, &b)`), so that a fixed-width
 //! [`Residue`] is just its digits, with no copy of the Montgomery parameters.
 
+use alloc::vec;
+use alloc::vec::Vec;
+
+use crypto_bigint::Limb;
+
 #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
 mod boxed;
 #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
@@ -29,3 +34,24 @@ pub(crate) use boxed::{MAX_MODULUS_BITS, Modulus, Nat, Residue};
 mod fixed;
 #[cfg(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint))]
 pub(crate) use fixed::{MAX_MODULUS_BITS, Modulus, Nat, Residue};
+
+/// The full product of two little-endian limb strings (`a.len() + b.len()` limbs):
+/// schoolbook, constant time, with no temporaries beyond the output.
+///
+/// Both backends use this instead of `crypto-bigint`'s Karatsuba multiplication, whose
+/// fixed-size temporaries live on the stack (a 6 KiB frame for a 2048-bit by 2048-bit
+/// product on a 32-bit target, 13 KiB at 4096 bits). The products here (`q * h` in every
+/// CRT private operation, a few more when a key is loaded) are not where the time goes.
+fn mul_wide_limbs(a: &[Limb], b: &[Limb]) -> Vec<Limb> {
+    let mut out = vec![Limb::ZERO; a.len() + b.len()];
+    for (i, &ai) in a.iter().enumerate() {
+        let mut carry = Limb::ZERO;
+        for (j, &bj) in b.iter().enumerate() {
+            let (lo, hi) = ai.carrying_mul_add(bj, out[i + j], carry);
+            out[i + j] = lo;
+            carry = hi;
+        }
+        out[i + b.len()] = carry;
+    }
+    out
+}

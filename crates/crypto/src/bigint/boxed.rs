@@ -5,9 +5,7 @@
 use alloc::vec::Vec;
 
 use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{
-    BoxedUint, Choice, ConcatenatingMul, CtEq, CtLt, Integer, NonZero, Odd, Resize,
-};
+use crypto_bigint::{BoxedUint, Choice, CtEq, CtLt, Integer, NonZero, Odd, Resize};
 use zeroize::Zeroize;
 
 /// The largest modulus this backend handles, in bits (the RSA and DH limits decide).
@@ -49,9 +47,13 @@ impl Nat {
         Nat(self.0.wrapping_sub(&rhs.0))
     }
 
-    /// The full product, at the sum of the precisions.
+    /// The full product, at the sum of the precisions (what `concatenating_mul` gives,
+    /// without its Karatsuba stack temporaries: see [`super::mul_wide_limbs`]).
     pub(crate) fn mul_wide(&self, rhs: &Self) -> Self {
-        Nat(self.0.concatenating_mul(&rhs.0))
+        Nat(BoxedUint::from(super::mul_wide_limbs(
+            self.0.as_limbs(),
+            rhs.0.as_limbs(),
+        )))
     }
 
     /// `self mod m`, at the precision of `m`; `None` if `m` is zero. Constant time.

@@ -1,11 +1,14 @@
 //! The fixed-width backend, for targets without atomic pointers (where `crypto-bigint`'s
 //! heap-allocated types do not build): `Uint<LIMBS>` and `FixedMontyParams<LIMBS>`
-//! dispatched at run time over the widths 512, 1024, 2048, 3072 and 4096 bits.
+//! dispatched at run time over the widths 512, 1024, 2048 and 4096 bits.
 //!
 //! A value lives on the heap as a `Vec<Limb>`; an operation copies its operands into
 //! `Uint`s of the smallest width that holds them, runs `crypto-bigint`'s fixed-width
 //! constant-time code, and copies the result back. A modulus of any size up to 4096 bits
-//! works at the next width up (a 1536-bit RSA prime runs at 2048 bits).
+//! works at the next width up (a 1536-bit RSA prime runs at 2048 bits, a 3072-bit
+//! modulus at 4096 bits, about 1.8 times the cost of an exact fit). There is no
+//! 3072-bit width: `crypto-bigint` sets up Montgomery parameters at a width that is not a
+//! power of two limbs through a Karatsuba squaring with a 5 to 10 KiB stack frame.
 //!
 //! Stack: an operation keeps a handful of `Uint`s of its width on the stack (512 bytes
 //! each at 4096 bits); the Montgomery forms of the exponentiation and its 16-entry window
@@ -13,14 +16,16 @@
 //! ladder, the one `crypto-bigint` uses for its boxed type, with the table on the heap
 //! instead of the stack (16 x 512 bytes at 4096 bits).
 
+#![allow(clippy::borrowed_box)] // See `form`.
+
 use alloc::boxed::Box;
 use alloc::vec;
 use alloc::vec::Vec;
 
 use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{
-    Choice, CtEq, CtSelect, Limb, MontyForm, MontyMultiplier, U512, U1024, U2048, U3072, U4096,
-    Uint, UintRef, Word,
+    Choice, CtEq, CtSelect, Limb, MontyForm, MontyMultiplier, U512, U1024, U2048, U4096, Uint,
+    UintRef, Word,
 };
 use zeroize::Zeroize;
 
@@ -44,8 +49,6 @@ macro_rules! at_width {
             $f::<{ U1024::LIMBS }> $args
         } else if bits <= 2048 {
             $f::<{ U2048::LIMBS }> $args
-        } else if bits <= 3072 {
-            $f::<{ U3072::LIMBS }> $args
         } else if bits <= 4096 {
             $f::<{ U4096::LIMBS }> $args
         } else {
@@ -140,21 +143,11 @@ impl Nat {
         }
     }
 
-    /// The full product, at the sum of the precisions: schoolbook, constant time, with no
-    /// temporaries beyond the output.
+    /// The full product, at the sum of the precisions (see [`super::mul_wide_limbs`]).
     pub(crate) fn mul_wide(&self, rhs: &Self) -> Self {
-        let (a, b) = (&self.limbs, &rhs.limbs);
-        let mut out = vec![Limb::ZERO; a.len() + b.len()];
-        for (i, &ai) in a.iter().enumerate() {
-            let mut carry = Limb::ZERO;
-            for (j, &bj) in b.iter().enumerate() {
-                let (lo, hi) = ai.carrying_mul_add(bj, out[i + j], carry);
-                out[i + j] = lo;
-                carry = hi;
-            }
-            out[i + b.len()] = carry;
+        Nat {
+            limbs: super::mul_wide_limbs(&self.limbs, &rhs.limbs),
         }
-        Nat { limbs: out }
     }
 
     /// `self mod m`, at the precision of `m`; `None` if `m` is zero (or the operands are
@@ -258,29 +251,37 @@ fn rem_at<const L: usize>(x: &[Limb], m: &[Limb]) -> Option<Vec<Limb>> {
     Some(out)
 }
 
-/// Montgomery parameters at one of the supported widths.
+/// A Montgomery form of value zero at one of the supported widths, holding the modulus's
+/// parameters: every form an operation needs is a clone of it (`Box::clone` copies
+/// straight into the new allocation, so no form is built on the stack).
 #[derive(Clone)]
-enum Params {
-    W512(Box<FixedMontyParams<{ U512::LIMBS }>>),
-    W1024(Box<FixedMontyParams<{ U1024::LIMBS }>>),
-    W2048(Box<FixedMontyParams<{ U2048::LIMBS }>>),
-    W3072(Box<FixedMontyParams<{ U3072::LIMBS }>>),
-    W4096(Box<FixedMontyParams<{ U4096::LIMBS }>>),
+enum Template {
+    W512(Box<FixedMontyForm<{ U512::LIMBS }>>),
+    W1024(Box<FixedMontyForm<{ U1024::LIMBS }>>),
+    W2048(Box<FixedMontyForm<{ U2048::LIMBS }>>),
+    W4096(Box<FixedMontyForm<{ U4096::LIMBS }>>),
 }
 
-/// Run `$body` with `$p` bound to the `&FixedMontyParams<L>` of the modulus.
-macro_rules! with_params {
-    ($m:expr, |$p:ident| $body:expr) => {
-        match &$m.params {
-            Params::W512($p) => $body,
-            Params::W1024($p) => $body,
-            Params::W2048($p) => $body,
-            Params::W3072($p) => $body,
-            Params::W4096($p) => $body,
+/// Run `$body` with `$t` bound to the `&Box<FixedMontyForm<L>>` template of the modulus.
+macro_rules! with_template {
+    ($m:expr, |$t:ident| $body:expr) => {
+        match &$m.template {
+            Template::W512($t) => $body,
+            Template::W1024($t) => $body,
+            Template::W2048($t) => $body,
+            Template::W4096($t) => $body,
         }
     };
 }
 
+/// The template for the odd modulus `m` (at most `L` limbs); `None` if `m` is even.
+fn template_at<const L: usize>(m: &[Limb], vartime: bool) -> Option<Box<FixedMontyForm<L>>> {
+    Some(zero_form(&*params_at(m, vartime)?))
+}
+
+/// Montgomery parameters for `m`, boxed. (Apart from [`zero_form`] so that the two
+/// by-value temporaries do not share one stack frame.)
+#[inline(never)]
 fn params_at<const L: usize>(m: &[Limb], vartime: bool) -> Option<Box<FixedMontyParams<L>>> {
     let odd = load::<L>(m).to_odd().into_option()?;
     Some(Box::new(if vartime {
@@ -290,10 +291,16 @@ fn params_at<const L: usize>(m: &[Limb], vartime: bool) -> Option<Box<FixedMonty
     }))
 }
 
+#[inline(never)]
+#[allow(clippy::unnecessary_box_returns)] // Boxed so that no form is on the stack.
+fn zero_form<const L: usize>(params: &FixedMontyParams<L>) -> Box<FixedMontyForm<L>> {
+    Box::new(FixedMontyForm::zero(params))
+}
+
 /// An odd modulus with its Montgomery parameters.
 #[derive(Clone)]
 pub(crate) struct Modulus {
-    params: Params,
+    template: Template,
     /// The modulus at its own precision.
     m: Nat,
 }
@@ -304,14 +311,14 @@ pub(crate) struct Residue(Vec<Limb>);
 
 type Multiplier<'a, const L: usize> = <FixedMontyForm<L> as MontyForm>::Multiplier<'a>;
 
-/// A boxed Montgomery form holding `digits` (already in Montgomery form). Boxed so that
-/// its copy of the parameters is not on the stack.
-#[allow(clippy::unnecessary_box_returns)]
-fn form<const L: usize>(p: &FixedMontyParams<L>, digits: &[Limb]) -> Box<FixedMontyForm<L>> {
-    let mut f = Box::new(FixedMontyForm::zero(p));
-    f.as_montgomery_mut()
-        .as_mut_limbs()
-        .copy_from_slice(&digits[..L]);
+/// A boxed form (a clone of `t`) whose Montgomery digits are `digits`.
+///
+/// The kernels take the template as `&Box<_>` so that cloning it is `Box::clone`, which
+/// copies into the new allocation rather than through the stack.
+#[allow(clippy::unnecessary_box_returns)] // Boxed so that no form is on the stack.
+fn form<const L: usize>(t: &Box<FixedMontyForm<L>>, digits: &[Limb]) -> Box<FixedMontyForm<L>> {
+    let mut f = t.clone();
+    f.as_montgomery_mut().as_mut_limbs()[..digits.len()].copy_from_slice(digits);
     f
 }
 
@@ -319,25 +326,64 @@ fn digits<const L: usize>(f: &FixedMontyForm<L>) -> Residue {
     Residue(f.as_montgomery().as_limbs().to_vec())
 }
 
+/// The Montgomery product `a * b / R`, for digits `a` and `b` (any value below the
+/// modulus, in Montgomery form or not), fully reduced.
+#[inline(never)]
+fn mul_at<const L: usize>(t: &Box<FixedMontyForm<L>>, a: &[Limb], b: &[Limb]) -> Residue {
+    let mut x = form(t, a);
+    let mut y = form(t, b);
+    Multiplier::from(t.params()).mul_assign(&mut x, &y);
+    let out = digits(&x);
+    x.zeroize();
+    y.zeroize();
+    out
+}
+
+#[inline(never)]
+fn square_at<const L: usize>(t: &Box<FixedMontyForm<L>>, a: &[Limb]) -> Residue {
+    let mut x = form(t, a);
+    Multiplier::from(t.params()).square_assign(&mut x);
+    let out = digits(&x);
+    x.zeroize();
+    out
+}
+
+#[inline(never)]
+fn sub_at<const L: usize>(t: &Box<FixedMontyForm<L>>, a: &[Limb], b: &[Limb]) -> Residue {
+    let mut x = load::<L>(a);
+    let mut y = load::<L>(b);
+    let mut d = x.sub_mod(&y, t.params().modulus().as_nz_ref());
+    let out = Residue(d.as_limbs().to_vec());
+    x.zeroize();
+    y.zeroize();
+    d.zeroize();
+    out
+}
+
+#[inline(never)]
+fn invert_at<const L: usize>(t: &Box<FixedMontyForm<L>>, a: &[Limb]) -> Option<Residue> {
+    let x = form(t, a);
+    let inv = x.invert().into_option()?;
+    Some(digits(&inv))
+}
+
 impl Modulus {
     fn build(m: &Nat, vartime: bool) -> Option<Self> {
         let bits = m.precision();
         let l = &m.limbs;
-        let params = if bits <= 512 {
-            Params::W512(params_at(l, vartime)?)
+        let template = if bits <= 512 {
+            Template::W512(template_at(l, vartime)?)
         } else if bits <= 1024 {
-            Params::W1024(params_at(l, vartime)?)
+            Template::W1024(template_at(l, vartime)?)
         } else if bits <= 2048 {
-            Params::W2048(params_at(l, vartime)?)
-        } else if bits <= 3072 {
-            Params::W3072(params_at(l, vartime)?)
+            Template::W2048(template_at(l, vartime)?)
         } else if bits <= 4096 {
-            Params::W4096(params_at(l, vartime)?)
+            Template::W4096(template_at(l, vartime)?)
         } else {
             return None;
         };
         Some(Modulus {
-            params,
+            template,
             m: m.clone(),
         })
     }
@@ -363,50 +409,31 @@ impl Modulus {
             .expect("an odd modulus is nonzero, and x is at most twice its width")
     }
 
-    /// `x` (less than the modulus) into Montgomery form.
+    /// `x` (less than the modulus) into Montgomery form: `x * R^2 / R`.
     pub(crate) fn to_monty(&self, x: &Nat) -> Residue {
-        with_params!(self, |p| {
-            let mut u = load(&x.limbs);
-            let f = Box::new(FixedMontyForm::new(&u, p));
-            u.zeroize();
-            digits(&f)
-        })
+        with_template!(self, |t| mul_at(t, &x.limbs, t.params().r2().as_limbs()))
     }
 
+    /// Out of Montgomery form: `x * 1 / R`.
     pub(crate) fn retrieve(&self, x: &Residue) -> Nat {
-        with_params!(self, |p| {
-            let mut u = form(p, &x.0).retrieve();
-            let limbs = store(&u, self.m.limbs.len());
-            u.zeroize();
-            Nat { limbs }
-        })
+        let mut one = vec![Limb::ZERO; x.0.len()];
+        one[0] = Limb::ONE;
+        let mut r = with_template!(self, |t| mul_at(t, &x.0, &one));
+        let limbs = r.0[..self.m.limbs.len()].to_vec();
+        r.zeroize();
+        Nat { limbs }
     }
 
     pub(crate) fn mul(&self, a: &Residue, b: &Residue) -> Residue {
-        with_params!(self, |p| {
-            let mut x = form(p, &a.0);
-            Multiplier::from(&**p).mul_assign(&mut x, &form(p, &b.0));
-            digits(&x)
-        })
+        with_template!(self, |t| mul_at(t, &a.0, &b.0))
     }
 
     pub(crate) fn square(&self, a: &Residue) -> Residue {
-        with_params!(self, |p| {
-            let mut x = form(p, &a.0);
-            Multiplier::from(&**p).square_assign(&mut x);
-            digits(&x)
-        })
+        with_template!(self, |t| square_at(t, &a.0))
     }
 
     pub(crate) fn sub(&self, a: &Residue, b: &Residue) -> Residue {
-        with_params!(self, |p| {
-            let mut x = load(&a.0);
-            let mut y = load(&b.0);
-            let d = x.sub_mod(&y, p.modulus().as_nz_ref());
-            x.zeroize();
-            y.zeroize();
-            Residue(d.as_limbs().to_vec())
-        })
+        with_template!(self, |t| sub_at(t, &a.0, &b.0))
     }
 
     /// `a^exp` over the full precision of `exp`, constant time in both.
@@ -416,15 +443,12 @@ impl Modulus {
 
     /// `a^exp` for an `exp` below `2^exp_bits`; constant time except in `exp_bits`.
     pub(crate) fn pow_bounded(&self, a: &Residue, exp: &Nat, exp_bits: u32) -> Residue {
-        with_params!(self, |p| pow_at(p, &a.0, &exp.limbs, exp_bits))
+        with_template!(self, |t| pow_at(t, &a.0, &exp.limbs, exp_bits))
     }
 
     /// `a^-1`, `None` if `a` is not invertible. Constant time (the result is public).
     pub(crate) fn invert(&self, a: &Residue) -> Option<Residue> {
-        with_params!(self, |p| {
-            let inv = form(p, &a.0).invert().into_option()?;
-            Some(digits(&inv))
-        })
+        with_template!(self, |t| invert_at(t, &a.0))
     }
 }
 
@@ -435,32 +459,35 @@ const WINDOW: u32 = 4;
 /// four squarings and one multiplication per window, the multiplier read from a table of
 /// `base^0 .. base^15` through a mask so that every entry is read. Constant time in
 /// `base` and `exp`; the number of windows follows `exp_bits` (public).
+#[inline(never)]
 fn pow_at<const L: usize>(
-    p: &FixedMontyParams<L>,
+    t: &Box<FixedMontyForm<L>>,
     base: &[Limb],
     exp: &[Limb],
     exp_bits: u32,
 ) -> Residue {
     let exp_bits = exp_bits.min(exp.len() as u32 * Limb::BITS);
-    let mut mm = Multiplier::from(p);
-    let mut acc = Box::new(FixedMontyForm::one(p));
+    let one = t.params().one().as_limbs();
+    let mut mm = Multiplier::from(t.params());
+    let mut acc = form(t, one);
     if exp_bits == 0 {
         return digits(&acc);
     }
-    let mut power = form(p, base);
+    let mut power = form(t, base);
     let mut table: Vec<Uint<L>> = Vec::with_capacity(1 << WINDOW);
-    table.push(*acc.as_montgomery());
+    table.push(Uint::from_words(*acc.as_montgomery().as_words()));
     for _ in 1..1 << WINDOW {
         mm.mul_assign(&mut acc, &power);
-        table.push(*acc.as_montgomery());
+        table.push(Uint::from_words(*acc.as_montgomery().as_words()));
     }
-    let mut z = Box::new(FixedMontyForm::one(p));
+    // acc becomes the accumulator, starting at 1.
+    acc.as_montgomery_mut().as_mut_limbs().copy_from_slice(one);
     let windows = exp_bits.div_ceil(WINDOW);
     let mut index: Word = 0;
     for w in (0..windows).rev() {
         if w + 1 != windows {
             for _ in 0..WINDOW {
-                mm.square_assign(&mut z);
+                mm.square_assign(&mut acc);
             }
         }
         // Public positions, secret bits.
@@ -480,14 +507,13 @@ fn pow_at<const L: usize>(
                 *o |= c & mask;
             }
         }
-        mm.mul_assign(&mut z, &power);
+        mm.mul_assign(&mut acc, &power);
     }
-    let result = digits(&z);
+    let result = digits(&acc);
     index.zeroize();
     table.zeroize();
     power.zeroize();
     acc.zeroize();
-    z.zeroize();
     result
 }
 
