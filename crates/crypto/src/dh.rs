@@ -36,20 +36,29 @@
 //! assert_eq!(a.as_bytes(), b.as_bytes());
 //! ```
 
+#[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
 mod comb;
 mod groups;
 
+#[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
 use alloc::boxed::Box;
-use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, Odd};
+#[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
 use once_cell::race::OnceBox;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Error;
+use crate::bigint::{self, Modulus, Nat, Residue};
 use crate::rng::CryptoRng;
+
+/// How a [`DhGroup`] shares its precomputed values: one reference-counted copy where
+/// the target has atomic pointers; elsewhere (no `alloc::sync`) each clone owns a copy,
+/// which without the fixed-base table is a few kilobytes at most.
+#[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
+type Shared<T> = alloc::sync::Arc<T>;
+#[cfg(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint))]
+type Shared<T> = alloc::boxed::Box<T>;
 
 /// The smallest modulus [`DhGroup::from_bytes`] accepts, in bits.
 ///
@@ -134,6 +143,10 @@ impl NamedDhGroup {
     }
 
     /// Position in [`NamedDhGroup::ALL`] (and in the group cache).
+    #[cfg_attr(
+        any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint),
+        allow(dead_code)
+    )]
     const fn index(self) -> usize {
         match self {
             NamedDhGroup::Ffdhe2048 => 0,
@@ -155,6 +168,9 @@ impl NamedDhGroup {
 const NAMED_G: [u8; 1] = [2];
 
 /// Each named group is built once per process, with its fixed-base table, and shared.
+/// (Only where the target has atomic pointers: elsewhere a named group is rebuilt on
+/// each call of [`DhGroup::named`], without a fixed-base table.)
+#[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
 static NAMED_GROUPS: [OnceBox<DhGroup>; 3] = [const { OnceBox::new() }; 3];
 
 /// A Diffie-Hellman group `(p, g)` with its Montgomery parameters precomputed.
@@ -163,11 +179,18 @@ static NAMED_GROUPS: [OnceBox<DhGroup>; 3] = [const { OnceBox::new() }; 3];
 /// per process and cached (with a fixed-base table that makes key generation about four
 /// times faster, RFC 7919 §5.3: 16 KiB for ffdhe2048, 24 KiB for ffdhe3072, 32 KiB for
 /// ffdhe4096, allocated on first use of each group); other groups are built per call.
+///
+/// On targets without atomic pointers (`thumbv6m-none-eabi`, `riscv32imc-unknown-none-elf`)
+/// there is no `Arc` and no lock-free cache: a clone copies the group (a few kilobytes),
+/// [`DhGroup::named`] builds the group on each call, and no fixed-base table is kept
+/// (building one costs more than it saves for a single key). Moduli over 4096 bits are
+/// refused there ([`Error::Unsupported`]).
 #[derive(Clone)]
 pub struct DhGroup {
-    inner: Arc<GroupInner>,
+    inner: Shared<GroupInner>,
 }
 
+#[derive(Clone)]
 struct GroupInner {
     named: Option<NamedDhGroup>,
     /// p, big-endian, without leading zero bytes.
@@ -175,12 +198,13 @@ struct GroupInner {
     /// g, big-endian, without leading zero bytes.
     g: Vec<u8>,
     p_bits: u32,
-    params: BoxedMontyParams,
+    params: Modulus,
     /// g in Montgomery form.
-    g_monty: BoxedMontyForm,
+    g_monty: Residue,
     /// p - 1, at the precision of `params`.
-    p_minus_1: BoxedUint,
+    p_minus_1: Nat,
     /// Fixed-base table for g (named groups only).
+    #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
     comb: Option<comb::Comb>,
 }
 
@@ -207,9 +231,12 @@ impl DhGroup {
     /// The first call for a group builds it (about the cost of one exponentiation, for
     /// the fixed-base table); later calls return the same shared instance.
     pub fn named(g: NamedDhGroup) -> Self {
-        NAMED_GROUPS[g.index()]
+        #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
+        return NAMED_GROUPS[g.index()]
             .get_or_init(|| Box::new(Self::build(g.p(), &NAMED_G, Some(g))))
-            .clone()
+            .clone();
+        #[cfg(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint))]
+        return Self::build(g.p(), &NAMED_G, Some(g));
     }
 
     /// A group from the big-endian `p` and `g` a server sent (RFC 5246 §7.4.3
@@ -236,6 +263,12 @@ impl DhGroup {
         if p_bits > MAX_P_BITS {
             return Err(Error::InvalidDhParameters("p is longer than 8192 bits"));
         }
+        if p_bits > bigint::MAX_MODULUS_BITS {
+            return Err(Error::Unsupported(
+                "DH moduli over 4096 bits on a target without atomic pointers (fixed-width \
+                 big-integer backend)",
+            ));
+        }
         // 1 < g < p - 1, on the byte strings (public values; p is odd, so p - 1 only
         // differs from p in its last byte).
         if g.len() < 2 && g.first().is_none_or(|&b| b <= 1) {
@@ -260,18 +293,17 @@ impl DhGroup {
     /// `p` and `g` must be validated, without leading zeros.
     fn build(p: &[u8], g: &[u8], named: Option<NamedDhGroup>) -> Self {
         let p_bits = bit_len(p);
-        let p_int = BoxedUint::from_be_slice(p, p_bits).expect("p fits its own bit length");
-        let modulus = Odd::new(p_int.clone())
-            .into_option()
-            .expect("p was checked to be odd");
+        let p_int = Nat::from_be(p, p_bits).expect("p fits its own bit length");
         // p is public, so the faster variable-time setup is fine.
-        let params = BoxedMontyParams::new_vartime(modulus);
-        let g_int = BoxedUint::from_be_slice(g, p_bits).expect("g < p");
-        let g_monty = BoxedMontyForm::new(g_int, &params);
-        let p_minus_1 = p_int.wrapping_sub(BoxedUint::one_with_precision(p_bits));
-        let comb = named.map(|n| comb::Comb::new(&g_monty, n.min_exponent_bits()));
+        let params = Modulus::new_vartime(&p_int)
+            .expect("p was checked to be odd and within this backend's sizes");
+        let g_int = Nat::from_be(g, p_bits).expect("g < p");
+        let g_monty = params.to_monty(&g_int);
+        let p_minus_1 = p_int.wrapping_sub(&Nat::one(p_bits));
+        #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
+        let comb = named.map(|n| comb::Comb::new(&g_monty.0, n.min_exponent_bits()));
         DhGroup {
-            inner: Arc::new(GroupInner {
+            inner: Shared::new(GroupInner {
                 named,
                 p: p.to_vec(),
                 g: g.to_vec(),
@@ -279,6 +311,7 @@ impl DhGroup {
                 params,
                 g_monty,
                 p_minus_1,
+                #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
                 comb,
             }),
         }
@@ -345,7 +378,7 @@ impl DhGroup {
 
     /// The Montgomery precision of the group, in bits.
     fn precision(&self) -> u32 {
-        self.inner.params.bits_precision()
+        self.inner.params.precision()
     }
 }
 
@@ -355,7 +388,7 @@ impl DhGroup {
 pub struct DhPrivateKey {
     group: DhGroup,
     /// The exponent, at a precision of `exponent_bits` rounded up to whole limbs.
-    x: BoxedUint,
+    x: Nat,
     exponent_bits: u32,
     /// `g^x mod p`, big-endian, left-padded to the length of p.
     public: Vec<u8>,
@@ -419,12 +452,16 @@ impl DhPrivateKey {
 
     /// The key with exponent `x` (`exponent_bits` long, shorter than p), computing its
     /// public value.
-    fn from_exponent(group: &DhGroup, x: BoxedUint, exponent_bits: u32) -> Self {
-        let public = match &group.inner.comb {
-            Some(comb) if exponent_bits <= comb.max_exponent_bits() => comb.pow(&x),
-            _ => group.inner.g_monty.pow_bounded_exp(&x, exponent_bits),
-        }
-        .retrieve();
+    fn from_exponent(group: &DhGroup, x: Nat, exponent_bits: u32) -> Self {
+        let inner = &group.inner;
+        #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
+        let public = match &inner.comb {
+            Some(comb) if exponent_bits <= comb.max_exponent_bits() => Residue(comb.pow(&x.0)),
+            _ => inner.params.pow_bounded(&inner.g_monty, &x, exponent_bits),
+        };
+        #[cfg(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint))]
+        let public = inner.params.pow_bounded(&inner.g_monty, &x, exponent_bits);
+        let public = inner.params.retrieve(&public);
         let public = left_padded(&public, group.p_len());
         DhPrivateKey {
             group: group.clone(),
@@ -465,21 +502,21 @@ impl DhPrivateKey {
         if peer_public.is_empty() || peer_public.len() > group.p_len() {
             return Err(Error::InvalidDhPublicValue);
         }
-        let y = BoxedUint::from_be_slice(peer_public, group.precision())
-            .map_err(|_| Error::InvalidDhPublicValue)?;
-        // The peer's value is public: plain comparisons are fine here.
-        let one = BoxedUint::one_with_precision(group.precision());
-        if y <= one || y >= group.inner.p_minus_1 {
+        let y = Nat::from_be(peer_public, group.precision()).ok_or(Error::InvalidDhPublicValue)?;
+        // The peer's value is public: the comparisons may branch.
+        let one = Nat::one(group.precision());
+        if !one.ct_lt(&y).to_bool() || !y.ct_lt(&group.inner.p_minus_1).to_bool() {
             return Err(Error::InvalidDhPublicValue);
         }
-        let y = BoxedMontyForm::new(y, &group.inner.params);
-        let mut z_monty = y.pow_bounded_exp(&self.x, self.exponent_bits);
-        let mut z = z_monty.retrieve();
+        let params = &group.inner.params;
+        let y = params.to_monty(&y);
+        let mut z_monty = params.pow_bounded(&y, &self.x, self.exponent_bits);
+        let mut z = params.retrieve(&z_monty);
         z_monty.zeroize();
         // Constant time; only "the result is 0 or 1" is revealed, and either means the
         // peer is hostile.
         let degenerate = (z.is_zero() | z.is_one()).to_bool().then_some(());
-        let mut bytes = Zeroizing::new(z.to_be_bytes().into_vec());
+        let mut bytes = Zeroizing::new(z.to_be_bytes());
         z.zeroize();
         if degenerate.is_some() {
             return Err(Error::InvalidDhPublicValue);
@@ -520,19 +557,19 @@ impl ZeroizeOnDrop for SharedSecret {}
 /// A uniformly random exponent of exactly `bits` bits (top bit set). The caller ensures
 /// `bits` is below the bit length of p, so the exponent is below p - 1 with no rejection
 /// loop (a p just above a power of two would otherwise make rejection sampling spin).
-fn random_exponent<R: CryptoRng + ?Sized>(rng: &mut R, bits: u32) -> BoxedUint {
+fn random_exponent<R: CryptoRng + ?Sized>(rng: &mut R, bits: u32) -> Nat {
     let len = bits.div_ceil(8) as usize;
     let excess = len as u32 * 8 - bits;
     let mut buf = Zeroizing::new(alloc::vec![0u8; len]);
     rng.fill_bytes(&mut buf);
     buf[0] &= 0xff >> excess;
     buf[0] |= 0x80 >> excess;
-    BoxedUint::from_be_slice(&buf, bits).expect("buffer holds exactly `bits` bits")
+    Nat::from_be(&buf, bits).expect("buffer holds exactly `bits` bits")
 }
 
 /// `value` as big-endian bytes, left-padded (or trimmed of padding) to exactly `len`.
 /// `value` must be below `2^(8 len)`.
-fn left_padded(value: &BoxedUint, len: usize) -> Vec<u8> {
+fn left_padded(value: &Nat, len: usize) -> Vec<u8> {
     let bytes = value.to_be_bytes();
     let extra = bytes.len().saturating_sub(len);
     debug_assert!(bytes[..extra].iter().all(|&b| b == 0));

@@ -48,6 +48,14 @@ pub enum Error {
     FaultDetected,
     /// An algorithm or parameter combination this crate does not implement.
     Unsupported(&'static str),
+    /// An algorithm this crate implements, left out of this build by a cargo feature
+    /// (for example SHA-384 without the `sha512` feature, or RSASSA-PSS without `pss`).
+    LeftOut {
+        /// The algorithm, e.g. `"SHA-384"`.
+        what: &'static str,
+        /// The sanstls-crypto feature that brings it back, e.g. `"sha512"`.
+        feature: &'static str,
+    },
 }
 
 impl fmt::Display for Error {
@@ -75,6 +83,10 @@ impl fmt::Display for Error {
                 f.write_str("private-key operation failed its consistency check")
             }
             Error::Unsupported(what) => write!(f, "unsupported: {what}"),
+            Error::LeftOut { what, feature } => write!(
+                f,
+                "{what} is left out of this build (sanstls-crypto feature `{feature}`)"
+            ),
         }
     }
 }

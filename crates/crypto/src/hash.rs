@@ -4,9 +4,15 @@
 //! a signature algorithm), so the hashes are exposed as an enum rather than as generics.
 //! [`Hasher`] is `Clone`: the handshake transcript snapshots a running hash (for the
 //! extended master secret, CertificateVerify and Finished) and keeps going.
+//!
+//! Without the `sha512` feature, SHA-384 and SHA-512 are not compiled: the enum keeps
+//! their variants, and every operation on them ([`HashAlgorithm::start`],
+//! [`HashAlgorithm::hash`], HMAC, RSA signatures) returns [`Error::LeftOut`].
 
 use digest::Digest as _;
 use subtle::{Choice, ConstantTimeEq};
+
+use crate::Error;
 
 /// The largest output of any supported hash (SHA-512), in bytes.
 pub const MAX_OUTPUT_LEN: usize = 64;
@@ -44,16 +50,54 @@ impl HashAlgorithm {
         }
     }
 
-    /// A new running hash.
-    pub fn start(self) -> Hasher {
+    /// Whether this build has the algorithm (SHA-384 and SHA-512 need the `sha512`
+    /// feature).
+    pub const fn is_available(self) -> bool {
+        match self {
+            HashAlgorithm::Sha1 | HashAlgorithm::Sha256 => true,
+            HashAlgorithm::Sha384 | HashAlgorithm::Sha512 => cfg!(feature = "sha512"),
+        }
+    }
+
+    /// `Ok` if this build has the algorithm, else [`Error::LeftOut`] naming it and the
+    /// feature that brings it back.
+    pub const fn check_available(self) -> Result<(), Error> {
+        if self.is_available() {
+            Ok(())
+        } else {
+            Err(left_out(self))
+        }
+    }
+
+    /// The algorithm's name, e.g. `"SHA-256"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha1 => "SHA-1",
+            HashAlgorithm::Sha256 => "SHA-256",
+            HashAlgorithm::Sha384 => "SHA-384",
+            HashAlgorithm::Sha512 => "SHA-512",
+        }
+    }
+
+    /// A new running hash; [`Error::LeftOut`] if this build does not have the algorithm.
+    pub fn start(self) -> Result<Hasher, Error> {
         Hasher::new(self)
     }
 
-    /// Hash `data` in one call.
-    pub fn hash(self, data: &[u8]) -> Output {
-        let mut h = self.start();
+    /// Hash `data` in one call; [`Error::LeftOut`] if this build does not have the
+    /// algorithm.
+    pub fn hash(self, data: &[u8]) -> Result<Output, Error> {
+        let mut h = self.start()?;
         h.update(data);
-        h.finish()
+        Ok(h.finish())
+    }
+}
+
+/// The error for an algorithm this build left out.
+pub(crate) const fn left_out(alg: HashAlgorithm) -> Error {
+    Error::LeftOut {
+        what: alg.name(),
+        feature: "sha512",
     }
 }
 
@@ -61,7 +105,9 @@ impl HashAlgorithm {
 enum Inner {
     Sha1(sha1::Sha1),
     Sha256(sha2::Sha256),
+    #[cfg(feature = "sha512")]
     Sha384(sha2::Sha384),
+    #[cfg(feature = "sha512")]
     Sha512(sha2::Sha512),
 }
 
@@ -80,15 +126,21 @@ impl core::fmt::Debug for Hasher {
 }
 
 impl Hasher {
-    /// Start hashing with `alg`.
-    pub fn new(alg: HashAlgorithm) -> Self {
+    /// Start hashing with `alg`; [`Error::LeftOut`] if this build does not have it.
+    pub fn new(alg: HashAlgorithm) -> Result<Self, Error> {
         let inner = match alg {
             HashAlgorithm::Sha1 => Inner::Sha1(sha1::Sha1::new()),
             HashAlgorithm::Sha256 => Inner::Sha256(sha2::Sha256::new()),
+            #[cfg(feature = "sha512")]
             HashAlgorithm::Sha384 => Inner::Sha384(sha2::Sha384::new()),
+            #[cfg(feature = "sha512")]
             HashAlgorithm::Sha512 => Inner::Sha512(sha2::Sha512::new()),
+            #[cfg(not(feature = "sha512"))]
+            HashAlgorithm::Sha384 | HashAlgorithm::Sha512 => {
+                return Err(left_out(alg));
+            }
         };
-        Hasher { inner }
+        Ok(Hasher { inner })
     }
 
     /// Which hash this is.
@@ -96,7 +148,9 @@ impl Hasher {
         match self.inner {
             Inner::Sha1(_) => HashAlgorithm::Sha1,
             Inner::Sha256(_) => HashAlgorithm::Sha256,
+            #[cfg(feature = "sha512")]
             Inner::Sha384(_) => HashAlgorithm::Sha384,
+            #[cfg(feature = "sha512")]
             Inner::Sha512(_) => HashAlgorithm::Sha512,
         }
     }
@@ -106,7 +160,9 @@ impl Hasher {
         match &mut self.inner {
             Inner::Sha1(h) => h.update(data),
             Inner::Sha256(h) => h.update(data),
+            #[cfg(feature = "sha512")]
             Inner::Sha384(h) => h.update(data),
+            #[cfg(feature = "sha512")]
             Inner::Sha512(h) => h.update(data),
         }
     }
@@ -117,7 +173,9 @@ impl Hasher {
         match self.inner {
             Inner::Sha1(h) => Output::from_slice(&h.finalize()),
             Inner::Sha256(h) => Output::from_slice(&h.finalize()),
+            #[cfg(feature = "sha512")]
             Inner::Sha384(h) => Output::from_slice(&h.finalize()),
+            #[cfg(feature = "sha512")]
             Inner::Sha512(h) => Output::from_slice(&h.finalize()),
         }
     }
@@ -248,7 +306,10 @@ mod tests {
             ),
         ];
         for (alg, msg, want) in cases {
-            let got = alg.hash(msg);
+            if !alg.is_available() {
+                continue;
+            }
+            let got = alg.hash(msg).unwrap();
             assert_eq!(got.as_slice(), hex(want), "{alg:?}");
             assert_eq!(got.len(), alg.output_len());
         }
@@ -262,19 +323,54 @@ mod tests {
             HashAlgorithm::Sha384,
             HashAlgorithm::Sha512,
         ] {
-            let mut h = alg.start();
+            if !alg.is_available() {
+                continue;
+            }
+            let mut h = alg.start().unwrap();
             h.update(b"hello ");
             let snapshot = h.clone();
             h.update(b"world");
-            assert_eq!(snapshot.finish(), alg.hash(b"hello "));
-            assert_eq!(h.finish(), alg.hash(b"hello world"));
-            assert_ne!(alg.hash(b"hello "), alg.hash(b"hello world"));
+            assert_eq!(snapshot.finish(), alg.hash(b"hello ").unwrap());
+            assert_eq!(h.finish(), alg.hash(b"hello world").unwrap());
+            assert_ne!(
+                alg.hash(b"hello ").unwrap(),
+                alg.hash(b"hello world").unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn availability_follows_the_sha512_feature() {
+        for alg in [HashAlgorithm::Sha1, HashAlgorithm::Sha256] {
+            assert!(alg.is_available());
+            assert!(alg.check_available().is_ok());
+        }
+        for (alg, name) in [
+            (HashAlgorithm::Sha384, "SHA-384"),
+            (HashAlgorithm::Sha512, "SHA-512"),
+        ] {
+            assert_eq!(alg.is_available(), cfg!(feature = "sha512"));
+            if cfg!(feature = "sha512") {
+                assert!(alg.start().is_ok());
+                continue;
+            }
+            let err = Error::LeftOut {
+                what: name,
+                feature: "sha512",
+            };
+            assert_eq!(alg.check_available(), Err(err));
+            assert_eq!(alg.start().unwrap_err(), err);
+            assert_eq!(alg.hash(b"abc").unwrap_err(), err);
+            assert_eq!(
+                std::format!("{err}"),
+                std::format!("{name} is left out of this build (sanstls-crypto feature `sha512`)")
+            );
         }
     }
 
     #[test]
     fn output_equality_depends_on_every_byte() {
-        let a = HashAlgorithm::Sha256.hash(b"x");
+        let a = HashAlgorithm::Sha256.hash(b"x").unwrap();
         for i in 0..a.len() {
             let mut bytes = [0u8; 32];
             bytes.copy_from_slice(a.as_slice());

@@ -13,27 +13,34 @@
 //! use sanstls_crypto::hash::HashAlgorithm;
 //! use sanstls_crypto::hmac::{Hmac, hmac};
 //!
-//! let mut mac = Hmac::new(HashAlgorithm::Sha256, b"key");
+//! let mut mac = Hmac::new(HashAlgorithm::Sha256, b"key")?;
 //! mac.update(b"The quick brown fox ");
 //! mac.update(b"jumps over the lazy dog");
 //! let tag = mac.finish();
-//! let again = hmac(HashAlgorithm::Sha256, b"key", b"The quick brown fox jumps over the lazy dog");
+//! let again = hmac(HashAlgorithm::Sha256, b"key", b"The quick brown fox jumps over the lazy dog")?;
 //! assert_eq!(tag, again);
 //!
-//! let check = Hmac::new(HashAlgorithm::Sha256, b"key");
+//! let check = Hmac::new(HashAlgorithm::Sha256, b"key")?;
 //! assert!(!bool::from(check.verify(b"not the tag")));
+//! # Ok::<(), sanstls_crypto::Error>(())
 //! ```
+//!
+//! Without the `sha512` feature, HMAC-SHA-384 and HMAC-SHA-512 are not compiled and
+//! [`Hmac::new`] returns [`Error::LeftOut`] for them.
 
 use hmac::Mac as _;
 use subtle::{Choice, ConstantTimeEq as _};
 
+use crate::Error;
 use crate::hash::{HashAlgorithm, Output};
 
 #[derive(Clone)]
 enum Inner {
     Sha1(hmac::Hmac<sha1::Sha1>),
     Sha256(hmac::Hmac<sha2::Sha256>),
+    #[cfg(feature = "sha512")]
     Sha384(hmac::Hmac<sha2::Sha384>),
+    #[cfg(feature = "sha512")]
     Sha512(hmac::Hmac<sha2::Sha512>),
 }
 
@@ -47,10 +54,13 @@ const _: () = {
     const fn assert_zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
     assert_zeroize_on_drop::<<sha1::Sha1 as EagerHash>::Core>();
     assert_zeroize_on_drop::<<sha2::Sha256 as EagerHash>::Core>();
+    #[cfg(feature = "sha512")]
     assert_zeroize_on_drop::<<sha2::Sha384 as EagerHash>::Core>();
+    #[cfg(feature = "sha512")]
     assert_zeroize_on_drop::<<sha2::Sha512 as EagerHash>::Core>();
     // The hash wrappers' marker also checks their block buffer type, the one `hmac` uses.
     assert_zeroize_on_drop::<sha2::Sha256>();
+    #[cfg(feature = "sha512")]
     assert_zeroize_on_drop::<sha2::Sha512>();
     assert_zeroize_on_drop::<sha1::Sha1>();
 };
@@ -77,16 +87,25 @@ impl Hmac {
     ///
     /// Any key length is accepted: keys longer than the hash's block length are hashed
     /// first and shorter keys are zero-padded, as RFC 2104 §2 specifies.
-    pub fn new(alg: HashAlgorithm, key: &[u8]) -> Self {
+    ///
+    /// [`Error::LeftOut`] if this build does not have the hash (SHA-384 and SHA-512 need
+    /// the `sha512` feature).
+    pub fn new(alg: HashAlgorithm, key: &[u8]) -> Result<Self, Error> {
         // `new_from_slice` cannot fail for HMAC (every key length is valid); the `hmac`
         // crate documents and implements it as infallible.
         let inner = match alg {
             HashAlgorithm::Sha1 => Inner::Sha1(keyed(key)),
             HashAlgorithm::Sha256 => Inner::Sha256(keyed(key)),
+            #[cfg(feature = "sha512")]
             HashAlgorithm::Sha384 => Inner::Sha384(keyed(key)),
+            #[cfg(feature = "sha512")]
             HashAlgorithm::Sha512 => Inner::Sha512(keyed(key)),
+            #[cfg(not(feature = "sha512"))]
+            HashAlgorithm::Sha384 | HashAlgorithm::Sha512 => {
+                return Err(crate::hash::left_out(alg));
+            }
         };
-        Hmac { inner }
+        Ok(Hmac { inner })
     }
 
     /// The hash this HMAC runs on.
@@ -94,7 +113,9 @@ impl Hmac {
         match self.inner {
             Inner::Sha1(_) => HashAlgorithm::Sha1,
             Inner::Sha256(_) => HashAlgorithm::Sha256,
+            #[cfg(feature = "sha512")]
             Inner::Sha384(_) => HashAlgorithm::Sha384,
+            #[cfg(feature = "sha512")]
             Inner::Sha512(_) => HashAlgorithm::Sha512,
         }
     }
@@ -104,7 +125,9 @@ impl Hmac {
         match &mut self.inner {
             Inner::Sha1(m) => m.update(data),
             Inner::Sha256(m) => m.update(data),
+            #[cfg(feature = "sha512")]
             Inner::Sha384(m) => m.update(data),
+            #[cfg(feature = "sha512")]
             Inner::Sha512(m) => m.update(data),
         }
     }
@@ -115,7 +138,9 @@ impl Hmac {
         match self.inner {
             Inner::Sha1(m) => Output::from_slice(&m.finalize().into_bytes()),
             Inner::Sha256(m) => Output::from_slice(&m.finalize().into_bytes()),
+            #[cfg(feature = "sha512")]
             Inner::Sha384(m) => Output::from_slice(&m.finalize().into_bytes()),
+            #[cfg(feature = "sha512")]
             Inner::Sha512(m) => Output::from_slice(&m.finalize().into_bytes()),
         }
     }
@@ -141,11 +166,12 @@ fn keyed<M: hmac::KeyInit>(key: &[u8]) -> M {
     }
 }
 
-/// HMAC of `data` under `key` in one call.
-pub fn hmac(alg: HashAlgorithm, key: &[u8], data: &[u8]) -> Output {
-    let mut m = Hmac::new(alg, key);
+/// HMAC of `data` under `key` in one call; [`Error::LeftOut`] if this build does not
+/// have the hash.
+pub fn hmac(alg: HashAlgorithm, key: &[u8], data: &[u8]) -> Result<Output, Error> {
+    let mut m = Hmac::new(alg, key)?;
     m.update(data);
-    m.finish()
+    Ok(m.finish())
 }
 
 #[cfg(test)]
@@ -240,9 +266,12 @@ mod tests {
                 (HashAlgorithm::Sha384, c.sha384),
                 (HashAlgorithm::Sha512, c.sha512),
             ] {
-                let got = hmac(alg, &c.key, &c.data);
+                if !alg.is_available() {
+                    continue;
+                }
+                let got = hmac(alg, &c.key, &c.data).unwrap();
                 assert_eq!(got.as_slice(), h(want), "case {i} {alg:?}");
-                let m = Hmac::new(alg, &c.key);
+                let m = Hmac::new(alg, &c.key).unwrap();
                 let mut m2 = m.clone();
                 m2.update(&c.data);
                 assert!(bool::from(m2.verify(&h(want))), "case {i} {alg:?}");
@@ -257,8 +286,11 @@ mod tests {
             (HashAlgorithm::Sha384, "3abf34c3503b2a23a46efc619baef897"),
             (HashAlgorithm::Sha512, "415fad6271580a531d4179bc891d87a6"),
         ] {
+            if !alg.is_available() {
+                continue;
+            }
             assert_eq!(
-                &hmac(alg, &key, data).as_slice()[..16],
+                &hmac(alg, &key, data).unwrap().as_slice()[..16],
                 h(prefix),
                 "{alg:?}"
             );
@@ -307,15 +339,15 @@ mod tests {
             ),
         ];
         for (i, (key, data, want)) in cases.iter().enumerate() {
-            let got = hmac(HashAlgorithm::Sha1, key, data);
+            let got = hmac(HashAlgorithm::Sha1, key, data).unwrap();
             assert_eq!(got.as_slice(), h(want), "case {}", i + 1);
         }
     }
 
     #[test]
     fn streaming_and_clone_match_one_shot() {
-        for alg in ALL {
-            let keyed = Hmac::new(alg, b"a key");
+        for alg in ALL.into_iter().filter(|a| a.is_available()) {
+            let keyed = Hmac::new(alg, b"a key").unwrap();
             assert_eq!(keyed.algorithm(), alg);
             let mut a = keyed.clone();
             for chunk in b"hello, streaming world".chunks(3) {
@@ -323,20 +355,20 @@ mod tests {
             }
             let mut b = keyed.clone();
             b.update(b"hello, streaming world");
-            let one = hmac(alg, b"a key", b"hello, streaming world");
+            let one = hmac(alg, b"a key", b"hello, streaming world").unwrap();
             assert_eq!(a.finish(), one);
             assert_eq!(b.finish(), one);
             assert_eq!(one.len(), alg.output_len());
             // The template is untouched by its clones' use.
-            assert_eq!(keyed.finish(), hmac(alg, b"a key", b""));
+            assert_eq!(keyed.finish(), hmac(alg, b"a key", b"").unwrap());
         }
     }
 
     #[test]
     fn verify_rejects_wrong_tags() {
-        for alg in ALL {
-            let tag = hmac(alg, b"k", b"m");
-            let m = Hmac::new(alg, b"k");
+        for alg in ALL.into_iter().filter(|a| a.is_available()) {
+            let tag = hmac(alg, b"k", b"m").unwrap();
+            let m = Hmac::new(alg, b"k").unwrap();
             let mut fed = m.clone();
             fed.update(b"m");
             assert!(bool::from(fed.clone().verify(tag.as_slice())));
@@ -355,6 +387,25 @@ mod tests {
             assert!(!bool::from(fed.verify(&[])));
             // A different message under the same key does not verify.
             assert!(!bool::from(m.verify(full)));
+        }
+    }
+
+    #[test]
+    fn left_out_hashes_are_errors() {
+        for alg in [HashAlgorithm::Sha384, HashAlgorithm::Sha512] {
+            if alg.is_available() {
+                continue;
+            }
+            let err = alg.check_available().unwrap_err();
+            assert!(matches!(
+                err,
+                Error::LeftOut {
+                    feature: "sha512",
+                    ..
+                }
+            ));
+            assert_eq!(Hmac::new(alg, b"k").unwrap_err(), err);
+            assert_eq!(hmac(alg, b"k", b"m").unwrap_err(), err);
         }
     }
 }

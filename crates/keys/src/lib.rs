@@ -26,16 +26,17 @@
 //!
 //! let mut transcript = Transcript::new();
 //! transcript.add(b"\x01\x00\x00\x00"); // the ClientHello, say
-//! transcript.start_hash(suite.prf_hash);
+//! transcript.start_hash(suite.prf_hash).unwrap();
 //!
-//! let master = MasterSecret::derive(suite.prf_hash, &premaster, &client_random, &server_random);
-//! let keys = master.key_block(suite, &client_random, &server_random);
+//! let master = MasterSecret::derive(suite.prf_hash, &premaster, &client_random, &server_random)?;
+//! let keys = master.key_block(suite, &client_random, &server_random)?;
 //! assert_eq!(keys.client_write().mac_key.len(), 32);
 //! assert_eq!(keys.client_write().enc_key.len(), 16);
 //!
 //! let hash = transcript.current_hash().unwrap();
-//! let finished = master.verify_data(Side::Client, &hash);
+//! let finished = master.verify_data(Side::Client, &hash)?;
 //! assert!(bool::from(sanstls_keys::verify_data_eq(&finished, &finished)));
+//! # Ok::<(), sanstls_crypto::Error>(())
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]

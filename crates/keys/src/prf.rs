@@ -17,18 +17,29 @@
 //! use sanstls_keys::prf::prf;
 //!
 //! let mut out = [0u8; 20];
-//! prf(HashAlgorithm::Sha256, b"secret", b"test label", &[b"seed"], &mut out);
+//! prf(HashAlgorithm::Sha256, b"secret", b"test label", &[b"seed"], &mut out)?;
 //! assert_ne!(out, [0u8; 20]);
+//! # Ok::<(), sanstls_crypto::Error>(())
 //! ```
 
+use sanstls_crypto::Error;
 use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::hmac::Hmac;
 use zeroize::Zeroize as _;
 
 /// Fill `out` with `PRF(secret, label, seed)` where the seed is the concatenation of
 /// `seed_parts` (so callers need not join randoms into a buffer first).
-pub fn prf(alg: HashAlgorithm, secret: &[u8], label: &[u8], seed_parts: &[&[u8]], out: &mut [u8]) {
-    let keyed = Hmac::new(alg, secret);
+///
+/// Errors only if `alg` is left out of this build of sanstls-crypto (SHA-384 without its
+/// `sha512` feature): [`Error::LeftOut`], with `out` untouched.
+pub fn prf(
+    alg: HashAlgorithm,
+    secret: &[u8],
+    label: &[u8],
+    seed_parts: &[&[u8]],
+    out: &mut [u8],
+) -> Result<(), Error> {
+    let keyed = Hmac::new(alg, secret)?;
     let absorb_seed = |m: &mut Hmac| {
         m.update(label);
         for part in seed_parts {
@@ -56,6 +67,7 @@ pub fn prf(alg: HashAlgorithm, secret: &[u8], label: &[u8], seed_parts: &[&[u8]]
         a = next;
     }
     a.zeroize();
+    Ok(())
 }
 
 #[cfg(test)]
@@ -95,7 +107,7 @@ mod tests {
             let seed = hex::decode(seed).unwrap();
             let want = hex::decode(want).unwrap();
             let mut out = vec![0u8; want.len()];
-            prf(alg, &secret, b"test label", &[&seed], &mut out);
+            prf(alg, &secret, b"test label", &[&seed], &mut out).unwrap();
             assert_eq!(hex::encode(&out), hex::encode(&want), "{alg:?}");
             // Split seeds and short outputs give prefixes of the same stream.
             for len in [0, 1, 31, 32, 33, 64, 65] {
@@ -106,7 +118,8 @@ mod tests {
                     b"test ",
                     &[b"label", &seed[..3], &seed[3..]],
                     &mut short,
-                );
+                )
+                .unwrap();
                 assert_eq!(short, want[..len], "{alg:?} {len}");
             }
         }

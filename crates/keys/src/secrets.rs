@@ -2,6 +2,7 @@
 
 use core::fmt;
 
+use sanstls_crypto::Error;
 use sanstls_crypto::hash::{HashAlgorithm, Output};
 use subtle::{Choice, ConstantTimeEq as _};
 use zeroize::{Zeroize, ZeroizeOnDrop};
@@ -24,6 +25,11 @@ pub enum Side {
 }
 
 /// The 48-byte master secret and the PRF hash it is used with.
+///
+/// Every PRF computation ([`MasterSecret::derive`], [`MasterSecret::derive_extended`],
+/// [`MasterSecret::key_block`], [`MasterSecret::verify_data`]) fails only if the PRF hash
+/// is left out of this build of sanstls-crypto (SHA-384 without its `sha512` feature):
+/// [`Error::LeftOut`].
 ///
 /// Zeroized on drop. `Debug` does not print it; [`MasterSecret::key_log_line`] is the only
 /// way it leaves the crate.
@@ -50,7 +56,7 @@ impl MasterSecret {
         premaster: &[u8],
         client_random: &[u8; 32],
         server_random: &[u8; 32],
-    ) -> Self {
+    ) -> Result<Self, Error> {
         let mut bytes = [0u8; MASTER_SECRET_LEN];
         prf(
             prf_hash,
@@ -58,8 +64,8 @@ impl MasterSecret {
             b"master secret",
             &[client_random, server_random],
             &mut bytes,
-        );
-        MasterSecret { bytes, prf_hash }
+        )?;
+        Ok(MasterSecret { bytes, prf_hash })
     }
 
     /// RFC 7627 §4: `PRF(pre_master_secret, "extended master secret", session_hash)
@@ -70,7 +76,7 @@ impl MasterSecret {
         prf_hash: HashAlgorithm,
         premaster: &[u8],
         session_hash: &Output,
-    ) -> Self {
+    ) -> Result<Self, Error> {
         let mut bytes = [0u8; MASTER_SECRET_LEN];
         prf(
             prf_hash,
@@ -78,8 +84,8 @@ impl MasterSecret {
             b"extended master secret",
             &[session_hash.as_slice()],
             &mut bytes,
-        );
-        MasterSecret { bytes, prf_hash }
+        )?;
+        Ok(MasterSecret { bytes, prf_hash })
     }
 
     /// A master secret known from elsewhere (a resumed session, a test).
@@ -107,7 +113,7 @@ impl MasterSecret {
         suite: &'static SuiteInfo,
         client_random: &[u8; 32],
         server_random: &[u8; 32],
-    ) -> KeyBlock {
+    ) -> Result<KeyBlock, Error> {
         debug_assert_eq!(suite.prf_hash, self.prf_hash);
         let mut bytes = [0u8; MAX_KEY_BLOCK_LEN];
         prf(
@@ -116,8 +122,8 @@ impl MasterSecret {
             b"key expansion",
             &[server_random, client_random],
             &mut bytes[..suite.key_block_len()],
-        );
-        KeyBlock { bytes, suite }
+        )?;
+        Ok(KeyBlock { bytes, suite })
     }
 
     /// RFC 5246 §7.4.9: `PRF(master_secret, finished_label, Hash(handshake_messages))
@@ -126,7 +132,7 @@ impl MasterSecret {
     /// `handshake_hash` covers every handshake message of this handshake before the
     /// Finished being computed (for the server's Finished, the client's Finished
     /// included), under the PRF hash.
-    pub fn verify_data(&self, sender: Side, handshake_hash: &Output) -> VerifyData {
+    pub fn verify_data(&self, sender: Side, handshake_hash: &Output) -> Result<VerifyData, Error> {
         let label: &[u8] = match sender {
             Side::Client => b"client finished",
             Side::Server => b"server finished",
@@ -138,8 +144,8 @@ impl MasterSecret {
             label,
             &[handshake_hash.as_slice()],
             &mut out,
-        );
-        VerifyData(out)
+        )?;
+        Ok(VerifyData(out))
     }
 
     /// The NSS key log line `CLIENT_RANDOM <client_random hex> <master_secret hex>`
@@ -315,7 +321,7 @@ mod tests {
 
     fn prf_vec(secret: &[u8], label: &[u8], seed: &[&[u8]], len: usize) -> Vec<u8> {
         let mut out = std::vec![0u8; len];
-        prf(HashAlgorithm::Sha256, secret, label, seed, &mut out);
+        prf(HashAlgorithm::Sha256, secret, label, seed, &mut out).unwrap();
         out
     }
 
@@ -323,7 +329,7 @@ mod tests {
     fn master_secret_and_key_block_layout() {
         let (cr, sr) = ([0x11u8; 32], [0x22u8; 32]);
         let pms = [0x33u8; 48];
-        let ms = MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr);
+        let ms = MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr).unwrap();
         let mut seed = Vec::new();
         seed.extend_from_slice(&cr);
         seed.extend_from_slice(&sr);
@@ -333,7 +339,7 @@ mod tests {
         );
 
         for suite in &SUITES {
-            let kb = ms.key_block(suite, &cr, &sr);
+            let kb = ms.key_block(suite, &cr, &sr).unwrap();
             let stream = prf_vec(
                 ms.secret_bytes(),
                 b"key expansion",
@@ -357,13 +363,14 @@ mod tests {
     #[test]
     fn extended_master_secret_differs_from_classic() {
         let pms = [7u8; 48];
-        let hash = HashAlgorithm::Sha256.hash(b"handshake messages");
-        let ems = MasterSecret::derive_extended(HashAlgorithm::Sha256, &pms, &hash);
+        let hash = HashAlgorithm::Sha256.hash(b"handshake messages").unwrap();
+        let ems = MasterSecret::derive_extended(HashAlgorithm::Sha256, &pms, &hash).unwrap();
         assert_eq!(
             ems.secret_bytes()[..],
             prf_vec(&pms, b"extended master secret", &[hash.as_slice()], 48)[..]
         );
-        let classic = MasterSecret::derive(HashAlgorithm::Sha256, &pms, &[0; 32], &[0; 32]);
+        let classic =
+            MasterSecret::derive(HashAlgorithm::Sha256, &pms, &[0; 32], &[0; 32]).unwrap();
         assert_ne!(ems.secret_bytes(), classic.secret_bytes());
     }
 
@@ -426,19 +433,21 @@ mod tests {
             let sr: [u8; 32] = h(v.server_random).try_into().unwrap();
             let ms = if v.ems {
                 MasterSecret::derive_extended(HashAlgorithm::Sha256, &pms, &out(v.session_hash))
+                    .unwrap()
             } else {
-                MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr)
+                MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr).unwrap()
             };
             assert_eq!(ms.secret_bytes()[..], h(v.master)[..], "ems {}", v.ems);
-            let c = ms.verify_data(Side::Client, &out(v.client_hash));
-            let s = ms.verify_data(Side::Server, &out(v.server_hash));
+            let c = ms.verify_data(Side::Client, &out(v.client_hash)).unwrap();
+            let s = ms.verify_data(Side::Server, &out(v.server_hash)).unwrap();
             assert_eq!(c.0[..], h(v.client_verify)[..], "ems {}", v.ems);
             assert_eq!(s.0[..], h(v.server_verify)[..], "ems {}", v.ems);
             // The other derivation gives another secret.
             let other = if v.ems {
-                MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr)
+                MasterSecret::derive(HashAlgorithm::Sha256, &pms, &cr, &sr).unwrap()
             } else {
                 MasterSecret::derive_extended(HashAlgorithm::Sha256, &pms, &out(v.session_hash))
+                    .unwrap()
             };
             assert_ne!(other.secret_bytes()[..], h(v.master)[..]);
         }
@@ -447,9 +456,9 @@ mod tests {
     #[test]
     fn finished_and_key_log() {
         let ms = MasterSecret::from_bytes(HashAlgorithm::Sha256, [0xab; 48]);
-        let h = HashAlgorithm::Sha256.hash(b"transcript");
-        let c = ms.verify_data(Side::Client, &h);
-        let s = ms.verify_data(Side::Server, &h);
+        let h = HashAlgorithm::Sha256.hash(b"transcript").unwrap();
+        let c = ms.verify_data(Side::Client, &h).unwrap();
+        let s = ms.verify_data(Side::Server, &h).unwrap();
         assert_eq!(
             c.0[..],
             prf_vec(&[0xab; 48], b"client finished", &[h.as_slice()], 12)[..]

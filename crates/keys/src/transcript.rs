@@ -28,7 +28,7 @@
 //! let mut t = Transcript::new();
 //! t.add(b"ClientHello bytes");
 //! t.add(b"ServerHello bytes");
-//! t.start_hash(HashAlgorithm::Sha256);          // the suite is known now
+//! t.start_hash(HashAlgorithm::Sha256).unwrap(); // the suite is known now
 //! t.add(b"CertificateRequest bytes");
 //! t.also_hash(HashAlgorithm::Sha384).unwrap();  // the client will sign with SHA-384
 //! t.release_buffer();
@@ -54,6 +54,9 @@ pub enum TranscriptError {
     BufferReleased,
     /// The PRF hash was asked for before [`Transcript::start_hash`].
     NotStarted,
+    /// The hash is left out of this build of sanstls-crypto (SHA-384 or SHA-512 without
+    /// its `sha512` feature).
+    Hash(sanstls_crypto::Error),
 }
 
 impl fmt::Display for TranscriptError {
@@ -63,6 +66,7 @@ impl fmt::Display for TranscriptError {
                 f.write_str("transcript hash not running and the message buffer was released")
             }
             TranscriptError::NotStarted => f.write_str("transcript PRF hash not started yet"),
+            TranscriptError::Hash(e) => write!(f, "transcript hash: {e}"),
         }
     }
 }
@@ -123,15 +127,19 @@ impl Transcript {
     /// Start the PRF hash over everything added so far. The buffer, if still kept, stays.
     /// Calling it again with another algorithm restarts from the buffer if there is one;
     /// once the buffer is released the PRF hash can no longer change (nor start).
-    pub fn start_hash(&mut self, prf_hash: HashAlgorithm) {
+    ///
+    /// [`TranscriptError::Hash`] if `prf_hash` is left out of this build.
+    pub fn start_hash(&mut self, prf_hash: HashAlgorithm) -> Result<(), TranscriptError> {
         if self.prf.as_ref().map(Hasher::algorithm) == Some(prf_hash) {
-            return;
+            return Ok(());
         }
+        let h = prf_hash.start().map_err(TranscriptError::Hash)?;
         if let Some(buf) = &self.buffer {
-            let mut h = prf_hash.start();
+            let mut h = h;
             h.update(buf);
             self.prf = Some(h);
         }
+        Ok(())
     }
 
     /// Keep a running hash under `alg` as well (for a CertificateVerify signature), so
@@ -144,7 +152,7 @@ impl Transcript {
             .buffer
             .as_ref()
             .ok_or(TranscriptError::BufferReleased)?;
-        let mut h = alg.start();
+        let mut h = alg.start().map_err(TranscriptError::Hash)?;
         h.update(buf);
         self.extra.push(h);
         Ok(())
@@ -188,7 +196,7 @@ impl Transcript {
             .buffer
             .as_ref()
             .ok_or(TranscriptError::BufferReleased)?;
-        Ok(alg.hash(buf))
+        alg.hash(buf).map_err(TranscriptError::Hash)
     }
 
     fn running(&self, alg: HashAlgorithm) -> Option<&Hasher> {
@@ -226,23 +234,27 @@ mod tests {
                 assert_eq!(t.current_hash().unwrap_err(), TranscriptError::NotStarted);
                 for (i, m) in msgs.iter().enumerate() {
                     if i == start_after {
-                        t.start_hash(prf);
+                        t.start_hash(prf).unwrap();
                         t.also_hash(HashAlgorithm::Sha1).unwrap();
                     }
                     t.add(m);
                 }
-                t.start_hash(prf);
+                t.start_hash(prf).unwrap();
                 t.also_hash(HashAlgorithm::Sha1).unwrap();
-                assert_eq!(t.current_hash().unwrap(), prf.hash(&all));
+                assert_eq!(t.current_hash().unwrap(), prf.hash(&all).unwrap());
                 for alg in ALL {
-                    assert_eq!(t.hash_with(alg).unwrap(), alg.hash(&all), "{alg:?}");
+                    assert_eq!(
+                        t.hash_with(alg).unwrap(),
+                        alg.hash(&all).unwrap(),
+                        "{alg:?}"
+                    );
                 }
                 assert_eq!(t.buffered_messages(), Some(&all[..]));
                 t.release_buffer();
-                assert_eq!(t.current_hash().unwrap(), prf.hash(&all));
+                assert_eq!(t.current_hash().unwrap(), prf.hash(&all).unwrap());
                 assert_eq!(
                     t.hash_with(HashAlgorithm::Sha1).unwrap(),
-                    HashAlgorithm::Sha1.hash(&all)
+                    HashAlgorithm::Sha1.hash(&all).unwrap()
                 );
                 assert_eq!(
                     t.hash_with(HashAlgorithm::Sha512).unwrap_err(),
@@ -255,7 +267,7 @@ mod tests {
                 t.add(b"more");
                 let mut longer = all.clone();
                 longer.extend_from_slice(b"more");
-                assert_eq!(t.current_hash().unwrap(), prf.hash(&longer));
+                assert_eq!(t.current_hash().unwrap(), prf.hash(&longer).unwrap());
             }
         }
     }
@@ -263,12 +275,15 @@ mod tests {
     #[test]
     fn snapshots_do_not_disturb_the_running_hash() {
         let mut t = Transcript::new();
-        t.start_hash(HashAlgorithm::Sha256);
+        t.start_hash(HashAlgorithm::Sha256).unwrap();
         t.release_buffer();
         t.add(b"a");
         let first = t.current_hash().unwrap();
         t.add(b"b");
-        assert_eq!(first, HashAlgorithm::Sha256.hash(b"a"));
-        assert_eq!(t.current_hash().unwrap(), HashAlgorithm::Sha256.hash(b"ab"));
+        assert_eq!(first, HashAlgorithm::Sha256.hash(b"a").unwrap());
+        assert_eq!(
+            t.current_hash().unwrap(),
+            HashAlgorithm::Sha256.hash(b"ab").unwrap()
+        );
     }
 }

@@ -17,8 +17,9 @@ const MODES: [CbcMode; 2] = [CbcMode::MacThenEncrypt, CbcMode::EncryptThenMac];
 fn openers() -> [Opener; 5] {
     let mk = |i: usize| {
         let s = suite::lookup(SUITES[i / 2]).expect("known suite");
-        let keys =
-            MasterSecret::from_bytes(s.prf_hash, [0x42; 48]).key_block(s, &[1; 32], &[2; 32]);
+        let keys = MasterSecret::from_bytes(s.prf_hash, [0x42; 48])
+            .key_block(s, &[1; 32], &[2; 32])
+            .expect("the table's suites use the SHA-256 PRF");
         Opener::cbc(&keys.client_write(), MODES[i % 2]).expect("table keys fit")
     };
     [Opener::null(), mk(0), mk(1), mk(2), mk(3)]
@@ -71,8 +72,9 @@ pub fn open(data: &[u8]) {
     let payload = &data[..data.len().min(1 << 14)];
     for (i, s) in SUITES.iter().enumerate() {
         let s = suite::lookup(*s).expect("known suite");
-        let keys =
-            MasterSecret::from_bytes(s.prf_hash, [0x42; 48]).key_block(s, &[1; 32], &[2; 32]);
+        let keys = MasterSecret::from_bytes(s.prf_hash, [0x42; 48])
+            .key_block(s, &[1; 32], &[2; 32])
+            .expect("the table's suites use the SHA-256 PRF");
         let mode = MODES[i % 2];
         let mut rng = SeededRng::from_seed([3; 32]);
         let mut sealer = Sealer::cbc(&keys.server_write(), mode, &mut rng).expect("keys fit");

@@ -22,7 +22,7 @@
 //!
 //! let suite = suite::lookup(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256).unwrap();
 //! let master = MasterSecret::from_bytes(suite.prf_hash, [7; 48]);
-//! let keys = master.key_block(suite, &[1; 32], &[2; 32]);
+//! let keys = master.key_block(suite, &[1; 32], &[2; 32]).unwrap();
 //! let mut rng = SeededRng::from_seed([9; 32]); // the connection's generator
 //!
 //! let mut client = Sealer::cbc(&keys.client_write(), CbcMode::MacThenEncrypt, &mut rng)?;

@@ -125,7 +125,9 @@ fn key_block(c: &SslStream<Pipe>, suite: &'static SuiteInfo) -> KeyBlock {
         ssl.current_cipher().unwrap().standard_name(),
         suite.suite.name()
     );
-    MasterSecret::from_bytes(suite.prf_hash, ms).key_block(suite, &cr, &sr)
+    MasterSecret::from_bytes(suite.prf_hash, ms)
+        .key_block(suite, &cr, &sr)
+        .unwrap()
 }
 
 const SIZES: [usize; 5] = [1, 15, 16, 1000, 16384];

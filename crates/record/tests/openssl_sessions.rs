@@ -260,7 +260,7 @@ fn analyze(log: &[(usize, Vec<u8>)], keylog: &str) -> Result<Analysis, String> {
                         let ms = parse_keylog(keylog, &cr).ok_or("no key log line yet")?;
                         a.master_from_log = Some(ms);
                         let m = MasterSecret::from_bytes(suite.prf_hash, ms);
-                        let kb = m.key_block(suite, &cr, &sr);
+                        let kb = m.key_block(suite, &cr, &sr).map_err(|e| e.to_string())?;
                         let keys = if dir == CLIENT_TO_SERVER {
                             kb.client_write()
                         } else {
@@ -295,7 +295,7 @@ fn analyze(log: &[(usize, Vec<u8>)], keylog: &str) -> Result<Analysis, String> {
                                     a.etm = etm;
                                     a.ems = ems;
                                     transcript.add(&msg);
-                                    transcript.start_hash(s.prf_hash);
+                                    transcript.start_hash(s.prf_hash).unwrap();
                                     continue;
                                 }
                                 15 => {
@@ -324,7 +324,8 @@ fn analyze(log: &[(usize, Vec<u8>)], keylog: &str) -> Result<Analysis, String> {
                                     };
                                     let m = master.as_ref().ok_or("Finished before keys")?;
                                     let h = transcript.current_hash().unwrap();
-                                    let want = m.verify_data(side, &h);
+                                    let want =
+                                        m.verify_data(side, &h).map_err(|e| e.to_string())?;
                                     if body != want.as_bytes() {
                                         return Err(format!("{side:?} Finished mismatch"));
                                     }
@@ -557,6 +558,7 @@ fn run_session(cfg: Config) {
         assert_eq!(pms.len(), 48);
         let ms = if a.ems {
             MasterSecret::derive_extended(suite.prf_hash, &pms, a.session_hash.as_ref().unwrap())
+                .unwrap()
         } else {
             MasterSecret::derive(
                 suite.prf_hash,
@@ -564,6 +566,7 @@ fn run_session(cfg: Config) {
                 &a.client_random.unwrap(),
                 &a.server_random.unwrap(),
             )
+            .unwrap()
         };
         assert_eq!(
             ms.secret_bytes(),

@@ -21,6 +21,7 @@ const TEETH: u32 = 6;
 
 type Multiplier<'a> = <BoxedMontyForm as MontyForm>::Multiplier<'a>;
 
+#[derive(Clone)]
 pub(super) struct Comb {
     /// `d`: the number of columns (and of squarings per exponentiation).
     spacing: u32,
@@ -121,7 +122,7 @@ mod tests {
         let mut rng = SeededRng::from_seed([11; 32]);
         for named in NamedDhGroup::ALL {
             let group = DhGroup::named(named);
-            let g = &group.inner.g_monty;
+            let g = &group.inner.g_monty.0;
             let comb = Comb::new(g, named.min_exponent_bits());
             let bits = comb.max_exponent_bits();
             assert!(bits >= named.min_exponent_bits() && bits < named.min_exponent_bits() + 6);

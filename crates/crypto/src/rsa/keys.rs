@@ -3,14 +3,14 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, ConcatenatingMul, CtLt, Integer, NonZero, Odd};
+use crypto_bigint::Choice;
 use der::Decode;
 use pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::{MAX_MODULUS_BITS, MAX_PUBLIC_EXPONENT_BITS, MIN_MODULUS_BITS};
 use crate::Error;
+use crate::bigint::{self, Modulus, Nat, Residue};
 
 /// An RSA public key `(n, e)`.
 ///
@@ -21,11 +21,11 @@ use crate::Error;
 #[derive(Clone)]
 pub struct RsaPublicKey {
     /// The modulus, at a precision of whole limbs.
-    pub(super) n: Odd<BoxedUint>,
+    pub(super) n: Nat,
     /// Montgomery parameters for `n`.
-    pub(super) n_params: BoxedMontyParams,
+    pub(super) n_params: Modulus,
     /// The public exponent, at its own (minimal) precision.
-    pub(super) e: BoxedUint,
+    pub(super) e: Nat,
     /// Bit length of `e` (public; exponentiation by `e` is variable time in `e` only).
     pub(super) e_bits: u32,
     /// Bit length of `n`.
@@ -82,14 +82,14 @@ fn bit_len(trimmed: &[u8]) -> u32 {
     }
 }
 
-/// A `BoxedUint` of exactly `precision` bits (rounded up to whole limbs) from big-endian
+/// A `Nat` of exactly `precision` bits (rounded up to whole limbs) from big-endian
 /// bytes; `None` if the value does not fit.
-pub(super) fn uint_from_be(bytes: &[u8], precision: u32) -> Option<BoxedUint> {
+pub(super) fn uint_from_be(bytes: &[u8], precision: u32) -> Option<Nat> {
     let bytes = trim(bytes);
     if bit_len(bytes) > precision {
         return None;
     }
-    BoxedUint::from_be_slice(bytes, precision).ok()
+    Nat::from_be(bytes, precision)
 }
 
 /// Precision (bits, a whole number of 64-bit words so that it is the same on 32-bit targets)
@@ -98,12 +98,7 @@ fn precision_for(bits: u32) -> u32 {
     bits.max(1).div_ceil(64) * 64
 }
 
-/// `x` at a new precision (the value must fit when shrinking).
-pub(super) fn resized(x: &BoxedUint, precision: u32) -> BoxedUint {
-    crypto_bigint::Resize::resize_unchecked(x, precision)
-}
-
-fn ct(c: crypto_bigint::Choice) -> bool {
+fn ct(c: Choice) -> bool {
     c.to_bool()
 }
 
@@ -157,6 +152,12 @@ impl RsaPublicKey {
         if !(MIN_MODULUS_BITS..=MAX_MODULUS_BITS).contains(&bits) {
             return Err(Error::UnsupportedKeySize { bits });
         }
+        if bits > bigint::MAX_MODULUS_BITS {
+            return Err(Error::Unsupported(
+                "RSA moduli over 4096 bits on a target without atomic pointers (fixed-width \
+                 big-integer backend)",
+            ));
+        }
         if n_be[n_be.len() - 1] & 1 == 0 {
             return Err(Error::InvalidKey("modulus n is even"));
         }
@@ -178,14 +179,11 @@ impl RsaPublicKey {
         let n_uint = uint_from_be(n_be, precision).ok_or(Error::InvalidKey("modulus too large"))?;
         let e_uint = uint_from_be(e_be, precision_for(e_bits))
             .ok_or(Error::InvalidKey("public exponent too large"))?;
-        let n = n_uint
-            .to_odd()
-            .into_option()
-            .ok_or(Error::InvalidKey("modulus n is even"))?;
         // `n` is public: the variable-time parameter computation is fine.
-        let n_params = BoxedMontyParams::new_vartime(n.clone());
+        let n_params =
+            Modulus::new_vartime(&n_uint).ok_or(Error::InvalidKey("modulus n is even"))?;
         Ok(RsaPublicKey {
-            n,
+            n: n_uint,
             n_params,
             e: e_uint,
             e_bits,
@@ -251,12 +249,12 @@ impl RsaPublicKey {
     ///
     /// Left-to-right square-and-multiply over the bits of the public exponent: variable
     /// time in `e` (public) only; every multiplication is constant time in `x`.
-    pub(super) fn pow_e(&self, x: &BoxedMontyForm) -> BoxedMontyForm {
+    pub(super) fn pow_e(&self, m: &Modulus, x: &Residue) -> Residue {
         let mut acc = x.clone();
         for i in (0..self.e_bits - 1).rev() {
-            acc = acc.square();
+            acc = m.square(&acc);
             if self.e.bit_vartime(i) {
-                acc = &acc * x;
+                acc = m.mul(&acc, x);
             }
         }
         acc
@@ -267,28 +265,23 @@ impl RsaPublicKey {
     /// than `n` ("message representative out of range").
     pub(super) fn public_op(&self, input: &[u8]) -> Option<Vec<u8>> {
         let x = self.to_uint_below_n(input)?;
-        let y = self
-            .pow_e(&BoxedMontyForm::new(x, &self.n_params))
-            .retrieve();
+        let m = &self.n_params;
+        let y = m.retrieve(&self.pow_e(m, &m.to_monty(&x)));
         Some(self.to_k_bytes(&y))
     }
 
     /// OS2IP of a `k`-byte string, checking that it is less than `n` (RFC 8017 §5.1.2
     /// step 1, §5.2.2 step 1). The length and the comparison are public.
-    pub(super) fn to_uint_below_n(&self, input: &[u8]) -> Option<BoxedUint> {
+    pub(super) fn to_uint_below_n(&self, input: &[u8]) -> Option<Nat> {
         if input.len() != self.k {
             return None;
         }
-        let x = BoxedUint::from_be_slice(input, self.n.bits_precision()).ok()?;
-        if ct(x.ct_lt(self.n.as_ref())) {
-            Some(x)
-        } else {
-            None
-        }
+        let x = Nat::from_be(input, self.n.precision())?;
+        if ct(x.ct_lt(&self.n)) { Some(x) } else { None }
     }
 
     /// I2OSP (RFC 8017 §4.1) of a value less than `n` into exactly `k` bytes.
-    pub(super) fn to_k_bytes(&self, x: &BoxedUint) -> Vec<u8> {
+    pub(super) fn to_k_bytes(&self, x: &Nat) -> Vec<u8> {
         let full = Zeroizing::new(x.to_be_bytes());
         full[full.len() - self.k..].to_vec()
     }
@@ -311,23 +304,22 @@ fn check_rsa_algorithm(alg: &spki::AlgorithmIdentifierRef<'_>) -> Result<(), Err
 /// Montgomery parameters of `n`, `p` and `q` precomputed.
 ///
 /// Secret values held by this type are zeroized when it is dropped, with one exception:
-/// `p` and `q` also live inside `crypto-bigint`'s reference-counted Montgomery parameters
-/// (`BoxedMontyParams`), which implement no zeroization, so those copies are freed
-/// without being wiped.
+/// `p` and `q` also live inside `crypto-bigint`'s Montgomery parameters, which implement
+/// no zeroization, so those copies are freed without being wiped.
 pub struct RsaPrivateKey {
     pub(super) public: RsaPublicKey,
     /// Montgomery parameters for `p` (the modulus is `p` itself).
-    pub(super) p_params: BoxedMontyParams,
+    pub(super) p_params: Modulus,
     /// Montgomery parameters for `q`.
-    pub(super) q_params: BoxedMontyParams,
+    pub(super) q_params: Modulus,
     /// `q`, at the precision of `q`.
-    pub(super) q: BoxedUint,
+    pub(super) q: Nat,
     /// `d mod (p - 1)`, at the precision of `p`.
-    pub(super) dp: BoxedUint,
+    pub(super) dp: Nat,
     /// `d mod (q - 1)`, at the precision of `q`.
-    pub(super) dq: BoxedUint,
+    pub(super) dq: Nat,
     /// `q^-1 mod p` in Montgomery form modulo `p`.
-    pub(super) qinv: BoxedMontyForm,
+    pub(super) qinv: Residue,
 }
 
 impl fmt::Debug for RsaPrivateKey {
@@ -350,7 +342,7 @@ impl Drop for RsaPrivateKey {
 impl ZeroizeOnDrop for RsaPrivateKey {}
 
 /// Secret big integers built during loading, wiped however loading ends.
-struct Secret(BoxedUint);
+struct Secret(Nat);
 
 impl Drop for Secret {
     fn drop(&mut self) {
@@ -359,8 +351,8 @@ impl Drop for Secret {
 }
 
 impl core::ops::Deref for Secret {
-    type Target = BoxedUint;
-    fn deref(&self) -> &BoxedUint {
+    type Target = Nat;
+    fn deref(&self) -> &Nat {
         &self.0
     }
 }
@@ -419,13 +411,12 @@ impl RsaPrivateKey {
     /// Validate and precompute.
     ///
     /// Validation runs once per key load. It uses constant-time arithmetic throughout
-    /// (`BoxedUint::rem`, `concatenating_mul`, constant-time comparisons and Montgomery
-    /// parameter setup), so nothing here is variable time in the secret values except the
+    /// (remainders, products, constant-time comparisons and Montgomery parameter setup), so nothing here is variable time in the secret values except the
     /// bit lengths of `p` and `q` (which follow from the key size) and the early return
     /// naming which check failed, which only ever happens for a broken key.
     fn from_parts(parts: &Parts<'_>) -> Result<Self, Error> {
         let public = RsaPublicKey::from_components(parts.n, parts.e)?;
-        let n_prec = public.n.bits_precision();
+        let n_prec = public.n.precision();
 
         // p and q: nonzero, odd, distinct, p * q == n (RFC 8017 §3.2).
         let p_bits = bit_len(trim(parts.p));
@@ -450,13 +441,13 @@ impl RsaPrivateKey {
         if !ct(p.0.is_odd()) || !ct(q.0.is_odd()) {
             return Err(Error::InvalidKey("prime p or q is even"));
         }
-        if p_prec == q_prec && ct(crypto_bigint::CtEq::ct_eq(&*p, &*q)) {
+        if p_prec == q_prec && ct(p.ct_eq(&q)) {
             return Err(Error::InvalidKey("p == q"));
         }
-        let pq = Secret(p.concatenating_mul(&*q));
-        let n_wide = resized(public.n.as_ref(), pq.bits_precision().max(n_prec));
-        let pq_wide = Secret(resized(&pq, n_wide.bits_precision()));
-        if !ct(crypto_bigint::CtEq::ct_eq(&*pq_wide, &n_wide)) {
+        let pq = Secret(p.mul_wide(&q));
+        let n_wide = public.n.resize(pq.precision().max(n_prec));
+        let pq_wide = Secret(pq.resize(n_wide.precision()));
+        if !ct(pq_wide.ct_eq(&n_wide)) {
             return Err(Error::InvalidKey("p * q != n"));
         }
 
@@ -465,17 +456,17 @@ impl RsaPrivateKey {
             uint_from_be(parts.d, n_prec)
                 .ok_or(Error::InvalidKey("private exponent d is not less than n"))?,
         );
-        if ct(d.is_zero()) || !ct(d.ct_lt(public.n.as_ref())) {
+        if ct(d.is_zero()) || !ct(d.ct_lt(&public.n)) {
             return Err(Error::InvalidKey(
                 "private exponent d is not in the range 0 < d < n",
             ));
         }
 
-        let one = BoxedUint::one();
-        let p_minus_1 = Secret(p.wrapping_sub(&one));
-        let q_minus_1 = Secret(q.wrapping_sub(&one));
-        let p1_nz = nonzero(&p_minus_1)?;
-        let q1_nz = nonzero(&q_minus_1)?;
+        let p_minus_1 = Secret(p.wrapping_sub(&Nat::one(p_prec)));
+        let q_minus_1 = Secret(q.wrapping_sub(&Nat::one(q_prec)));
+        if ct(p_minus_1.is_zero()) || ct(q_minus_1.is_zero()) {
+            return Err(Error::InvalidKey("prime p or q is less than 2"));
+        }
 
         // dp, dq: e * dp == 1 mod (p - 1), e * dq == 1 mod (q - 1) (RFC 8017 §3.2: e * dP ≡
         // 1 (mod p-1)), then dp == d mod (p - 1) and dq == d mod (q - 1). Together these
@@ -492,22 +483,22 @@ impl RsaPrivateKey {
         if !ct(dq.ct_lt(&q_minus_1)) {
             return Err(Error::InvalidKey("dq is not less than q - 1"));
         }
-        let dp_e = Secret(dp.concatenating_mul(&public.e));
-        let edp = Secret(dp_e.rem(&*p1_nz));
+        let dp_e = Secret(dp.mul_wide(&public.e));
+        let edp = Secret(rem(&dp_e, &p_minus_1)?);
         if !ct(edp.is_one()) {
             return Err(Error::InvalidKey("e * dp != 1 mod (p - 1)"));
         }
-        let dq_e = Secret(dq.concatenating_mul(&public.e));
-        let edq = Secret(dq_e.rem(&*q1_nz));
+        let dq_e = Secret(dq.mul_wide(&public.e));
+        let edq = Secret(rem(&dq_e, &q_minus_1)?);
         if !ct(edq.is_one()) {
             return Err(Error::InvalidKey("e * dq != 1 mod (q - 1)"));
         }
-        let d_mod_p1 = Secret(d.rem(&*p1_nz));
-        if !ct(crypto_bigint::CtEq::ct_eq(&*d_mod_p1, &*dp)) {
+        let d_mod_p1 = Secret(rem(&d, &p_minus_1)?);
+        if !ct(d_mod_p1.ct_eq(&dp)) {
             return Err(Error::InvalidKey("dp != d mod (p - 1)"));
         }
-        let d_mod_q1 = Secret(d.rem(&*q1_nz));
-        if !ct(crypto_bigint::CtEq::ct_eq(&*d_mod_q1, &*dq)) {
+        let d_mod_q1 = Secret(rem(&d, &q_minus_1)?);
+        if !ct(d_mod_q1.ct_eq(&dq)) {
             return Err(Error::InvalidKey("dq != d mod (q - 1)"));
         }
 
@@ -518,22 +509,16 @@ impl RsaPrivateKey {
         if !ct(qinv.ct_lt(&p)) {
             return Err(Error::InvalidKey("qinv is not less than p"));
         }
-        let p_odd = Odd::new(p.0.clone())
-            .into_option()
-            .ok_or(Error::InvalidKey("prime p or q is even"))?;
-        let q_odd = Odd::new(q.0.clone())
-            .into_option()
-            .ok_or(Error::InvalidKey("prime p or q is even"))?;
-        let qinv_times_q = Secret(qinv.concatenating_mul(&*q));
-        let qinv_q = Secret(qinv_times_q.rem(p_odd.as_nz_ref()));
+        let p_params = Modulus::new(&p).ok_or(Error::InvalidKey("prime p or q is even"))?;
+        let q_params = Modulus::new(&q).ok_or(Error::InvalidKey("prime p or q is even"))?;
+        let qinv_times_q = Secret(qinv.mul_wide(&q));
+        let qinv_q = Secret(p_params.reduce(&qinv_times_q));
         if !ct(qinv_q.is_one()) {
             return Err(Error::InvalidKey("qinv * q != 1 mod p"));
         }
 
-        let p_params = BoxedMontyParams::new(p_odd);
-        let q_params = BoxedMontyParams::new(q_odd);
         let key = RsaPrivateKey {
-            qinv: BoxedMontyForm::new(qinv.0.clone(), &p_params),
+            qinv: p_params.to_monty(&qinv),
             public,
             p_params,
             q_params,
@@ -553,10 +538,9 @@ impl RsaPrivateKey {
     }
 }
 
-fn nonzero(x: &BoxedUint) -> Result<Zeroizing<NonZero<BoxedUint>>, Error> {
-    NonZero::new(x.clone())
-        .into_option()
-        .map(Zeroizing::new)
+/// `x mod m` for a nonzero `m` (checked by the caller).
+fn rem(x: &Nat, m: &Nat) -> Result<Nat, Error> {
+    x.rem(m)
         .ok_or(Error::InvalidKey("prime p or q is less than 2"))
 }
 

@@ -63,10 +63,13 @@ fn emsa_pkcs1v15_encode(
     Ok(em)
 }
 
-/// Signing hashes: SHA-1 signatures are refused (RFC 9155 deprecates them in TLS 1.2).
+/// Signing hashes: SHA-1 signatures are refused (RFC 9155 deprecates them in TLS 1.2),
+/// and SHA-384 and SHA-512 need the `sha512` feature ([`Error::LeftOut`]).
 pub(super) fn check_signing_hash(hash: HashAlgorithm) -> Result<(), Error> {
     match hash {
-        HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512 => Ok(()),
+        HashAlgorithm::Sha256 | HashAlgorithm::Sha384 | HashAlgorithm::Sha512 => {
+            hash.check_available()
+        }
         HashAlgorithm::Sha1 => Err(Error::Unsupported("SHA-1 signatures")),
     }
 }
@@ -134,7 +137,7 @@ impl RsaPublicKey {
         msg: &[u8],
         sig: &[u8],
     ) -> Result<(), Error> {
-        self.verify_pkcs1v15_prehashed(hash, hash.hash(msg).as_slice(), sig)
+        self.verify_pkcs1v15_prehashed(hash, hash.hash(msg)?.as_slice(), sig)
     }
 
     /// RSASSA-PKCS1-v1_5-VERIFY (RFC 8017 §8.2.2) of `sig` over an already computed
@@ -145,6 +148,7 @@ impl RsaPublicKey {
         digest: &[u8],
         sig: &[u8],
     ) -> Result<(), Error> {
+        hash.check_available()?;
         if digest.len() != hash.output_len() {
             return Err(Error::InvalidLength);
         }
@@ -222,7 +226,7 @@ impl RsaPrivateKey {
         msg: &[u8],
     ) -> Result<Vec<u8>, Error> {
         check_signing_hash(hash)?;
-        self.sign_pkcs1v15_prehashed(rng, hash, hash.hash(msg).as_slice())
+        self.sign_pkcs1v15_prehashed(rng, hash, hash.hash(msg)?.as_slice())
     }
 
     /// RSASSA-PKCS1-v1_5-SIGN (RFC 8017 §8.2.1) of an already computed `digest` (which must

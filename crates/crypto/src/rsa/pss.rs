@@ -11,16 +11,17 @@ use zeroize::Zeroizing;
 use super::keys::{RsaPrivateKey, RsaPublicKey};
 use super::pkcs1v15::check_signing_hash;
 use crate::Error;
-use crate::hash::{HashAlgorithm, MAX_OUTPUT_LEN};
+use crate::hash::{HashAlgorithm, Hasher, MAX_OUTPUT_LEN};
 use crate::rng::CryptoRng;
 
-/// MGF1 (RFC 8017 Appendix B.2.1) with `hash`: XOR `mask(seed)` into `out`.
-fn mgf1_xor(hash: HashAlgorithm, seed: &[u8], out: &mut [u8]) {
-    let h_len = hash.output_len();
+/// MGF1 (RFC 8017 Appendix B.2.1) with the hash of `fresh` (a hasher that has absorbed
+/// nothing): XOR `mask(seed)` into `out`.
+fn mgf1_xor(fresh: &Hasher, seed: &[u8], out: &mut [u8]) {
+    let h_len = fresh.algorithm().output_len();
     // Step 3: T = T || Hash(mgfSeed || C) for C = 0 .. ceil(maskLen / hLen) - 1. maskLen
     // is at most 1 KiB here, far below the 2^32 * hLen limit of step 1.
     for (counter, chunk) in out.chunks_mut(h_len).enumerate() {
-        let mut h = hash.start();
+        let mut h = fresh.clone();
         h.update(seed);
         h.update(&(counter as u32).to_be_bytes());
         let t = h.finish();
@@ -31,29 +32,34 @@ fn mgf1_xor(hash: HashAlgorithm, seed: &[u8], out: &mut [u8]) {
 }
 
 /// `H = Hash(0x00 * 8 || mHash || salt)` (RFC 8017 §9.1.1 steps 5-6, §9.1.2 steps 12-13).
-fn pss_hash(hash: HashAlgorithm, m_hash: &[u8], salt: &[u8]) -> crate::hash::Output {
-    let mut h = hash.start();
+fn pss_hash(fresh: &Hasher, m_hash: &[u8], salt: &[u8]) -> crate::hash::Output {
+    let mut h = fresh.clone();
     h.update(&[0u8; 8]);
     h.update(m_hash);
     h.update(salt);
     h.finish()
 }
 
-/// PSS uses SHA-256, SHA-384 or SHA-512 (TLS 1.2 defines no SHA-1 PSS scheme).
-fn check_pss_hash(hash: HashAlgorithm) -> Result<(), Error> {
-    check_signing_hash(hash).map_err(|_| Error::Unsupported("RSA-PSS with SHA-1"))
+/// PSS uses SHA-256, SHA-384 or SHA-512 (TLS 1.2 defines no SHA-1 PSS scheme); returns
+/// a fresh hasher for it.
+fn pss_hasher(hash: HashAlgorithm) -> Result<Hasher, Error> {
+    if hash == HashAlgorithm::Sha1 {
+        return Err(Error::Unsupported("RSA-PSS with SHA-1"));
+    }
+    check_signing_hash(hash)?;
+    hash.start()
 }
 
 /// EMSA-PSS-ENCODE (RFC 8017 §9.1.1) with sLen = hLen, into a `k`-byte buffer whose
 /// leading `k - emLen` bytes are zero.
 fn emsa_pss_encode(
-    hash: HashAlgorithm,
+    hash: &Hasher,
     m_hash: &[u8],
     salt: &[u8],
     em_bits: usize,
     k: usize,
 ) -> Result<Vec<u8>, Error> {
-    let h_len = hash.output_len();
+    let h_len = hash.algorithm().output_len();
     let s_len = salt.len();
     let em_len = em_bits.div_ceil(8);
     // Step 3: "If emLen < hLen + sLen + 2, output 'encoding error'".
@@ -80,8 +86,8 @@ fn emsa_pss_encode(
 
 /// EMSA-PSS-VERIFY (RFC 8017 §9.1.2) with sLen = hLen. `em` is the `emLen`-byte encoded
 /// message. Every check is evaluated; the result is their conjunction.
-fn emsa_pss_verify(hash: HashAlgorithm, m_hash: &[u8], em: &[u8], em_bits: usize) -> Choice {
-    let h_len = hash.output_len();
+fn emsa_pss_verify(hash: &Hasher, m_hash: &[u8], em: &[u8], em_bits: usize) -> Choice {
+    let h_len = hash.algorithm().output_len();
     let s_len = h_len;
     let em_len = em.len();
     // Step 3: "If emLen < hLen + sLen + 2, output 'inconsistent'".
@@ -120,8 +126,8 @@ impl RsaPublicKey {
     /// SHA-384 or SHA-512) as the message hash and the MGF1 hash, and a salt of the hash
     /// length.
     pub fn verify_pss(&self, hash: HashAlgorithm, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
-        check_pss_hash(hash)?;
-        self.verify_pss_prehashed(hash, hash.hash(msg).as_slice(), sig)
+        pss_hasher(hash)?;
+        self.verify_pss_prehashed(hash, hash.hash(msg)?.as_slice(), sig)
     }
 
     /// RSASSA-PSS-VERIFY (RFC 8017 §8.1.2) over an already computed `digest` (which must be
@@ -132,7 +138,7 @@ impl RsaPublicKey {
         digest: &[u8],
         sig: &[u8],
     ) -> Result<(), Error> {
-        check_pss_hash(hash)?;
+        let fresh = pss_hasher(hash)?;
         if digest.len() != hash.output_len() {
             return Err(Error::InvalidLength);
         }
@@ -144,7 +150,7 @@ impl RsaPublicKey {
         let em_len = em_bits.div_ceil(8);
         let (lead, em) = m.split_at(self.k - em_len);
         let ok = lead.iter().fold(0u8, |acc, &b| acc | b).ct_eq(&0)
-            & emsa_pss_verify(hash, digest, em, em_bits);
+            & emsa_pss_verify(&fresh, digest, em, em_bits);
         if bool::from(ok) {
             Ok(())
         } else {
@@ -163,8 +169,8 @@ impl RsaPrivateKey {
         hash: HashAlgorithm,
         msg: &[u8],
     ) -> Result<Vec<u8>, Error> {
-        check_pss_hash(hash)?;
-        self.sign_pss_prehashed(rng, hash, hash.hash(msg).as_slice())
+        pss_hasher(hash)?;
+        self.sign_pss_prehashed(rng, hash, hash.hash(msg)?.as_slice())
     }
 
     /// RSASSA-PSS-SIGN (RFC 8017 §8.1.1) of an already computed `digest` (which must be
@@ -175,7 +181,7 @@ impl RsaPrivateKey {
         hash: HashAlgorithm,
         digest: &[u8],
     ) -> Result<Vec<u8>, Error> {
-        check_pss_hash(hash)?;
+        let fresh = pss_hasher(hash)?;
         if digest.len() != hash.output_len() {
             return Err(Error::InvalidLength);
         }
@@ -185,7 +191,7 @@ impl RsaPrivateKey {
         rng.fill_bytes(salt);
         // §8.1.1 step 1: EMSA-PSS encoding with emBits = modBits - 1.
         let em = emsa_pss_encode(
-            hash,
+            &fresh,
             digest,
             salt,
             self.public.bits as usize - 1,
