@@ -93,6 +93,13 @@ impl HashAlgorithm {
     }
 }
 
+/// SHA-256 of `data`: infallible, as every build has SHA-256 (the PRF and MAC of the
+/// TLS 1.2 suites, certificate fingerprints).
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(data).into()
+}
+
 /// The error for an algorithm this build left out.
 pub(crate) const fn left_out(alg: HashAlgorithm) -> Error {
     Error::LeftOut {

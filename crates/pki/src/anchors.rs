@@ -4,7 +4,6 @@
 use alloc::vec::Vec;
 
 use der::asn1::ObjectIdentifier;
-use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rsa::RsaPublicKey;
 
 use crate::Error;
@@ -67,8 +66,7 @@ impl TrustAnchor {
     /// `-x509_strict`; pyca/cryptography refuses them.
     pub fn from_cert_der(der: &[u8]) -> Result<Self, Error> {
         let cert = Cert::parse(der)?;
-        let mut digest = [0u8; 32];
-        digest.copy_from_slice(HashAlgorithm::Sha256.hash(der).as_slice());
+        let digest = sanstls_crypto::hash::sha256(der);
         Ok(TrustAnchor {
             subject: cert.subject.to_vec(),
             spki: cert.spki.to_vec(),

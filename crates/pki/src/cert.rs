@@ -777,13 +777,21 @@ impl<'a> Cert<'a> {
     /// The digest of the to-be-signed bytes under `hash`, computed once (the signature
     /// algorithm, hence `hash`, is fixed per certificate), and whether this call
     /// computed it.
-    pub(crate) fn tbs_digest(&self, hash: HashAlgorithm) -> (&Output, bool) {
-        let mut fresh = false;
-        let d = self.digest.get_or_init(|| {
-            fresh = true;
-            hash.hash(self.tbs)
-        });
-        (d, fresh)
+    ///
+    /// Fails only for a hash this build leaves out, which the signature algorithm's
+    /// decoding refuses first ([`Error::SignatureAlgorithmLeftOut`]).
+    pub(crate) fn tbs_digest(&self, hash: HashAlgorithm) -> Result<(&Output, bool), Error> {
+        if let Some(d) = self.digest.get() {
+            return Ok((d, false));
+        }
+        let d = hash.hash(self.tbs).map_err(|_| {
+            Error::SignatureAlgorithmLeftOut(if hash == HashAlgorithm::Sha384 {
+                crate::error::LeftOut::Sha384
+            } else {
+                crate::error::LeftOut::Sha512
+            })
+        })?;
+        Ok((self.digest.get_or_init(|| d), true))
     }
 
     /// Check the validity period against `now` (inclusive at both ends, RFC 5280 §4.1.2.5).

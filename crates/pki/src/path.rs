@@ -187,7 +187,10 @@ impl<'p, 'a> Builder<'p, 'a> {
         self.sig_checks += 1;
         // Charge the RSA operation before doing it, and the hash when it is computed.
         self.charge(key.public_op_cost())?;
-        let (digest, fresh) = child.tbs_digest(alg.hash());
+        let (digest, fresh) = match child.tbs_digest(alg.hash()) {
+            Ok(d) => d,
+            Err(e) => return Ok(Err(e)),
+        };
         if fresh {
             self.charge(child.tbs.len() as u64)?;
         }

@@ -412,8 +412,8 @@ pub fn verify_chain(
 ) -> Result<VerifiedPath, Error> {
     let leaf = Cert::parse(end_entity)?;
     if anchors.iter().any(TrustAnchor::has_cert) {
-        let digest = sanstls_crypto::hash::HashAlgorithm::Sha256.hash(end_entity);
-        if let Some(anchor) = anchors.iter().find(|a| a.is_cert(digest.as_slice())) {
+        let digest = sanstls_crypto::hash::sha256(end_entity);
+        if let Some(anchor) = anchors.iter().find(|a| a.is_cert(&digest)) {
             return trusted_directly(&leaf, anchor, purpose, server_name, now, opts);
         }
     }

@@ -148,9 +148,14 @@ impl Hs {
         } else {
             // RFC 5246 §8.1.
             MasterSecret::derive(prf, premaster, &self.client_random, &self.server_random)
-        };
+        }
+        .map_err(|_| InternalError::HandshakeState)?;
         core.log_key(&self.client_random, &master);
-        let keys = master.key_block(self.suite, &self.client_random, &self.server_random);
+        // (The key derivation fails only for a PRF hash this build leaves out, and the
+        // configuration holds no suite that needs one: a bug if it happens.)
+        let keys = master
+            .key_block(self.suite, &self.client_random, &self.server_random)
+            .map_err(|_| InternalError::HandshakeState)?;
         let side = core.side;
         let peer = peer_of(side);
         let sealer = Sealer::cbc(&keys.write_keys(side), self.mode(), &mut core.rng)?;
@@ -175,7 +180,9 @@ impl Hs {
             .transcript
             .current_hash()
             .map_err(|_| InternalError::HandshakeState)?;
-        let vd = master.verify_data(core.side, &hash);
+        let vd = master
+            .verify_data(core.side, &hash)
+            .map_err(|_| InternalError::HandshakeState)?;
         let msg = HandshakeMessage::Finished(Finished {
             verify_data: vd.as_bytes(),
         });
@@ -197,7 +204,9 @@ impl Hs {
             .transcript
             .current_hash()
             .map_err(|_| InternalError::HandshakeState)?;
-        let expected = master.verify_data(peer_of(core.side), &hash);
+        let expected = master
+            .verify_data(peer_of(core.side), &hash)
+            .map_err(|_| InternalError::HandshakeState)?;
         // The wire crate accepts exactly 12 bytes; anything else is a decode error here too.
         let got: [u8; sanstls_keys::VERIFY_DATA_LEN] = fin
             .verify_data

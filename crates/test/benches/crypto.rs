@@ -171,7 +171,7 @@ fn hmac(table: &mut Table) {
         "HMAC-SHA256 16 KiB",
         Unit::Bytes(BULK),
         || {
-            let mut h = Hmac::new(HashAlgorithm::Sha256, &key);
+            let mut h = Hmac::new(HashAlgorithm::Sha256, &key).expect("SHA-256");
             h.update(&data);
             h.finish()
         },

@@ -109,7 +109,9 @@ fn openssl_keys(c: &SslStream<PipeEnd>, suite: &'static SuiteInfo) -> KeyBlock {
     ssl.client_random(&mut cr);
     ssl.server_random(&mut sr);
     assert_eq!(ssl.session().unwrap().master_key(&mut ms), 48);
-    MasterSecret::from_bytes(suite.prf_hash, ms).key_block(suite, &cr, &sr)
+    MasterSecret::from_bytes(suite.prf_hash, ms)
+        .key_block(suite, &cr, &sr)
+        .expect("key block")
 }
 
 fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
@@ -132,7 +134,7 @@ fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
 
     // sanstls over the same suite.
     let ms = MasterSecret::from_bytes(suite.prf_hash, [7; 48]);
-    let keys = ms.key_block(suite, &[1; 32], &[2; 32]);
+    let keys = ms.key_block(suite, &[1; 32], &[2; 32]).expect("key block");
     let mut rng = os_rng();
     let mut sealer = Sealer::cbc(&keys.client_write(), mode, &mut rng).unwrap();
     let mut opener = Opener::cbc(&keys.client_write(), mode).unwrap();
@@ -260,7 +262,11 @@ fn crafted_record(
     mac_in.extend_from_slice(&(content_len as u16).to_be_bytes());
     mac_in.extend_from_slice(&content);
     let mut body = content;
-    body.extend_from_slice(hmac(k.suite.mac.hash(), k.mac_key, &mac_in).as_slice());
+    body.extend_from_slice(
+        hmac(k.suite.mac.hash(), k.mac_key, &mac_in)
+            .expect("HMAC")
+            .as_slice(),
+    );
     if break_mac {
         body[content_len] ^= 1;
     }
@@ -288,8 +294,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 
 fn lucky13(cs: CipherSuite, len: usize) {
     let suite = suite::lookup(cs).unwrap();
-    let keys =
-        MasterSecret::from_bytes(suite.prf_hash, [3; 48]).key_block(suite, &[1; 32], &[2; 32]);
+    let keys = MasterSecret::from_bytes(suite.prf_hash, [3; 48])
+        .key_block(suite, &[1; 32], &[2; 32])
+        .expect("key block");
     let mac_len = suite.mac.mac_len();
     // The content length is chosen per case so that every record has `len` bytes of
     // plaintext (content + MAC + padding) and the same wire length.

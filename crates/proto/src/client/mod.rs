@@ -193,7 +193,9 @@ impl ExpectServerHello {
         // hashed and the message buffer can go; with one, the buffer stays until the
         // CertificateRequest names the hashes the server accepts for the
         // CertificateVerify (or until ServerHelloDone, if it does not ask).
-        self.transcript.start_hash(r.suite.prf_hash);
+        self.transcript
+            .start_hash(r.suite.prf_hash)
+            .map_err(|_| InternalError::HandshakeState)?;
         if config.client_cert().is_none() {
             self.transcript.release_buffer();
         }

@@ -353,7 +353,9 @@ fn send_server_hello(
     });
     let mut transcript = Transcript::new();
     transcript.add(raw);
-    transcript.start_hash(choice.suite.prf_hash);
+    transcript
+        .start_hash(choice.suite.prf_hash)
+        .map_err(|_| InternalError::HandshakeState)?;
     // With client authentication, the client's CertificateVerify may use the hash of any
     // scheme offered in the CertificateRequest (RFC 5246 §7.4.8): one running hash each
     // (at most four), so the message buffer can go either way.
@@ -391,7 +393,9 @@ fn send_server_key_exchange(
     };
     let signed = signed_params(&hs.client_random, &hs.server_random, &params)?;
     let (hash, _) = scheme_parts(scheme).ok_or(InternalError::HandshakeState)?;
-    let digest = hash.hash(&signed);
+    let digest = hash
+        .hash(&signed)
+        .map_err(|_| InternalError::HandshakeState)?;
     let sig = sign_digest(cert.key(), &mut core.rng, scheme, digest.as_slice())?;
     let ske = HandshakeMessage::ServerKeyExchange(ServerKeyExchange {
         params,

@@ -62,8 +62,9 @@ pub(crate) fn forge(
     let sr: [u8; 32] = p.sent_by_server[11..43].try_into().unwrap();
     let n = p.client.negotiated().unwrap();
     let info = sanstls_keys::suite::lookup(n.suite).unwrap();
-    let kb =
-        sanstls_keys::MasterSecret::from_bytes(HashAlgorithm::Sha256, ms).key_block(info, &cr, &sr);
+    let kb = sanstls_keys::MasterSecret::from_bytes(HashAlgorithm::Sha256, ms)
+        .key_block(info, &cr, &sr)
+        .unwrap();
     let keys = if client_writes {
         kb.client_write()
     } else {
