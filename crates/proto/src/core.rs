@@ -42,7 +42,10 @@ pub(crate) struct Core {
     /// The time of the latest input.
     pub(crate) now: UnixTime,
     pub(crate) tx: TxBuf,
-    pub(crate) sealer: Sealer,
+    /// Boxed (a kilobyte of key schedule): a connection is moved by value, and each
+    /// move is a copy on the stack; the protection is replaced at ChangeCipherSpec by
+    /// swapping the box.
+    pub(crate) sealer: alloc::boxed::Box<Sealer>,
     pub(crate) fragmenter: Fragmenter,
     /// Whether this side's records are protected (after its ChangeCipherSpec).
     pub(crate) tx_protected: bool,
@@ -75,7 +78,7 @@ impl Core {
             rng,
             now,
             tx,
-            sealer: Sealer::null(),
+            sealer: alloc::boxed::Box::new(Sealer::null()),
             fragmenter,
             tx_protected: false,
             sent_close: false,
@@ -178,7 +181,7 @@ impl Core {
             self.tx_protected,
         );
         self.write_records(ContentType::CHANGE_CIPHER_SPEC, &b)?;
-        self.sealer = *sealer;
+        self.sealer = sealer;
         self.tx_protected = true;
         Ok(())
     }

@@ -135,6 +135,11 @@ impl Hs {
 
     /// Derives the master secret from `premaster` (after ClientKeyExchange is in the
     /// transcript), logs it if asked, and prepares both directions' protection.
+    ///
+    /// Never inlined: the protection it builds (two kilobytes of key schedule, before
+    /// they are boxed) would otherwise sit in the frame of the state machine during the
+    /// certificate checks and RSA operations, which need the stack more.
+    #[inline(never)]
     pub(crate) fn derive(&self, core: &mut Core, premaster: &[u8]) -> Result<Keys, Error> {
         let prf = self.suite.prf_hash;
         let master = if self.ems {
