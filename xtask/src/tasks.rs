@@ -65,6 +65,17 @@ pub(crate) fn ci() -> Result<(), String> {
         "test",
         cargo().args(["test", "--workspace", "--all-features", "--no-fail-fast"]),
     )?;
+    // The fixed-width big-integer backend of sanstls-crypto (what targets without atomic
+    // compare-and-swap use) under the whole crypto test suite, on the host; its own target
+    // directory, as the cfg changes every crate's flags.
+    run(
+        "test (fixed-width bigint backend)",
+        cargo()
+            .args(["test", "-p", "sanstls-crypto"])
+            .env("RUSTFLAGS", "--cfg sanstls_fixed_bigint")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env("CARGO_TARGET_DIR", root().join("target/fixed-bigint")),
+    )?;
     run(
         "doc",
         cargo()

@@ -742,7 +742,7 @@ impl CertifiedKey {
 
 #[cfg(feature = "server")]
 /// Chooses the server's certificate from the client's server_name (RFC 6066 §3).
-pub trait ResolvesServerCert: Send + Sync {
+pub trait ResolvesServerCert: crate::MaybeSendSync {
     /// The certificate for `server_name` (`None` when the client sent no host name), or
     /// `None` to refuse the handshake with `unrecognized_name`.
     fn resolve(&self, server_name: Option<&str>) -> Option<Shared<CertifiedKey>>;

@@ -246,6 +246,20 @@ pub type Shared<T> = alloc::sync::Arc<T>;
 #[cfg(not(target_has_atomic = "ptr"))]
 pub type Shared<T> = alloc::rc::Rc<T>;
 
+/// `Send + Sync` on targets with atomic compare-and-swap, nothing on the others: the
+/// bound of the traits whose implementations a configuration shares through [`Shared`]
+/// (a certificate resolver holds `Shared<CertifiedKey>`s, which are not `Send` where
+/// `Shared` is `Rc`). Implemented for every type that qualifies.
+#[cfg(target_has_atomic = "ptr")]
+pub trait MaybeSendSync: Send + Sync {}
+#[cfg(target_has_atomic = "ptr")]
+impl<T: Send + Sync + ?Sized> MaybeSendSync for T {}
+/// `Send + Sync` on targets with atomic compare-and-swap, nothing here (see the twin).
+#[cfg(not(target_has_atomic = "ptr"))]
+pub trait MaybeSendSync {}
+#[cfg(not(target_has_atomic = "ptr"))]
+impl<T: ?Sized> MaybeSendSync for T {}
+
 pub use config::{
     CertifiedKey, Common, ConfigError, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT,
     DEFAULT_SERVER_HANDSHAKE_TIMEOUT, DEFAULT_SIGNATURE_SCHEMES, KeyLog, MAX_MESSAGE_LIMIT,
