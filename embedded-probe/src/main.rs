@@ -164,18 +164,19 @@ mod role {
     pub(crate) const EXPECTED_FRAGMENT: usize = 16_384;
 }
 
-/// What the probe does on a transport: the handshake, then 4096 bytes out and back.
-/// Returns the live connection (its heap is what a device keeps per connection).
+/// What the probe does on a connection: the handshake, then 4096 bytes out and back.
+/// The connection is made by the caller and lent here, as a firmware would: a
+/// `TlsConnection` is a few KB, and every move of it is a copy on the stack. (Not
+/// inlined: main's frame stays main's own.)
+#[inline(never)]
 fn session<T: Read + Write>(
-    config: &Arc<role::Config>,
-    transport: T,
+    tls: &mut TlsConnection<T>,
     data: &[u8],
     got: &mut [u8],
-) -> Result<TlsConnection<T>, ()>
+) -> Result<(), ()>
 where
     T::Error: core::fmt::Debug,
 {
-    let mut tls = role::connect(config, transport);
     if let Err(e) = tls.handshake() {
         hprintln!("PROBE FAILED: {} handshake: {:?}", role::NAME, e);
         return Err(());
@@ -225,7 +226,7 @@ where
         hprintln!("PROBE FAILED: {} echo differs", role::NAME);
         return Err(());
     }
-    Ok(tls)
+    Ok(())
 }
 
 // ---- Transports ----------------------------------------------------------------------
@@ -412,8 +413,9 @@ fn pass_1(config: &Arc<role::Config>, data: &[u8], got: &mut [u8]) -> Vec<u8> {
         Ok(link) => link,
         Err(_) => fail("the peer could not start"),
     };
-    match session(config, &mut link, data, got) {
-        Ok(tls) => drop(tls),
+    let mut tls = role::connect(config, &mut link);
+    match session(&mut tls, data, got) {
+        Ok(()) => drop(tls),
         Err(()) => fail("pass 1 (with the peer) failed"),
     }
     got.fill(0);
@@ -441,11 +443,12 @@ fn main() -> ! {
     // Pass 2: the probe alone, measured.
     let base = ALLOCATOR.reset_peak();
     paint_stack();
-    let result = session(&config, Replay { bytes: &recording }, &data, &mut got);
+    let mut tls = role::connect(&config, Replay { bytes: &recording });
+    let result = session(&mut tls, &data, &mut got);
     let stack_peak = stack_peak();
-    let Ok(tls) = result else {
+    if result.is_err() {
         fail("pass 2 (replayed) failed")
-    };
+    }
     let heap_peak = ALLOCATOR.peak.load(Relaxed) - base;
     let heap_held = ALLOCATOR.current.load(Relaxed) - base;
     let Some(suite) = tls.negotiated().map(|n| n.suite) else {

@@ -69,6 +69,9 @@ impl<T> AsyncTlsConnection<T> {
     ///
     /// `now` is checked against the server certificate's validity period; `rng` seeds the
     /// connection's own generator (32 bytes are drawn from it, here, and never again).
+    // Not inlined: its temporaries (the connection, before it is moved in) would stay
+    // in the caller's frame for as long as the caller runs.
+    #[inline(never)]
     pub fn client(
         transport: T,
         config: Shared<ClientConfig>,
@@ -83,6 +86,9 @@ impl<T> AsyncTlsConnection<T> {
     #[cfg(feature = "server")]
     /// A server connection over `transport` (a client just connected); it waits for the
     /// ClientHello.
+    // Not inlined: its temporaries (the connection, before it is moved in) would stay
+    // in the caller's frame for as long as the caller runs.
+    #[inline(never)]
     pub fn server(
         transport: T,
         config: Shared<ServerConfig>,

@@ -63,6 +63,9 @@ impl<T> TlsConnection<T> {
     ///
     /// `now` is checked against the server certificate's validity period; `rng` seeds the
     /// connection's own generator (32 bytes are drawn from it, here, and never again).
+    // Not inlined: its temporaries (the connection, before it is moved in) would stay
+    // in the caller's frame for as long as the caller runs.
+    #[inline(never)]
     pub fn client(
         transport: T,
         config: Shared<ClientConfig>,
@@ -77,6 +80,9 @@ impl<T> TlsConnection<T> {
     #[cfg(feature = "server")]
     /// A server connection over `transport` (a client just connected); it waits for the
     /// ClientHello.
+    // Not inlined: its temporaries (the connection, before it is moved in) would stay
+    // in the caller's frame for as long as the caller runs.
+    #[inline(never)]
     pub fn server(
         transport: T,
         config: Shared<ServerConfig>,

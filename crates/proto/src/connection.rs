@@ -136,7 +136,10 @@ impl Connection {
     /// Makes the connection and enters its first state (a client sends its
     /// ClientHello). The buffers are reserved fallibly ([`Error::OutOfMemory`]). (One
     /// function, building the connection where it is returned: a connection is a few
-    /// KB, and every move of it would be a copy on the stack.)
+    /// KB, and every move of it would be a copy on the stack.) Never inlined: its frame
+    /// (the parts before they are moved in) would otherwise stay in the caller's frame
+    /// for as long as the caller runs, on a device for the connection's whole life.
+    #[inline(never)]
     fn new(
         role: Role,
         server_name: Option<ServerName>,

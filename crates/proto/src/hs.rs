@@ -136,9 +136,9 @@ impl Hs {
     /// Derives the master secret from `premaster` (after ClientKeyExchange is in the
     /// transcript), logs it if asked, and prepares both directions' protection.
     ///
-    /// Never inlined: the protection it builds (two kilobytes of key schedule, before
-    /// they are boxed) would otherwise sit in the frame of the state machine during the
-    /// certificate checks and RSA operations, which need the stack more.
+    /// Never inlined, nor are the two functions that build the protection: each
+    /// direction's key schedule (a kilobyte) then lives on the stack only while it is
+    /// built and boxed, not in the frame of the state machine, nor both at once.
     #[inline(never)]
     pub(crate) fn derive(&self, core: &mut Core, premaster: &[u8]) -> Result<Keys, Error> {
         let prf = self.suite.prf_hash;
@@ -162,16 +162,18 @@ impl Hs {
             .key_block(self.suite, &self.client_random, &self.server_random)
             .map_err(|_| InternalError::HandshakeState)?;
         let side = core.side;
-        let peer = peer_of(side);
-        let sealer = Sealer::cbc(&keys.write_keys(side), self.mode(), &mut core.rng)?;
-        let mut opener = Opener::cbc(&keys.write_keys(peer), self.mode())?;
+        let sealer = boxed_sealer(&keys.write_keys(side), self.mode(), &mut core.rng)?;
         // RFC 6066 §4 / RFC 8449 §4: a protected record over the negotiated limit is
         // record_overflow.
-        opener.set_max_plaintext_len(self.limits.receive);
+        let opener = boxed_opener(
+            &keys.write_keys(peer_of(side)),
+            self.mode(),
+            self.limits.receive,
+        )?;
         Ok(Keys {
             master,
-            sealer: Box::new(sealer),
-            opener: Box::new(opener),
+            sealer,
+            opener,
         })
     }
 
@@ -259,4 +261,27 @@ pub(crate) fn peer_of(side: Side) -> Side {
 /// handshake messages "MUST be sent in the order specified").
 pub(crate) fn unexpected(typ: HandshakeType) -> Error {
     PeerMisbehaved::UnexpectedHandshake(typ).into()
+}
+
+/// This side's record protection from `keys`, boxed (see [`Hs::derive`]).
+#[inline(never)]
+fn boxed_sealer(
+    keys: &sanstls_keys::DirectionKeys<'_>,
+    mode: CbcMode,
+    rng: &mut sanstls_crypto::rng::SeededRng,
+) -> Result<Box<Sealer>, Error> {
+    Ok(Box::new(Sealer::cbc(keys, mode, rng)?))
+}
+
+/// The peer's record protection from `keys`, boxed, its records limited to `limit`
+/// bytes of plaintext (see [`Hs::derive`]).
+#[inline(never)]
+fn boxed_opener(
+    keys: &sanstls_keys::DirectionKeys<'_>,
+    mode: CbcMode,
+    limit: usize,
+) -> Result<Box<Opener>, Error> {
+    let mut opener = Opener::cbc(keys, mode)?;
+    opener.set_max_plaintext_len(limit);
+    Ok(Box::new(opener))
 }

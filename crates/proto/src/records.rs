@@ -38,8 +38,8 @@ const MAX_WARNING_ALERTS: u8 = 4;
 /// The receiving side of a connection.
 pub(crate) struct Rx {
     deframer: Deframer<Box<[u8]>>,
-    /// Boxed, as the transmit side's sealer (see `Core::sealer`).
-    opener: Box<Opener>,
+    /// Inline, as the transmit side's sealer (see `Core::sealer`).
+    opener: Opener,
     /// Whether the peer's records are protected (after its ChangeCipherSpec).
     protected: bool,
     hs_in: Reassembler<Vec<u8>>,
@@ -62,7 +62,7 @@ impl Rx {
     pub(crate) fn new(buf: Box<[u8]>, limits: Limits) -> Self {
         Rx {
             deframer: Deframer::new(buf),
-            opener: Box::new(Opener::null()),
+            opener: Opener::null(),
             protected: false,
             hs_in: Reassembler::new(limits),
             app: 0..0,
@@ -118,7 +118,7 @@ impl Rx {
     /// reassembler.)
     fn apply(
         deframer: &mut Deframer<Box<[u8]>>,
-        opener: &mut Box<Opener>,
+        opener: &mut Opener,
         protected: &mut bool,
         effects: Effects,
     ) -> Result<(), Error> {
@@ -137,7 +137,7 @@ impl Rx {
             }
         }
         if let Some(new) = effects.opener {
-            *opener = new;
+            *opener = *new;
             *protected = true;
             resize(deframer, opener.max_record_len())?;
         }
