@@ -324,20 +324,32 @@ fn check_no_duplicates(body: &[u8]) -> Result<(), DecodeError> {
     for t in entries() {
         windows |= 1 << (t >> 10);
     }
+    // The error names the type of the first entry that repeats an earlier one, in the
+    // block's order, whichever window finds it.
+    let mut first: Option<(usize, u16)> = None;
     while windows != 0 {
         let window = windows.trailing_zeros();
         windows &= windows - 1;
         let mut seen = [0u64; 16];
-        for t in entries().filter(|t| u32::from(t >> 10) == window) {
+        for (at, t) in entries()
+            .enumerate()
+            .filter(|(_, t)| u32::from(t >> 10) == window)
+        {
             let i = usize::from(t & 1023);
             let bit = 1u64 << (i % 64);
             if seen[i / 64] & bit != 0 {
-                return Err(DecodeError::DuplicateExtension(ExtensionType(t)));
+                if first.is_none_or(|(f, _)| at < f) {
+                    first = Some((at, t));
+                }
+                break;
             }
             seen[i / 64] |= bit;
         }
     }
-    Ok(())
+    match first {
+        Some((_, t)) => Err(DecodeError::DuplicateExtension(ExtensionType(t))),
+        None => Ok(()),
+    }
 }
 
 impl<'a, E: Codec<'a> + Clone + ExtensionKind> IntoIterator for &Extensions<'a, E> {
