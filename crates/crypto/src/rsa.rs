@@ -54,6 +54,7 @@ mod premaster;
 mod pss;
 #[cfg(not(feature = "pss"))]
 mod pss_left_out;
+mod public_mont;
 
 pub use keys::{RsaPrivateKey, RsaPublicKey};
 

@@ -316,7 +316,7 @@ fn public_operation_cost() {
     if !FIXED_BIGINT {
         let worst = key(&n, &[1, 0xff, 0xff, 0xff, 0xff]);
         assert_eq!(worst.public_op_cost(), 66 * 128 * 128);
-        assert_eq!(worst.setup_cost(), 2 * 128 * 128);
+        assert_eq!(worst.setup_cost(), 16 * 128 * 128);
     }
     // 2048 bits, e = 65537: 16 squarings + 1 multiplication + 2.
     let usual = key(&n[..256], &[1, 0, 1]);

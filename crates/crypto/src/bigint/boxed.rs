@@ -169,12 +169,6 @@ impl Modulus {
     }
 }
 
-impl Residue {
-    pub(crate) fn ct_eq(&self, rhs: &Self) -> Choice {
-        CtEq::ct_eq(&self.0, &rhs.0)
-    }
-}
-
 impl Zeroize for Residue {
     fn zeroize(&mut self) {
         self.0.zeroize();

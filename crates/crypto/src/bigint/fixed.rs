@@ -517,12 +517,6 @@ fn pow_at<const L: usize>(
     result
 }
 
-impl Residue {
-    pub(crate) fn ct_eq(&self, rhs: &Self) -> Choice {
-        ct_eq_limbs(&self.0, &rhs.0)
-    }
-}
-
 impl Zeroize for Residue {
     fn zeroize(&mut self) {
         self.0.zeroize();

@@ -8,6 +8,7 @@ use der::Decode;
 use pkcs1::{RsaPrivateKeyRef, RsaPublicKeyRef};
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
+use super::public_mont::PublicModulus;
 use super::{MAX_MODULUS_BITS, MAX_PUBLIC_EXPONENT_BITS, MIN_MODULUS_BITS};
 use crate::Error;
 use crate::bigint::{self, Modulus, Nat, Residue};
@@ -22,8 +23,9 @@ use crate::bigint::{self, Modulus, Nat, Residue};
 pub struct RsaPublicKey {
     /// The modulus, at a precision of whole limbs.
     pub(super) n: Nat,
-    /// Montgomery parameters for `n`.
-    pub(super) n_params: Modulus,
+    /// `n` with its Montgomery constants, for the public operation (hand-written: see
+    /// `public_mont`).
+    mont: PublicModulus,
     /// The public exponent, at its own (minimal) precision.
     pub(super) e: Nat,
     /// Bit length of `e` (public; exponentiation by `e` is variable time in `e` only).
@@ -179,12 +181,11 @@ impl RsaPublicKey {
         let n_uint = uint_from_be(n_be, precision).ok_or(Error::InvalidKey("modulus too large"))?;
         let e_uint = uint_from_be(e_be, precision_for(e_bits))
             .ok_or(Error::InvalidKey("public exponent too large"))?;
-        // `n` is public: the variable-time parameter computation is fine.
-        let n_params =
-            Modulus::new_vartime(&n_uint).ok_or(Error::InvalidKey("modulus n is even"))?;
+        // `n` is public: the variable-time set-up is fine.
+        let mont = PublicModulus::new(n_be).ok_or(Error::InvalidKey("modulus n is even"))?;
         Ok(RsaPublicKey {
             n: n_uint,
-            n_params,
+            mont,
             e: e_uint,
             e_bits,
             bits,
@@ -238,14 +239,16 @@ impl RsaPublicKey {
         multiplications * words * words
     }
 
-    /// The work of building the key (the Montgomery parameters of `n`), in the units of
-    /// [`RsaPublicKey::public_op_cost`]: about two multiplications modulo `n`.
+    /// The work of building the key (the Montgomery constants of `n`), in the units of
+    /// [`RsaPublicKey::public_op_cost`]: about sixteen multiplications modulo `n` (up to
+    /// 32 doublings per 64-bit word of `n`, then a dozen Montgomery squarings).
     pub fn setup_cost(&self) -> u64 {
         let words = u64::from(self.bits.div_ceil(64));
-        2 * words * words
+        16 * words * words
     }
 
-    /// `x^e mod n` for `x` in Montgomery form modulo `n`, `p` or `q`.
+    /// `x^e mod s` for `x` in Montgomery form modulo a prime `s` of a private key (the
+    /// blinding of private operations).
     ///
     /// Left-to-right square-and-multiply over the bits of the public exponent: variable
     /// time in `e` (public) only; every multiplication is constant time in `x`.
@@ -263,11 +266,18 @@ impl RsaPublicKey {
     /// RSAEP / RSAVP1 (RFC 8017 §5.1.1, §5.2.2): `input^e mod n` for a `k`-byte input,
     /// returned as `k` bytes. Errors if the input has the wrong length or is not less
     /// than `n` ("message representative out of range").
+    ///
+    /// Left-to-right square-and-multiply over the bits of the public exponent: variable
+    /// time in `e` (public) only; every multiplication is constant time in the input
+    /// (a premaster being encrypted, a private operation's result being checked).
     pub(super) fn public_op(&self, input: &[u8]) -> Option<Vec<u8>> {
-        let x = self.to_uint_below_n(input)?;
-        let m = &self.n_params;
-        let y = m.retrieve(&self.pow_e(m, &m.to_monty(&x)));
-        Some(self.to_k_bytes(&y))
+        // The range check (constant time in the input; the verdict is public).
+        self.to_uint_below_n(input)?;
+        let e_bits = (0..self.e_bits).rev().map(|i| {
+            let byte = self.e_be[self.e_be.len() - 1 - (i / 8) as usize];
+            (byte >> (i % 8)) & 1 == 1
+        });
+        self.mont.pow(input, e_bits)
     }
 
     /// OS2IP of a `k`-byte string, checking that it is less than `n` (RFC 8017 §5.1.2

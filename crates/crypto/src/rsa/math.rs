@@ -53,15 +53,15 @@ impl RsaPrivateKey {
         // m < p * q = n, so it fits the precision of n (which is at most p's plus q's).
         let m = Zeroizing::new(m_wide.resize(public.n.precision()));
 
-        // Fault check: m^e must give c back; otherwise withhold m.
-        let n_params = &public.n_params;
-        let m_mont = Zeroizing::new(n_params.to_monty(&m));
-        let check = public.pow_e(n_params, &m_mont);
-        let c_mont = n_params.to_monty(c);
-        if !check.ct_eq(&c_mont).to_bool() {
-            return Err(Error::FaultDetected);
+        // Fault check: m^e must give c back; otherwise withhold m. (The comparison is
+        // constant time; its verdict, a fault or not, is what is revealed.)
+        let m = Zeroizing::new(public.to_k_bytes(&m));
+        let check = public.public_op(&m).map(Zeroizing::new);
+        let c = Zeroizing::new(public.to_k_bytes(c));
+        match check {
+            Some(check) if bool::from(subtle::ConstantTimeEq::ct_eq(&check[..], &c[..])) => Ok(m),
+            _ => Err(Error::FaultDetected),
         }
-        Ok(Zeroizing::new(public.to_k_bytes(&m)))
     }
 
     /// `(c mod s)^exp mod s` for the prime `s` of `params`, with the base blinded by a
