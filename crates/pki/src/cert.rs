@@ -14,9 +14,10 @@
 //! Extensions decoded: basicConstraints, keyUsage, extendedKeyUsage, subjectAltName and
 //! nameConstraints. subjectKeyIdentifier, authorityKeyIdentifier, authorityInfoAccess,
 //! cRLDistributionPoints and certificatePolicies, whose values validation does not use,
-//! are only checked to be one TLV of the right type (authorityInfoAccess not empty);
-//! any other extension is skipped. A critical extension outside the five decoded ones
-//! makes the certificate unusable (RFC 5280 §4.2).
+//! are checked as x509-cert checked them (every inner field, the same certificates
+//! refused) and their values dropped; any other extension is skipped. A critical
+//! extension outside the five decoded ones makes the certificate unusable (RFC 5280
+//! §4.2).
 
 use alloc::vec::Vec;
 use core::cell::OnceCell;
@@ -364,19 +365,27 @@ pub(crate) fn context(any: AnyRef<'_>) -> Option<(u32, bool)> {
 fn walk_name<'a>(contents: &'a [u8], mut emails: Option<&mut Vec<&'a [u8]>>) -> Walk<()> {
     let mut rdns = reader(contents)?;
     while !rdns.is_finished() {
-        let mut atvs = reader(expect(next(&mut rdns)?, Tag::Set)?)?;
-        while !atvs.is_finished() {
-            let mut atv = reader(expect(next(&mut atvs)?, Tag::Sequence)?)?;
-            let id = oid(expect(next(&mut atv)?, Tag::ObjectIdentifier)?)?;
-            let value = next(&mut atv)?;
-            if !atv.is_finished() {
-                return Err(());
-            }
-            if let Some(emails) = emails.as_deref_mut()
-                && id == oid::EMAIL_ADDRESS
-            {
-                emails.push(value.value());
-            }
+        walk_rdn(expect(next(&mut rdns)?, Tag::Set)?, emails.as_deref_mut())?;
+    }
+    Ok(())
+}
+
+/// Check a RelativeDistinguishedName's contents (SET OF AttributeTypeAndValue; `der`
+/// sorted the set rather than checking its order, and allowed it empty), collecting
+/// the values of emailAddress attributes into `emails` when given.
+fn walk_rdn<'a>(contents: &'a [u8], mut emails: Option<&mut Vec<&'a [u8]>>) -> Walk<()> {
+    let mut atvs = reader(contents)?;
+    while !atvs.is_finished() {
+        let mut atv = reader(expect(next(&mut atvs)?, Tag::Sequence)?)?;
+        let id = oid(expect(next(&mut atv)?, Tag::ObjectIdentifier)?)?;
+        let value = next(&mut atv)?;
+        if !atv.is_finished() {
+            return Err(());
+        }
+        if let Some(emails) = emails.as_deref_mut()
+            && id == oid::EMAIL_ADDRESS
+        {
+            emails.push(value.value());
         }
     }
     Ok(())
@@ -713,7 +722,7 @@ impl<'a> Cert<'a> {
             oid::NAME_CONSTRAINTS => {
                 self.name_constraints = Some(Constraints::parse(v)?);
             }
-            // Not used by validation: only their outer TLV is checked. RFC 5280
+            // Not used by validation: decoded only as x509-cert decoded them. RFC 5280
             // §4.2.1.1, §4.2.1.2: key identifiers MUST be non-critical, so a critical
             // one is not an extension this crate understands; policy processing (RFC
             // 5280 §6.1.3 (d)) is not implemented, so a critical policies extension is
@@ -723,22 +732,21 @@ impl<'a> Cert<'a> {
                 self.unknown_critical |= critical;
             }
             oid::AKI => {
-                only(v, Tag::Sequence).map_err(malformed("authorityKeyIdentifier"))?;
+                authority_key_identifier(v).map_err(malformed("authorityKeyIdentifier"))?;
                 self.unknown_critical |= critical;
             }
             oid::AIA => {
-                let c = only(v, Tag::Sequence).map_err(malformed("authorityInfoAccess"))?;
-                if c.is_empty() {
+                if authority_info_access(v).map_err(malformed("authorityInfoAccess"))? == 0 {
                     return Err(Error::Malformed("empty authorityInfoAccess"));
                 }
                 self.unknown_critical |= critical;
             }
             oid::CRL_DP => {
-                only(v, Tag::Sequence).map_err(malformed("cRLDistributionPoints"))?;
+                crl_distribution_points(v).map_err(malformed("cRLDistributionPoints"))?;
                 self.unknown_critical |= critical;
             }
             oid::CERT_POLICIES => {
-                only(v, Tag::Sequence).map_err(malformed("certificatePolicies"))?;
+                certificate_policies(v).map_err(malformed("certificatePolicies"))?;
                 self.unknown_critical |= critical;
             }
             _ => self.unknown_critical |= critical,
@@ -895,6 +903,138 @@ fn ext_key_usage(v: &[u8]) -> Walk<Vec<ObjectIdentifier>> {
     Ok(out)
 }
 
+/// The fields of a SEQUENCE whose components are all `[n]` context-tagged and OPTIONAL,
+/// as `der`'s derive decoded them: in increasing tag order, each at most once, nothing
+/// else; `check(n, constructed, contents)` checks each (and refuses unknown numbers).
+fn tagged_fields(contents: &[u8], check: impl Fn(u32, bool, &[u8]) -> Walk<()>) -> Walk<()> {
+    let mut r = reader(contents)?;
+    let mut after = 0;
+    while !r.is_finished() {
+        let any = next(&mut r)?;
+        let (n, constructed) = context(any).ok_or(())?;
+        if n < after {
+            return Err(());
+        }
+        check(n, constructed, any.value())?;
+        after = n + 1;
+    }
+    Ok(())
+}
+
+/// A GeneralNames SEQUENCE's contents under an IMPLICIT tag, which must be constructed.
+fn implicit_general_names(constructed: bool, v: &[u8]) -> Walk<()> {
+    if constructed {
+        check_general_names(v).map(drop)
+    } else {
+        Err(())
+    }
+}
+
+/// AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING
+/// OPTIONAL, authorityCertIssuer [1] IMPLICIT GeneralNames OPTIONAL,
+/// authorityCertSerialNumber [2] IMPLICIT CertificateSerialNumber OPTIONAL }
+/// (RFC 5280 §4.2.1.1). The serial number as x509-cert's `SerialNumber` took it: a
+/// minimal INTEGER (either sign) of at most 21 octets.
+fn authority_key_identifier(v: &[u8]) -> Walk<()> {
+    tagged_fields(only(v, Tag::Sequence)?, |n, constructed, v| match n {
+        0 if !constructed => Ok(()),
+        1 => implicit_general_names(constructed, v),
+        2 if !constructed => match v {
+            [] | [0, 0..=0x7f, ..] | [0xff, 0x80..=0xff, ..] => Err(()),
+            _ if v.len() > 21 => Err(()),
+            _ => Ok(()),
+        },
+        _ => Err(()),
+    })
+}
+
+/// AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription,
+/// AccessDescription ::= SEQUENCE { accessMethod OBJECT IDENTIFIER, accessLocation
+/// GeneralName } (RFC 5280 §4.2.2.1); returns how many descriptions it holds.
+fn authority_info_access(v: &[u8]) -> Walk<usize> {
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    let mut n = 0;
+    while !r.is_finished() {
+        let mut d = reader(expect(next(&mut r)?, Tag::Sequence)?)?;
+        oid(expect(next(&mut d)?, Tag::ObjectIdentifier)?)?;
+        general_name(next(&mut d)?)?;
+        if !d.is_finished() {
+            return Err(());
+        }
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// CRLDistributionPoints ::= SEQUENCE SIZE (1..MAX) OF DistributionPoint,
+/// DistributionPoint ::= SEQUENCE { distributionPoint [0] EXPLICIT DistributionPointName
+/// OPTIONAL, reasons [1] IMPLICIT ReasonFlags OPTIONAL, cRLIssuer [2] IMPLICIT
+/// GeneralNames OPTIONAL }, DistributionPointName ::= CHOICE { fullName [0] IMPLICIT
+/// GeneralNames, nameRelativeToCRLIssuer [1] IMPLICIT RelativeDistinguishedName } (RFC
+/// 5280 §4.2.1.13). As `der` decoded it: the list and each point may be empty, the
+/// reasons BIT STRING holds at most 16 bits.
+fn crl_distribution_points(v: &[u8]) -> Walk<()> {
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    while !r.is_finished() {
+        let point = expect(next(&mut r)?, Tag::Sequence)?;
+        tagged_fields(point, |n, constructed, v| match n {
+            0 if constructed => {
+                let mut inner = reader(v)?;
+                let name = next(&mut inner)?;
+                if !inner.is_finished() {
+                    return Err(());
+                }
+                match context(name) {
+                    Some((0, true)) => check_general_names(name.value()).map(drop),
+                    Some((1, true)) => walk_rdn(name.value(), None),
+                    _ => Err(()),
+                }
+            }
+            1 if !constructed => {
+                if bit_string(v)?.bit_len() > 16 {
+                    Err(())
+                } else {
+                    Ok(())
+                }
+            }
+            2 => implicit_general_names(constructed, v),
+            _ => Err(()),
+        })?;
+    }
+    Ok(())
+}
+
+/// certificatePolicies ::= SEQUENCE SIZE (1..MAX) OF PolicyInformation,
+/// PolicyInformation ::= SEQUENCE { policyIdentifier OBJECT IDENTIFIER, policyQualifiers
+/// SEQUENCE SIZE (1..MAX) OF PolicyQualifierInfo OPTIONAL }, PolicyQualifierInfo ::=
+/// SEQUENCE { policyQualifierId OBJECT IDENTIFIER, qualifier ANY OPTIONAL } (RFC 5280
+/// §4.2.1.4), as x509-cert decoded it (the lists may be empty, a qualifier is any one
+/// TLV).
+fn certificate_policies(v: &[u8]) -> Walk<()> {
+    let mut r = reader(only(v, Tag::Sequence)?)?;
+    while !r.is_finished() {
+        let mut info = reader(expect(next(&mut r)?, Tag::Sequence)?)?;
+        oid(expect(next(&mut info)?, Tag::ObjectIdentifier)?)?;
+        if !info.is_finished() {
+            let mut qualifiers = reader(expect(next(&mut info)?, Tag::Sequence)?)?;
+            while !qualifiers.is_finished() {
+                let mut q = reader(expect(next(&mut qualifiers)?, Tag::Sequence)?)?;
+                oid(expect(next(&mut q)?, Tag::ObjectIdentifier)?)?;
+                if !q.is_finished() {
+                    next(&mut q)?;
+                }
+                if !q.is_finished() {
+                    return Err(());
+                }
+            }
+        }
+        if !info.is_finished() {
+            return Err(());
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 #[path = "cert_legacy.rs"]
 mod legacy;
@@ -906,7 +1046,6 @@ mod differential {
     use std::format;
 
     use super::{Cert, legacy};
-    use crate::Error;
 
     fn summary(c: &Cert<'_>) -> legacy::Summary {
         legacy::Summary {
@@ -933,28 +1072,18 @@ mod differential {
         }
     }
 
-    /// Extensions the new parser no longer decodes (only their outer TLV): malformed
-    /// contents the old one refused are now accepted.
-    const NOT_DECODED: [&str; 5] = [
-        "subjectKeyIdentifier",
-        "authorityKeyIdentifier",
-        "authorityInfoAccess",
-        "cRLDistributionPoints",
-        "certificatePolicies",
-    ];
-
-    /// `None` when both parsers agree (or differ only as documented).
+    /// `None` when both parsers agree: the same verdict, error and decoded fields.
     fn compare(der: &[u8]) -> Option<String> {
         let new = Cert::parse(der).map(|c| summary(&c));
         let old = legacy::parse(der);
-        match (&new, &old) {
-            _ if new == old => None,
-            (Ok(_), Err(Error::Malformed(what))) if NOT_DECODED.contains(what) => None,
-            _ => Some(format!(
+        if new == old {
+            None
+        } else {
+            Some(format!(
                 "new {:?}\nold {:?}",
                 new.map(|_| ()),
                 old.map(|_| ())
-            )),
+            ))
         }
     }
 
@@ -1280,7 +1409,7 @@ mod differential {
         for (i, v) in eku.iter().enumerate() {
             add(format!("EKU #{i}"), with_extension("2.5.29.37", &[], v));
         }
-        // The extensions validation does not use (only their outer TLV is checked).
+        // The extensions validation does not use (checked as x509-cert checked them).
         let gns = cat(&[&tlv(0x82, b"example.test"), &tlv(0xa4, &cn)]);
         let uri = tlv(0x86, b"http://example.test/");
         let unused: Vec<(&str, Vec<u8>)> = alloc::vec![
@@ -1425,6 +1554,189 @@ mod differential {
                 )
             ),
         ];
+        // Malformed inner contents of each of those five, and their valid neighbours.
+        let seq = |parts: &[&[u8]]| tlv(0x30, &cat(parts));
+        let bad_gn = tlv(0xa3, &[]);
+        let rdn_atv = seq(&[&oid_tlv("2.5.4.3"), &utf8]);
+        let ocsp = oid_tlv("1.3.6.1.5.5.7.48.1");
+        let any_policy = oid_tlv("2.5.29.32.0");
+        let cps = oid_tlv("1.3.6.1.5.5.7.2.1");
+        let ia5 = tlv(0x16, b"http://x/");
+        let mut unused = unused;
+        let more: Vec<(&str, Vec<u8>)> = alloc::vec![
+            // subjectKeyIdentifier
+            ("2.5.29.14", tlv(0x04, &[])),
+            ("2.5.29.14", tlv(0x24, &tlv(0x04, &[1]))),
+            ("2.5.29.14", cat(&[&tlv(0x04, &[1]), &[0]])),
+            // authorityKeyIdentifier: tag forms, order, duplicates, contents.
+            ("2.5.29.35", seq(&[&tlv(0x80, &[])])),
+            ("2.5.29.35", seq(&[&tlv(0xa0, &tlv(0x04, &[1]))])),
+            ("2.5.29.35", seq(&[&tlv(0x80, &[1]), &tlv(0x80, &[2])])),
+            ("2.5.29.35", seq(&[&tlv(0xa1, &[])])),
+            ("2.5.29.35", seq(&[&tlv(0x81, &tlv(0x82, b"x"))])),
+            ("2.5.29.35", seq(&[&tlv(0xa1, &bad_gn)])),
+            ("2.5.29.35", seq(&[&tlv(0xa1, &tlv(0x81, &[0xe9]))])),
+            ("2.5.29.35", seq(&[&tlv(0xa1, &gns), &tlv(0xa1, &gns)])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[1]), &tlv(0xa1, &gns)])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[1]), &tlv(0x80, &[1])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[1]), &tlv(0x82, &[1])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[0])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[0, 0x80])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[0xff])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[0xff, 0x7f])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[0xff, 0x80])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[0, 0])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &cat(&[&[0], &[0x80; 20]]))])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[0x7f; 21])])),
+            ("2.5.29.35", seq(&[&tlv(0x82, &[0x7f; 22])])),
+            ("2.5.29.35", seq(&[&tlv(0xa2, &tlv(0x02, &[1]))])),
+            ("2.5.29.35", seq(&[&tlv(0x80, &[1]), &tlv(0x83, &[1])])),
+            ("2.5.29.35", seq(&[&tlv(0x80, &[1]), &tlv(0x04, &[1])])),
+            ("2.5.29.35", seq(&[&tlv(0x40, &[1])])),
+            ("2.5.29.35", tlv(0x31, &tlv(0x80, &[1]))),
+            // authorityInfoAccess: entries that are not SEQUENCE {OID, GeneralName}.
+            ("1.3.6.1.5.5.7.1.1", seq(&[&ocsp])),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                seq(&[&tlv(0x31, &cat(&[&ocsp, &uri]))])
+            ),
+            ("1.3.6.1.5.5.7.1.1", seq(&[&seq(&[&uri, &ocsp])])),
+            ("1.3.6.1.5.5.7.1.1", seq(&[&seq(&[&ocsp, &bad_gn])])),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                seq(&[&seq(&[&ocsp, &tlv(0x86, &[0x80])])])
+            ),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                seq(&[&seq(&[&tlv(0x06, &[0x80]), &uri])])
+            ),
+            ("1.3.6.1.5.5.7.1.1", seq(&[&seq(&[&ocsp, &uri]), &seq(&[])])),
+            (
+                "1.3.6.1.5.5.7.1.1",
+                seq(&[&seq(&[&ocsp, &uri]), &seq(&[&ocsp, &tlv(0xa4, &cn)])])
+            ),
+            // cRLDistributionPoints: DistributionPointName, reasons, cRLIssuer.
+            ("2.5.29.31", seq(&[&tlv(0x31, &[])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0x80, &tlv(0xa0, &uri))])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0xa0, &[])])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0xa0, &tlv(0xa0, &[]))])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0xa0, &tlv(0x80, &uri))])])),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0xa0, &tlv(0xa0, &bad_gn))])])
+            ),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0xa0, &tlv(0x30, &uri))])])),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0xa0, &tlv(0xa1, &rdn_atv))])])
+            ),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0xa0, &tlv(0xa1, &cat(&[&rdn_atv, &rdn_atv])))])])
+            ),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0xa0, &tlv(0xa1, &[]))])])),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0xa0, &tlv(0x81, &rdn_atv))])])
+            ),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(
+                    0xa0,
+                    &tlv(0xa1, &seq(&[&oid_tlv("2.5.4.3")]))
+                )])])
+            ),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0xa0, &tlv(0xa1, &tlv(0x31, &rdn_atv)))])])
+            ),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0x81, &[])])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0x81, &[0])])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0x81, &[8, 0])])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0x81, &[1, 0x81])])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0x81, &[0, 0xff, 0xff])])])),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0x81, &[7, 0xff, 0xff, 0x80])])])
+            ),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0xa1, &tlv(0x03, &[7, 0x80]))])])
+            ),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0xa2, &[])])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0x82, &uri)])])),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0xa2, &bad_gn)])])),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0xa2, &gns), &tlv(0xa0, &tlv(0xa0, &uri))])])
+            ),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0x81, &[7, 0x80]), &tlv(0x81, &[7, 0x80])])])
+            ),
+            ("2.5.29.31", seq(&[&seq(&[&tlv(0xa3, &[])])])),
+            (
+                "2.5.29.31",
+                seq(&[&seq(&[&tlv(0xa0, &tlv(0xa0, &uri)), &uri])])
+            ),
+            (
+                "2.5.29.31",
+                seq(&[
+                    &seq(&[&tlv(0xa0, &tlv(0xa0, &uri))]),
+                    &seq(&[&tlv(0x81, &[])])
+                ])
+            ),
+            // certificatePolicies: bad OIDs, bad qualifier lists.
+            ("2.5.29.32", seq(&[&seq(&[&tlv(0x06, &[0x80])])])),
+            ("2.5.29.32", seq(&[&seq(&[])])),
+            ("2.5.29.32", seq(&[&seq(&[&ia5])])),
+            ("2.5.29.32", seq(&[&any_policy])),
+            (
+                "2.5.29.32",
+                seq(&[&seq(&[&any_policy, &seq(&[]), &seq(&[])])])
+            ),
+            ("2.5.29.32", seq(&[&seq(&[&any_policy, &seq(&[&cps])])])),
+            ("2.5.29.32", seq(&[&seq(&[&any_policy, &seq(&[&ia5])])])),
+            (
+                "2.5.29.32",
+                seq(&[&seq(&[&any_policy, &seq(&[&seq(&[&cps, &ia5, &ia5])])])])
+            ),
+            (
+                "2.5.29.32",
+                seq(&[&seq(&[&any_policy, &seq(&[&seq(&[&ia5, &cps])])])])
+            ),
+            (
+                "2.5.29.32",
+                seq(&[&seq(&[
+                    &any_policy,
+                    &seq(&[&seq(&[&tlv(0x06, &[0x2a, 0x80]), &ia5])])
+                ])])
+            ),
+            (
+                "2.5.29.32",
+                seq(&[&seq(&[
+                    &any_policy,
+                    &seq(&[&seq(&[&cps, &tlv(0x16, &[0xe9])])])
+                ])])
+            ),
+            (
+                "2.5.29.32",
+                seq(&[&seq(&[&any_policy, &seq(&[&seq(&[&cps, &seq(&[&utf8])])])])])
+            ),
+            (
+                "2.5.29.32",
+                seq(&[&seq(&[&any_policy, &seq(&[&tlv(0x31, &cps)])])])
+            ),
+            (
+                "2.5.29.32",
+                seq(&[
+                    &seq(&[&any_policy]),
+                    &seq(&[&oid_tlv("2.23.140.1.2.1"), &seq(&[&seq(&[&cps, &ia5])])])
+                ])
+            ),
+            ("2.5.29.32", seq(&[&seq(&[&any_policy]), &ia5])),
+        ];
+        unused.extend(more);
         for (i, (id, v)) in unused.iter().enumerate() {
             add(format!("{id} #{i}"), with_extension(id, &[], v));
         }
