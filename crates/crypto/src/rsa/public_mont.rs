@@ -18,8 +18,8 @@
 //! crypto-bigint's on random moduli and operands (the tests below), and every RSA test
 //! vector (Wycheproof) goes through it.
 //!
-//! 32-bit words on every target: the same code is then exercised on the host as on a
-//! device, and a public operation (17 products for `e = 65537`) is cheap either way.
+//! Words are 64-bit on 64-bit targets and 32-bit elsewhere (and on the host under the
+//! `sanstls_fixed_bigint` cfg, which CI tests: the device's word size on the host).
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -27,16 +27,23 @@ use alloc::vec::Vec;
 use subtle::{Choice, ConditionallySelectable};
 use zeroize::Zeroizing;
 
+#[cfg(all(target_pointer_width = "64", not(sanstls_fixed_bigint)))]
+type Word = u64;
+#[cfg(all(target_pointer_width = "64", not(sanstls_fixed_bigint)))]
+type Wide = u128;
+#[cfg(not(all(target_pointer_width = "64", not(sanstls_fixed_bigint))))]
 type Word = u32;
+#[cfg(not(all(target_pointer_width = "64", not(sanstls_fixed_bigint))))]
 type Wide = u64;
 const WORD_BITS: u32 = Word::BITS;
+const WORD_BYTES: usize = (Word::BITS / 8) as usize;
 
-/// An odd public modulus with its Montgomery constants (`R = 2^(32 * words)`).
+/// An odd public modulus with its Montgomery constants (`R = 2^(WORD_BITS * words)`).
 #[derive(Clone)]
 pub(super) struct PublicModulus {
     /// `n`, little-endian words.
     n: Vec<Word>,
-    /// `-n^-1 mod 2^32`.
+    /// `-n^-1 mod 2^WORD_BITS`.
     n0: Word,
     /// `R^2 mod n`, little-endian words.
     r2: Vec<Word>,
@@ -46,15 +53,16 @@ impl PublicModulus {
     /// The constants for the odd modulus `n_be` (big-endian, no leading zero byte).
     /// `None` if `n` is even or zero.
     pub(super) fn new(n_be: &[u8]) -> Option<Self> {
-        let n = words_from_be(n_be, n_be.len().div_ceil(4))?;
+        let n = words_from_be(n_be, n_be.len().div_ceil(WORD_BYTES))?;
         if n.first().is_none_or(|w| w & 1 == 0) {
             return None;
         }
-        // n0 = -n^-1 mod 2^32, by Newton's iteration (each step doubles the correct bits;
-        // n * n = 1 mod 8 for odd n gives three to start with).
+        // n0 = -n^-1 mod 2^WORD_BITS, by Newton's iteration (each step doubles the
+        // correct bits; n * n = 1 mod 8 for odd n gives three to start with: 96 after
+        // five steps).
         let mut inv: Word = n[0];
-        for _ in 0..4 {
-            inv = inv.wrapping_mul(2u32.wrapping_sub(n[0].wrapping_mul(inv)));
+        for _ in 0..5 {
+            inv = inv.wrapping_mul((2 as Word).wrapping_sub(n[0].wrapping_mul(inv)));
         }
         let n0 = inv.wrapping_neg();
         let len = n.len();
@@ -64,7 +72,7 @@ impl PublicModulus {
             r2: Vec::new(),
         };
         // R mod n: 2^b - n for the bit length b of n (below n, as 2^(b-1) < n < 2^b),
-        // doubled up to 2^(32 * len). n is public: the reductions may branch.
+        // doubled up to R. n is public: the reductions may branch.
         let b = bit_len(&m.n);
         let mut r = vec![0; len];
         sub_in_place(&mut r, &m.n);
@@ -81,8 +89,8 @@ impl PublicModulus {
         for _ in b..WORD_BITS as usize * len {
             double_mod(&mut r, &m.n);
         }
-        // 2R mod n is 2 in Montgomery form; raised to 32 * len in that form it gives
-        // R * 2^(32 * len) = R^2 mod n.
+        // 2R mod n is 2 in Montgomery form; raised to WORD_BITS * len in that form it
+        // gives R * 2^(WORD_BITS * len) = R^2 mod n.
         double_mod(&mut r, &m.n);
         let two = r;
         let exp = WORD_BITS as usize * len;
@@ -145,7 +153,7 @@ impl PublicModulus {
             let s = Wide::from(t[len]) + carry;
             t[len] = s as Word;
             t[len + 1] = (s >> WORD_BITS) as Word;
-            // t = (t + m * n) / 2^32, with m chosen so that the low word cancels.
+            // t = (t + m * n) / 2^WORD_BITS, with m chosen so that the low word cancels.
             let m = t[0].wrapping_mul(self.n0);
             let s = Wide::from(t[0]) + Wide::from(m) * Wide::from(n[0]);
             let mut carry = s >> WORD_BITS;
@@ -177,12 +185,12 @@ impl PublicModulus {
 
 /// Little-endian words of `len` words from big-endian bytes; `None` if they do not fit.
 fn words_from_be(be: &[u8], len: usize) -> Option<Vec<Word>> {
-    if be.len() > len * 4 {
+    if be.len() > len * WORD_BYTES {
         return None;
     }
     let mut w = vec![0; len];
     for (i, &byte) in be.iter().rev().enumerate() {
-        w[i / 4] |= Word::from(byte) << (8 * (i % 4));
+        w[i / WORD_BYTES] |= Word::from(byte) << (8 * (i % WORD_BYTES));
     }
     Some(w)
 }
@@ -191,7 +199,7 @@ fn words_from_be(be: &[u8], len: usize) -> Option<Vec<Word>> {
 fn words_to_be(w: &[Word], len: usize) -> Vec<u8> {
     (0..len)
         .rev()
-        .map(|i| (w.get(i / 4).copied().unwrap_or(0) >> (8 * (i % 4))) as u8)
+        .map(|i| (w.get(i / WORD_BYTES).copied().unwrap_or(0) >> (8 * (i % WORD_BYTES))) as u8)
         .collect()
 }
 
@@ -231,7 +239,7 @@ fn lt(a: &[Word], b: &[Word]) -> bool {
     false
 }
 
-/// `a -= b` modulo 2^(32 * len) (variable time in nothing, but used on public values).
+/// `a -= b` modulo `2^(WORD_BITS * len)` (used on public values).
 fn sub_in_place(a: &mut [Word], b: &[Word]) {
     let mut borrow = false;
     for (x, &y) in a.iter_mut().zip(b) {
