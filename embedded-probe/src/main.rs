@@ -110,6 +110,9 @@ mod role {
     }
 
     /// A client for `localhost` on `transport`.
+    /// Not inlined: the constructor's result, moved into the caller's slot, would
+    /// otherwise leave a second connection-sized temporary in main's frame.
+    #[inline(never)]
     pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
         let mut rng = SeededRng::from_seed([5; 32]);
         let name = "localhost".try_into().expect("a DNS name");
@@ -153,6 +156,9 @@ mod role {
         )
     }
 
+    /// Not inlined: the constructor's result, moved into the caller's slot, would
+    /// otherwise leave a second connection-sized temporary in main's frame.
+    #[inline(never)]
     pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
         let mut rng = SeededRng::from_seed([6; 32]);
         match TlsConnection::server(transport, Arc::clone(config), NOW, &mut rng) {
@@ -464,7 +470,8 @@ fn main() -> ! {
         recording.len(),
         core::mem::size_of_val(&tls)
     );
-    drop(tls);
+    // Not dropped: the firmware ends here (a `drop(tls)` would move it, a second
+    // connection-sized slot in main's frame).
     debug::exit(debug::EXIT_SUCCESS);
     loop {
         cortex_m::asm::nop();
