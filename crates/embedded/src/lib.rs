@@ -105,10 +105,11 @@
 //! compact backend, certificates stored as DER) with their sections and largest
 //! symbols, each run in QEMU through a handshake with the RSA-2048 test chain and a
 //! 4 KiB echo. The README quotes its latest figures. Roughly, at the commit of this
-//! text: a client with only `client` and `rsa-kx` (1 KiB records) is 135 KB of `.text`,
-//! touches 15 KB of stack and holds 4.3 KB of heap after the handshake; with every
-//! feature, 172 KB. Leave out what you do not use (features `server`, `dhe`,
-//! `client-auth`, `pss`, `sha512`: see [`sanstls_proto`]'s "Features"), build with
+//! text: a client with only `client` and `rsa-kx` (1 KiB records) is 100 KB of `.text`,
+//! touches 11 KB of stack and holds 4.3 KB of heap after the handshake; with every
+//! feature, 163 KB (formatting every error type with `Debug` adds about 12 KB). Leave
+//! out what you do not use (features `server`, `dhe`, `client-auth`, `pss`, `sha512`:
+//! see [`sanstls_proto`]'s "Features"), build with
 //! `--cfg sha2_backend_soft="compact"`, and store certificates as DER.
 //!
 //! Build the connection once and lend it (`&mut`): a [`TlsConnection`] is about 1.8 KB
