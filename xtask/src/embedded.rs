@@ -133,15 +133,7 @@ fn build(dir: &Path, name: &str, peer: bool, out: &Path) -> Result<PathBuf, Stri
         .env_remove("CARGO_TARGET_DIR")
         .env_remove("CARGO_BUILD_TARGET");
     let step = format!("embedded build {features}");
-    eprintln!("\n==> {step}: {cmd:?}");
-    let started = Instant::now();
-    let status = cmd
-        .status()
-        .map_err(|e| format!("{step}: cannot start cargo: {e}"))?;
-    eprintln!("<== {step}: {status} in {:.1?}", started.elapsed());
-    if !status.success() {
-        return Err(format!("{step} failed ({status})"));
-    }
+    crate::tasks::run(&step, &mut cmd)?;
     let built = target_dir.join(TARGET).join("release/sanstls-probe");
     std::fs::copy(&built, out).map_err(|e| {
         format!(

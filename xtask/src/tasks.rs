@@ -24,8 +24,9 @@ pub(crate) fn root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Run a command in the workspace root, echoing it; an error names the step.
-fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
+/// Run a command in the workspace root (unless it has its own directory), echoing it;
+/// an error names the step.
+pub(crate) fn run(step: &str, cmd: &mut Command) -> Result<(), String> {
     if cmd.get_current_dir().is_none() {
         cmd.current_dir(root());
     }

@@ -16,7 +16,6 @@ use sanstls_crypto::rsa::RsaPublicKey;
 
 use crate::Error;
 use crate::cert::{algorithm_identifier, subject_public_key_info};
-#[cfg(not(all(feature = "sha512", feature = "pss")))]
 use crate::error::LeftOut;
 
 const RSA_ENCRYPTION: Oid = Oid::new_unwrap("1.2.840.113549.1.1.1");
@@ -54,24 +53,24 @@ fn null_or_absent(params: Option<AnyRef<'_>>) -> bool {
     params.is_none_or(|p| p == AnyRef::NULL)
 }
 
-/// SHA-384 when the build has it, else the "left out" error.
-// Always `Ok` in builds with the feature.
-#[cfg_attr(feature = "sha512", allow(clippy::unnecessary_wraps))]
-fn sha384() -> Result<HashAlgorithm, Error> {
-    #[cfg(feature = "sha512")]
-    return Ok(HashAlgorithm::Sha384);
-    #[cfg(not(feature = "sha512"))]
-    return Err(Error::SignatureAlgorithmLeftOut(LeftOut::Sha384));
+/// `hash` when the build has it (sanstls-crypto's feature `sha512` for SHA-384/512),
+/// else the "left out" error naming it.
+fn built_in(hash: HashAlgorithm, left_out: LeftOut) -> Result<HashAlgorithm, Error> {
+    if hash.is_available() {
+        Ok(hash)
+    } else {
+        Err(Error::SignatureAlgorithmLeftOut(left_out))
+    }
 }
 
-/// SHA-512 when the build has it, else the "left out" error.
-// Always `Ok` in builds with the feature.
-#[cfg_attr(feature = "sha512", allow(clippy::unnecessary_wraps))]
+/// SHA-384, if built in.
+fn sha384() -> Result<HashAlgorithm, Error> {
+    built_in(HashAlgorithm::Sha384, LeftOut::Sha384)
+}
+
+/// SHA-512, if built in.
 fn sha512() -> Result<HashAlgorithm, Error> {
-    #[cfg(feature = "sha512")]
-    return Ok(HashAlgorithm::Sha512);
-    #[cfg(not(feature = "sha512"))]
-    return Err(Error::SignatureAlgorithmLeftOut(LeftOut::Sha512));
+    built_in(HashAlgorithm::Sha512, LeftOut::Sha512)
 }
 
 /// Decode a certificate's signatureAlgorithm (the raw AlgorithmIdentifier TLV).

@@ -36,48 +36,33 @@ pub(crate) fn scheme_parts(scheme: SignatureScheme) -> Option<(HashAlgorithm, bo
     })
 }
 
-/// Verifies a signature over `msg` (hashed here) as `scheme_parts` described it; a
-/// signature that does not verify is [`PeerMisbehaved::BadSignature`] (decrypt_error,
-/// RFC 5246 §7.2.2).
-#[cfg(feature = "dhe")]
+/// What a signature covers: a message (a ServerKeyExchange's parameters, hashed by the
+/// verification) or a digest made by the caller (a CertificateVerify's transcript hash).
+#[cfg(any(feature = "dhe", all(feature = "server", feature = "client-auth")))]
+pub(crate) enum Signed<'a> {
+    Message(&'a [u8]),
+    Digest(&'a [u8]),
+}
+
+/// Verifies `sig` over `signed` as `scheme_parts` described the scheme; a signature that
+/// does not verify is [`PeerMisbehaved::BadSignature`] (decrypt_error, RFC 5246 §7.2.2).
+/// (`pss` is never true in a build without RSA-PSS: `scheme_parts` knows no such scheme
+/// there, and the crypto crate refuses PSS too.)
+#[cfg(any(feature = "dhe", all(feature = "server", feature = "client-auth")))]
 pub(crate) fn verify(
     key: &RsaPublicKey,
     hash: HashAlgorithm,
     pss: bool,
-    msg: &[u8],
+    signed: Signed<'_>,
     sig: &[u8],
 ) -> Result<(), Error> {
-    if pss {
-        #[cfg(feature = "pss")]
-        return key
-            .verify_pss(hash, msg, sig)
-            .map_err(|_| PeerMisbehaved::BadSignature.into());
-        #[cfg(not(feature = "pss"))]
-        return Err(PeerMisbehaved::UnofferedSignatureScheme.into());
+    match (signed, pss) {
+        (Signed::Message(m), false) => key.verify_pkcs1v15(hash, m, sig),
+        (Signed::Message(m), true) => key.verify_pss(hash, m, sig),
+        (Signed::Digest(d), false) => key.verify_pkcs1v15_prehashed(hash, d, sig),
+        (Signed::Digest(d), true) => key.verify_pss_prehashed(hash, d, sig),
     }
-    key.verify_pkcs1v15(hash, msg, sig)
-        .map_err(|_| PeerMisbehaved::BadSignature.into())
-}
-
-/// [`verify`] for a digest made by the caller (a CertificateVerify's transcript hash).
-#[cfg(all(feature = "server", feature = "client-auth"))]
-pub(crate) fn verify_prehashed(
-    key: &RsaPublicKey,
-    hash: HashAlgorithm,
-    pss: bool,
-    digest: &[u8],
-    sig: &[u8],
-) -> Result<(), Error> {
-    if pss {
-        #[cfg(feature = "pss")]
-        return key
-            .verify_pss_prehashed(hash, digest, sig)
-            .map_err(|_| PeerMisbehaved::BadSignature.into());
-        #[cfg(not(feature = "pss"))]
-        return Err(PeerMisbehaved::UnofferedSignatureScheme.into());
-    }
-    key.verify_pkcs1v15_prehashed(hash, digest, sig)
-        .map_err(|_| PeerMisbehaved::BadSignature.into())
+    .map_err(|_| PeerMisbehaved::BadSignature.into())
 }
 
 /// Signs `digest` (made with the hash of `scheme`) with `key` as `scheme` says: RSA-PSS

@@ -309,7 +309,13 @@ impl ExpectServerKeyExchange {
         let (hash, pss) = scheme_parts(scheme).ok_or(PeerMisbehaved::UnofferedSignatureScheme)?;
         // 2. §7.4.3: verify the signature over both randoms and the parameters.
         let signed = signed_params(&self.hs.client_random, &self.hs.server_random, &ske.params)?;
-        crate::sig::verify(&self.server_key, hash, pss, &signed, ske.signed.signature)?;
+        crate::sig::verify(
+            &self.server_key,
+            hash,
+            pss,
+            crate::sig::Signed::Message(&signed),
+            ske.signed.signature,
+        )?;
         // 3. The group: an RFC 7919 group, or one of at least the configured size
         //    (RFC 7919 §3 lets a client accept other groups at its discretion).
         let group = DhGroup::from_bytes(ske.params.p, ske.params.g)

@@ -357,7 +357,13 @@ impl ExpectCertificateVerify {
             .transcript
             .hash_with(hash)
             .map_err(|_| InternalError::HandshakeState)?;
-        crate::sig::verify_prehashed(&self.client_key, hash, pss, digest.as_slice(), cv.signature)?;
+        crate::sig::verify(
+            &self.client_key,
+            hash,
+            pss,
+            crate::sig::Signed::Digest(digest.as_slice()),
+            cv.signature,
+        )?;
         self.hs.transcript.add(raw);
         Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
             hs: self.hs,
