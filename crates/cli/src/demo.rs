@@ -304,7 +304,7 @@ fn events(p: &mut Peer, shown: &mut Shown) -> Reaction {
         while let Some(ev) = p.conn.poll_event() {
             match ev {
                 Event::Trace(t) => traces.push(t),
-                Event::HandshakeComplete => complete = true,
+                Event::HandshakeComplete { .. } => complete = true,
                 Event::PeerClosed { clean } => closed = Some(clean),
                 Event::Alert(a) => alerts.push(a),
                 _ => {}

@@ -43,7 +43,7 @@ impl Seen {
     /// have `trace` on for handshake messages to show).
     pub(crate) fn observe(&mut self, ev: &Event) {
         match ev {
-            Event::HandshakeComplete => self.completed = true,
+            Event::HandshakeComplete { .. } => self.completed = true,
             Event::Trace(t) => match (t.direction, t.kind) {
                 (Direction::Received, TraceKind::Handshake(h)) => {
                     if self.completed {
@@ -669,7 +669,7 @@ mod tests {
     #[test]
     fn alert_after_the_handshake_is_not_no_common_suite() {
         let mut seen = seen_until_certificate(None);
-        seen.observe(&Event::HandshakeComplete);
+        seen.observe(&Event::HandshakeComplete { resumed: false });
         let m = alert_with(seen, OwnCert::None, AlertDescription::HANDSHAKE_FAILURE);
         assert!(m.contains("after the handshake had completed"), "{m}");
         assert!(!m.contains("--suite"), "{m}");
@@ -680,7 +680,7 @@ mod tests {
     #[test]
     fn a_server_that_refuses_our_refusal_to_renegotiate_is_named() {
         let mut seen = seen_until_certificate(None);
-        seen.observe(&Event::HandshakeComplete);
+        seen.observe(&Event::HandshakeComplete { resumed: false });
         seen.observe(&received(HandshakeType::HELLO_REQUEST));
         seen.observe(&sent(
             TraceKind::Alert(AlertLevel::WARNING, AlertDescription::NO_RENEGOTIATION),

@@ -228,7 +228,12 @@ pub(crate) fn stderr_hook(local: Side, prefix: String) -> Box<dyn FnMut(&Event) 
             Event::PeerClosed { clean: false } => {
                 format!("{prefix}peer closed the transport without close_notify\n")
             }
-            Event::HandshakeComplete => format!("{prefix}handshake complete\n"),
+            Event::HandshakeComplete { resumed: false } => {
+                format!("{prefix}handshake complete\n")
+            }
+            Event::HandshakeComplete { resumed: true } => {
+                format!("{prefix}handshake complete (session resumed)\n")
+            }
             _ => return,
         };
         eprint!("{text}");

@@ -79,7 +79,7 @@ impl Engine {
     pub(crate) fn poll(&mut self) {
         while let Some(ev) = self.conn.poll_event() {
             match ev {
-                Event::HandshakeComplete => self.handshake_done = true,
+                Event::HandshakeComplete { .. } => self.handshake_done = true,
                 Event::PeerClosed { clean } => self.peer_closed = Some(clean),
                 _ => {}
             }

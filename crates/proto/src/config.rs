@@ -22,6 +22,21 @@ use sanstls_pki::{ServerCertVerifier, TrustAnchors, WebPkiServerVerifier};
 use sanstls_wire::enums::{CipherSuite, KeyExchange, SignatureScheme};
 use sanstls_wire::record::MAX_PLAINTEXT_LEN;
 
+#[cfg(feature = "client")]
+use crate::session::StoresClientSessions;
+#[cfg(feature = "server")]
+#[allow(unused_imports)] // named in the documentation
+use crate::session::TicketKeys;
+use crate::session::{DEFAULT_SESSION_LIFETIME, SessionCache};
+#[cfg(feature = "server")]
+use crate::session::{StoresServerSessions, Ticketer};
+
+/// How many sessions a client keeps by default (one per server name): a session is
+/// about 100 bytes, the server's leaf certificate and any ticket.
+pub const DEFAULT_CLIENT_SESSION_CAPACITY: usize = 32;
+/// How many sessions a server's cache keeps by default.
+pub const DEFAULT_SERVER_SESSION_CAPACITY: usize = 1024;
+
 /// Receives NSS key log lines (`CLIENT_RANDOM <client random> <master secret>`) for
 /// tools like Wireshark. Only set it in debugging setups: the lines decrypt the traffic.
 pub trait KeyLog: Send + Sync {
@@ -514,6 +529,10 @@ pub struct ClientConfig {
     pub(crate) client_cert: Option<Shared<CertifiedKey>>,
     pub(crate) require_fragment_limit: bool,
     pub(crate) offer_record_size_limit: bool,
+    /// Where sessions are kept for resumption; `None`: every handshake is full.
+    pub(crate) session_store: Option<Shared<dyn StoresClientSessions>>,
+    /// Whether to offer session_ticket (RFC 5077 §3.2).
+    pub(crate) tickets: bool,
 }
 
 #[cfg(feature = "client")]
@@ -540,12 +559,21 @@ impl ClientConfig {
             client_cert: None,
             require_fragment_limit: false,
             offer_record_size_limit: true,
+            session_store: Some(Shared::new(SessionCache::new(
+                DEFAULT_CLIENT_SESSION_CAPACITY,
+            ))),
+            tickets: true,
         }
     }
 
     /// The shared settings.
     pub fn common(&self) -> &Common {
         &self.common
+    }
+
+    /// The session store, if resumption is on.
+    pub fn session_store(&self) -> Option<&Shared<dyn StoresClientSessions>> {
+        self.session_store.as_ref()
     }
 
     /// The client certificate offered to a server that asks for one (always `None`
@@ -569,6 +597,8 @@ pub struct ClientConfigBuilder {
     client_cert: Option<Shared<CertifiedKey>>,
     require_fragment_limit: bool,
     offer_record_size_limit: bool,
+    session_store: Option<Shared<dyn StoresClientSessions>>,
+    tickets: bool,
 }
 
 #[cfg(feature = "client")]
@@ -646,6 +676,29 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// Where the client keeps sessions to resume (default: a [`SessionCache`] of
+    /// [`DEFAULT_CLIENT_SESSION_CAPACITY`] sessions, shared by every connection made
+    /// with this configuration); `None` turns resumption off.
+    ///
+    /// Each full handshake that the server lets resume (it gave a session ID or a
+    /// ticket) leaves its session there under the server name; the next connection to
+    /// the same name offers it (RFC 5246 §7.4.1.2, RFC 5077 §3.4). A session the
+    /// server does not resume, or one whose connection ended in a fatal alert, is
+    /// removed. Only sessions with the extended master secret are kept (RFC 7627 §5.3:
+    /// a client "SHOULD NOT" resume one without it).
+    #[must_use]
+    pub fn session_store(mut self, store: Option<Shared<dyn StoresClientSessions>>) -> Self {
+        self.session_store = store;
+        self
+    }
+
+    /// Offer session tickets (RFC 5077; default on, with a session store).
+    #[must_use]
+    pub fn session_tickets(mut self, on: bool) -> Self {
+        self.tickets = on;
+        self
+    }
+
     /// Check and build.
     pub fn build(mut self) -> Result<ClientConfig, ConfigError> {
         self.common.check()?;
@@ -671,6 +724,8 @@ impl ClientConfigBuilder {
             client_cert: self.client_cert,
             require_fragment_limit: self.require_fragment_limit,
             offer_record_size_limit: self.offer_record_size_limit,
+            session_store: self.session_store,
+            tickets: self.tickets,
         })
     }
 }
@@ -814,6 +869,12 @@ pub struct ServerConfig {
     /// The size of the CertificateRequest sent with a client verifier (0 without).
     pub(crate) cert_request_len: usize,
     pub(crate) refuse_unknown_server_names: bool,
+    /// The session cache for session-ID resumption; `None`: no session IDs.
+    pub(crate) session_store: Option<Shared<dyn StoresServerSessions>>,
+    /// How long a cached session may be resumed.
+    pub(crate) session_lifetime: Duration,
+    /// What makes and reads tickets; `None`: no tickets.
+    pub(crate) ticketer: Option<Shared<dyn Ticketer>>,
 }
 
 #[cfg(feature = "server")]
@@ -841,6 +902,11 @@ impl ServerConfig {
             dh_group: NamedDhGroup::Ffdhe2048,
             client_verifier: None,
             refuse_unknown_server_names: false,
+            session_store: Some(Shared::new(SessionCache::new(
+                DEFAULT_SERVER_SESSION_CAPACITY,
+            ))),
+            session_lifetime: DEFAULT_SESSION_LIFETIME,
+            ticketer: None,
         }
     }
 
@@ -867,6 +933,9 @@ pub struct ServerConfigBuilder {
     dh_group: NamedDhGroup,
     client_verifier: Option<Shared<dyn ClientCertVerifier>>,
     refuse_unknown_server_names: bool,
+    session_store: Option<Shared<dyn StoresServerSessions>>,
+    session_lifetime: Duration,
+    ticketer: Option<Shared<dyn Ticketer>>,
 }
 
 #[cfg(feature = "server")]
@@ -931,6 +1000,42 @@ impl ServerConfigBuilder {
         self
     }
 
+    /// The session cache for session-ID resumption (RFC 5246 §7.4.1.2; default: a
+    /// [`SessionCache`] of [`DEFAULT_SERVER_SESSION_CAPACITY`] sessions); `None` turns
+    /// session IDs off (the ServerHello's session_id is then empty, §7.4.1.3). Back it
+    /// with a shared store for a fleet of servers (see [`StoresServerSessions`]).
+    #[must_use]
+    pub fn session_store(mut self, store: Option<Shared<dyn StoresServerSessions>>) -> Self {
+        self.session_store = store;
+        self
+    }
+
+    /// A [`SessionCache`] of `capacity` sessions; 0 turns session IDs off.
+    #[must_use]
+    pub fn session_cache(self, capacity: usize) -> Self {
+        let store: Option<Shared<dyn StoresServerSessions>> =
+            (capacity > 0).then(|| Shared::new(SessionCache::new(capacity)) as _);
+        self.session_store(store)
+    }
+
+    /// How long a cached session may be resumed (default
+    /// [`DEFAULT_SESSION_LIFETIME`], 24 hours, RFC 5246 §F.1.4's upper limit). Tickets
+    /// last what their [`Ticketer::lifetime`] says.
+    #[must_use]
+    pub fn session_lifetime(mut self, lifetime: Duration) -> Self {
+        self.session_lifetime = lifetime;
+        self
+    }
+
+    /// Issue session tickets (RFC 5077) to clients that ask, protected and read by
+    /// `ticketer` (default: none; [`TicketKeys`] is the usual choice). A ticket that
+    /// does not decrypt, has expired or names an unknown key gets a full handshake.
+    #[must_use]
+    pub fn ticketer(mut self, ticketer: Option<Shared<dyn Ticketer>>) -> Self {
+        self.ticketer = ticketer;
+        self
+    }
+
     /// Check and build.
     pub fn build(mut self) -> Result<ServerConfig, ConfigError> {
         self.common.check()?;
@@ -968,6 +1073,9 @@ impl ServerConfigBuilder {
             client_verifier: self.client_verifier,
             cert_request_len,
             refuse_unknown_server_names: self.refuse_unknown_server_names,
+            session_store: self.session_store,
+            session_lifetime: self.session_lifetime,
+            ticketer: self.ticketer,
         })
     }
 }

@@ -455,7 +455,9 @@ impl Connection {
     pub fn poll_event(&mut self) -> Option<Event> {
         if let Some(q) = self.core.events.pop_front() {
             return Some(match q {
-                Queued::HandshakeComplete => Event::HandshakeComplete,
+                Queued::HandshakeComplete => Event::HandshakeComplete {
+                    resumed: self.core.negotiated.as_ref().is_some_and(|n| n.resumed),
+                },
                 Queued::Alert(a) => Event::Alert(a),
                 Queued::Trace(t) => Event::Trace(t),
             });
@@ -493,11 +495,40 @@ impl Connection {
         if let Some(alert) = e.alert() {
             self.core.send_alert(AlertLevel::FATAL, alert);
         }
+        if e.alert().is_some() || matches!(e, Error::AlertReceived(_)) {
+            self.invalidate_session();
+        }
         self.state = State::Failed;
         // Nothing is read any more: free the reassembly buffer.
         self.rx.release_handshake_buffer();
         self.error = Some(e.clone());
         e
+    }
+
+    /// RFC 5246 §7.2: after a fatal alert, sent or received, "the session identifier
+    /// MUST be invalidated, preventing the failed session from being used to
+    /// establish new connections": the client forgets its session with this server,
+    /// the server drops this connection's session ID from its cache. (A ticket cannot
+    /// be recalled; the client no longer holds it.)
+    fn invalidate_session(&mut self) {
+        let name = core::mem::take(&mut self.core.session_name);
+        if name.is_empty() {
+            return;
+        }
+        match &self.role {
+            #[cfg(feature = "client")]
+            Role::Client(c) => {
+                if let (Some(store), Ok(name)) = (&c.session_store, core::str::from_utf8(&name)) {
+                    store.remove(name);
+                }
+            }
+            #[cfg(feature = "server")]
+            Role::Server(s) => {
+                if let Some(store) = &s.session_store {
+                    store.take(&name);
+                }
+            }
+        }
     }
 
     /// Processes the received records; a protocol error is fatal.

@@ -61,6 +61,10 @@ pub(crate) struct Core {
     /// validation, so it is there also when validation failed. When the handshake
     /// completes it moves to [`Negotiated::peer_certificates`] (one copy, not two).
     pub(crate) received_chain: Vec<Vec<u8>>,
+    /// What names this connection's session in its role's store, so that a fatal
+    /// alert can invalidate it (RFC 5246 §7.2): a client's server name, a server's
+    /// session ID. Empty: nothing to invalidate.
+    pub(crate) session_name: Vec<u8>,
 }
 
 impl Core {
@@ -90,6 +94,7 @@ impl Core {
             key_log,
             negotiated: None,
             received_chain: Vec::new(),
+            session_name: Vec::new(),
         }
     }
 

@@ -126,6 +126,16 @@ pub enum PeerMisbehaved {
     /// A server_name HostName that is not an ASCII LDH host name without a trailing
     /// dot (RFC 6066 §3).
     InvalidServerName,
+    /// The client asked to resume a session that used the extended master secret
+    /// without offering the extension (RFC 7627 §5.3: the server "MUST abort").
+    ResumptionWithoutExtendedMasterSecret,
+    /// The server resumed the offered session with another cipher suite (RFC 5246
+    /// §7.4.1.3: "For resumed sessions, this field is the value from the state of the
+    /// session being resumed").
+    ResumedWithDifferentSuite,
+    /// The server resumed the offered session with a different extended master secret
+    /// state than the session had (RFC 7627 §5.3: the client "MUST abort").
+    ResumedWithDifferentExtendedMasterSecret,
 }
 
 /// What the peer and this configuration do not share.
@@ -246,11 +256,16 @@ impl PeerMisbehaved {
             | P::BadDhParameters
             | P::BadDhPublicValue
             | P::InvalidServerName
-            | P::BadFragmentLimit => AlertDescription::ILLEGAL_PARAMETER,
+            | P::BadFragmentLimit
+            | P::ResumedWithDifferentSuite => AlertDescription::ILLEGAL_PARAMETER,
             P::UnsolicitedExtension(_) => AlertDescription::UNSUPPORTED_EXTENSION,
             // RFC 5746 §3.4 / §3.6: "MUST abort the handshake (by sending a fatal
             // handshake_failure alert)".
             P::BadRenegotiationInfo | P::NoServerCertificate => AlertDescription::HANDSHAKE_FAILURE,
+            // RFC 7627 §5.3 names no alert for "abort"; handshake_failure, as
+            // OpenSSL sends, says the parameters cannot be agreed on.
+            P::ResumptionWithoutExtendedMasterSecret
+            | P::ResumedWithDifferentExtendedMasterSecret => AlertDescription::HANDSHAKE_FAILURE,
             // RFC 5246 §7.2.2: decrypt_error for a signature or Finished that fails.
             P::BadSignature | P::BadFinished => AlertDescription::DECRYPT_ERROR,
             P::WrongRecordVersion => AlertDescription::PROTOCOL_VERSION,
@@ -457,6 +472,15 @@ impl fmt::Display for PeerMisbehaved {
             P::InvalidServerName => f.write_str(
                 "a server_name that is not a host name (bytes other than letters, digits, \
                  '-' and '.', an empty label, or a trailing dot)",
+            ),
+            P::ResumptionWithoutExtendedMasterSecret => {
+                f.write_str("a resumption of a session with the extended master secret, without it")
+            }
+            P::ResumedWithDifferentSuite => {
+                f.write_str("the server resumed the session with another cipher suite")
+            }
+            P::ResumedWithDifferentExtendedMasterSecret => f.write_str(
+                "the server resumed the session without its extended master secret state",
             ),
         }
     }

@@ -8,7 +8,10 @@ use sanstls_wire::enums::{AlertDescription, AlertLevel, HandshakeType};
 #[non_exhaustive]
 pub enum Event {
     /// The handshake finished; [`crate::Connection::negotiated`] now tells what was agreed.
-    HandshakeComplete,
+    HandshakeComplete {
+        /// Whether it resumed a session ([`crate::Negotiated::resumed`]).
+        resumed: bool,
+    },
     /// The peer will send nothing more (any application data it sent before has been
     /// consumed).
     PeerClosed {

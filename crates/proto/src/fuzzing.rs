@@ -6,15 +6,26 @@
 //! sends a CertificateRequest and accepts clients with or without a certificate
 //! (optional authentication, test root), and the client has the `client` test
 //! certificate to answer a CertificateRequest with.
+//!
+//! Both take part in resumption, deterministically (no state carries from one input
+//! to the next): the client offers one fixed session ([`resumable_session`], by
+//! session ID) in every ClientHello, and accepts tickets; the server has no session
+//! cache but issues and reads tickets under one fixed key with a fixed IV
+//! ([`ticketer`]), so that a recorded resumption replays byte for byte.
 
 use crate::Shared;
 use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::time::Duration;
 
 use once_cell::race::OnceBox;
 
 use sanstls_crypto::rng::SeededRng;
 use sanstls_pki::{TrustAnchors, UnixTime, WebPkiClientVerifier};
 
+use zeroize::Zeroizing;
+
+use crate::session::{Session, StoresClientSessions, TicketKey, Ticketer};
 use crate::{CertifiedKey, ClientConfig, Connection, ServerConfig};
 
 const CHAIN_PEM: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
@@ -75,9 +86,64 @@ fn feed(conn: &mut Connection, data: &[u8]) {
     }
 }
 
+/// The session the fuzzed client offers: TLS_RSA_WITH_AES_128_CBC_SHA256 with the
+/// extended master secret, a fixed master secret, session ID `[0x11; 32]`, for
+/// `localhost`, made at the entry points' time, without a peer certificate. A seed's
+/// server resumes it by having it in its cache under that ID.
+pub fn resumable_session() -> Zeroizing<Vec<u8>> {
+    Session {
+        suite: sanstls_wire::enums::CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
+        master: Zeroizing::new([0x42; 48]),
+        extended_master_secret: true,
+        server_name: Some("localhost".into()),
+        // None: the same bytes serve the seeds' server cache, where a certificate
+        // would be the client's.
+        peer_certificate: None,
+        created: NOW,
+        lifetime: Duration::from_secs(3600),
+        session_id: alloc::vec![0x11; 32],
+        ticket: None,
+    }
+    .to_bytes()
+}
+
+/// The fuzzed client's session store: always [`resumable_session`], whatever is put
+/// or removed (so that every input starts from the same state).
+struct FixedStore;
+
+impl StoresClientSessions for FixedStore {
+    fn put(&self, _: &str, _: &[u8]) {}
+    fn get(&self, _: &str) -> Option<Zeroizing<Vec<u8>>> {
+        Some(resumable_session())
+    }
+    fn remove(&self, _: &str) {}
+}
+
+/// The fuzzed server's tickets: one fixed key and a fixed IV, so that the same
+/// session always makes the same ticket. (Only for fuzzing: a fixed IV leaks which
+/// tickets hold equal sessions.)
+struct FixedTicketer(TicketKey);
+
+impl Ticketer for FixedTicketer {
+    fn lifetime(&self) -> Duration {
+        Duration::from_secs(3600)
+    }
+    fn encrypt(&self, state: &[u8], _: UnixTime) -> Option<Vec<u8>> {
+        self.0.seal(state, [0x33; 16])
+    }
+    fn decrypt(&self, ticket: &[u8], _: UnixTime) -> Option<Zeroizing<Vec<u8>>> {
+        self.0.open(ticket)
+    }
+}
+
+/// The fuzzed server's ticketer (see [`FixedTicketer`]), for the seeds' peers too.
+pub fn ticketer() -> Shared<dyn Ticketer> {
+    Shared::new(FixedTicketer(TicketKey::from_bytes(&[0x5a; 64])))
+}
+
 /// The server's config, built once per process: loading and validating the RSA key
 /// costs milliseconds, which would otherwise dominate every execution.
-pub(crate) fn server_config() -> Option<Shared<ServerConfig>> {
+pub fn server_config() -> Option<Shared<ServerConfig>> {
     static CONFIG: OnceBox<Option<Shared<ServerConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
@@ -91,6 +157,8 @@ pub(crate) fn server_config() -> Option<Shared<ServerConfig>> {
                     ServerConfig::builder()
                         .single_cert(key)
                         .client_verifier(verifier)
+                        .session_cache(0)
+                        .ticketer(Some(ticketer()))
                         .build()
                         .ok()
                 });
@@ -100,7 +168,7 @@ pub(crate) fn server_config() -> Option<Shared<ServerConfig>> {
 }
 
 /// The client's config, built once per process.
-pub(crate) fn client_config() -> Option<Shared<ClientConfig>> {
+pub fn client_config() -> Option<Shared<ClientConfig>> {
     static CONFIG: OnceBox<Option<Shared<ClientConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
@@ -112,6 +180,7 @@ pub(crate) fn client_config() -> Option<Shared<ClientConfig>> {
                     ClientConfig::builder()
                         .trust_anchors(anchors)
                         .client_certificate(key)
+                        .session_store(Some(Shared::new(FixedStore)))
                         .build()
                         .ok()
                 });

@@ -17,6 +17,7 @@ use crate::core::Core;
 use crate::error::{Error, InternalError, PeerMisbehaved};
 use crate::limits::RecordLimits;
 use crate::negotiated::Negotiated;
+use crate::session::Session;
 
 /// What a handshake state reacts to: the records of the handshake, in order.
 #[derive(Clone, Copy)]
@@ -122,6 +123,13 @@ pub(crate) struct Hs {
     pub(crate) dh_bits: Option<u32>,
     /// The record sizes the hellos settled.
     pub(crate) limits: RecordLimits,
+    /// The session ID of the ServerHello (empty: the session cannot be resumed by ID).
+    pub(crate) session_id: Vec<u8>,
+    /// Whether a NewSessionTicket comes before the server's ChangeCipherSpec (the
+    /// ServerHello answered session_ticket, RFC 5077 §3.2).
+    pub(crate) ticket: bool,
+    /// Whether this handshake resumed a session (RFC 5246 §7.3, abbreviated).
+    pub(crate) resumed: bool,
 }
 
 impl Hs {
@@ -141,8 +149,15 @@ impl Hs {
     /// built and boxed, not in the frame of the state machine, nor both at once.
     #[inline(never)]
     pub(crate) fn derive(&self, core: &mut Core, premaster: &[u8]) -> Result<Keys, Error> {
+        let master = self.master_secret(premaster)?;
+        self.keys(core, master)
+    }
+
+    /// The master secret from `premaster` (RFC 5246 §8.1, or RFC 7627 §4 with the
+    /// extended master secret).
+    fn master_secret(&self, premaster: &[u8]) -> Result<MasterSecret, Error> {
         let prf = self.suite.prf_hash;
-        let master = if self.ems {
+        if self.ems {
             // RFC 7627 §4: the session hash covers the messages up to and including
             // ClientKeyExchange.
             let session_hash = self
@@ -154,7 +169,16 @@ impl Hs {
             // RFC 5246 §8.1.
             MasterSecret::derive(prf, premaster, &self.client_random, &self.server_random)
         }
-        .map_err(|_| InternalError::HandshakeState)?;
+        .map_err(|_| InternalError::HandshakeState)
+        .map_err(Error::from)
+    }
+
+    /// Both directions' protection from `master` and this handshake's randoms (after
+    /// a full handshake's key exchange, or from a resumed session's master secret:
+    /// RFC 5246 §7.3, the abbreviated handshake keeps the master secret and makes new
+    /// keys), logged if asked.
+    #[inline(never)]
+    pub(crate) fn keys(&self, core: &mut Core, master: MasterSecret) -> Result<Keys, Error> {
         core.log_key(&self.client_random, &master);
         // (The key derivation fails only for a PRF hash this build leaves out, and the
         // configuration holds no suite that needs one: a bug if it happens.)
@@ -232,20 +256,21 @@ impl Hs {
     /// [`Core::received_chain`] into [`Negotiated::peer_certificates`], so that one copy
     /// is kept: a handshake only completes once that chain was validated (or, on a
     /// server, when the client sent none and none was required).
-    pub(crate) fn complete(self, core: &mut Core) {
+    pub(crate) fn complete(&self, core: &mut Core) {
         let peer_certificates = core::mem::take(&mut core.received_chain);
         core.handshake_complete(Negotiated {
             version: ProtocolVersion::TLS12,
             suite: self.suite.suite,
             extended_master_secret: self.ems,
             encrypt_then_mac: self.etm,
-            alpn: self.alpn,
-            server_name: self.server_name,
+            alpn: self.alpn.clone(),
+            server_name: self.server_name.clone(),
             peer_certificates,
             dh_bits: self.dh_bits,
             max_fragment_sent: self.limits.send,
             max_fragment_received: self.limits.receive,
             fragment_limit_by: self.limits.by,
+            resumed: self.resumed,
         });
     }
 }
@@ -254,6 +279,34 @@ pub(crate) fn peer_of(side: Side) -> Side {
     match side {
         Side::Client => Side::Server,
         Side::Server => Side::Client,
+    }
+}
+
+/// The session a full handshake made: its master secret and what a resumption must
+/// keep, the peer's leaf certificate (from [`Core::received_chain`]), made at
+/// `core.now` for `lifetime`.
+pub(crate) fn new_session(
+    hs: &Hs,
+    core: &Core,
+    master: &MasterSecret,
+    lifetime: core::time::Duration,
+) -> Session {
+    Session {
+        suite: hs.suite.suite,
+        master: zeroize::Zeroizing::new(*master.secret_bytes()),
+        extended_master_secret: hs.ems,
+        server_name: hs.server_name.clone(),
+        // (Before the handshake completes the chain is in `received_chain`; after, in
+        // what was negotiated.)
+        peer_certificate: core
+            .received_chain
+            .first()
+            .or_else(|| core.negotiated.as_ref()?.peer_certificates.first())
+            .cloned(),
+        created: core.now,
+        lifetime,
+        session_id: Vec::new(),
+        ticket: None,
     }
 }
 

@@ -37,7 +37,7 @@
 //!     let out = conn.poll_transmit();                 // bytes the peer must receive
 //!     if !out.is_empty() { let n = sock.write(out)?; conn.handle_transmitted(n)?; continue; }
 //!     while let Some(ev) = conn.poll_event() {        // HandshakeComplete, Alert, PeerClosed, ...
-//!         if let Event::HandshakeComplete = ev { /* conn.send(b"GET / ...")?; */ }
+//!         if let Event::HandshakeComplete { .. } = ev { /* conn.send(b"GET / ...")?; */ }
 //!     }
 //!     let mut buf = [0u8; 1024];
 //!     let n = conn.read(&mut buf)?;                   // application data, from the receive buffer
@@ -225,6 +225,7 @@ mod negotiated;
 mod records;
 #[cfg(feature = "server")]
 mod server;
+mod session;
 mod sig;
 mod state;
 mod txbuf;
@@ -262,7 +263,8 @@ impl<T: ?Sized> MaybeSendSync for T {}
 
 pub use config::{
     CertifiedKey, Common, ConfigError, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT,
-    DEFAULT_SERVER_HANDSHAKE_TIMEOUT, DEFAULT_SIGNATURE_SCHEMES, KeyLog, MAX_MESSAGE_LIMIT,
+    DEFAULT_CLIENT_SESSION_CAPACITY, DEFAULT_SERVER_HANDSHAKE_TIMEOUT,
+    DEFAULT_SERVER_SESSION_CAPACITY, DEFAULT_SIGNATURE_SCHEMES, KeyLog, MAX_MESSAGE_LIMIT,
     MIN_MESSAGE_LIMIT,
 };
 #[cfg(feature = "client")]
@@ -274,6 +276,11 @@ pub use error::{ApiMisuse, Error, InternalError, PeerIncompatible, PeerMisbehave
 pub use event::{Direction, Event, Trace, TraceKind};
 pub use negotiated::Negotiated;
 pub use sanstls_keys::Side;
+pub use session::{
+    DEFAULT_SESSION_LIFETIME, DEFAULT_TICKET_PERIOD, MAX_SESSION_ID_LEN, Session, SessionCache,
+    SessionDecodeError, StoresClientSessions, StoresServerSessions, TicketKey, TicketKeys,
+    Ticketer,
+};
 
 // The types this crate's public API uses, from the crates below it: a user (and the std
 // and embedded adapters) names them through sanstls-proto alone.

@@ -37,4 +37,10 @@ pub struct Negotiated {
     /// §4: every record from the hellos on) or record_size_limit (RFC 8449: protected
     /// records); `None` for full-size records both ways.
     pub fragment_limit_by: Option<ExtensionType>,
+    /// Whether the handshake resumed a session (RFC 5246 §7.3, the abbreviated
+    /// handshake; by session ID or RFC 5077 ticket). A resumed connection keeps the
+    /// suite, the master secret and the peer's identity of the full handshake that
+    /// made the session: `peer_certificates` then holds the leaf certificate validated
+    /// then, and `dh_bits` is `None`.
+    pub resumed: bool,
 }

@@ -15,6 +15,14 @@
 //! them. `seeds_drive_a_fresh_connection_to_the_end` replays each seed the way the
 //! entry point does and checks that it gets through the handshake, the application
 //! data and close_notify, so the seeds stay deep if either side changes.
+//!
+//! Some seeds are resumed connections (RFC 5246 §7.3, abbreviated): for the fuzzed
+//! client, a server that has the client's fixed session in its cache
+//! (`fuzzing::resumable_session`); for the fuzzed server, a client holding a ticket
+//! the server's fixed ticketer made (`fuzzing::ticketer`). The test needs the entry
+//! points' configurations, so it builds with feature `fuzzing` (as `cargo xtask ci`
+//! runs it, with `--all-features`).
+#![cfg(feature = "fuzzing")]
 
 #[path = "../../test/src/pair.rs"]
 mod pair;
@@ -22,12 +30,12 @@ mod pair;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pair::{
-    Ev, NOW, Pair, client_builder, client_builder_with_cert, client_key, client_verifier,
-    server_builder, server_builder_asking_cert,
-};
+use pair::{Ev, NOW, Pair, client_builder, client_key, client_verifier, server_builder};
 use sanstls_crypto::rng::SeededRng;
-use sanstls_proto::{ClientConfigBuilder, Connection, ServerConfigBuilder};
+use sanstls_proto::{
+    ClientConfig, ClientConfigBuilder, Connection, ServerConfig, ServerConfigBuilder, SessionCache,
+    StoresServerSessions, fuzzing,
+};
 use sanstls_wire::enums::{CipherSuite, SignatureScheme};
 
 /// The fuzzed client's generator seed (`fuzzing::client`).
@@ -51,16 +59,21 @@ struct Case {
     /// for a fuzzed server, the client has one to send (without, it sends an empty
     /// Certificate, the fuzzed server always asking).
     client_auth: bool,
+    /// A resumed connection (the fuzzed client's fixed session, or a ticket from the
+    /// fuzzed server).
+    resumed: bool,
+    /// For a fuzzed client: the server issues tickets (a NewSessionTicket).
+    ticket: bool,
 }
 
-/// The fuzzed client's configuration (`fuzzing::client_config`).
-fn fuzz_client_builder() -> ClientConfigBuilder {
-    client_builder_with_cert()
+/// The fuzzed client's configuration.
+fn fuzz_client() -> Arc<ClientConfig> {
+    fuzzing::client_config().unwrap()
 }
 
-/// The fuzzed server's configuration (`fuzzing::server_config`).
-fn fuzz_server_builder() -> ServerConfigBuilder {
-    server_builder_asking_cert(false)
+/// The fuzzed server's configuration.
+fn fuzz_server() -> Arc<ServerConfig> {
+    fuzzing::server_config().unwrap()
 }
 
 /// Seeds for the fuzzed client: the server's configuration varies.
@@ -72,6 +85,8 @@ const CLIENT_CASES: &[Case] = &[
         etm: true,
         ems: true,
         client_auth: false,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "dhe_aes256_sha_noetm",
@@ -80,6 +95,8 @@ const CLIENT_CASES: &[Case] = &[
         etm: false,
         ems: true,
         client_auth: false,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "rsa_aes128_sha256_etm_noems",
@@ -88,6 +105,8 @@ const CLIENT_CASES: &[Case] = &[
         etm: true,
         ems: false,
         client_auth: false,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "rsa_aes256_sha_noetm",
@@ -96,6 +115,8 @@ const CLIENT_CASES: &[Case] = &[
         etm: false,
         ems: true,
         client_auth: false,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "dhe_aes128_sha256_client_auth",
@@ -104,6 +125,38 @@ const CLIENT_CASES: &[Case] = &[
         etm: true,
         ems: true,
         client_auth: true,
+        resumed: false,
+        ticket: false,
+    },
+    Case {
+        name: "dhe_aes256_sha256_ticket",
+        chunk: 77,
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: true,
+    },
+    Case {
+        name: "resumed_rsa_aes128_sha256_id",
+        chunk: 255,
+        suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: true,
+        ticket: false,
+    },
+    Case {
+        name: "resumed_rsa_aes128_sha256_id_new_ticket",
+        chunk: 21,
+        suite: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
+        etm: false,
+        ems: true,
+        client_auth: false,
+        resumed: true,
+        ticket: true,
     },
 ];
 
@@ -116,6 +169,8 @@ const SERVER_CASES: &[Case] = &[
         etm: true,
         ems: true,
         client_auth: false,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "dhe_aes128_sha_noetm_noems",
@@ -124,6 +179,8 @@ const SERVER_CASES: &[Case] = &[
         etm: false,
         ems: false,
         client_auth: false,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "rsa_aes256_sha256_etm",
@@ -132,6 +189,8 @@ const SERVER_CASES: &[Case] = &[
         etm: true,
         ems: true,
         client_auth: false,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "rsa_aes128_sha_noetm",
@@ -140,6 +199,8 @@ const SERVER_CASES: &[Case] = &[
         etm: false,
         ems: true,
         client_auth: false,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "dhe_aes128_sha256_client_auth",
@@ -148,6 +209,8 @@ const SERVER_CASES: &[Case] = &[
         etm: true,
         ems: true,
         client_auth: true,
+        resumed: false,
+        ticket: false,
     },
     Case {
         name: "rsa_aes256_sha_client_auth_pkcs1",
@@ -156,6 +219,28 @@ const SERVER_CASES: &[Case] = &[
         etm: false,
         ems: true,
         client_auth: true,
+        resumed: false,
+        ticket: false,
+    },
+    Case {
+        name: "resumed_dhe_aes128_sha_ticket",
+        chunk: 255,
+        suite: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: true,
+        ticket: true,
+    },
+    Case {
+        name: "resumed_rsa_aes256_sha256_ticket_client_auth",
+        chunk: 9,
+        suite: CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
+        etm: false,
+        ems: true,
+        client_auth: true,
+        resumed: true,
+        ticket: true,
     },
 ];
 
@@ -176,37 +261,40 @@ fn client_variant(c: &Case) -> ClientConfigBuilder {
     }
 }
 
-/// The peer of a fuzzed client.
+/// The peer of a fuzzed client: with tickets if the case has them, and with the
+/// client's fixed session in its cache if it resumes.
 fn server_variant(c: &Case) -> ServerConfigBuilder {
-    let b = server_builder()
+    let mut b = server_builder()
         .cipher_suites(&[c.suite])
         .encrypt_then_mac(c.etm)
         .extended_master_secret(c.ems);
     if c.client_auth {
-        b.client_verifier(client_verifier("ca-root", true))
-    } else {
-        b
+        b = b.client_verifier(client_verifier("ca-root", true));
     }
+    if c.ticket {
+        b = b.ticketer(Some(fuzzing::ticketer()));
+    }
+    if c.resumed {
+        let cache = SessionCache::new(1);
+        StoresServerSessions::put(&cache, &[0x11; 32], &fuzzing::resumable_session());
+        b = b.session_store(Some(Arc::new(cache)));
+    }
+    b
 }
 
 /// A full connection (handshake, a request, a reply, close_notify both ways) between
 /// the given configurations, the client seeded as the fuzzed client and the server as
 /// the fuzzed server; returns the pair after checking what was negotiated.
-fn record(client: ClientConfigBuilder, server: ServerConfigBuilder, case: &Case) -> Pair {
+fn record(client: Arc<ClientConfig>, server: Arc<ServerConfig>, case: &Case) -> Pair {
     let mut p = Pair::with_defaults();
     let mut crng = SeededRng::from_seed(CLIENT_SEED);
     let mut srng = SeededRng::from_seed(SERVER_SEED);
-    p.client = Connection::client(
-        Arc::new(client.build().unwrap()),
-        "localhost".try_into().unwrap(),
-        NOW,
-        &mut crng,
-    )
-    .unwrap();
-    p.server = Connection::server(Arc::new(server.build().unwrap()), NOW, &mut srng).unwrap();
+    p.client = Connection::client(client, "localhost".try_into().unwrap(), NOW, &mut crng).unwrap();
+    p.server = Connection::server(server, NOW, &mut srng).unwrap();
     p.run();
     assert!(p.handshake_done(), "{}: {:?}", case.name, p.client_error);
     let n = p.client.negotiated().unwrap();
+    assert_eq!(n.resumed, case.resumed, "{}", case.name);
     assert_eq!(n.suite, case.suite, "{}", case.name);
     assert_eq!(n.encrypt_then_mac, case.etm, "{}", case.name);
     assert_eq!(n.extended_master_secret, case.ems, "{}", case.name);
@@ -239,11 +327,28 @@ fn seed(case: &Case, peer_bytes: &[u8]) -> Vec<u8> {
 fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let mut out = Vec::new();
     for c in CLIENT_CASES {
-        let p = record(fuzz_client_builder(), server_variant(c), c);
+        let p = record(
+            fuzz_client(),
+            Arc::new(server_variant(c).build().unwrap()),
+            c,
+        );
         out.push(("proto_client", c.name, seed(c, &p.sent_by_server)));
     }
     for c in SERVER_CASES {
-        let p = record(client_variant(c), fuzz_server_builder(), c);
+        let store = Arc::new(SessionCache::new(1));
+        let client = Arc::new(
+            client_variant(c)
+                .session_store(Some(store.clone() as _))
+                .build()
+                .unwrap(),
+        );
+        if c.resumed {
+            // A full handshake first, for the ticket (the fixed ticketer's).
+            let mut first = Pair::shared(&client, &fuzz_server(), "localhost", NOW, 7);
+            first.run_handshake(c.name);
+            assert_eq!(store.len(), 1, "{}", c.name);
+        }
+        let p = record(client, fuzz_server(), c);
         out.push(("proto_server", c.name, seed(c, &p.sent_by_client)));
     }
     out
@@ -313,7 +418,7 @@ fn seeds_drive_a_fresh_connection_to_the_end() {
         let data = std::fs::read(seed_dir("proto_client").join(c.name)).unwrap();
         let mut rng = SeededRng::from_seed(CLIENT_SEED);
         let conn = Connection::client(
-            Arc::new(fuzz_client_builder().build().unwrap()),
+            fuzz_client(),
             "localhost".try_into().unwrap(),
             NOW,
             &mut rng,
@@ -322,26 +427,27 @@ fn seeds_drive_a_fresh_connection_to_the_end() {
         let r = replay(conn, &data);
         check_replay(&r, c.name, SERVER_SAYS);
         assert_eq!(r.conn.negotiated().unwrap().suite, c.suite);
+        assert_eq!(
+            r.conn.negotiated().unwrap().resumed,
+            c.resumed,
+            "{}",
+            c.name
+        );
     }
     for c in SERVER_CASES {
         let data = std::fs::read(seed_dir("proto_server").join(c.name)).unwrap();
         let mut rng = SeededRng::from_seed(SERVER_SEED);
-        let conn = Connection::server(
-            Arc::new(fuzz_server_builder().build().unwrap()),
-            NOW,
-            &mut rng,
-        )
-        .unwrap();
+        let conn = Connection::server(fuzz_server(), NOW, &mut rng).unwrap();
         let r = replay(conn, &data);
         check_replay(&r, c.name, CLIENT_SAYS);
         let n = r.conn.negotiated().unwrap();
         assert_eq!(n.suite, c.suite);
+        assert_eq!(n.resumed, c.resumed, "{}", c.name);
         assert_eq!(n.peer_certificates.is_empty(), !c.client_auth, "{}", c.name);
     }
 }
 
-/// The entry points themselves take every seed (with `--features fuzzing`).
-#[cfg(feature = "fuzzing")]
+/// The entry points themselves take every seed.
 #[test]
 fn entry_points_take_the_seeds() {
     for c in CLIENT_CASES {

@@ -268,7 +268,10 @@ fn one_byte_at_a_time_with_would_block_on_every_other_call() {
     // The hook saw the handshake complete once and the clean close, and no data.
     let events = events.lock().unwrap();
     assert_eq!(
-        events.iter().filter(|e| *e == "HandshakeComplete").count(),
+        events
+            .iter()
+            .filter(|e| e.starts_with("HandshakeComplete"))
+            .count(),
         1,
         "{events:?}"
     );

@@ -371,7 +371,7 @@ enum Seen {
 fn seen_event(e: &Event) -> Seen {
     match e {
         Event::Trace(t) => Seen::Trace(*t),
-        Event::HandshakeComplete => Seen::Complete,
+        Event::HandshakeComplete { .. } => Seen::Complete,
         Event::PeerClosed { clean } => Seen::Closed(*clean),
         _ => Seen::Other,
     }

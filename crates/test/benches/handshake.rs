@@ -235,7 +235,7 @@ fn deliver(
         at += n;
     }
     while let Some(ev) = to.poll_event() {
-        if matches!(ev, Event::HandshakeComplete) {
+        if matches!(ev, Event::HandshakeComplete { .. }) {
             *done = true;
         }
     }

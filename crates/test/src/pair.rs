@@ -177,11 +177,26 @@ impl Pair {
     /// A pair whose client connects to `name`, at `now`. The client's generator is
     /// seeded with `[1; 32]`, the server's with `[2; 32]`.
     pub fn at(client: ClientConfig, server: ServerConfig, name: &str, now: UnixTime) -> Self {
-        let mut crng = SeededRng::from_seed([1; 32]);
-        let mut srng = SeededRng::from_seed([2; 32]);
+        Self::shared(&Arc::new(client), &Arc::new(server), name, now, 1)
+    }
+
+    /// A pair of connections made from shared configurations (so that a later pair
+    /// can resume the sessions an earlier one left in their stores), the client
+    /// connecting to `name` at `now`. The client's generator is seeded with `[seed;
+    /// 32]`, the server's with `[seed + 1; 32]`.
+    pub fn shared(
+        client: &Arc<ClientConfig>,
+        server: &Arc<ServerConfig>,
+        name: &str,
+        now: UnixTime,
+        seed: u8,
+    ) -> Self {
+        let mut crng = SeededRng::from_seed([seed; 32]);
+        let mut srng = SeededRng::from_seed([seed.wrapping_add(1); 32]);
         let client =
-            Connection::client(Arc::new(client), name.try_into().unwrap(), now, &mut crng).unwrap();
-        let server = Connection::server(Arc::new(server), now, &mut srng).unwrap();
+            Connection::client(Arc::clone(client), name.try_into().unwrap(), now, &mut crng)
+                .unwrap();
+        let server = Connection::server(Arc::clone(server), now, &mut srng).unwrap();
         Pair {
             client,
             server,
@@ -204,7 +219,7 @@ impl Pair {
         loop {
             while let Some(ev) = conn.poll_event() {
                 out.push(match ev {
-                    Event::HandshakeComplete => Ev::HandshakeComplete,
+                    Event::HandshakeComplete { .. } => Ev::HandshakeComplete,
                     Event::PeerClosed { clean } => Ev::PeerClosed { clean },
                     Event::Alert(a) => Ev::Alert(a),
                     Event::Trace(t) => Ev::Trace(t),
@@ -342,6 +357,22 @@ impl Pair {
         assert_eq!(err.alert(), Some(alert));
         assert_eq!(theirs.as_ref(), Some(&Error::AlertReceived(alert)));
         assert!(!self.handshake_done());
+    }
+
+    /// Whether both sides completed a handshake that resumed a session (each side's
+    /// [`sanstls_proto::Negotiated::resumed`]); panics if either did not complete.
+    #[track_caller]
+    pub fn resumed(&self) -> bool {
+        let c = self
+            .client
+            .negotiated()
+            .expect("client handshake not complete");
+        let s = self
+            .server
+            .negotiated()
+            .expect("server handshake not complete");
+        assert_eq!(c.resumed, s.resumed, "the two sides disagree on resumption");
+        c.resumed
     }
 
     /// Whether both sides reported [`Ev::HandshakeComplete`].

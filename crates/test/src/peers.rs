@@ -559,7 +559,7 @@ pub fn drive_traced(
         loop {
             while let Some(ev) = conn.poll_event() {
                 match ev {
-                    Event::HandshakeComplete => complete = true,
+                    Event::HandshakeComplete { .. } => complete = true,
                     Event::PeerClosed { clean } => out.closed_clean = Some(clean),
                     Event::Alert(a) => out.alerts.push(a),
                     Event::Trace(t) => traces.push(t),

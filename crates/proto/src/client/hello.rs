@@ -24,6 +24,8 @@ pub(super) fn encode_client_hello(
     config: &ClientConfig,
     server_name: &PkiServerName,
     random: [u8; 32],
+    session_id: &[u8],
+    ticket: Option<&[u8]>,
 ) -> Result<Vec<u8>, Error> {
     let common = &config.common;
     // RFC 5746 §3.4: the client signals secure renegotiation with the SCSV (rather than
@@ -86,11 +88,15 @@ pub(super) fn encode_client_hello(
             common.max_fragment_len,
         )));
     }
+    // RFC 5077 §3.2: empty to ask for a ticket, or the ticket of the session offered.
+    if offers_tickets(config) {
+        exts.push(ClientExtension::SessionTicket(ticket.unwrap_or(&[])));
+    }
 
     let hello = ClientHello {
         client_version: ProtocolVersion::TLS12,
         random: Random(random),
-        session_id: &[],
+        session_id,
         cipher_suites: List::from_items(&suites),
         compression_methods: List::from_items(&[CompressionMethod::NULL]),
         extensions: Some(ClientExtensions::from_items(&exts)),
@@ -98,6 +104,11 @@ pub(super) fn encode_client_hello(
     HandshakeMessage::ClientHello(hello)
         .to_vec()
         .map_err(|_| InternalError::Encoding.into())
+}
+
+/// Whether the client offers session_ticket: tickets on, and somewhere to keep them.
+pub(super) fn offers_tickets(config: &ClientConfig) -> bool {
+    config.tickets && config.session_store.is_some()
 }
 
 /// What the ServerHello settled.
@@ -109,6 +120,8 @@ pub(super) struct HelloResult {
     pub(super) alpn: Option<Vec<u8>>,
     pub(super) server_name: Option<String>,
     pub(super) limits: RecordLimits,
+    /// Whether the server will send a NewSessionTicket (RFC 5077 §3.2).
+    pub(super) ticket: bool,
 }
 
 /// Checks the ServerHello against what the client offered.
@@ -147,6 +160,7 @@ pub(super) fn check_server_hello(
     let mut alpn = None;
     let mut mfl = None;
     let mut rsl = None;
+    let mut ticket = false;
     let requested_mfl = limits::requested_mfl(common.max_fragment_len);
     for ext in sh.extensions.iter().flatten() {
         match ext {
@@ -167,6 +181,7 @@ pub(super) fn check_server_hello(
             ServerExtension::RecordSizeLimit(v) if config.offer_record_size_limit => {
                 rsl = Some(v);
             }
+            ServerExtension::SessionTicket if offers_tickets(config) => ticket = true,
             other => {
                 return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into());
             }
@@ -206,5 +221,6 @@ pub(super) fn check_server_hello(
         etm,
         alpn,
         server_name,
+        ticket,
     })
 }

@@ -9,6 +9,21 @@
 //!                  <-- ChangeCipherSpec, Finished
 //! ```
 //!
+//! With a session to resume (RFC 5246 §7.3 abbreviated; RFC 5077 §3.1 with a
+//! ticket), from the configuration's session store under the server name:
+//!
+//! ```text
+//! ClientHello (session ID or ticket)  -->
+//!                  <-- ServerHello (same session ID), [NewSessionTicket],
+//!                      ChangeCipherSpec, Finished
+//! ChangeCipherSpec, Finished  -->
+//! ```
+//!
+//! A ServerHello with another session ID is a full handshake (the session offered is
+//! dropped from the store); a full handshake whose ServerHello answered
+//! session_ticket has a NewSessionTicket before the server's ChangeCipherSpec. A
+//! completed handshake leaves its session in the store.
+//!
 //! Client authentication (RFC 5246 §7.4.4, §7.4.6, §7.4.8): when the server sends a
 //! CertificateRequest, the client answers with the configured chain
 //! ([`crate::ClientConfigBuilder::client_certificate`]) if the server accepts rsa_sign
@@ -46,14 +61,18 @@ use zeroize::Zeroizing;
 use crate::config::{CertifiedKey, ClientConfig};
 use crate::core::Core;
 use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
-use crate::hs::{Hs, Input, Keys, Transition, unexpected};
+use crate::hs::{Hs, Input, Keys, Transition, new_session, unexpected};
+use crate::session::{DEFAULT_SESSION_LIFETIME, MAX_SESSION_ID_LEN, Session};
 use crate::sig::{scheme_parts, sign_digest, signed_params};
+use core::time::Duration;
+use sanstls_record::Sealer;
 
 /// The client's states. (Moved by value, their large parts boxed: see
 /// [`crate::state::State`].)
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ServerHello(ExpectServerHello),
+    NewSessionTicket(ExpectNewSessionTicket),
     Certificate(ExpectCertificate),
     #[cfg(feature = "dhe")]
     ServerKeyExchange(ExpectServerKeyExchange),
@@ -72,20 +91,60 @@ pub(crate) fn start(
     // the generator (the gmt_unix_time convention is not needed, §7.4.1.2 note).
     let mut random = [0u8; 32];
     core.rng.fill_bytes(&mut random);
-    let bytes = hello::encode_client_hello(config, &server_name, random)?;
+    // The session to offer, by server name (also the name a fatal alert removes).
+    let name = alloc::string::ToString::to_string(&server_name);
+    let offered = session_to_offer(core, config, &name);
+    core.session_name = name.into_bytes();
+    let (session_id, ticket) = match &offered {
+        // RFC 5077 §3.4: with a ticket, a fresh session ID, which the server echoes if
+        // it accepts the ticket: that is how the client tells.
+        Some(s) if s.ticket.is_some() && hello::offers_tickets(config) => {
+            let mut id = alloc::vec![0u8; MAX_SESSION_ID_LEN];
+            core.rng.fill_bytes(&mut id);
+            (id, s.ticket.as_deref())
+        }
+        Some(s) => (s.session_id.clone(), None),
+        None => (Vec::new(), None),
+    };
+    let bytes = hello::encode_client_hello(config, &server_name, random, &session_id, ticket)?;
     let mut transcript = Transcript::new();
     core.send_handshake_bytes(HandshakeType::CLIENT_HELLO, &bytes, &mut transcript)?;
     Ok(State::ServerHello(ExpectServerHello {
         transcript,
         client_random: random,
         server_name,
+        offered: offered.map(|s| (s, session_id)),
     }))
+}
+
+/// The stored session for `name` if it can be offered now: valid at `core.now`, with
+/// the extended master secret (RFC 7627 §5.3: a client "SHOULD NOT" offer one
+/// without it), a suite still configured, and a session ID or (with tickets on) a
+/// ticket to name it by. One that cannot is removed.
+fn session_to_offer(core: &Core, config: &ClientConfig, name: &str) -> Option<Box<Session>> {
+    let store = config.session_store.as_ref()?;
+    let bytes = store.get(name)?;
+    let usable = |s: &Session| {
+        s.is_valid_at(core.now)
+            && s.extended_master_secret
+            && config.common.ems
+            && config.common.suites.contains(&s.suite)
+            && (!s.session_id.is_empty() || (s.ticket.is_some() && hello::offers_tickets(config)))
+    };
+    match Session::from_bytes(&bytes) {
+        Ok(s) if usable(&s) => Some(Box::new(s)),
+        _ => {
+            store.remove(name);
+            None
+        }
+    }
 }
 
 impl State {
     pub(crate) fn key_exchange(&self) -> Option<KeyExchange> {
         let hs = match self {
             State::ServerHello(_) => return None,
+            State::NewSessionTicket(s) => &s.hs,
             State::Certificate(s) => &s.hs,
             #[cfg(feature = "dhe")]
             State::ServerKeyExchange(s) => &s.hs,
@@ -108,6 +167,7 @@ impl State {
         typ == HandshakeType::HELLO_REQUEST
             || match self {
                 State::ServerHello(_) => typ == HandshakeType::SERVER_HELLO,
+                State::NewSessionTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
                 State::Certificate(_) => typ == HandshakeType::CERTIFICATE,
                 #[cfg(feature = "dhe")]
                 State::ServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
@@ -136,6 +196,8 @@ impl State {
                         State::Finished(ExpectFinished {
                             hs: s.hs,
                             master: s.master,
+                            sealer: s.sealer,
+                            ticket: s.ticket,
                         }),
                         s.opener,
                     )),
@@ -151,13 +213,14 @@ impl State {
         }
         let next = match self {
             State::ServerHello(s) => return s.handle(core, config, &msg, raw),
+            State::NewSessionTicket(s) => s.handle(&msg, raw)?,
             State::Certificate(s) => s.handle(core, config, &msg, raw)?,
             #[cfg(feature = "dhe")]
             State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
             State::ServerHelloDone(s) => s.handle(core, config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
             State::Finished(s) => {
-                s.handle(core, &msg, raw)?;
+                s.handle(core, config, &msg, raw)?;
                 return Ok(Transition::traffic());
             }
         };
@@ -170,6 +233,8 @@ pub(crate) struct ExpectServerHello {
     transcript: Transcript,
     client_random: [u8; 32],
     server_name: ServerName,
+    /// The session offered, and the session ID the ClientHello carried for it.
+    offered: Option<(Box<Session>, Vec<u8>)>,
 }
 
 impl ExpectServerHello {
@@ -196,26 +261,86 @@ impl ExpectServerHello {
         self.transcript
             .start_hash(r.suite.prf_hash)
             .map_err(|_| InternalError::HandshakeState)?;
-        if config.client_cert().is_none() {
+        // §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing the session ID the
+        // client offered; any other ID is a full handshake.
+        let resumed = self.offered.take().and_then(|(session, id)| {
+            if !id.is_empty() && sh.session_id == id.as_slice() {
+                Some(session)
+            } else {
+                // The server would not resume it: do not offer it again.
+                if let Some(store) = &config.session_store {
+                    store.remove(&alloc::string::ToString::to_string(&self.server_name));
+                }
+                None
+            }
+        });
+        if config.client_cert().is_none() || resumed.is_some() {
             self.transcript.release_buffer();
         }
-        let next = State::Certificate(ExpectCertificate {
-            hs: Box::new(Hs {
-                transcript: self.transcript,
-                client_random: self.client_random,
-                server_random: r.server_random,
-                suite: r.suite,
-                ems: r.ems,
-                etm: r.etm,
-                alpn: r.alpn,
-                server_name: r.server_name,
-                dh_bits: None,
-                limits: r.limits,
-            }),
-            server_name: self.server_name,
+        let hs = Box::new(Hs {
+            transcript: self.transcript,
+            client_random: self.client_random,
+            server_random: r.server_random,
+            suite: r.suite,
+            ems: r.ems,
+            etm: r.etm,
+            alpn: r.alpn,
+            server_name: r.server_name,
+            dh_bits: None,
+            limits: r.limits,
+            session_id: sh.session_id.to_vec(),
+            ticket: r.ticket,
+            resumed: resumed.is_some(),
         });
+        let next = match resumed {
+            Some(session) => resume(core, hs, &session)?,
+            None => State::Certificate(ExpectCertificate {
+                hs,
+                server_name: self.server_name,
+            }),
+        };
         Ok(Transition::limiting(next, &r.limits))
     }
+}
+
+/// The server resumed `session`: checks that it kept the session's terms, and makes
+/// the keys from its master secret and the new randoms (RFC 5246 §7.3).
+fn resume(core: &mut Core, hs: Box<Hs>, session: &Session) -> Result<State, Error> {
+    // §7.4.1.3: "For resumed sessions, this field is the value from the state of the
+    // session being resumed."
+    if hs.suite.suite != session.suite {
+        return Err(PeerMisbehaved::ResumedWithDifferentSuite.into());
+    }
+    // RFC 7627 §5.3: the client "MUST abort the handshake" if the extended master
+    // secret state differs from the session's (either way).
+    if hs.ems != session.extended_master_secret {
+        return Err(PeerMisbehaved::ResumedWithDifferentExtendedMasterSecret.into());
+    }
+    // The server's identity is the session's: its leaf, validated in the full
+    // handshake.
+    core.received_chain = session.peer_certificate.iter().cloned().collect();
+    let master = MasterSecret::from_bytes(hs.suite.prf_hash, *session.master_secret());
+    let Keys {
+        master,
+        sealer,
+        opener,
+    } = hs.keys(core, master)?;
+    Ok(if hs.ticket {
+        State::NewSessionTicket(ExpectNewSessionTicket {
+            hs,
+            master,
+            opener,
+            sealer: Some(sealer),
+        })
+    } else {
+        State::ChangeCipherSpec(ExpectChangeCipherSpec {
+            hs,
+            master,
+            opener,
+            sealer: Some(sealer),
+            ticket: None,
+        })
+    })
 }
 
 /// Waiting for the server's Certificate (RFC 5246 §7.4.2; every suite here
@@ -525,11 +650,22 @@ impl ExpectServerHelloDone {
         // 5. §7.4.9: ChangeCipherSpec and Finished under the new keys.
         core.send_ccs(sealer)?;
         self.hs.send_finished(core, &master)?;
-        Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
-            hs: self.hs,
-            master,
-            opener,
-        }))
+        Ok(if self.hs.ticket {
+            State::NewSessionTicket(ExpectNewSessionTicket {
+                hs: self.hs,
+                master,
+                opener,
+                sealer: None,
+            })
+        } else {
+            State::ChangeCipherSpec(ExpectChangeCipherSpec {
+                hs: self.hs,
+                master,
+                opener,
+                sealer: None,
+                ticket: None,
+            })
+        })
     }
 
     /// Sends ClientKeyExchange (RFC 5246 §7.4.7) and returns the premaster.
@@ -563,30 +699,114 @@ impl ExpectServerHelloDone {
     }
 }
 
+/// Waiting for the NewSessionTicket the ServerHello announced (RFC 5077 §3.3).
+pub(crate) struct ExpectNewSessionTicket {
+    hs: Box<Hs>,
+    master: MasterSecret,
+    opener: Box<Opener>,
+    /// This side's protection when resuming (its ChangeCipherSpec follows the
+    /// server's Finished); `None` in a full handshake, where it went already.
+    sealer: Option<Box<Sealer>>,
+}
+
+impl ExpectNewSessionTicket {
+    fn handle(mut self, msg: &HandshakeMessage<'_>, raw: &[u8]) -> Result<State, Error> {
+        let HandshakeMessage::NewSessionTicket(nst) = msg else {
+            return Err(unexpected(msg.typ()));
+        };
+        self.hs.transcript.add(raw);
+        // RFC 5077 §3.3: an empty ticket means none this time. A lifetime hint of 0
+        // leaves the lifetime to the client; a longer one is capped (the session
+        // store is not a place for week-old secrets).
+        let ticket = (!nst.ticket.is_empty()).then(|| Ticket {
+            ticket: nst.ticket.to_vec(),
+            lifetime: match nst.lifetime_hint {
+                0 => DEFAULT_SESSION_LIFETIME,
+                s => Duration::from_secs(u64::from(s)).min(MAX_CLIENT_SESSION_LIFETIME),
+            },
+        });
+        Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
+            hs: self.hs,
+            master: self.master,
+            opener: self.opener,
+            sealer: self.sealer,
+            ticket,
+        }))
+    }
+}
+
+/// The longest a client keeps a ticket, whatever the server's hint: 7 days (the
+/// bound RFC 8446 §4.6.1 sets on ticket lifetimes).
+const MAX_CLIENT_SESSION_LIFETIME: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A ticket the server sent.
+pub(crate) struct Ticket {
+    ticket: Vec<u8>,
+    lifetime: Duration,
+}
+
 /// Waiting for the server's ChangeCipherSpec.
 pub(crate) struct ExpectChangeCipherSpec {
     hs: Box<Hs>,
     master: MasterSecret,
     /// The server's protection, installed when its ChangeCipherSpec arrives.
     opener: Box<Opener>,
+    sealer: Option<Box<Sealer>>,
+    ticket: Option<Ticket>,
 }
 
 /// Waiting for the server's Finished.
 pub(crate) struct ExpectFinished {
     hs: Box<Hs>,
     master: MasterSecret,
+    sealer: Option<Box<Sealer>>,
+    ticket: Option<Ticket>,
 }
 
 impl ExpectFinished {
     fn handle(
         mut self,
         core: &mut Core,
+        config: &ClientConfig,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
     ) -> Result<(), Error> {
         self.hs.check_finished(core, &self.master, msg, raw)?;
+        // Resuming, the client's ChangeCipherSpec and Finished come last (§7.3).
+        if let Some(sealer) = self.sealer.take() {
+            core.send_ccs(sealer)?;
+            self.hs.send_finished(core, &self.master)?;
+        }
         self.hs.complete(core);
+        self.remember(core, config);
         Ok(())
+    }
+
+    /// Keeps the session for the next connection to this server: after a full
+    /// handshake that the server made resumable (a session ID or a ticket), or a
+    /// resumption that brought a new ticket. Only sessions with the extended master
+    /// secret (RFC 7627 §5.3).
+    fn remember(self, core: &Core, config: &ClientConfig) {
+        let Some(store) = &config.session_store else {
+            return;
+        };
+        let Ok(name) = core::str::from_utf8(&core.session_name) else {
+            return;
+        };
+        if !self.hs.ems
+            || (self.hs.resumed && self.ticket.is_none())
+            || (self.hs.session_id.is_empty() && self.ticket.is_none())
+        {
+            return;
+        }
+        let lifetime = self
+            .ticket
+            .as_ref()
+            .map_or(DEFAULT_SESSION_LIFETIME, |t| t.lifetime);
+        let mut session = new_session(&self.hs, core, &self.master, lifetime);
+        session.session_id.clone_from(&self.hs.session_id);
+        session.ticket = self.ticket.map(|t| t.ticket);
+        store.put(name, &session.to_bytes());
     }
 }
 

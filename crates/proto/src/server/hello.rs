@@ -23,13 +23,21 @@ use sanstls_wire::handshake::{
     DistinguishedName, HandshakeMessage, Random, ServerDhParams, ServerHello, ServerKeyExchange,
 };
 
+use sanstls_crypto::rng::SeededRng;
+use sanstls_keys::MasterSecret;
+use sanstls_keys::suite;
+use sanstls_pki::UnixTime;
+use sanstls_record::Opener;
+
 use super::ServerKx;
 use crate::config::{CertifiedKey, ServerConfig};
 use crate::core::Core;
 use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
 use crate::hs::Hs;
+use crate::hs::Keys;
 use crate::limits::{self, RecordLimits};
 use crate::negotiate;
+use crate::session::{MAX_SESSION_ID_LEN, Session};
 use crate::sig::{scheme_parts, sign_digest, signed_params};
 
 /// RFC 8446 §4.1.3: the last eight bytes of a TLS 1.3 server's random when it
@@ -90,10 +98,18 @@ struct Choice {
     alpn: Option<Vec<u8>>,
     limits: RecordLimits,
     limits_answer: limits::Answer,
+    /// The session ID of the ServerHello: the client's, when resuming; a new one when
+    /// the server has a session cache; else empty (§7.4.1.3).
+    session_id: Vec<u8>,
+    /// Whether to send a NewSessionTicket (RFC 5077 §3.2: the client sent
+    /// session_ticket and the server has a ticketer).
+    ticket: bool,
 }
 
-/// The key exchange of the chosen suite, with what DHE needs.
+/// The key exchange of the chosen suite, with what DHE needs; or the session resumed.
 enum KxChoice {
+    /// An abbreviated handshake (RFC 5246 §7.3) with this session.
+    Resume(Box<Session>),
     #[cfg(feature = "rsa-kx")]
     Rsa,
     #[cfg(feature = "dhe")]
@@ -105,7 +121,12 @@ enum KxChoice {
 
 /// Decides everything a ClientHello leaves to the server. Pure: no output, no
 /// randomness.
-fn choose(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Choice, Error> {
+fn choose(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    now: UnixTime,
+    rng: &mut SeededRng,
+) -> Result<Choice, Error> {
     let common = &config.common;
     let exts = ch.extensions;
 
@@ -145,34 +166,34 @@ fn choose(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Choice, Error> 
         return Err(PeerIncompatible::UnrecognizedName.into());
     }
 
-    // 4. Suite, signature scheme and group (negotiate.rs).
-    let scheme = negotiate::signature_scheme(
-        &common.signature_schemes,
-        exts.and_then(|e| e.signature_algorithms()),
-    );
-    let group = negotiate::dh_group(config.dh_group, exts.and_then(|e| e.supported_groups()));
-    let suite = negotiate::cipher_suite(
-        &common.suites,
-        ch.cipher_suites,
-        scheme.is_some() && cert.may_sign(),
-        cert.may_encipher(),
-        group,
-    )?;
-    // (The configuration holds only suites whose key exchange this build has.)
-    let kx = match (suite.key_exchange, scheme, group) {
-        #[cfg(feature = "rsa-kx")]
-        (KeyExchange::Rsa, _, _) => KxChoice::Rsa,
-        // `cipher_suite` picks DHE only with a scheme and a group.
-        #[cfg(feature = "dhe")]
-        (KeyExchange::DheRsa, Some(scheme), Ok(group)) => KxChoice::Dhe { scheme, group },
-        _ => return Err(InternalError::HandshakeState.into()),
-    };
-
-    // 5. Extensions answered (RFC 5246 §7.4.1.4: only those the client sent).
+    // 4. RFC 7627 §5.1: the extended master secret, which a resumption must match.
     let ems = common.ems && exts.is_some_and(|e| e.extended_master_secret());
     if !ems && common.require_ems {
         return Err(PeerIncompatible::ExtendedMasterSecretRequired.into());
     }
+
+    // 5. A session to resume (by ticket or session ID), or the suite, signature scheme
+    //    and group of a full handshake (negotiate.rs).
+    let (suite, kx) = match resumable(config, ch, server_name.as_deref(), ems, now)? {
+        Some(session) => {
+            let suite = suite::lookup(session.suite).ok_or(InternalError::HandshakeState)?;
+            (suite, KxChoice::Resume(Box::new(session)))
+        }
+        None => full_handshake_suite(config, ch, &cert)?,
+    };
+    let resuming = matches!(kx, KxChoice::Resume(_));
+    // RFC 5077 §3.4: a resumption answers with the client's session ID; a full
+    // handshake gets a fresh one when there is a cache to find it in later.
+    let session_id = if resuming {
+        ch.session_id.to_vec()
+    } else if config.session_store.is_some() {
+        let mut id = alloc::vec![0u8; MAX_SESSION_ID_LEN];
+        rng.fill_bytes(&mut id);
+        id
+    } else {
+        Vec::new()
+    };
+    let ticket = config.ticketer.is_some() && exts.is_some_and(|e| e.session_ticket().is_some());
     // RFC 7366 §2: encrypt-then-MAC applies to block-cipher suites, i.e. all of ours.
     let etm = common.etm && exts.is_some_and(|e| e.encrypt_then_mac());
     let alpn = negotiate::alpn(&common.alpn, exts.and_then(|e| e.alpn()))?.map(<[u8]>::to_vec);
@@ -195,7 +216,116 @@ fn choose(config: &ServerConfig, ch: &ClientHello<'_>) -> Result<Choice, Error> 
         alpn,
         limits,
         limits_answer,
+        session_id,
+        ticket,
     })
+}
+
+/// The suite and key exchange of a full handshake: the server's preference among the
+/// client's suites that the certificate and the client's signature schemes and groups
+/// allow (negotiate.rs).
+fn full_handshake_suite(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    cert: &CertifiedKey,
+) -> Result<(&'static SuiteInfo, KxChoice), Error> {
+    let common = &config.common;
+    let exts = ch.extensions;
+    let scheme = negotiate::signature_scheme(
+        &common.signature_schemes,
+        exts.and_then(|e| e.signature_algorithms()),
+    );
+    let group = negotiate::dh_group(config.dh_group, exts.and_then(|e| e.supported_groups()));
+    let suite = negotiate::cipher_suite(
+        &common.suites,
+        ch.cipher_suites,
+        scheme.is_some() && cert.may_sign(),
+        cert.may_encipher(),
+        group,
+    )?;
+    // (The configuration holds only suites whose key exchange this build has.)
+    let kx = match (suite.key_exchange, scheme, group) {
+        #[cfg(feature = "rsa-kx")]
+        (KeyExchange::Rsa, _, _) => KxChoice::Rsa,
+        // `cipher_suite` picks DHE only with a scheme and a group.
+        #[cfg(feature = "dhe")]
+        (KeyExchange::DheRsa, Some(scheme), Ok(group)) => KxChoice::Dhe { scheme, group },
+        _ => return Err(InternalError::HandshakeState.into()),
+    };
+    Ok((suite, kx))
+}
+
+/// The session the ClientHello asks to resume, if the server has it and may resume
+/// it now; `None` means a full handshake. A ticket is tried first (RFC 5077 §3.4),
+/// then the session ID in the cache (RFC 5246 §7.4.1.2). A ticket that does not
+/// decrypt, an unknown ID, an expired session, or one whose terms the ClientHello
+/// does not meet is never an error, only a full handshake; the one error is a client
+/// that drops the extended master secret of the session (RFC 7627 §5.3).
+fn resumable(
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    server_name: Option<&str>,
+    ems: bool,
+    now: UnixTime,
+) -> Result<Option<Session>, Error> {
+    let exts = ch.extensions;
+    let from_ticket = match (
+        &config.ticketer,
+        exts.and_then(|e| e.session_ticket())
+            .filter(|t| !t.is_empty()),
+    ) {
+        (Some(ticketer), Some(ticket)) => ticketer.decrypt(ticket, now),
+        _ => None,
+    };
+    let from_cache = || match (&config.session_store, ch.session_id) {
+        (Some(store), id) if !id.is_empty() => store.get(id),
+        _ => None,
+    };
+    let Some(session) = from_ticket
+        .or_else(from_cache)
+        .and_then(|bytes| Session::from_bytes(&bytes).ok())
+    else {
+        return Ok(None);
+    };
+    // RFC 7627 §5.3: "If the original session used the "extended_master_secret"
+    // extension but the new ClientHello does not contain it, the server MUST abort the
+    // abbreviated handshake." A session without it is not resumed at all: "If the
+    // original session did not use the extension but the new ClientHello does", a
+    // full handshake follows; if neither did, the server "SHOULD" abort, and a full
+    // handshake (which derives a fresh master secret) is the safe way to do so
+    // without failing the client.
+    if session.extended_master_secret && !ems {
+        return Err(PeerMisbehaved::ResumptionWithoutExtendedMasterSecret.into());
+    }
+    let ok = session.extended_master_secret
+        && session.is_valid_at(now)
+        // RFC 5246 §7.4.1.2: the client's suites "MUST include at least the
+        // cipher_suite from that session"; it must also still be one this server uses.
+        && ch.offers(session.suite)
+        && config.common.suites.contains(&session.suite)
+        // RFC 6066 §3: a server "MUST NOT accept the request to resume the session if
+        // the server_name extension contains a different name".
+        && session.server_name.as_deref() == server_name
+        // The same client authentication state: a session without a client
+        // certificate does not resume where one is now required, nor one with a
+        // certificate where none is asked for any more.
+        && match (config.client_verifier(), &session.peer_certificate) {
+            (Some(v), None) => !v.client_auth_mandatory(),
+            (None, Some(_)) => false,
+            _ => true,
+        };
+    Ok(ok.then_some(session))
+}
+
+/// What the server did with a ClientHello.
+pub(super) enum Response {
+    /// A full handshake: its first flight went out, the key exchange waits for the
+    /// client's.
+    Full(Box<Hs>, ServerKx),
+    /// An abbreviated handshake (RFC 5246 §7.3): ServerHello, [NewSessionTicket],
+    /// ChangeCipherSpec and Finished went out; the client's ChangeCipherSpec and
+    /// Finished come next.
+    Resumed(Box<Hs>, MasterSecret, Box<Opener>),
 }
 
 /// Processes the ClientHello and sends the server's first flight.
@@ -204,9 +334,62 @@ pub(super) fn respond(
     config: &ServerConfig,
     ch: &ClientHello<'_>,
     raw: &[u8],
-) -> Result<(Box<Hs>, ServerKx), Error> {
-    let choice = choose(config, ch)?;
-    send_first_flight(core, config, ch, raw, choice)
+) -> Result<Response, Error> {
+    let choice = choose(config, ch, core.now, &mut core.rng)?;
+    // A fatal alert on this connection invalidates its session (RFC 5246 §7.2).
+    core.session_name.clone_from(&choice.session_id);
+    if matches!(choice.kx, KxChoice::Resume(_)) {
+        return resume(core, config, ch, raw, choice);
+    }
+    let (hs, kx) = send_first_flight(core, config, ch, raw, choice)?;
+    Ok(Response::Full(hs, kx))
+}
+
+/// The server's part of the abbreviated handshake (RFC 5246 §7.3): ServerHello with
+/// the client's session ID, [NewSessionTicket], ChangeCipherSpec, Finished, with keys
+/// from the session's master secret and the new randoms.
+fn resume(
+    core: &mut Core,
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    raw: &[u8],
+    choice: Choice,
+) -> Result<Response, Error> {
+    core.fragmenter = Fragmenter::new(choice.limits.send);
+    let (transcript, server_random) = send_server_hello(core, config, raw, &choice)?;
+    let KxChoice::Resume(session) = choice.kx else {
+        return Err(InternalError::HandshakeState.into());
+    };
+    let mut hs = Box::new(Hs {
+        transcript,
+        client_random: ch.random.0,
+        server_random,
+        suite: choice.suite,
+        ems: choice.ems,
+        etm: choice.etm,
+        alpn: choice.alpn,
+        server_name: choice.server_name,
+        dh_bits: None,
+        limits: choice.limits,
+        session_id: choice.session_id,
+        ticket: choice.ticket,
+        resumed: true,
+    });
+    // The peer's identity is the session's (its leaf certificate, validated then).
+    core.received_chain = session.peer_certificate.iter().cloned().collect();
+    let master = MasterSecret::from_bytes(choice.suite.prf_hash, *session.master_secret());
+    let Keys {
+        master,
+        sealer,
+        opener,
+    } = hs.keys(core, master)?;
+    if hs.ticket {
+        // RFC 5077 §3.3: a fresh ticket for the same session (its expiry unchanged).
+        super::send_ticket(core, config, &mut hs, &session)?;
+    }
+    core.send_ccs(sealer)?;
+    hs.send_finished(core, &master)?;
+    Ok(Response::Resumed(hs, master, opener))
 }
 
 /// The server's first flight (RFC 5246 §7.3): ServerHello, Certificate,
@@ -235,6 +418,8 @@ fn send_first_flight(
         etm,
         alpn,
         limits,
+        session_id,
+        ticket,
         ..
     } = choice;
     let mut hs = Box::new(Hs {
@@ -248,6 +433,9 @@ fn send_first_flight(
         server_name,
         dh_bits: None,
         limits,
+        session_id,
+        ticket,
+        resumed: false,
     });
 
     // 2. §7.4.2: the certificate chain, leaf first.
@@ -272,6 +460,7 @@ fn send_first_flight(
         KxChoice::Dhe { scheme, group } => {
             send_server_key_exchange(core, &mut hs, &cert, scheme, group)?
         }
+        KxChoice::Resume(_) => return Err(InternalError::HandshakeState.into()),
     };
 
     // 4. §7.4.4: with a client verifier, CertificateRequest: rsa_sign (the only
@@ -322,7 +511,10 @@ fn send_server_hello(
     if choice.secure_renegotiation {
         sh_exts.push(ServerExtension::RenegotiationInfo(&[]));
     }
-    if choice.server_name.is_some() {
+    let resuming = matches!(choice.kx, KxChoice::Resume(_));
+    // RFC 6066 §3: "When resuming a session, the server MUST NOT include a
+    // server_name extension in the server hello."
+    if choice.server_name.is_some() && !resuming {
         sh_exts.push(ServerExtension::ServerName);
     }
     if choice.ems {
@@ -341,12 +533,16 @@ fn send_server_hello(
         }
         limits::Answer::RecordSizeLimit(v) => sh_exts.push(ServerExtension::RecordSizeLimit(v)),
     }
+    // RFC 5077 §3.2: an empty session_ticket says a NewSessionTicket will come.
+    if choice.ticket {
+        sh_exts.push(ServerExtension::SessionTicket);
+    }
     let sh = HandshakeMessage::ServerHello(ServerHello {
         server_version: ProtocolVersion::TLS12,
         random: Random(server_random),
-        // No session cache: an empty session_id says this session cannot be resumed
-        // (§7.4.1.3).
-        session_id: &[],
+        // §7.4.1.3: the ID under which the session is cached, the client's when it is
+        // resumed; empty when this session cannot be resumed by ID.
+        session_id: &choice.session_id,
         cipher_suite: choice.suite.suite,
         compression_method: CompressionMethod::NULL,
         extensions: (!sh_exts.is_empty()).then(|| ServerExtensions::from_items(&sh_exts)),

@@ -9,6 +9,18 @@
 //! ChangeCipherSpec, Finished  -->
 //! ```
 //!
+//! Resumed (RFC 5246 §7.3, abbreviated; by session ID, or by ticket, RFC 5077 §3.1):
+//!
+//! ```text
+//!                  <-- ClientHello (session ID or ticket)
+//! ServerHello, [NewSessionTicket], ChangeCipherSpec, Finished  -->
+//!                  <-- ChangeCipherSpec, Finished
+//! ```
+//!
+//! A full handshake sends a NewSessionTicket before its ChangeCipherSpec when the
+//! client asked for one, and leaves its session in the cache under the ServerHello's
+//! session ID.
+//!
 //! The bracketed client messages exist with client authentication
 //! ([`crate::ServerConfigBuilder::client_verifier`]): the CertificateRequest is sent,
 //! the client's Certificate is required, and its CertificateVerify follows when that
@@ -26,13 +38,14 @@ use sanstls_crypto::rsa::RsaPublicKey;
 use sanstls_keys::MasterSecret;
 use sanstls_record::{Opener, Sealer};
 use sanstls_wire::enums::{HandshakeType, KeyExchange};
-use sanstls_wire::handshake::{ClientKeyExchange, HandshakeMessage};
+use sanstls_wire::handshake::{ClientKeyExchange, HandshakeMessage, NewSessionTicket};
 use zeroize::Zeroizing;
 
 use crate::config::{CertifiedKey, ServerConfig};
 use crate::core::Core;
 use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
-use crate::hs::{Hs, Input, Keys, Transition, unexpected};
+use crate::hs::{Hs, Input, Keys, Transition, new_session, unexpected};
+use crate::session::Session;
 use crate::sig::scheme_parts;
 
 /// The server's states.
@@ -122,7 +135,7 @@ impl State {
             State::CertificateVerify(s) => s.handle(config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
             State::Finished(s) => {
-                s.handle(core, &msg, raw)?;
+                s.handle(core, config, &msg, raw)?;
                 return Ok(Transition::traffic());
             }
         };
@@ -143,7 +156,19 @@ impl ExpectClientHello {
         let HandshakeMessage::ClientHello(ch) = msg else {
             return Err(unexpected(msg.typ()));
         };
-        let (hs, kx) = hello::respond(core, config, ch, raw)?;
+        let (hs, kx) = match hello::respond(core, config, ch, raw)? {
+            hello::Response::Full(hs, kx) => (hs, kx),
+            hello::Response::Resumed(hs, master, opener) => {
+                let limits = hs.limits;
+                let next = State::ChangeCipherSpec(ExpectChangeCipherSpec {
+                    hs,
+                    master,
+                    sealer: None,
+                    opener,
+                });
+                return Ok(Transition::limiting(next, &limits));
+            }
+        };
         let limits = hs.limits;
         #[cfg(feature = "client-auth")]
         let next = if config.client_verifier().is_some() {
@@ -294,7 +319,7 @@ impl ExpectClientKeyExchange {
         return Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
             hs: self.hs,
             master,
-            sealer,
+            sealer: Some(sealer),
             opener,
         }));
         #[cfg(feature = "client-auth")]
@@ -313,7 +338,7 @@ impl ExpectClientKeyExchange {
             None => State::ChangeCipherSpec(ExpectChangeCipherSpec {
                 hs: self.hs,
                 master,
-                sealer,
+                sealer: Some(sealer),
                 opener,
             }),
         })
@@ -368,7 +393,7 @@ impl ExpectCertificateVerify {
         Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
             hs: self.hs,
             master: self.master,
-            sealer: self.sealer,
+            sealer: Some(self.sealer),
             opener: self.opener,
         }))
     }
@@ -378,7 +403,9 @@ impl ExpectCertificateVerify {
 pub(crate) struct ExpectChangeCipherSpec {
     hs: Box<Hs>,
     master: MasterSecret,
-    sealer: Box<Sealer>,
+    /// This side's protection, for its ChangeCipherSpec after the client's Finished
+    /// (`None` when resuming: the server's went first).
+    sealer: Option<Box<Sealer>>,
     /// The client's protection, installed when its ChangeCipherSpec arrives.
     opener: Box<Opener>,
 }
@@ -387,22 +414,65 @@ pub(crate) struct ExpectChangeCipherSpec {
 pub(crate) struct ExpectFinished {
     hs: Box<Hs>,
     master: MasterSecret,
-    sealer: Box<Sealer>,
+    sealer: Option<Box<Sealer>>,
 }
 
 impl ExpectFinished {
     fn handle(
         mut self,
         core: &mut Core,
+        config: &ServerConfig,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
     ) -> Result<(), Error> {
         // 1. §7.4.9: verify the client's Finished.
         self.hs.check_finished(core, &self.master, msg, raw)?;
-        // 2. §7.1 / §7.4.9: ChangeCipherSpec, then Finished under the new keys.
-        core.send_ccs(self.sealer)?;
-        self.hs.send_finished(core, &self.master)?;
+        if let Some(sealer) = self.sealer {
+            // A full handshake: its session, for the cache and a ticket.
+            let session = new_session(&self.hs, core, &self.master, config.session_lifetime);
+            // 2. RFC 5077 §3.3: NewSessionTicket before ChangeCipherSpec.
+            if self.hs.ticket {
+                send_ticket(core, config, &mut self.hs, &session)?;
+            }
+            // 3. §7.1 / §7.4.9: ChangeCipherSpec, then Finished under the new keys.
+            core.send_ccs(sealer)?;
+            self.hs.send_finished(core, &self.master)?;
+            // 4. §7.4.1.3: the session is now resumable under the ServerHello's ID.
+            if let Some(store) = &config.session_store
+                && !self.hs.session_id.is_empty()
+            {
+                store.put(&self.hs.session_id, &session.to_bytes());
+            }
+        }
         self.hs.complete(core);
         Ok(())
     }
+}
+
+/// Sends a NewSessionTicket (RFC 5077 §3.3) for `session`, its lifetime the
+/// ticketer's; a ticketer that makes no ticket gets an empty one, which the RFC allows
+/// once the ServerHello has promised one ("If the server determines that it does not
+/// want to include a ticket ... it sends a zero-length ticket").
+pub(super) fn send_ticket(
+    core: &mut Core,
+    config: &ServerConfig,
+    hs: &mut Hs,
+    session: &Session,
+) -> Result<(), Error> {
+    let ticketer = config
+        .ticketer
+        .as_ref()
+        .ok_or(InternalError::HandshakeState)?;
+    let lifetime = ticketer.lifetime();
+    let mut state = session.clone();
+    state.lifetime = lifetime;
+    let ticket = ticketer.encrypt(&state.to_bytes(), core.now);
+    let msg = HandshakeMessage::NewSessionTicket(NewSessionTicket {
+        lifetime_hint: lifetime.as_secs().min(u64::from(u32::MAX)) as u32,
+        ticket: ticket
+            .as_deref()
+            .filter(|t| t.len() <= 0xffff)
+            .unwrap_or(&[]),
+    });
+    core.send_handshake(&msg, &mut hs.transcript)
 }
