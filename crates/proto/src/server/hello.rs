@@ -335,7 +335,19 @@ pub(super) fn respond(
     ch: &ClientHello<'_>,
     raw: &[u8],
 ) -> Result<Response, Error> {
-    let choice = choose(config, ch, core.now, &mut core.rng)?;
+    let choice = match choose(config, ch, core.now, &mut core.rng) {
+        Ok(c) => c,
+        Err(e) => {
+            // The session found for a resumption that must fail is invalidated
+            // with the fatal alert (RFC 5246 §7.2). (Only then: a ClientHello that
+            // fails for another reason does not evict the session it names, which
+            // anyone who saw the ID on the wire could send.)
+            if e == PeerMisbehaved::ResumptionWithoutExtendedMasterSecret.into() {
+                core.session_name = ch.session_id.to_vec();
+            }
+            return Err(e);
+        }
+    };
     // A fatal alert on this connection invalidates its session (RFC 5246 §7.2).
     core.session_name.clone_from(&choice.session_id);
     if matches!(choice.kx, KxChoice::Resume(_)) {
