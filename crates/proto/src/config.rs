@@ -31,6 +31,24 @@ use crate::session::{DEFAULT_SESSION_LIFETIME, SessionCache};
 #[cfg(feature = "server")]
 use crate::session::{StoresServerSessions, Ticketer};
 
+/// The default session store of a configuration: `make()` with feature
+/// `resumption`, none without.
+fn default_store<T>(make: impl FnOnce() -> T) -> Option<T> {
+    if cfg!(feature = "resumption") {
+        Some(make())
+    } else {
+        None
+    }
+}
+
+/// What a build without feature `resumption` says about a configuration that asks
+/// for a session store or a ticketer.
+#[cfg(not(feature = "resumption"))]
+const RESUMPTION_LEFT_OUT: ConfigError = ConfigError::LeftOut {
+    what: "session resumption (session stores, tickets)",
+    feature: "resumption",
+};
+
 /// How many sessions a client keeps by default (one per server name): a session is
 /// about 100 bytes, the server's leaf certificate and any ticket.
 pub const DEFAULT_CLIENT_SESSION_CAPACITY: usize = 32;
@@ -520,6 +538,7 @@ macro_rules! common_setters {
 
 #[cfg(feature = "client")]
 /// A client's configuration.
+#[allow(clippy::struct_excessive_bools)] // independent switches, each its own setting
 pub struct ClientConfig {
     pub(crate) common: Common,
     pub(crate) verifier: Shared<dyn ServerCertVerifier>,
@@ -559,9 +578,9 @@ impl ClientConfig {
             client_cert: None,
             require_fragment_limit: false,
             offer_record_size_limit: true,
-            session_store: Some(Shared::new(SessionCache::new(
-                DEFAULT_CLIENT_SESSION_CAPACITY,
-            ))),
+            session_store: default_store(|| {
+                Shared::new(SessionCache::new(DEFAULT_CLIENT_SESSION_CAPACITY)) as _
+            }),
             tickets: true,
         }
     }
@@ -571,9 +590,13 @@ impl ClientConfig {
         &self.common
     }
 
-    /// The session store, if resumption is on.
+    /// The session store, if resumption is on (always `None` without feature
+    /// `resumption`: the code that uses it is then left out of the build).
     pub fn session_store(&self) -> Option<&Shared<dyn StoresClientSessions>> {
-        self.session_store.as_ref()
+        #[cfg(feature = "resumption")]
+        return self.session_store.as_ref();
+        #[cfg(not(feature = "resumption"))]
+        None
     }
 
     /// The client certificate offered to a server that asks for one (always `None`
@@ -588,6 +611,7 @@ impl ClientConfig {
 
 #[cfg(feature = "client")]
 /// Builds a [`ClientConfig`].
+#[allow(clippy::struct_excessive_bools)] // independent switches, each its own setting
 pub struct ClientConfigBuilder {
     common: Common,
     verifier: Option<Shared<dyn ServerCertVerifier>>,
@@ -708,6 +732,10 @@ impl ClientConfigBuilder {
         #[cfg(not(feature = "client-auth"))]
         if self.client_cert.is_some() {
             return Err(CLIENT_AUTH_LEFT_OUT);
+        }
+        #[cfg(not(feature = "resumption"))]
+        if self.session_store.is_some() {
+            return Err(RESUMPTION_LEFT_OUT);
         }
         let verifier: Shared<dyn ServerCertVerifier> = match (self.verifier, self.anchors) {
             (Some(v), _) => v,
@@ -902,9 +930,9 @@ impl ServerConfig {
             dh_group: NamedDhGroup::Ffdhe2048,
             client_verifier: None,
             refuse_unknown_server_names: false,
-            session_store: Some(Shared::new(SessionCache::new(
-                DEFAULT_SERVER_SESSION_CAPACITY,
-            ))),
+            session_store: default_store(|| {
+                Shared::new(SessionCache::new(DEFAULT_SERVER_SESSION_CAPACITY)) as _
+            }),
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             ticketer: None,
         }
@@ -913,6 +941,23 @@ impl ServerConfig {
     /// The shared settings.
     pub fn common(&self) -> &Common {
         &self.common
+    }
+
+    /// The session cache, if session IDs are on (always `None` without feature
+    /// `resumption`).
+    pub fn session_store(&self) -> Option<&Shared<dyn StoresServerSessions>> {
+        #[cfg(feature = "resumption")]
+        return self.session_store.as_ref();
+        #[cfg(not(feature = "resumption"))]
+        None
+    }
+
+    /// The ticketer, if tickets are on (always `None` without feature `resumption`).
+    pub fn ticketer(&self) -> Option<&Shared<dyn Ticketer>> {
+        #[cfg(feature = "resumption")]
+        return self.ticketer.as_ref();
+        #[cfg(not(feature = "resumption"))]
+        None
     }
 
     /// The verifier of client certificates, when the server asks for them (always
@@ -1049,6 +1094,10 @@ impl ServerConfigBuilder {
         if self.client_verifier.is_some() {
             return Err(CLIENT_AUTH_LEFT_OUT);
         }
+        #[cfg(not(feature = "resumption"))]
+        if self.session_store.is_some() || self.ticketer.is_some() {
+            return Err(RESUMPTION_LEFT_OUT);
+        }
         let cert_request_len = match &self.client_verifier {
             Some(v) => {
                 let issuers = v.acceptable_issuers();
@@ -1174,6 +1223,16 @@ mod left_out {
         let err = builder().client_certificate(key).build().unwrap_err();
         assert_eq!(err, CLIENT_AUTH_LEFT_OUT);
         assert!(err.to_string().contains("`client-auth`"), "{err}");
+    }
+
+    #[cfg(not(feature = "resumption"))]
+    #[test]
+    fn a_session_store_names_the_resumption_feature() {
+        // Left out: no store by default, and none can be set.
+        assert!(builder().build().unwrap().session_store().is_none());
+        let store = Shared::new(crate::SessionCache::new(4));
+        let b = builder().session_store(Some(store as _));
+        assert_eq!(feature_named(b), "resumption");
     }
 
     #[test]

@@ -518,13 +518,13 @@ impl Connection {
         match &self.role {
             #[cfg(feature = "client")]
             Role::Client(c) => {
-                if let (Some(store), Ok(name)) = (&c.session_store, core::str::from_utf8(&name)) {
+                if let (Some(store), Ok(name)) = (c.session_store(), core::str::from_utf8(&name)) {
                     store.remove(name);
                 }
             }
             #[cfg(feature = "server")]
             Role::Server(s) => {
-                if let Some(store) = &s.session_store {
+                if let Some(store) = s.session_store() {
                     store.take(&name);
                 }
             }

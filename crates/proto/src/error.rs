@@ -261,10 +261,11 @@ impl PeerMisbehaved {
             P::UnsolicitedExtension(_) => AlertDescription::UNSUPPORTED_EXTENSION,
             // RFC 5746 §3.4 / §3.6: "MUST abort the handshake (by sending a fatal
             // handshake_failure alert)".
-            P::BadRenegotiationInfo | P::NoServerCertificate => AlertDescription::HANDSHAKE_FAILURE,
-            // RFC 7627 §5.3 names no alert for "abort"; handshake_failure, as
-            // OpenSSL sends, says the parameters cannot be agreed on.
-            P::ResumptionWithoutExtendedMasterSecret
+            // RFC 7627 §5.3 names no alert for its "abort"; handshake_failure (what
+            // OpenSSL sends) says the parameters cannot be agreed on.
+            P::BadRenegotiationInfo
+            | P::NoServerCertificate
+            | P::ResumptionWithoutExtendedMasterSecret
             | P::ResumedWithDifferentExtendedMasterSecret => AlertDescription::HANDSHAKE_FAILURE,
             // RFC 5246 §7.2.2: decrypt_error for a signature or Finished that fails.
             P::BadSignature | P::BadFinished => AlertDescription::DECRYPT_ERROR,

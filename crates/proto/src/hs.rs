@@ -111,6 +111,7 @@ pub(crate) struct Keys {
 }
 
 /// The handshake so far, once the hellos fixed the suite.
+#[allow(clippy::struct_excessive_bools)] // what the hellos agreed, one flag each
 pub(crate) struct Hs {
     pub(crate) transcript: Transcript,
     pub(crate) client_random: [u8; 32],

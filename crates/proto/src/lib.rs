@@ -190,7 +190,8 @@
         feature = "rsa-kx",
         feature = "client-auth",
         feature = "pss",
-        feature = "sha512"
+        feature = "sha512",
+        feature = "resumption"
     )),
     allow(unused_imports, unused_variables, dead_code, unreachable_patterns)
 )]

@@ -47,6 +47,7 @@ const CLIENT_SAYS: &[u8] = b"GET / HTTP/1.0\r\n\r\n";
 const SERVER_SAYS: &[u8] = b"HTTP/1.0 200 OK\r\n\r\nhello";
 
 /// One recorded handshake: which side's configuration differs from the default, how.
+#[allow(clippy::struct_excessive_bools)] // one switch per configuration difference
 struct Case {
     /// The file name in `fuzz/seeds/proto_<side>/`.
     name: &'static str,

@@ -153,7 +153,8 @@ fn server_choosing_an_unoffered_suite_is_illegal_parameter() {
         .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA])
         .build()
         .unwrap();
-    let mut p = Pair::new(c, server_builder().build().unwrap());
+    // (No session cache: the session ID stays empty.)
+    let mut p = Pair::new(c, server_builder().session_cache(0).build().unwrap());
     // ServerHello body: version 2, random 32, session_id length 1 (empty), then the suite.
     p.filter = Some(on_chunk(Dir::ToClient, 1, |b| {
         b[44..46].copy_from_slice(&0x0035u16.to_be_bytes());

@@ -3,6 +3,8 @@
 //! (suite, server name, extended master secret, client certificate state), and every
 //! way a resumption is refused becoming a full handshake.
 
+#![cfg(feature = "resumption")]
+
 #[path = "../../test/src/pair.rs"]
 mod pair;
 

@@ -209,7 +209,8 @@ fn a_client_without_signature_algorithms_gets_dhe_only_from_a_server_that_allows
     p.filter = Some(rewrite_first_to_server(strip_signature_algorithms));
     p.run();
     assert_eq!(scheme_of(&p.sent_by_server, 12), None);
-    let suite = &p.sent_by_server[5 + 4 + 2 + 32 + 1..][..2];
+    let sid = usize::from(p.sent_by_server[5 + 4 + 2 + 32]);
+    let suite = &p.sent_by_server[5 + 4 + 2 + 32 + 1 + sid..][..2];
     assert_eq!(u16::from_be_bytes([suite[0], suite[1]]), RSA.0);
 }
 

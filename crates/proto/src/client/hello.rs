@@ -108,7 +108,7 @@ pub(super) fn encode_client_hello(
 
 /// Whether the client offers session_ticket: tickets on, and somewhere to keep them.
 pub(super) fn offers_tickets(config: &ClientConfig) -> bool {
-    config.tickets && config.session_store.is_some()
+    config.tickets && config.session_store().is_some()
 }
 
 /// What the ServerHello settled.

@@ -72,6 +72,7 @@ use sanstls_record::Sealer;
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ServerHello(ExpectServerHello),
+    #[cfg(feature = "resumption")]
     NewSessionTicket(ExpectNewSessionTicket),
     Certificate(ExpectCertificate),
     #[cfg(feature = "dhe")]
@@ -92,9 +93,14 @@ pub(crate) fn start(
     let mut random = [0u8; 32];
     core.rng.fill_bytes(&mut random);
     // The session to offer, by server name (also the name a fatal alert removes).
-    let name = alloc::string::ToString::to_string(&server_name);
-    let offered = session_to_offer(core, config, &name);
-    core.session_name = name.into_bytes();
+    let offered = if config.session_store().is_some() {
+        let name = store_key(&server_name);
+        let offered = session_to_offer(core, config, &name);
+        core.session_name = name.into_bytes();
+        offered
+    } else {
+        None
+    };
     let (session_id, ticket) = match &offered {
         // RFC 5077 §3.4: with a ticket, a fresh session ID, which the server echoes if
         // it accepts the ticket: that is how the client tells.
@@ -117,12 +123,21 @@ pub(crate) fn start(
     }))
 }
 
+/// The name a server's sessions are stored under: its DNS name, or its IP address as
+/// text.
+fn store_key(name: &ServerName) -> alloc::string::String {
+    match name {
+        ServerName::Dns(d) => d.as_str().into(),
+        ServerName::Ip(_) => alloc::string::ToString::to_string(name),
+    }
+}
+
 /// The stored session for `name` if it can be offered now: valid at `core.now`, with
 /// the extended master secret (RFC 7627 §5.3: a client "SHOULD NOT" offer one
 /// without it), a suite still configured, and a session ID or (with tickets on) a
 /// ticket to name it by. One that cannot is removed.
 fn session_to_offer(core: &Core, config: &ClientConfig, name: &str) -> Option<Box<Session>> {
-    let store = config.session_store.as_ref()?;
+    let store = config.session_store()?;
     let bytes = store.get(name)?;
     let usable = |s: &Session| {
         s.is_valid_at(core.now)
@@ -144,6 +159,7 @@ impl State {
     pub(crate) fn key_exchange(&self) -> Option<KeyExchange> {
         let hs = match self {
             State::ServerHello(_) => return None,
+            #[cfg(feature = "resumption")]
             State::NewSessionTicket(s) => &s.hs,
             State::Certificate(s) => &s.hs,
             #[cfg(feature = "dhe")]
@@ -167,6 +183,7 @@ impl State {
         typ == HandshakeType::HELLO_REQUEST
             || match self {
                 State::ServerHello(_) => typ == HandshakeType::SERVER_HELLO,
+                #[cfg(feature = "resumption")]
                 State::NewSessionTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
                 State::Certificate(_) => typ == HandshakeType::CERTIFICATE,
                 #[cfg(feature = "dhe")]
@@ -213,6 +230,7 @@ impl State {
         }
         let next = match self {
             State::ServerHello(s) => return s.handle(core, config, &msg, raw),
+            #[cfg(feature = "resumption")]
             State::NewSessionTicket(s) => s.handle(&msg, raw)?,
             State::Certificate(s) => s.handle(core, config, &msg, raw)?,
             #[cfg(feature = "dhe")]
@@ -268,7 +286,7 @@ impl ExpectServerHello {
                 Some(session)
             } else {
                 // The server would not resume it: do not offer it again.
-                if let Some(store) = &config.session_store {
+                if let Some(store) = config.session_store() {
                     store.remove(&alloc::string::ToString::to_string(&self.server_name));
                 }
                 None
@@ -293,7 +311,11 @@ impl ExpectServerHello {
             resumed: resumed.is_some(),
         });
         let next = match resumed {
+            #[cfg(feature = "resumption")]
             Some(session) => resume(core, hs, &session)?,
+            // (Without feature `resumption` nothing is offered, so nothing resumes.)
+            #[cfg(not(feature = "resumption"))]
+            Some(_) => return Err(InternalError::HandshakeState.into()),
             None => State::Certificate(ExpectCertificate {
                 hs,
                 server_name: self.server_name,
@@ -303,6 +325,7 @@ impl ExpectServerHello {
     }
 }
 
+#[cfg(feature = "resumption")]
 /// The server resumed `session`: checks that it kept the session's terms, and makes
 /// the keys from its master secret and the new randoms (RFC 5246 §7.3).
 fn resume(core: &mut Core, hs: Box<Hs>, session: &Session) -> Result<State, Error> {
@@ -650,22 +673,24 @@ impl ExpectServerHelloDone {
         // 5. §7.4.9: ChangeCipherSpec and Finished under the new keys.
         core.send_ccs(sealer)?;
         self.hs.send_finished(core, &master)?;
-        Ok(if self.hs.ticket {
-            State::NewSessionTicket(ExpectNewSessionTicket {
+        // (Without feature `resumption` the client offers no ticket, and a server
+        // that announces one anyway was refused at its ServerHello.)
+        #[cfg(feature = "resumption")]
+        if self.hs.ticket {
+            return Ok(State::NewSessionTicket(ExpectNewSessionTicket {
                 hs: self.hs,
                 master,
                 opener,
                 sealer: None,
-            })
-        } else {
-            State::ChangeCipherSpec(ExpectChangeCipherSpec {
-                hs: self.hs,
-                master,
-                opener,
-                sealer: None,
-                ticket: None,
-            })
-        })
+            }));
+        }
+        Ok(State::ChangeCipherSpec(ExpectChangeCipherSpec {
+            hs: self.hs,
+            master,
+            opener,
+            sealer: None,
+            ticket: None,
+        }))
     }
 
     /// Sends ClientKeyExchange (RFC 5246 §7.4.7) and returns the premaster.
@@ -700,6 +725,7 @@ impl ExpectServerHelloDone {
 }
 
 /// Waiting for the NewSessionTicket the ServerHello announced (RFC 5077 §3.3).
+#[cfg(feature = "resumption")]
 pub(crate) struct ExpectNewSessionTicket {
     hs: Box<Hs>,
     master: MasterSecret,
@@ -709,6 +735,7 @@ pub(crate) struct ExpectNewSessionTicket {
     sealer: Option<Box<Sealer>>,
 }
 
+#[cfg(feature = "resumption")]
 impl ExpectNewSessionTicket {
     fn handle(mut self, msg: &HandshakeMessage<'_>, raw: &[u8]) -> Result<State, Error> {
         let HandshakeMessage::NewSessionTicket(nst) = msg else {
@@ -787,7 +814,7 @@ impl ExpectFinished {
     /// resumption that brought a new ticket. Only sessions with the extended master
     /// secret (RFC 7627 §5.3).
     fn remember(self, core: &Core, config: &ClientConfig) {
-        let Some(store) = &config.session_store else {
+        let Some(store) = config.session_store() else {
             return;
         };
         let Ok(name) = core::str::from_utf8(&core.session_name) else {

@@ -86,6 +86,7 @@ fn covers(cert: &CertifiedKey, name: &str) -> bool {
 /// What the server decided from a ClientHello (RFC 5246 §7.4.1.2-§7.4.1.4): nothing
 /// is sent until every choice is made, so a ClientHello that cannot be served fails
 /// with the right alert before any output.
+#[allow(clippy::struct_excessive_bools)] // what the hellos agreed, one flag each
 struct Choice {
     suite: &'static SuiteInfo,
     cert: Shared<CertifiedKey>,
@@ -186,14 +187,14 @@ fn choose(
     // handshake gets a fresh one when there is a cache to find it in later.
     let session_id = if resuming {
         ch.session_id.to_vec()
-    } else if config.session_store.is_some() {
+    } else if config.session_store().is_some() {
         let mut id = alloc::vec![0u8; MAX_SESSION_ID_LEN];
         rng.fill_bytes(&mut id);
         id
     } else {
         Vec::new()
     };
-    let ticket = config.ticketer.is_some() && exts.is_some_and(|e| e.session_ticket().is_some());
+    let ticket = config.ticketer().is_some() && exts.is_some_and(|e| e.session_ticket().is_some());
     // RFC 7366 §2: encrypt-then-MAC applies to block-cipher suites, i.e. all of ours.
     let etm = common.etm && exts.is_some_and(|e| e.encrypt_then_mac());
     let alpn = negotiate::alpn(&common.alpn, exts.and_then(|e| e.alpn()))?.map(<[u8]>::to_vec);
@@ -270,14 +271,14 @@ fn resumable(
 ) -> Result<Option<Session>, Error> {
     let exts = ch.extensions;
     let from_ticket = match (
-        &config.ticketer,
+        config.ticketer(),
         exts.and_then(|e| e.session_ticket())
             .filter(|t| !t.is_empty()),
     ) {
         (Some(ticketer), Some(ticket)) => ticketer.decrypt(ticket, now),
         _ => None,
     };
-    let from_cache = || match (&config.session_store, ch.session_id) {
+    let from_cache = || match (config.session_store(), ch.session_id) {
         (Some(store), id) if !id.is_empty() => store.get(id),
         _ => None,
     };

@@ -438,7 +438,7 @@ impl ExpectFinished {
             core.send_ccs(sealer)?;
             self.hs.send_finished(core, &self.master)?;
             // 4. §7.4.1.3: the session is now resumable under the ServerHello's ID.
-            if let Some(store) = &config.session_store
+            if let Some(store) = config.session_store()
                 && !self.hs.session_id.is_empty()
             {
                 store.put(&self.hs.session_id, &session.to_bytes());
@@ -459,10 +459,7 @@ pub(super) fn send_ticket(
     hs: &mut Hs,
     session: &Session,
 ) -> Result<(), Error> {
-    let ticketer = config
-        .ticketer
-        .as_ref()
-        .ok_or(InternalError::HandshakeState)?;
+    let ticketer = config.ticketer().ok_or(InternalError::HandshakeState)?;
     let lifetime = ticketer.lifetime();
     let mut state = session.clone();
     state.lifetime = lifetime;
