@@ -43,15 +43,19 @@ fn held(r: &Region<'_, System>) -> usize {
         .expect("more freed than allocated")
 }
 
+/// A client configuration without a session store: what a connection holds is its own
+/// (a kept session lives in the configuration's store; measured apart, below).
 fn client_config(max_fragment_len: usize) -> Arc<ClientConfig> {
     Arc::new(
         client_builder("ca-root.cert.pem")
             .max_fragment_len(max_fragment_len)
+            .session_store(None)
             .build()
             .unwrap(),
     )
 }
 
+/// A server configuration (with its default session cache).
 fn server_config(chain: &str, max_fragment_len: usize) -> Arc<ServerConfig> {
     let key = CertifiedKey::from_pem(
         &fixtures::read(&format!("{chain}.chain.pem")),
@@ -182,6 +186,14 @@ fn per_connection_memory_and_no_allocation_on_the_record_path() {
     let server_small = measure(|| new_server(&small_server), &small.0);
     let client_deep = measure(|| new_client(&full_client), &deep.1);
     let client_deep_small = measure(|| new_client(&small_client), &deep_small.1);
+    // With the default session store: the session the handshake leaves there (master
+    // secret, the server's leaf certificate, its session ID) is held by the
+    // configuration, for the next connection. (A fresh configuration for the measured
+    // run, so that it does not offer the recorded run's session.)
+    let with_store = || Arc::new(client_builder("ca-root.cert.pem").build().unwrap());
+    let stored = record(&with_store(), &full_server);
+    let store_config = with_store();
+    let client_store = measure(|| new_client(&store_config), &stored.1);
 
     println!("Per connection, CBC suites (DHE_RSA with AES-128-CBC-SHA256 chosen):");
     report("client, 16 KiB records both ways", &client_full);
@@ -192,6 +204,21 @@ fn per_connection_memory_and_no_allocation_on_the_record_path() {
     report(
         "client, 1 KiB, 3-certificate RSA-2048 chain",
         &client_deep_small,
+    );
+    report(
+        "client, 16 KiB, its session kept in the store",
+        &client_store,
+    );
+    println!(
+        "a kept session (client store): {} bytes",
+        client_store.held - client_full.held
+    );
+    // The session is the store's, not the connection's: dropping the connection
+    // leaves it (and it is bounded: master secret, leaf certificate, session ID).
+    assert!(client_store.held > client_full.held);
+    assert!(
+        client_store.held - client_full.held <= 4 * 1024,
+        "{client_store:?}"
     );
 
     // Issue 12's targets (deterministic: fixed seeds, fixed time, fixed chains).
