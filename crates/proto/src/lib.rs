@@ -17,6 +17,17 @@
 //!   asks for one and validates it ([`ServerConfigBuilder::client_verifier`]), mandatory
 //!   or optional. CertificateVerify signatures are RSASSA-PKCS1-v1_5 or RSA-PSS (rsae)
 //!   with SHA-256/384/512.
+//! - Session resumption (RFC 5246 §7.3 abbreviated handshake), both roles: session IDs
+//!   from a server's bounded cache ([`SessionCache`], or any [`StoresServerSessions`])
+//!   and RFC 5077 tickets ([`Ticketer`]; [`TicketKeys`] rotates its keys with the
+//!   caller's time). A client keeps sessions by server name ([`StoresClientSessions`],
+//!   on by default) and offers them on its next connection; [`Negotiated::resumed`] and
+//!   [`Event::HandshakeComplete`] say whether a handshake resumed. The rules: the
+//!   session's suite, server name and client-certificate state must hold, the extended
+//!   master secret must match (RFC 7627 §5.3; sessions without it are not resumed),
+//!   EtM and ALPN are negotiated afresh, and a fatal alert invalidates the session
+//!   (RFC 5246 §7.2). A ticket or session ID the server cannot use is a full handshake,
+//!   never an error.
 //! - Errors are sticky and map to the fatal alert queued for the peer ([`Error`]).
 //!   A handshake ends either with [`Event::HandshakeComplete`] or with an error, also
 //!   when the peer closes the transport or sends close_notify before it completed
@@ -127,6 +138,7 @@
 //! | `client-auth` | client certificates, both roles | a client answers a CertificateRequest with an empty Certificate (RFC 5246 §7.4.6); a server never asks |
 //! | `pss` | RSA-PSS signature schemes, and PSS-signed certificates | not offered; PSS-signed certificates refused |
 //! | `sha512` | SHA-384/512 signature schemes, and certificates signed with them | not offered; such certificates refused |
+//! | `resumption` | session stores and tickets, both roles ([`SessionCache`], [`TicketKeys`]) | every handshake is full: no session IDs, no session_ticket extension |
 //!
 //! At least one role and one key exchange must be on (the build says so otherwise). A
 //! configuration that asks for what the build leaves out (a DHE suite in
@@ -162,6 +174,11 @@
 //!   plus one record: this is the bound a peer controls, so a device sets both limits
 //!   to what its peers need (a 3-certificate RSA-2048 chain is about 3.5 KB). Freed at
 //!   the end of the handshake.
+//! - **a kept session** (with `resumption`): not the connection's but its
+//!   configuration's store holds, per server name (client) or session ID (server),
+//!   about 100 bytes plus the peer's leaf certificate and any ticket (1 670 bytes for
+//!   the RSA-2048 test chain, measured in sanstls-embedded's memory test), up to the
+//!   store's capacity.
 //! - **the peer's chain**, kept as received (at most the Certificate message), and
 //!   the handshake's working set: the transcript, certificate validation (one parsed
 //!   certificate at a time), RSA and DH values (a few KB for RSA-2048 and ffdhe2048).
