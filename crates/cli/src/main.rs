@@ -52,6 +52,7 @@ mod client;
 mod demo;
 mod explain;
 mod server;
+mod session_file;
 mod suites;
 mod trace;
 
