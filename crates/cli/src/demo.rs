@@ -599,13 +599,23 @@ fn resumed_summary(client: &Connection, elapsed: Duration) -> Result<(), Failure
     println!("                 (the session's: a resumption keeps it)");
     println!();
     println!("What the resumption skipped (RFC 5246 §7.3, RFC 5077):");
+    let key_exchange = match n.suite.key_exchange() {
+        Some(KeyExchange::DheRsa) => {
+            "no key exchange (no ServerKeyExchange, no ClientKeyExchange) and no \
+             ServerHelloDone: no Diffie-Hellman, and no RSA operation on either side (no \
+             signature, no chain check)."
+        }
+        _ => {
+            "no key exchange (no ClientKeyExchange) and no ServerHelloDone: no RSA \
+             operation on either side (no premaster secret to encrypt or decrypt, no \
+             chain check)."
+        }
+    };
     for item in [
         "no Certificate: the client validated the chain in the first handshake; the \
          server now proves it is the same server by knowing the session's master secret \
          (its Finished could not be computed otherwise).",
-        "no key exchange (no ServerKeyExchange, ClientKeyExchange, ServerHelloDone): no \
-         RSA operation on either side (no chain check, no signature, no decryption) and \
-         no Diffie-Hellman.",
+        key_exchange,
         "no new master secret: the session's is used again. The new connection keys come \
          from it and the two new randoms (RFC 5246 §6.3: PRF(master secret, \"key \
          expansion\", server random + client random)), so no two connections share keys.",

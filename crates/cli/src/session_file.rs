@@ -39,13 +39,13 @@ pub(crate) fn encode(bytes: &[u8]) -> Result<Zeroizing<String>, pem_rfc7468::Err
 /// The session in the PEM text `text` of the file `path` (named in the errors), with
 /// its encoded bytes.
 pub(crate) fn decode(path: &Path, text: &[u8]) -> Result<(Session, Zeroizing<Vec<u8>>), Failure> {
+    const BEGIN: &[u8] = b"-----BEGIN ";
     let fail = |problem: String| {
         Failure::new(
             exit::CONFIG,
             format!("the session file {}: {problem}", path.display()),
         )
     };
-    const BEGIN: &[u8] = b"-----BEGIN ";
     let Some(start) = text.windows(BEGIN.len()).position(|w| w == BEGIN) else {
         return Err(fail(format!(
             "it is not PEM: no -----BEGIN {LABEL}----- line ({HOW_TO_MAKE})"
