@@ -753,8 +753,10 @@ fn describe_session(n: &Negotiated, no_verify: bool, v: &SessionView<'_>) -> Str
 /// whether the server let the session be resumed.
 fn session_line(n: &Negotiated, v: &SessionView<'_>) -> String {
     if n.resumed {
-        let by = v.offered.map_or("", Offer::name);
-        return format!("resumed by {by} (abbreviated handshake: no certificate, no key exchange)");
+        let by = v
+            .offered
+            .map_or_else(String::new, |o| format!(" by {}", o.name()));
+        return format!("resumed{by} (abbreviated handshake: no certificate, no key exchange)");
     }
     let refused = if v.offered.is_some() {
         "the server did not resume the session offered; "

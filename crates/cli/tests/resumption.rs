@@ -322,3 +322,28 @@ fn s_client_reconnect_resumes_by_session_id_with_no_ticket() {
     // A server with both, and a client that asks for no ticket.
     s_client_reconnect(&[], &["-no_ticket"]);
 }
+
+/// `sanstls client --reconnect 2` against `openssl s_server -www` (which answers with a
+/// page that says `New` or `Reused` too), with tickets and with session IDs only.
+#[test]
+fn client_reconnect_resumes_with_s_server() {
+    for (server_args, by) in [
+        (&[][..], "resumed by session ticket"),
+        (&["-no_ticket"][..], "resumed by session ID"),
+    ] {
+        let (_peer, port) = peers::s_server().args(["-www"]).args(server_args).start();
+        let mut c = common::client_cmd(&format!("localhost:{port}"));
+        c.args(["--cafile", &td("ca-root.cert.pem"), "--reconnect", "2"]);
+        let o = run(c, b"GET / HTTP/1.0\r\n\r\n");
+        assert_eq!(o.code(), 0, "{o:#?}");
+        assert_eq!(
+            new_or_reused(&o.stderr),
+            ["New", "Reused", "Reused"],
+            "{}",
+            o.stderr
+        );
+        assert!(o.stderr.contains(by), "{by}: {}", o.stderr);
+        // s_server's page, on the last connection, agrees.
+        assert!(o.stdout.contains("Reused, TLSv1.2, Cipher is"), "{o:#?}");
+    }
+}
