@@ -13,22 +13,33 @@
 //!
 //! The socket is non-blocking and one thread drives it with a `mio` event loop; a
 //! second thread reads stdin into a small bounded queue and wakes the loop.
+//!
+//! Sessions (RFC 5246 §7.3, RFC 5077): the client keeps the session each handshake
+//! leaves in its own store, by server name. `--reconnect N` connects N more times with
+//! the same configuration, so each connection offers the session the one before left
+//! (like `openssl s_client -reconnect`: every connection but the last closes right
+//! after its handshake, the last carries stdin); each summary starts with a line `New,
+//! ...` or `Reused, ...`. `--sess-out FILE` writes the session held after the last
+//! connection to a file, `--sess-in FILE` puts one into the store before the first
+//! ([`session_file`]).
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use mio::{Events, Interest, Poll, Token, Waker};
 use sanstls_pki::{ServerCertVerifier, VerifiedPath};
-use sanstls_proto::{Negotiated, ServerName, Side, UnixTime};
+use sanstls_proto::{
+    Negotiated, ServerName, Session, SessionCache, Side, StoresClientSessions, UnixTime,
+};
 use sanstls_std::{TlsStream, load};
 
 use crate::certinfo::{self, CertSummary};
 use crate::explain::{ClientView, OwnCert, Seen};
-use crate::{Failure, exit, explain, suites, trace};
+use crate::{Failure, exit, explain, session_file, suites, trace};
 
 /// Options of `sanstls client`.
 #[derive(clap::Args, Debug)]
@@ -72,9 +83,40 @@ pub(crate) struct Args {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     timeout: u64,
+    /// After the first connection, connect N more times with the same configuration,
+    /// offering the session the last one left (like `openssl s_client -reconnect`).
+    /// Every connection but the last completes its handshake and closes
+    /// (close_notify); the last one carries stdin. Each prints a line on stderr that
+    /// starts with `New` (a full handshake) or `Reused` (the session was resumed).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=1000)
+    )]
+    reconnect: u32,
+    /// After the last connection, write the session held for the server to FILE (PEM
+    /// text labelled SANSTLS SESSION, mode 0600), for --sess-in. The file holds the
+    /// session's master secret: whoever reads it can decrypt the connections made with
+    /// the session, and resume it.
+    #[arg(long, value_name = "FILE")]
+    sess_out: Option<PathBuf>,
+    /// Offer the session in FILE (written by --sess-out) on the first connection. A
+    /// resumption does not check the server's certificate again (the server proves it
+    /// holds the session's master secret): the file is trusted as it was written, so
+    /// use only files written by a client that verified the server.
+    #[arg(long, value_name = "FILE")]
+    sess_in: Option<PathBuf>,
+    /// Do not offer session tickets (RFC 5077): sessions are resumed by session ID
+    /// only.
+    #[arg(long)]
+    no_tickets: bool,
     #[command(flatten)]
     records: crate::RecordArgs,
 }
+
+/// How many sessions the client keeps: it talks to one server name.
+const SESSION_STORE_CAPACITY: usize = 1;
 
 /// Accepts any certificate: trust "established elsewhere" (here: not at all).
 struct NoVerifier;
@@ -135,13 +177,19 @@ pub(crate) fn config_failure(e: &sanstls_std::Error) -> Failure {
     Failure::new(exit::CONFIG, format!("{e}{hint}"))
 }
 
-/// The configuration, and what the client certificate (if any) can do.
-fn build_config(a: &Args) -> Result<(Arc<sanstls_std::ClientConfig>, OwnCert), Failure> {
+/// The configuration, keeping its sessions in `store`, and what the client
+/// certificate (if any) can do.
+fn build_config(
+    a: &Args,
+    store: &Arc<SessionCache>,
+) -> Result<(Arc<sanstls_std::ClientConfig>, OwnCert), Failure> {
     let offered = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
     // Traces always: they tell what the handshake got to when it fails (see
     // `explain::Seen`); they are printed only with --trace.
     let mut b = sanstls_std::client_config_builder()
         .trace(true)
+        .session_store(Some(Arc::clone(store) as Arc<dyn StoresClientSessions>))
+        .session_tickets(!a.no_tickets)
         .handshake_timeout(Duration::from_secs(a.timeout))
         .max_fragment_len(a.records.max_fragment_len());
     if !offered.is_empty() {
@@ -293,7 +341,67 @@ impl Net {
     }
 }
 
-/// Runs the client.
+/// How the client offered a session in its ClientHello.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Offer {
+    /// In the session_ticket extension (RFC 5077 §3.4).
+    Ticket,
+    /// By its session ID (RFC 5246 §7.4.1.2).
+    SessionId,
+}
+
+impl Offer {
+    /// How the offer names the session, for a sentence ("resumed by ...").
+    fn name(self) -> &'static str {
+        match self {
+            Offer::Ticket => "session ticket",
+            Offer::SessionId => "session ID",
+        }
+    }
+}
+
+/// Whether and how a connection made now offers `session` (what the library does: a
+/// valid session with the extended master secret and a suite still offered, by its
+/// ticket when `tickets` are offered, else by its session ID).
+fn offer(
+    session: &Session,
+    config: &sanstls_std::ClientConfig,
+    tickets: bool,
+    now: UnixTime,
+) -> Option<Offer> {
+    let usable = session.is_valid_at(now)
+        && session.extended_master_secret()
+        && config.common().suites().contains(&session.suite());
+    if !usable {
+        None
+    } else if session.ticket().is_some() && tickets {
+        Some(Offer::Ticket)
+    } else if !session.session_id().is_empty() {
+        Some(Offer::SessionId)
+    } else {
+        None
+    }
+}
+
+/// The session the store holds for `key`, decoded.
+fn held(store: &SessionCache, key: &str) -> Option<Session> {
+    StoresClientSessions::get(store, key).and_then(|b| Session::from_bytes(&b).ok())
+}
+
+/// What one connection's summary says about its session, beyond [`Negotiated`].
+struct SessionView<'a> {
+    /// "connected to HOST:PORT", with the connection's number when there are several.
+    header: String,
+    /// How the client offered a session, if it did.
+    offered: Option<Offer>,
+    /// The session the client holds for the server after the handshake.
+    held: Option<Session>,
+    /// The session file whose session this connection resumed: its full handshake
+    /// (and the check of the server's certificate) happened elsewhere.
+    from_file: Option<&'a Path>,
+}
+
+/// Runs the client: the connections (one, or 1 + `--reconnect`), then `--sess-out`.
 pub(crate) fn run(a: &Args) -> Result<(), Failure> {
     let (host, port) = split_address(&a.address)?;
     let name_str = a.servername.clone().unwrap_or_else(|| host.clone());
@@ -306,15 +414,90 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
             ),
         )
     })?;
-    let (config, own_cert) = build_config(a)?;
-    let timeout = Duration::from_secs(a.timeout);
+    let store = Arc::new(SessionCache::new(SESSION_STORE_CAPACITY));
+    let (config, own_cert) = build_config(a, &store)?;
     if a.no_verify {
         eprintln!(
             "WARNING: --no-verify: the server's certificate is NOT checked. This connection \
              is NOT authenticated: anyone on the path can read and change the data."
         );
     }
-    let mut net = open(connect_tcp(&host, port, timeout)?, config, name)?;
+    // The library keeps a client's sessions under the server name as text.
+    let key = name.to_string();
+    // The session file whose session the store holds (until a full handshake replaces
+    // it).
+    let mut from_file = None;
+    if let Some(path) = &a.sess_in {
+        let (session, bytes) = session_file::read(path)?;
+        let sni = matches!(name, ServerName::Dns(_)).then_some(key.as_str());
+        for why in session_file::obstacles(
+            &session,
+            path,
+            sni,
+            crate::now(),
+            config.common().suites(),
+            !a.no_tickets,
+        ) {
+            eprintln!("note: {why}; expect a full handshake");
+        }
+        StoresClientSessions::put(&*store, &key, &bytes);
+        from_file = Some(path.as_path());
+    }
+    let addr = format!("{host}:{port}");
+    let total = u64::from(a.reconnect) + 1;
+    for i in 1..=total {
+        let offered =
+            held(&store, &key).and_then(|s| offer(&s, &config, !a.no_tickets, crate::now()));
+        let mut net = connect(a, &host, port, &config, &name, own_cert)?;
+        if let Some(n) = net.tls.negotiated() {
+            if !n.resumed {
+                from_file = None;
+            }
+            let header = if total > 1 {
+                format!("connected to {addr} (connection {i} of {total})")
+            } else {
+                format!("connected to {addr}")
+            };
+            let view = SessionView {
+                header,
+                offered,
+                held: held(&store, &key),
+                from_file,
+            };
+            eprint!("{}", describe_session(n, a.no_verify, &view));
+        }
+        if i < total {
+            close_after_handshake(&mut net, &name_str)?;
+            continue;
+        }
+        let result = pump(&mut net, &name_str);
+        // The session is written even when the last connection ended badly after its
+        // handshake (the library forgets a session that ended in a fatal alert).
+        let saved = match &a.sess_out {
+            Some(path) => save_session(path, &store, &key, net.tls.negotiated()),
+            None => Ok(()),
+        };
+        return result.and(saved);
+    }
+    Ok(())
+}
+
+/// Connects and completes the handshake (each within `--timeout`).
+fn connect(
+    a: &Args,
+    host: &str,
+    port: u16,
+    config: &Arc<sanstls_std::ClientConfig>,
+    name: &ServerName,
+    own_cert: OwnCert,
+) -> Result<Net, Failure> {
+    let timeout = Duration::from_secs(a.timeout);
+    let asked = name.to_string();
+    let mut net = open(
+        connect_tcp(host, port, timeout)?,
+        Arc::clone(config),
+        name.clone(),
+    )?;
     net.own_cert = own_cert;
     net.timeout = timeout;
     let seen = Arc::clone(&net.seen);
@@ -331,7 +514,7 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
     }));
     loop {
         match net.tls.handshake() {
-            Ok(()) => break,
+            Ok(()) => return Ok(net),
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {
                 // Wake up at the handshake's deadline at the latest: `handshake` then
                 // fails with the timeout.
@@ -342,16 +525,93 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
                     .map(|at| at.saturating_duration_since(sanstls_std::now()));
                 net.wait(left)?;
             }
-            Err(e) => return Err(handshake_failure(&e, &net, &name_str)),
+            Err(e) => return Err(handshake_failure(&e, &net, &asked)),
         }
     }
-    if let Some(n) = net.tls.negotiated() {
-        eprint!(
-            "{}",
-            describe_session(n, a.no_verify, &format!("{host}:{port}"))
-        );
+}
+
+/// Ends a connection right after its handshake (each one before the last with
+/// `--reconnect`): close_notify, then whatever the server still sends (to stdout) until
+/// its close_notify, for at most [`CLOSE_WAIT`].
+fn close_after_handshake(net: &mut Net, asked: &str) -> Result<(), Failure> {
+    let deadline = Instant::now() + CLOSE_WAIT;
+    let mut out = io::stdout();
+    let mut buf = vec![0u8; CHUNK];
+    // A transport error after our close_notify loses nothing: the handshake is done and
+    // the session kept. A TLS error (an alert) is reported.
+    let fail = |e: &io::Error, net: &Net| {
+        sanstls_std::tls_error(e)
+            .is_some()
+            .then(|| stream_failure(e, net, asked, "closing"))
+    };
+    match net.tls.close() {
+        Ok(()) => {}
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+        Err(e) => return fail(&e, net).map_or(Ok(()), Err),
     }
-    pump(&mut net, &name_str)
+    loop {
+        if net.tls.wants_write() {
+            match net.tls.flush() {
+                Ok(()) => {}
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => {}
+                Err(e) => return fail(&e, net).map_or(Ok(()), Err),
+            }
+        }
+        loop {
+            match net.tls.read(&mut buf) {
+                // The server's close_notify: done.
+                Ok(0) => return Ok(()),
+                Ok(n) => {
+                    out.write_all(&buf[..n])
+                        .and_then(|()| out.flush())
+                        .map_err(|e| {
+                            Failure::new(exit::NETWORK, format!("writing to stdout: {e}"))
+                        })?;
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return fail(&e, net).map_or(Ok(()), Err),
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            eprintln!(
+                "the server did not answer our close_notify within {}: reconnecting anyway",
+                seconds(CLOSE_WAIT)
+            );
+            return Ok(());
+        }
+        net.wait(Some(left))?;
+    }
+}
+
+/// `--sess-out`: writes the session the client holds for the server to `path`.
+fn save_session(
+    path: &Path,
+    store: &SessionCache,
+    key: &str,
+    negotiated: Option<&Negotiated>,
+) -> Result<(), Failure> {
+    let Some(bytes) = StoresClientSessions::get(store, key) else {
+        let why = match negotiated {
+            Some(n) if !n.extended_master_secret => {
+                "the server did not use the extended master secret (RFC 7627), and sanstls \
+                 keeps no session without it"
+            }
+            Some(_) => {
+                "the server gave neither a session ID nor a session ticket: it does not let \
+                 this session be resumed"
+            }
+            None => "the connection ended before its handshake completed",
+        };
+        return Err(Failure::new(
+            exit::TLS,
+            format!("no session to write to {}: {why}", path.display()),
+        ));
+    };
+    session_file::write(path, &bytes)?;
+    eprintln!("session written to {}", path.display());
+    Ok(())
 }
 
 /// Makes the connected socket non-blocking and registers it with a new event loop.
@@ -401,7 +661,6 @@ fn handshake_failure(e: &io::Error, net: &Net, asked: &str) -> Failure {
     }
 }
 
-/// The session summary printed on stderr after the handshake.
 /// The negotiated record sizes for people: "sent <= 1024, received <= 1024 bytes
 /// (record_size_limit)".
 pub(crate) fn record_sizes(n: &Negotiated) -> String {
@@ -416,21 +675,30 @@ pub(crate) fn record_sizes(n: &Negotiated) -> String {
     )
 }
 
-fn describe_session(n: &Negotiated, no_verify: bool, addr: &str) -> String {
+/// The session summary printed on stderr after each handshake: a headline, the line
+/// that starts `New` or `Reused` (like `openssl s_client`, for scripts to grep), then
+/// the parameters.
+fn describe_session(n: &Negotiated, no_verify: bool, v: &SessionView<'_>) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
     let yes = |b: bool| if b { "yes" } else { "no" };
-    let _ = writeln!(s, "connected to {addr}");
-    let _ = writeln!(s, "  protocol:   TLS 1.2");
-    let _ = writeln!(
-        s,
-        "  suite:      {} ({})",
+    let suite = format!(
+        "{} ({})",
         suites::iana_name(n.suite),
         suites::openssl_name(n.suite).unwrap_or("?")
     );
+    let _ = writeln!(s, "{}", v.header);
+    let _ = writeln!(
+        s,
+        "{}, TLS 1.2, cipher {suite}",
+        if n.resumed { "Reused" } else { "New" }
+    );
+    let _ = writeln!(s, "  protocol:   TLS 1.2");
+    let _ = writeln!(s, "  suite:      {suite}");
     if let Some(bits) = n.dh_bits {
         let _ = writeln!(s, "  DH group:   {bits} bits");
     }
+    let _ = writeln!(s, "  session:    {}", session_line(n, v));
     let _ = writeln!(
         s,
         "  extended master secret: {}",
@@ -456,6 +724,20 @@ fn describe_session(n: &Negotiated, no_verify: bool, addr: &str) -> String {
             s,
             "  verification: NOT DONE (--no-verify): the server is NOT authenticated"
         );
+    } else if let (true, Some(file)) = (n.resumed, v.from_file) {
+        let _ = writeln!(
+            s,
+            "  verification: not repeated: the session from {} was resumed (the server \
+             proved it holds the session's master secret; its certificate was checked by \
+             the client that wrote the file)",
+            file.display()
+        );
+    } else if n.resumed {
+        let _ = writeln!(
+            s,
+            "  verification: OK in this session's full handshake (not repeated: the server \
+             proved it holds the session's master secret)"
+        );
     } else {
         let _ = writeln!(
             s,
@@ -465,6 +747,33 @@ fn describe_session(n: &Negotiated, no_verify: bool, addr: &str) -> String {
     }
     s.push_str("---\n");
     s
+}
+
+/// The `session:` line of the summary: resumed (and how), or a full handshake and
+/// whether the server let the session be resumed.
+fn session_line(n: &Negotiated, v: &SessionView<'_>) -> String {
+    if n.resumed {
+        let by = v
+            .offered
+            .map_or_else(String::new, |o| format!(" by {}", o.name()));
+        return format!("resumed{by} (abbreviated handshake: no certificate, no key exchange)");
+    }
+    let refused = if v.offered.is_some() {
+        "the server did not resume the session offered; "
+    } else {
+        ""
+    };
+    let resumable = match &v.held {
+        Some(h) => match (h.session_id().is_empty(), h.ticket().is_some()) {
+            (false, true) => "resumable by session ID and ticket",
+            (false, false) => "resumable by session ID",
+            (true, true) => "resumable by ticket",
+            (true, false) => "not resumable",
+        },
+        None if !n.extended_master_secret => "not resumable (no extended master secret, RFC 7627)",
+        None => "not resumable (the server gave neither a session ID nor a ticket)",
+    };
+    format!("new (full handshake; {refused}{resumable})")
 }
 
 /// Reads stdin on its own thread, in chunks, into a bounded queue (the thread waits

@@ -4,6 +4,11 @@
 //! Both [`Connection`]s are driven from this one thread over two non-blocking loopback
 //! sockets: the sans-IO design at work (the protocol code never sees the sockets), and a
 //! deterministic order of lines.
+//!
+//! Then a second connection between the same two configurations resumes the session
+//! of the first (RFC 5246 §7.3, Figure 2; RFC 5077: the server has a ticket key, so the
+//! first handshake ends with a NewSessionTicket): its shorter trace is printed, with
+//! what the resumption skipped.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -12,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use sanstls_pki::TrustAnchors;
 use sanstls_proto::{
-    CertifiedKey, ClientConfig, Connection, Direction, Event, ServerConfig, ServerName, Side,
-    Trace, TraceKind,
+    CertifiedKey, ClientConfig, Connection, DEFAULT_TICKET_PERIOD, Direction, Event, ServerConfig,
+    ServerName, Side, TicketKeys, Ticketer, Trace, TraceKind,
 };
 use sanstls_wire::enums::{AlertDescription, CipherSuite, HandshakeType, KeyExchange};
 
@@ -90,9 +95,16 @@ fn configs(offered: &[CipherSuite]) -> Result<(Arc<ClientConfig>, Arc<ServerConf
         .map_err(|e| internal("client configuration", &e))?;
     let key = CertifiedKey::from_pem(SERVER_CHAIN, SERVER_KEY)
         .map_err(|e| internal("server certificate", &e))?;
+    // Tickets (RFC 5077) besides the default session cache, so that the trace shows
+    // NewSessionTicket; the key comes from the operating system's generator.
+    let ticketer: Arc<dyn Ticketer> = Arc::new(TicketKeys::new(
+        &mut sanstls_crypto::rng::os_rng(),
+        DEFAULT_TICKET_PERIOD,
+    ));
     let server = ServerConfig::builder()
         .single_cert(key)
         .cipher_suites(offered)
+        .ticketer(Some(ticketer))
         .trace(true)
         .build()
         .map_err(|e| internal("server configuration", &e))?;
@@ -112,15 +124,6 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
     let addr = listener
         .local_addr()
         .map_err(|e| net("reading the bound address", &e))?;
-    let csock = TcpStream::connect(addr).map_err(|e| net("connecting over loopback", &e))?;
-    let (ssock, _) = listener
-        .accept()
-        .map_err(|e| net("accepting over loopback", &e))?;
-    for s in [&csock, &ssock] {
-        s.set_nonblocking(true)
-            .map_err(|e| net("making the socket non-blocking", &e))?;
-        let _ = s.set_nodelay(true);
-    }
 
     println!("sanstls demo: a TLS 1.2 client and server on {addr} (loopback TCP)");
     println!();
@@ -134,7 +137,8 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
             &format!(
                 "Both sides run sanstls in this one thread; the program moves bytes between \
                  the sockets and the two connections. The client trusts the demo's test \
-                 root CA and connects to \"localhost\". Suites offered: {}.",
+                 root CA and connects to \"localhost\". Suites offered: {}. Then the \
+                 client connects a second time and resumes the session of the first.",
                 names.join(", ")
             ),
             "",
@@ -144,13 +148,94 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
     println!();
 
     let start = Instant::now();
+    let first = connection(&listener, &client_cfg, &server_cfg, Round::Full)?;
+    println!();
+    println!("Resuming the session (RFC 5246 §7.3, RFC 5077)");
+    println!();
+    print!(
+        "{}",
+        trace::wrap(
+            "The client kept the session: the suite, the master secret and the ticket the \
+             server gave it. With tickets the server needs to keep nothing: the ticket \
+             carries the session, encrypted and MACed under the server's ticket key (this \
+             server also keeps it in its cache under the session ID, for clients without \
+             tickets). Now a new TCP connection and new Connection objects, from the same \
+             two configurations:",
+            "",
+            WIDTH
+        )
+    );
+    println!();
+    let second = connection(&listener, &client_cfg, &server_cfg, Round::Resumed)?;
+    let total = start.elapsed();
+    println!();
+    println!("Timing");
+    if let Some(h) = first.handshake {
+        println!(
+            "  full handshake:     {:>8.2} ms  (both sides, in this one thread)",
+            ms(h)
+        );
+    }
+    if let Some(h) = second.handshake {
+        println!(
+            "  resumed handshake:  {:>8.2} ms  (no certificate, no RSA, no DH)",
+            ms(h)
+        );
+    }
+    println!(
+        "  total:              {:>8.2} ms  (two connections: handshake, request,",
+        ms(total)
+    );
+    println!("                                    response, close)");
+    Ok(())
+}
+
+/// Which of the demo's two connections.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Round {
+    /// The first: a full handshake.
+    #[default]
+    Full,
+    /// The second: resumes the first's session (RFC 5246 §7.3, Figure 2).
+    Resumed,
+}
+
+/// How long one connection took.
+struct Timing {
+    /// From the start of the connection to both sides' HandshakeComplete.
+    handshake: Option<Duration>,
+}
+
+/// One connection between the two configurations over a new loopback TCP
+/// connection: handshake, request, response, close_notify both ways, all printed.
+fn connection(
+    listener: &TcpListener,
+    client_cfg: &Arc<ClientConfig>,
+    server_cfg: &Arc<ServerConfig>,
+    round: Round,
+) -> Result<Timing, Failure> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| net("reading the bound address", &e))?;
+    let csock = TcpStream::connect(addr).map_err(|e| net("connecting over loopback", &e))?;
+    let (ssock, _) = listener
+        .accept()
+        .map_err(|e| net("accepting over loopback", &e))?;
+    for s in [&csock, &ssock] {
+        s.set_nonblocking(true)
+            .map_err(|e| net("making the socket non-blocking", &e))?;
+        let _ = s.set_nodelay(true);
+    }
+
+    let start = Instant::now();
     let mut rng = sanstls_crypto::rng::os_rng();
     let now = crate::now();
     let server_name = ServerName::try_from("localhost")
         .map_err(|e| Failure::new(exit::CONFIG, format!("demo server name: {e}")))?;
-    let client_conn =
-        Connection::client(client_cfg, server_name, now, &mut rng).map_err(|e| tls_fail(&e))?;
-    let server_conn = Connection::server(server_cfg, now, &mut rng).map_err(|e| tls_fail(&e))?;
+    let client_conn = Connection::client(Arc::clone(client_cfg), server_name, now, &mut rng)
+        .map_err(|e| tls_fail(&e))?;
+    let server_conn =
+        Connection::server(Arc::clone(server_cfg), now, &mut rng).map_err(|e| tls_fail(&e))?;
     let mut peers = [
         Peer {
             side: Side::Client,
@@ -168,7 +253,10 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
         },
     ];
 
-    let mut state = Shown::default();
+    let mut state = Shown {
+        round,
+        ..Shown::default()
+    };
     let mut handshake_time = None;
     let mut last_progress = Instant::now();
     while !(peers[0].conn.is_closed() && peers[1].conn.is_closed()) {
@@ -179,7 +267,10 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
         if handshake_time.is_none() && peers.iter().all(|p| p.complete) {
             let t = start.elapsed();
             handshake_time = Some(t);
-            summary(&peers[0].conn, t);
+            match round {
+                Round::Full => summary(&peers[0].conn, t),
+                Round::Resumed => resumed_summary(&peers[0].conn, t)?,
+            }
             send_request(&mut peers[0])?;
             progress = true;
         }
@@ -197,22 +288,11 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
     for p in &mut peers {
         let _ = events(p, &mut state);
     }
-    let total = start.elapsed();
     println!();
     println!("Both sides sent close_notify and the TCP connection is closed.");
-    println!();
-    println!("Timing");
-    if let Some(h) = handshake_time {
-        println!(
-            "  handshake:  {:>8.2} ms  (both sides, in this one thread)",
-            ms(h)
-        );
-    }
-    println!(
-        "  total:      {:>8.2} ms  (handshake, request, response, close)",
-        ms(total)
-    );
-    Ok(())
+    Ok(Timing {
+        handshake: handshake_time,
+    })
 }
 
 fn ms(d: Duration) -> f64 {
@@ -226,6 +306,8 @@ fn tls_fail(e: &sanstls_proto::Error) -> Failure {
 /// Which one-off explanations were already printed.
 #[derive(Default)]
 struct Shown {
+    /// The connection being shown.
+    round: Round,
     chain: bool,
     message_count: usize,
     /// A ServerKeyExchange went by: the key exchange is DHE.
@@ -397,7 +479,10 @@ fn role(side: Side) -> &'static str {
 fn print_message(t: &Trace, sender: Side, shown: &mut Shown) {
     shown.message_count += 1;
     if t.kind == TraceKind::Handshake(HandshakeType::CLIENT_HELLO) {
-        println!("The handshake (RFC 5246 §7.3)");
+        match shown.round {
+            Round::Full => println!("The handshake (RFC 5246 §7.3)"),
+            Round::Resumed => println!("The abbreviated handshake (RFC 5246 §7.3, Figure 2)"),
+        }
         println!();
     }
     if t.kind == TraceKind::Handshake(HandshakeType::SERVER_KEY_EXCHANGE) {
@@ -411,10 +496,14 @@ fn print_message(t: &Trace, sender: Side, shown: &mut Shown) {
         KeyExchange::Rsa
     };
     println!("{:>2}. {}", shown.message_count, trace::line(t, sender));
-    print!(
-        "{}",
-        trace::wrap(trace::explain(t.kind, sender, Some(kx)), "    ", WIDTH)
-    );
+    // In the resumption only what differs from the full handshake is explained.
+    let text = match shown.round {
+        Round::Full => Some(trace::explain(t.kind, sender, Some(kx))),
+        Round::Resumed => trace::explain_resumed(t.kind, sender),
+    };
+    if let Some(text) = text {
+        print!("{}", trace::wrap(text, "    ", WIDTH));
+    }
 }
 
 fn print_chain(chain: &[Vec<u8>]) {
@@ -483,6 +572,63 @@ fn summary(client: &Connection, elapsed: Duration) {
     println!();
     println!("Application data (RFC 5246 §6.2.3: every record now encrypted and MACed)");
     println!();
+}
+
+/// After the resumed handshake: what was agreed, and what the resumption skipped.
+fn resumed_summary(client: &Connection, elapsed: Duration) -> Result<(), Failure> {
+    let Some(n) = client.negotiated() else {
+        return Ok(());
+    };
+    if !n.resumed {
+        return Err(Failure::new(
+            exit::TLS,
+            "demo: the second connection made a full handshake instead of resuming the \
+             session (this is a bug in sanstls)",
+        ));
+    }
+    println!();
+    println!(
+        "Handshake complete after {:.2} ms: the session was resumed.",
+        ms(elapsed)
+    );
+    let openssl = suites::openssl_name(n.suite).unwrap_or("");
+    println!(
+        "  suite:         {} ({openssl})",
+        suites::iana_name(n.suite)
+    );
+    println!("                 (the session's: a resumption keeps it)");
+    println!();
+    println!("What the resumption skipped (RFC 5246 §7.3, RFC 5077):");
+    let key_exchange = match n.suite.key_exchange() {
+        Some(KeyExchange::DheRsa) => {
+            "no key exchange (no ServerKeyExchange, no ClientKeyExchange) and no \
+             ServerHelloDone: no Diffie-Hellman, and no RSA operation on either side (no \
+             signature, no chain check)."
+        }
+        _ => {
+            "no key exchange (no ClientKeyExchange) and no ServerHelloDone: no RSA \
+             operation on either side (no premaster secret to encrypt or decrypt, no \
+             chain check)."
+        }
+    };
+    for item in [
+        "no Certificate: the client validated the chain in the first handshake; the \
+         server now proves it is the same server by knowing the session's master secret \
+         (its Finished could not be computed otherwise).",
+        key_exchange,
+        "no new master secret: the session's is used again. The new connection keys come \
+         from it and the two new randoms (RFC 5246 §6.3: PRF(master secret, \"key \
+         expansion\", server random + client random)), so no two connections share keys.",
+        "a round trip: the server sends its Finished first, and the client may send data \
+         right after its own.",
+    ] {
+        let wrapped = trace::wrap(item, "    ", WIDTH);
+        print!("  -{}", &wrapped[3..]);
+    }
+    println!();
+    println!("Application data, under the new connection keys");
+    println!();
+    Ok(())
 }
 
 fn send_request(p: &mut Peer) -> Result<(), Failure> {

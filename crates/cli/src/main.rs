@@ -6,8 +6,9 @@
 //!   server talk over 127.0.0.1 (an ephemeral port) with a compiled-in test PKI, and every
 //!   handshake message is printed with its direction, size, protection and a one-line
 //!   explanation; then the negotiated parameters, the validated certificate chain, one
-//!   request and response, the close_notify exchange, and the timing. Needs nothing but
-//!   the binary.
+//!   request and response, the close_notify exchange; then a second connection that
+//!   resumes the session (the abbreviated handshake, and what it skipped), and the
+//!   timing. Needs nothing but the binary.
 //! - `sanstls client HOST:PORT` (like `openssl s_client`): connects, verifies the server
 //!   (against `--cafile FILE` or the system trust store), prints the negotiated
 //!   parameters on stderr, copies stdin to the server and the server's data to stdout.
@@ -15,7 +16,11 @@
 //!   3 s), sends close_notify and keeps reading until the server closes (at most 2 s
 //!   more). Connecting and the handshake each get `--timeout SECS` (default 30).
 //!   Options: `--servername`, `--cert`/`--key`, `--alpn`, `--suite`, `--no-verify`,
-//!   `--trace`, `--timeout`.
+//!   `--trace`, `--timeout`. Sessions: `--reconnect N` connects N more times, resuming
+//!   the session (each summary starts with a line `New, ...` or `Reused, ...`; every
+//!   connection but the last closes after its handshake, the last carries stdin);
+//!   `--sess-out FILE` writes the session after the last connection (PEM, mode 0600),
+//!   `--sess-in FILE` offers it on the first; `--no-tickets` resumes by session ID only.
 //! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`): serves clients
 //!   concurrently (a thread each) on `--addr` (default 127.0.0.1:4433) and prints
 //!   `listening on ADDR` on stdout. A client whose first line is an HTTP/1.x request
@@ -25,7 +30,9 @@
 //!   Options: `--alpn`, `--suite`, `--trace`, `--client-ca FILE`,
 //!   `--require-client-cert`, `--max-connections N` (default 256; beyond it the server
 //!   closes a connection stalled for 5 s to make room, or new connections wait until
-//!   one closes).
+//!   one closes). Sessions are resumable by default, by session ID (`--session-cache N`,
+//!   default 1024, 0 for none) and by ticket (`--no-tickets` for none); the page and the
+//!   log say whether a connection resumed its session.
 //!
 //! Suite names may be IANA names (`TLS_DHE_RSA_WITH_AES_128_CBC_SHA256`) or OpenSSL
 //! names (`DHE-RSA-AES128-SHA256`).
@@ -42,9 +49,9 @@
 //! | code | meaning |
 //! |---|---|
 //! | 0 | success |
-//! | 1 | TLS failure or timeout: the handshake failed or timed out, the connection broke (the reason is printed) |
+//! | 1 | TLS failure or timeout: the handshake failed or timed out, the connection broke (the reason is printed); the server left no session for `--sess-out` |
 //! | 2 | usage: a bad command line (unknown option, unknown suite name, conflicting options) |
-//! | 3 | configuration or file problem: a certificate, key or CA file is missing, not PEM, or does not fit |
+//! | 3 | configuration or file problem: a certificate, key, CA or session file is missing, not PEM, or does not fit; a session file cannot be written |
 //! | 4 | network: the address does not resolve, the connection is refused, the port cannot be bound |
 
 mod certinfo;
@@ -52,6 +59,7 @@ mod client;
 mod demo;
 mod explain;
 mod server;
+mod session_file;
 mod suites;
 mod trace;
 
@@ -141,10 +149,10 @@ const EXIT_HELP: &str = "\
 Exit status:
   0  success
   1  TLS failure or timeout: the handshake failed or timed out, or the
-     connection broke (reason printed)
+     connection broke (reason printed); no session for --sess-out
   2  usage: bad command line (unknown option or suite name, conflicting options)
-  3  configuration or file problem: a certificate, key or CA file is missing,
-     not PEM, or does not fit
+  3  configuration or file problem: a certificate, key, CA or session file is
+     missing, not PEM, or does not fit; a session file cannot be written
   4  network: cannot resolve, connection refused, cannot bind
 
 Suite names: IANA (TLS_RSA_WITH_AES_128_CBC_SHA256) or OpenSSL (AES128-SHA256).
@@ -164,7 +172,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Show a TLS 1.2 handshake step by step: a sanstls client and server on 127.0.0.1.
+    /// Show a TLS 1.2 handshake step by step, then a resumption: a sanstls client and
+    /// server on 127.0.0.1.
     #[command(after_help = EXIT_HELP)]
     Demo(DemoArgs),
     /// Connect to a TLS server, like `openssl s_client`: stdin to the server, its data

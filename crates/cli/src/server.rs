@@ -8,6 +8,11 @@
 //! request line gets a small page describing its session (`Connection: close`);
 //! anything else is echoed back until the client closes. One connection's failure is
 //! logged on stderr and does not stop the server.
+//!
+//! Sessions are resumable by default (RFC 5246 §7.3): a session cache for session IDs
+//! (`--session-cache N`, 0 for none) and session tickets (RFC 5077) under keys of this
+//! process, rotated every 12 hours (`--no-tickets` for none). The log line and the page
+//! say whether a connection resumed its session.
 
 mod http;
 mod serve;
@@ -20,7 +25,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sanstls_pki::WebPkiClientVerifier;
-use sanstls_proto::{Negotiated, ServerConfig};
+use sanstls_proto::{
+    DEFAULT_SERVER_SESSION_CAPACITY, DEFAULT_TICKET_PERIOD, Negotiated, ServerConfig, TicketKeys,
+    Ticketer,
+};
 use sanstls_std::load;
 
 use crate::certinfo::CertSummary;
@@ -99,6 +107,17 @@ pub(crate) struct Args {
         value_parser = clap::value_parser!(u64).range(1..=86_400)
     )]
     write_timeout: u64,
+    /// Issue no session tickets (RFC 5077). By default the server gives clients that ask
+    /// a ticket: the session's state encrypted under a key of this process (a new
+    /// random key at start, rotated every 12 hours), which the client presents to
+    /// resume it.
+    #[arg(long)]
+    no_tickets: bool,
+    /// Keep up to N sessions for session-ID resumption (RFC 5246 §7.4.1.2), the least
+    /// recently used going first; 0 keeps none (the ServerHello's session ID is then
+    /// empty).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SERVER_SESSION_CAPACITY)]
+    session_cache: usize,
     #[command(flatten)]
     records: crate::RecordArgs,
 }
@@ -106,9 +125,20 @@ pub(crate) struct Args {
 fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
     let accepted = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
     let key = load::certified_key(&a.cert, &a.key).map_err(|e| config_failure(&e))?;
+    // Tickets are protected by keys from this process's random generator, which
+    // rotate every DEFAULT_TICKET_PERIOD: a restart forgets them (its tickets then get
+    // a full handshake), as it forgets the session cache.
+    let ticketer = (!a.no_tickets).then(|| {
+        Arc::new(TicketKeys::new(
+            &mut sanstls_std::os_rng(),
+            DEFAULT_TICKET_PERIOD,
+        )) as Arc<dyn Ticketer>
+    });
     let mut b = sanstls_std::server_config_builder()
         .single_cert(key)
         .trace(a.trace)
+        .session_cache(a.session_cache)
+        .ticketer(ticketer)
         .handshake_timeout(Duration::from_secs(a.handshake_timeout))
         .max_fragment_len(a.records.max_fragment_len());
     if !accepted.is_empty() {
@@ -215,12 +245,19 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
     }
 }
 
-/// The session in one log line.
+/// The session in one log line: the suite, whether the session was resumed
+/// (`session=resumed`) or made by a full handshake (`session=new`), EMS, EtM, ALPN,
+/// SNI, the client's certificate.
 pub(crate) fn one_line(n: &Negotiated) -> String {
     use std::fmt::Write as _;
     let mut s = format!(
-        "{} EMS={} EtM={}",
+        "{} {} EMS={} EtM={}",
         suites::iana_name(n.suite),
+        if n.resumed {
+            "session=resumed"
+        } else {
+            "session=new"
+        },
         if n.extended_master_secret {
             "yes"
         } else {

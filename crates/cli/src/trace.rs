@@ -98,11 +98,13 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) ->
             HandshakeType::CLIENT_HELLO => {
                 "The client's offer: TLS 1.2, 32 fresh random bytes, the cipher suites it \
                  accepts (best first) and extensions: server_name, extended_master_secret, \
-                 encrypt_then_mac, renegotiation_info, signature_algorithms."
+                 encrypt_then_mac, renegotiation_info, signature_algorithms, \
+                 session_ticket."
             }
             HandshakeType::SERVER_HELLO => {
                 "The server's choice: one suite from the client's list, its own 32 random \
-                 bytes, and the extensions it agrees to use."
+                 bytes, the extensions it agrees to use, and a session ID if it keeps the \
+                 session for a later resumption."
             }
             HandshakeType::CERTIFICATE if sender == Side::Server => {
                 "The server's certificate chain, leaf first: its RSA public key and host \
@@ -148,8 +150,10 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) ->
                  is the first message under the new keys."
             }
             HandshakeType::NEW_SESSION_TICKET => {
-                "A session ticket the client may present later to resume without a full \
-                 handshake."
+                "A session ticket: the session (suite, master secret) protected under a key \
+                 only the server holds (RFC 5077 §4). The client keeps it and presents it \
+                 later to resume the session without a full handshake; the server need not \
+                 remember anything."
             }
             HandshakeType::HELLO_REQUEST => {
                 "The server asks for a renegotiation (sanstls refuses renegotiation)."
@@ -170,6 +174,40 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) ->
         TraceKind::Alert(..) => "A warning alert; the connection continues.",
         _ => "",
     }
+}
+
+/// What a message is for in an abbreviated handshake (RFC 5246 §7.3, Figure 2), where
+/// it differs from the full handshake ([`explain`]); `None` where it does not.
+pub(crate) fn explain_resumed(kind: TraceKind, sender: Side) -> Option<&'static str> {
+    Some(match (kind, sender) {
+        (TraceKind::Handshake(HandshakeType::CLIENT_HELLO), _) => {
+            "The same offer, now carrying the ticket from the first connection in its \
+             session_ticket extension, and a fresh session ID that the server echoes if it \
+             accepts the ticket (RFC 5077 §3.4). Without a ticket the client would offer \
+             the session ID the server gave it."
+        }
+        (TraceKind::Handshake(HandshakeType::SERVER_HELLO), _) => {
+            "The server decrypted the ticket and accepts the session: it echoes the \
+             client's session ID, which tells the client this is a resumption (RFC 5246 \
+             §7.4.1.3), keeps the session's suite, and sends 32 fresh random bytes."
+        }
+        (TraceKind::Handshake(HandshakeType::NEW_SESSION_TICKET), _) => {
+            "A fresh ticket for the next resumption (RFC 5077 §3.3)."
+        }
+        (TraceKind::ChangeCipherSpec, Side::Server) => {
+            "The server switches to the new keys at once: they come from the session's \
+             master secret and the two new randoms, so nothing else is needed."
+        }
+        (TraceKind::Handshake(HandshakeType::FINISHED), Side::Server) => {
+            "The server's Finished comes first in a resumption: a MAC over ClientHello, \
+             ServerHello and the ticket, keyed with the session's master secret."
+        }
+        (TraceKind::Handshake(HandshakeType::FINISHED), Side::Client) => {
+            "The client's proof that it holds the same master secret: one round trip in \
+             all, where the full handshake took two."
+        }
+        _ => return None,
+    })
 }
 
 /// Word-wraps `text` to `width` columns, each line prefixed with `indent`.

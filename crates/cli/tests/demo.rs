@@ -112,3 +112,79 @@ fn demo_suite_choice_and_bad_names() {
     let o = demo(&["--suite", "AES128-SHA", "--kx", "dhe"]);
     assert_eq!(o.code(), 2, "{o:#?}");
 }
+
+/// The second connection resumes the first's session: the first handshake ends with a
+/// NewSessionTicket, the second is the abbreviated one (RFC 5246 §7.3, Figure 2), and
+/// the demo says what it skipped.
+#[test]
+fn demo_resumes_the_session_in_a_second_connection() {
+    for kx in ["rsa", "dhe"] {
+        let o = demo(&["--kx", kx]);
+        assert_eq!(o.code(), 0, "{o:#?}");
+        let out = &o.stdout;
+        let (first, second) = out
+            .split_once("Resuming the session")
+            .unwrap_or_else(|| panic!("no resumption in:\n{out}"));
+        // The full handshake: the ticket after the client's Finished.
+        assert_steps(
+            first,
+            &[
+                "client → server  ClientHello",
+                "server → client  Certificate",
+                "client → server  ClientKeyExchange",
+                "client → server  Finished",
+                "server → client  NewSessionTicket",
+                "server → client  ChangeCipherSpec",
+                "server → client  Finished",
+            ],
+        );
+        // The abbreviated handshake: the server's flight first, no certificate, no key
+        // exchange.
+        assert_steps(
+            second,
+            &[
+                "The abbreviated handshake (RFC 5246 §7.3, Figure 2)",
+                " 1. client → server  ClientHello",
+                "session_ticket extension",
+                " 2. server → client  ServerHello",
+                "echoes the",
+                " 3. server → client  NewSessionTicket",
+                " 4. server → client  ChangeCipherSpec",
+                " 5. server → client  Finished",
+                " 6. client → server  ChangeCipherSpec",
+                " 7. client → server  Finished",
+                "the session was resumed",
+                "What the resumption skipped (RFC 5246 §7.3, RFC 5077):",
+                "client → server  application data",
+                "server → client  application data",
+                "client → server  Alert close_notify",
+                "server → client  Alert close_notify",
+                "full handshake:",
+                "resumed handshake:",
+                "total:",
+            ],
+        );
+        // The explanation, however its lines are wrapped.
+        let words = second.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_steps(
+            &words,
+            &[
+                "What the resumption skipped",
+                "no Certificate",
+                "no RSA operation on either side",
+                "no new master secret",
+                "the two new randoms",
+            ],
+        );
+        for absent in [
+            "→ client  Certificate",
+            "→ client  ServerKeyExchange",
+            "→ client  ServerHelloDone",
+            "→ server  ClientKeyExchange",
+            "The client validates the server's chain",
+        ] {
+            assert!(!second.contains(absent), "{absent:?} in:\n{second}");
+        }
+        assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
+    }
+}

@@ -83,6 +83,15 @@ pub(crate) fn page(n: &Negotiated) -> Vec<u8> {
     let _ = writeln!(body, "protocol:               TLS 1.2");
     let _ = writeln!(
         body,
+        "session:                {}",
+        if n.resumed {
+            "resumed (abbreviated handshake: no certificate, no key exchange)"
+        } else {
+            "new (full handshake)"
+        }
+    );
+    let _ = writeln!(
+        body,
         "cipher suite:           {} ({})",
         suites::iana_name(n.suite),
         suites::openssl_name(n.suite).unwrap_or("?")
