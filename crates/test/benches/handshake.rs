@@ -1,6 +1,6 @@
-//! `cargo xtask bench handshake`: full TLS 1.2 handshakes per second, sanstls beside
-//! OpenSSL, both in memory in the same run, with the client's and the server's cost
-//! reported separately.
+//! `cargo xtask bench handshake`: full and resumed TLS 1.2 handshakes per second, sanstls
+//! beside OpenSSL, both in memory in the same run, with the client's and the server's
+//! cost reported separately.
 //!
 //! # What one handshake is
 //!
@@ -11,6 +11,8 @@
 //! trusts `ca-root.cert.pem`, builds and checks the chain and checks the name
 //! `localhost` (sent in server_name too). Configurations and contexts are built once;
 //! every handshake creates both connections, runs them to completion and drops them.
+//! For the full handshakes neither side keeps sessions: sanstls's client has no session
+//! store and its server no session cache (both have one by default) nor ticketer.
 //!
 //! - sanstls: two `sanstls_proto::Connection`s; each flight goes from `poll_transmit` of
 //!   one side straight into `handle_recv_bytes` of the other (no copy in between), whose
@@ -33,6 +35,38 @@
 //!   its output (sanstls `poll_transmit` and `handle_transmitted`), and dropping it;
 //! - server: the same for the server side.
 //!
+//! # Resumed handshakes
+//!
+//! The same pair resuming a session (RFC 5246 §7.3's abbreviated handshake: ServerHello,
+//! ChangeCipherSpec and Finished each way, no certificate, no key exchange), for
+//! TLS_RSA_WITH_AES_128_CBC_SHA256 only (without a key exchange an RSA and a DHE suite
+//! with the same record protection do the same work). One full handshake, not timed,
+//! makes the session; every timed handshake then resumes it, which is checked after
+//! each one (outside the timed calls): a full handshake is never counted as a resumed
+//! one. Two ways:
+//!
+//! - by session ID: sanstls's client with its default session store (a `SessionCache`
+//!   of 32) and tickets off, its server with its default session cache (1,024);
+//!   OpenSSL's server with its session cache (`SSL_SESS_CACHE_SERVER`) and
+//!   `SSL_OP_NO_TICKET` on both sides.
+//! - by ticket (RFC 5077): sanstls's server with a `TicketKeys` ticketer and no session
+//!   cache (so it can resume by ticket only), its client with its default store;
+//!   OpenSSL with tickets on and the server's session cache off (the full handshake's
+//!   ServerHello then has no session ID, so the same holds). sanstls's server renews
+//!   the ticket with every resumption (RFC 5077 §3.1 allows it), and its client stores
+//!   the new one for the next;
+//!   OpenSSL's does not renew a ticket that is still good, and its client resumes the
+//!   first session every time (the check before timing prints the flights).
+//!
+//! The OpenSSL client resumes with `SSL_set_session` on the session of the first
+//! handshake (`SslRef::set_session`, `unsafe` for the reason that the session must come
+//! from the same context, which it does). Before a resumable OpenSSL connection is
+//! dropped, both ends are marked shut down (`SSL_set_shutdown`, what `s_time -reuse`
+//! does): OpenSSL invalidates the session of a connection freed without a shutdown,
+//! sanstls does not (TLS 1.1 and later allow either).
+//!
+//! # Rates
+//!
 //! "client side" is handshakes / client time, "server side" handshakes / server time, and
 //! "(client+server)" handshakes / wall time of the whole round, which also covers the
 //! little glue between the calls (for OpenSSL, making the pipe). Rounds alternate between
@@ -40,7 +74,9 @@
 //!
 //! Before timing, one handshake per library and suite is checked: the suite, extended
 //! master secret and encrypt-then-MAC in the ServerHello, no session ticket, and for DHE
-//! the ffdhe2048 prime in the ServerKeyExchange (and its signature scheme, printed).
+//! the ffdhe2048 prime in the ServerKeyExchange (and its signature scheme, printed); for
+//! the resumed handshakes, that both sides resumed and what the server's first flight
+//! held (printed).
 //!
 //! # Known differences in the work done
 //!
@@ -63,15 +99,18 @@ use openssl::bn::BigNum;
 use openssl::dh::Dh;
 use openssl::pkey::PKey;
 use openssl::ssl::{
-    ErrorCode, Ssl, SslContext, SslMethod, SslOptions, SslSessionCacheMode, SslStream,
-    SslVerifyMode, SslVersion,
+    ErrorCode, ShutdownState, Ssl, SslContext, SslMethod, SslOptions, SslRef, SslSession,
+    SslSessionCacheMode, SslSessionRef, SslStream, SslVerifyMode, SslVersion,
 };
 use openssl::x509::X509;
 
 use sanstls_crypto::dh::{DhGroup, NamedDhGroup};
 use sanstls_crypto::rng::{OsRng, os_rng};
 use sanstls_pki::TrustAnchors;
-use sanstls_proto::{CertifiedKey, ClientConfig, Connection, Event, ServerConfig, ServerName};
+use sanstls_proto::{
+    CertifiedKey, ClientConfig, Connection, DEFAULT_TICKET_PERIOD, Event, ServerConfig, ServerName,
+    TicketKeys,
+};
 use sanstls_test::bench::{Table, Unit};
 use sanstls_test::fixtures;
 use sanstls_test::pair::NOW;
@@ -103,6 +142,28 @@ const SUITES: [Suite; 2] = [
     },
 ];
 
+/// What the handshakes of a case resume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Resume {
+    /// Nothing: full handshakes, neither side keeping sessions.
+    Full,
+    /// The session of a first full handshake, by session ID.
+    SessionId,
+    /// The session of a first full handshake, by ticket.
+    Ticket,
+}
+
+impl Resume {
+    /// How the rows of a case start.
+    fn label(self) -> &'static str {
+        match self {
+            Resume::Full => "full handshake",
+            Resume::SessionId => "resumed by session ID",
+            Resume::Ticket => "resumed by ticket",
+        }
+    }
+}
+
 /// Time spent in each side's calls.
 #[derive(Default)]
 struct Split {
@@ -128,30 +189,40 @@ struct Sanstls {
 }
 
 impl Sanstls {
-    fn new(suite: CipherSuite) -> Self {
+    fn new(suite: CipherSuite, resume: Resume) -> Self {
+        let mut rng = os_rng();
         let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem"))
             .expect("trust anchor");
-        let client = ClientConfig::builder()
-            .trust_anchors(anchors)
-            .cipher_suites(&[suite])
-            .build()
-            .expect("client config");
         let key = CertifiedKey::from_pem(
             &fixtures::read("server-rsa2048.chain.pem"),
             &fixtures::read("server-rsa2048.rsa.pem"),
         )
         .expect("server key");
-        let server = ServerConfig::builder()
+        // Both sides keep sessions by default: a client store of 32, a server cache of
+        // 1,024, tickets offered by the client; no ticketer on the server.
+        let mut client = ClientConfig::builder()
+            .trust_anchors(anchors)
+            .cipher_suites(&[suite]);
+        let mut server = ServerConfig::builder()
             .single_cert(key)
             .cipher_suites(&[suite])
-            .dh_group(NamedDhGroup::Ffdhe2048)
-            .build()
-            .expect("server config");
+            .dh_group(NamedDhGroup::Ffdhe2048);
+        match resume {
+            Resume::Full => {
+                client = client.session_store(None);
+                server = server.session_cache(0);
+            }
+            Resume::SessionId => client = client.session_tickets(false),
+            Resume::Ticket => {
+                let keys = TicketKeys::new(&mut rng, DEFAULT_TICKET_PERIOD);
+                server = server.session_cache(0).ticketer(Some(Arc::new(keys)));
+            }
+        }
         Sanstls {
-            client: Arc::new(client),
-            server: Arc::new(server),
+            client: Arc::new(client.build().expect("client config")),
+            server: Arc::new(server.build().expect("server config")),
             name: HOST.try_into().expect("server name"),
-            rng: os_rng(),
+            rng,
         }
     }
 
@@ -258,10 +329,13 @@ fn ffdhe2048() -> Dh<openssl::pkey::Params> {
 struct Openssl {
     client: SslContext,
     server: SslContext,
+    resume: Resume,
+    /// The client's session of the first handshake, which the others resume.
+    session: Option<SslSession>,
 }
 
 impl Openssl {
-    fn new(cipher: &str, dhe: bool) -> Self {
+    fn new(cipher: &str, dhe: bool, resume: Resume) -> Self {
         let root = X509::from_pem(fixtures::read("ca-root.cert.pem").as_bytes()).expect("root");
         let key = PKey::private_key_from_pem(fixtures::read("server-rsa2048.rsa.pem").as_bytes())
             .expect("key");
@@ -272,8 +346,15 @@ impl Openssl {
             b.set_max_proto_version(Some(SslVersion::TLS1_2))
                 .expect("max version");
             b.set_cipher_list(cipher).expect("cipher");
-            b.set_session_cache_mode(SslSessionCacheMode::OFF);
-            b.set_options(SslOptions::NO_TICKET);
+            // The session cache: OpenSSL's default, SERVER, keeps a server's sessions
+            // by ID (a client's are not looked up anywhere: it resumes the session it
+            // is given).
+            if resume != Resume::SessionId {
+                b.set_session_cache_mode(SslSessionCacheMode::OFF);
+            }
+            if resume != Resume::Ticket {
+                b.set_options(SslOptions::NO_TICKET);
+            }
             b
         };
         let mut c = common(SslMethod::tls_client());
@@ -287,9 +368,29 @@ impl Openssl {
         if dhe {
             s.set_tmp_dh(&ffdhe2048()).expect("tmp dh");
         }
+        s.set_session_id_context(b"sanstls bench")
+            .expect("session id context");
         Openssl {
             client: c.build(),
             server: s.build(),
+            resume,
+            session: None,
+        }
+    }
+
+    /// Drops both ends of a handshake, each in its side's time; for resumable sessions
+    /// after marking them shut down, as `s_time -reuse` does (OpenSSL invalidates the
+    /// session of a connection freed without a shutdown).
+    fn drop_pair(&self, split: &mut Split, c: SslStream<PipeEnd>, s: SslStream<PipeEnd>) {
+        let done = ShutdownState::SENT | ShutdownState::RECEIVED;
+        let resumable = self.resume != Resume::Full;
+        for (mut stream, time) in [(c, &mut split.client), (s, &mut split.server)] {
+            timed(time, || {
+                if resumable {
+                    stream.set_shutdown(done);
+                }
+                drop(stream);
+            });
         }
     }
 
@@ -307,6 +408,9 @@ impl Openssl {
             let mut ssl = Ssl::new(&self.client).expect("ssl");
             ssl.set_hostname(HOST).expect("sni");
             ssl.param_mut().set_host(HOST).expect("host");
+            if let Some(session) = &self.session {
+                resume_session(&mut ssl, session);
+            }
             ssl.set_connect_state();
             SslStream::new(ssl, cp).expect("stream")
         });
@@ -337,6 +441,15 @@ impl Openssl {
         }
         panic!("OpenSSL handshake did not finish");
     }
+}
+
+/// Offers `session` on the client `ssl` (`SSL_set_session`).
+#[allow(unsafe_code)] // the only unsafe of the crate: see the module docs
+fn resume_session(ssl: &mut SslRef, session: &SslSessionRef) {
+    // SAFETY: `SSL_set_session` requires a session of the same context as `ssl`:
+    // [`Openssl::session`] is taken from a client of `Openssl::client`, the only
+    // context whose connections this is called for.
+    unsafe { ssl.set_session(session) }.expect("SSL_set_session");
 }
 
 /// One `SSL_do_handshake`; whether the handshake is complete.
@@ -373,10 +486,9 @@ fn u16_at(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([b[at], b[at + 1]])
 }
 
-/// Checks the server's first flight: the suite, EMS and EtM, no ticket, and for DHE the
-/// ffdhe2048 prime and generator. Returns a description.
-fn check_flight(lib: &str, flight: &[u8], suite: &Suite) -> String {
-    let msgs = handshake_messages(flight);
+/// The ServerHello of a flight's messages: its session ID length, and its extension
+/// types. Checks the suite, extended master secret and encrypt-then-MAC.
+fn server_hello(lib: &str, msgs: &[(u8, Vec<u8>)], suite: &Suite) -> (usize, Vec<u16>) {
     let (_, hello) = msgs
         .iter()
         .find(|(t, _)| *t == 2)
@@ -396,6 +508,15 @@ fn check_flight(lib: &str, flight: &[u8], suite: &Suite) -> String {
     }
     assert!(exts.contains(&0x0017), "{lib}: no extended_master_secret");
     assert!(exts.contains(&0x0016), "{lib}: no encrypt_then_mac");
+    (sid, exts)
+}
+
+/// Checks the server's first flight: the suite, EMS and EtM, no ticket, and for DHE the
+/// ffdhe2048 prime and generator. Returns a description.
+fn check_flight(lib: &str, flight: &[u8], suite: &Suite) -> String {
+    let msgs = handshake_messages(flight);
+    let (sid, exts) = server_hello(lib, &msgs, suite);
+    let chosen = suite.code.0;
     assert!(!exts.contains(&0x0023), "{lib}: session ticket offered");
     let mut desc = format!(
         "suite {chosen:#06x}, EMS, EtM, no ticket, session id {sid} bytes, {} certificates",
@@ -450,6 +571,7 @@ fn check(suite: &Suite, sanstls: &mut Sanstls, openssl: &Openssl) {
             "sanstls EMS/EtM"
         );
         assert_eq!(n.dh_bits, suite.dhe.then_some(2048), "sanstls DH bits");
+        assert!(!n.resumed, "sanstls resumed");
     }
     println!(
         "sanstls {}: {}",
@@ -483,6 +605,92 @@ fn check(suite: &Suite, sanstls: &mut Sanstls, openssl: &Openssl) {
     println!("OpenSSL {}: {desc}", suite.label);
 }
 
+/// The handshake types of a resumed handshake's first server flight (what came before
+/// its ChangeCipherSpec), checked: a ServerHello naming the suite with EMS and EtM, no
+/// certificate, and a NewSessionTicket only by ticket. Returns a description.
+fn check_resumed_flight(lib: &str, flight: &[u8], suite: &Suite, resume: Resume) -> String {
+    let msgs = handshake_messages(flight);
+    let (sid, exts) = server_hello(lib, &msgs, suite);
+    let types: Vec<u8> = msgs.iter().map(|(t, _)| *t).collect();
+    let ticket = types.contains(&4);
+    assert!(
+        types == [2] || types == [2, 4],
+        "{lib}: the server's resuming flight holds handshake types {types:?}"
+    );
+    assert_eq!(ticket, exts.contains(&0x0023), "{lib}: ticket extension");
+    if resume == Resume::SessionId {
+        assert!(!ticket, "{lib}: a ticket came with a session ID resumption");
+        assert_eq!(sid, 32, "{lib}: session ID");
+    }
+    format!(
+        "ServerHello (session id {sid} bytes, EMS, EtM{}){}, ChangeCipherSpec, Finished",
+        if ticket { ", session_ticket" } else { "" },
+        if ticket { ", NewSessionTicket" } else { "" },
+    )
+}
+
+/// Whether a sanstls handshake resumed, on both sides.
+fn sanstls_resumed(c: &Connection, s: &Connection) -> bool {
+    let resumed = |conn: &Connection| conn.negotiated().is_some_and(|n| n.resumed);
+    resumed(c) && resumed(s)
+}
+
+/// Whether an OpenSSL handshake resumed, on both sides.
+fn openssl_resumed(c: &SslStream<PipeEnd>, s: &SslStream<PipeEnd>) -> bool {
+    c.ssl().session_reused() && s.ssl().session_reused()
+}
+
+/// Makes the session the timed handshakes resume (one full handshake each), then checks
+/// one resumed handshake per library and prints its server flight.
+fn prime_and_check_resumed(
+    suite: &Suite,
+    resume: Resume,
+    ours: &mut Sanstls,
+    theirs: &mut Openssl,
+) {
+    let mut split = Split::default();
+    let (c, s) = ours.handshake(&mut split, None);
+    let full = |conn: &Connection| conn.negotiated().is_some_and(|n| !n.resumed);
+    assert!(full(&c) && full(&s), "sanstls resumed a first handshake");
+    let mut flight = Vec::new();
+    let (c, s) = ours.handshake(&mut split, Some(&mut flight));
+    assert!(sanstls_resumed(&c, &s), "sanstls did not resume {resume:?}");
+    println!(
+        "sanstls {}: {}",
+        resume.label(),
+        check_resumed_flight("sanstls", &flight, suite, resume)
+    );
+
+    let (c, s) = theirs.handshake(&mut split, None, None);
+    assert!(
+        !c.ssl().session_reused(),
+        "OpenSSL resumed a first handshake"
+    );
+    theirs.session = Some(
+        c.ssl()
+            .session()
+            .expect("OpenSSL's client has a session")
+            .to_owned(),
+    );
+    theirs.drop_pair(&mut split, c, s);
+    let mut flight = Vec::new();
+    let (c, s) = theirs.handshake(&mut split, Some(&mut flight), None);
+    assert!(openssl_resumed(&c, &s), "OpenSSL did not resume {resume:?}");
+    assert_eq!(
+        c.ssl()
+            .current_cipher()
+            .map(openssl::ssl::SslCipherRef::name),
+        Some(suite.openssl),
+        "OpenSSL cipher"
+    );
+    println!(
+        "OpenSSL {}: {}",
+        resume.label(),
+        check_resumed_flight("OpenSSL", &flight, suite, resume)
+    );
+    theirs.drop_pair(&mut split, c, s);
+}
+
 // ---- Measurement ----------------------------------------------------------------------
 
 /// Runs handshakes for `round`; returns (total, client, server) handshakes per second.
@@ -505,24 +713,58 @@ fn one_round(round: Duration, mut handshake: impl FnMut(&mut Split)) -> [f64; 3]
     }
 }
 
+/// One measured case: a suite and what its handshakes resume.
+struct Case {
+    suite: &'static Suite,
+    resume: Resume,
+    sanstls: Sanstls,
+    openssl: Openssl,
+}
+
 fn main() {
-    let mut libs: Vec<(Sanstls, Openssl)> = SUITES
-        .iter()
-        .map(|s| (Sanstls::new(s.code), Openssl::new(s.openssl, s.dhe)))
-        .collect();
+    // Full handshakes with both suites; resumed ones with the RSA suite only (an
+    // abbreviated handshake has no key exchange).
+    let mut cases: Vec<Case> = [
+        (&SUITES[0], Resume::Full),
+        (&SUITES[1], Resume::Full),
+        (&SUITES[0], Resume::SessionId),
+        (&SUITES[0], Resume::Ticket),
+    ]
+    .into_iter()
+    .map(|(suite, resume)| Case {
+        suite,
+        resume,
+        sanstls: Sanstls::new(suite.code, resume),
+        openssl: Openssl::new(suite.openssl, suite.dhe, resume),
+    })
+    .collect();
     println!("\nChecked before timing (one handshake each):");
-    for (suite, (ours, theirs)) in SUITES.iter().zip(libs.iter_mut()) {
-        check(suite, ours, theirs);
+    for case in &mut cases {
+        if case.resume == Resume::Full {
+            check(case.suite, &mut case.sanstls, &case.openssl);
+        } else {
+            prime_and_check_resumed(
+                case.suite,
+                case.resume,
+                &mut case.sanstls,
+                &mut case.openssl,
+            );
+        }
     }
 
-    let mut table = Table::new("Full TLS 1.2 handshakes, in memory (RSA 2048 certificate)");
+    let mut table =
+        Table::new("TLS 1.2 handshakes, full and resumed, in memory (RSA 2048 certificate)");
     let (rounds, round) = table.rounds();
-    for (suite, (ours, theirs)) in SUITES.iter().zip(libs.iter_mut()) {
+    for case in &mut cases {
+        let want = case.resume != Resume::Full;
+        let (ours, theirs) = (&mut case.sanstls, &case.openssl);
         let mut s: [Vec<f64>; 3] = Default::default();
         let mut o: [Vec<f64>; 3] = Default::default();
         for _ in 0..rounds {
             let r = one_round(round, |split| {
                 let (c, sv) = ours.handshake(split, None);
+                // Outside the timed calls: every handshake resumed, or none did.
+                assert_eq!(sanstls_resumed(&c, &sv), want, "sanstls {:?}", case.resume);
                 timed(&mut split.client, || drop(c));
                 timed(&mut split.server, || drop(sv));
             });
@@ -531,8 +773,8 @@ fn main() {
             }
             let r = one_round(round, |split| {
                 let (c, sv) = theirs.handshake(split, None, None);
-                timed(&mut split.client, || drop(c));
-                timed(&mut split.server, || drop(sv));
+                assert_eq!(openssl_resumed(&c, &sv), want, "OpenSSL {:?}", case.resume);
+                theirs.drop_pair(split, c, sv);
             });
             for (v, x) in o.iter_mut().zip(r) {
                 v.push(x);
@@ -540,24 +782,14 @@ fn main() {
         }
         let [st, sc, ss] = s;
         let [ot, oc, os] = o;
-        let l = suite.label;
-        table.row_from_rates(
-            &format!("full handshake {l} (client+server)"),
-            Unit::Ops,
-            st,
-            ot,
-        );
-        table.row_from_rates(
-            &format!("full handshake {l}, client side"),
-            Unit::Ops,
-            sc,
-            oc,
-        );
-        table.row_from_rates(
-            &format!("full handshake {l}, server side"),
-            Unit::Ops,
-            ss,
-            os,
-        );
+        let what = case.resume.label();
+        let l = if want {
+            String::new()
+        } else {
+            format!(" {}", case.suite.label)
+        };
+        table.row_from_rates(&format!("{what}{l} (client+server)"), Unit::Ops, st, ot);
+        table.row_from_rates(&format!("{what}{l}, client side"), Unit::Ops, sc, oc);
+        table.row_from_rates(&format!("{what}{l}, server side"), Unit::Ops, ss, os);
     }
 }

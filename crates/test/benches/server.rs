@@ -25,6 +25,29 @@
 //! ratio sanstls / OpenSSL, for TLS_RSA_WITH_AES_128_CBC_SHA256 (AES128-SHA256) and
 //! TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 (DHE-RSA-AES128-SHA256).
 //!
+//! # Resumed handshakes
+//!
+//! `openssl s_time ... -reuse -cipher AES128-SHA256` makes one full handshake (not
+//! counted) and then resumes its session on every connection: TCP connect, abbreviated
+//! handshake, TCP close (s_time marks each connection shut down without sending
+//! close_notify, so that its session stays resumable). Same rounds, alternation and
+//! rates as above, in two ways:
+//!
+//! - tickets offered (s_time's default): each server resumes as it is configured, by
+//!   ticket if it issues tickets, else by session ID. `openssl s_server` issues tickets;
+//!   `sanstls server` resumes by session ID from its session cache as long as it has no
+//!   ticketer, and by ticket once it has one. Which one each server used is checked
+//!   before timing (`s_client -reconnect`: whether a ticket came) and printed in the
+//!   row's label.
+//! - tickets off in s_time (`OPENSSL_CONF` with `Options = -SessionTicket`): both
+//!   servers resume by session ID, from their session caches.
+//!
+//! s_time prints one character per counted connection, `r` for a resumed one; every
+//! counted connection must have resumed (and with `-new`, none), or the benchmark
+//! stops: a rate of full handshakes is never reported as one of resumptions. Only
+//! AES128-SHA256 is measured resumed: an abbreviated handshake has no key exchange,
+//! so an RSA and a DHE suite with the same record protection do the same work.
+//!
 //! Settings: `SANSTLS_BENCH_SECS` (seconds per round, default 3) and
 //! `SANSTLS_BENCH_ROUNDS` (rounds per side, default 5). `OPENSSL` names the openssl
 //! binary (default `/usr/bin/openssl`).
@@ -33,7 +56,7 @@
 #![allow(clippy::cast_precision_loss)]
 
 use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -157,15 +180,51 @@ fn check(port: u16, cipher: &str) -> String {
     format!("{} / {temp}", cipher_line.trim())
 }
 
-/// Runs s_time for `secs` seconds; returns connections per second of wall time.
-fn s_time(port: u16, cipher: &str, secs: u64) -> f64 {
-    let t = Instant::now();
-    let out = openssl()
-        .args(["s_time", "-connect", &format!("127.0.0.1:{port}"), "-new"])
+/// How s_time connects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// `-new`: a full handshake on every connection.
+    New,
+    /// `-reuse`, tickets offered: every connection resumes one session, by ticket if
+    /// the server issues tickets, else by session ID.
+    Reuse,
+    /// `-reuse` with tickets off in s_time: every connection resumes by session ID.
+    ReuseNoTicket,
+}
+
+/// An `OPENSSL_CONF` file that turns session tickets off (`SSL_OP_NO_TICKET`) in
+/// every TLS context an openssl command makes.
+fn no_ticket_conf() -> PathBuf {
+    let p = std::env::temp_dir().join(format!(
+        "sanstls-bench-no-ticket-{}.cnf",
+        std::process::id()
+    ));
+    std::fs::write(
+        &p,
+        "openssl_conf = openssl_init\n[openssl_init]\nssl_conf = ssl_sect\n\
+         [ssl_sect]\nsystem_default = sd\n[sd]\nOptions = -SessionTicket\n",
+    )
+    .expect("writing the no-ticket OPENSSL_CONF");
+    p
+}
+
+/// Runs s_time for `secs` seconds in `mode` (`conf`: the no-ticket `OPENSSL_CONF`, for
+/// [`Mode::ReuseNoTicket`]); returns connections per second of wall time.
+///
+/// # Panics
+/// If s_time counted no connection, or a connection did not resume in a `-reuse` mode
+/// (or did with `-new`).
+fn s_time(port: u16, cipher: &str, secs: u64, mode: Mode, conf: &Path) -> f64 {
+    let mut cmd = openssl();
+    cmd.args(["s_time", "-connect", &format!("127.0.0.1:{port}")])
+        .arg(if mode == Mode::New { "-new" } else { "-reuse" })
         .args(["-cipher", cipher, "-time", &secs.to_string()])
-        .stdin(Stdio::null())
-        .output()
-        .expect("running openssl s_time");
+        .stdin(Stdio::null());
+    if mode == Mode::ReuseNoTicket {
+        cmd.env("OPENSSL_CONF", conf);
+    }
+    let t = Instant::now();
+    let out = cmd.output().expect("running openssl s_time");
     let wall = t.elapsed().as_secs_f64();
     let text = String::from_utf8_lossy(&out.stdout);
     let count: u64 = text
@@ -183,7 +242,77 @@ fn s_time(port: u16, cipher: &str, secs: u64) -> f64 {
         count > 0,
         "s_time made no connection to port {port}:\n{text}"
     );
+    // One character per counted connection: `r` resumed, `*` a new TLS 1.2 session.
+    let marks: String = text
+        .lines()
+        .filter(|l| !l.is_empty() && l.chars().all(|c| matches!(c, 'r' | '*' | 't' | '3')))
+        .collect();
+    let reused = marks.chars().filter(|&c| c == 'r').count() as u64;
+    assert_eq!(
+        marks.len() as u64,
+        count,
+        "s_time's marks do not match its count against port {port}"
+    );
+    let want = if mode == Mode::New { 0 } else { count };
+    assert_eq!(
+        reused, want,
+        "{mode:?} against port {port}: {reused} of {count} connections resumed"
+    );
     count as f64 / wall
+}
+
+/// How a server resumes s_client's session: `s_client -reconnect` (six connections)
+/// with AES128-SHA256, offering tickets unless `no_ticket`; returns "ticket" when the
+/// server issued one, else "ID" (session ID).
+///
+/// # Panics
+/// Unless all five reconnections resumed.
+fn check_resumption(port: u16, no_ticket: bool) -> &'static str {
+    let mut cmd = peers::s_client(port);
+    cmd.args([
+        "-cipher",
+        "AES128-SHA256",
+        "-CAfile",
+        &td("ca-root.cert.pem"),
+    ])
+    .args([
+        "-servername",
+        "localhost",
+        "-verify_return_error",
+        "-reconnect",
+    ])
+    .stdin(Stdio::null());
+    if no_ticket {
+        cmd.arg("-no_ticket");
+    }
+    let out = cmd.output().expect("running openssl s_client");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let reused = text.lines().filter(|l| l.starts_with("Reused, ")).count();
+    let new = text.lines().filter(|l| l.starts_with("New, ")).count();
+    assert_eq!(
+        (new, reused),
+        (1, 5),
+        "s_client -reconnect against port {port} did not resume:\n{text}"
+    );
+    if text.contains("TLS session ticket:") {
+        "ticket"
+    } else {
+        "ID"
+    }
+}
+
+/// The median rates of alternating rounds of s_time against both servers:
+/// (sanstls, OpenSSL).
+fn measure(ports: (u16, u16), cipher: &str, secs: u64, rounds: usize, mode: Mode) -> (f64, f64) {
+    let conf = no_ticket_conf();
+    let mut s = Vec::with_capacity(rounds);
+    let mut o = Vec::with_capacity(rounds);
+    for _ in 0..rounds {
+        s.push(s_time(ports.0, cipher, secs, mode, &conf));
+        o.push(s_time(ports.1, cipher, secs, mode, &conf));
+    }
+    let _ = std::fs::remove_file(conf);
+    (median(s), median(o))
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -222,16 +351,56 @@ fn main() {
     );
     println!("|{:-<46}|{:->16}|{:->16}|{:->8}|", "", "", "", "");
     for (iana, cipher) in suites {
-        let mut s = Vec::with_capacity(rounds);
-        let mut o = Vec::with_capacity(rounds);
-        for _ in 0..rounds {
-            s.push(s_time(sport, cipher, secs));
-            o.push(s_time(oport, cipher, secs));
-        }
-        let (ms, mo) = (median(s), median(o));
+        let (ms, mo) = measure((sport, oport), cipher, secs, rounds, Mode::New);
         println!(
             "| {:<44} | {:>14} | {:>14} | {:>5.2}x |",
             iana,
+            format!("{ms:.0} conn/s"),
+            format!("{mo:.0} conn/s"),
+            ms / mo
+        );
+    }
+
+    // Resumed handshakes: how each server resumes, then the rates.
+    let (s_default, o_default) = (
+        check_resumption(sport, false),
+        check_resumption(oport, false),
+    );
+    let (s_id, o_id) = (check_resumption(sport, true), check_resumption(oport, true));
+    assert_eq!(
+        (s_id, o_id),
+        ("ID", "ID"),
+        "a server gave a ticket to a client that offered none"
+    );
+    println!(
+        "\ncheck resumption, tickets offered: sanstls resumes by {s_default}, OpenSSL by \
+         {o_default}; tickets off: both by ID (s_client -reconnect, 5 of 5 reused)"
+    );
+    println!(
+        "\nopenssl s_time -reuse -cipher AES128-SHA256 (one full handshake, not counted, \
+         then every connection resumes its session), {rounds} alternating rounds of {secs} s \
+         per side, median; ratio = sanstls / OpenSSL\n"
+    );
+    println!(
+        "| {:<54} | {:>14} | {:>14} | {:>6} |",
+        "resumed handshakes (AES128-SHA256)", "sanstls", "OpenSSL", "ratio"
+    );
+    println!("|{:-<56}|{:->16}|{:->16}|{:->8}|", "", "", "", "");
+    let rows = [
+        (
+            format!("tickets offered: sanstls by {s_default}, OpenSSL by {o_default}"),
+            Mode::Reuse,
+        ),
+        (
+            "tickets off in s_time: both by session ID".to_owned(),
+            Mode::ReuseNoTicket,
+        ),
+    ];
+    for (label, mode) in rows {
+        let (ms, mo) = measure((sport, oport), "AES128-SHA256", secs, rounds, mode);
+        println!(
+            "| {:<54} | {:>14} | {:>14} | {:>5.2}x |",
+            label,
             format!("{ms:.0} conn/s"),
             format!("{mo:.0} conn/s"),
             ms / mo

@@ -10,8 +10,12 @@ waits (at most --timeout) for the server's close_notify or end of stream:
 The server's certificate chain is printed on stderr; --cafile checks its signatures up
 to a certificate of that file (tlslite-ng itself validates nothing). The report (what
 was negotiated, the peer's hello, record sizes) goes to stderr too; see tlspeer.py.
+With --connections N it does all that N times, one connection after another, each
+later one offering to resume the session of the one before (its session ID, or its
+TLS 1.2 session ticket when the server gave one: tlslite-ng always offers tickets);
+each connection's report starts with a CONNECTION line.
 Exit status 0 on a clean run, 1 on a TLS or socket error or a chain that does not
-verify.
+verify (the first failed connection ends the run).
 """
 
 import sys
@@ -46,13 +50,28 @@ def main():
     else:
         message = sys.stdin.buffer.read()
 
+    session = None
+    status = 0
+    for i in range(1, args.connections + 1):
+        log("CONNECTION %d" % i)
+        status, session = connect(args, settings, message, session)
+        if status:
+            break
+    return status
+
+
+def connect(args, settings, message, session):
+    """One connection, resuming `session` if given; its exit status (0 when it went
+    well) and its session."""
     raw = socket.create_connection((args.host, args.port), timeout=args.timeout)
     raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock = tlspeer.MeasuringSocket(raw)
     conn = TLSConnection(sock)
     status = 0
     try:
-        conn.handshakeClientCert(settings=settings, serverName=args.server_name)
+        conn.handshakeClientCert(
+            settings=settings, serverName=args.server_name, session=session
+        )
         log("HANDSHAKE done")
         tlspeer.report_negotiated(conn)
         tlspeer.print_chain(conn.session.serverCertChain)
@@ -80,7 +99,7 @@ def main():
     finally:
         tlspeer.report_records(sock)
         raw.close()
-    return status
+    return status, conn.session
 
 
 if __name__ == "__main__":

@@ -2,23 +2,28 @@
 """A TLS 1.2 server on tlslite-ng for sanstls interop tests: one connection, then exit.
 
 Prints "PORT <n>" on stdout once it listens (use --port 0 for an ephemeral port), then
-serves one connection:
+serves one connection (--connections N: N, one after another, then exits):
   - echo (default): echoes every byte until the client's close_notify, answers it with
     close_notify (tlslite-ng does that itself) and exits;
   - --http: reads a request head (up to an empty line), answers "HTTP/1.0 200 ok" with
     a text body naming the negotiated suite, padded with --body-size bytes, then sends
     close_notify and closes.
-The report (what was negotiated, the peer's hello, record sizes) goes to stderr; see
-tlspeer.py. Exit status 0 on a clean run, 1 on a TLS or socket error.
+Session resumption: --session-cache keeps the sessions of its connections in a
+tlslite-ng SessionCache (session IDs), --tickets issues and accepts TLS 1.2 session
+tickets (RFC 5077, a fresh random key per run); without either it resumes nothing.
+The report (what was negotiated and whether it resumed, the peer's hello, record sizes)
+goes to stderr, after a CONNECTION line per connection; see tlspeer.py. Exit status 0
+on a clean run, 1 on a TLS or socket error (the first failed connection ends the run).
 """
 
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ beside the committed scripts
 
+import os  # noqa: E402
 import socket  # noqa: E402
 
-from tlslite.api import TLSConnection  # noqa: E402
+from tlslite.api import SessionCache, TLSConnection  # noqa: E402
 from tlslite.constants import CipherSuite  # noqa: E402
 
 import tlspeer  # noqa: E402
@@ -40,17 +45,44 @@ def main():
         help="with --http: N more bytes of body, sent with one write (so record "
         "sizes show the limit in force)",
     )
+    parser.add_argument(
+        "--session-cache",
+        action="store_true",
+        help="resume by session ID: keep sessions in a SessionCache shared by the "
+        "connections",
+    )
+    parser.add_argument(
+        "--tickets",
+        action="store_true",
+        help="issue and accept TLS 1.2 session tickets (RFC 5077)",
+    )
     args = parser.parse_args()
 
     settings = tlspeer.make_settings(args)
+    if args.tickets:
+        settings.ticketKeys = [bytearray(os.urandom(32))]  # aes256gcm, the default
+    else:
+        settings.ticketKeys = []
+    cache = SessionCache() if args.session_cache else None
     chain = tlspeer.load_chain(args.cert)
     key = tlspeer.load_key(args.key)
     log("SUITES " + " ".join(tlspeer.enabled_suites(settings)))
 
     listener = tlspeer.listen(args.host, args.port)
     print("PORT %d" % listener.getsockname()[1], flush=True)
-    raw, peer = listener.accept()
+    status = 0
+    for i in range(1, args.connections + 1):
+        log("CONNECTION %d" % i)
+        raw, peer = listener.accept()
+        status = serve(raw, peer, args, settings, chain, key, cache)
+        if status:
+            break
     listener.close()
+    return status
+
+
+def serve(raw, peer, args, settings, chain, key, cache):
+    """Serves one accepted connection; its exit status (0 when it went well)."""
     raw.settimeout(args.timeout)
     raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     log("ACCEPTED %s:%d" % peer)
@@ -58,7 +90,9 @@ def main():
     conn = TLSConnection(sock)
     status = 0
     try:
-        conn.handshakeServer(certChain=chain, privateKey=key, settings=settings)
+        conn.handshakeServer(
+            certChain=chain, privateKey=key, settings=settings, sessionCache=cache
+        )
         log("HANDSHAKE done")
         tlspeer.report_negotiated(conn)
         if args.ignore_record_size_limit:

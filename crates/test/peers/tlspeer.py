@@ -60,6 +60,7 @@ EXT_MAX_FRAGMENT_LENGTH = 1
 EXT_ENCRYPT_THEN_MAC = 22
 EXT_EXTENDED_MASTER_SECRET = 23
 EXT_RECORD_SIZE_LIMIT = 28
+EXT_SESSION_TICKET = 35
 MFL_CODES = {1: 512, 2: 1024, 3: 2048, 4: 4096}
 
 
@@ -101,6 +102,15 @@ def add_common_options(parser):
         "--require-ems", action="store_true", help="fail without extended master secret"
     )
     parser.add_argument("--no-etm", action="store_true", help="no encrypt-then-MAC")
+    parser.add_argument(
+        "--connections",
+        type=int,
+        default=1,
+        metavar="N",
+        help="make (client) or serve (server) N connections one after another, each "
+        "later one resuming (client) the session of the one before; each "
+        "connection's report starts with a CONNECTION line (default 1)",
+    )
     parser.add_argument(
         "--timeout",
         type=float,
@@ -195,6 +205,7 @@ class Direction:
         self.protected = False
         self.handshake = bytearray()  # plaintext handshake bytes, until the hello is whole
         self.hello = None  # {extension number: body} of the first hello
+        self.hello_session_id = None  # the session ID of the first hello
 
     def feed(self, data):
         self.buf += data
@@ -229,6 +240,7 @@ class Direction:
             return
         body = bytes(self.handshake[4 : 4 + length])
         try:
+            self.hello_session_id = bytes(body[35 : 35 + body[34]])
             self.hello = hello_extensions(msg_type, body)
         except (IndexError, ValueError):
             self.hello = {}
@@ -237,11 +249,19 @@ class Direction:
         ext = self.hello if self.hello is not None else {}
         rsl = ext.get(EXT_RECORD_SIZE_LIMIT)
         mfl = ext.get(EXT_MAX_FRAGMENT_LENGTH)
-        return "record_size_limit=%s max_fragment_length=%s ems=%s etm=%s" % (
-            int.from_bytes(rsl, "big") if rsl and len(rsl) == 2 else "none",
-            MFL_CODES.get(mfl[0], "code%d" % mfl[0]) if mfl else "none",
-            yes_no(EXT_EXTENDED_MASTER_SECRET in ext),
-            yes_no(EXT_ENCRYPT_THEN_MAC in ext),
+        ticket = ext.get(EXT_SESSION_TICKET)
+        session_id = self.hello_session_id or b""
+        return (
+            "record_size_limit=%s max_fragment_length=%s ems=%s etm=%s "
+            "session_id=%s session_ticket=%s"
+            % (
+                int.from_bytes(rsl, "big") if rsl and len(rsl) == 2 else "none",
+                MFL_CODES.get(mfl[0], "code%d" % mfl[0]) if mfl else "none",
+                yes_no(EXT_EXTENDED_MASTER_SECRET in ext),
+                yes_no(EXT_ENCRYPT_THEN_MAC in ext),
+                session_id.hex() or "none",
+                "none" if ticket is None else ("empty" if not ticket else len(ticket)),
+            )
         )
 
     def records_line(self):
@@ -316,13 +336,14 @@ def report_negotiated(conn):
     the version once the connection is closed)."""
     session = conn.session
     log(
-        "NEGOTIATED version=%s cipher=%s ems=%s etm=%s implementation=%s"
+        "NEGOTIATED version=%s cipher=%s ems=%s etm=%s implementation=%s resumed=%s"
         % (
             (conn.getVersionName() or "?").replace(" ", ""),
             CipherSuite.ietfNames.get(session.cipherSuite, hex(session.cipherSuite)),
             yes_no(session.extendedMasterSecret),
             yes_no(session.encryptThenMAC),
             conn.getCipherImplementation(),
+            yes_no(conn.resumed),
         )
     )
     log(

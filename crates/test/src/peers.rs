@@ -12,7 +12,9 @@
 //!   certificate and returns once it listens, with the port it bound.
 //! - [`drive`] runs a sanstls [`Connection`] over a [`TcpStream`] to such a peer and
 //!   reports what happened in an [`Outcome`]; [`serve_one`] does that for one client
-//!   on an ephemeral port.
+//!   on an ephemeral port, [`serve_many`] for a client that connects several times
+//!   (session resumption: every connection shares one server configuration, and so
+//!   its session cache and ticket keys).
 //!
 //! Every wait here is bounded ([`HANG_GUARD`]): a hung peer fails the test with what it
 //! printed, instead of hanging the test run. These bounds are guards, not timing
@@ -610,10 +612,14 @@ pub fn drive_traced(
 /// A sanstls client for `server_name` (seeded with `seed`) and its TCP connection to
 /// `127.0.0.1:port`, ready for [`drive`].
 ///
+/// `config` may be a [`ClientConfig`] or an `Arc` of one: connections that share an
+/// `Arc` share its session store, so a later one can resume the session an earlier one
+/// left there.
+///
 /// # Panics
 /// If the TCP connection fails or `server_name` is not a valid name.
 pub fn connect(
-    config: ClientConfig,
+    config: impl Into<Arc<ClientConfig>>,
     port: u16,
     server_name: &str,
     seed: u8,
@@ -624,18 +630,18 @@ pub fn connect(
         .try_into()
         .unwrap_or_else(|e| panic!("{server_name:?} is not a server name: {e:?}"));
     let mut rng = SeededRng::from_seed([seed; 32]);
-    let conn = Connection::client(Arc::new(config), name, now(), &mut rng)?;
+    let conn = Connection::client(config.into(), name, now(), &mut rng)?;
     Ok((conn, sock))
 }
 
 /// [`connect`]s, sends `GET / HTTP/1.0` once the handshake is done (what `s_server
 /// -www` answers, with a status page that names the suite, and then closes) and
-/// [`drive`]s the connection to its end.
+/// [`drive`]s the connection to its end. `config` as for [`connect`].
 ///
 /// # Panics
 /// As [`connect`] and [`drive`].
 pub fn http_get(
-    config: ClientConfig,
+    config: impl Into<Arc<ClientConfig>>,
     port: u16,
     server_name: &str,
     seed: u8,
@@ -700,10 +706,10 @@ mod send_all;
 mod tlslite;
 
 pub use record_proxy::{ProxiedRecord, RecordLog, RecordSizeProxy};
-pub use send_all::{send_all, serve_one};
+pub use send_all::{Served, send_all, serve_many, serve_one};
 pub use tlslite::{
     RecordFigures, cbc_record_len, largest_record_received, peer_script, tlslite_client,
-    tlslite_python, tlslite_records, tlslite_report, tlslite_server,
+    tlslite_connections, tlslite_python, tlslite_records, tlslite_report, tlslite_server,
 };
 
 #[cfg(test)]

@@ -67,7 +67,11 @@ pub fn tlslite_python() -> Command {
 /// (`--body-size N` adds N bytes, sent with one write). Other options:
 /// `--suite NAME` (IANA or OpenSSL name, repeatable; default all eight
 /// RSA/DHE_RSA AES-CBC suites), `--record-size-limit N`, `--no-record-size-limit`,
-/// `--ignore-record-size-limit`, `--no-ems`, `--require-ems`, `--no-etm`.
+/// `--ignore-record-size-limit`, `--no-ems`, `--require-ems`, `--no-etm`; for
+/// session resumption `--connections N` (serve N connections one after another, each
+/// report after a `CONNECTION i` line: see [`tlslite_connections`]),
+/// `--session-cache` (resume by session ID) and `--tickets` (issue and accept TLS 1.2
+/// session tickets). Its `NEGOTIATED` line says `resumed=yes|no`.
 ///
 /// ```no_run
 /// # use sanstls_test::peers::{tlslite_server, tlslite_records};
@@ -105,7 +109,9 @@ where
 /// not checked), with a 20 s socket timeout, plus `args`. It sends `input` in one
 /// write, reads as many bytes back (`--read-until-close`: until the server closes),
 /// prints them on stdout and closes with close_notify. Other options as
-/// [`tlslite_server`]'s, and `--server-name NAME` (SNI).
+/// [`tlslite_server`]'s, and `--server-name NAME` (SNI). With `--connections N` it
+/// does that N times, each later connection offering to resume the session of the one
+/// before (by session ID, or by ticket when the server gave one).
 ///
 /// ```no_run
 /// # use sanstls_test::peers::{tlslite_server, tlslite_client, tlslite_records};
@@ -135,10 +141,11 @@ where
 
 /// The `key=value` fields of the report line `tlslite: <what> ...` in a tlslite
 /// peer's stderr (the last such line), or `None` if there is none. `what` is e.g.
-/// `"NEGOTIATED"` (version, cipher, ems, etm), `"LIMITS"` (send, recv,
+/// `"NEGOTIATED"` (version, cipher, ems, etm, resumed), `"LIMITS"` (send, recv,
 /// peer_record_size_limit: the limits in force after the handshake), `"HELLO received"`
 /// / `"HELLO sent"` (record_size_limit, max_fragment_length, ems, etm: the extensions
-/// in the peer's / its own hello, `none` when absent) or `"RECORDS received"` /
+/// in the peer's / its own hello, `none` when absent; session_id: in hex, `none` when
+/// empty; session_ticket: `none`, `empty` or the ticket's length) or `"RECORDS received"` /
 /// `"RECORDS sent"` (see [`RecordFigures`]).
 pub fn tlslite_report(stderr: &str, what: &str) -> Option<BTreeMap<String, String>> {
     let prefix = format!("tlslite: {what} ");
@@ -149,6 +156,28 @@ pub fn tlslite_report(stderr: &str, what: &str) -> Option<BTreeMap<String, Strin
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect(),
     )
+}
+
+/// A tlslite peer's stderr cut into one piece per connection, for a peer that made or
+/// served several (`--connections N`): each piece starts at its `tlslite: CONNECTION i`
+/// line and holds that connection's report, to be read with [`tlslite_report`]; what
+/// comes before the first (a server's `SUITES` line) belongs to none. A stderr
+/// without such a line gives the whole of it as the one piece.
+pub fn tlslite_connections(stderr: &str) -> Vec<&str> {
+    const MARK: &str = "tlslite: CONNECTION ";
+    let starts: Vec<usize> = stderr
+        .match_indices(MARK)
+        .map(|(at, _)| at)
+        .filter(|&at| at == 0 || stderr.as_bytes()[at - 1] == b'\n')
+        .collect();
+    if starts.is_empty() {
+        return vec![stderr];
+    }
+    starts
+        .iter()
+        .zip(starts.iter().skip(1).copied().chain([stderr.len()]))
+        .map(|(&from, to)| &stderr[from..to])
+        .collect()
 }
 
 /// Record sizes a tlslite peer measured on its socket (record header's length
@@ -246,6 +275,25 @@ mod tests {
         );
         assert_eq!(largest_record_received(stderr), 576);
         assert_eq!(tlslite_records(stderr, "sent").count, 3);
+    }
+
+    #[test]
+    fn connections_are_cut_at_their_marks() {
+        let one = "tlslite: NEGOTIATED resumed=no\n";
+        assert_eq!(tlslite_connections(one), [one]);
+        let two = "tlslite: SUITES x\ntlslite: CONNECTION 1\ntlslite: NEGOTIATED resumed=no\n\
+                   tlslite: CONNECTION 2\ntlslite: NEGOTIATED resumed=yes\n";
+        let cut = tlslite_connections(two);
+        assert_eq!(cut.len(), 2);
+        assert_eq!(
+            tlslite_report(cut[0], "NEGOTIATED").unwrap()["resumed"],
+            "no"
+        );
+        assert_eq!(
+            tlslite_report(cut[1], "NEGOTIATED").unwrap()["resumed"],
+            "yes"
+        );
+        assert!(cut[1].starts_with("tlslite: CONNECTION 2\n"));
     }
 
     #[test]
