@@ -9,6 +9,7 @@
 //! - `fuzz [--secs N] [target...]`: runs fuzz targets with `cargo +nightly fuzz`.
 //! - `embedded [--json]`: builds the probe firmwares of `embedded-probe/`, reports their
 //!   sizes, and their heap and stack in QEMU.
+#![forbid(unsafe_code)]
 
 mod certs;
 mod embedded;

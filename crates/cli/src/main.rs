@@ -53,6 +53,7 @@
 //! | 2 | usage: a bad command line (unknown option, unknown suite name, conflicting options) |
 //! | 3 | configuration or file problem: a certificate, key, CA or session file is missing, not PEM, or does not fit; a session file cannot be written |
 //! | 4 | network: the address does not resolve, the connection is refused, the port cannot be bound |
+#![forbid(unsafe_code)]
 
 mod certinfo;
 mod client;
