@@ -136,7 +136,8 @@ impl Ticketer for FixedTicketer {
     }
 }
 
-/// The fuzzed server's ticketer (see [`FixedTicketer`]), for the seeds' peers too.
+/// The fuzzed server's ticketer (one fixed key, a fixed IV: the same session always
+/// makes the same ticket), for the seeds' peers too.
 pub fn ticketer() -> Shared<dyn Ticketer> {
     Shared::new(FixedTicketer(TicketKey::from_bytes(&[0x5a; 64])))
 }
