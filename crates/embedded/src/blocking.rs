@@ -1,9 +1,9 @@
 //! [`TlsConnection`]: a TLS connection over a blocking embedded-io transport.
 
-use sanstls_proto::Shared;
+#[cfg(any(feature = "client", feature = "server"))]
+use sanstls_proto::{CryptoRng, Shared};
 
 use embedded_io::{BufRead, ErrorType, Read, Write};
-use sanstls_proto::CryptoRng;
 #[cfg(feature = "server")]
 use sanstls_proto::ServerConfig;
 #[cfg(feature = "client")]

@@ -48,6 +48,15 @@
 //! AES128-SHA256 is measured resumed: an abbreviated handshake has no key exchange,
 //! so an RSA and a DHE suite with the same record protection do the same work.
 //!
+//! # Server CPU per connection
+//!
+//! On 2 cores the client (s_time's own handshakes, TCP connect and close) takes most of
+//! each connection's time, which hides the servers' difference in the rates. So each
+//! row also gives each server's CPU time per connection: the user + system time of the
+//! server process (all its threads, `/proc/PID/stat`, in clock ticks) over the round,
+//! divided by the connections s_time counted; the median of the rounds, and the ratio
+//! OpenSSL / sanstls (above 1: sanstls spends less CPU per connection).
+//!
 //! Settings: `SANSTLS_BENCH_SECS` (seconds per round, default 3) and
 //! `SANSTLS_BENCH_ROUNDS` (rounds per side, default 5). `OPENSSL` names the openssl
 //! binary (default `/usr/bin/openssl`).
@@ -214,7 +223,45 @@ fn no_ticket_conf() -> PathBuf {
 /// # Panics
 /// If s_time counted no connection, or a connection did not resume in a `-reuse` mode
 /// (or did with `-new`).
-fn s_time(port: u16, cipher: &str, secs: u64, mode: Mode, conf: &Path) -> f64 {
+/// The CPU time (user + system, seconds) process `pid` has used so far, its threads
+/// included, from `/proc/PID/stat` (fields 14 and 15, in clock ticks).
+fn cpu_secs(pid: u32, ticks_per_sec: f64) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .unwrap_or_else(|e| panic!("reading /proc/{pid}/stat: {e}"));
+    // After the command name in parentheses: state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')').expect("a /proc stat line") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap();
+    ticks as f64 / ticks_per_sec
+}
+
+/// The kernel's clock ticks per second (`getconf CLK_TCK`; 100 if that fails).
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
+}
+
+/// One s_time round against the server on `port` (process `pid`): connections per
+/// second of wall time, and the server's CPU seconds per connection.
+fn round(
+    (port, pid): (u16, u32),
+    cipher: &str,
+    secs: u64,
+    mode: Mode,
+    conf: &Path,
+    ticks: f64,
+) -> (f64, f64) {
+    let before = cpu_secs(pid, ticks);
+    let (rate, count) = s_time(port, cipher, secs, mode, conf);
+    let cpu = cpu_secs(pid, ticks) - before;
+    (rate, cpu / count as f64)
+}
+
+fn s_time(port: u16, cipher: &str, secs: u64, mode: Mode, conf: &Path) -> (f64, u64) {
     let mut cmd = openssl();
     cmd.args(["s_time", "-connect", &format!("127.0.0.1:{port}")])
         .arg(if mode == Mode::New { "-new" } else { "-reuse" })
@@ -258,7 +305,7 @@ fn s_time(port: u16, cipher: &str, secs: u64, mode: Mode, conf: &Path) -> f64 {
         reused, want,
         "{mode:?} against port {port}: {reused} of {count} connections resumed"
     );
-    count as f64 / wall
+    (count as f64 / wall, count)
 }
 
 /// How a server resumes s_client's session: `s_client -reconnect` (six connections)
@@ -301,18 +348,56 @@ fn check_resumption(port: u16, no_ticket: bool) -> &'static str {
     }
 }
 
-/// The median rates of alternating rounds of s_time against both servers:
+/// The medians of alternating rounds of s_time against both servers (each a port and
+/// a process ID): rates (sanstls, OpenSSL) and server CPU seconds per connection
 /// (sanstls, OpenSSL).
-fn measure(ports: (u16, u16), cipher: &str, secs: u64, rounds: usize, mode: Mode) -> (f64, f64) {
+fn measure(
+    servers: ((u16, u32), (u16, u32)),
+    cipher: &str,
+    secs: u64,
+    rounds: usize,
+    mode: Mode,
+) -> ((f64, f64), (f64, f64)) {
     let conf = no_ticket_conf();
-    let mut s = Vec::with_capacity(rounds);
-    let mut o = Vec::with_capacity(rounds);
+    let ticks = clock_ticks();
+    let (mut s, mut o, mut s_cpu, mut o_cpu) = (vec![], vec![], vec![], vec![]);
     for _ in 0..rounds {
-        s.push(s_time(ports.0, cipher, secs, mode, &conf));
-        o.push(s_time(ports.1, cipher, secs, mode, &conf));
+        let (rate, cpu) = round(servers.0, cipher, secs, mode, &conf, ticks);
+        s.push(rate);
+        s_cpu.push(cpu);
+        let (rate, cpu) = round(servers.1, cipher, secs, mode, &conf, ticks);
+        o.push(rate);
+        o_cpu.push(cpu);
     }
     let _ = std::fs::remove_file(conf);
-    (median(s), median(o))
+    ((median(s), median(o)), (median(s_cpu), median(o_cpu)))
+}
+
+/// A table row: the label, both rates and their ratio, both servers' CPU per connection
+/// and the ratio OpenSSL / sanstls.
+fn row(label: &str, (ms, mo): (f64, f64), (cs, co): (f64, f64)) {
+    println!(
+        "| {:<54} | {:>11} | {:>11} | {:>5.2}x | {:>9} | {:>9} | {:>5.2}x |",
+        label,
+        format!("{ms:.0} /s"),
+        format!("{mo:.0} /s"),
+        ms / mo,
+        format!("{:.0} us", cs * 1e6),
+        format!("{:.0} us", co * 1e6),
+        co / cs
+    );
+}
+
+/// The table's header.
+fn header(first: &str) {
+    println!(
+        "| {:<54} | {:>11} | {:>11} | {:>6} | {:>9} | {:>9} | {:>6} |",
+        first, "sanstls", "OpenSSL", "ratio", "CPU sans", "CPU ossl", "ratio"
+    );
+    println!(
+        "|{:-<56}|{:->13}|{:->13}|{:->8}|{:->11}|{:->11}|{:->8}|",
+        "", "", "", "", "", "", ""
+    );
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -325,8 +410,9 @@ fn main() {
     let secs = env_num("SANSTLS_BENCH_SECS", 3);
     let rounds = env_num("SANSTLS_BENCH_ROUNDS", 5) as usize;
     let bin = build_sanstls();
-    let (_sanstls, sport) = start_sanstls(&bin);
-    let (_openssl, oport) = start_openssl();
+    let (sanstls, sport) = start_sanstls(&bin);
+    let (openssl_server, oport) = start_openssl();
+    let servers = ((sport, sanstls.pid()), (oport, openssl_server.pid()));
 
     let suites = [
         ("TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"),
@@ -343,22 +429,13 @@ fn main() {
     }
     println!(
         "\nopenssl s_time -new, {rounds} alternating rounds of {secs} s per side, median; \
-         ratio = sanstls / OpenSSL\n"
+         connections per second (ratio sanstls / OpenSSL) and server CPU per connection \
+         (ratio OpenSSL / sanstls)\n"
     );
-    println!(
-        "| {:<44} | {:>14} | {:>14} | {:>6} |",
-        "suite (new connection per handshake)", "sanstls", "OpenSSL", "ratio"
-    );
-    println!("|{:-<46}|{:->16}|{:->16}|{:->8}|", "", "", "", "");
+    header("suite (new connection per handshake)");
     for (iana, cipher) in suites {
-        let (ms, mo) = measure((sport, oport), cipher, secs, rounds, Mode::New);
-        println!(
-            "| {:<44} | {:>14} | {:>14} | {:>5.2}x |",
-            iana,
-            format!("{ms:.0} conn/s"),
-            format!("{mo:.0} conn/s"),
-            ms / mo
-        );
+        let (rates, cpu) = measure(servers, cipher, secs, rounds, Mode::New);
+        row(iana, rates, cpu);
     }
 
     // Resumed handshakes: how each server resumes, then the rates.
@@ -381,11 +458,7 @@ fn main() {
          then every connection resumes its session), {rounds} alternating rounds of {secs} s \
          per side, median; ratio = sanstls / OpenSSL\n"
     );
-    println!(
-        "| {:<54} | {:>14} | {:>14} | {:>6} |",
-        "resumed handshakes (AES128-SHA256)", "sanstls", "OpenSSL", "ratio"
-    );
-    println!("|{:-<56}|{:->16}|{:->16}|{:->8}|", "", "", "", "");
+    header("resumed handshakes (AES128-SHA256)");
     let rows = [
         (
             format!("tickets offered: sanstls by {s_default}, OpenSSL by {o_default}"),
@@ -397,13 +470,7 @@ fn main() {
         ),
     ];
     for (label, mode) in rows {
-        let (ms, mo) = measure((sport, oport), "AES128-SHA256", secs, rounds, mode);
-        println!(
-            "| {:<54} | {:>14} | {:>14} | {:>5.2}x |",
-            label,
-            format!("{ms:.0} conn/s"),
-            format!("{mo:.0} conn/s"),
-            ms / mo
-        );
+        let (rates, cpu) = measure(servers, "AES128-SHA256", secs, rounds, mode);
+        row(&label, rates, cpu);
     }
 }

@@ -205,6 +205,11 @@ impl std::fmt::Debug for Peer {
 }
 
 impl Peer {
+    /// The process ID.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Spawns `cmd` with stdin closed (`/dev/null`) and stdout and stderr captured.
     ///
     /// # Panics
