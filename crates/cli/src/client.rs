@@ -562,11 +562,7 @@ fn close_after_handshake(net: &mut Net, asked: &str) -> Result<(), Failure> {
                 // The server's close_notify: done.
                 Ok(0) => return Ok(()),
                 Ok(n) => {
-                    out.write_all(&buf[..n])
-                        .and_then(|()| out.flush())
-                        .map_err(|e| {
-                            Failure::new(exit::NETWORK, format!("writing to stdout: {e}"))
-                        })?;
+                    to_stdout(&mut out, &buf[..n])?;
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
@@ -855,11 +851,7 @@ fn pump(net: &mut Net, asked: &str) -> Result<(), Failure> {
                 }
                 Ok(n) => {
                     last_rx = Instant::now();
-                    out.write_all(&buf[..n])
-                        .and_then(|()| out.flush())
-                        .map_err(|e| {
-                            Failure::new(exit::NETWORK, format!("writing to stdout: {e}"))
-                        })?;
+                    to_stdout(&mut out, &buf[..n])?;
                 }
                 Err(e) if e.kind() == ErrorKind::WouldBlock => break,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
@@ -974,6 +966,14 @@ const TRUNCATION_WARNING: &str = "WARNING: the server ended the connection witho
 
 /// Delivers our answering close_notify after the server's (best effort, for at most
 /// [`CLOSE_WAIT`]: the server may already be gone, or not reading).
+/// Writes what the server sent to stdout, flushed (a failed write exits as a network
+/// failure).
+fn to_stdout(out: &mut impl Write, data: &[u8]) -> Result<(), Failure> {
+    out.write_all(data)
+        .and_then(|()| out.flush())
+        .map_err(|e| Failure::new(exit::NETWORK, format!("writing to stdout: {e}")))
+}
+
 fn finish_close(net: &mut Net) -> Result<(), Failure> {
     let deadline = Instant::now() + CLOSE_WAIT;
     while net.tls.wants_write() {

@@ -11,6 +11,12 @@ use common::{Peer, assert_exit, cert_server, closed_port, run, td, temp_path, tr
 use sanstls_test::peers;
 
 /// The lines of `stderr` that start with `New` or `Reused`, as those words.
+/// Asserts that `text` (a client's stderr) contains `needle`, showing all of it if not.
+#[track_caller]
+fn has(text: &str, needle: &str) {
+    assert!(text.contains(needle), "no {needle:?} in:\n{text}");
+}
+
 fn new_or_reused(stderr: &str) -> Vec<&str> {
     stderr
         .lines()
@@ -49,24 +55,16 @@ fn reconnect_twice(server_args: &[&str], client_args: &[&str]) -> (Vec<String>, 
 fn reconnect_resumes_by_ticket_without_a_session_cache() {
     let (words, o) = reconnect_twice(&["--session-cache", "0"], &[]);
     assert_eq!(words, ["New", "Reused", "Reused"], "{}", o.stderr);
-    assert!(
-        o.stderr
-            .contains("session:    new (full handshake; resumable by ticket)"),
-        "{}",
-        o.stderr
+    has(
+        &o.stderr,
+        "session:    new (full handshake; resumable by ticket)",
     );
-    assert!(
-        o.stderr.contains("session:    resumed by session ticket"),
-        "{}",
-        o.stderr
-    );
-    assert!(o.stderr.contains("(connection 3 of 3)"), "{}", o.stderr);
+    has(&o.stderr, "session:    resumed by session ticket");
+    has(&o.stderr, "(connection 3 of 3)");
     // Verification happened in the full handshake and is not repeated.
-    assert!(
-        o.stderr
-            .contains("verification: OK in this session's full handshake"),
-        "{}",
-        o.stderr
+    has(
+        &o.stderr,
+        "verification: OK in this session's full handshake",
     );
 }
 
@@ -74,37 +72,25 @@ fn reconnect_resumes_by_ticket_without_a_session_cache() {
 fn reconnect_resumes_by_session_id_without_tickets() {
     let (words, o) = reconnect_twice(&["--no-tickets"], &[]);
     assert_eq!(words, ["New", "Reused", "Reused"], "{}", o.stderr);
-    assert!(
-        o.stderr
-            .contains("session:    new (full handshake; resumable by session ID)"),
-        "{}",
-        o.stderr
+    has(
+        &o.stderr,
+        "session:    new (full handshake; resumable by session ID)",
     );
-    assert!(
-        o.stderr.contains("session:    resumed by session ID"),
-        "{}",
-        o.stderr
-    );
+    has(&o.stderr, "session:    resumed by session ID");
 
     // A client that offers no tickets resumes by ID from a server that has both.
     let (words, o) = reconnect_twice(&[], &["--no-tickets"]);
     assert_eq!(words, ["New", "Reused", "Reused"], "{}", o.stderr);
-    assert!(
-        o.stderr.contains("session:    resumed by session ID"),
-        "{}",
-        o.stderr
-    );
+    has(&o.stderr, "session:    resumed by session ID");
 }
 
 #[test]
 fn reconnect_with_neither_cache_nor_tickets_is_new_each_time() {
     let (words, o) = reconnect_twice(&["--session-cache", "0", "--no-tickets"], &[]);
     assert_eq!(words, ["New", "New", "New"], "{}", o.stderr);
-    assert!(
-        o.stderr
-            .contains("not resumable (the server gave neither a session ID nor a ticket)"),
-        "{}",
-        o.stderr
+    has(
+        &o.stderr,
+        "not resumable (the server gave neither a session ID nor a ticket)",
     );
 }
 
