@@ -964,8 +964,6 @@ const TRUNCATION_WARNING: &str = "WARNING: the server ended the connection witho
      or an attacker on the path may have cut the connection (TLS cannot tell these \
      apart). Do not rely on having received everything.";
 
-/// Delivers our answering close_notify after the server's (best effort, for at most
-/// [`CLOSE_WAIT`]: the server may already be gone, or not reading).
 /// Writes what the server sent to stdout, flushed (a failed write exits as a network
 /// failure).
 fn to_stdout(out: &mut impl Write, data: &[u8]) -> Result<(), Failure> {
@@ -974,6 +972,8 @@ fn to_stdout(out: &mut impl Write, data: &[u8]) -> Result<(), Failure> {
         .map_err(|e| Failure::new(exit::NETWORK, format!("writing to stdout: {e}")))
 }
 
+/// Delivers our answering close_notify after the server's (best effort, for at most
+/// [`CLOSE_WAIT`]: the server may already be gone, or not reading).
 fn finish_close(net: &mut Net) -> Result<(), Failure> {
     let deadline = Instant::now() + CLOSE_WAIT;
     while net.tls.wants_write() {
