@@ -1,6 +1,7 @@
 //! `sanstls server`: an `openssl s_server`-like TLS server.
 //!
-//! Each client gets its own thread, up to `--max-connections` at once; then the server
+//! Each client gets its own thread (kept for the next client when done: [`workers`]),
+//! up to `--max-connections` at once; then the server
 //! accepts one more connection and holds it (unread) until a slot frees, closing a
 //! stalled connection to make room ([`slots`]), while the kernel's accept queue holds
 //! the ones behind it. Every wait of a connection is bounded ([`serve`]): the
@@ -17,6 +18,7 @@
 mod http;
 mod serve;
 mod slots;
+mod workers;
 
 use std::io::{self, ErrorKind, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -204,6 +206,7 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
         write: Duration::from_secs(a.write_timeout),
     };
     let slots = slots::Slots::new(slots::PRESSURE_GRACE);
+    let mut workers = workers::Workers::new(workers::KEEP_IDLE);
     let mut next_id: u64 = 0;
     loop {
         let (sock, peer) = match listener.accept() {
@@ -229,16 +232,13 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
         };
         let config = Arc::clone(&config);
         let trace = a.trace;
-        let spawned = std::thread::Builder::new()
-            .name(format!("conn-{id}"))
-            .spawn(move || {
-                let label = format!("[#{id} {peer}]");
-                if let Err(msg) = serve::serve(sock, config, limits, trace, &label, slot.tracker())
-                {
-                    eprintln!("{label} {msg}");
-                }
-                drop(slot);
-            });
+        let spawned = workers.run(Box::new(move || {
+            let label = format!("[#{id} {peer}]");
+            if let Err(msg) = serve::serve(sock, config, limits, trace, &label, slot.tracker()) {
+                eprintln!("{label} {msg}");
+            }
+            drop(slot);
+        }));
         if let Err(e) = spawned {
             eprintln!("[#{id} {peer}] cannot start a thread for the connection: {e}");
         }

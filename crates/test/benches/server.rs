@@ -9,7 +9,7 @@
 //! RSA 2048):
 //!
 //! - `sanstls server --cert server-rsa2048.chain.pem --key server-rsa2048.rsa.pem`
-//!   (a thread per connection, every suite, EMS and EtM on, ffdhe2048 for DHE);
+//!   (a thread per connection, reused for the next, every suite, EMS and EtM on, ffdhe2048 for DHE);
 //! - `openssl s_server -tls1_2 -quiet` with the same files (one connection at a time,
 //!   its automatic DH group: ffdhe2048 for a 2048-bit key; the check below prints it).
 //!
