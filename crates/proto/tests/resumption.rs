@@ -341,6 +341,20 @@ fn the_extended_master_secret_must_match_the_session() {
     StoresServerSessions::put(&*store, &id, &bytes);
     let p = connect(&c, &s, "localhost", later(6), 13);
     assert!(!p.resumed());
+    // A server without the extension, sharing the cache of one with it: the client
+    // offers an EMS session with the extension, so nothing is aborted; the server just
+    // does not resume it (and negotiates without EMS, which this client allows).
+    connect(&c, &s, "localhost", later(7), 15);
+    let no_ems = Arc::new(
+        server_builder()
+            .extended_master_secret(false)
+            .session_store(Some(store.clone() as _))
+            .build()
+            .unwrap(),
+    );
+    let p = connect(&c, &no_ems, "localhost", later(8), 17);
+    assert!(!p.resumed());
+    assert!(!p.client.negotiated().unwrap().extended_master_secret);
 }
 
 #[test]

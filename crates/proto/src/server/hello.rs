@@ -295,10 +295,15 @@ fn resumable(
     // full handshake follows; if neither did, the server "SHOULD" abort, and a full
     // handshake (which derives a fresh master secret) is the safe way to do so
     // without failing the client.
-    if session.extended_master_secret && !ems {
+    // (The client's offer decides the abort; a server configured without the
+    // extension, sharing a cache or ticket keys with one that has it, just does not
+    // resume such a session.)
+    let client_offers_ems = ch.extensions.is_some_and(|e| e.extended_master_secret());
+    if session.extended_master_secret && !client_offers_ems {
         return Err(PeerMisbehaved::ResumptionWithoutExtendedMasterSecret.into());
     }
     let ok = session.extended_master_secret
+        && ems
         && session.is_valid_at(now)
         // RFC 5246 §7.4.1.2: the client's suites "MUST include at least the
         // cipher_suite from that session"; it must also still be one this server uses.
