@@ -156,11 +156,25 @@ fn tickets_are_preferred_and_renewed_and_ids_work_without_tickets() {
     drop(first);
     let second = connect(&c, &s, "localhost", later(10), 3);
     assert!(second.resumed());
-    // The ticket was used (the client sent a fresh ID, which the server echoed) and
-    // a new one came with the resumption.
+    // The ticket was used (renewed with the resumption); the client sent the
+    // server's session ID with it, which the server echoed.
     let s2 = stored(&store);
     assert_ne!(s2.ticket(), s1.ticket());
-    assert_ne!(s2.session_id(), s1.session_id());
+    assert_eq!(s2.session_id(), s1.session_id());
+    // A server that cannot read the ticket any more (new ticket keys) resumes by that
+    // session ID from its cache.
+    let rekeyed = Arc::new(
+        server_builder()
+            .ticketer(Some(Arc::new(TicketKeys::new(
+                &mut SeededRng::from_seed([10; 32]),
+                HOUR,
+            ))))
+            .session_store(s.session_store().cloned())
+            .build()
+            .unwrap(),
+    );
+    let p = connect(&c, &rekeyed, "localhost", later(20), 21);
+    assert!(p.resumed());
     // A client that does not offer tickets resumes by ID alone.
     let (c2, store2) = client(client_builder().session_tickets(false));
     connect(&c2, &s, "localhost", NOW, 5);

@@ -102,11 +102,18 @@ pub(crate) fn start(
         None
     };
     let (session_id, ticket) = match &offered {
-        // RFC 5077 §3.4: with a ticket, a fresh session ID, which the server echoes if
-        // it accepts the ticket: that is how the client tells.
+        // RFC 5077 §3.4: with a ticket, a session ID, which the server echoes if it
+        // accepts the ticket: that is how the client tells. The server's own ID for the
+        // session when it gave one (a server that can no longer read the ticket may
+        // still resume by ID from its cache), else a fresh random one.
         Some(s) if s.ticket.is_some() && hello::offers_tickets(config) => {
-            let mut id = alloc::vec![0u8; MAX_SESSION_ID_LEN];
-            core.rng.fill_bytes(&mut id);
+            let id = if s.session_id.is_empty() {
+                let mut id = alloc::vec![0u8; MAX_SESSION_ID_LEN];
+                core.rng.fill_bytes(&mut id);
+                id
+            } else {
+                s.session_id.clone()
+            };
             (id, s.ticket.as_deref())
         }
         Some(s) => (s.session_id.clone(), None),
