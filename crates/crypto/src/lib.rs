@@ -34,6 +34,9 @@
 //! - `pss` (default): RSASSA-PSS. Off, the PSS methods return [`Error::LeftOut`].
 //! - `ec` (default): the elliptic-curve modules `ecdh` and `ecdsa` (on RustCrypto's `p256`
 //!   and `p384`, and `x25519-dalek`). Off, they are not compiled.
+//! - `ec-std-tables` (hosts only, it turns on `std` in `p256`/`p384`): P-256 and P-384
+//!   base-point tables built on first use; about 3.5x faster ECDSA signing and 1.4x faster
+//!   ECDH key generation.
 //! - `getrandom`: `rng::OsRng`, the operating system's generator.
 #![no_std]
 #![forbid(unsafe_code)]
