@@ -43,6 +43,12 @@ pub enum Error {
     InvalidDhParameters(&'static str),
     /// The peer's Diffie-Hellman public value is outside 1 < Y < p - 1.
     InvalidDhPublicValue,
+    /// A peer's elliptic-curve point was refused: not in the uncompressed form, not on
+    /// the curve, or the identity (RFC 8422 §5.4, §5.10).
+    InvalidEcPoint,
+    /// An X25519 agreement gave the all-zero value: the peer sent a small-order point
+    /// (RFC 7748 §6.1).
+    ZeroSharedSecret,
     /// A private-key operation produced a result that failed its own public-key check
     /// (a fault, or a corrupted key); the result was withheld.
     FaultDetected,
@@ -78,6 +84,12 @@ impl fmt::Display for Error {
             Error::InvalidDhParameters(what) => write!(f, "invalid DH parameters: {what}"),
             Error::InvalidDhPublicValue => {
                 f.write_str("peer DH public value is outside 1 < Y < p-1")
+            }
+            Error::InvalidEcPoint => f.write_str(
+                "peer EC point is not an uncompressed point on the curve, or is the identity",
+            ),
+            Error::ZeroSharedSecret => {
+                f.write_str("X25519 shared secret is all zero (small-order peer value)")
             }
             Error::FaultDetected => {
                 f.write_str("private-key operation failed its consistency check")

@@ -9,6 +9,10 @@
 //! - [`rsa`]: RSA (RFC 8017) on `crypto-bigint`: PKCS#1 v1.5 encryption with the TLS 1.2
 //!   constant-time premaster decryption, PKCS#1 v1.5 and PSS signatures.
 //! - [`dh`]: finite-field Diffie-Hellman with the RFC 7919 groups.
+//! - `ecdh` (feature `ec`): X25519, secp256r1 and secp384r1 key agreement (RFC 8422,
+//!   RFC 7748).
+//! - `ecdsa` (feature `ec`): ECDSA on P-256 and P-384: verification of DER signatures,
+//!   RFC 6979 signing, PKCS#8 and SEC1 private keys.
 //! - [`rng`]: randomness, always supplied by the caller through `rand_core`.
 //!
 //! Secrets are zeroized on drop, and work that depends on secret values runs in constant
@@ -28,6 +32,11 @@
 //!   are not compiled; [`hash::HashAlgorithm`] keeps their variants and every operation on
 //!   them returns [`Error::LeftOut`].
 //! - `pss` (default): RSASSA-PSS. Off, the PSS methods return [`Error::LeftOut`].
+//! - `ec` (default): the elliptic-curve modules `ecdh` and `ecdsa` (on RustCrypto's `p256`
+//!   and `p384`, and `x25519-dalek`). Off, they are not compiled.
+//! - `ec-std-tables` (hosts only, it turns on `std` in `p256`/`p384`): P-256 and P-384
+//!   base-point tables built on first use; about 3.5x faster ECDSA signing and 1.4x faster
+//!   ECDH key generation.
 //! - `getrandom`: `rng::OsRng`, the operating system's generator.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -39,6 +48,10 @@ extern crate std;
 mod bigint;
 pub mod cipher;
 pub mod dh;
+#[cfg(feature = "ec")]
+pub mod ecdh;
+#[cfg(feature = "ec")]
+pub mod ecdsa;
 mod error;
 pub mod hash;
 pub mod hmac;

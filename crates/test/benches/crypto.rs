@@ -2,15 +2,21 @@
 //! `openssl` crate), in one run, on the same keys and inputs.
 
 use openssl::bn::BigNum;
+use openssl::bn::BigNumContext;
+use openssl::derive::Deriver;
 use openssl::dh::Dh;
+use openssl::ec::{EcGroup as OsslEcGroup, EcKey, EcPoint};
 use openssl::hash::MessageDigest;
-use openssl::pkey::PKey;
+use openssl::nid::Nid;
+use openssl::pkey::{Id, PKey};
 use openssl::rsa::{Padding, Rsa};
 use openssl::sign::{Signer, Verifier};
 use openssl::symm::{Cipher, Crypter, Mode};
 
 use sanstls_crypto::cipher::AesCbcKey;
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
+use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
+use sanstls_crypto::ecdsa::EcdsaPrivateKey;
 use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::hmac::Hmac;
 use sanstls_crypto::rng::os_rng;
@@ -130,6 +136,93 @@ fn dh(table: &mut Table, group: NamedDhGroup, bits: u32) {
     );
 }
 
+/// ECDHE as a TLS peer does it: a fresh key, its public value, and the shared secret
+/// with a fixed peer value (the peer's point is decoded and checked each time, on both
+/// sides).
+fn ecdh(table: &mut Table, group: EcGroup) {
+    let mut rng = os_rng();
+    let peer = EcPrivateKey::generate(group, &mut rng).public_value();
+    let (name, nid) = match group {
+        EcGroup::X25519 => ("X25519", None),
+        EcGroup::Secp256r1 => ("P-256", Some(Nid::X9_62_PRIME256V1)),
+        _ => ("P-384", Some(Nid::SECP384R1)),
+    };
+    let ossl_group = nid.map(|n| OsslEcGroup::from_curve_name(n).expect("openssl group"));
+    table.compare(
+        &format!("ECDH {name} key generation + shared secret"),
+        Unit::Ops,
+        || {
+            let key = EcPrivateKey::generate(group, &mut rng);
+            let public = key.public_value();
+            let secret = key.agree(&peer).expect("agree");
+            (public.len(), secret.as_bytes().len())
+        },
+        || match &ossl_group {
+            None => {
+                let key = PKey::generate_x25519().expect("openssl keygen");
+                let public = key.raw_public_key().expect("public");
+                let their_peer = PKey::public_key_from_raw_bytes(&peer, Id::X25519).expect("peer");
+                let mut d = Deriver::new(&key).expect("deriver");
+                d.set_peer(&their_peer).expect("set peer");
+                (public.len(), d.derive_to_vec().expect("derive").len())
+            }
+            Some(g) => {
+                let key =
+                    PKey::from_ec_key(EcKey::generate(g).expect("openssl keygen")).expect("pkey");
+                let mut ctx = BigNumContext::new().expect("ctx");
+                let public = key
+                    .ec_key()
+                    .expect("ec key")
+                    .public_key()
+                    .to_bytes(g, openssl::ec::PointConversionForm::UNCOMPRESSED, &mut ctx)
+                    .expect("encode");
+                let point = EcPoint::from_bytes(g, &peer, &mut ctx).expect("peer point");
+                let their_peer =
+                    PKey::from_ec_key(EcKey::from_public_key(g, &point).expect("peer key"))
+                        .expect("peer pkey");
+                let mut d = Deriver::new(&key).expect("deriver");
+                d.set_peer(&their_peer).expect("set peer");
+                (public.len(), d.derive_to_vec().expect("derive").len())
+            }
+        },
+    );
+}
+
+/// ECDSA P-256 with SHA-256 on one key (made by OpenSSL, loaded by both from PKCS#8):
+/// sanstls signs with the RFC 6979 nonce, OpenSSL with a random one.
+fn ecdsa_p256(table: &mut Table) {
+    let group = OsslEcGroup::from_curve_name(Nid::X9_62_PRIME256V1).expect("group");
+    let pkey = PKey::from_ec_key(EcKey::generate(&group).expect("keygen")).expect("pkey");
+    let pem = pkey.private_key_to_pem_pkcs8().expect("pkcs8");
+    let ours = EcdsaPrivateKey::from_pem(std::str::from_utf8(&pem).expect("utf8"))
+        .expect("sanstls loads the key");
+    let public = ours.public_key();
+    let msg = b"sanstls benchmark: the signed part of a ServerKeyExchange";
+    table.compare(
+        "ECDSA P-256 sign SHA-256",
+        Unit::Ops,
+        || ours.sign(HashAlgorithm::Sha256, msg).expect("sign"),
+        || {
+            let mut s = Signer::new(MessageDigest::sha256(), &pkey).expect("signer");
+            s.sign_oneshot_to_vec(msg).expect("openssl sign")
+        },
+    );
+    let sig = ours.sign(HashAlgorithm::Sha256, msg).expect("sign");
+    table.compare(
+        "ECDSA P-256 verify SHA-256",
+        Unit::Ops,
+        || {
+            public
+                .verify(HashAlgorithm::Sha256, msg, &sig)
+                .expect("verify");
+        },
+        || {
+            let mut v = Verifier::new(MessageDigest::sha256(), &pkey).expect("verifier");
+            assert!(v.verify_oneshot(&sig, msg).expect("openssl verify"));
+        },
+    );
+}
+
 fn aes(table: &mut Table, key_len: usize) {
     let key = vec![0x11u8; key_len];
     let iv = [0x22u8; 16];
@@ -199,6 +292,13 @@ fn main() {
     if want("dh") {
         dh(&mut table, NamedDhGroup::Ffdhe2048, 2048);
         dh(&mut table, NamedDhGroup::Ffdhe3072, 3072);
+    }
+    if want("ecdh") {
+        ecdh(&mut table, EcGroup::X25519);
+        ecdh(&mut table, EcGroup::Secp256r1);
+    }
+    if want("ecdsa") {
+        ecdsa_p256(&mut table);
     }
     if want("aes") {
         aes(&mut table, 16);
