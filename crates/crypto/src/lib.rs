@@ -6,6 +6,7 @@
 //! - [`hash`]: SHA-1, SHA-256, SHA-384, SHA-512 behind one cloneable [`hash::Hasher`].
 //! - [`hmac`]: HMAC over each hash.
 //! - [`cipher`]: AES-128/256-CBC without padding, in place.
+//! - [`aead`]: AES-128/256-GCM and ChaCha20-Poly1305, in place with detached tags.
 //! - [`rsa`]: RSA (RFC 8017) on `crypto-bigint`: PKCS#1 v1.5 encryption with the TLS 1.2
 //!   constant-time premaster decryption, PKCS#1 v1.5 and PSS signatures.
 //! - [`dh`]: finite-field Diffie-Hellman with the RFC 7919 groups.
@@ -28,6 +29,8 @@
 //!   are not compiled; [`hash::HashAlgorithm`] keeps their variants and every operation on
 //!   them returns [`Error::LeftOut`].
 //! - `pss` (default): RSASSA-PSS. Off, the PSS methods return [`Error::LeftOut`].
+//! - `aes-gcm`, `chacha20poly1305` (default): the AEAD ciphers of [`aead`]. Off, their
+//!   key types are not compiled.
 //! - `getrandom`: `rng::OsRng`, the operating system's generator.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -36,6 +39,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod aead;
 mod bigint;
 pub mod cipher;
 pub mod dh;
