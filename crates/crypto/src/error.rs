@@ -36,6 +36,9 @@ pub enum Error {
     /// RSA decryption failed: the ciphertext was out of range or its padding was invalid.
     /// Deliberately carries no detail (RFC 8017 §7.2.2 "decryption error").
     Decryption,
+    /// An AEAD tag did not verify: the ciphertext, associated data or nonce is not what
+    /// was sealed. Deliberately carries no detail.
+    BadTag,
     /// A buffer had the wrong length for the operation (for example, not a whole number
     /// of AES blocks).
     InvalidLength,
@@ -80,6 +83,7 @@ impl fmt::Display for Error {
             Error::BadSignature => f.write_str("signature verification failed"),
             Error::MessageTooLong => f.write_str("message too long for the key"),
             Error::Decryption => f.write_str("decryption error"),
+            Error::BadTag => f.write_str("AEAD tag verification failed"),
             Error::InvalidLength => f.write_str("input has an invalid length"),
             Error::InvalidDhParameters(what) => write!(f, "invalid DH parameters: {what}"),
             Error::InvalidDhPublicValue => {

@@ -5,16 +5,28 @@ use sanstls_keys::{MasterSecret, suite};
 use sanstls_wire::enums::{CipherSuite, ContentType, ProtocolVersion};
 
 use alloc::vec;
+use alloc::vec::Vec;
 
-use crate::{CbcMode, Deframer, MAX_RECORD_LEN, Opener, Sealer};
+use crate::{AeadAlgorithm, CbcMode, Deframer, MAX_RECORD_LEN, Opener, Sealer};
 
 const SUITES: [CipherSuite; 2] = [
     CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
     CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
 ];
 const MODES: [CbcMode; 2] = [CbcMode::MacThenEncrypt, CbcMode::EncryptThenMac];
+const AEADS: [AeadAlgorithm; 3] = [
+    AeadAlgorithm::Aes128Gcm,
+    AeadAlgorithm::Aes256Gcm,
+    AeadAlgorithm::ChaCha20Poly1305,
+];
 
-fn openers() -> [Opener; 5] {
+/// Fixed keys for `alg`: key of 0x42, IV of 0x24.
+fn aead_keys(alg: AeadAlgorithm) -> (Vec<u8>, Vec<u8>) {
+    (vec![0x42; alg.key_len()], vec![0x24; alg.fixed_iv_len()])
+}
+
+/// NULL, each CBC configuration, and each AEAD built in.
+fn openers() -> Vec<Opener> {
     let mk = |i: usize| {
         let s = suite::lookup(SUITES[i / 2]).expect("known suite");
         let keys = MasterSecret::from_bytes(s.prf_hash, [0x42; 48])
@@ -22,11 +34,20 @@ fn openers() -> [Opener; 5] {
             .expect("the table's suites use the SHA-256 PRF");
         Opener::cbc(&keys.client_write(), MODES[i % 2]).expect("table keys fit")
     };
-    [Opener::null(), mk(0), mk(1), mk(2), mk(3)]
+    let mut all = vec![Opener::null(), mk(0), mk(1), mk(2), mk(3)];
+    for alg in AEADS {
+        let (key, iv) = aead_keys(alg);
+        // An algorithm left out of the build is refused; skip it.
+        if let Ok(o) = Opener::aead(alg, &key, &iv) {
+            all.push(o);
+        }
+    }
+    all
 }
 
 /// Feed `data` to a deframer in chunks whose sizes come from the first byte, and open
-/// every record it yields with NULL and each CBC configuration. Must never panic.
+/// every record it yields with NULL, each CBC configuration and each AEAD. Must never
+/// panic.
 pub fn deframe(data: &[u8]) {
     let Some((&chunk, rest)) = data.split_first() else {
         return;
@@ -79,6 +100,26 @@ pub fn open(data: &[u8]) {
         let mut rng = SeededRng::from_seed([3; 32]);
         let mut sealer = Sealer::cbc(&keys.server_write(), mode, &mut rng).expect("keys fit");
         let mut opener = Opener::cbc(&keys.server_write(), mode).expect("keys fit");
+        let n = sealer
+            .seal(
+                ContentType::APPLICATION_DATA,
+                ProtocolVersion::TLS12,
+                payload,
+                &mut buf,
+            )
+            .expect("a 2^14 payload fits the buffer");
+        let opened = opener
+            .open_in_place(&mut buf[..n])
+            .expect("own records open");
+        assert_eq!(opened.payload, payload);
+    }
+    for alg in AEADS {
+        let (key, iv) = aead_keys(alg);
+        let (Ok(mut sealer), Ok(mut opener)) =
+            (Sealer::aead(alg, &key, &iv), Opener::aead(alg, &key, &iv))
+        else {
+            continue;
+        };
         let n = sealer
             .seal(
                 ContentType::APPLICATION_DATA,

@@ -3,8 +3,10 @@
 //! - [`Sealer`] and [`Opener`] protect the records of one direction: NULL protection
 //!   before ChangeCipherSpec, then AES-CBC with HMAC-SHA1 or HMAC-SHA256 in
 //!   MAC-then-encrypt (RFC 5246 §6.2.3.2) or encrypt-then-MAC (RFC 7366) mode
-//!   ([`CbcMode`]). Explicit per-record IVs come from a per-direction generator seeded
-//!   from the connection's; 64-bit sequence numbers never wrap.
+//!   ([`CbcMode`]), or an AEAD cipher ([`AeadAlgorithm`]: AES-128/256-GCM, RFC 5288;
+//!   ChaCha20-Poly1305, RFC 7905; see the [`aead`] module). CBC's explicit per-record
+//!   IVs come from a per-direction generator seeded from the connection's; GCM's
+//!   explicit nonces are the sequence numbers; 64-bit sequence numbers never wrap.
 //! - MAC-then-encrypt records are opened in constant time with respect to padding and
 //!   MAC (Lucky Thirteen); the [`cbc`] module documentation explains how.
 //! - [`Deframer`] cuts the incoming byte stream into records in one fixed buffer;
@@ -39,12 +41,19 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
+// A build without both AEAD ciphers leaves parts of the AEAD code unreachable or unused;
+// the full build is the linted one (docs/DESIGN.md, "On a device").
+#![cfg_attr(
+    not(all(feature = "aes-gcm", feature = "chacha20poly1305")),
+    allow(unreachable_code, unused)
+)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod aead;
 pub mod cbc;
 mod ct;
 mod deframe;
@@ -55,6 +64,7 @@ pub mod fuzzing;
 mod mac;
 mod protect;
 
+pub use aead::AeadAlgorithm;
 pub use cbc::CbcMode;
 pub use deframe::{Deframer, Fragmenter, MAX_RECORD_LEN};
 pub use error::Error;

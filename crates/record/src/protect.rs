@@ -7,6 +7,7 @@ use sanstls_wire::enums::{ContentType, ProtocolVersion};
 use sanstls_wire::record::{HEADER_LEN, MAX_PLAINTEXT_LEN, RecordHeader};
 
 use crate::Error;
+use crate::aead::{AeadAlgorithm, AeadState};
 use crate::cbc::{CbcMode, CbcState};
 
 /// A 64-bit record sequence number that refuses to wrap (RFC 5246 §6.1: "Sequence
@@ -37,13 +38,14 @@ impl SequenceNumber {
 enum Protection {
     Null,
     Cbc(CbcState, SeededRng),
+    Aead(AeadState),
 }
 
 /// Protects outgoing records of one direction.
 ///
 /// Starts as NULL protection (before ChangeCipherSpec) with [`Sealer::null`]; after the
-/// sender's ChangeCipherSpec, replace it with [`Sealer::cbc`] (the sequence number starts
-/// again at 0, RFC 5246 §6.1).
+/// sender's ChangeCipherSpec, replace it with [`Sealer::cbc`] or [`Sealer::aead`] (the
+/// sequence number starts again at 0, RFC 5246 §6.1).
 ///
 /// The payload is written in place: put it at `buf[sealer.payload_offset()..]` and call
 /// [`Sealer::seal_in_place`], which adds header, IV, MAC and padding around it.
@@ -55,7 +57,7 @@ pub struct Sealer {
 impl core::fmt::Debug for Sealer {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Sealer")
-            .field("protected", &matches!(self.protection, Protection::Cbc(..)))
+            .field("protected", &!matches!(self.protection, Protection::Null))
             .field("seq", &self.seq)
             .finish_non_exhaustive()
     }
@@ -83,12 +85,36 @@ impl Sealer {
         })
     }
 
+    /// An AEAD cipher (RFC 5246 §6.2.3.3) under the sender's own `*_write_key` and
+    /// `*_write_IV` from the key block: `key` of [`AeadAlgorithm::key_len`] bytes, `iv` of
+    /// [`AeadAlgorithm::fixed_iv_len`] (the 4-byte GCM salt or the 12-byte ChaCha20-Poly1305
+    /// IV). There is no MAC key. Other lengths, or an algorithm left out of the build, are
+    /// [`Error::InvalidKeys`].
+    ///
+    /// GCM's explicit nonce is the record's sequence number (RFC 5288 §3), so no
+    /// generator is needed and a nonce never repeats under the key.
+    pub fn aead(alg: AeadAlgorithm, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
+        Ok(Sealer {
+            protection: Protection::Aead(AeadState::new(alg, key, iv)?),
+            seq: SequenceNumber::default(),
+        })
+    }
+
+    /// The AEAD algorithm, if this sealer is one.
+    pub fn aead_algorithm(&self) -> Option<AeadAlgorithm> {
+        match &self.protection {
+            Protection::Aead(a) => Some(a.algorithm()),
+            _ => None,
+        }
+    }
+
     /// Where the payload goes in the buffer passed to [`Sealer::seal_in_place`]: after the
-    /// record header and, with CBC, the explicit IV.
+    /// record header and, with CBC, the explicit IV, with GCM the explicit nonce.
     pub fn payload_offset(&self) -> usize {
-        match self.protection {
+        match &self.protection {
             Protection::Null => HEADER_LEN,
             Protection::Cbc(..) => HEADER_LEN + CbcState::payload_offset(),
+            Protection::Aead(a) => HEADER_LEN + a.payload_offset(),
         }
     }
 
@@ -99,6 +125,7 @@ impl Sealer {
             + match &self.protection {
                 Protection::Null => payload_len,
                 Protection::Cbc(c, _) => c.sealed_fragment_len(payload_len),
+                Protection::Aead(a) => a.sealed_fragment_len(payload_len),
             }
     }
 
@@ -148,6 +175,12 @@ impl Sealer {
                 &mut buf[HEADER_LEN..total],
                 payload_len,
             ),
+            Protection::Aead(a) => a.seal(
+                seq,
+                [content_type.0, v0, v1],
+                &mut buf[HEADER_LEN..total],
+                payload_len,
+            )?,
         };
         debug_assert_eq!(HEADER_LEN + frag_len, total);
         let header = RecordHeader {
@@ -192,9 +225,26 @@ pub struct OpenedRecord<'a> {
     pub payload_offset: usize,
 }
 
+/// An opener's keyed protection.
+// Inline, as the sealer's: no allocation on the data path.
+#[allow(clippy::large_enum_variant)]
+enum Keyed {
+    Cbc(CbcState),
+    Aead(AeadState),
+}
+
+impl Keyed {
+    fn max_expansion(&self) -> usize {
+        match self {
+            Keyed::Cbc(c) => c.max_expansion(),
+            Keyed::Aead(a) => a.max_expansion(),
+        }
+    }
+}
+
 /// Opens incoming records of one direction; see [`Sealer`] for the life cycle.
 pub struct Opener {
-    protection: Option<CbcState>,
+    protection: Option<Keyed>,
     seq: SequenceNumber,
     max_plaintext_len: usize,
 }
@@ -222,7 +272,17 @@ impl Opener {
     /// AES-CBC + HMAC under `keys` (the peer's `*_write` keys).
     pub fn cbc(keys: &DirectionKeys<'_>, mode: CbcMode) -> Result<Self, Error> {
         Ok(Opener {
-            protection: Some(CbcState::new(keys, mode)?),
+            protection: Some(Keyed::Cbc(CbcState::new(keys, mode)?)),
+            seq: SequenceNumber::default(),
+            max_plaintext_len: MAX_PLAINTEXT_LEN,
+        })
+    }
+
+    /// An AEAD cipher under the peer's `*_write_key` and `*_write_IV`; see
+    /// [`Sealer::aead`] for the lengths.
+    pub fn aead(alg: AeadAlgorithm, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
+        Ok(Opener {
+            protection: Some(Keyed::Aead(AeadState::new(alg, key, iv)?)),
             seq: SequenceNumber::default(),
             max_plaintext_len: MAX_PLAINTEXT_LEN,
         })
@@ -241,12 +301,13 @@ impl Opener {
 
     /// The longest record (header included) this opener can accept: the plaintext
     /// limit plus the most the protection may add (nothing before ChangeCipherSpec; IV,
-    /// MAC and up to 256 bytes of padding with CBC). A receive buffer of this size holds
+    /// MAC and up to 256 bytes of padding with CBC; explicit nonce and tag with AEAD,
+    /// 8 + 16 bytes for GCM and 16 for ChaCha20-Poly1305). A receive buffer of this size holds
     /// any record the peer may legally send.
     pub fn max_record_len(&self) -> usize {
         HEADER_LEN
             + self.max_plaintext_len
-            + self.protection.as_ref().map_or(0, CbcState::max_expansion)
+            + self.protection.as_ref().map_or(0, Keyed::max_expansion)
     }
 
     /// The sequence number the next record must carry.
@@ -284,7 +345,8 @@ impl Opener {
         let frag = &mut record[HEADER_LEN..];
         let range = match &self.protection {
             None => 0..frag.len(),
-            Some(c) => c.open(seq, [header.content_type.0, v0, v1], frag)?,
+            Some(Keyed::Cbc(c)) => c.open(seq, [header.content_type.0, v0, v1], frag)?,
+            Some(Keyed::Aead(a)) => a.open(seq, [header.content_type.0, v0, v1], frag)?,
         };
         let payload_offset = HEADER_LEN + range.start;
         let payload = &mut frag[range];

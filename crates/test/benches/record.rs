@@ -4,7 +4,9 @@
 //! # Throughput
 //!
 //! 16 KiB application-data records, AES-128-CBC-SHA256 and AES-256-CBC-SHA, in
-//! MAC-then-encrypt and encrypt-then-MAC mode. The OpenSSL side is real libssl: a client
+//! MAC-then-encrypt and encrypt-then-MAC mode; AES-128-GCM and ChaCha20-Poly1305 when
+//! sanstls-record is built with its `aes-gcm` and `chacha20poly1305` features (rows are
+//! skipped otherwise: `--features sanstls-record/aes-gcm,sanstls-record/chacha20poly1305`). The OpenSSL side is real libssl: a client
 //! and a server `SslStream` (TLS 1.2, the same suite, encrypt-then-MAC switched off with
 //! `SSL_OP_NO_ENCRYPT_THEN_MAC` for the MtE rows) over an in-memory pipe, so it uses
 //! whatever record code libssl picks, including its stitched AES-CBC-HMAC ciphers.
@@ -39,11 +41,13 @@ use openssl::ssl::{
 use openssl::x509::X509;
 
 use sanstls_crypto::cipher::AesCbcKey;
+use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::hmac::hmac;
 use sanstls_crypto::rng::{SeededRng, os_rng};
+use sanstls_keys::prf::prf;
 use sanstls_keys::suite::{self, SuiteInfo};
 use sanstls_keys::{KeyBlock, MasterSecret};
-use sanstls_record::{CbcMode, MAX_RECORD_LEN, Opener, Sealer};
+use sanstls_record::{AeadAlgorithm, CbcMode, MAX_RECORD_LEN, Opener, Sealer};
 use sanstls_test::bench::{Table, Unit};
 use sanstls_test::fixtures;
 use sanstls_test::pipe::{PipeEnd, pipe};
@@ -184,6 +188,102 @@ fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
     let mut read_buf = vec![0u8; RECORD];
     timed_compare(
         &format!("open 16 KiB, {name}"),
+        || {
+            work.copy_from_slice(&sealed);
+            opener.set_sequence_number(0);
+            let t = Instant::now();
+            let n = opener.open_in_place(&mut work).unwrap().payload.len();
+            let el = t.elapsed();
+            assert_eq!(black_box(n), RECORD);
+            el
+        },
+        || {
+            oc.ssl_write(&payload).unwrap();
+            let t = Instant::now();
+            let mut got = 0;
+            while got < RECORD {
+                got += os.ssl_read(&mut read_buf[got..]).unwrap();
+            }
+            let el = t.elapsed();
+            assert_eq!(black_box(got), RECORD);
+            el
+        },
+    );
+}
+
+/// The AEAD rows: as `throughput`, with the client write key and IV split from the key
+/// block by hand (sanstls-keys has no AEAD suites yet).
+fn aead_throughput(table: &mut Table, cipher: &str, alg: AeadAlgorithm, prf_hash: HashAlgorithm) {
+    let (k, ivl) = (alg.key_len(), alg.fixed_iv_len());
+    if Sealer::aead(alg, &vec![0; k], &vec![0; ivl]).is_err() {
+        println!("| {cipher}: left out of this build of sanstls-record |");
+        return;
+    }
+    let payload = vec![0x5au8; RECORD];
+    let (mut oc, _) = openssl_pair(cipher, false);
+    let (key, iv) = {
+        let ssl = oc.ssl();
+        let (mut cr, mut sr, mut ms) = ([0u8; 32], [0u8; 32], [0u8; 48]);
+        ssl.client_random(&mut cr);
+        ssl.server_random(&mut sr);
+        assert_eq!(ssl.session().unwrap().master_key(&mut ms), 48);
+        let mut block = vec![0u8; 2 * k + 2 * ivl];
+        prf(prf_hash, &ms, b"key expansion", &[&sr, &cr], &mut block).unwrap();
+        (block[..k].to_vec(), block[2 * k..2 * k + ivl].to_vec())
+    };
+    oc.ssl_write(&payload).unwrap();
+    let mut wire: Vec<u8> = oc.get_ref().take_outgoing();
+    let mut check = Opener::aead(alg, &key, &iv).unwrap();
+    check.set_sequence_number(1); // the client's Finished was record 0
+    let opened = check
+        .open_in_place(&mut wire)
+        .unwrap_or_else(|e| panic!("{cipher}: sanstls cannot open OpenSSL's record: {e}"));
+    assert_eq!(opened.payload, &payload[..]);
+
+    let mut sealer = Sealer::aead(alg, &key, &iv).unwrap();
+    let mut buf = vec![0u8; MAX_RECORD_LEN];
+    let at = sealer.payload_offset();
+    table.compare(
+        &format!("seal 16 KiB, {cipher}"),
+        Unit::Bytes(RECORD),
+        || {
+            buf[at..at + RECORD].copy_from_slice(&payload);
+            sealer
+                .seal_in_place(
+                    ContentType::APPLICATION_DATA,
+                    ProtocolVersion::TLS12,
+                    &mut buf,
+                    RECORD,
+                )
+                .unwrap()
+        },
+        || {
+            let n = oc.ssl_write(&payload).unwrap();
+            oc.get_ref().take_outgoing();
+            n
+        },
+    );
+
+    let mut sealer = Sealer::aead(alg, &key, &iv).unwrap();
+    let mut opener = Opener::aead(alg, &key, &iv).unwrap();
+    let sealed = {
+        let mut b = vec![0u8; MAX_RECORD_LEN];
+        let n = sealer
+            .seal(
+                ContentType::APPLICATION_DATA,
+                ProtocolVersion::TLS12,
+                &payload,
+                &mut b,
+            )
+            .unwrap();
+        b.truncate(n);
+        b
+    };
+    let mut work = sealed.clone();
+    let (mut oc, mut os) = openssl_pair(cipher, false);
+    let mut read_buf = vec![0u8; RECORD];
+    timed_compare(
+        &format!("open 16 KiB, {cipher}"),
         || {
             work.copy_from_slice(&sealed);
             opener.set_sequence_number(0);
@@ -445,6 +545,18 @@ fn main() {
             throughput(&mut table, cipher, cs, mode);
         }
     }
+    aead_throughput(
+        &mut table,
+        "AES128-GCM-SHA256",
+        AeadAlgorithm::Aes128Gcm,
+        HashAlgorithm::Sha256,
+    );
+    aead_throughput(
+        &mut table,
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        AeadAlgorithm::ChaCha20Poly1305,
+        HashAlgorithm::Sha256,
+    );
 
     println!("\n## Lucky Thirteen: sanstls MAC-then-encrypt open, one record length\n");
     println!(

@@ -1,0 +1,300 @@
+//! AEAD record protection (RFC 5246 §6.2.3.3): AES-GCM (RFC 5288) and
+//! ChaCha20-Poly1305 (RFC 7905).
+//!
+//! # Record layouts
+//!
+//! ```text
+//! AES-GCM:            nonce_explicit(8) | E(content) | tag(16)
+//! ChaCha20-Poly1305:  E(content) | tag(16)
+//! additional_data = seq_num(8) | type(1) | version(2) | length(2)   (plaintext length)
+//! ```
+//!
+//! # Nonces
+//!
+//! - AES-GCM (RFC 5288 §3): `salt(4) | nonce_explicit(8)`, the salt being the 4-byte
+//!   `*_write_IV` of the key block. The sender's explicit nonce is its 64-bit sequence
+//!   number, which never repeats under a key (sequence numbers do not wrap) and is sent in
+//!   the record; the receiver takes the explicit nonce from the record, as RFC 5288 asks.
+//! - ChaCha20-Poly1305 (RFC 7905 §2): the 12-byte `*_write_IV` XORed with the sequence
+//!   number, left-padded with zeros to 12 bytes; nothing is sent.
+//!
+//! Encrypt-then-MAC (RFC 7366) does not apply to AEAD suites (RFC 7366 §3), so there is
+//! no mode to choose. The tag is checked, in constant time, before anything is decrypted;
+//! every failure is [`Error::BadRecordMac`].
+
+#[cfg(feature = "aes-gcm")]
+use sanstls_crypto::aead::AesGcmKey;
+#[cfg(feature = "chacha20poly1305")]
+use sanstls_crypto::aead::ChaCha20Poly1305Key;
+use sanstls_crypto::aead::{NONCE_LEN, TAG_LEN};
+use zeroize::Zeroize as _;
+
+use crate::Error;
+use crate::mac::MAC_HEADER_LEN;
+
+/// An AEAD cipher for TLS 1.2 records.
+///
+/// All variants exist in every build; one whose cargo feature (`aes-gcm`,
+/// `chacha20poly1305`, both default) is off is refused by the constructors with
+/// [`Error::InvalidKeys`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AeadAlgorithm {
+    /// AES-128-GCM (RFC 5288): 16-byte key, 4-byte salt, 8-byte explicit nonce.
+    Aes128Gcm,
+    /// AES-256-GCM (RFC 5288): 32-byte key, 4-byte salt, 8-byte explicit nonce.
+    Aes256Gcm,
+    /// ChaCha20-Poly1305 (RFC 7905): 32-byte key, 12-byte IV, no explicit nonce.
+    ChaCha20Poly1305,
+}
+
+impl AeadAlgorithm {
+    /// The key length in bytes (`enc_key_length`).
+    pub const fn key_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Gcm => 16,
+            AeadAlgorithm::Aes256Gcm | AeadAlgorithm::ChaCha20Poly1305 => 32,
+        }
+    }
+
+    /// The length of the `*_write_IV` in the key block (`fixed_iv_length`): 4 for GCM
+    /// (RFC 5288 §3), 12 for ChaCha20-Poly1305 (RFC 7905 §2).
+    pub const fn fixed_iv_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => 4,
+            AeadAlgorithm::ChaCha20Poly1305 => NONCE_LEN,
+        }
+    }
+
+    /// The length of the explicit nonce sent in each record (`record_iv_length`): 8 for
+    /// GCM, 0 for ChaCha20-Poly1305.
+    pub const fn explicit_nonce_len(self) -> usize {
+        match self {
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => 8,
+            AeadAlgorithm::ChaCha20Poly1305 => 0,
+        }
+    }
+
+    /// The tag length: 16 for all.
+    pub const fn tag_len(self) -> usize {
+        TAG_LEN
+    }
+
+    /// What a record adds to its plaintext: explicit nonce and tag.
+    pub const fn expansion(self) -> usize {
+        self.explicit_nonce_len() + TAG_LEN
+    }
+}
+
+#[allow(clippy::large_enum_variant)]
+enum Key {
+    #[cfg(feature = "aes-gcm")]
+    Gcm(AesGcmKey),
+    #[cfg(feature = "chacha20poly1305")]
+    ChaCha(ChaCha20Poly1305Key),
+}
+
+/// The keyed state of one direction.
+pub(crate) struct AeadState {
+    alg: AeadAlgorithm,
+    key: Key,
+    /// The salt (first 4 bytes, GCM) or the whole 12-byte IV (ChaCha20-Poly1305).
+    iv: [u8; NONCE_LEN],
+}
+
+impl Drop for AeadState {
+    fn drop(&mut self) {
+        self.iv.zeroize();
+    }
+}
+
+impl AeadState {
+    pub(crate) fn new(alg: AeadAlgorithm, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
+        if key.len() != alg.key_len() || iv.len() != alg.fixed_iv_len() {
+            return Err(Error::InvalidKeys);
+        }
+        let key = match alg {
+            #[cfg(feature = "aes-gcm")]
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => {
+                Key::Gcm(AesGcmKey::new(key).map_err(|_| Error::InvalidKeys)?)
+            }
+            #[cfg(feature = "chacha20poly1305")]
+            AeadAlgorithm::ChaCha20Poly1305 => {
+                Key::ChaCha(ChaCha20Poly1305Key::new(key).map_err(|_| Error::InvalidKeys)?)
+            }
+            #[allow(unreachable_patterns)]
+            _ => return Err(Error::InvalidKeys),
+        };
+        let mut fixed = [0u8; NONCE_LEN];
+        fixed[..iv.len()].copy_from_slice(iv);
+        Ok(AeadState {
+            alg,
+            key,
+            iv: fixed,
+        })
+    }
+
+    pub(crate) fn algorithm(&self) -> AeadAlgorithm {
+        self.alg
+    }
+
+    /// Bytes between the record header and the payload: the explicit nonce.
+    pub(crate) fn payload_offset(&self) -> usize {
+        self.alg.explicit_nonce_len()
+    }
+
+    /// The fragment length of a sealed payload of `n` bytes.
+    pub(crate) fn sealed_fragment_len(&self, n: usize) -> usize {
+        n + self.alg.expansion()
+    }
+
+    /// The most a record can add to its plaintext.
+    pub(crate) fn max_expansion(&self) -> usize {
+        self.alg.expansion()
+    }
+
+    /// The per-record nonce; `explicit` is the GCM explicit nonce (the sender's sequence
+    /// number, or what the received record carries), ignored for ChaCha20-Poly1305.
+    fn nonce(&self, seq: u64, explicit: [u8; 8]) -> [u8; NONCE_LEN] {
+        let mut nonce = self.iv;
+        match self.alg {
+            // RFC 5288 §3: salt || nonce_explicit.
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => {
+                nonce[4..].copy_from_slice(&explicit);
+            }
+            // RFC 7905 §2: the padded sequence number XORed with the IV.
+            AeadAlgorithm::ChaCha20Poly1305 => {
+                for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+                    *n ^= s;
+                }
+            }
+        }
+        nonce
+    }
+
+    fn seal_raw(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        buf: &mut [u8],
+    ) -> Result<[u8; TAG_LEN], Error> {
+        let sealed: Result<_, sanstls_crypto::Error> = match self.key {
+            #[cfg(feature = "aes-gcm")]
+            Key::Gcm(ref k) => k.seal_in_place(nonce, aad, buf),
+            #[cfg(feature = "chacha20poly1305")]
+            Key::ChaCha(ref k) => k.seal_in_place(nonce, aad, buf),
+        };
+        sealed.map_err(|_| Error::InvalidPayload)
+    }
+
+    fn open_raw(
+        &self,
+        nonce: &[u8; NONCE_LEN],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8; TAG_LEN],
+    ) -> Result<(), Error> {
+        let opened: Result<(), sanstls_crypto::Error> = match self.key {
+            #[cfg(feature = "aes-gcm")]
+            Key::Gcm(ref k) => k.open_in_place(nonce, aad, buf, tag),
+            #[cfg(feature = "chacha20poly1305")]
+            Key::ChaCha(ref k) => k.open_in_place(nonce, aad, buf, tag),
+        };
+        opened.map_err(|_| Error::BadRecordMac)
+    }
+
+    /// Seal the payload at `frag[payload_offset()..][..n]` in place; `frag` is at least
+    /// `sealed_fragment_len(n)` long. `prefix` is `type + version`. Returns the fragment
+    /// length.
+    pub(crate) fn seal(
+        &self,
+        seq: u64,
+        prefix: [u8; 3],
+        frag: &mut [u8],
+        n: usize,
+    ) -> Result<usize, Error> {
+        let explicit = seq.to_be_bytes();
+        let at = self.payload_offset();
+        frag[..at].copy_from_slice(&explicit[..at]);
+        let nonce = self.nonce(seq, explicit);
+        let aad = additional_data(seq, prefix, n);
+        let tag = self.seal_raw(&nonce, &aad, &mut frag[at..at + n])?;
+        frag[at + n..at + n + TAG_LEN].copy_from_slice(&tag);
+        Ok(at + n + TAG_LEN)
+    }
+
+    /// Open the fragment in place; the payload's range within `frag` on success.
+    pub(crate) fn open(
+        &self,
+        seq: u64,
+        prefix: [u8; 3],
+        frag: &mut [u8],
+    ) -> Result<core::ops::Range<usize>, Error> {
+        let at = self.payload_offset();
+        // Public check: room for the explicit nonce and the tag.
+        let Some(n) = frag.len().checked_sub(self.alg.expansion()) else {
+            return Err(Error::BadRecordMac);
+        };
+        let (head, rest) = frag.split_at_mut(at);
+        let (body, tag) = rest.split_at_mut(n);
+        let tag: &[u8; TAG_LEN] = (&*tag).try_into().map_err(|_| Error::BadRecordMac)?;
+        let mut explicit = [0u8; 8];
+        explicit[..at].copy_from_slice(head);
+        let nonce = self.nonce(seq, explicit);
+        self.open_raw(&nonce, &additional_data(seq, prefix, n), body, tag)?;
+        Ok(at..at + n)
+    }
+}
+
+/// RFC 5246 §6.2.3.3: `seq_num + TLSCompressed.type + TLSCompressed.version +
+/// TLSCompressed.length`, the length being that of the plaintext.
+fn additional_data(seq: u64, prefix: [u8; 3], len: usize) -> [u8; MAC_HEADER_LEN] {
+    let mut h = [0u8; MAC_HEADER_LEN];
+    h[..8].copy_from_slice(&seq.to_be_bytes());
+    h[8..11].copy_from_slice(&prefix);
+    h[11..].copy_from_slice(&(len as u16).to_be_bytes());
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chacha_nonce_xors_the_sequence_number() {
+        let Ok(s) = AeadState::new(AeadAlgorithm::ChaCha20Poly1305, &[1; 32], &[0xff; 12]) else {
+            return; // left out of this build
+        };
+        let n = s.nonce(0x0102_0304_0506_0708, [0; 8]);
+        assert_eq!(
+            n,
+            [
+                0xff, 0xff, 0xff, 0xff, 0xfe, 0xfd, 0xfc, 0xfb, 0xfa, 0xf9, 0xf8, 0xf7
+            ]
+        );
+    }
+
+    #[test]
+    fn gcm_nonce_is_salt_and_explicit() {
+        let Ok(s) = AeadState::new(AeadAlgorithm::Aes128Gcm, &[1; 16], &[9, 8, 7, 6]) else {
+            return;
+        };
+        let n = s.nonce(5, [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(n, [9, 8, 7, 6, 1, 2, 3, 4, 5, 6, 7, 8]);
+    }
+
+    #[test]
+    fn wrong_lengths_are_invalid_keys() {
+        for (alg, k, iv) in [
+            (AeadAlgorithm::Aes128Gcm, 32, 4),
+            (AeadAlgorithm::Aes128Gcm, 16, 12),
+            (AeadAlgorithm::Aes256Gcm, 16, 4),
+            (AeadAlgorithm::ChaCha20Poly1305, 32, 4),
+            (AeadAlgorithm::ChaCha20Poly1305, 16, 12),
+        ] {
+            assert!(matches!(
+                AeadState::new(alg, &std::vec![0; k], &std::vec![0; iv]),
+                Err(Error::InvalidKeys)
+            ));
+        }
+    }
+}
