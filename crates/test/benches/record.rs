@@ -166,48 +166,15 @@ fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
         },
     );
 
-    // Open: only the open itself is timed. sanstls reopens one sealed record (copied
-    // back and its sequence number reset, untimed); OpenSSL's client writes a fresh
-    // record (untimed) and the server's SSL_read of it is timed.
+    // Open: only the open itself is timed (`compare_open`).
     let mut sealer = Sealer::cbc(&keys.client_write(), mode, &mut rng).unwrap();
-    let sealed = {
-        let mut b = vec![0u8; MAX_RECORD_LEN];
-        let n = sealer
-            .seal(
-                ContentType::APPLICATION_DATA,
-                ProtocolVersion::TLS12,
-                &payload,
-                &mut b,
-            )
-            .unwrap();
-        b.truncate(n);
-        b
-    };
-    let mut work = sealed.clone();
-    let (mut oc, mut os) = openssl_pair(cipher, etm);
-    let mut read_buf = vec![0u8; RECORD];
-    timed_compare(
+    compare_open(
         &format!("open 16 KiB, {name}"),
-        || {
-            work.copy_from_slice(&sealed);
-            opener.set_sequence_number(0);
-            let t = Instant::now();
-            let n = opener.open_in_place(&mut work).unwrap().payload.len();
-            let el = t.elapsed();
-            assert_eq!(black_box(n), RECORD);
-            el
-        },
-        || {
-            oc.ssl_write(&payload).unwrap();
-            let t = Instant::now();
-            let mut got = 0;
-            while got < RECORD {
-                got += os.ssl_read(&mut read_buf[got..]).unwrap();
-            }
-            let el = t.elapsed();
-            assert_eq!(black_box(got), RECORD);
-            el
-        },
+        &mut sealer,
+        &mut opener,
+        &payload,
+        cipher,
+        etm,
     );
 }
 
@@ -266,13 +233,34 @@ fn aead_throughput(table: &mut Table, cipher: &str, alg: AeadAlgorithm, prf_hash
 
     let mut sealer = Sealer::aead(alg, &key, &iv).unwrap();
     let mut opener = Opener::aead(alg, &key, &iv).unwrap();
+    compare_open(
+        &format!("open 16 KiB, {cipher}"),
+        &mut sealer,
+        &mut opener,
+        &payload,
+        cipher,
+        false,
+    );
+}
+
+/// The open row of `label`: sanstls reopens one record `sealer` sealed (copied back and
+/// its sequence number reset, untimed) with `opener`; OpenSSL's client writes a fresh
+/// record of `cipher` (untimed) and the server's SSL_read of it is timed.
+fn compare_open(
+    label: &str,
+    sealer: &mut Sealer,
+    opener: &mut Opener,
+    payload: &[u8],
+    cipher: &str,
+    etm: bool,
+) {
     let sealed = {
         let mut b = vec![0u8; MAX_RECORD_LEN];
         let n = sealer
             .seal(
                 ContentType::APPLICATION_DATA,
                 ProtocolVersion::TLS12,
-                &payload,
+                payload,
                 &mut b,
             )
             .unwrap();
@@ -280,10 +268,10 @@ fn aead_throughput(table: &mut Table, cipher: &str, alg: AeadAlgorithm, prf_hash
         b
     };
     let mut work = sealed.clone();
-    let (mut oc, mut os) = openssl_pair(cipher, false);
+    let (mut oc, mut os) = openssl_pair(cipher, etm);
     let mut read_buf = vec![0u8; RECORD];
     timed_compare(
-        &format!("open 16 KiB, {cipher}"),
+        label,
         || {
             work.copy_from_slice(&sealed);
             opener.set_sequence_number(0);
@@ -294,7 +282,7 @@ fn aead_throughput(table: &mut Table, cipher: &str, alg: AeadAlgorithm, prf_hash
             el
         },
         || {
-            oc.ssl_write(&payload).unwrap();
+            oc.ssl_write(payload).unwrap();
             let t = Instant::now();
             let mut got = 0;
             while got < RECORD {
