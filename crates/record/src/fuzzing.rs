@@ -100,18 +100,7 @@ pub fn open(data: &[u8]) {
         let mut rng = SeededRng::from_seed([3; 32]);
         let mut sealer = Sealer::cbc(&keys.server_write(), mode, &mut rng).expect("keys fit");
         let mut opener = Opener::cbc(&keys.server_write(), mode).expect("keys fit");
-        let n = sealer
-            .seal(
-                ContentType::APPLICATION_DATA,
-                ProtocolVersion::TLS12,
-                payload,
-                &mut buf,
-            )
-            .expect("a 2^14 payload fits the buffer");
-        let opened = opener
-            .open_in_place(&mut buf[..n])
-            .expect("own records open");
-        assert_eq!(opened.payload, payload);
+        round_trip(&mut sealer, &mut opener, payload, &mut buf);
     }
     for alg in AEADS {
         let (key, iv) = aead_keys(alg);
@@ -120,17 +109,22 @@ pub fn open(data: &[u8]) {
         else {
             continue;
         };
-        let n = sealer
-            .seal(
-                ContentType::APPLICATION_DATA,
-                ProtocolVersion::TLS12,
-                payload,
-                &mut buf,
-            )
-            .expect("a 2^14 payload fits the buffer");
-        let opened = opener
-            .open_in_place(&mut buf[..n])
-            .expect("own records open");
-        assert_eq!(opened.payload, payload);
+        round_trip(&mut sealer, &mut opener, payload, &mut buf);
     }
+}
+
+/// Seals `payload` with `sealer` into `buf` and checks that `opener` gives it back.
+fn round_trip(sealer: &mut Sealer, opener: &mut Opener, payload: &[u8], buf: &mut [u8]) {
+    let n = sealer
+        .seal(
+            ContentType::APPLICATION_DATA,
+            ProtocolVersion::TLS12,
+            payload,
+            buf,
+        )
+        .expect("a 2^14 payload fits the buffer");
+    let opened = opener
+        .open_in_place(&mut buf[..n])
+        .expect("own records open");
+    assert_eq!(opened.payload, payload);
 }
