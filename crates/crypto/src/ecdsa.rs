@@ -365,7 +365,18 @@ impl EcdsaPrivateKey {
         rng: &mut R,
     ) -> Result<Vec<u8>, Error> {
         let digest = hash.hash(message)?;
-        let d = digest.as_slice();
+        self.sign_prehashed_hedged(digest.as_slice(), rng)
+    }
+
+    /// Signs a digest made by the caller (a TLS CertificateVerify signs the transcript
+    /// hash) with a hedged RFC 6979 nonce, as [`EcdsaPrivateKey::sign_hedged`] does;
+    /// returns the DER signature. A digest shorter than the curve's order is refused.
+    pub fn sign_prehashed_hedged<R: CryptoRng + ?Sized>(
+        &self,
+        digest: &[u8],
+        rng: &mut R,
+    ) -> Result<Vec<u8>, Error> {
+        let d = digest;
         let der = match &self.0 {
             Signing::P256(k) => {
                 let s: p256::ecdsa::Signature = k

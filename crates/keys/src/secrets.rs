@@ -229,7 +229,8 @@ pub fn verify_data_eq(a: &VerifyData, b: &VerifyData) -> Choice {
     a.0.ct_eq(&b.0)
 }
 
-const MAX_KEY_BLOCK_LEN: usize = 2 * (32 + 32 + 16);
+/// The longest key block: HMAC-SHA384 keys with AES-256-CBC (2 * (48 + 32 + 16)).
+const MAX_KEY_BLOCK_LEN: usize = 2 * (48 + 32 + 16);
 
 /// The key block of RFC 5246 §6.3, split for one suite. Zeroized on drop.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -339,13 +340,18 @@ mod tests {
         );
 
         for suite in &SUITES {
+            // The SHA-384 suites run the PRF on SHA-384 (RFC 5288 §3, RFC 5289 §3).
+            let ms = MasterSecret::from_bytes(suite.prf_hash, *ms.secret_bytes());
             let kb = ms.key_block(suite, &cr, &sr).unwrap();
-            let stream = prf_vec(
+            let mut stream = std::vec![0u8; suite.key_block_len()];
+            prf(
+                suite.prf_hash,
                 ms.secret_bytes(),
                 b"key expansion",
                 &[&sr, &cr],
-                suite.key_block_len(),
-            );
+                &mut stream,
+            )
+            .unwrap();
             let (c, s) = (kb.client_write(), kb.server_write());
             let mut joined = Vec::new();
             for part in [c.mac_key, s.mac_key, c.enc_key, s.enc_key, c.iv, s.iv] {

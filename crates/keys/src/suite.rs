@@ -13,7 +13,7 @@
 //! assert_eq!(s.cipher, BulkCipher::Aes256Cbc);
 //! assert_eq!(s.mac, MacAlgorithm::HmacSha1);
 //! assert_eq!(s.key_block_len(), 2 * 20 + 2 * 32 + 2 * 16);
-//! assert!(suite::lookup(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256).is_none());
+//! assert!(suite::lookup(CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256).is_none());
 //! ```
 
 use sanstls_crypto::hash::HashAlgorithm;
@@ -27,34 +27,52 @@ pub enum BulkCipher {
     Aes128Cbc,
     /// AES-256 in CBC mode.
     Aes256Cbc,
+    /// AES-128-GCM (RFC 5288).
+    Aes128Gcm,
+    /// AES-256-GCM (RFC 5288).
+    Aes256Gcm,
+    /// ChaCha20-Poly1305 (RFC 7905).
+    ChaCha20Poly1305,
 }
 
 impl BulkCipher {
     /// Encryption key length in bytes (`SecurityParameters.enc_key_length`).
     pub const fn key_len(self) -> usize {
         match self {
-            BulkCipher::Aes128Cbc => 16,
-            BulkCipher::Aes256Cbc => 32,
+            BulkCipher::Aes128Cbc | BulkCipher::Aes128Gcm => 16,
+            BulkCipher::Aes256Cbc | BulkCipher::Aes256Gcm | BulkCipher::ChaCha20Poly1305 => 32,
         }
     }
 
-    /// Block length in bytes.
-    pub const fn block_len(self) -> usize {
-        16
+    /// Whether this is an AEAD cipher (RFC 5246 §6.2.3.3): no record MAC, no padding.
+    pub const fn is_aead(self) -> bool {
+        !matches!(self, BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc)
     }
 
-    /// Length of the IVs in the key block (the "IV Size" column of RFC 5246 Appendix C).
+    /// Length of the IVs in the key block (the "IV Size" column of RFC 5246 Appendix C;
+    /// `fixed_iv_length` for AEAD ciphers).
     ///
-    /// TLS 1.2 CBC records carry an explicit IV (RFC 5246 §6.2.3.2), so these key block
-    /// IVs are derived but never used; they are kept so the key block has the layout of
-    /// RFC 5246 §6.3 and matches other implementations byte for byte.
+    /// TLS 1.2 CBC records carry an explicit IV (RFC 5246 §6.2.3.2), so the 16-byte CBC
+    /// key block IVs are derived but never used; they are kept so the key block has the
+    /// layout of RFC 5246 §6.3 and matches other implementations byte for byte. GCM's is
+    /// the 4-byte salt of the nonce (RFC 5288 §3), ChaCha20-Poly1305's the 12-byte IV the
+    /// sequence number is XORed into (RFC 7905 §2).
     pub const fn key_block_iv_len(self) -> usize {
-        16
+        match self {
+            BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc => 16,
+            BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm => 4,
+            BulkCipher::ChaCha20Poly1305 => 12,
+        }
     }
 
-    /// Length of the explicit per-record IV (`SecurityParameters.record_iv_length`).
+    /// Length of the explicit per-record IV or nonce (`SecurityParameters.record_iv_length`):
+    /// 16 for CBC, 8 for GCM, none for ChaCha20-Poly1305.
     pub const fn record_iv_len(self) -> usize {
-        16
+        match self {
+            BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc => 16,
+            BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm => 8,
+            BulkCipher::ChaCha20Poly1305 => 0,
+        }
     }
 }
 
@@ -66,24 +84,33 @@ pub enum MacAlgorithm {
     HmacSha1,
     /// HMAC-SHA256.
     HmacSha256,
+    /// HMAC-SHA384 (the `_CBC_SHA384` suites of RFC 5289).
+    HmacSha384,
+    /// None: the AEAD cipher authenticates (RFC 5246 §6.2.3.3; `mac_key_length` 0).
+    Aead,
 }
 
 impl MacAlgorithm {
-    /// The hash under the HMAC.
-    pub const fn hash(self) -> HashAlgorithm {
+    /// The hash under the HMAC, `None` for AEAD suites.
+    pub const fn hash(self) -> Option<HashAlgorithm> {
         match self {
-            MacAlgorithm::HmacSha1 => HashAlgorithm::Sha1,
-            MacAlgorithm::HmacSha256 => HashAlgorithm::Sha256,
+            MacAlgorithm::HmacSha1 => Some(HashAlgorithm::Sha1),
+            MacAlgorithm::HmacSha256 => Some(HashAlgorithm::Sha256),
+            MacAlgorithm::HmacSha384 => Some(HashAlgorithm::Sha384),
+            MacAlgorithm::Aead => None,
         }
     }
 
-    /// MAC length in bytes (`SecurityParameters.mac_length`).
+    /// MAC length in bytes (`SecurityParameters.mac_length`); 0 for AEAD suites.
     pub const fn mac_len(self) -> usize {
-        self.hash().output_len()
+        match self.hash() {
+            Some(h) => h.output_len(),
+            None => 0,
+        }
     }
 
     /// MAC key length in bytes (`SecurityParameters.mac_key_length`), equal to the MAC
-    /// length for HMAC suites (RFC 5246 Appendix C).
+    /// length for HMAC suites (RFC 5246 Appendix C), 0 for AEAD suites.
     pub const fn key_len(self) -> usize {
         self.mac_len()
     }
@@ -100,7 +127,8 @@ pub struct SuiteInfo {
     pub cipher: BulkCipher,
     /// The record MAC.
     pub mac: MacAlgorithm,
-    /// The PRF hash (RFC 5246 §5: SHA-256 for every suite defined there).
+    /// The PRF hash (RFC 5246 §5: SHA-256 for every suite defined there; SHA-384 for
+    /// the `_SHA384` suites of RFC 5288 §3 and RFC 5289 §3).
     pub prf_hash: HashAlgorithm,
 }
 
@@ -109,6 +137,11 @@ impl SuiteInfo {
     pub const fn key_block_len(&self) -> usize {
         2 * (self.mac.key_len() + self.cipher.key_len() + self.cipher.key_block_iv_len())
     }
+
+    /// Whether the suite's record protection is an AEAD.
+    pub const fn is_aead(&self) -> bool {
+        self.cipher.is_aead()
+    }
 }
 
 const fn row(
@@ -116,69 +149,198 @@ const fn row(
     key_exchange: KeyExchange,
     cipher: BulkCipher,
     mac: MacAlgorithm,
+    prf_hash: HashAlgorithm,
 ) -> SuiteInfo {
     SuiteInfo {
         suite,
         key_exchange,
         cipher,
         mac,
-        prf_hash: HashAlgorithm::Sha256,
+        prf_hash,
     }
 }
 
-/// Every suite sanstls implements, in its default order of preference.
-pub static SUITES: [SuiteInfo; 8] = {
-    use BulkCipher::{Aes128Cbc, Aes256Cbc};
-    use KeyExchange::{DheRsa, Rsa};
-    use MacAlgorithm::{HmacSha1, HmacSha256};
+/// The number of suites in [`SUITES`].
+pub const SUITE_COUNT: usize = 24;
+
+/// Every suite sanstls implements, in its default order of preference: ECDHE with an
+/// AEAD first (ECDSA before RSA certificates, AES-128-GCM, ChaCha20-Poly1305,
+/// AES-256-GCM), then ECDHE with CBC, then DHE, then RSA key transport (AEAD before
+/// CBC in each).
+pub static SUITES: [SuiteInfo; SUITE_COUNT] = {
+    use BulkCipher::{Aes128Cbc, Aes128Gcm, Aes256Cbc, Aes256Gcm, ChaCha20Poly1305};
+    use CipherSuite as C;
+    use HashAlgorithm::{Sha256, Sha384};
+    use KeyExchange::{DheRsa, EcdheEcdsa, EcdheRsa, Rsa};
+    use MacAlgorithm::{Aead, HmacSha1, HmacSha256};
     [
         row(
-            CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            EcdheEcdsa,
+            Aes128Gcm,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            EcdheRsa,
+            Aes128Gcm,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            EcdheEcdsa,
+            ChaCha20Poly1305,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            EcdheRsa,
+            ChaCha20Poly1305,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            EcdheEcdsa,
+            Aes256Gcm,
+            Aead,
+            Sha384,
+        ),
+        row(
+            C::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            EcdheRsa,
+            Aes256Gcm,
+            Aead,
+            Sha384,
+        ),
+        row(
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+            EcdheEcdsa,
+            Aes128Cbc,
+            HmacSha256,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+            EcdheRsa,
+            Aes128Cbc,
+            HmacSha256,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+            EcdheEcdsa,
+            Aes128Cbc,
+            HmacSha1,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+            EcdheRsa,
+            Aes128Cbc,
+            HmacSha1,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+            EcdheEcdsa,
+            Aes256Cbc,
+            HmacSha1,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+            EcdheRsa,
+            Aes256Cbc,
+            HmacSha1,
+            Sha256,
+        ),
+        row(
+            C::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+            DheRsa,
+            Aes128Gcm,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+            DheRsa,
+            Aes256Gcm,
+            Aead,
+            Sha384,
+        ),
+        row(
+            C::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
             DheRsa,
             Aes128Cbc,
             HmacSha256,
+            Sha256,
         ),
         row(
-            CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
+            C::TLS_DHE_RSA_WITH_AES_256_CBC_SHA256,
             DheRsa,
             Aes256Cbc,
             HmacSha256,
+            Sha256,
         ),
         row(
-            CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
+            C::TLS_DHE_RSA_WITH_AES_128_CBC_SHA,
             DheRsa,
             Aes128Cbc,
             HmacSha1,
+            Sha256,
         ),
         row(
-            CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+            C::TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
             DheRsa,
             Aes256Cbc,
             HmacSha1,
+            Sha256,
         ),
         row(
-            CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
+            C::TLS_RSA_WITH_AES_128_GCM_SHA256,
+            Rsa,
+            Aes128Gcm,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_RSA_WITH_AES_256_GCM_SHA384,
+            Rsa,
+            Aes256Gcm,
+            Aead,
+            Sha384,
+        ),
+        row(
+            C::TLS_RSA_WITH_AES_128_CBC_SHA256,
             Rsa,
             Aes128Cbc,
             HmacSha256,
+            Sha256,
         ),
         row(
-            CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256,
+            C::TLS_RSA_WITH_AES_256_CBC_SHA256,
             Rsa,
             Aes256Cbc,
             HmacSha256,
+            Sha256,
         ),
         row(
-            CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA,
+            C::TLS_RSA_WITH_AES_128_CBC_SHA,
             Rsa,
             Aes128Cbc,
             HmacSha1,
+            Sha256,
         ),
         row(
-            CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
+            C::TLS_RSA_WITH_AES_256_CBC_SHA,
             Rsa,
             Aes256Cbc,
             HmacSha1,
+            Sha256,
         ),
     ]
 };
@@ -201,9 +363,31 @@ mod tests {
                 name.contains("_DHE_RSA_"),
                 s.key_exchange == KeyExchange::DheRsa
             );
-            assert_eq!(name.contains("AES_128"), s.cipher == BulkCipher::Aes128Cbc);
+            assert_eq!(
+                name.contains("_ECDHE_RSA_"),
+                s.key_exchange == KeyExchange::EcdheRsa
+            );
+            assert_eq!(
+                name.contains("_ECDHE_ECDSA_"),
+                s.key_exchange == KeyExchange::EcdheEcdsa
+            );
+            assert_eq!(
+                name.contains("AES_128"),
+                matches!(s.cipher, BulkCipher::Aes128Cbc | BulkCipher::Aes128Gcm)
+            );
+            assert_eq!(
+                name.contains("_GCM_") || name.contains("CHACHA"),
+                s.is_aead()
+            );
             assert_eq!(name.ends_with("_SHA"), s.mac == MacAlgorithm::HmacSha1);
-            assert_eq!(name.ends_with("_SHA256"), s.mac == MacAlgorithm::HmacSha256);
+            assert_eq!(
+                name.ends_with("_SHA384"),
+                s.prf_hash == HashAlgorithm::Sha384
+            );
+            assert_eq!(
+                name.ends_with("_CBC_SHA256"),
+                s.mac == MacAlgorithm::HmacSha256
+            );
             assert_eq!(lookup(s.suite), Some(s));
         }
         // Every suite wire says has a supported key exchange is in the table.
@@ -213,6 +397,18 @@ mod tests {
         assert_eq!(
             lookup(CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256).map(SuiteInfo::key_block_len),
             Some(2 * 32 + 2 * 32 + 2 * 16)
+        );
+        // RFC 5288 §3: 4-byte salts, no MAC keys.
+        assert_eq!(
+            lookup(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+                .map(SuiteInfo::key_block_len),
+            Some(2 * 16 + 2 * 4)
+        );
+        // RFC 7905 §2: 12-byte IVs.
+        assert_eq!(
+            lookup(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
+                .map(SuiteInfo::key_block_len),
+            Some(2 * 32 + 2 * 12)
         );
     }
 }

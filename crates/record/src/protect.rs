@@ -63,6 +63,17 @@ impl core::fmt::Debug for Sealer {
     }
 }
 
+/// The AEAD of a suite's cipher, `None` for the CBC ciphers.
+fn aead_of(keys: &DirectionKeys<'_>) -> Option<AeadAlgorithm> {
+    use sanstls_keys::suite::BulkCipher;
+    match keys.suite.cipher {
+        BulkCipher::Aes128Gcm => Some(AeadAlgorithm::Aes128Gcm),
+        BulkCipher::Aes256Gcm => Some(AeadAlgorithm::Aes256Gcm),
+        BulkCipher::ChaCha20Poly1305 => Some(AeadAlgorithm::ChaCha20Poly1305),
+        _ => None,
+    }
+}
+
 impl Sealer {
     /// No protection: the initial state of RFC 5246 §6.1.
     pub fn null() -> Self {
@@ -98,6 +109,21 @@ impl Sealer {
             protection: Protection::Aead(AeadState::new(alg, key, iv)?),
             seq: SequenceNumber::default(),
         })
+    }
+
+    /// The protection of `keys.suite` (the sender's own `*_write` keys): AES-CBC + HMAC
+    /// in `mode` for the CBC suites (IVs from a generator seeded from `rng`), the suite's
+    /// AEAD for the others (`mode` does not apply: RFC 7366 §3, encrypt-then-MAC is never
+    /// used with an AEAD cipher).
+    pub fn for_suite<R: CryptoRng + ?Sized>(
+        keys: &DirectionKeys<'_>,
+        mode: CbcMode,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        match aead_of(keys) {
+            Some(alg) => Self::aead(alg, keys.enc_key, keys.iv),
+            None => Self::cbc(keys, mode, rng),
+        }
     }
 
     /// The AEAD algorithm, if this sealer is one.
@@ -276,6 +302,15 @@ impl Opener {
             seq: SequenceNumber::default(),
             max_plaintext_len: MAX_PLAINTEXT_LEN,
         })
+    }
+
+    /// The protection of `keys.suite` (the peer's `*_write` keys); see
+    /// [`Sealer::for_suite`].
+    pub fn for_suite(keys: &DirectionKeys<'_>, mode: CbcMode) -> Result<Self, Error> {
+        match aead_of(keys) {
+            Some(alg) => Self::aead(alg, keys.enc_key, keys.iv),
+            None => Self::cbc(keys, mode),
+        }
     }
 
     /// An AEAD cipher under the peer's `*_write_key` and `*_write_IV`; see

@@ -265,10 +265,14 @@ open_enum! {
         TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 = 0x0067,
         /// TLS_DHE_RSA_WITH_AES_256_CBC_SHA256
         TLS_DHE_RSA_WITH_AES_256_CBC_SHA256 = 0x006b,
-        /// TLS_RSA_WITH_AES_128_GCM_SHA256 (not implemented by sanstls)
+        /// TLS_RSA_WITH_AES_128_GCM_SHA256, RFC 5288
         TLS_RSA_WITH_AES_128_GCM_SHA256 = 0x009c,
-        /// TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 (not implemented by sanstls)
+        /// TLS_RSA_WITH_AES_256_GCM_SHA384, RFC 5288
+        TLS_RSA_WITH_AES_256_GCM_SHA384 = 0x009d,
+        /// TLS_DHE_RSA_WITH_AES_128_GCM_SHA256, RFC 5288
         TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 = 0x009e,
+        /// TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, RFC 5288
+        TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 = 0x009f,
         /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV, RFC 5746 §3.3 (a signal, not a suite)
         TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff,
         /// TLS_AES_128_GCM_SHA256 (TLS 1.3)
@@ -279,12 +283,36 @@ open_enum! {
         TLS13_CHACHA20_POLY1305_SHA256 = 0x1303,
         /// TLS_FALLBACK_SCSV, RFC 7507 §2 (a signal, not a suite)
         TLS_FALLBACK_SCSV = 0x5600,
-        /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (not implemented by sanstls)
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, RFC 8422
+        TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA = 0xc009,
+        /// TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, RFC 8422
+        TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA = 0xc00a,
+        /// TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, RFC 8422
+        TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA = 0xc013,
+        /// TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, RFC 8422
+        TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA = 0xc014,
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, RFC 5289
+        TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 = 0xc023,
+        /// TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384, RFC 5289 (not implemented by sanstls)
+        TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 = 0xc024,
+        /// TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, RFC 5289
+        TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 = 0xc027,
+        /// TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, RFC 5289 (not implemented by sanstls)
+        TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 = 0xc028,
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, RFC 5289
         TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xc02b,
-        /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (not implemented by sanstls)
+        /// TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, RFC 5289
+        TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 = 0xc02c,
+        /// TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, RFC 5289
         TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xc02f,
-        /// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (not implemented by sanstls)
+        /// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, RFC 5289
         TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xc030,
+        /// TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, RFC 7905
+        TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xcca8,
+        /// TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, RFC 7905
+        TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = 0xcca9,
+        /// TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256, RFC 7905 (not implemented by sanstls)
+        TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xccaa,
     }
 }
 
@@ -296,14 +324,33 @@ pub enum KeyExchange {
     Rsa,
     /// Ephemeral Diffie-Hellman signed with RSA.
     DheRsa,
+    /// Ephemeral elliptic-curve Diffie-Hellman signed with RSA (RFC 8422 §2.1).
+    EcdheRsa,
+    /// Ephemeral elliptic-curve Diffie-Hellman signed with ECDSA (RFC 8422 §2.1).
+    EcdheEcdsa,
+}
+
+impl KeyExchange {
+    /// Whether the key exchange is ECDHE (RFC 8422): the ServerKeyExchange carries
+    /// `ServerECDHParams`, the ClientKeyExchange an EC point.
+    pub const fn is_ecdhe(self) -> bool {
+        matches!(self, KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa)
+    }
+
+    /// Whether the server signs with an ECDSA key (its certificate's key is EC).
+    pub const fn is_ecdsa(self) -> bool {
+        matches!(self, KeyExchange::EcdheEcdsa)
+    }
 }
 
 impl CipherSuite {
-    /// The key exchange of the eight suites sanstls implements; `None` for any other.
+    /// The key exchange of the suites sanstls implements; `None` for any other.
     pub const fn key_exchange(self) -> Option<KeyExchange> {
         match self.0 {
-            0x002f | 0x0035 | 0x003c | 0x003d => Some(KeyExchange::Rsa),
-            0x0033 | 0x0039 | 0x0067 | 0x006b => Some(KeyExchange::DheRsa),
+            0x002f | 0x0035 | 0x003c | 0x003d | 0x009c | 0x009d => Some(KeyExchange::Rsa),
+            0x0033 | 0x0039 | 0x0067 | 0x006b | 0x009e | 0x009f => Some(KeyExchange::DheRsa),
+            0xc013 | 0xc014 | 0xc027 | 0xc02f | 0xc030 | 0xcca8 => Some(KeyExchange::EcdheRsa),
+            0xc009 | 0xc00a | 0xc023 | 0xc02b | 0xc02c | 0xcca9 => Some(KeyExchange::EcdheEcdsa),
             _ => None,
         }
     }
@@ -595,7 +642,23 @@ mod tests {
     fn suites_and_helpers() {
         for s in CipherSuite::KNOWN {
             let kx = s.key_exchange();
-            let implemented = matches!(s.0, 0x2f | 0x35 | 0x3c | 0x3d | 0x33 | 0x39 | 0x67 | 0x6b);
+            let implemented = matches!(
+                s.0,
+                0x2f | 0x35 | 0x3c | 0x3d | 0x33 | 0x39 | 0x67 | 0x6b | 0x9c
+                    ..=0x9f
+                        | 0xc009
+                        | 0xc00a
+                        | 0xc013
+                        | 0xc014
+                        | 0xc023
+                        | 0xc027
+                        | 0xc02b
+                        | 0xc02c
+                        | 0xc02f
+                        | 0xc030
+                        | 0xcca8
+                        | 0xcca9
+            );
             assert_eq!(kx.is_some(), implemented, "{s:?}");
         }
         assert!(CipherSuite::TLS_FALLBACK_SCSV.is_scsv());

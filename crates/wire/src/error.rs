@@ -60,6 +60,9 @@ pub enum DecodeError {
     /// ServerKeyExchange with RSA key exchange (RFC 5246 §7.4.3), or one decoded before a
     /// key exchange was negotiated.
     UnexpectedKeyExchangeMessage,
+    /// A `ServerECDHParams` whose curve type is not named_curve(3) (RFC 8422 §5.4: the
+    /// explicit curve types are deprecated and never offered).
+    UnsupportedCurveType(u8),
     /// A handshake message longer than the configured bound of the reassembler.
     MessageTooLarge {
         /// The message type.
@@ -95,6 +98,7 @@ impl DecodeError {
             | Self::RecordSizeLimitTooSmall(_)
             | Self::AlpnNotSingleProtocol
             | Self::NoNullCompression
+            | Self::UnsupportedCurveType(_)
             | Self::MessageTooLarge { .. } => AlertDescription::ILLEGAL_PARAMETER,
             Self::RecordOverflow => AlertDescription::RECORD_OVERFLOW,
             Self::EmptyFragment
@@ -129,6 +133,9 @@ impl fmt::Display for DecodeError {
             Self::UnknownHandshakeType(t) => write!(f, "unknown handshake type {t:?}"),
             Self::UnexpectedKeyExchangeMessage => {
                 f.write_str("key exchange message not used by the key exchange")
+            }
+            Self::UnsupportedCurveType(t) => {
+                write!(f, "EC curve type {t} (only named_curve(3) is supported)")
             }
             Self::MessageTooLarge { typ, length, max } => {
                 write!(f, "{typ:?} of {length} bytes exceeds the bound of {max}")

@@ -29,10 +29,12 @@ macro_rules! round_trip {
 }
 
 fn kx_from(selector: u8) -> Option<KeyExchange> {
-    match selector % 3 {
+    match selector % 5 {
         0 => None,
         1 => Some(KeyExchange::Rsa),
-        _ => Some(KeyExchange::DheRsa),
+        2 => Some(KeyExchange::DheRsa),
+        3 => Some(KeyExchange::EcdheRsa),
+        _ => Some(KeyExchange::EcdheEcdsa),
     }
 }
 

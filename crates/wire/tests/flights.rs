@@ -15,7 +15,7 @@ use sanstls_wire::enums::{
     NameType, ProtocolVersion, SignatureScheme,
 };
 use sanstls_wire::extensions::{ClientExtensions, ExtensionKind};
-use sanstls_wire::handshake::{ClientKeyExchange, HandshakeMessage};
+use sanstls_wire::handshake::{ClientKeyExchange, HandshakeMessage, KeyExchangeParams};
 use sanstls_wire::reassembler::{Limits, Reassembler};
 use sanstls_wire::record::{Record, RecordStage};
 
@@ -223,15 +223,18 @@ fn dhe_rsa_aes256_sha256() {
     let HandshakeMessage::ServerKeyExchange(ske) = sv[2] else {
         unreachable!()
     };
-    assert!(ske.params.p.len() >= 256, "at least 2048-bit group");
-    assert_eq!(ske.params.g, &[2]);
-    assert!(!ske.params.ys.is_empty());
+    let KeyExchangeParams::Dh(params) = ske.params else {
+        panic!("DHE parameters expected")
+    };
+    assert!(params.p.len() >= 256, "at least 2048-bit group");
+    assert_eq!(params.g, &[2]);
+    assert!(!params.ys.is_empty());
     assert_eq!(ske.signed.signature.len(), 256);
     assert!(ske.signed.scheme.is_known());
     let HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Dhe { yc }) = c[1] else {
         panic!("DHE ClientKeyExchange expected")
     };
-    assert!(yc.len() <= ske.params.p.len());
+    assert!(yc.len() <= params.p.len());
     // With RSA key exchange a ServerKeyExchange is refused.
     assert!(HandshakeMessage::decode(&s.server.messages[2], Some(KeyExchange::Rsa)).is_err());
 }
@@ -483,6 +486,8 @@ fn seeds() -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
         let selector = match s.kx {
             KeyExchange::Rsa => 1u8,
             KeyExchange::DheRsa => 2u8,
+            KeyExchange::EcdheRsa => 3u8,
+            KeyExchange::EcdheEcdsa => 4u8,
         };
         for (side, flight) in [("client", &s.client), ("server", &s.server)] {
             add(

@@ -588,7 +588,7 @@ fn server_key_exchange_lengths() {
         HandshakeMessage::decode(&m, kx).map(|_| ())
     };
     hs(&ok, dhe).unwrap();
-    ServerKeyExchange::decode(&ok).unwrap();
+    ServerKeyExchange::decode_for(&ok, dhe).unwrap();
     // RFC 5246 §7.4.3: not sent for RSA key exchange.
     assert_err(
         hs(&ok, Some(KeyExchange::Rsa)),
@@ -614,6 +614,38 @@ fn server_key_exchange_lengths() {
     assert_eq!(hs(&b, dhe), Err(Truncated));
     assert_eq!(hs(&cat(&[&ok, &[0]]), dhe), Err(TrailingBytes));
     assert_eq!(hs(&ok[..ok.len() - 12], dhe), Err(Truncated));
+}
+
+#[test]
+fn ecdhe_key_exchange_lengths() {
+    let sig = cat(&[&[4, 3], &v16(&[9; 8])]);
+    let point = [4u8; 65];
+    let ok = cat(&[&[3, 0, 29], &v8(&point), &sig]);
+    for kx in [KeyExchange::EcdheRsa, KeyExchange::EcdheEcdsa] {
+        let hs = |body: &[u8], typ: u8| {
+            let m = cat(&[&[typ], &v24(body)]);
+            HandshakeMessage::decode(&m, Some(kx)).map(|_| ())
+        };
+        hs(&ok, 12).unwrap();
+        // RFC 8422 §5.4: explicit_prime(1) and explicit_char2(2) curves are not accepted.
+        for t in [0u8, 1, 2, 4, 255] {
+            let b = cat(&[&[t, 0, 29], &v8(&point), &sig]);
+            assert_err(hs(&b, 12), UnsupportedCurveType(t), ILLEGAL);
+        }
+        // ECPoint<1..2^8-1>: empty or overrunning.
+        assert_eq!(
+            hs(&cat(&[&[3, 0, 29], &[0], &sig]), 12),
+            Err(VectorTooShort)
+        );
+        assert_eq!(hs(&[3, 0, 29, 66, 4], 12), Err(Truncated));
+        assert_eq!(hs(&[3, 0], 12), Err(Truncated));
+        assert_eq!(hs(&cat(&[&ok, &[0]]), 12), Err(TrailingBytes));
+        // ClientECDiffieHellmanPublic: one u8-prefixed point, non-empty, nothing after.
+        hs(&v8(&point), 16).unwrap();
+        assert_eq!(hs(&v8(&[]), 16), Err(VectorTooShort));
+        assert_eq!(hs(&[65, 4], 16), Err(Truncated));
+        assert_eq!(hs(&cat(&[&v8(&point), &[0]]), 16), Err(TrailingBytes));
+    }
 }
 
 #[test]

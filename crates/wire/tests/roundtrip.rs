@@ -21,8 +21,8 @@ use sanstls_wire::extensions::{
 };
 use sanstls_wire::handshake::{
     Certificate, CertificateDer, CertificateRequest, ClientHello, ClientKeyExchange,
-    DigitallySigned, DistinguishedName, Finished, HandshakeMessage, NewSessionTicket, Random,
-    ServerDhParams, ServerHello, ServerKeyExchange,
+    DigitallySigned, DistinguishedName, Finished, HandshakeMessage, KeyExchangeParams,
+    NewSessionTicket, Random, ServerDhParams, ServerEcdhParams, ServerHello, ServerKeyExchange,
 };
 use sanstls_wire::reassembler::{Limits, Reassembler};
 use sanstls_wire::record::{Record, RecordHeader};
@@ -510,9 +510,21 @@ proptest! {
     fn key_exchange_round_trip(
         p in bytes(1, 300), g in bytes(1, 4), ys in bytes(1, 300),
         scheme in any::<u16>(), sig in bytes(0, 300), yc in bytes(1, 300), epms in bytes(0, 300),
+        group in any::<u16>(), point in bytes(1, 255),
     ) {
+        let ecdhe = ServerKeyExchange {
+            params: KeyExchangeParams::Ecdh(ServerEcdhParams { group: NamedGroup(group), point: &point }),
+            signed: DigitallySigned { scheme: SignatureScheme(scheme), signature: &sig },
+        };
+        for kx in [KeyExchange::EcdheRsa, KeyExchange::EcdheEcdsa] {
+            check_message(&HandshakeMessage::ServerKeyExchange(ecdhe), Some(kx));
+            check_message(
+                &HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Ecdhe { point: &point }),
+                Some(kx),
+            );
+        }
         let ske = ServerKeyExchange {
-            params: ServerDhParams { p: &p, g: &g, ys: &ys },
+            params: KeyExchangeParams::Dh(ServerDhParams { p: &p, g: &g, ys: &ys }),
             signed: DigitallySigned { scheme: SignatureScheme(scheme), signature: &sig },
         };
         check_message(&HandshakeMessage::ServerKeyExchange(ske), Some(KeyExchange::DheRsa));

@@ -1,9 +1,10 @@
-//! ServerKeyExchange and ClientKeyExchange (RFC 5246 §7.4.3, §7.4.7).
+//! ServerKeyExchange and ClientKeyExchange (RFC 5246 §7.4.3, §7.4.7; the ECDHE forms of
+//! RFC 8422 §5.4 and §5.7).
 
 use core::fmt;
 
 use crate::codec::Codec;
-use crate::enums::KeyExchange;
+use crate::enums::{KeyExchange, NamedGroup};
 use crate::error::{DecodeError, EncodeError};
 use crate::handshake::certificate::DigitallySigned;
 use crate::reader::{LengthPrefix, Reader};
@@ -53,16 +54,86 @@ impl<'a> Codec<'a> for ServerDhParams<'a> {
     }
 }
 
-/// The ServerKeyExchange of DHE_RSA: the parameters and their signature. (With RSA key
-/// exchange the server sends no ServerKeyExchange at all, RFC 5246 §7.4.3; decoding one
-/// then is [`DecodeError::UnexpectedKeyExchangeMessage`].)
+/// `ECCurveType` named_curve(3) (RFC 8422 §5.4); explicit_prime(1) and
+/// explicit_char2(2) are deprecated and refused.
+pub const NAMED_CURVE: u8 = 3;
+
+/// `ServerECDHParams` (RFC 8422 §5.4): `curve_params` restricted to named_curve, and the
+/// server's ephemeral public point `<1..2^8-1>`. Whether the point is valid for the group
+/// is for the key agreement to check.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ServerEcdhParams<'a> {
+    /// The named group (curve) of the point.
+    pub group: NamedGroup,
+    /// The server's public point (`ECPoint.point`).
+    pub point: &'a [u8],
+}
+
+impl fmt::Debug for ServerEcdhParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerEcdhParams")
+            .field("group", &self.group)
+            .field("point", &Hex(self.point))
+            .finish()
+    }
+}
+
+impl<'a> Codec<'a> for ServerEcdhParams<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        let curve_type = r.u8()?;
+        if curve_type != NAMED_CURVE {
+            // RFC 8422 §5.4: explicit curves are deprecated; sanstls never offers them.
+            return Err(DecodeError::UnsupportedCurveType(curve_type));
+        }
+        Ok(Self {
+            group: NamedGroup::read(r)?,
+            point: r.vector(LengthPrefix::U8, 1, 0xff)?,
+        })
+    }
+    fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        w.u8(NAMED_CURVE)?;
+        self.group.write(w)?;
+        w.vector(LengthPrefix::U8, self.point)
+    }
+}
+
+/// The parameters of a ServerKeyExchange: finite-field or elliptic-curve DH.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyExchangeParams<'a> {
+    /// `ServerDHParams` (DHE_RSA, RFC 5246 §7.4.3).
+    Dh(ServerDhParams<'a>),
+    /// `ServerECDHParams` (ECDHE_RSA / ECDHE_ECDSA, RFC 8422 §5.4).
+    Ecdh(ServerEcdhParams<'a>),
+}
+
+impl KeyExchangeParams<'_> {
+    /// The encoded length of the parameters.
+    pub fn encoded_len(&self) -> usize {
+        match self {
+            Self::Dh(p) => 6 + p.p.len() + p.g.len() + p.ys.len(),
+            Self::Ecdh(p) => 4 + p.point.len(),
+        }
+    }
+
+    /// Writes the parameters as they are signed (RFC 5246 §7.4.3, RFC 8422 §5.4).
+    pub fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        match self {
+            Self::Dh(p) => p.write(w),
+            Self::Ecdh(p) => p.write(w),
+        }
+    }
+}
+
+/// The ServerKeyExchange of the DHE and ECDHE key exchanges: the parameters and their
+/// signature. (With RSA key exchange the server sends no ServerKeyExchange at all, RFC
+/// 5246 §7.4.3; decoding one then is [`DecodeError::UnexpectedKeyExchangeMessage`].)
 ///
 /// The signature covers `client_random + server_random + params` as encoded; re-encode
-/// `params` with [`Codec::write`] to get those bytes.
+/// `params` with [`KeyExchangeParams::write`] to get those bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ServerKeyExchange<'a> {
-    /// The DH parameters.
-    pub params: ServerDhParams<'a>,
+    /// The DH or ECDH parameters.
+    pub params: KeyExchangeParams<'a>,
     /// Their signature.
     pub signed: DigitallySigned<'a>,
 }
@@ -70,23 +141,31 @@ pub struct ServerKeyExchange<'a> {
 impl<'a> ServerKeyExchange<'a> {
     /// Reads the body for the negotiated key exchange.
     pub fn read_for(r: &mut Reader<'a>, kx: Option<KeyExchange>) -> Result<Self, DecodeError> {
-        match kx {
-            Some(KeyExchange::DheRsa) => Self::read(r),
-            Some(KeyExchange::Rsa) | None => Err(DecodeError::UnexpectedKeyExchangeMessage),
-        }
-    }
-}
-
-impl<'a> Codec<'a> for ServerKeyExchange<'a> {
-    /// Reads the DHE_RSA form (the only one sanstls knows); prefer
-    /// [`ServerKeyExchange::read_for`].
-    fn read(r: &mut Reader<'a>) -> Result<Self, DecodeError> {
+        let params = match kx {
+            Some(KeyExchange::DheRsa) => KeyExchangeParams::Dh(ServerDhParams::read(r)?),
+            Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => {
+                KeyExchangeParams::Ecdh(ServerEcdhParams::read(r)?)
+            }
+            Some(KeyExchange::Rsa) | None => {
+                return Err(DecodeError::UnexpectedKeyExchangeMessage);
+            }
+        };
         Ok(Self {
-            params: ServerDhParams::read(r)?,
+            params,
             signed: DigitallySigned::read(r)?,
         })
     }
-    fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+
+    /// Decodes a whole body for the negotiated key exchange.
+    pub fn decode_for(body: &'a [u8], kx: Option<KeyExchange>) -> Result<Self, DecodeError> {
+        let mut r = Reader::new(body);
+        let v = Self::read_for(&mut r, kx)?;
+        r.finish()?;
+        Ok(v)
+    }
+
+    /// Writes the body.
+    pub fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.params.write(w)?;
         self.signed.write(w)
     }
@@ -105,6 +184,12 @@ pub enum ClientKeyExchange<'a> {
         /// The client's public value.
         yc: &'a [u8],
     },
+    /// `ClientECDiffieHellmanPublic` (explicit, RFC 8422 §5.7): `ECPoint`, the
+    /// client's ephemeral point `<1..2^8-1>`.
+    Ecdhe {
+        /// The client's public point.
+        point: &'a [u8],
+    },
 }
 
 impl fmt::Debug for ClientKeyExchange<'_> {
@@ -114,6 +199,7 @@ impl fmt::Debug for ClientKeyExchange<'_> {
                 encrypted_pre_master_secret: e,
             } => f.debug_tuple("Rsa").field(&Hex(e)).finish(),
             Self::Dhe { yc } => f.debug_tuple("Dhe").field(&Hex(yc)).finish(),
+            Self::Ecdhe { point } => f.debug_tuple("Ecdhe").field(&Hex(point)).finish(),
         }
     }
 }
@@ -129,6 +215,9 @@ impl<'a> ClientKeyExchange<'a> {
             Some(KeyExchange::DheRsa) => Ok(Self::Dhe {
                 yc: r.vector(LengthPrefix::U16, 1, 0xffff)?,
             }),
+            Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => Ok(Self::Ecdhe {
+                point: r.vector(LengthPrefix::U8, 1, 0xff)?,
+            }),
             None => Err(DecodeError::UnexpectedKeyExchangeMessage),
         }
     }
@@ -141,14 +230,6 @@ impl<'a> ClientKeyExchange<'a> {
         Ok(v)
     }
 
-    /// The key exchange this body belongs to.
-    pub const fn key_exchange(&self) -> KeyExchange {
-        match self {
-            Self::Rsa { .. } => KeyExchange::Rsa,
-            Self::Dhe { .. } => KeyExchange::DheRsa,
-        }
-    }
-
     /// Writes the body.
     pub fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         match self {
@@ -156,6 +237,7 @@ impl<'a> ClientKeyExchange<'a> {
                 encrypted_pre_master_secret: b,
             }
             | Self::Dhe { yc: b } => w.vector(LengthPrefix::U16, b),
+            Self::Ecdhe { point } => w.vector(LengthPrefix::U8, point),
         }
     }
 }

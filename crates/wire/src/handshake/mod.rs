@@ -39,7 +39,10 @@ pub use certificate::{
     DistinguishedName, DistinguishedNameSpec,
 };
 pub use hello::{ClientHello, Random, ServerHello};
-pub use key_exchange::{ClientKeyExchange, ServerDhParams, ServerKeyExchange};
+pub use key_exchange::{
+    ClientKeyExchange, KeyExchangeParams, NAMED_CURVE, ServerDhParams, ServerEcdhParams,
+    ServerKeyExchange,
+};
 pub use session::{Finished, NewSessionTicket, VERIFY_DATA_LEN};
 
 use crate::codec::Codec;
