@@ -1,12 +1,82 @@
 //! Cipher suite names: the IANA names (`TLS_RSA_WITH_AES_128_CBC_SHA256`) and the
-//! OpenSSL names (`AES128-SHA256`) of the eight suites sanstls implements.
+//! OpenSSL names (`AES128-SHA256`) of the suites sanstls implements.
 
 use std::fmt::Write as _;
 
 use sanstls_wire::enums::{CipherSuite, KeyExchange};
 
-/// IANA name, OpenSSL name, code point.
+/// IANA name, OpenSSL name, code point, in the library's default order of preference.
 const NAMES: &[(&str, &str, CipherSuite)] = &[
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-ECDSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "ECDHE-RSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    ),
+    (
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "ECDHE-ECDSA-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+        "ECDHE-RSA-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ),
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-ECDSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "ECDHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    ),
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        "ECDHE-ECDSA-AES128-SHA256",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256",
+        "ECDHE-RSA-AES128-SHA256",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+    ),
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "ECDHE-ECDSA-AES128-SHA",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        "ECDHE-RSA-AES128-SHA",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    ),
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
+        "ECDHE-ECDSA-AES256-SHA",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
+        "ECDHE-RSA-AES256-SHA",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+    ),
+    (
+        "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256",
+        "DHE-RSA-AES128-GCM-SHA256",
+        CipherSuite::TLS_DHE_RSA_WITH_AES_128_GCM_SHA256,
+    ),
+    (
+        "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
+        "DHE-RSA-AES256-GCM-SHA384",
+        CipherSuite::TLS_DHE_RSA_WITH_AES_256_GCM_SHA384,
+    ),
     (
         "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
         "DHE-RSA-AES128-SHA256",
@@ -26,6 +96,16 @@ const NAMES: &[(&str, &str, CipherSuite)] = &[
         "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
         "DHE-RSA-AES256-SHA",
         CipherSuite::TLS_DHE_RSA_WITH_AES_256_CBC_SHA,
+    ),
+    (
+        "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "AES128-GCM-SHA256",
+        CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+    ),
+    (
+        "TLS_RSA_WITH_AES_256_GCM_SHA384",
+        "AES256-GCM-SHA384",
+        CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
     ),
     (
         "TLS_RSA_WITH_AES_128_CBC_SHA256",
@@ -142,9 +222,18 @@ mod tests {
             parse("rsa_with_aes_256_cbc_sha256"),
             Ok(CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA256)
         );
-        let err = parse("ECDHE-RSA-AES128-GCM-SHA256").unwrap_err();
-        assert!(err.contains("ECDHE-RSA-AES128-GCM-SHA256"));
+        assert_eq!(
+            parse("ECDHE-RSA-AES128-GCM-SHA256"),
+            Ok(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+        );
+        assert_eq!(
+            parse("ecdhe-ecdsa-chacha20-poly1305"),
+            Ok(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
+        );
+        let err = parse("ECDHE-RSA-DES-CBC3-SHA").unwrap_err();
+        assert!(err.contains("ECDHE-RSA-DES-CBC3-SHA"));
         assert!(err.contains("DHE-RSA-AES128-SHA256"));
+        assert!(err.contains("ECDHE-ECDSA-AES256-GCM-SHA384"));
     }
 
     #[test]
@@ -157,7 +246,17 @@ mod tests {
                 CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA
             ]
         );
-        assert_eq!(with_key_exchange(KeyExchange::Rsa).len(), 4);
-        assert_eq!(all().len(), 8);
+        assert_eq!(with_key_exchange(KeyExchange::Rsa).len(), 6);
+        assert_eq!(with_key_exchange(KeyExchange::EcdheEcdsa).len(), 6);
+        // The same suites, in the same order, as the library's default.
+        let anchors = sanstls_proto::TrustAnchors::from_pem_bundle(include_str!(
+            "../../../testdata/ca-root.cert.pem"
+        ))
+        .unwrap();
+        let config = sanstls_proto::ClientConfig::builder()
+            .trust_anchors(anchors)
+            .build()
+            .unwrap();
+        assert_eq!(all(), config.common().suites());
     }
 }

@@ -13,13 +13,15 @@ use core::fmt;
 use core::time::Duration;
 
 use sanstls_crypto::dh::NamedDhGroup;
-use sanstls_crypto::rsa::RsaPrivateKey;
+use sanstls_keys::suite::{BulkCipher, SuiteInfo};
+
+use crate::sig::{KeyKind, PrivateKey};
 #[cfg(feature = "server")]
 use sanstls_pki::ClientCertVerifier;
 use sanstls_pki::VerifiedPath;
 #[cfg(feature = "client")]
 use sanstls_pki::{ServerCertVerifier, TrustAnchors, WebPkiServerVerifier};
-use sanstls_wire::enums::{CipherSuite, KeyExchange, SignatureScheme};
+use sanstls_wire::enums::{CipherSuite, KeyExchange, NamedGroup, SignatureScheme};
 use sanstls_wire::record::MAX_PLAINTEXT_LEN;
 
 #[cfg(feature = "client")]
@@ -63,12 +65,14 @@ pub trait KeyLog: Send + Sync {
 }
 
 /// The signature schemes sanstls can verify and create for a ServerKeyExchange, in its
-/// default order of preference: those this build has (RSA-PSS with feature `pss`,
-/// SHA-384/512 with feature `sha512`; both on by default).
-pub const DEFAULT_SIGNATURE_SCHEMES: &[SignatureScheme] = DEFAULT_SCHEMES;
+/// default order of preference: those this build has (ECDSA with feature `ecdsa`,
+/// RSA-PSS with feature `pss`, SHA-384/512 with feature `sha512`; all on by default).
+pub const DEFAULT_SIGNATURE_SCHEMES: &[SignatureScheme] = &BUILT_SCHEMES;
 
-#[cfg(all(feature = "pss", feature = "sha512"))]
-const DEFAULT_SCHEMES: &[SignatureScheme] = &[
+/// Every scheme sanstls implements (SHA-1 aside), in the default order.
+const ALL_SCHEMES: [SignatureScheme; 8] = [
+    SignatureScheme::ECDSA_SECP256R1_SHA256,
+    SignatureScheme::ECDSA_SECP384R1_SHA384,
     SignatureScheme::RSA_PSS_RSAE_SHA256,
     SignatureScheme::RSA_PKCS1_SHA256,
     SignatureScheme::RSA_PSS_RSAE_SHA384,
@@ -76,33 +80,59 @@ const DEFAULT_SCHEMES: &[SignatureScheme] = &[
     SignatureScheme::RSA_PSS_RSAE_SHA512,
     SignatureScheme::RSA_PKCS1_SHA512,
 ];
-#[cfg(all(feature = "pss", not(feature = "sha512")))]
-const DEFAULT_SCHEMES: &[SignatureScheme] = &[
-    SignatureScheme::RSA_PSS_RSAE_SHA256,
-    SignatureScheme::RSA_PKCS1_SHA256,
-];
-#[cfg(all(not(feature = "pss"), feature = "sha512"))]
-const DEFAULT_SCHEMES: &[SignatureScheme] = &[
-    SignatureScheme::RSA_PKCS1_SHA256,
-    SignatureScheme::RSA_PKCS1_SHA384,
-    SignatureScheme::RSA_PKCS1_SHA512,
-];
-#[cfg(not(any(feature = "pss", feature = "sha512")))]
-const DEFAULT_SCHEMES: &[SignatureScheme] = &[SignatureScheme::RSA_PKCS1_SHA256];
+
+/// Whether this build has `scheme` (one of [`ALL_SCHEMES`]).
+const fn scheme_built(scheme: SignatureScheme) -> bool {
+    let ecdsa = matches!(scheme.0, 0x0403 | 0x0503);
+    let pss = matches!(scheme.0, 0x0804..=0x0806);
+    let sha512 = matches!(scheme.0, 0x0501 | 0x0601 | 0x0503 | 0x0805 | 0x0806);
+    (!ecdsa || cfg!(feature = "ecdsa"))
+        && (!pss || cfg!(feature = "pss"))
+        && (!sha512 || cfg!(feature = "sha512"))
+}
+
+const BUILT_SCHEME_COUNT: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < ALL_SCHEMES.len() {
+        if scheme_built(ALL_SCHEMES[i]) {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+};
+
+const BUILT_SCHEMES: [SignatureScheme; BUILT_SCHEME_COUNT] = {
+    let mut out = [SignatureScheme(0); BUILT_SCHEME_COUNT];
+    let (mut i, mut j) = (0, 0);
+    while i < ALL_SCHEMES.len() {
+        if scheme_built(ALL_SCHEMES[i]) {
+            out[j] = ALL_SCHEMES[i];
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+};
 
 /// `Some(error)` when `scheme` is one sanstls implements but this build leaves out
-/// (RSA-PSS without feature `pss`, SHA-384/512 without feature `sha512`): the error then
-/// names the feature rather than calling the scheme unsupported.
+/// (ECDSA without feature `ecdsa`, RSA-PSS without feature `pss`, SHA-384/512 without
+/// feature `sha512`): the error then names the feature rather than calling the scheme
+/// unsupported.
 fn scheme_left_out(scheme: SignatureScheme) -> Option<ConfigError> {
-    use SignatureScheme as S;
-    let pss = matches!(
-        scheme,
-        S::RSA_PSS_RSAE_SHA256 | S::RSA_PSS_RSAE_SHA384 | S::RSA_PSS_RSAE_SHA512
-    );
-    let sha512 = matches!(
-        scheme,
-        S::RSA_PSS_RSAE_SHA384 | S::RSA_PSS_RSAE_SHA512 | S::RSA_PKCS1_SHA384 | S::RSA_PKCS1_SHA512
-    );
+    if !ALL_SCHEMES.contains(&scheme) && scheme != SignatureScheme::ECDSA_SHA1 {
+        return None;
+    }
+    let ecdsa = matches!(scheme.0, 0x0203 | 0x0403 | 0x0503);
+    let pss = matches!(scheme.0, 0x0804..=0x0806);
+    let sha512 = matches!(scheme.0, 0x0501 | 0x0601 | 0x0503 | 0x0805 | 0x0806);
+    if ecdsa && !cfg!(feature = "ecdsa") {
+        return Some(ConfigError::LeftOut {
+            what: "ECDSA signature schemes",
+            feature: "ecdsa",
+        });
+    }
     if pss && !cfg!(feature = "pss") {
         return Some(ConfigError::LeftOut {
             what: "RSA-PSS signature schemes",
@@ -117,6 +147,15 @@ fn scheme_left_out(scheme: SignatureScheme) -> Option<ConfigError> {
     }
     None
 }
+
+/// The ECDHE groups this build has, in the default order of preference: X25519 (fast,
+/// and no point validation to get wrong), then secp256r1 and secp384r1 (RFC 8422
+/// §5.1.1). Empty without feature `ecdhe`.
+pub const DEFAULT_GROUPS: &[NamedGroup] = if cfg!(feature = "ecdhe") {
+    &[NamedGroup::X25519, NamedGroup::SECP256R1, NamedGroup::SECP384R1]
+} else {
+    &[]
+};
 
 /// Why a configuration was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -152,6 +191,11 @@ pub enum ConfigError {
     /// `RSA_PKCS1_SHA1` in the signature schemes without
     /// `allow_sha1_signatures(true)` (RFC 9155 deprecates SHA-1 signatures in TLS 1.2).
     Sha1SignaturesNotAllowed,
+    /// A named group sanstls does not implement for ECDHE (it has x25519, secp256r1 and
+    /// secp384r1), or an ECDHE group in a build without feature `ecdhe`.
+    UnsupportedGroup(NamedGroup),
+    /// ECDHE suites are configured but the group list is empty.
+    NoGroups,
     /// A handshake message size bound outside
     /// [`MIN_MESSAGE_LIMIT`]`..=`[`MAX_MESSAGE_LIMIT`].
     MessageLimitOutOfRange,
@@ -198,6 +242,14 @@ impl fmt::Display for ConfigError {
                  allowed: call allow_sha1_signatures(true) for peers that know nothing \
                  else (RFC 9155 deprecates them)",
             ),
+            ConfigError::UnsupportedGroup(g) => write!(
+                f,
+                "unsupported group {g:?} (ECDHE groups: x25519, secp256r1, secp384r1)"
+            ),
+            ConfigError::NoGroups => f.write_str(
+                "ECDHE cipher suites are configured but no groups: configure groups, or \
+                 leave the ECDHE suites out",
+            ),
             ConfigError::MessageLimitOutOfRange => write!(
                 f,
                 "a handshake message size bound must be {MIN_MESSAGE_LIMIT} to \
@@ -232,6 +284,7 @@ pub struct Common {
     pub(crate) key_log: Option<Shared<dyn KeyLog>>,
     pub(crate) max_fragment_len: usize,
     pub(crate) signature_schemes: Vec<SignatureScheme>,
+    pub(crate) groups: Vec<NamedGroup>,
     pub(crate) handshake_timeout: Option<Duration>,
     pub(crate) max_message: usize,
     pub(crate) max_certificate: usize,
@@ -256,6 +309,7 @@ impl fmt::Debug for Common {
             .field("trace", &self.trace)
             .field("key_log", &self.key_log.is_some())
             .field("max_fragment_len", &self.max_fragment_len)
+            .field("groups", &self.groups)
             .field("handshake_timeout", &self.handshake_timeout)
             .field("max_message", &self.max_message)
             .field("max_certificate", &self.max_certificate)
@@ -269,7 +323,7 @@ impl Default for Common {
         Common {
             suites: sanstls_keys::suite::SUITES
                 .iter()
-                .filter(|s| key_exchange_left_out(s.key_exchange).is_none())
+                .filter(|s| suite_left_out(s).is_none())
                 .map(|s| s.suite)
                 .collect(),
             alpn: Vec::new(),
@@ -280,6 +334,7 @@ impl Default for Common {
             key_log: None,
             max_fragment_len: MAX_PLAINTEXT_LEN,
             signature_schemes: DEFAULT_SIGNATURE_SCHEMES.to_vec(),
+            groups: DEFAULT_GROUPS.to_vec(),
             handshake_timeout: Some(DEFAULT_CLIENT_HANDSHAKE_TIMEOUT),
             max_message: 64 * 1024,
             max_certificate: 128 * 1024,
@@ -298,6 +353,11 @@ impl Common {
     /// ([`ClientConfigBuilder::max_fragment_len`]).
     pub fn max_fragment_len(&self) -> usize {
         self.max_fragment_len
+    }
+
+    /// The ECDHE groups, in preference order.
+    pub fn groups(&self) -> &[NamedGroup] {
+        &self.groups
     }
 
     /// Whether trace events are produced.
@@ -340,9 +400,21 @@ impl Common {
         for &s in &self.suites {
             let info =
                 sanstls_keys::suite::lookup(s).ok_or(ConfigError::UnsupportedCipherSuite(s))?;
-            if let Some(e) = key_exchange_left_out(info.key_exchange) {
+            if let Some(e) = suite_left_out(info) {
                 return Err(e);
             }
+        }
+        for &g in &self.groups {
+            if !DEFAULT_GROUPS.contains(&g) {
+                return Err(ConfigError::UnsupportedGroup(g));
+            }
+        }
+        let ecdhe = self
+            .suites
+            .iter()
+            .any(|s| s.key_exchange().is_some_and(KeyExchange::is_ecdhe));
+        if ecdhe && self.groups.is_empty() {
+            return Err(ConfigError::NoGroups);
         }
         let limits = MIN_MESSAGE_LIMIT..=MAX_MESSAGE_LIMIT;
         if !limits.contains(&self.max_message) || !limits.contains(&self.max_certificate) {
@@ -360,9 +432,19 @@ impl Common {
             }
         } else if self.allow_sha1 && !self.signature_schemes.is_empty() {
             self.signature_schemes.push(SignatureScheme::RSA_PKCS1_SHA1);
+            if cfg!(feature = "ecdsa") {
+                self.signature_schemes.push(SignatureScheme::ECDSA_SHA1);
+            }
+        }
+        if self.signature_schemes.contains(&SignatureScheme::ECDSA_SHA1) && !self.allow_sha1 {
+            return Err(ConfigError::Sha1SignaturesNotAllowed);
         }
         for &s in &self.signature_schemes {
-            if DEFAULT_SIGNATURE_SCHEMES.contains(&s) || s == SignatureScheme::RSA_PKCS1_SHA1 {
+            let sha1 = matches!(
+                s,
+                SignatureScheme::RSA_PKCS1_SHA1 | SignatureScheme::ECDSA_SHA1
+            );
+            if DEFAULT_SIGNATURE_SCHEMES.contains(&s) || (sha1 && scheme_left_out(s).is_none()) {
                 continue;
             }
             return Err(scheme_left_out(s).unwrap_or(ConfigError::UnsupportedSignatureScheme(s)));
@@ -396,9 +478,49 @@ fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
             what: "DHE_RSA key exchange (TLS_DHE_RSA_* suites)",
             feature: "dhe",
         }),
+        #[cfg(not(feature = "ecdhe"))]
+        KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa => Some(ConfigError::LeftOut {
+            what: "ECDHE key exchange (TLS_ECDHE_* suites)",
+            feature: "ecdhe",
+        }),
+        #[cfg(not(feature = "ecdsa"))]
+        KeyExchange::EcdheEcdsa => Some(ConfigError::LeftOut {
+            what: "ECDSA certificates (TLS_ECDHE_ECDSA_* suites)",
+            feature: "ecdsa",
+        }),
         #[allow(unreachable_patterns)]
         _ => None,
     }
+}
+
+/// `Some(error)` when this build leaves out a part of `suite`: its key exchange, its
+/// AEAD (features `aes-gcm`, `chacha20poly1305`) or its SHA-384 PRF (feature `sha512`).
+fn suite_left_out(suite: &SuiteInfo) -> Option<ConfigError> {
+    if let Some(e) = key_exchange_left_out(suite.key_exchange) {
+        return Some(e);
+    }
+    match suite.cipher {
+        BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm if !cfg!(feature = "aes-gcm") => {
+            return Some(ConfigError::LeftOut {
+                what: "AES-GCM cipher suites",
+                feature: "aes-gcm",
+            });
+        }
+        BulkCipher::ChaCha20Poly1305 if !cfg!(feature = "chacha20poly1305") => {
+            return Some(ConfigError::LeftOut {
+                what: "ChaCha20-Poly1305 cipher suites",
+                feature: "chacha20poly1305",
+            });
+        }
+        _ => {}
+    }
+    if !suite.prf_hash.is_available() {
+        return Some(ConfigError::LeftOut {
+            what: "SHA-384 cipher suites (their PRF and MAC)",
+            feature: "sha512",
+        });
+    }
+    None
 }
 
 macro_rules! common_setters {
@@ -521,6 +643,16 @@ macro_rules! common_setters {
         #[must_use]
         pub fn allow_sha1_signatures(mut self, on: bool) -> Self {
             self.common.allow_sha1 = on;
+            self
+        }
+        /// The ECDHE groups, in preference order (default: [`DEFAULT_GROUPS`], x25519,
+        /// secp256r1, secp384r1). A client offers them in supported_groups (RFC 8422
+        /// §5.1.1) and accepts only them from the server; a server picks the first of
+        /// its own the client offers. `build` refuses other groups, and an empty list
+        /// with ECDHE suites.
+        #[must_use]
+        pub fn groups(mut self, groups: &[NamedGroup]) -> Self {
+            self.common.groups = groups.to_vec();
             self
         }
         /// Signature schemes, in preference order (default:
@@ -758,10 +890,11 @@ impl ClientConfigBuilder {
     }
 }
 
-/// A certificate chain (DER, leaf first) and the RSA private key of its leaf.
+/// A certificate chain (DER, leaf first) and the private key of its leaf: RSA, or
+/// ECDSA on P-256 or P-384 (feature `ecdsa`).
 pub struct CertifiedKey {
     chain: Vec<Vec<u8>>,
-    key: RsaPrivateKey,
+    key: PrivateKey,
     may_sign: bool,
     may_encipher: bool,
 }
@@ -770,30 +903,46 @@ impl fmt::Debug for CertifiedKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CertifiedKey")
             .field("chain_len", &self.chain.len())
+            .field("key", &self.key.kind())
             .finish_non_exhaustive()
     }
 }
 
 impl CertifiedKey {
-    /// Pairs `chain` with `key`, checking that the key is the leaf's.
-    pub fn new(chain: Vec<Vec<u8>>, key: RsaPrivateKey) -> Result<Self, ConfigError> {
+    /// Pairs `chain` with `key` (an [`crate::RsaPrivateKey`], an
+    /// [`crate::EcdsaPrivateKey`] or a [`PrivateKey`]), checking that the key is the
+    /// leaf's.
+    pub fn new(chain: Vec<Vec<u8>>, key: impl Into<PrivateKey>) -> Result<Self, ConfigError> {
+        let key = key.into();
         let leaf = chain.first().ok_or(ConfigError::EmptyChain)?;
         let path = VerifiedPath::from_trusted_end_entity(leaf).map_err(ConfigError::Certificate)?;
-        if path.public_key() != key.public_key() {
+        let matches = match (path.public_key(), &key) {
+            (sanstls_pki::PublicKey::Rsa(p), PrivateKey::Rsa(k)) => p == k.public_key(),
+            #[cfg(feature = "ecdsa")]
+            (sanstls_pki::PublicKey::Ecdsa(p), PrivateKey::Ecdsa(k)) => {
+                p.to_sec1() == k.public_key().to_sec1()
+            }
+            #[allow(unreachable_patterns)]
+            _ => false,
+        };
+        if !matches {
             return Err(ConfigError::KeyMismatch);
         }
+        let is_rsa = matches!(key, PrivateKey::Rsa(_));
         Ok(CertifiedKey {
             chain,
             key,
             may_sign: path.allows_digital_signature(),
-            may_encipher: path.allows_key_encipherment(),
+            // RFC 5246 §7.4.2: only an RSA key receives an encrypted premaster.
+            may_encipher: is_rsa && path.allows_key_encipherment(),
         })
     }
 
-    /// From a PEM chain (leaf first) and a PEM private key (PKCS#1 or PKCS#8).
+    /// From a PEM chain (leaf first) and a PEM private key (RSA in PKCS#1 or PKCS#8;
+    /// with feature `ecdsa`, EC in SEC 1 or PKCS#8).
     pub fn from_pem(chain_pem: &str, key_pem: &str) -> Result<Self, ConfigError> {
         let chain = sanstls_pki::pem_to_der_certs(chain_pem).map_err(ConfigError::Certificate)?;
-        let key = RsaPrivateKey::from_pem(key_pem).map_err(ConfigError::PrivateKey)?;
+        let key = PrivateKey::from_pem(key_pem).map_err(ConfigError::PrivateKey)?;
         Self::new(chain, key)
     }
 
@@ -803,16 +952,23 @@ impl CertifiedKey {
     }
 
     /// The private key.
-    pub fn key(&self) -> &RsaPrivateKey {
+    pub fn key(&self) -> &PrivateKey {
         &self.key
     }
 
-    /// Whether the leaf's keyUsage allows signing (DHE_RSA suites).
+    /// The kind of key (RSA or the ECDSA curve).
+    pub(crate) fn kind(&self) -> KeyKind {
+        self.key.kind()
+    }
+
+    /// Whether the leaf's keyUsage allows signing (DHE and ECDHE suites, client
+    /// authentication).
     pub fn may_sign(&self) -> bool {
         self.may_sign
     }
 
-    /// Whether the leaf's keyUsage allows key encipherment (RSA key exchange).
+    /// Whether the key is RSA and the leaf's keyUsage allows key encipherment (RSA key
+    /// exchange).
     pub fn may_encipher(&self) -> bool {
         self.may_encipher
     }
@@ -1108,8 +1264,8 @@ impl ServerConfigBuilder {
                 if names > 0xffff {
                     return Err(ConfigError::TooManyAcceptableIssuers);
                 }
-                // Header, certificate_types (1 + 1), schemes (2 + 2 each), names (2 + ...).
-                4 + 2 + 2 + 2 * self.common.signature_schemes.len() + 2 + names
+                // Header, certificate_types (1 + 2), schemes (2 + 2 each), names (2 + ...).
+                4 + 3 + 2 + 2 * self.common.signature_schemes.len() + 2 + names
             }
             None => 0,
         };
@@ -1150,8 +1306,8 @@ mod left_out {
     fn the_default_configuration_uses_only_what_is_built_in() {
         let config = builder().build().unwrap();
         for s in config.common().suites() {
-            let kx = sanstls_keys::suite::lookup(*s).unwrap().key_exchange;
-            assert!(key_exchange_left_out(kx).is_none(), "{s:?}");
+            let info = sanstls_keys::suite::lookup(*s).unwrap();
+            assert!(suite_left_out(info).is_none(), "{s:?}");
         }
         for &s in DEFAULT_SIGNATURE_SCHEMES {
             assert!(scheme_left_out(s).is_none(), "{s:?}");
@@ -1235,15 +1391,45 @@ mod left_out {
         assert_eq!(feature_named(b), "resumption");
     }
 
+    #[cfg(not(feature = "ecdsa"))]
     #[test]
-    fn unknown_schemes_are_still_unsupported() {
+    fn ecdsa_names_the_ecdsa_feature() {
+        let b = builder().signature_schemes(&[SignatureScheme::ECDSA_SECP256R1_SHA256]);
+        assert_eq!(feature_named(b), "ecdsa");
+        let b = builder()
+            .cipher_suites(&[CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]);
+        assert!(["ecdsa", "ecdhe"].contains(&feature_named(b)));
+    }
+
+    #[cfg(not(feature = "ecdhe"))]
+    #[test]
+    fn ecdhe_suites_name_the_ecdhe_feature() {
+        let b = builder().cipher_suites(&[CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA]);
+        assert_eq!(feature_named(b), "ecdhe");
+        assert!(builder().build().unwrap().common().groups().is_empty());
+    }
+
+    #[cfg(not(feature = "aes-gcm"))]
+    #[test]
+    fn gcm_suites_name_the_aes_gcm_feature() {
+        let b = builder().cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256]);
+        assert!(["aes-gcm", "rsa-kx"].contains(&feature_named(b)));
+    }
+
+    #[test]
+    fn unknown_schemes_and_groups_are_still_unsupported() {
         let err = builder()
-            .signature_schemes(&[SignatureScheme::ECDSA_SECP256R1_SHA256])
+            .signature_schemes(&[SignatureScheme::ED25519])
             .build()
             .unwrap_err();
         assert_eq!(
             err,
-            ConfigError::UnsupportedSignatureScheme(SignatureScheme::ECDSA_SECP256R1_SHA256)
+            ConfigError::UnsupportedSignatureScheme(SignatureScheme::ED25519)
         );
+        let err = builder()
+            .groups(&[NamedGroup::SECP521R1])
+            .build()
+            .unwrap_err();
+        assert_eq!(err, ConfigError::UnsupportedGroup(NamedGroup::SECP521R1));
     }
 }

@@ -121,6 +121,22 @@ pub enum PeerMisbehaved {
     BadDhParameters,
     /// The peer's DH public value is outside `1 < Y < p - 1`.
     BadDhPublicValue,
+    /// The server's ECDHE group is not one the client offered in supported_groups
+    /// (RFC 8422 §5.4).
+    UnofferedGroup,
+    /// The peer's EC point is not a valid public value for the group: the wrong length,
+    /// not on the curve, the identity, or an X25519 value with an all-zero shared
+    /// secret (RFC 8422 §5.11, RFC 7748 §6.1).
+    BadEcPoint,
+    /// An ec_point_formats extension without the uncompressed format (RFC 8422
+    /// §5.1.2, §5.2).
+    UncompressedPointsRefused,
+    /// A signature whose algorithm does not fit the signer's key (an RSA scheme with
+    /// an EC certificate or the reverse, RFC 5246 §7.4.3, RFC 8422 §5.4).
+    SignatureKeyMismatch,
+    /// The server's certificate key does not fit the key exchange (an RSA key for
+    /// ECDHE_ECDSA, an EC key for RSA or ECDHE_RSA; RFC 8422 §2, RFC 5246 §7.4.2).
+    WrongCertificateKeyType,
     /// The server sent an empty certificate list.
     NoServerCertificate,
     /// A server_name HostName that is not an ASCII LDH host name without a trailing
@@ -255,6 +271,10 @@ impl PeerMisbehaved {
             | P::UnofferedSignatureScheme
             | P::BadDhParameters
             | P::BadDhPublicValue
+            | P::UnofferedGroup
+            | P::BadEcPoint
+            | P::UncompressedPointsRefused
+            | P::SignatureKeyMismatch
             | P::InvalidServerName
             | P::BadFragmentLimit
             | P::ResumedWithDifferentSuite => AlertDescription::ILLEGAL_PARAMETER,
@@ -270,6 +290,8 @@ impl PeerMisbehaved {
             // RFC 5246 §7.2.2: decrypt_error for a signature or Finished that fails.
             P::BadSignature | P::BadFinished => AlertDescription::DECRYPT_ERROR,
             P::WrongRecordVersion => AlertDescription::PROTOCOL_VERSION,
+            // RFC 5246 §7.2.2: "A certificate was of an unsupported type."
+            P::WrongCertificateKeyType => AlertDescription::UNSUPPORTED_CERTIFICATE,
         }
     }
 }
@@ -469,6 +491,20 @@ impl fmt::Display for PeerMisbehaved {
             ),
             P::BadDhParameters => f.write_str("unusable Diffie-Hellman parameters"),
             P::BadDhPublicValue => f.write_str("an invalid Diffie-Hellman public value"),
+            P::UnofferedGroup => f.write_str("an ECDHE group that was not offered"),
+            P::BadEcPoint => f.write_str(
+                "an invalid elliptic-curve public value (wrong length, not on the curve, \
+                 the identity, or an all-zero X25519 secret)",
+            ),
+            P::UncompressedPointsRefused => {
+                f.write_str("an ec_point_formats extension without the uncompressed format")
+            }
+            P::SignatureKeyMismatch => {
+                f.write_str("a signature algorithm that does not fit the certificate's key")
+            }
+            P::WrongCertificateKeyType => {
+                f.write_str("a certificate whose key type does not fit the key exchange")
+            }
             P::NoServerCertificate => f.write_str("the server sent no certificate"),
             P::InvalidServerName => f.write_str(
                 "a server_name that is not a host name (bytes other than letters, digits, \

@@ -122,6 +122,8 @@ pub(crate) struct Hs {
     pub(crate) alpn: Option<Vec<u8>>,
     pub(crate) server_name: Option<String>,
     pub(crate) dh_bits: Option<u32>,
+    /// The ECDHE group of a full ECDHE handshake.
+    pub(crate) ec_group: Option<sanstls_wire::enums::NamedGroup>,
     /// The record sizes the hellos settled.
     pub(crate) limits: RecordLimits,
     /// The session ID of the ServerHello (empty: the session cannot be resumed by ID).
@@ -268,6 +270,7 @@ impl Hs {
             server_name: self.server_name.clone(),
             peer_certificates,
             dh_bits: self.dh_bits,
+            ec_group: self.ec_group,
             max_fragment_sent: self.limits.send,
             max_fragment_received: self.limits.receive,
             fragment_limit_by: self.limits.by,
@@ -324,7 +327,7 @@ fn boxed_sealer(
     mode: CbcMode,
     rng: &mut sanstls_crypto::rng::SeededRng,
 ) -> Result<Box<Sealer>, Error> {
-    Ok(Box::new(Sealer::cbc(keys, mode, rng)?))
+    Ok(Box::new(Sealer::for_suite(keys, mode, rng)?))
 }
 
 /// The peer's record protection from `keys`, boxed, its records limited to `limit`
@@ -335,7 +338,7 @@ fn boxed_opener(
     mode: CbcMode,
     limit: usize,
 ) -> Result<Box<Opener>, Error> {
-    let mut opener = Opener::cbc(keys, mode)?;
+    let mut opener = Opener::for_suite(keys, mode)?;
     opener.set_max_plaintext_len(limit);
     Ok(Box::new(opener))
 }

@@ -205,6 +205,10 @@
         feature = "server",
         feature = "dhe",
         feature = "rsa-kx",
+        feature = "ecdhe",
+        feature = "ecdsa",
+        feature = "aes-gcm",
+        feature = "chacha20poly1305",
         feature = "client-auth",
         feature = "pss",
         feature = "sha512",
@@ -220,10 +224,10 @@ compile_error!(
     "sanstls-proto needs at least one role: enable its feature `client` or `server` \
      (or both; both are in its default features)"
 );
-#[cfg(not(any(feature = "rsa-kx", feature = "dhe")))]
+#[cfg(not(any(feature = "rsa-kx", feature = "dhe", feature = "ecdhe")))]
 compile_error!(
-    "sanstls-proto needs at least one key exchange: enable its feature `rsa-kx` or `dhe` \
-     (or both; both are in its default features)"
+    "sanstls-proto needs at least one key exchange: enable its feature `rsa-kx`, `dhe` or \
+     `ecdhe` (all are in its default features)"
 );
 
 #[cfg(feature = "client")]
@@ -281,7 +285,7 @@ impl<T: ?Sized> MaybeSendSync for T {}
 
 pub use config::{
     CertifiedKey, Common, ConfigError, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT,
-    DEFAULT_CLIENT_SESSION_CAPACITY, DEFAULT_SERVER_HANDSHAKE_TIMEOUT,
+    DEFAULT_CLIENT_SESSION_CAPACITY, DEFAULT_GROUPS, DEFAULT_SERVER_HANDSHAKE_TIMEOUT,
     DEFAULT_SERVER_SESSION_CAPACITY, DEFAULT_SIGNATURE_SCHEMES, KeyLog, MAX_MESSAGE_LIMIT,
     MIN_MESSAGE_LIMIT,
 };
@@ -308,6 +312,11 @@ pub use sanstls_crypto::rng::{CryptoRng, SeededRng};
 #[cfg(feature = "getrandom")]
 pub use sanstls_crypto::rng::{OsRng, os_rng};
 pub use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
+#[cfg(any(feature = "ecdhe", feature = "ecdsa"))]
+pub use sanstls_crypto::ecdh::EcGroup;
+#[cfg(feature = "ecdsa")]
+pub use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPrivateKey, EcdsaPublicKey};
+pub use sig::PrivateKey;
 pub use sanstls_pki::{
     ClientCertVerifier, DnsName, Error as CertificateError, KeyPurpose, KeyUsage,
     ServerCertVerifier, ServerName, TrustAnchor, TrustAnchors, UnixTime, VerifiedPath,
@@ -316,6 +325,6 @@ pub use sanstls_pki::{
 };
 pub use sanstls_wire::DecodeError;
 pub use sanstls_wire::enums::{
-    AlertDescription, AlertLevel, CipherSuite, ExtensionType, HandshakeType, ProtocolVersion,
-    SignatureScheme,
+    AlertDescription, AlertLevel, CipherSuite, ExtensionType, HandshakeType, NamedGroup,
+    ProtocolVersion, SignatureScheme,
 };

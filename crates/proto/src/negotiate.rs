@@ -1,5 +1,6 @@
 //! The server's choices from a ClientHello: cipher suite, signature scheme, DH group,
-//! ALPN protocol (RFC 5246 §7.4.1.2-§7.4.1.4, RFC 7919 §4, RFC 7301 §3.2).
+//! ECDHE group, ALPN protocol (RFC 5246 §7.4.1.2-§7.4.1.4, RFC 7919 §4, RFC 8422 §5.1,
+//! RFC 7301 §3.2).
 
 use alloc::vec::Vec;
 
@@ -10,21 +11,64 @@ use sanstls_wire::enums::{CipherSuite, KeyExchange, NamedGroup, SignatureScheme}
 use sanstls_wire::extensions::ProtocolName;
 
 use crate::error::{Error, PeerIncompatible};
+use crate::sig::KeyKind;
 
 /// The signature scheme for the ServerKeyExchange: the first of the server's schemes the
-/// client listed. Without signature_algorithms the client implies rsa_pkcs1_sha1
-/// (RFC 5246 §7.4.1.4.1), which the server signs with only when its configuration
-/// allows SHA-1 signatures (they are then among its schemes); otherwise `None`.
+/// client listed that signs with the certificate's kind of key. Without
+/// signature_algorithms the client implies {sha1, rsa} or {sha1, ecdsa} by the key
+/// (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3 keeps the rule), which the server signs with
+/// only when its configuration allows SHA-1 signatures (they are then among its
+/// schemes); otherwise `None`.
 pub(crate) fn signature_scheme(
     ours: &[SignatureScheme],
     theirs: Option<List<'_, SignatureScheme>>,
+    key: KeyKind,
 ) -> Option<SignatureScheme> {
     match theirs {
-        Some(theirs) => ours.iter().copied().find(|s| theirs.contains(s)),
+        Some(theirs) => ours
+            .iter()
+            .copied()
+            .find(|s| key.fits(*s) && theirs.contains(s)),
         None => ours
-            .contains(&SignatureScheme::RSA_PKCS1_SHA1)
-            .then_some(SignatureScheme::RSA_PKCS1_SHA1),
+            .iter()
+            .copied()
+            .find(|&s| {
+                matches!(
+                    s,
+                    SignatureScheme::RSA_PKCS1_SHA1 | SignatureScheme::ECDSA_SHA1
+                ) && key.fits(s)
+            }),
     }
+}
+
+/// The ECDHE group (RFC 8422 §5.1.1): the first of the server's groups the client
+/// listed in supported_groups; the server's first when the client sent no
+/// supported_groups ("the server is free to choose any one", RFC 8422 §4); `None` when
+/// the client listed none of them (the server then MUST NOT pick an ECDHE suite).
+pub(crate) fn ec_group(
+    ours: &[NamedGroup],
+    theirs: Option<List<'_, NamedGroup>>,
+) -> Option<NamedGroup> {
+    match theirs {
+        Some(theirs) => ours.iter().copied().find(|g| theirs.contains(g)),
+        None => ours.first().copied(),
+    }
+}
+
+/// What the server's certificate and the client's offer allow, suite by suite.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Abilities {
+    /// An RSA certificate that may sign, and a scheme for it.
+    pub(crate) rsa_sign: bool,
+    /// An ECDSA certificate that may sign (on a curve the client accepts), and a
+    /// scheme for it.
+    pub(crate) ecdsa_sign: bool,
+    /// An RSA certificate that may receive an encrypted premaster.
+    pub(crate) decrypt: bool,
+    /// The DH group, or `Err` when the client's FFDHE groups rule DHE out.
+    pub(crate) dh_group: Result<NamedDhGroup, ()>,
+    /// The ECDHE group, if any.
+    pub(crate) ec_group: Option<NamedGroup>,
 }
 
 /// The DH group, following RFC 7919 §4: a client that lists no FFDHE group gets the
@@ -52,14 +96,14 @@ pub(crate) fn dh_group(
 }
 
 /// The cipher suite: the first in the server's order that the client offers and whose
-/// key exchange can run (DHE needs a signature scheme, a group and a certificate that
-/// may sign; RSA key exchange a certificate that may encipher keys, RFC 5246 §7.4.2).
+/// key exchange can run: DHE needs a group and an RSA certificate that may sign, with a
+/// scheme; ECDHE a common EC group and a certificate of the suite's key type that may
+/// sign (RFC 8422 §2); RSA key exchange an RSA certificate that may encipher keys (RFC
+/// 5246 §7.4.2).
 pub(crate) fn cipher_suite(
     ours: &[CipherSuite],
     theirs: List<'_, CipherSuite>,
-    can_sign: bool,
-    can_decrypt: bool,
-    group: Result<NamedDhGroup, ()>,
+    can: &Abilities,
 ) -> Result<&'static SuiteInfo, Error> {
     let mut dhe_blocked_by_group = false;
     for &s in ours {
@@ -69,18 +113,21 @@ pub(crate) fn cipher_suite(
         let Some(info) = suite::lookup(s) else {
             continue;
         };
-        if info.key_exchange == KeyExchange::DheRsa {
-            if group.is_err() {
-                dhe_blocked_by_group = true;
-                continue;
+        let usable = match info.key_exchange {
+            KeyExchange::Rsa => can.decrypt,
+            KeyExchange::DheRsa => {
+                if can.dh_group.is_err() {
+                    dhe_blocked_by_group = true;
+                    continue;
+                }
+                can.rsa_sign
             }
-            if !can_sign {
-                continue;
-            }
-        } else if !can_decrypt {
-            continue;
+            KeyExchange::EcdheRsa => can.ec_group.is_some() && can.rsa_sign,
+            KeyExchange::EcdheEcdsa => can.ec_group.is_some() && can.ecdsa_sign,
+        };
+        if usable {
+            return Ok(info);
         }
-        return Ok(info);
     }
     // RFC 7919 §4: "the server MUST ... send a fatal insufficient_security alert" when
     // the client's FFDHE groups are what ruled DHE out and nothing else fits.
@@ -143,26 +190,67 @@ mod tests {
             CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
         ];
         let ok = Ok(NamedDhGroup::Ffdhe2048);
-        let pick = |sign, group| cipher_suite(&ours, List::from_items(&theirs), sign, true, group);
+        let can = |rsa_sign, decrypt, dh_group| Abilities {
+            rsa_sign,
+            ecdsa_sign: false,
+            decrypt,
+            dh_group,
+            ec_group: None,
+        };
+        let pick = |sign, group| {
+            cipher_suite(&ours, List::from_items(&theirs), &can(sign, true, group))
+        };
         assert_eq!(pick(true, ok).unwrap().suite, ours[0]);
         assert_eq!(pick(false, ok).unwrap().suite, ours[1]);
         assert_eq!(pick(true, Err(())).unwrap().suite, ours[1]);
         // A certificate that may only sign rules out RSA key exchange.
         let theirs_rsa = [CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&theirs_rsa), true, false, ok).unwrap_err(),
+            cipher_suite(&ours, List::from_items(&theirs_rsa), &can(true, false, ok))
+                .unwrap_err(),
             PeerIncompatible::NoCommonCipherSuite.into()
         );
         let dhe_only = [CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&dhe_only), true, true, Err(())).unwrap_err(),
+            cipher_suite(&ours, List::from_items(&dhe_only), &can(true, true, Err(())))
+                .unwrap_err(),
             PeerIncompatible::NoCommonDhGroup.into()
         );
         let none = [CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&none), true, true, ok).unwrap_err(),
+            cipher_suite(&ours, List::from_items(&none), &can(true, true, ok)).unwrap_err(),
             PeerIncompatible::NoCommonCipherSuite.into()
         );
+    }
+
+    #[test]
+    fn ecdhe_needs_a_group_and_the_right_key() {
+        let ours = [
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256,
+        ];
+        let theirs = List::from_items(&ours);
+        let can = |rsa_sign, ecdsa_sign, ec_group| Abilities {
+            rsa_sign,
+            ecdsa_sign,
+            decrypt: rsa_sign,
+            dh_group: Err(()),
+            ec_group,
+        };
+        let g = Some(NamedGroup::X25519);
+        assert_eq!(cipher_suite(&ours, theirs, &can(false, true, g)).unwrap().suite, ours[0]);
+        assert_eq!(cipher_suite(&ours, theirs, &can(true, false, g)).unwrap().suite, ours[1]);
+        assert_eq!(cipher_suite(&ours, theirs, &can(true, false, None)).unwrap().suite, ours[2]);
+        assert!(cipher_suite(&ours, theirs, &can(false, true, None)).is_err());
+        // RFC 8422 §5.1.1: the server's order among the client's groups; without the
+        // extension, the server's first.
+        let server = [NamedGroup::SECP256R1, NamedGroup::X25519];
+        let client = [NamedGroup::X25519, NamedGroup::SECP256R1];
+        assert_eq!(ec_group(&server, Some(List::from_items(&client))), Some(server[0]));
+        assert_eq!(ec_group(&server, None), Some(server[0]));
+        let other = [NamedGroup::SECP521R1, NamedGroup::FFDHE2048];
+        assert_eq!(ec_group(&server, Some(List::from_items(&other))), None);
     }
 
     #[test]

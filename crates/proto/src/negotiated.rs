@@ -3,7 +3,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use sanstls_wire::enums::{CipherSuite, ExtensionType, ProtocolVersion};
+use sanstls_wire::enums::{CipherSuite, ExtensionType, NamedGroup, ProtocolVersion};
 
 /// What was agreed in the handshake.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +28,8 @@ pub struct Negotiated {
     pub peer_certificates: Vec<Vec<u8>>,
     /// The size in bits of the DH prime, for DHE_RSA suites.
     pub dh_bits: Option<u32>,
+    /// The ECDHE group (curve), for ECDHE suites.
+    pub ec_group: Option<NamedGroup>,
     /// The largest record plaintext this side sends: its configured `max_fragment_len`,
     /// or less if the peer asked for less.
     pub max_fragment_sent: usize,
@@ -41,6 +43,6 @@ pub struct Negotiated {
     /// handshake; by session ID or RFC 5077 ticket). A resumed connection keeps the
     /// suite, the master secret and the peer's identity of the full handshake that
     /// made the session: `peer_certificates` then holds the leaf certificate validated
-    /// then, and `dh_bits` is `None`.
+    /// then, and `dh_bits` and `ec_group` are `None`.
     pub resumed: bool,
 }

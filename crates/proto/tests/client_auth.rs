@@ -120,8 +120,9 @@ fn the_certificate_request_lists_schemes_and_issuers() {
     p.run();
     let at = find_message(&p.sent_by_server, CERTIFICATE_REQUEST).unwrap();
     let body = &p.sent_by_server[at + 4..];
-    // certificate_types: rsa_sign only.
-    assert_eq!(&body[..2], &[1, 1]);
+    // certificate_types: rsa_sign and ecdsa_sign (RFC 8422 §5.5).
+    assert_eq!(&body[..3], &[2, 1, 64]);
+    let body = &body[1..];
     // supported_signature_algorithms: the default schemes, in order.
     let n = u16::from_be_bytes([body[2], body[3]]) as usize;
     let schemes: Vec<S> = body[4..4 + n]

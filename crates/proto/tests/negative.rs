@@ -8,7 +8,7 @@ mod forge;
 mod pair;
 
 use forge::{
-    feed, forge, last_plain_alert, sent_alerts, sent_alerts_of, server_and_hello,
+    feed, find_message, forge, last_plain_alert, on_chunk, sent_alerts, sent_alerts_of, server_and_hello,
     traced_client_after_handshake,
 };
 
@@ -23,32 +23,6 @@ use sanstls_proto::{
 use sanstls_wire::enums::{
     AlertDescription as A, AlertLevel, CipherSuite, ContentType, ProtocolVersion,
 };
-
-/// A filter that applies `f` to the `nth` chunk (1-based) going `dir`.
-fn on_chunk(dir: Dir, nth: usize, mut f: impl FnMut(&mut Vec<u8>) + 'static) -> Filter {
-    let mut seen = 0;
-    Box::new(move |d, bytes| {
-        if d == dir {
-            seen += 1;
-            if seen == nth {
-                f(bytes);
-            }
-        }
-    })
-}
-
-/// The offset of handshake message `typ` (its header) in a flight of plaintext records,
-/// one message per record as sanstls sends them.
-fn find_message(bytes: &[u8], typ: u8) -> usize {
-    let mut at = 0;
-    loop {
-        let len = u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]) as usize;
-        if bytes[at] == 22 && bytes[at + 5] == typ {
-            return at + 5;
-        }
-        at += 5 + len;
-    }
-}
 
 /// [`Pair::expect_failure`], and then both sides are closed.
 #[track_caller]
@@ -385,10 +359,12 @@ fn configs_that_cannot_work_are_refused() {
     );
     assert_eq!(
         client_builder()
-            .cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256])
+            .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256])
             .build()
             .unwrap_err(),
-        ConfigError::UnsupportedCipherSuite(CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256)
+        ConfigError::UnsupportedCipherSuite(
+            CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256
+        )
     );
     assert_eq!(
         ClientConfig::builder()

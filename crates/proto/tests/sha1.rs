@@ -57,12 +57,17 @@ fn sha1_is_refused_unless_allowed() {
     let hello = p.client.poll_transmit().to_vec();
     let sha1 = S::RSA_PKCS1_SHA1.0.to_be_bytes();
     let sha256 = S::RSA_PKCS1_SHA512.0.to_be_bytes();
-    let at = |needle: [u8; 2]| hello.windows(2).position(|w| w == needle).unwrap();
+    // Positions within the signature_algorithms extension (type 13).
+    let ext = hello.windows(2).position(|w| w == [0, 13]).unwrap();
+    let at = |needle: [u8; 2]| ext + hello[ext..].windows(2).position(|w| w == needle).unwrap();
     assert!(at(sha1) > at(sha256), "rsa_pkcs1_sha1 comes last");
     // A default client never offers it.
     let mut p2 = Pair::with_defaults();
     let hello = p2.client.poll_transmit().to_vec();
-    assert!(!hello.windows(2).any(|w| w == sha1));
+    let ext = hello.windows(2).position(|w| w == [0, 13]).unwrap();
+    let len = u16::from_be_bytes([hello[ext + 2], hello[ext + 3]]) as usize;
+    let schemes = &hello[ext + 6..ext + 4 + len];
+    assert!(!schemes.chunks(2).any(|w| w == sha1));
     p.run_handshake("SHA-1 allowed on one side only");
     p2.run_handshake("defaults");
 }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use sanstls_proto::RsaPrivateKey;
+use sanstls_proto::PrivateKey;
 use sanstls_proto::{CertifiedKey, ConfigError};
 use sanstls_proto::{TrustAnchor, TrustAnchors};
 
@@ -139,37 +139,36 @@ pub fn certs(path: &Path) -> Result<Vec<Vec<u8>>, Error> {
     Ok(out)
 }
 
-/// The RSA private key in the PEM file `path`: the first `RSA PRIVATE KEY` (PKCS#1)
-/// or `PRIVATE KEY` (PKCS#8) block. Encrypted keys are not supported.
-pub fn private_key(path: &Path) -> Result<RsaPrivateKey, Error> {
+/// The private key in the PEM file `path`: the first `RSA PRIVATE KEY` (PKCS#1),
+/// `EC PRIVATE KEY` (SEC 1) or `PRIVATE KEY` (PKCS#8, RSA or EC) block. RSA keys and
+/// EC keys on P-256 and P-384 are supported; encrypted keys are not.
+pub fn private_key(path: &Path) -> Result<PrivateKey, Error> {
     let text = read_text(path)?;
     let all = blocks(&text);
-    let Some(block) = all
-        .iter()
-        .find(|b| b.label == "RSA PRIVATE KEY" || b.label == "PRIVATE KEY")
-    else {
+    let Some(block) = all.iter().find(|b| {
+        b.label == "RSA PRIVATE KEY" || b.label == "EC PRIVATE KEY" || b.label == "PRIVATE KEY"
+    }) else {
         let hint = if all.iter().any(|b| b.label == "ENCRYPTED PRIVATE KEY") {
             "; encrypted keys are not supported: decrypt it with \
              `openssl pkey -in FILE -out key.pem`"
-        } else if all.iter().any(|b| b.label == "EC PRIVATE KEY") {
-            "; sanstls supports RSA keys only"
         } else {
             ""
         };
         return Err(load_err(
             path,
             format!(
-                "it holds no private key (-----BEGIN RSA PRIVATE KEY----- or \
-                 -----BEGIN PRIVATE KEY-----); {}{hint}",
+                "it holds no private key (-----BEGIN RSA PRIVATE KEY-----, -----BEGIN EC \
+                 PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----); {}{hint}",
                 labels_found(&all)
             ),
         ));
     };
-    RsaPrivateKey::from_pem(block.text).map_err(|e| {
+    PrivateKey::from_pem(block.text).map_err(|e| {
         load_err(
             path,
             format!(
-                "its {} block is not a usable RSA private key: {e}",
+                "its {} block is not a usable private key (RSA, or EC on P-256 or \
+                 P-384): {e}",
                 block.label
             ),
         )

@@ -80,11 +80,13 @@ fn wrong_pem_label_lists_labels_found() {
     let p = fixtures::path("server-rsa2048.chain.pem");
     let msg = problem(load::private_key(&p).unwrap_err(), &p);
     assert!(msg.contains("labels found are: CERTIFICATE"), "{msg}");
-    // An EC key is named as such.
-    let p = fixtures::path("ca-ec.ec.pem");
+    // An EC key on a curve other than P-256/P-384 is named as such.
+    let p = temp_file(
+        "ed25519.pem",
+        "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+    );
     let msg = problem(load::private_key(&p).unwrap_err(), &p);
-    assert!(msg.contains("EC PRIVATE KEY"), "{msg}");
-    assert!(msg.contains("RSA keys only"), "{msg}");
+    assert!(msg.contains("labels found are: PUBLIC KEY"), "{msg}");
     // An encrypted key gets advice.
     let p = temp_file(
         "enc.pem",
@@ -98,6 +100,7 @@ fn wrong_pem_label_lists_labels_found() {
 fn pkcs8_and_pkcs1_keys_both_load() {
     let k1 = load::private_key(&fixtures::path("server-rsa2048.rsa.pem")).unwrap();
     let k8 = load::private_key(&fixtures::path("server-rsa2048.pkcs8.pem")).unwrap();
+    let (k1, k8) = (k1.rsa().unwrap(), k8.rsa().unwrap());
     assert_eq!(k1.public_key(), k8.public_key());
     let ck = load::certified_key(
         &fixtures::path("server-rsa2048.chain.pem"),
@@ -105,7 +108,17 @@ fn pkcs8_and_pkcs1_keys_both_load() {
     )
     .unwrap();
     assert_eq!(ck.chain().len(), 2);
-    assert_eq!(ck.key().public_key(), k1.public_key());
+    assert_eq!(ck.key().rsa().unwrap().public_key(), k1.public_key());
+    // EC keys, SEC 1 and PKCS#8, with their chain.
+    for key in ["server-ecdsa-p256.ec.pem", "server-ecdsa-p384.pkcs8.pem"] {
+        let stem = key.split('.').next().unwrap();
+        let ck = load::certified_key(
+            &fixtures::path(&format!("{stem}.chain.pem")),
+            &fixtures::path(key),
+        )
+        .unwrap();
+        assert!(ck.key().rsa().is_none(), "{key}");
+    }
 }
 
 #[test]
@@ -116,7 +129,7 @@ fn broken_key_block_is_reported() {
     );
     let msg = problem(load::private_key(&p).unwrap_err(), &p);
     assert!(
-        msg.contains("RSA PRIVATE KEY block is not a usable RSA private key"),
+        msg.contains("RSA PRIVATE KEY block is not a usable private key"),
         "{msg}"
     );
 }

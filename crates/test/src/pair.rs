@@ -43,13 +43,24 @@ pub fn client_builder() -> ClientConfigBuilder {
     ClientConfig::builder().trust_anchors(anchors)
 }
 
-/// The certificate chain and key `testdata/<name>.{chain,rsa}.pem`.
+/// The certificate chain and key `testdata/<name>.chain.pem` and
+/// `testdata/<name>.rsa.pem` (RSA) or `testdata/<name>.ec.pem` (EC).
 pub fn server_key(name: &str) -> CertifiedKey {
-    CertifiedKey::from_pem(
-        &testdata(&format!("{name}.chain.pem")),
-        &testdata(&format!("{name}.rsa.pem")),
-    )
-    .unwrap()
+    let dir = format!("{}/../../testdata", env!("CARGO_MANIFEST_DIR"));
+    let key = if std::path::Path::new(&format!("{dir}/{name}.rsa.pem")).exists() {
+        testdata(&format!("{name}.rsa.pem"))
+    } else {
+        testdata(&format!("{name}.ec.pem"))
+    };
+    CertifiedKey::from_pem(&testdata(&format!("{name}.chain.pem")), &key).unwrap()
+}
+
+/// A client configuration builder trusting both test roots: `ca-root` (RSA) and
+/// `ca-ecdsa-root` (ECDSA P-384).
+pub fn client_builder_both_roots() -> ClientConfigBuilder {
+    let pem = testdata("ca-root.cert.pem") + &testdata("ca-ecdsa-root.cert.pem");
+    let anchors = TrustAnchors::from_pem_bundle(&pem).unwrap();
+    ClientConfig::builder().trust_anchors(anchors)
 }
 
 /// A server configuration builder serving `server-rsa2048`.
@@ -81,6 +92,19 @@ pub fn server_builder_asking_cert(mandatory: bool) -> ServerConfigBuilder {
 pub fn client_verifier(root: &str, mandatory: bool) -> Arc<dyn ClientCertVerifier> {
     let anchors = TrustAnchors::from_pem_bundle(&testdata(&format!("{root}.cert.pem"))).unwrap();
     let v = WebPkiClientVerifier::new(anchors);
+    Arc::new(if mandatory {
+        v
+    } else {
+        v.allow_unauthenticated()
+    })
+}
+
+/// A client-certificate verifier trusting both test roots (`ca-root` and
+/// `ca-ecdsa-root`); `mandatory` decides whether a client without a certificate is
+/// refused.
+pub fn client_verifier_both_roots(mandatory: bool) -> Arc<dyn ClientCertVerifier> {
+    let pem = testdata("ca-root.cert.pem") + &testdata("ca-ecdsa-root.cert.pem");
+    let v = WebPkiClientVerifier::new(TrustAnchors::from_pem_bundle(&pem).unwrap());
     Arc::new(if mandatory {
         v
     } else {

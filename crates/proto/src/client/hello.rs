@@ -8,7 +8,10 @@ use sanstls_crypto::dh::NamedDhGroup;
 use sanstls_keys::suite::{self, SuiteInfo};
 use sanstls_pki::ServerName as PkiServerName;
 use sanstls_wire::codec::List;
-use sanstls_wire::enums::{CipherSuite, CompressionMethod, NameType, NamedGroup, ProtocolVersion};
+use sanstls_wire::enums::{
+    CipherSuite, CompressionMethod, EcPointFormat, KeyExchange, NameType, NamedGroup,
+    ProtocolVersion,
+};
 use sanstls_wire::extensions::{
     ClientExtension, ClientExtensions, ExtensionKind as _, ProtocolName, ServerExtension,
     ServerName,
@@ -35,7 +38,8 @@ pub(super) fn encode_client_hello(
     let offers_dhe = common
         .suites
         .iter()
-        .any(|&s| s.key_exchange() == Some(sanstls_wire::enums::KeyExchange::DheRsa));
+        .any(|&s| s.key_exchange() == Some(KeyExchange::DheRsa));
+    let offers_ecdhe = offers_ecdhe(config);
 
     let host = match server_name {
         // RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName."
@@ -53,15 +57,29 @@ pub(super) fn encode_client_hello(
     if let Some(list) = sni_list {
         exts.push(ClientExtension::ServerName(List::from_items(list)));
     }
-    // RFC 7919 §3: the FFDHE groups the client accepts, i.e. those of at least the
-    // configured minimum size.
-    let groups: Vec<NamedGroup> = NamedDhGroup::ALL
-        .iter()
-        .filter(|g| g.p_bits() >= config.min_dh_bits)
-        .map(|g| NamedGroup(g.code_point()))
-        .collect();
-    if offers_dhe && !groups.is_empty() {
+    // RFC 8422 §5.1.1: the EC groups, in preference order, when ECDHE suites are
+    // offered; RFC 7919 §3: then the FFDHE groups the client accepts, i.e. those of at
+    // least the configured minimum size, when DHE suites are.
+    let mut groups: Vec<NamedGroup> = Vec::new();
+    if offers_ecdhe {
+        groups.extend_from_slice(&common.groups);
+    }
+    if offers_dhe {
+        groups.extend(
+            NamedDhGroup::ALL
+                .iter()
+                .filter(|g| g.p_bits() >= config.min_dh_bits)
+                .map(|g| NamedGroup(g.code_point())),
+        );
+    }
+    if !groups.is_empty() {
         exts.push(ClientExtension::SupportedGroups(List::from_items(&groups)));
+    }
+    // RFC 8422 §5.1.2: uncompressed points only (the only format RFC 8422 keeps).
+    if offers_ecdhe {
+        exts.push(ClientExtension::EcPointFormats(List::from_items(&[
+            EcPointFormat::UNCOMPRESSED,
+        ])));
     }
     exts.push(ClientExtension::SignatureAlgorithms(List::from_items(
         &common.signature_schemes,
@@ -104,6 +122,16 @@ pub(super) fn encode_client_hello(
     HandshakeMessage::ClientHello(hello)
         .to_vec()
         .map_err(|_| InternalError::Encoding.into())
+}
+
+/// Whether the client offers ECDHE suites (and so supported_groups' EC groups and
+/// ec_point_formats).
+fn offers_ecdhe(config: &ClientConfig) -> bool {
+    config
+        .common
+        .suites
+        .iter()
+        .any(|&s| s.key_exchange().is_some_and(KeyExchange::is_ecdhe))
 }
 
 /// Whether the client offers session_ticket: tickets on, and somewhere to keep them.
@@ -182,6 +210,13 @@ pub(super) fn check_server_hello(
                 rsl = Some(v);
             }
             ServerExtension::SessionTicket if offers_tickets(config) => ticket = true,
+            // RFC 8422 §5.2: the server's list, if sent, must allow uncompressed
+            // points (the only ones this client sends or reads).
+            ServerExtension::EcPointFormats(formats) if offers_ecdhe(config) => {
+                if !formats.contains(&EcPointFormat::UNCOMPRESSED) {
+                    return Err(PeerMisbehaved::UncompressedPointsRefused.into());
+                }
+            }
             other => {
                 return Err(PeerMisbehaved::UnsolicitedExtension(other.ext_type()).into());
             }
@@ -218,7 +253,9 @@ pub(super) fn check_server_hello(
         suite,
         server_random: sh.random.0,
         ems,
-        etm,
+        // RFC 7366 §3: encrypt-then-MAC does not apply to AEAD suites; a server that
+        // answers it anyway with one is not followed (nothing changes on the wire).
+        etm: etm && !suite.is_aead(),
         alpn,
         server_name,
         ticket,

@@ -41,10 +41,12 @@ use crate::Shared;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+#[cfg(feature = "dhe")]
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
+#[cfg(feature = "ecdhe")]
+use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
 use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rng::Rng as _;
-use sanstls_crypto::rsa::RsaPublicKey;
 use sanstls_keys::MasterSecret;
 use sanstls_keys::transcript::Transcript;
 use sanstls_pki::ServerName;
@@ -54,7 +56,7 @@ use sanstls_wire::enums::ClientCertificateType;
 use sanstls_wire::enums::{HandshakeType, KeyExchange, SignatureScheme};
 use sanstls_wire::handshake::{
     Certificate, CertificateDer, CertificateRequest, ClientKeyExchange, DigitallySigned,
-    HandshakeMessage,
+    HandshakeMessage, KeyExchangeParams,
 };
 use zeroize::Zeroizing;
 
@@ -63,7 +65,7 @@ use crate::core::Core;
 use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
 use crate::hs::{Hs, Input, Keys, Transition, new_session, unexpected};
 use crate::session::{DEFAULT_SESSION_LIFETIME, MAX_SESSION_ID_LEN, Session};
-use crate::sig::{scheme_parts, sign_digest, signed_params};
+use crate::sig::{KeyKind, PeerKey, scheme_parts, sign_digest, signed_params};
 use core::time::Duration;
 use sanstls_record::Sealer;
 
@@ -75,7 +77,7 @@ pub(crate) enum State {
     #[cfg(feature = "resumption")]
     NewSessionTicket(ExpectNewSessionTicket),
     Certificate(ExpectCertificate),
-    #[cfg(feature = "dhe")]
+    #[cfg(any(feature = "dhe", feature = "ecdhe"))]
     ServerKeyExchange(ExpectServerKeyExchange),
     ServerHelloDone(ExpectServerHelloDone),
     ChangeCipherSpec(ExpectChangeCipherSpec),
@@ -169,7 +171,7 @@ impl State {
             #[cfg(feature = "resumption")]
             State::NewSessionTicket(s) => &s.hs,
             State::Certificate(s) => &s.hs,
-            #[cfg(feature = "dhe")]
+            #[cfg(any(feature = "dhe", feature = "ecdhe"))]
             State::ServerKeyExchange(s) => &s.hs,
             State::ServerHelloDone(s) => &s.hs,
             State::ChangeCipherSpec(s) => &s.hs,
@@ -193,7 +195,7 @@ impl State {
                 #[cfg(feature = "resumption")]
                 State::NewSessionTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
                 State::Certificate(_) => typ == HandshakeType::CERTIFICATE,
-                #[cfg(feature = "dhe")]
+                #[cfg(any(feature = "dhe", feature = "ecdhe"))]
                 State::ServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
                 State::ServerHelloDone(s) => {
                     typ == HandshakeType::SERVER_HELLO_DONE
@@ -240,7 +242,7 @@ impl State {
             #[cfg(feature = "resumption")]
             State::NewSessionTicket(s) => s.handle(&msg, raw)?,
             State::Certificate(s) => s.handle(core, config, &msg, raw)?,
-            #[cfg(feature = "dhe")]
+            #[cfg(any(feature = "dhe", feature = "ecdhe"))]
             State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
             State::ServerHelloDone(s) => s.handle(core, config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
@@ -312,6 +314,7 @@ impl ExpectServerHello {
             alpn: r.alpn,
             server_name: r.server_name,
             dh_bits: None,
+            ec_group: None,
             limits: r.limits,
             session_id: sh.session_id.to_vec(),
             ticket: r.ticket,
@@ -405,20 +408,27 @@ impl ExpectCertificate {
             config
                 .verifier
                 .verify_server_cert(leaf, intermediates, &self.server_name, core.now)?;
-        // 3. §7.4.2: the key must be usable for the key exchange: keyEncipherment for
-        //    RSA, digitalSignature for DHE_RSA (RFC 5280 §4.2.1.3).
+        // 3. §7.4.2: the key must fit the key exchange (RSA for RSA, DHE_RSA and
+        //    ECDHE_RSA; EC for ECDHE_ECDSA, RFC 8422 §2) and be usable for it:
+        //    keyEncipherment for RSA key exchange, digitalSignature for the others
+        //    (RFC 5280 §4.2.1.3).
         //    (The client offers only the key exchanges this build has, so the server
         //    cannot have chosen another: `check_server_hello` refuses unoffered suites.)
-        let usable = match self.hs.suite.key_exchange {
+        let server_key = PeerKey::of(&path)?;
+        let kx = self.hs.suite.key_exchange;
+        let rsa = server_key.kind() == KeyKind::Rsa;
+        if rsa == kx.is_ecdsa() {
+            return Err(PeerMisbehaved::WrongCertificateKeyType.into());
+        }
+        let usable = match kx {
             KeyExchange::Rsa => path.allows_key_encipherment(),
-            KeyExchange::DheRsa => path.allows_digital_signature(),
+            _ => path.allows_digital_signature(),
         };
         if !usable {
             return Err(Error::CertificateKeyUsage);
         }
         self.hs.transcript.add(raw);
-        let server_key = path.public_key().clone();
-        Ok(match self.hs.suite.key_exchange {
+        Ok(match kx {
             #[cfg(feature = "rsa-kx")]
             KeyExchange::Rsa => State::ServerHelloDone(ExpectServerHelloDone {
                 hs: self.hs,
@@ -426,25 +436,28 @@ impl ExpectCertificate {
                 kx: ClientKx::Rsa,
                 cert_request: CertRequest::NotRequested,
             }),
-            #[cfg(feature = "dhe")]
-            KeyExchange::DheRsa => State::ServerKeyExchange(ExpectServerKeyExchange {
-                hs: self.hs,
-                server_key,
-            }),
+            #[cfg(any(feature = "dhe", feature = "ecdhe"))]
+            KeyExchange::DheRsa | KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa => {
+                State::ServerKeyExchange(ExpectServerKeyExchange {
+                    hs: self.hs,
+                    server_key,
+                })
+            }
             #[allow(unreachable_patterns)]
             _ => return Err(InternalError::HandshakeState.into()),
         })
     }
 }
 
-/// Waiting for the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3).
-#[cfg(feature = "dhe")]
+/// Waiting for the ServerKeyExchange of DHE_RSA (RFC 5246 §7.4.3) or ECDHE (RFC 8422
+/// §5.4).
+#[cfg(any(feature = "dhe", feature = "ecdhe"))]
 pub(crate) struct ExpectServerKeyExchange {
     hs: Box<Hs>,
-    server_key: RsaPublicKey,
+    server_key: PeerKey,
 }
 
-#[cfg(feature = "dhe")]
+#[cfg(any(feature = "dhe", feature = "ecdhe"))]
 impl ExpectServerKeyExchange {
     fn handle(
         mut self,
@@ -456,44 +469,76 @@ impl ExpectServerKeyExchange {
         let HandshakeMessage::ServerKeyExchange(ske) = msg else {
             return Err(unexpected(msg.typ()));
         };
-        // 1. §7.4.1.4.1: the server's signature must use a pair the client listed.
+        // 1. §7.4.1.4.1: the server's signature must use a pair the client listed, of
+        //    the certificate key's algorithm (RFC 8422 §5.4).
         let scheme = ske.signed.scheme;
         if !config.common.signature_schemes.contains(&scheme) {
             return Err(PeerMisbehaved::UnofferedSignatureScheme.into());
         }
-        let (hash, pss) = scheme_parts(scheme).ok_or(PeerMisbehaved::UnofferedSignatureScheme)?;
+        let (hash, alg) = scheme_parts(scheme).ok_or(PeerMisbehaved::UnofferedSignatureScheme)?;
         // 2. §7.4.3: verify the signature over both randoms and the parameters.
         let signed = signed_params(&self.hs.client_random, &self.hs.server_random, &ske.params)?;
         crate::sig::verify(
             &self.server_key,
             hash,
-            pss,
+            alg,
             crate::sig::Signed::Message(&signed),
             ske.signed.signature,
         )?;
-        // 3. The group: an RFC 7919 group, or one of at least the configured size
-        //    (RFC 7919 §3 lets a client accept other groups at its discretion).
-        let group = DhGroup::from_bytes(ske.params.p, ske.params.g)
-            .map_err(|_| PeerMisbehaved::BadDhParameters)?;
-        let bits = group.p_bits();
-        if bits < config.min_dh_bits {
-            return Err(PeerIncompatible::DhGroupTooSmall { bits }.into());
-        }
-        // 4. RFC 7919 §3: check 1 < dh_Ys < p - 1 (done by `agree`) before using it; the
-        //    premaster is computed now so that a bad value fails on this message.
-        let key = DhPrivateKey::generate(&group, &mut core.rng);
-        let premaster = key
-            .agree(ske.params.ys)
-            .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
+        // 3. The key exchange itself; the premaster is computed now so that a bad
+        //    value fails on this message.
+        let kx = match ske.params {
+            #[cfg(feature = "dhe")]
+            KeyExchangeParams::Dh(params) if self.hs.suite.key_exchange == KeyExchange::DheRsa => {
+                // The group: an RFC 7919 group, or one of at least the configured size
+                // (RFC 7919 §3 lets a client accept other groups at its discretion).
+                let group = DhGroup::from_bytes(params.p, params.g)
+                    .map_err(|_| PeerMisbehaved::BadDhParameters)?;
+                let bits = group.p_bits();
+                if bits < config.min_dh_bits {
+                    return Err(PeerIncompatible::DhGroupTooSmall { bits }.into());
+                }
+                // RFC 7919 §3: check 1 < dh_Ys < p - 1 (done by `agree`) before using it.
+                let key = DhPrivateKey::generate(&group, &mut core.rng);
+                let premaster = key
+                    .agree(params.ys)
+                    .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
+                self.hs.dh_bits = Some(bits);
+                ClientKx::Dhe {
+                    yc: key.public_value(),
+                    premaster: Zeroizing::new(premaster.as_bytes().to_vec()),
+                }
+            }
+            #[cfg(feature = "ecdhe")]
+            KeyExchangeParams::Ecdh(params) if self.hs.suite.key_exchange.is_ecdhe() => {
+                // RFC 8422 §5.4: the curve must be one the client offered.
+                if !config.common.groups.contains(&params.group) {
+                    return Err(PeerMisbehaved::UnofferedGroup.into());
+                }
+                let group =
+                    EcGroup::from_code_point(params.group.0).ok_or(PeerMisbehaved::UnofferedGroup)?;
+                // RFC 8422 §5.11: the point is validated (length, on the curve, not the
+                // identity) by `agree`; RFC 7748 §6.1: an all-zero X25519 secret is
+                // refused.
+                let key = EcPrivateKey::generate(group, &mut core.rng);
+                let premaster = key
+                    .agree(params.point)
+                    .map_err(|_| PeerMisbehaved::BadEcPoint)?;
+                self.hs.ec_group = Some(params.group);
+                ClientKx::Ecdhe {
+                    point: key.public_value(),
+                    premaster: Zeroizing::new(premaster.as_bytes().to_vec()),
+                }
+            }
+            // (Decoding used the negotiated key exchange: the forms always match.)
+            #[allow(unreachable_patterns)]
+            _ => return Err(InternalError::HandshakeState.into()),
+        };
         self.hs.transcript.add(raw);
-        self.hs.dh_bits = Some(bits);
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             hs: self.hs,
             server_key: self.server_key,
-            kx: ClientKx::Dhe {
-                yc: key.public_value(),
-                premaster: Zeroizing::new(premaster.as_bytes().to_vec()),
-            },
+            kx,
             cert_request: CertRequest::NotRequested,
         }))
     }
@@ -506,6 +551,11 @@ enum ClientKx {
     #[cfg(feature = "dhe")]
     Dhe {
         yc: Vec<u8>,
+        premaster: Zeroizing<Vec<u8>>,
+    },
+    #[cfg(feature = "ecdhe")]
+    Ecdhe {
+        point: Vec<u8>,
         premaster: Zeroizing<Vec<u8>>,
     },
 }
@@ -545,12 +595,15 @@ fn choose_client_auth(
     };
     // §7.4.6: "The end-entity certificate's public key (and associated restrictions)
     // MUST be compatible with the certificate types listed in CertificateRequest": an
-    // RSA key that may sign (keyUsage digitalSignature, RFC 5280 §4.2.1.3) is rsa_sign.
-    if !req
-        .certificate_types
-        .contains(&ClientCertificateType::RSA_SIGN)
-        || !key.may_sign()
-    {
+    // RSA key that may sign (keyUsage digitalSignature, RFC 5280 §4.2.1.3) is rsa_sign,
+    // an ECDSA key ecdsa_sign (RFC 8422 §5.5).
+    let kind = key.kind();
+    let wanted = match kind {
+        KeyKind::Rsa => ClientCertificateType::RSA_SIGN,
+        #[cfg(feature = "ecdsa")]
+        KeyKind::Ecdsa(_) => ClientCertificateType::ECDSA_SIGN,
+    };
+    if !req.certificate_types.contains(&wanted) || !key.may_sign() {
         return CertRequest::Empty;
     }
     // §7.4.8: the CertificateVerify's algorithms "MUST be one of those present in the
@@ -564,7 +617,7 @@ fn choose_client_auth(
         .signature_schemes
         .iter()
         .copied()
-        .filter(|s| req.signature_algorithms.contains(s) && scheme_parts(*s).is_some())
+        .filter(|s| req.signature_algorithms.contains(s) && kind.fits(*s))
         .collect();
     let chosen = common
         .iter()
@@ -580,7 +633,7 @@ fn choose_client_auth(
 /// §7.4.5).
 pub(crate) struct ExpectServerHelloDone {
     hs: Box<Hs>,
-    server_key: RsaPublicKey,
+    server_key: PeerKey,
     kx: ClientKx,
     cert_request: CertRequest,
 }
@@ -711,8 +764,11 @@ impl ExpectServerHelloDone {
                 pm[0] = 3;
                 pm[1] = 3;
                 core.rng.fill_bytes(&mut pm[2..]);
+                // (The certificate's key was checked to be RSA.)
                 let ct = self
                     .server_key
+                    .rsa()
+                    .ok_or(InternalError::HandshakeState)?
                     .encrypt_pkcs1v15(&mut core.rng, &pm)
                     .map_err(|_| InternalError::RsaOperation)?;
                 let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Rsa {
@@ -724,6 +780,14 @@ impl ExpectServerHelloDone {
             #[cfg(feature = "dhe")]
             ClientKx::Dhe { yc, premaster } => {
                 let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Dhe { yc });
+                core.send_handshake(&cke, &mut self.hs.transcript)?;
+                Ok(premaster.clone())
+            }
+            // RFC 8422 §5.7: the client's ephemeral point.
+            #[cfg(feature = "ecdhe")]
+            ClientKx::Ecdhe { point, premaster } => {
+                let cke =
+                    HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Ecdhe { point });
                 core.send_handshake(&cke, &mut self.hs.transcript)?;
                 Ok(premaster.clone())
             }

@@ -1,5 +1,5 @@
 //! The server's answer to a ClientHello: ServerHello, Certificate, ServerKeyExchange
-//! (DHE_RSA), CertificateRequest (with a client verifier) and ServerHelloDone (RFC 5246
+//! (DHE_RSA, ECDHE_RSA, ECDHE_ECDSA), CertificateRequest (with a client verifier) and ServerHelloDone (RFC 5246
 //! §7.4.1.3-§7.4.5).
 
 use crate::Shared;
@@ -8,19 +8,22 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
+#[cfg(feature = "ecdhe")]
+use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
 use sanstls_crypto::rng::Rng as _;
 use sanstls_keys::suite::SuiteInfo;
 use sanstls_keys::transcript::Transcript;
 use sanstls_record::Fragmenter;
 use sanstls_wire::codec::List;
 use sanstls_wire::enums::{
-    CipherSuite, ClientCertificateType, CompressionMethod, KeyExchange, ProtocolVersion,
-    SignatureScheme,
+    CipherSuite, ClientCertificateType, CompressionMethod, EcPointFormat, KeyExchange,
+    NamedGroup, ProtocolVersion, SignatureScheme,
 };
 use sanstls_wire::extensions::{ProtocolName, ServerExtension, ServerExtensions};
 use sanstls_wire::handshake::{
     Certificate, CertificateDer, CertificateRequest, ClientHello, DigitallySigned,
-    DistinguishedName, HandshakeMessage, Random, ServerDhParams, ServerHello, ServerKeyExchange,
+    DistinguishedName, HandshakeMessage, KeyExchangeParams, Random, ServerDhParams,
+    ServerEcdhParams, ServerHello, ServerKeyExchange,
 };
 
 use sanstls_crypto::rng::SeededRng;
@@ -38,7 +41,7 @@ use crate::hs::Keys;
 use crate::limits::{self, RecordLimits};
 use crate::negotiate;
 use crate::session::{MAX_SESSION_ID_LEN, Session};
-use crate::sig::{scheme_parts, sign_digest, signed_params};
+use crate::sig::{KeyKind, scheme_parts, sign_digest, signed_params};
 
 /// RFC 8446 §4.1.3: the last eight bytes of a TLS 1.3 server's random when it
 /// negotiates TLS 1.2 ("DOWNGRD" 01) or below ("DOWNGRD" 00).
@@ -105,6 +108,9 @@ struct Choice {
     /// Whether to send a NewSessionTicket (RFC 5077 §3.2: the client sent
     /// session_ticket and the server has a ticketer).
     ticket: bool,
+    /// Whether to answer ec_point_formats (RFC 8422 §5.2: an ECC suite was chosen and
+    /// the client sent the extension).
+    ec_point_formats: bool,
 }
 
 /// The key exchange of the chosen suite, with what DHE needs; or the session resumed.
@@ -117,6 +123,11 @@ enum KxChoice {
     Dhe {
         scheme: SignatureScheme,
         group: NamedDhGroup,
+    },
+    #[cfg(feature = "ecdhe")]
+    Ecdhe {
+        scheme: SignatureScheme,
+        group: EcGroup,
     },
 }
 
@@ -173,6 +184,8 @@ fn choose(
         return Err(PeerIncompatible::ExtendedMasterSecretRequired.into());
     }
 
+    ec_point_formats_ok(ch)?;
+
     // 5. A session to resume (by ticket or session ID), or the suite, signature scheme
     //    and group of a full handshake (negotiate.rs).
     let (suite, kx) = match resumable(config, ch, server_name.as_deref(), ems, now)? {
@@ -195,8 +208,13 @@ fn choose(
         Vec::new()
     };
     let ticket = config.ticketer().is_some() && exts.is_some_and(|e| e.session_ticket().is_some());
-    // RFC 7366 §2: encrypt-then-MAC applies to block-cipher suites, i.e. all of ours.
-    let etm = common.etm && exts.is_some_and(|e| e.encrypt_then_mac());
+    // RFC 7366 §3: encrypt-then-MAC applies to block-cipher suites; a server that
+    // selects an AEAD suite "MUST NOT send an encrypt-then-MAC response extension".
+    let etm = common.etm && !suite.is_aead() && exts.is_some_and(|e| e.encrypt_then_mac());
+    // RFC 8422 §5.2: the server answers ec_point_formats when it chose an ECC suite
+    // and the client sent the extension (whose contents `ec_point_formats_ok` checked).
+    let ec_point_formats =
+        suite.key_exchange.is_ecdhe() && exts.is_some_and(|e| e.ec_point_formats().is_some());
     let alpn = negotiate::alpn(&common.alpn, exts.and_then(|e| e.alpn()))?.map(<[u8]>::to_vec);
 
     // 6. RFC 6066 §4, RFC 8449: the record sizes.
@@ -219,7 +237,29 @@ fn choose(
         limits_answer,
         session_id,
         ticket,
+        ec_point_formats,
     })
+}
+
+/// RFC 8422 §5.1.2: "If the client sends the extension and the extension does not
+/// contain the uncompressed point format, and the client has used the Supported Groups
+/// extension to indicate support for any of the curves defined in this document, then
+/// the server MUST abort the handshake and return an illegal_parameter alert."
+fn ec_point_formats_ok(ch: &ClientHello<'_>) -> Result<(), Error> {
+    let Some(exts) = ch.extensions else {
+        return Ok(());
+    };
+    let Some(formats) = exts.ec_point_formats() else {
+        return Ok(());
+    };
+    let ec_curves = exts.supported_groups().is_some_and(|g| {
+        g.iter()
+            .any(|g| matches!(g, NamedGroup::SECP256R1 | NamedGroup::SECP384R1 | NamedGroup::SECP521R1))
+    });
+    if ec_curves && !formats.contains(&EcPointFormat::UNCOMPRESSED) {
+        return Err(PeerMisbehaved::UncompressedPointsRefused.into());
+    }
+    Ok(())
 }
 
 /// The suite and key exchange of a full handshake: the server's preference among the
@@ -232,25 +272,57 @@ fn full_handshake_suite(
 ) -> Result<(&'static SuiteInfo, KxChoice), Error> {
     let common = &config.common;
     let exts = ch.extensions;
+    let kind = cert.kind();
     let scheme = negotiate::signature_scheme(
         &common.signature_schemes,
         exts.and_then(|e| e.signature_algorithms()),
+        kind,
     );
-    let group = negotiate::dh_group(config.dh_group, exts.and_then(|e| e.supported_groups()));
-    let suite = negotiate::cipher_suite(
-        &common.suites,
-        ch.cipher_suites,
-        scheme.is_some() && cert.may_sign(),
-        cert.may_encipher(),
-        group,
-    )?;
+    let client_groups = exts.and_then(|e| e.supported_groups());
+    let group = negotiate::dh_group(config.dh_group, client_groups);
+    let ec_group = negotiate::ec_group(&common.groups, client_groups);
+    let signs = scheme.is_some() && cert.may_sign();
+    // RFC 8422 §5.1.1 (and RFC 4492 §5.1 before it): the client's supported_groups
+    // also bounds the curve of an ECDSA certificate.
+    #[cfg(feature = "ecdsa")]
+    let ecdsa_sign = match kind {
+        KeyKind::Ecdsa(curve) => {
+            let code = match curve {
+                sanstls_crypto::ecdsa::EcdsaCurve::P256 => NamedGroup::SECP256R1,
+                _ => NamedGroup::SECP384R1,
+            };
+            signs && client_groups.is_none_or(|g| g.contains(&code))
+        }
+        KeyKind::Rsa => false,
+    };
+    #[cfg(not(feature = "ecdsa"))]
+    let ecdsa_sign = false;
+    let can = negotiate::Abilities {
+        rsa_sign: signs && kind == KeyKind::Rsa,
+        ecdsa_sign,
+        decrypt: cert.may_encipher(),
+        dh_group: group,
+        ec_group,
+    };
+    let suite = negotiate::cipher_suite(&common.suites, ch.cipher_suites, &can)?;
     // (The configuration holds only suites whose key exchange this build has.)
-    let kx = match (suite.key_exchange, scheme, group) {
+    let kx = match (suite.key_exchange, scheme) {
         #[cfg(feature = "rsa-kx")]
-        (KeyExchange::Rsa, _, _) => KxChoice::Rsa,
+        (KeyExchange::Rsa, _) => KxChoice::Rsa,
         // `cipher_suite` picks DHE only with a scheme and a group.
         #[cfg(feature = "dhe")]
-        (KeyExchange::DheRsa, Some(scheme), Ok(group)) => KxChoice::Dhe { scheme, group },
+        (KeyExchange::DheRsa, Some(scheme)) => KxChoice::Dhe {
+            scheme,
+            group: group.map_err(|()| InternalError::HandshakeState)?,
+        },
+        // ... and ECDHE only with a scheme for the key and a common group.
+        #[cfg(feature = "ecdhe")]
+        (KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa, Some(scheme)) => KxChoice::Ecdhe {
+            scheme,
+            group: ec_group
+                .and_then(|g| EcGroup::from_code_point(g.0))
+                .ok_or(InternalError::HandshakeState)?,
+        },
         _ => return Err(InternalError::HandshakeState.into()),
     };
     Ok((suite, kx))
@@ -388,6 +460,7 @@ fn resume(
         alpn: choice.alpn,
         server_name: choice.server_name,
         dh_bits: None,
+        ec_group: None,
         limits: choice.limits,
         session_id: choice.session_id,
         ticket: choice.ticket,
@@ -450,6 +523,7 @@ fn send_first_flight(
         alpn,
         server_name,
         dh_bits: None,
+        ec_group: None,
         limits,
         session_id,
         ticket,
@@ -478,11 +552,15 @@ fn send_first_flight(
         KxChoice::Dhe { scheme, group } => {
             send_server_key_exchange(core, &mut hs, &cert, scheme, group)?
         }
+        #[cfg(feature = "ecdhe")]
+        KxChoice::Ecdhe { scheme, group } => {
+            send_ecdhe_server_key_exchange(core, &mut hs, &cert, scheme, group)?
+        }
         KxChoice::Resume(_) => return Err(InternalError::HandshakeState.into()),
     };
 
-    // 4. §7.4.4: with a client verifier, CertificateRequest: rsa_sign (the only
-    //    certificate type sanstls verifies), the schemes it accepts in CertificateVerify,
+    // 4. §7.4.4: with a client verifier, CertificateRequest: rsa_sign and (with
+    //    feature `ecdsa`) ecdsa_sign (RFC 8422 §5.5), the schemes it accepts in CertificateVerify,
     //    and the verifier's acceptable issuers (their sizes were checked when the config
     //    was built).
     #[cfg(feature = "client-auth")]
@@ -490,9 +568,16 @@ fn send_first_flight(
         let issuers = verifier.acceptable_issuers();
         let names: Vec<DistinguishedName<'_>> =
             issuers.iter().map(|n| DistinguishedName::new(n)).collect();
-        let types = [ClientCertificateType::RSA_SIGN];
+        let types: &[ClientCertificateType] = if cfg!(feature = "ecdsa") {
+            &[
+                ClientCertificateType::RSA_SIGN,
+                ClientCertificateType::ECDSA_SIGN,
+            ]
+        } else {
+            &[ClientCertificateType::RSA_SIGN]
+        };
         let cr = HandshakeMessage::CertificateRequest(CertificateRequest {
-            certificate_types: List::from_items(&types),
+            certificate_types: List::from_items(types),
             signature_algorithms: List::from_items(&config.common.signature_schemes),
             certificate_authorities: List::from_items(&names),
         });
@@ -555,6 +640,12 @@ fn send_server_hello(
     if choice.ticket {
         sh_exts.push(ServerExtension::SessionTicket);
     }
+    // RFC 8422 §5.2: uncompressed points only.
+    if choice.ec_point_formats {
+        sh_exts.push(ServerExtension::EcPointFormats(List::from_items(&[
+            EcPointFormat::UNCOMPRESSED,
+        ])));
+    }
     let sh = HandshakeMessage::ServerHello(ServerHello {
         server_version: ProtocolVersion::TLS12,
         random: Random(server_random),
@@ -600,11 +691,48 @@ fn send_server_key_exchange(
     let group = DhGroup::named(group);
     let key = DhPrivateKey::generate(&group, &mut core.rng);
     let ys = key.public_value();
-    let params = ServerDhParams {
+    let params = KeyExchangeParams::Dh(ServerDhParams {
         p: group.p_bytes(),
         g: group.g_bytes(),
         ys: &ys,
-    };
+    });
+    send_signed_params(core, hs, cert, scheme, params)?;
+    hs.dh_bits = Some(group.p_bits());
+    Ok(ServerKx::Dhe { key })
+}
+
+/// Sends the ECDHE ServerKeyExchange (RFC 8422 §5.4): a fresh key in `group`, as a
+/// named curve and an uncompressed point (or the X25519 u-coordinate), signed with the
+/// certificate's key under `scheme`.
+#[cfg(feature = "ecdhe")]
+fn send_ecdhe_server_key_exchange(
+    core: &mut Core,
+    hs: &mut Hs,
+    cert: &CertifiedKey,
+    scheme: SignatureScheme,
+    group: EcGroup,
+) -> Result<ServerKx, Error> {
+    let key = EcPrivateKey::generate(group, &mut core.rng);
+    let point = key.public_value();
+    let params = KeyExchangeParams::Ecdh(ServerEcdhParams {
+        group: NamedGroup(group.code_point()),
+        point: &point,
+    });
+    send_signed_params(core, hs, cert, scheme, params)?;
+    hs.ec_group = Some(NamedGroup(group.code_point()));
+    Ok(ServerKx::Ecdhe { key })
+}
+
+/// Signs `params` with both randoms (RFC 5246 §7.4.3, RFC 8422 §5.4) and sends them
+/// in a ServerKeyExchange.
+#[cfg(any(feature = "dhe", feature = "ecdhe"))]
+fn send_signed_params(
+    core: &mut Core,
+    hs: &mut Hs,
+    cert: &CertifiedKey,
+    scheme: SignatureScheme,
+    params: KeyExchangeParams<'_>,
+) -> Result<(), Error> {
     let signed = signed_params(&hs.client_random, &hs.server_random, &params)?;
     let (hash, _) = scheme_parts(scheme).ok_or(InternalError::HandshakeState)?;
     let digest = hash
@@ -618,9 +746,7 @@ fn send_server_key_exchange(
             signature: &sig,
         },
     });
-    core.send_handshake(&ske, &mut hs.transcript)?;
-    hs.dh_bits = Some(group.p_bits());
-    Ok(ServerKx::Dhe { key })
+    core.send_handshake(&ske, &mut hs.transcript)
 }
 
 #[cfg(test)]

@@ -33,8 +33,10 @@ use crate::Shared;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+#[cfg(feature = "dhe")]
 use sanstls_crypto::dh::DhPrivateKey;
-use sanstls_crypto::rsa::RsaPublicKey;
+#[cfg(feature = "ecdhe")]
+use sanstls_crypto::ecdh::EcPrivateKey;
 use sanstls_keys::MasterSecret;
 use sanstls_record::{Opener, Sealer};
 use sanstls_wire::enums::{HandshakeType, KeyExchange};
@@ -46,7 +48,7 @@ use crate::core::Core;
 use crate::error::{Error, InternalError, PeerIncompatible, PeerMisbehaved};
 use crate::hs::{Hs, Input, Keys, Transition, new_session, unexpected};
 use crate::session::Session;
-use crate::sig::scheme_parts;
+use crate::sig::{PeerKey, scheme_parts};
 
 /// The server's states.
 pub(crate) enum State {
@@ -232,7 +234,7 @@ impl ExpectClientCertificate {
                 if !path.allows_digital_signature() {
                     return Err(Error::CertificateKeyUsage);
                 }
-                Some(path.public_key().clone())
+                Some(PeerKey::of(&path)?)
             }
         };
         self.hs.transcript.add(raw);
@@ -254,6 +256,8 @@ pub(crate) enum ServerKx {
     },
     #[cfg(feature = "dhe")]
     Dhe { key: DhPrivateKey },
+    #[cfg(feature = "ecdhe")]
+    Ecdhe { key: EcPrivateKey },
 }
 
 /// Waiting for ClientKeyExchange (RFC 5246 §7.4.7).
@@ -262,7 +266,7 @@ pub(crate) struct ExpectClientKeyExchange {
     kx: ServerKx,
     /// The client certificate's key, when the client sent a certificate.
     #[cfg(feature = "client-auth")]
-    client_key: Option<RsaPublicKey>,
+    client_key: Option<PeerKey>,
 }
 
 impl ExpectClientKeyExchange {
@@ -290,9 +294,9 @@ impl ExpectClientKeyExchange {
                 // silently becomes a random premaster, so the failure shows only as a
                 // bad Finished; the returned `Choice` is deliberately ignored.
                 let mut pm = Zeroizing::new([0u8; 48]);
-                let _ =
-                    cert.key()
-                        .decrypt_tls_premaster(&mut core.rng, ct, *client_version, &mut pm);
+                // (RSA key exchange is chosen only with an RSA certificate.)
+                let key = cert.key().rsa().ok_or(InternalError::HandshakeState)?;
+                let _ = key.decrypt_tls_premaster(&mut core.rng, ct, *client_version, &mut pm);
                 Zeroizing::new(pm.to_vec())
             }
             #[cfg(feature = "dhe")]
@@ -301,6 +305,13 @@ impl ExpectClientKeyExchange {
                 let secret = key
                     .agree(yc)
                     .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
+                Zeroizing::new(secret.as_bytes().to_vec())
+            }
+            #[cfg(feature = "ecdhe")]
+            (ServerKx::Ecdhe { key }, ClientKeyExchange::Ecdhe { point }) => {
+                // RFC 8422 §5.11 / RFC 7748 §6.1: a point of the wrong length, off the
+                // curve or the identity, or an all-zero X25519 secret, is refused.
+                let secret = key.agree(point).map_err(|_| PeerMisbehaved::BadEcPoint)?;
                 Zeroizing::new(secret.as_bytes().to_vec())
             }
             // Decoding used the negotiated key exchange, so the forms always match.
@@ -352,7 +363,7 @@ pub(crate) struct ExpectCertificateVerify {
     master: MasterSecret,
     sealer: Box<Sealer>,
     opener: Box<Opener>,
-    client_key: RsaPublicKey,
+    client_key: PeerKey,
 }
 
 #[cfg(feature = "client-auth")]
@@ -372,7 +383,7 @@ impl ExpectCertificateVerify {
         if !config.common.signature_schemes.contains(&cv.scheme) {
             return Err(PeerMisbehaved::UnofferedSignatureScheme.into());
         }
-        let (hash, pss) =
+        let (hash, alg) =
             scheme_parts(cv.scheme).ok_or(PeerMisbehaved::UnofferedSignatureScheme)?;
         // 2. The signature covers every handshake message from ClientHello up to, but
         //    not including, this one; a signature that does not verify is decrypt_error
@@ -385,7 +396,7 @@ impl ExpectCertificateVerify {
         crate::sig::verify(
             &self.client_key,
             hash,
-            pss,
+            alg,
             crate::sig::Signed::Digest(digest.as_slice()),
             cv.signature,
         )?;

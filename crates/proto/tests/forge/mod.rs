@@ -7,13 +7,12 @@
 
 use std::sync::Arc;
 
-use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rng::SeededRng;
 use sanstls_proto::{Connection, Direction, Error, TraceKind};
 use sanstls_record::{CbcMode, Sealer};
 use sanstls_wire::enums::{AlertDescription as A, AlertLevel, ContentType, ProtocolVersion};
 
-use super::pair::{self, Ev, NOW, Pair, client_builder, records, server_builder};
+use super::pair::{self, Dir, Ev, Filter, NOW, Pair, client_builder, records, server_builder};
 
 /// A server connection and the ClientHello flight (plaintext records) of a client.
 pub(crate) fn server_and_hello() -> (Connection, Vec<u8>) {
@@ -62,7 +61,7 @@ pub(crate) fn forge(
     let sr: [u8; 32] = p.sent_by_server[11..43].try_into().unwrap();
     let n = p.client.negotiated().unwrap();
     let info = sanstls_keys::suite::lookup(n.suite).unwrap();
-    let kb = sanstls_keys::MasterSecret::from_bytes(HashAlgorithm::Sha256, ms)
+    let kb = sanstls_keys::MasterSecret::from_bytes(info.prf_hash, ms)
         .key_block(info, &cr, &sr)
         .unwrap();
     let keys = if client_writes {
@@ -75,7 +74,7 @@ pub(crate) fn forge(
     } else {
         CbcMode::MacThenEncrypt
     };
-    let mut sealer = Sealer::cbc(&keys, mode, &mut SeededRng::from_seed([5; 32])).unwrap();
+    let mut sealer = Sealer::for_suite(&keys, mode, &mut SeededRng::from_seed([5; 32])).unwrap();
     sealer.set_sequence_number(seq);
     let mut out = vec![0u8; 1024];
     let len = sealer
@@ -131,3 +130,30 @@ pub(crate) fn rewrite_first_record(chunk: &mut Vec<u8>, f: impl FnOnce(&[u8]) ->
     out.extend_from_slice(&chunk[5 + len..]);
     *chunk = out;
 }
+
+/// A filter that applies `f` to the `nth` chunk (1-based) going `dir`.
+pub(crate) fn on_chunk(dir: Dir, nth: usize, mut f: impl FnMut(&mut Vec<u8>) + 'static) -> Filter {
+    let mut seen = 0;
+    Box::new(move |d, bytes| {
+        if d == dir {
+            seen += 1;
+            if seen == nth {
+                f(bytes);
+            }
+        }
+    })
+}
+
+/// The offset of handshake message `typ` (its header) in a flight of plaintext records,
+/// one message per record as sanstls sends them.
+pub(crate) fn find_message(bytes: &[u8], typ: u8) -> usize {
+    let mut at = 0;
+    loop {
+        let len = u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]) as usize;
+        if bytes[at] == 22 && bytes[at + 5] == typ {
+            return at + 5;
+        }
+        at += 5 + len;
+    }
+}
+
