@@ -779,7 +779,10 @@ impl CertifiedKey {
     pub fn new(chain: Vec<Vec<u8>>, key: RsaPrivateKey) -> Result<Self, ConfigError> {
         let leaf = chain.first().ok_or(ConfigError::EmptyChain)?;
         let path = VerifiedPath::from_trusted_end_entity(leaf).map_err(ConfigError::Certificate)?;
-        if path.public_key() != key.public_key() {
+        let leaf_key = path.public_key().as_rsa().ok_or(ConfigError::Certificate(
+            sanstls_pki::Error::UnsupportedPublicKey,
+        ))?;
+        if leaf_key != key.public_key() {
             return Err(ConfigError::KeyMismatch);
         }
         Ok(CertifiedKey {

@@ -417,7 +417,11 @@ impl ExpectCertificate {
             return Err(Error::CertificateKeyUsage);
         }
         self.hs.transcript.add(raw);
-        let server_key = path.public_key().clone();
+        let server_key = path
+            .public_key()
+            .as_rsa()
+            .cloned()
+            .ok_or(Error::Certificate(sanstls_pki::Error::UnsupportedPublicKey))?;
         Ok(match self.hs.suite.key_exchange {
             #[cfg(feature = "rsa-kx")]
             KeyExchange::Rsa => State::ServerHelloDone(ExpectServerHelloDone {

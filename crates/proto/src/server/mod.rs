@@ -232,7 +232,9 @@ impl ExpectClientCertificate {
                 if !path.allows_digital_signature() {
                     return Err(Error::CertificateKeyUsage);
                 }
-                Some(path.public_key().clone())
+                // This build verifies RSA client signatures only.
+                let key = path.public_key().as_rsa().cloned();
+                Some(key.ok_or(Error::Certificate(sanstls_pki::Error::UnsupportedPublicKey))?)
             }
         };
         self.hs.transcript.add(raw);
