@@ -2,7 +2,14 @@
 //!
 //! Every certificate is issued by `openssl ca` so that validity periods can be set
 //! exactly (expired and not-yet-valid certificates need dates in the past and future).
-//! Keys are written twice: PKCS#1 (`*.rsa.pem`) and PKCS#8 (`*.pkcs8.pem`).
+//! Keys are written twice: PKCS#1 (`*.rsa.pem`) and PKCS#8 (`*.pkcs8.pem`) for RSA,
+//! SEC 1 (`*.ec.pem`) and PKCS#8 (`*.pkcs8.pem`) for the EC keys of the `ecdsa` group.
+//!
+//! `cargo xtask gen-certs` writes everything (new keys, so every file changes);
+//! `cargo xtask gen-certs --only ecdsa` writes only the ECDSA chains (`ca-ecdsa-*`,
+//! `server-ecdsa-*`, `client-ecdsa`, `server-rsa-ecdsaca`), reading the existing `ca-int`
+//! for the mixed chain and leaving every other file byte-identical (the committed fuzz
+//! seeds depend on them).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -96,6 +103,37 @@ impl Gen {
                 "-noout",
                 "-out",
                 path_str(&ec),
+            ],
+            &self.work,
+        )
+    }
+
+    /// A new EC key on `curve` (an OpenSSL curve name: `prime256v1`, `secp384r1`):
+    /// `name.ec.pem` (SEC 1, `BEGIN EC PRIVATE KEY`) and `name.pkcs8.pem` (PKCS#8).
+    fn ec_key_on(&self, name: &str, curve: &str) -> Result<(), String> {
+        let ec = self.file(&format!("{name}.ec.pem"));
+        let p8 = self.file(&format!("{name}.pkcs8.pem"));
+        openssl(
+            &[
+                "ecparam",
+                "-name",
+                curve,
+                "-genkey",
+                "-noout",
+                "-out",
+                path_str(&ec),
+            ],
+            &self.work,
+        )?;
+        openssl(
+            &[
+                "pkcs8",
+                "-topk8",
+                "-nocrypt",
+                "-in",
+                path_str(&ec),
+                "-out",
+                path_str(&p8),
             ],
             &self.work,
         )
@@ -221,17 +259,62 @@ fn leaf_ext(eku: &str, san: &str) -> String {
     )
 }
 
-pub(crate) fn gen_certs() -> Result<(), String> {
+/// The groups `--only` can name.
+const GROUPS: [&str; 1] = ["ecdsa"];
+
+/// `cargo xtask gen-certs [--only GROUP]...`: every file, or only the named groups.
+pub(crate) fn gen_certs(args: &[String]) -> Result<(), String> {
+    let mut only = Vec::new();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--only" => {
+                let group = it.next().ok_or("--only needs a group name")?;
+                if !GROUPS.contains(&group.as_str()) {
+                    return Err(format!(
+                        "unknown group `{group}` (groups: {})",
+                        GROUPS.join(", ")
+                    ));
+                }
+                only.push(group.clone());
+            }
+            other => return Err(format!("gen-certs: unknown argument `{other}`")),
+        }
+    }
+    if only.is_empty() {
+        return gen_all();
+    }
+    let (mut g, work) = start()?;
+    if only.iter().any(|o| o == "ecdsa") {
+        ecdsa_group(&mut g)?;
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    eprintln!(
+        "gen-certs: wrote the groups {} in {}",
+        only.join(", "),
+        g.out.display()
+    );
+    Ok(())
+}
+
+/// The generator, writing to `testdata/`, and its scratch directory.
+fn start() -> Result<(Gen, PathBuf), String> {
     let out = root().join("testdata");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     let work = std::env::temp_dir().join(format!("sanstls-gen-certs-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
-    let mut g = Gen {
+    let g = Gen {
         out,
         work: work.clone(),
         serial: 0,
     };
+    Ok((g, work))
+}
+
+/// Every file of `testdata/`.
+fn gen_all() -> Result<(), String> {
+    let (mut g, work) = start()?;
     let valid = (VALID_FROM, VALID_TO);
     let server = leaf_ext("serverAuth", SERVER_SAN);
 
@@ -383,6 +466,7 @@ pub(crate) fn gen_certs() -> Result<(), String> {
         std::fs::write(g.file(&format!("{name}.chain.pem")), format!("{leaf}{int}"))
             .map_err(|e| e.to_string())?;
     }
+    ecdsa_group(&mut g)?;
     let _ = std::fs::remove_dir_all(&work);
     eprintln!("gen-certs: wrote {}", g.out.display());
     Ok(())
@@ -890,4 +974,91 @@ fn pki_cases(g: &mut Gen, server: &str) -> Result<(), String> {
     )?;
     write_chain(g, "bad-ecdsa-signed", &["ca-ec"])?;
     Ok(())
+}
+
+/// The ECDSA chains (group `ecdsa`): a P-384 root, a P-256 intermediate, P-256 and P-384
+/// server leaves, a P-256 client leaf, and the two mixed chains (an EC leaf under the
+/// RSA `ca-int`, an RSA leaf under the EC intermediate). Needs `ca-int` (and its key)
+/// from an earlier full run.
+fn ecdsa_group(g: &mut Gen) -> Result<(), String> {
+    let valid = (VALID_FROM, VALID_TO);
+    // Serials of their own, so that this group gives the same serials alone or in a
+    // full run.
+    g.serial = 0x1000;
+    let ecdsa_server = leaf_ext("serverAuth", SERVER_SAN)
+        .replace("digitalSignature, keyEncipherment", "digitalSignature");
+
+    g.ec_key_on("ca-ecdsa-root", "secp384r1")?;
+    g.cert(
+        "ca-ecdsa-root",
+        "ca-ecdsa-root",
+        "/O=sanstls test/CN=sanstls test ECDSA P-384 root CA",
+        None,
+        CA_EXT,
+        "sha384",
+        valid,
+    )?;
+    g.ec_key_on("ca-ecdsa-int", "prime256v1")?;
+    g.cert(
+        "ca-ecdsa-int",
+        "ca-ecdsa-int",
+        "/O=sanstls test/CN=sanstls test ECDSA P-256 intermediate CA",
+        Some("ca-ecdsa-root"),
+        INT_EXT,
+        "sha384",
+        valid,
+    )?;
+    // (name, curve, hash, issuer, extensions)
+    let leaves: [(&str, &str, &str, &str, String); 4] = [
+        (
+            "server-ecdsa-p256",
+            "prime256v1",
+            "sha256",
+            "ca-ecdsa-int",
+            ecdsa_server.clone(),
+        ),
+        (
+            "server-ecdsa-p384",
+            "secp384r1",
+            "sha384",
+            "ca-ecdsa-int",
+            ecdsa_server.clone(),
+        ),
+        (
+            "client-ecdsa",
+            "prime256v1",
+            "sha256",
+            "ca-ecdsa-int",
+            leaf_ext("clientAuth", "DNS:client.example.test")
+                .replace("digitalSignature, keyEncipherment", "digitalSignature"),
+        ),
+        (
+            "server-ecdsa-rsaca",
+            "prime256v1",
+            "sha256",
+            "ca-int",
+            ecdsa_server.clone(),
+        ),
+    ];
+    for (name, curve, md, issuer, ext) in &leaves {
+        g.ec_key_on(name, curve)?;
+        let subject = if name.starts_with("client") {
+            "/O=sanstls test/CN=sanstls test ECDSA client".to_string()
+        } else {
+            format!("/O=sanstls test/OU={name}/CN=localhost")
+        };
+        g.cert(name, name, &subject, Some(issuer), ext, md, valid)?;
+        write_chain(g, name, &[issuer])?;
+    }
+    g.key("server-rsa-ecdsaca", 2048)?;
+    g.cert(
+        "server-rsa-ecdsaca",
+        "server-rsa-ecdsaca",
+        "/O=sanstls test/OU=server-rsa-ecdsaca/CN=localhost",
+        Some("ca-ecdsa-int"),
+        &leaf_ext("serverAuth", SERVER_SAN),
+        "sha256",
+        valid,
+    )?;
+    write_chain(g, "server-rsa-ecdsaca", &["ca-ecdsa-int"])
 }

@@ -4,7 +4,8 @@
 //! - `no-std`: builds every `#![no_std]` library crate for three embedded targets
 //!   (thumbv7em-none-eabihf, thumbv6m-none-eabi, riscv32imc-unknown-none-elf), with
 //!   default, no and reduced features, and tests the reduced feature sets.
-//! - `gen-certs`: regenerates `testdata/` with the `openssl` command line.
+//! - `gen-certs [--only GROUP]`: regenerates `testdata/` with the `openssl` command line
+//!   (`--only ecdsa`: only the ECDSA chains, every other file left as it is).
 //! - `bench <name>`: runs a benchmark (`crypto`, ...) that compares sanstls with OpenSSL.
 //! - `fuzz [--secs N] [target...]`: runs fuzz targets with `cargo +nightly fuzz`.
 //! - `embedded [--json]`: builds the probe firmwares of `embedded-probe/`, reports their
@@ -25,6 +26,7 @@ commands:
   no-std                 build every no_std crate for thumbv7em, thumbv6m and riscv32imc,
                          with the reduced feature sets, and test those sets
   gen-certs              regenerate testdata/ (certificates and keys) with the openssl CLI
+    [--only ecdsa]       only the ECDSA chains; every other file is left byte-identical
   bench <name>...        run benchmarks against OpenSSL (crates/test/benches/<name>.rs)
   fuzz [--secs N] [t..]  run fuzz targets (all by default) for N seconds each (default 60)
   embedded [--json]      probe firmwares (embedded-probe/): sizes; heap and stack in QEMU
@@ -35,7 +37,7 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("ci") => tasks::ci(),
         Some("no-std") => tasks::no_std(),
-        Some("gen-certs") => certs::gen_certs(),
+        Some("gen-certs") => certs::gen_certs(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
         Some("fuzz") => tasks::fuzz(&args[1..]),
         Some("embedded") => embedded::embedded(&args[1..]),

@@ -1,4 +1,5 @@
-//! What a person wants to know about a certificate: subject, issuer, validity, names.
+//! What a person wants to know about a certificate: subject, issuer, validity, names,
+//! key.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
@@ -23,6 +24,9 @@ pub(crate) struct CertSummary {
     pub not_after: u64,
     /// DNS names and IP addresses of subjectAltName, in certificate order.
     pub names: Vec<String>,
+    /// The subject public key: "RSA 2048 bits", "EC P-256 (secp256r1)", or its
+    /// algorithm OID and why sanstls cannot use it.
+    pub key: String,
 }
 
 impl CertSummary {
@@ -47,6 +51,7 @@ impl CertSummary {
             not_before: validity.not_before.to_unix_duration().as_secs(),
             not_after: validity.not_after.to_unix_duration().as_secs(),
             names,
+            key: key_string(der, &tbs.subject_public_key_info().algorithm.oid),
         })
     }
 
@@ -72,7 +77,29 @@ impl CertSummary {
             date(self.not_after)
         );
         let _ = writeln!(s, "{indent}names:    {}", self.names_list());
+        let _ = writeln!(s, "{indent}key:      {}", self.key);
         s
+    }
+}
+
+/// The certificate's key as sanstls-pki sees it, or its algorithm OID and the reason.
+fn key_string(der: &[u8], algorithm: &der::asn1::ObjectIdentifier) -> String {
+    use sanstls_crypto::ecdsa::EcdsaCurve;
+    let path = match sanstls_pki::VerifiedPath::from_trusted_end_entity(der) {
+        Ok(p) => p,
+        Err(e) => return format!("{algorithm} ({e})"),
+    };
+    let key = path.public_key();
+    if let Some(rsa) = key.as_rsa() {
+        format!("RSA {} bits", rsa.modulus_bits())
+    } else if let Some(ec) = key.as_ecdsa() {
+        match ec.curve() {
+            EcdsaCurve::P256 => "EC P-256 (secp256r1)".to_string(),
+            EcdsaCurve::P384 => "EC P-384 (secp384r1)".to_string(),
+            other => format!("EC {other:?}"),
+        }
+    } else {
+        algorithm.to_string()
     }
 }
 
@@ -133,6 +160,19 @@ mod tests {
         assert!(s.names.contains(&"*.example.test".to_string()), "{s:?}");
         assert_eq!(date(s.not_before), "2025-01-01 00:00:00 UTC");
         assert!(s.issuer.contains("CN="), "{s:?}");
+        assert_eq!(s.key, "RSA 2048 bits");
+        assert!(s.describe("").contains("key:      RSA 2048 bits\n"));
+    }
+
+    #[test]
+    fn ec_keys_name_their_curve() {
+        for (file, want) in [
+            ("server-ecdsa-p256.cert.pem", "EC P-256 (secp256r1)"),
+            ("server-ecdsa-p384.cert.pem", "EC P-384 (secp384r1)"),
+        ] {
+            let der = sanstls_pki::pem_to_der_certs(&testdata(file)).unwrap();
+            assert_eq!(CertSummary::parse(&der[0]).unwrap().key, want);
+        }
     }
 
     #[test]

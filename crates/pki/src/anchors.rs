@@ -4,12 +4,11 @@
 use alloc::vec::Vec;
 
 use der::asn1::ObjectIdentifier;
-use sanstls_crypto::rsa::RsaPublicKey;
 
 use crate::Error;
-use crate::algorithm::parse_rsa_spki;
 use crate::cert::Cert;
 use crate::constraints::Constraints;
+use crate::key::{PublicKey, parse_spki};
 
 /// One trusted CA: its subject, its key and, when loaded from a certificate, its name
 /// constraints, pathLenConstraint and extendedKeyUsage (applied to every path that ends
@@ -30,9 +29,10 @@ use crate::constraints::Constraints;
 pub struct TrustAnchor {
     subject: Vec<u8>,
     spki: Vec<u8>,
-    /// `Err` for keys this crate cannot use (for example an ECDSA root in a system
-    /// bundle): the anchor loads, but nothing verifies under it.
-    key: Result<RsaPublicKey, Error>,
+    /// `Err` for keys this crate cannot use (for example an Ed25519 or P-521 root in a
+    /// system bundle, or an EC root in a build without `ecdsa`): the anchor loads, but
+    /// nothing verifies under it.
+    key: Result<PublicKey, Error>,
     name_constraints: Option<Constraints>,
     path_len: Option<u8>,
     /// The anchor certificate's extendedKeyUsage, if it has one.
@@ -70,7 +70,7 @@ impl TrustAnchor {
         Ok(TrustAnchor {
             subject: cert.subject.to_vec(),
             spki: cert.spki.to_vec(),
-            key: parse_rsa_spki(cert.spki),
+            key: parse_spki(cert.spki),
             name_constraints: cert.name_constraints.clone(),
             path_len: cert.basic.and_then(|b| b.1),
             eku: cert.eku.clone(),
@@ -89,7 +89,7 @@ impl TrustAnchor {
         Ok(TrustAnchor {
             subject: subject_der.to_vec(),
             spki: spki_der.to_vec(),
-            key: parse_rsa_spki(spki_der),
+            key: parse_spki(spki_der),
             name_constraints: None,
             path_len: None,
             eku: None,
@@ -109,7 +109,9 @@ impl TrustAnchor {
         &self.spki
     }
 
-    pub(crate) fn key(&self) -> Result<&RsaPublicKey, Error> {
+    /// The anchor's public key (RSA, or EC on P-256/P-384 with the `ecdsa` feature),
+    /// or why it cannot be used (the anchor then issues nothing).
+    pub fn public_key(&self) -> Result<&PublicKey, Error> {
         self.key.as_ref().map_err(|e| *e)
     }
 

@@ -24,14 +24,12 @@ use core::cell::OnceCell;
 
 use der::asn1::{AnyRef, BitStringRef, IntRef, ObjectIdentifier};
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
-use sanstls_crypto::rsa::RsaPublicKey;
-
 use sanstls_crypto::hash::{HashAlgorithm, Output};
 
 use crate::constraints::Constraints;
 
 use crate::Error;
-use crate::algorithm;
+use crate::key::{self, PublicKey};
 
 /// Object identifiers this crate recognises.
 pub(crate) mod oid {
@@ -161,7 +159,7 @@ pub(crate) struct Cert<'a> {
     /// Whether this is a v3 certificate.
     pub(crate) v3: bool,
     /// The RSA key, parsed on first use.
-    key: OnceCell<Result<RsaPublicKey, Error>>,
+    key: OnceCell<Result<PublicKey, Error>>,
     /// The digest of `tbs` under the signature's hash, computed on first use (every
     /// candidate issuer checks the same digest).
     digest: OnceCell<Output>,
@@ -769,10 +767,10 @@ impl<'a> Cert<'a> {
         matches!(self.basic, Some((true, _)))
     }
 
-    /// The certificate's RSA public key, parsed once.
-    pub(crate) fn public_key(&self) -> Result<&RsaPublicKey, Error> {
+    /// The certificate's public key, parsed once.
+    pub(crate) fn public_key(&self) -> Result<&PublicKey, Error> {
         self.key
-            .get_or_init(|| algorithm::parse_rsa_spki(self.spki))
+            .get_or_init(|| key::parse_spki(self.spki))
             .as_ref()
             .map_err(|e| *e)
     }

@@ -38,21 +38,29 @@ pub enum Error {
     NameConstraintViolated,
     /// A certificate has a critical extension this crate does not process (RFC 5280 §4.2).
     UnknownCriticalExtension,
-    /// A signature algorithm that is not supported (ECDSA, EdDSA, DSA, PSS with
-    /// non-standard parameters, ...).
+    /// A signature algorithm that is not supported (EdDSA, DSA, ECDSA with SHA-1 or
+    /// SHA-224, PSS with non-standard parameters, ...).
     UnsupportedSignatureAlgorithm,
     /// A certificate signature uses an algorithm this build of the crate leaves out (a
     /// cargo feature is off): SHA-384 or SHA-512 without `sha512`, RSASSA-PSS without
-    /// `pss`. The signature is not checked; the certificate is refused as unsupported.
+    /// `pss`, ECDSA without `ecdsa`. The signature is not checked; the certificate is
+    /// refused as unsupported.
     SignatureAlgorithmLeftOut(LeftOut),
+    /// A certificate's public key is of a type this build leaves out: an EC key
+    /// (id-ecPublicKey) without the `ecdsa` feature ([`LeftOut::Ecdsa`]).
+    PublicKeyLeftOut(LeftOut),
     /// A SHA-1 signature, refused because [`VerifyOptions::allow_sha1`] is false.
     ///
     /// [`VerifyOptions::allow_sha1`]: crate::VerifyOptions::allow_sha1
     Sha1Refused,
-    /// A public key that is not RSA, or an RSA key this crate cannot use: a modulus over
-    /// 8192 bits, or a public exponent of 2^33 or more (whose signature checks would cost
-    /// too much; ring and BoringSSL refuse them too).
+    /// A public key that is neither RSA nor EC (Ed25519, DSA, ...), or an RSA key this
+    /// crate cannot use: a modulus over 8192 bits, or a public exponent of 2^33 or more
+    /// (whose signature checks would cost too much; ring and BoringSSL refuse them too).
     UnsupportedPublicKey,
+    /// An EC public key this crate cannot use; the text says why: a curve other than
+    /// P-256 and P-384 (named when known), explicit or absent curve parameters (RFC 5480
+    /// §2.1.1 requires a named curve), or a compressed point.
+    UnsupportedEcKey(&'static str),
     /// An RSA key smaller than [`VerifyOptions::min_rsa_bits`].
     ///
     /// [`VerifyOptions::min_rsa_bits`]: crate::VerifyOptions::min_rsa_bits
@@ -102,23 +110,28 @@ pub enum LeftOut {
     Sha512,
     /// RSASSA-PSS with any hash: feature `pss`.
     RsaPss,
+    /// ECDSA signatures and EC public keys: feature `ecdsa`.
+    Ecdsa,
 }
 
 impl LeftOut {
-    /// The algorithm's name: `"SHA-384"`, `"SHA-512"` or `"RSASSA-PSS"`.
+    /// The algorithm's name: `"SHA-384"`, `"SHA-512"`, `"RSASSA-PSS"` or `"ECDSA"`.
     pub fn algorithm(self) -> &'static str {
         match self {
             LeftOut::Sha384 => "SHA-384",
             LeftOut::Sha512 => "SHA-512",
             LeftOut::RsaPss => "RSASSA-PSS",
+            LeftOut::Ecdsa => "ECDSA",
         }
     }
 
-    /// The cargo feature of sanstls-pki that brings it in: `"sha512"` or `"pss"`.
+    /// The cargo feature of sanstls-pki that brings it in: `"sha512"`, `"pss"` or
+    /// `"ecdsa"`.
     pub fn feature(self) -> &'static str {
         match self {
             LeftOut::Sha384 | LeftOut::Sha512 => "sha512",
             LeftOut::RsaPss => "pss",
+            LeftOut::Ecdsa => "ecdsa",
         }
     }
 }
@@ -176,8 +189,10 @@ impl Error {
             Error::Malformed(_) => AlertCode::DECODE_ERROR,
             Error::UnsupportedSignatureAlgorithm
             | Error::SignatureAlgorithmLeftOut(_)
+            | Error::PublicKeyLeftOut(_)
             | Error::Sha1Refused
             | Error::UnsupportedPublicKey
+            | Error::UnsupportedEcKey(_)
             | Error::WeakKey { .. }
             | Error::UnknownCriticalExtension
             | Error::InvalidExtendedKeyUsage => AlertCode::UNSUPPORTED_CERTIFICATE,
@@ -246,7 +261,9 @@ impl fmt::Display for Error {
                 write!(f, "certificate signature uses {what}")
             }
             Error::Sha1Refused => f.write_str("SHA-1 signature refused"),
+            Error::PublicKeyLeftOut(what) => write!(f, "certificate public key is for {what}"),
             Error::UnsupportedPublicKey => f.write_str("unsupported public key"),
+            Error::UnsupportedEcKey(what) => write!(f, "unsupported EC public key: {what}"),
             Error::WeakKey { bits } => write!(f, "RSA key too small: {bits} bits"),
             Error::Malformed(what) => write!(f, "malformed certificate: {what}"),
             Error::DepthExceeded => {

@@ -10,8 +10,10 @@
 //! - Signatures: RSASSA-PKCS1-v1_5 with SHA-256/384/512 and RSASSA-PSS (parameters
 //!   checked); SHA-1 only when allowed; RSA keys below a minimum size refused, and keys
 //!   whose public operation would cost too much (modulus over 8192 bits, public exponent
-//!   of 2^33 or more) refused wherever they appear. ECDSA and EdDSA are reported as
-//!   unsupported.
+//!   of 2^33 or more) refused wherever they appear. ECDSA with SHA-256/384/512 (RFC
+//!   5758 §3.2) under EC keys on P-256 and P-384 (named curves, uncompressed points, RFC
+//!   5480), in any mix with RSA along a path; other curves and EdDSA are reported as
+//!   unsupported. The end-entity key is a [`PublicKey`].
 //! - Validity against a time the caller passes ([`UnixTime`]: this crate never reads a
 //!   clock), basicConstraints, keyUsage, extendedKeyUsage, nameConstraints (dNSName,
 //!   iPAddress, directoryName, rfc822Name incl. emailAddress in the subject), unknown
@@ -31,17 +33,21 @@
 //! only the fields and extensions validation uses); the tests check the decoding
 //! against `x509-cert`'s full decoder.
 //!
-//! Cargo features (both default): `sha512` (certificates signed with SHA-384 or
-//! SHA-512) and `pss` (certificates signed with RSASSA-PSS). A build without one refuses
-//! such a certificate with [`Error::SignatureAlgorithmLeftOut`], which names the
-//! algorithm and the feature ([`LeftOut`]); a trust anchor's own signature is never
-//! checked, so an anchor self-signed with a left-out algorithm still works.
+//! Cargo features (all default): `sha512` (certificates signed with SHA-384 or
+//! SHA-512), `pss` (certificates signed with RSASSA-PSS) and `ecdsa` (EC keys and
+//! ECDSA signatures). A build without one refuses such a certificate with
+//! [`Error::SignatureAlgorithmLeftOut`] (or, for an EC key, [`Error::PublicKeyLeftOut`]),
+//! which names the algorithm and the feature ([`LeftOut`]), and links none of its code;
+//! a trust anchor's own signature is never checked, so an anchor self-signed with a
+//! left-out algorithm still works (but an anchor whose key is left out issues nothing).
 //!
-//! Not supported (each is refused cleanly rather than ignored): ECDSA/EdDSA/DSA keys and
-//! signatures, RSA-PSS with a salt length other than the hash length, certificate
-//! policy processing (a critical certificatePolicies or policy-constraint extension
-//! fails the certificate), name constraints of forms other than dNSName, iPAddress,
-//! directoryName and rfc822Name (a constrained name of such a form fails). Revocation
+//! Not supported (each is refused cleanly rather than ignored): EdDSA/DSA keys and
+//! signatures, EC keys on curves other than P-256 and P-384 or with explicit
+//! parameters, ECDSA with SHA-1 or SHA-224, RSA-PSS with a salt length other than the
+//! hash length, certificate policy processing (a critical certificatePolicies or
+//! policy-constraint extension fails the certificate), name constraints of forms other
+//! than dNSName, iPAddress, directoryName and rfc822Name (a constrained name of such a
+//! form fails). Revocation
 //! (CRL, OCSP) is not checked, and the subject common name is never used as a host name.
 //!
 //! ```
@@ -64,7 +70,7 @@
 //!     now,
 //! )?;
 //! assert!(path.allows_key_encipherment());
-//! assert_eq!(path.public_key().modulus_bits(), 2048);
+//! assert_eq!(path.public_key().as_rsa().map(|k| k.modulus_bits()), Some(2048));
 //!
 //! let wrong = verifier.verify_server_cert(
 //!     &chain[0],
@@ -90,6 +96,7 @@ mod covers;
 mod error;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+mod key;
 mod names;
 mod path;
 mod verify;
@@ -99,6 +106,7 @@ pub use anchors::{TrustAnchor, TrustAnchors, pem_to_der_certs};
 pub use cert::KeyUsage;
 pub use covers::certificate_covers_name;
 pub use error::{AlertCode, Error, LeftOut};
+pub use key::PublicKey;
 pub use names::{DnsName, ServerName};
 pub use verify::{
     ClientCertVerifier, KeyPurpose, MAX_INTERMEDIATES, MAX_INTERMEDIATES_LEN, ServerCertVerifier,

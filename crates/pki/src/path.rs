@@ -15,15 +15,17 @@
 //! - the signature checks cost at most `max_signature_work` units
 //!   ([`Error::SignatureWorkExceeded`]): each check is charged what it really costs,
 //!   the RSA public operation by the key's size and exponent
-//!   ([`RsaPublicKey::public_op_cost`]), the set-up of each key the first time it is
-//!   used ([`RsaPublicKey::setup_cost`]), and hashing the signed bytes (one unit per
-//!   octet, once per certificate: every candidate issuer checks the same digest);
+//!   ([`RsaPublicKey::public_op_cost`]) or a fixed cost per ECDSA curve, the set-up of
+//!   each key the first time it is used ([`RsaPublicKey::setup_cost`], or a fixed cost
+//!   for an EC point), and hashing the signed bytes (one unit per octet, once per
+//!   certificate: every candidate issuer checks the same digest);
 //! - name-constraint checks cost at most `max_name_constraint_work` units
 //!   ([`Error::NameConstraintWorkExceeded`], see `constraints`).
 
 use alloc::vec::Vec;
 
 use der::asn1::ObjectIdentifier;
+#[cfg(doc)]
 use sanstls_crypto::rsa::RsaPublicKey;
 
 use crate::Error;
@@ -31,6 +33,7 @@ use crate::algorithm::{parse_signature_algorithm, verify_signature};
 use crate::anchors::TrustAnchor;
 use crate::cert::{Cert, oid};
 use crate::constraints::{self, Constraints};
+use crate::key::PublicKey;
 use crate::verify::VerifyOptions;
 
 /// A path found: indices into the intermediates (leaf side first) and the anchor.
@@ -80,13 +83,14 @@ pub(crate) fn check_eku(
     }
 }
 
-/// The RSA key size rule.
-pub(crate) fn check_key_size(key: &RsaPublicKey, opts: &VerifyOptions) -> Result<(), Error> {
-    let bits = key.modulus_bits();
-    if bits < opts.min_rsa_bits {
-        Err(Error::WeakKey { bits })
-    } else {
-        Ok(())
+/// The RSA key size rule. EC keys (P-256 and P-384, the only curves parsed) pass.
+pub(crate) fn check_key_size(key: &PublicKey, opts: &VerifyOptions) -> Result<(), Error> {
+    match key
+        .as_rsa()
+        .map(sanstls_crypto::rsa::RsaPublicKey::modulus_bits)
+    {
+        Some(bits) if bits < opts.min_rsa_bits => Err(Error::WeakKey { bits }),
+        _ => Ok(()),
     }
 }
 
@@ -124,13 +128,13 @@ impl<'p, 'a> Builder<'p, 'a> {
     }
 
     /// The key of a certificate, charging its set-up the first time it is parsed.
-    fn cert_key(&mut self, cert: &'p Cert<'a>) -> Result<Result<&'p RsaPublicKey, Error>, Error> {
+    fn cert_key(&mut self, cert: &'p Cert<'a>) -> Result<Result<&'p PublicKey, Error>, Error> {
         let fresh = !cert.key_parsed();
         let key = cert.public_key();
         if fresh {
             // Parsing fails before the costly set-up when the key is refused; the
             // decoding itself is charged by length.
-            let units = key.map_or(cert.spki.len() as u64, RsaPublicKey::setup_cost);
+            let units = key.map_or(cert.spki.len() as u64, PublicKey::setup_cost);
             self.charge(units)?;
         }
         Ok(key)
@@ -168,7 +172,7 @@ impl<'p, 'a> Builder<'p, 'a> {
     fn check_signature(
         &mut self,
         child: &Cert<'_>,
-        key: Result<&RsaPublicKey, Error>,
+        key: Result<&PublicKey, Error>,
     ) -> Result<Result<(), Error>, Error> {
         let alg = match parse_signature_algorithm(child.sig_alg) {
             Ok(alg) => alg,
@@ -181,12 +185,18 @@ impl<'p, 'a> Builder<'p, 'a> {
         if alg.hash() == sanstls_crypto::hash::HashAlgorithm::Sha1 && !self.opts.allow_sha1 {
             return Ok(Err(Error::Sha1Refused));
         }
+        // An algorithm for another key type (ECDSA under an RSA key, or the reverse):
+        // this key did not sign, and nothing is spent finding that out.
+        if !alg.fits(key) {
+            return Ok(Err(Error::BadSignature));
+        }
         if self.sig_checks >= self.opts.max_signature_checks {
             return Err(Error::BudgetExceeded);
         }
         self.sig_checks += 1;
-        // Charge the RSA operation before doing it, and the hash when it is computed.
-        self.charge(key.public_op_cost())?;
+        // Charge the public-key operation before doing it, and the hash when it is
+        // computed.
+        self.charge(key.verify_cost())?;
         let (digest, fresh) = match child.tbs_digest(alg.hash()) {
             Ok(d) => d,
             Err(e) => return Ok(Err(e)),
@@ -250,7 +260,7 @@ impl<'p, 'a> Builder<'p, 'a> {
             // The signature first (unlike for intermediates, whose checks are cheap
             // filters against what a peer sends): an anchor that did not sign the
             // certificate is not its issuer, whatever else is wrong with it.
-            match self.check_signature(child, anchor.key())? {
+            match self.check_signature(child, anchor.public_key())? {
                 Ok(()) => {}
                 Err(e) => {
                     self.record(e);

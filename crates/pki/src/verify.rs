@@ -2,10 +2,12 @@
 
 use alloc::vec::Vec;
 
+#[cfg(doc)]
 use sanstls_crypto::rsa::RsaPublicKey;
 
 use crate::anchors::{TrustAnchor, TrustAnchors};
 use crate::cert::{Cert, GeneralName, KeyUsage, oid};
+use crate::key::PublicKey;
 use crate::names::{ServerName, dns_name_matches, ip_matches};
 use crate::path::{Builder, check_eku, check_key_size};
 use crate::{Error, UnixTime};
@@ -27,14 +29,16 @@ pub struct VerifyOptions {
     /// ([`RsaPublicKey::public_op_cost`]: the number of multiplications, one per bit of
     /// the public exponent and more, times the squared modulus size in words), each key
     /// its set-up the first time it is used ([`RsaPublicKey::setup_cost`]), and each
-    /// certificate one unit per octet of its signed part, hashed once. Running out is
+    /// certificate one unit per octet of its signed part, hashed once. An ECDSA
+    /// verification is charged a fixed cost per curve, measured against RSA: 120,000
+    /// units on P-256 and 400,000 on P-384 (an EC key's set-up, 500). Running out is
     /// [`Error::SignatureWorkExceeded`].
     ///
     /// For scale: a check under a 2048-bit key with e = 65537 costs 19,456 units, under
     /// a 4096-bit one 77,824, under an 8192-bit one 311,296, and under the costliest key
     /// accepted at all (8192 bits, e = 2^33 - 1) 1,081,344; so the default covers about
-    /// 300 checks under usual 2048-bit keys, 19 under 8192-bit keys with e = 65537, and
-    /// 5 under the costliest keys.
+    /// 300 checks under usual 2048-bit keys, 50 under P-256 keys, 19 under 8192-bit keys
+    /// with e = 65537, 15 under P-384 keys, and 5 under the costliest keys.
     pub max_signature_work: u64,
     /// The most work name-constraint checks may cost in one validation, in comparison
     /// units (default 2^18, a few milliseconds): each name checked against a CA's
@@ -43,6 +47,7 @@ pub struct VerifyOptions {
     /// [`Error::NameConstraintWorkExceeded`].
     pub max_name_constraint_work: u32,
     /// The smallest RSA modulus accepted anywhere in the path, in bits (default 2048).
+    /// EC keys (P-256 and P-384) are accepted whatever this is.
     pub min_rsa_bits: u32,
     /// Accept SHA-1 signatures on certificates (default false: SHA-1 is broken for
     /// collision resistance, and the CA/B Forum stopped SHA-1 issuance in 2016).
@@ -96,7 +101,7 @@ impl KeyPurpose {
 #[derive(Clone, Debug)]
 pub struct VerifiedPath {
     key_usage: Option<KeyUsage>,
-    public_key: RsaPublicKey,
+    public_key: PublicKey,
     spki: Vec<u8>,
     certificates: Vec<Vec<u8>>,
     anchor_subject: Option<Vec<u8>>,
@@ -105,7 +110,8 @@ pub struct VerifiedPath {
 impl VerifiedPath {
     /// For verifiers that establish trust some other way (pinning, a private
     /// directory): parse the end-entity certificate and expose its key and usage, with
-    /// no path. The key must be RSA.
+    /// no path. The key must be one this crate parses: RSA, or EC on P-256 or P-384
+    /// (feature `ecdsa`).
     pub fn from_trusted_end_entity(end_entity_der: &[u8]) -> Result<Self, Error> {
         let leaf = Cert::parse(end_entity_der)?;
         Ok(VerifiedPath {
@@ -135,9 +141,11 @@ impl VerifiedPath {
         self.key_usage.is_none_or(KeyUsage::key_encipherment)
     }
 
-    /// The end-entity RSA public key (to verify ServerKeyExchange / CertificateVerify
-    /// signatures and to encrypt the premaster secret).
-    pub fn public_key(&self) -> &RsaPublicKey {
+    /// The end-entity public key: RSA (to verify ServerKeyExchange / CertificateVerify
+    /// signatures and to encrypt the premaster secret) or, with the `ecdsa` feature, EC
+    /// on P-256 or P-384 (to verify ECDSA signatures). See [`PublicKey::as_rsa`] and
+    /// `PublicKey::as_ecdsa`.
+    pub fn public_key(&self) -> &PublicKey {
         &self.public_key
     }
 

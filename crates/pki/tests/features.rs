@@ -1,7 +1,8 @@
-//! The cargo features `sha512` and `pss`: a build without them refuses certificates
-//! signed with SHA-384/512 or RSASSA-PSS with [`Error::SignatureAlgorithmLeftOut`],
-//! naming what is left out, for the certificate whose signature needs it. A full build
-//! accepts the same chains. Run with and without `--no-default-features`.
+//! The cargo features `sha512`, `pss` and `ecdsa`: a build without them refuses
+//! certificates signed with SHA-384/512, RSASSA-PSS or ECDSA with
+//! [`Error::SignatureAlgorithmLeftOut`], and EC keys with [`Error::PublicKeyLeftOut`],
+//! naming what is left out, for the certificate that needs it. A full build accepts the
+//! same chains. Run with and without `--no-default-features`.
 
 mod common;
 
@@ -16,6 +17,7 @@ use sanstls_pki::{
 
 const SHA512_BUILT_IN: bool = cfg!(feature = "sha512");
 const PSS_BUILT_IN: bool = cfg!(feature = "pss");
+const ECDSA_BUILT_IN: bool = cfg!(feature = "ecdsa");
 
 /// `Ok` when the build has the algorithm, else the error naming it.
 fn needs(built_in: bool, what: LeftOut) -> Result<(), Error> {
@@ -43,10 +45,55 @@ fn testdata_leaves_signed_with_left_out_algorithms() {
         ),
         // Always built in.
         ("server-rsa2048", Ok(())),
+        // An RSA leaf signed with ECDSA (by a P-256 CA under ca-root).
+        ("bad-ecdsa-signed", needs(ECDSA_BUILT_IN, LeftOut::Ecdsa)),
     ];
     for (name, want) in cases {
         assert_eq!(server(name, "localhost").map(|_| ()), want, "{name}");
     }
+}
+
+#[test]
+fn testdata_ec_keys_and_ecdsa_chains() {
+    let key_left_out =
+        needs(ECDSA_BUILT_IN, LeftOut::Ecdsa).map_err(|_| Error::PublicKeyLeftOut(LeftOut::Ecdsa));
+    let sig_left_out = needs(ECDSA_BUILT_IN, LeftOut::Ecdsa);
+    // (chain, root, want): an EC leaf is refused for its key before anything else; an
+    // RSA leaf under an EC CA for the ECDSA signature it carries.
+    let cases = [
+        ("ecdsa-leaf", "ca-root", key_left_out),
+        ("server-ecdsa-rsaca", "ca-root", key_left_out),
+        ("server-ecdsa-p256", "ca-ecdsa-root", key_left_out),
+        ("server-ecdsa-p384", "ca-ecdsa-root", key_left_out),
+        ("server-rsa-ecdsaca", "ca-ecdsa-root", sig_left_out),
+    ];
+    for (name, root, want) in cases {
+        let got = common::verify_certs(
+            &common::chain(name),
+            &[root],
+            KeyPurpose::ServerAuth,
+            Some("localhost"),
+            NOW,
+            &VerifyOptions::default(),
+        );
+        assert_eq!(got.map(|_| ()), want, "{name}");
+    }
+    // An EC trust anchor loads in every build (it then issues nothing without `ecdsa`).
+    let root = anchors(&["ca-ecdsa-root"]);
+    let key = root.iter().next().unwrap().public_key();
+    assert_eq!(key.map(|_| ()), key_left_out);
+    let e = Error::PublicKeyLeftOut(LeftOut::Ecdsa);
+    assert_eq!(
+        e.to_string(),
+        "certificate public key is for ECDSA, which this build leaves out (feature `ecdsa`)"
+    );
+    assert_eq!(e.alert(), sanstls_pki::AlertCode::UNSUPPORTED_CERTIFICATE);
+    // The end entity trusted directly: refused without `ecdsa`.
+    let leaf = common::cert("server-ecdsa-p256");
+    assert_eq!(
+        sanstls_pki::VerifiedPath::from_trusted_end_entity(&leaf).map(|_| ()),
+        key_left_out
+    );
 }
 
 #[test]
@@ -63,6 +110,10 @@ fn left_out_errors_say_what_and_which_feature() {
         (
             LeftOut::RsaPss,
             "certificate signature uses RSASSA-PSS, which this build leaves out (feature `pss`)",
+        ),
+        (
+            LeftOut::Ecdsa,
+            "certificate signature uses ECDSA, which this build leaves out (feature `ecdsa`)",
         ),
     ];
     for (what, text) in cases {

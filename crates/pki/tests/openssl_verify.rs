@@ -66,6 +66,16 @@ fn cases() -> Vec<Case> {
     } else {
         "build: this build of sanstls-pki leaves SHA-384/512 out (feature `sha512`)"
     };
+    // EC keys and ECDSA signatures (feature `ecdsa`): a leaf's EC key is refused
+    // first; an RSA leaf signed with ECDSA for its signature.
+    let ec_key = left_out(cfg!(feature = "ecdsa"), LeftOut::Ecdsa)
+        .map_err(|_| Error::PublicKeyLeftOut(LeftOut::Ecdsa));
+    let ecdsa_sig = left_out(cfg!(feature = "ecdsa"), LeftOut::Ecdsa);
+    let ecdsa_why = if cfg!(feature = "ecdsa") {
+        ""
+    } else {
+        "build: this build of sanstls-pki leaves EC keys and ECDSA out (feature `ecdsa`)"
+    };
     let pss_why = if cfg!(feature = "pss") {
         ""
     } else {
@@ -476,18 +486,104 @@ fn cases() -> Vec<Case> {
             "ecdsa-leaf",
             Chain("ecdsa-leaf"),
             lh,
-            Err(Error::UnsupportedPublicKey),
+            ec_key,
             true,
-            "limitation: sanstls implements RSA only (its TLS 1.2 suites are RSA and \
-             DHE_RSA); an EC key is reported as unsupported.",
+            ecdsa_why,
         ),
         c(
             "bad-ecdsa-signed",
             Chain("bad-ecdsa-signed"),
             lh,
-            Err(Error::UnsupportedSignatureAlgorithm),
+            ecdsa_sig,
             true,
-            "limitation: ECDSA signatures are not implemented; reported as unsupported.",
+            ecdsa_why,
+        ),
+        // The ECDSA chains: P-384 root, P-256 intermediate, P-256 / P-384 leaves.
+        Case {
+            roots: &["ca-ecdsa-root"],
+            ..c(
+                "server-ecdsa-p256",
+                Chain("server-ecdsa-p256"),
+                lh,
+                ec_key,
+                true,
+                ecdsa_why,
+            )
+        },
+        Case {
+            roots: &["ca-ecdsa-root"],
+            ..c(
+                "server-ecdsa-p384",
+                Chain("server-ecdsa-p384"),
+                Some("127.0.0.1"),
+                ec_key,
+                true,
+                ecdsa_why,
+            )
+        },
+        Case {
+            roots: &["ca-ecdsa-root"],
+            ..c(
+                "server-ecdsa-p256 wrong name",
+                Chain("server-ecdsa-p256"),
+                Some("example.org"),
+                ec_key.and(Err(Error::NameMismatch)),
+                false,
+                "",
+            )
+        },
+        Case {
+            roots: &["ca-ecdsa-root"],
+            purpose: KeyPurpose::ClientAuth,
+            ..c(
+                "client-ecdsa",
+                Chain("client-ecdsa"),
+                None,
+                ec_key,
+                true,
+                ecdsa_why,
+            )
+        },
+        Case {
+            roots: &["ca-ecdsa-root"],
+            ..c(
+                "client-ecdsa as a server",
+                Chain("client-ecdsa"),
+                None,
+                // (The extendedKeyUsage is checked before the key.)
+                Err(Error::InvalidExtendedKeyUsage),
+                false,
+                "",
+            )
+        },
+        // Mixed: an EC leaf under the RSA intermediate, an RSA leaf under the EC one.
+        c(
+            "server-ecdsa-rsaca",
+            Chain("server-ecdsa-rsaca"),
+            lh,
+            ec_key,
+            true,
+            ecdsa_why,
+        ),
+        Case {
+            roots: &["ca-ecdsa-root"],
+            ..c(
+                "server-rsa-ecdsaca",
+                Chain("server-rsa-ecdsaca"),
+                Some("www.example.test"),
+                ecdsa_sig,
+                true,
+                ecdsa_why,
+            )
+        },
+        // The EC chain under the RSA root: no path.
+        c(
+            "server-ecdsa-p256 under ca-root",
+            Chain("server-ecdsa-p256"),
+            lh,
+            ec_key.and(Err(Error::UnknownIssuer)),
+            false,
+            "",
         ),
     ]
 }
