@@ -552,6 +552,19 @@ fn summary(client: &Connection, elapsed: Duration) {
             println!("  key exchange:  ephemeral Diffie-Hellman, {bits}-bit prime{group},");
             println!("                 signed with the server's RSA key (forward secrecy)");
         }
+        Some(kx @ (KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa)) => {
+            let group = n
+                .ec_group
+                .and_then(|g| g.name())
+                .map_or_else(|| "?".to_string(), str::to_ascii_lowercase);
+            let key = if kx == KeyExchange::EcdheEcdsa {
+                "ECDSA"
+            } else {
+                "RSA"
+            };
+            println!("  key exchange:  ephemeral elliptic-curve Diffie-Hellman over {group},");
+            println!("                 signed with the server's {key} key (forward secrecy)");
+        }
         None => println!("  key exchange:  (unknown)"),
     }
     let yes = |b: bool| if b { "yes" } else { "no" };
@@ -600,7 +613,7 @@ fn resumed_summary(client: &Connection, elapsed: Duration) -> Result<(), Failure
     println!();
     println!("What the resumption skipped (RFC 5246 §7.3, RFC 5077):");
     let key_exchange = match n.suite.key_exchange() {
-        Some(KeyExchange::DheRsa) => {
+        Some(KeyExchange::DheRsa | KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => {
             "no key exchange (no ServerKeyExchange, no ClientKeyExchange) and no \
              ServerHelloDone: no Diffie-Hellman, and no RSA operation on either side (no \
              signature, no chain check)."

@@ -135,6 +135,12 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) ->
                      secret exponent into the same premaster g^xy mod p, and derives the \
                      master secret from it and the two randoms."
                 }
+                Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => {
+                    "The client's ephemeral elliptic-curve point yG. Each side multiplies the \
+                     other's point by its own secret scalar into the same shared point xyG, \
+                     whose x-coordinate is the premaster; the master secret follows from it \
+                     and the two randoms."
+                }
                 None => {
                     "The client's share of the premaster secret (RSA-encrypted, or its DH \
                      public value). Both sides now derive the master secret."

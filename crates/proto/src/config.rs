@@ -152,7 +152,11 @@ fn scheme_left_out(scheme: SignatureScheme) -> Option<ConfigError> {
 /// and no point validation to get wrong), then secp256r1 and secp384r1 (RFC 8422
 /// §5.1.1). Empty without feature `ecdhe`.
 pub const DEFAULT_GROUPS: &[NamedGroup] = if cfg!(feature = "ecdhe") {
-    &[NamedGroup::X25519, NamedGroup::SECP256R1, NamedGroup::SECP384R1]
+    &[
+        NamedGroup::X25519,
+        NamedGroup::SECP256R1,
+        NamedGroup::SECP384R1,
+    ]
 } else {
     &[]
 };
@@ -436,7 +440,11 @@ impl Common {
                 self.signature_schemes.push(SignatureScheme::ECDSA_SHA1);
             }
         }
-        if self.signature_schemes.contains(&SignatureScheme::ECDSA_SHA1) && !self.allow_sha1 {
+        if self
+            .signature_schemes
+            .contains(&SignatureScheme::ECDSA_SHA1)
+            && !self.allow_sha1
+        {
             return Err(ConfigError::Sha1SignaturesNotAllowed);
         }
         for &s in &self.signature_schemes {
@@ -1396,8 +1404,7 @@ mod left_out {
     fn ecdsa_names_the_ecdsa_feature() {
         let b = builder().signature_schemes(&[SignatureScheme::ECDSA_SECP256R1_SHA256]);
         assert_eq!(feature_named(b), "ecdsa");
-        let b = builder()
-            .cipher_suites(&[CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]);
+        let b = builder().cipher_suites(&[CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]);
         assert!(["ecdsa", "ecdhe"].contains(&feature_named(b)));
     }
 

@@ -111,9 +111,9 @@ impl Connection {
         // (a signature as long as the key's modulus, plus 8 bytes of headers).
         let common = &config.common;
         let alpn: usize = common.alpn.iter().map(|p| p.len() + 1).sum();
-        let client_auth = config.client_cert().map_or(0, |k| {
-            k.encoded_len() + k.key().max_signature_len() + 8
-        });
+        let client_auth = config
+            .client_cert()
+            .map_or(0, |k| k.encoded_len() + k.key().max_signature_len() + 8);
         let flight = 2048 + alpn + 64 * common.suites.len() + client_auth;
         Self::new(Role::Client(config), Some(server_name), flight, now, rng)
     }

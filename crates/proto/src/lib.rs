@@ -308,15 +308,14 @@ pub use session::{
 // and embedded adapters) names them through sanstls-proto alone.
 pub use sanstls_crypto::Error as CryptoError;
 pub use sanstls_crypto::dh::NamedDhGroup;
-pub use sanstls_crypto::rng::{CryptoRng, SeededRng};
-#[cfg(feature = "getrandom")]
-pub use sanstls_crypto::rng::{OsRng, os_rng};
-pub use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 #[cfg(any(feature = "ecdhe", feature = "ecdsa"))]
 pub use sanstls_crypto::ecdh::EcGroup;
 #[cfg(feature = "ecdsa")]
 pub use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPrivateKey, EcdsaPublicKey};
-pub use sig::PrivateKey;
+pub use sanstls_crypto::rng::{CryptoRng, SeededRng};
+#[cfg(feature = "getrandom")]
+pub use sanstls_crypto::rng::{OsRng, os_rng};
+pub use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 pub use sanstls_pki::{
     ClientCertVerifier, DnsName, Error as CertificateError, KeyPurpose, KeyUsage,
     ServerCertVerifier, ServerName, TrustAnchor, TrustAnchors, UnixTime, VerifiedPath,
@@ -328,3 +327,4 @@ pub use sanstls_wire::enums::{
     AlertDescription, AlertLevel, CipherSuite, ExtensionType, HandshakeType, NamedGroup,
     ProtocolVersion, SignatureScheme,
 };
+pub use sig::PrivateKey;

@@ -29,15 +29,12 @@ pub(crate) fn signature_scheme(
             .iter()
             .copied()
             .find(|s| key.fits(*s) && theirs.contains(s)),
-        None => ours
-            .iter()
-            .copied()
-            .find(|&s| {
-                matches!(
-                    s,
-                    SignatureScheme::RSA_PKCS1_SHA1 | SignatureScheme::ECDSA_SHA1
-                ) && key.fits(s)
-            }),
+        None => ours.iter().copied().find(|&s| {
+            matches!(
+                s,
+                SignatureScheme::RSA_PKCS1_SHA1 | SignatureScheme::ECDSA_SHA1
+            ) && key.fits(s)
+        }),
     }
 }
 
@@ -197,23 +194,25 @@ mod tests {
             dh_group,
             ec_group: None,
         };
-        let pick = |sign, group| {
-            cipher_suite(&ours, List::from_items(&theirs), &can(sign, true, group))
-        };
+        let pick =
+            |sign, group| cipher_suite(&ours, List::from_items(&theirs), &can(sign, true, group));
         assert_eq!(pick(true, ok).unwrap().suite, ours[0]);
         assert_eq!(pick(false, ok).unwrap().suite, ours[1]);
         assert_eq!(pick(true, Err(())).unwrap().suite, ours[1]);
         // A certificate that may only sign rules out RSA key exchange.
         let theirs_rsa = [CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&theirs_rsa), &can(true, false, ok))
-                .unwrap_err(),
+            cipher_suite(&ours, List::from_items(&theirs_rsa), &can(true, false, ok)).unwrap_err(),
             PeerIncompatible::NoCommonCipherSuite.into()
         );
         let dhe_only = [CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&dhe_only), &can(true, true, Err(())))
-                .unwrap_err(),
+            cipher_suite(
+                &ours,
+                List::from_items(&dhe_only),
+                &can(true, true, Err(()))
+            )
+            .unwrap_err(),
             PeerIncompatible::NoCommonDhGroup.into()
         );
         let none = [CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA];
@@ -239,15 +238,33 @@ mod tests {
             ec_group,
         };
         let g = Some(NamedGroup::X25519);
-        assert_eq!(cipher_suite(&ours, theirs, &can(false, true, g)).unwrap().suite, ours[0]);
-        assert_eq!(cipher_suite(&ours, theirs, &can(true, false, g)).unwrap().suite, ours[1]);
-        assert_eq!(cipher_suite(&ours, theirs, &can(true, false, None)).unwrap().suite, ours[2]);
+        assert_eq!(
+            cipher_suite(&ours, theirs, &can(false, true, g))
+                .unwrap()
+                .suite,
+            ours[0]
+        );
+        assert_eq!(
+            cipher_suite(&ours, theirs, &can(true, false, g))
+                .unwrap()
+                .suite,
+            ours[1]
+        );
+        assert_eq!(
+            cipher_suite(&ours, theirs, &can(true, false, None))
+                .unwrap()
+                .suite,
+            ours[2]
+        );
         assert!(cipher_suite(&ours, theirs, &can(false, true, None)).is_err());
         // RFC 8422 §5.1.1: the server's order among the client's groups; without the
         // extension, the server's first.
         let server = [NamedGroup::SECP256R1, NamedGroup::X25519];
         let client = [NamedGroup::X25519, NamedGroup::SECP256R1];
-        assert_eq!(ec_group(&server, Some(List::from_items(&client))), Some(server[0]));
+        assert_eq!(
+            ec_group(&server, Some(List::from_items(&client))),
+            Some(server[0])
+        );
         assert_eq!(ec_group(&server, None), Some(server[0]));
         let other = [NamedGroup::SECP521R1, NamedGroup::FFDHE2048];
         assert_eq!(ec_group(&server, Some(List::from_items(&other))), None);

@@ -4,11 +4,11 @@
 
 use alloc::vec::Vec;
 
+#[cfg(feature = "ecdsa")]
+use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPrivateKey, EcdsaPublicKey};
 use sanstls_crypto::hash::HashAlgorithm;
 use sanstls_crypto::rng::SeededRng;
 use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
-#[cfg(feature = "ecdsa")]
-use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPrivateKey, EcdsaPublicKey};
 use sanstls_wire::enums::SignatureScheme;
 use sanstls_wire::writer::Writer;
 
@@ -218,7 +218,11 @@ impl PrivateKey {
 
 /// What a signature covers: a message (a ServerKeyExchange's parameters, hashed by the
 /// verification) or a digest made by the caller (a CertificateVerify's transcript hash).
-#[cfg(any(feature = "dhe", feature = "ecdhe", all(feature = "server", feature = "client-auth")))]
+#[cfg(any(
+    feature = "dhe",
+    feature = "ecdhe",
+    all(feature = "server", feature = "client-auth")
+))]
 pub(crate) enum Signed<'a> {
     Message(&'a [u8]),
     Digest(&'a [u8]),
@@ -229,7 +233,11 @@ pub(crate) enum Signed<'a> {
 /// one whose algorithm does not fit the key [`PeerMisbehaved::SignatureKeyMismatch`].
 /// (`Pss` is never given in a build without RSA-PSS: `scheme_parts` knows no such
 /// scheme there, and the crypto crate refuses PSS too.)
-#[cfg(any(feature = "dhe", feature = "ecdhe", all(feature = "server", feature = "client-auth")))]
+#[cfg(any(
+    feature = "dhe",
+    feature = "ecdhe",
+    all(feature = "server", feature = "client-auth")
+))]
 pub(crate) fn verify(
     key: &PeerKey,
     hash: HashAlgorithm,

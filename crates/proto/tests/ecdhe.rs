@@ -43,6 +43,18 @@ fn server(cert: &str) -> ServerConfig {
         .unwrap()
 }
 
+/// The group of an ECDSA test certificate's curve (RFC 8422 §5.1.1: the client must
+/// list it for the server to use the certificate).
+fn cert_group(cert: &str) -> Option<NamedGroup> {
+    if cert.contains("p384") {
+        Some(NamedGroup::SECP384R1)
+    } else if cert.contains("ecdsa-p256") || cert.contains("ecdsa-rsaca") {
+        Some(NamedGroup::SECP256R1)
+    } else {
+        None
+    }
+}
+
 /// Exchanges data both ways and closes.
 fn exchange(p: &mut Pair) {
     p.send(true, b"ping over ECDHE");
@@ -62,18 +74,30 @@ fn every_suite_group_and_certificate() {
         };
         for &cert in certs_for(s.key_exchange) {
             for &g in groups {
+                // The client lists `g` (and the certificate's curve); the server uses
+                // `g` alone.
+                let mut client_groups = vec![g];
+                client_groups.extend(cert_group(cert).filter(|&c| c != g));
                 let c = client_builder_both_roots()
                     .cipher_suites(&[s.suite])
+                    .groups(&client_groups)
+                    .build()
+                    .unwrap();
+                let srv = ServerConfig::builder()
+                    .single_cert(server_key(cert))
                     .groups(&[g])
                     .build()
                     .unwrap();
-                let mut p = Pair::new(c, server(cert));
+                let mut p = Pair::new(c, srv);
                 let what = format!("{:?} / {g:?} / {cert}", s.suite);
                 p.run_handshake(&what);
                 let cn = p.client.negotiated().unwrap().clone();
                 let sn = p.server.negotiated().unwrap().clone();
                 assert_eq!(cn.suite, s.suite, "{what}");
                 assert_eq!(sn.suite, s.suite, "{what}");
+                let ec = s.key_exchange.is_ecdhe().then_some(g);
+                assert_eq!(cn.ec_group, ec, "{what}");
+                assert_eq!(sn.ec_group, ec, "{what}");
                 assert!(cn.extended_master_secret, "{what}");
                 // RFC 7366 §3: no encrypt-then-MAC with an AEAD suite.
                 assert_eq!(cn.encrypt_then_mac, !s.is_aead(), "{what}");
@@ -147,13 +171,7 @@ fn no_common_group_leaves_the_other_suites() {
         .unwrap();
     let mut p = Pair::new(c, s);
     p.run_handshake("");
-    let kx = p
-        .client
-        .negotiated()
-        .unwrap()
-        .suite
-        .key_exchange()
-        .unwrap();
+    let kx = p.client.negotiated().unwrap().suite.key_exchange().unwrap();
     assert_eq!(kx, KeyExchange::DheRsa);
 
     // With ECDHE suites alone: handshake_failure.
@@ -437,10 +455,7 @@ fn ecdsa_client_certificates() {
 
 #[test]
 fn groups_and_schemes_are_checked_by_build() {
-    let err = client_builder_both_roots()
-        .groups(&[])
-        .build()
-        .unwrap_err();
+    let err = client_builder_both_roots().groups(&[]).build().unwrap_err();
     assert_eq!(err, sanstls_proto::ConfigError::NoGroups);
     // Without ECDHE suites no group is needed.
     client_builder_both_roots()

@@ -8,13 +8,13 @@ mod forge;
 mod pair;
 
 use forge::{
-    feed, find_message, forge, last_plain_alert, on_chunk, sent_alerts, sent_alerts_of, server_and_hello,
-    traced_client_after_handshake,
+    feed, find_message, forge, last_plain_alert, on_chunk, sent_alerts, sent_alerts_of,
+    server_and_hello, traced_client_after_handshake,
 };
 
 use std::sync::Arc;
 
-use pair::{Dir, Ev, Filter, NOW, Pair, client_builder, records, server_builder};
+use pair::{Dir, Ev, NOW, Pair, client_builder, records, server_builder};
 use sanstls_pki::{TrustAnchors, UnixTime};
 use sanstls_proto::{
     ApiMisuse, CertifiedKey, ClientConfig, ConfigError, Connection, Error, PeerIncompatible,
@@ -362,9 +362,7 @@ fn configs_that_cannot_work_are_refused() {
             .cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256])
             .build()
             .unwrap_err(),
-        ConfigError::UnsupportedCipherSuite(
-            CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256
-        )
+        ConfigError::UnsupportedCipherSuite(CipherSuite::TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256)
     );
     assert_eq!(
         ClientConfig::builder()

@@ -515,8 +515,8 @@ impl ExpectServerKeyExchange {
                 if !config.common.groups.contains(&params.group) {
                     return Err(PeerMisbehaved::UnofferedGroup.into());
                 }
-                let group =
-                    EcGroup::from_code_point(params.group.0).ok_or(PeerMisbehaved::UnofferedGroup)?;
+                let group = EcGroup::from_code_point(params.group.0)
+                    .ok_or(PeerMisbehaved::UnofferedGroup)?;
                 // RFC 8422 §5.11: the point is validated (length, on the curve, not the
                 // identity) by `agree`; RFC 7748 §6.1: an all-zero X25519 secret is
                 // refused.
@@ -786,8 +786,7 @@ impl ExpectServerHelloDone {
             // RFC 8422 §5.7: the client's ephemeral point.
             #[cfg(feature = "ecdhe")]
             ClientKx::Ecdhe { point, premaster } => {
-                let cke =
-                    HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Ecdhe { point });
+                let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Ecdhe { point });
                 core.send_handshake(&cke, &mut self.hs.transcript)?;
                 Ok(premaster.clone())
             }

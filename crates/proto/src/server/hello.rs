@@ -16,8 +16,8 @@ use sanstls_keys::transcript::Transcript;
 use sanstls_record::Fragmenter;
 use sanstls_wire::codec::List;
 use sanstls_wire::enums::{
-    CipherSuite, ClientCertificateType, CompressionMethod, EcPointFormat, KeyExchange,
-    NamedGroup, ProtocolVersion, SignatureScheme,
+    CipherSuite, ClientCertificateType, CompressionMethod, EcPointFormat, KeyExchange, NamedGroup,
+    ProtocolVersion, SignatureScheme,
 };
 use sanstls_wire::extensions::{ProtocolName, ServerExtension, ServerExtensions};
 use sanstls_wire::handshake::{
@@ -253,8 +253,12 @@ fn ec_point_formats_ok(ch: &ClientHello<'_>) -> Result<(), Error> {
         return Ok(());
     };
     let ec_curves = exts.supported_groups().is_some_and(|g| {
-        g.iter()
-            .any(|g| matches!(g, NamedGroup::SECP256R1 | NamedGroup::SECP384R1 | NamedGroup::SECP521R1))
+        g.iter().any(|g| {
+            matches!(
+                g,
+                NamedGroup::SECP256R1 | NamedGroup::SECP384R1 | NamedGroup::SECP521R1
+            )
+        })
     });
     if ec_curves && !formats.contains(&EcPointFormat::UNCOMPRESSED) {
         return Err(PeerMisbehaved::UncompressedPointsRefused.into());

@@ -156,4 +156,3 @@ pub(crate) fn find_message(bytes: &[u8], typ: u8) -> usize {
         at += 5 + len;
     }
 }
-
