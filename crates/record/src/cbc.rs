@@ -1,6 +1,11 @@
 //! AES-CBC with HMAC: MAC-then-encrypt (RFC 5246 §6.2.3.2) and encrypt-then-MAC
 //! (RFC 7366).
 //!
+//! The MAC is the suite's: HMAC-SHA1 or HMAC-SHA256 (RFC 5246 Appendix C), or
+//! HMAC-SHA384 for the AES-256-CBC `_SHA384` suites of RFC 5289 (§3.1; crate feature
+//! `sha384`, on by default; without it those suites are [`Error::InvalidKeys`]). The MAC
+//! length (20, 32 or 48 bytes) is the only thing that changes in the layouts below.
+//!
 //! # Record layouts
 //!
 //! ```text
@@ -29,12 +34,14 @@
 //!    bad, the computation continues as if `padding_length` were 0.
 //! 2. **MAC.** The content length is one of at most 256 values, known to lie between
 //!    `len - mac_len - 256` and `len - mac_len - 1`. The inner HMAC hash runs on the raw
-//!    SHA-1/SHA-256 compression function: blocks that lie inside the message for every
-//!    candidate length are hashed directly; then every block up to the one the *longest*
-//!    candidate would end in is built with masks (message byte, `0x80` terminator, zeros,
-//!    and the 64-bit length field when this is the block where the real message ends),
-//!    hashed, and its state kept only if it is that block. So the number of compression
-//!    calls is a function of `len` alone. The outer hash is one more call.
+//!    SHA-1/SHA-256/SHA-512 compression function, block by block (64-byte blocks for
+//!    SHA-1 and SHA-256, 128-byte ones for SHA-384): blocks that lie inside the message
+//!    for every candidate length are hashed directly; then every block up to the one the
+//!    *longest* candidate would end in is built with masks (message byte, `0x80`
+//!    terminator, zeros, and the bit-length field, 8 bytes or SHA-384's 16 (FIPS 180-4
+//!    §5.1), when this is the block where the real message ends), hashed, and its state
+//!    kept only if it is that block. So the number of compression calls is a function of
+//!    `len` and the hash alone. The outer hash is one more call.
 //! 3. **Received MAC.** Every byte where the MAC could start is scanned into a rotating
 //!    buffer of `mac_len` bytes, and the rotation is undone with a full `mac_len^2` masked
 //!    selection, so no memory index depends on the content length.
@@ -100,6 +107,8 @@ impl CbcState {
         let hash = match keys.suite.mac {
             MacAlgorithm::HmacSha1 => MacHash::Sha1,
             MacAlgorithm::HmacSha256 => MacHash::Sha256,
+            #[cfg(feature = "sha384")]
+            MacAlgorithm::HmacSha384 => MacHash::Sha384,
             _ => return Err(Error::InvalidKeys),
         };
         if keys.mac_key.len() != keys.suite.mac.key_len()

@@ -1,9 +1,9 @@
 //! TLS 1.2 record protection for sanstls.
 //!
 //! - [`Sealer`] and [`Opener`] protect the records of one direction: NULL protection
-//!   before ChangeCipherSpec, then AES-CBC with HMAC-SHA1 or HMAC-SHA256 in
-//!   MAC-then-encrypt (RFC 5246 §6.2.3.2) or encrypt-then-MAC (RFC 7366) mode
-//!   ([`CbcMode`]), or an AEAD cipher ([`AeadAlgorithm`]: AES-128/256-GCM, RFC 5288;
+//!   before ChangeCipherSpec, then AES-CBC with HMAC-SHA1, HMAC-SHA256 or HMAC-SHA384
+//!   (RFC 5289, feature `sha384`) in MAC-then-encrypt (RFC 5246 §6.2.3.2) or
+//!   encrypt-then-MAC (RFC 7366) mode ([`CbcMode`]), or an AEAD cipher ([`AeadAlgorithm`]: AES-128/256-GCM, RFC 5288;
 //!   ChaCha20-Poly1305, RFC 7905; see the [`aead`] module). CBC's explicit per-record
 //!   IVs come from a per-direction generator seeded from the connection's; GCM's
 //!   explicit nonces are the sequence numbers; 64-bit sequence numbers never wrap.

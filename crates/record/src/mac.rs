@@ -1,29 +1,56 @@
-//! HMAC-SHA1 and HMAC-SHA256 on the raw compression functions, and the constant-time
-//! MAC-then-encrypt check.
+//! HMAC-SHA1, HMAC-SHA256 and HMAC-SHA384 on the raw compression functions, and the
+//! constant-time MAC-then-encrypt check.
 //!
 //! The record MAC is computed here rather than through `sanstls_crypto::hmac` for two
 //! reasons:
 //!
 //! - Speed: the key pads are absorbed once per connection direction ([`MacKey::new`]),
 //!   and a record's MAC input (`seq_num + type + version + length + fragment`, RFC 5246
-//!   §6.2.3.1) is hashed straight from the record buffer, 64-byte blocks at a time, with
-//!   no copy of the fragment.
+//!   §6.2.3.1) is hashed straight from the record buffer, whole hash blocks at a time,
+//!   with no copy of the fragment.
 //! - Lucky Thirteen: [`MacKey::verify_padded`] must make the same number of
 //!   compression-function calls whatever the (secret) plaintext length, which needs
 //!   block-level control. See the `cbc` module docs for the whole method.
+//!
+//! # The three hashes
+//!
+//! HMAC (RFC 2104 §2) is `H(K ^ opad | H(K ^ ipad | text))`, the key zero-padded to the
+//! hash's block length `B`. What the block-level code needs to know of each hash
+//! (FIPS 180-4):
+//!
+//! | MAC | `B` | length field ending the padded message | state words | MAC length |
+//! |---|---|---|---|---|
+//! | HMAC-SHA1 (§6.1) | 64 | 8 bytes (§5.1.1) | 5 × 32 bits | 20 |
+//! | HMAC-SHA256 (§6.2) | 64 | 8 bytes (§5.1.1) | 8 × 32 bits | 32 |
+//! | HMAC-SHA384 (§6.5) | 128 | 16 bytes (§5.1.2) | 8 × 64 bits | 48 |
+//!
+//! HMAC-SHA384 is the MAC of the `_CBC_SHA384` suites (RFC 5289 §3.1). SHA-384 is
+//! SHA-512's compression function (`sha2::block_api::compress512`) started from its own
+//! initial value (FIPS 180-4 §5.3.4), its digest the first 384 bits of the final state
+//! (§6.5). It is compiled with the crate feature `sha384` (which turns on
+//! `sanstls-crypto/sha512`); without it `MacAlgorithm::HmacSha384` is refused as
+//! `Error::InvalidKeys`, and the buffers below are sized for 64-byte blocks and 32-byte
+//! MACs.
+//!
+//! Every size the code below depends on ([`MacHash::block_len`],
+//! [`MacHash::len_field`], [`MacHash::len`]) is a property of the hash, which is public;
+//! none depends on the record's content.
 
 use subtle::{Choice, ConstantTimeEq as _};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 use crate::ct;
 
-/// The hash block length (both SHA-1 and SHA-256).
-const BLOCK: usize = 64;
+/// The longest hash block: 128 bytes (SHA-384), 64 in a build without SHA-384.
+const MAX_BLOCK: usize = if cfg!(feature = "sha384") { 128 } else { 64 };
+/// The longest length field that ends a padded message (SHA-384's 128-bit length).
+const MAX_LEN_FIELD: usize = 16;
 /// The length of the MAC header: `seq_num(8) + type(1) + version(2) + length(2)`.
 pub(crate) const MAC_HEADER_LEN: usize = 13;
-/// The longest MAC (HMAC-SHA256).
-pub(crate) const MAX_MAC_LEN: usize = 32;
+/// The longest MAC: HMAC-SHA384 (48 bytes), or HMAC-SHA256 (32) in a build without it.
+pub(crate) const MAX_MAC_LEN: usize = if cfg!(feature = "sha384") { 48 } else { 32 };
 
+/// FIPS 180-4 §5.3.1.
 const SHA1_IV: [u32; 5] = [
     0x6745_2301,
     0xefcd_ab89,
@@ -31,6 +58,7 @@ const SHA1_IV: [u32; 5] = [
     0x1032_5476,
     0xc3d2_e1f0,
 ];
+/// FIPS 180-4 §5.3.3.
 const SHA256_IV: [u32; 8] = [
     0x6a09_e667,
     0xbb67_ae85,
@@ -41,60 +69,162 @@ const SHA256_IV: [u32; 8] = [
     0x1f83_d9ab,
     0x5be0_cd19,
 ];
+/// FIPS 180-4 §5.3.4.
+#[cfg(feature = "sha384")]
+const SHA384_IV: [u64; 8] = [
+    0xcbbb_9d5d_c105_9ed8,
+    0x629a_292a_367c_d507,
+    0x9159_015a_3070_dd17,
+    0x152f_ecd8_f70e_5939,
+    0x6733_2667_ffc0_0b31,
+    0x8eb4_4a87_6858_1511,
+    0xdb0c_2e0d_64f9_8fa7,
+    0x47b5_481d_befa_4fa4,
+];
 
 /// Which hash the MAC runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum MacHash {
     Sha1,
     Sha256,
+    #[cfg(feature = "sha384")]
+    Sha384,
 }
 
 impl MacHash {
+    /// The MAC length (the digest length; SHA-384's is its truncation, FIPS 180-4 §6.5).
     pub(crate) const fn len(self) -> usize {
         match self {
             MacHash::Sha1 => 20,
             MacHash::Sha256 => 32,
+            #[cfg(feature = "sha384")]
+            MacHash::Sha384 => 48,
         }
     }
 
-    fn iv(self) -> State {
-        let mut s = [0u32; 8];
+    /// The block length `B` of RFC 2104 §2: 512 bits for SHA-1 and SHA-256, 1024 for
+    /// SHA-384 (FIPS 180-4 §1, Figure 1).
+    pub(crate) const fn block_len(self) -> usize {
         match self {
-            MacHash::Sha1 => s[..5].copy_from_slice(&SHA1_IV),
-            MacHash::Sha256 => s = SHA256_IV,
+            MacHash::Sha1 | MacHash::Sha256 => 64,
+            #[cfg(feature = "sha384")]
+            MacHash::Sha384 => 128,
+        }
+    }
+
+    /// The big-endian bit-length field that ends the padded message: 64 bits for SHA-1
+    /// and SHA-256 (FIPS 180-4 §5.1.1), 128 for SHA-384 (§5.1.2).
+    pub(crate) const fn len_field(self) -> usize {
+        match self {
+            MacHash::Sha1 | MacHash::Sha256 => 8,
+            #[cfg(feature = "sha384")]
+            MacHash::Sha384 => 16,
+        }
+    }
+
+    /// The same hash in sanstls-crypto (for keys longer than a block, and tests).
+    fn algorithm(self) -> sanstls_crypto::hash::HashAlgorithm {
+        use sanstls_crypto::hash::HashAlgorithm;
+        match self {
+            MacHash::Sha1 => HashAlgorithm::Sha1,
+            MacHash::Sha256 => HashAlgorithm::Sha256,
+            #[cfg(feature = "sha384")]
+            MacHash::Sha384 => HashAlgorithm::Sha384,
+        }
+    }
+
+    /// The length field for a message of `bytes` bytes, right-aligned in
+    /// [`MAX_LEN_FIELD`] bytes: the field itself is the last [`len_field`] of them.
+    ///
+    /// [`len_field`]: MacHash::len_field
+    fn bit_len(bytes: usize) -> [u8; MAX_LEN_FIELD] {
+        ((bytes as u128) * 8).to_be_bytes()
+    }
+
+    fn iv(self) -> State {
+        let mut s = [[0u32; 8]; 2];
+        match self {
+            MacHash::Sha1 => s[0][..5].copy_from_slice(&SHA1_IV),
+            MacHash::Sha256 => s[0] = SHA256_IV,
+            #[cfg(feature = "sha384")]
+            MacHash::Sha384 => split_words(&SHA384_IV, &mut s),
         }
         s
     }
 
-    fn compress(self, state: &mut State, blocks: &[[u8; BLOCK]]) {
+    /// Run the compression function over `blocks`, a whole number of this hash's
+    /// blocks.
+    fn compress(self, state: &mut State, blocks: &[u8]) {
         #[cfg(test)]
-        tests::COMPRESSED.with(|c| c.set(c.get() + blocks.len()));
+        tests::COMPRESSED.with(|c| c.set(c.get() + blocks.len() / self.block_len()));
         match self {
             MacHash::Sha1 => {
-                let mut s5 = [state[0], state[1], state[2], state[3], state[4]];
+                let (blocks, rest) = blocks.as_chunks::<64>();
+                debug_assert!(rest.is_empty());
+                let s = &mut state[0];
+                let mut s5 = [s[0], s[1], s[2], s[3], s[4]];
                 sha1::block_api::compress(&mut s5, blocks);
-                state[..5].copy_from_slice(&s5);
+                s[..5].copy_from_slice(&s5);
                 s5.zeroize();
             }
-            MacHash::Sha256 => sha2::block_api::compress256(state, blocks),
+            MacHash::Sha256 => {
+                let (blocks, rest) = blocks.as_chunks::<64>();
+                debug_assert!(rest.is_empty());
+                sha2::block_api::compress256(&mut state[0], blocks);
+            }
+            #[cfg(feature = "sha384")]
+            MacHash::Sha384 => {
+                let (blocks, rest) = blocks.as_chunks::<128>();
+                debug_assert!(rest.is_empty());
+                let mut w = join_words(state);
+                sha2::block_api::compress512(&mut w, blocks);
+                split_words(&w, state);
+                w.zeroize();
+            }
         }
     }
 
-    /// The digest bytes of a final state.
+    /// The digest bytes of a final state: its first `len()` bytes, the words taken
+    /// big-endian (FIPS 180-4 §6.1.2, §6.2.2, §6.5).
     fn output(self, state: &State) -> Tag {
         let mut tag = Tag {
             bytes: [0; MAX_MAC_LEN],
             len: self.len(),
         };
-        for (chunk, word) in tag.bytes[..self.len()].chunks_exact_mut(4).zip(state) {
+        for (chunk, word) in tag.bytes[..self.len()]
+            .chunks_exact_mut(4)
+            .zip(state.as_flattened())
+        {
             chunk.copy_from_slice(&word.to_be_bytes());
         }
         tag
     }
 }
 
-/// A hash state; SHA-1 uses the first five words.
-type State = [u32; 8];
+/// A hash state, as 32-bit words: SHA-1 uses the first five words of the first half,
+/// SHA-256 the first half, SHA-384 all sixteen, each of its eight 64-bit words as a
+/// (high, low) pair in order. For every hash the digest is then the leading words,
+/// big-endian.
+type State = [[u32; 8]; 2];
+
+/// SHA-384's 64-bit words out of a [`State`].
+#[cfg(feature = "sha384")]
+fn join_words(s: &State) -> [u64; 8] {
+    let mut w = [0u64; 8];
+    for (w, pair) in w.iter_mut().zip(s.as_flattened().chunks_exact(2)) {
+        *w = (u64::from(pair[0]) << 32) | u64::from(pair[1]);
+    }
+    w
+}
+
+/// SHA-384's 64-bit words into a [`State`].
+#[cfg(feature = "sha384")]
+fn split_words(w: &[u64; 8], s: &mut State) {
+    for (pair, w) in s.as_flattened_mut().chunks_exact_mut(2).zip(w) {
+        pair[0] = (w >> 32) as u32;
+        pair[1] = *w as u32;
+    }
+}
 
 /// A MAC value.
 #[derive(Clone, Copy, Zeroize)]
@@ -109,7 +239,7 @@ impl Tag {
     }
 }
 
-/// An HMAC key with both pads absorbed (RFC 2104): the states after `K ^ ipad` and
+/// An HMAC key with both pads absorbed (RFC 2104 §2): the states after `K ^ ipad` and
 /// `K ^ opad`.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
 pub(crate) struct MacKey {
@@ -121,31 +251,31 @@ pub(crate) struct MacKey {
 
 impl MacKey {
     pub(crate) fn new(hash: MacHash, key: &[u8]) -> Self {
-        // TLS MAC keys are as long as the MAC (RFC 5246 §6.3), always under one block.
-        let mut block = [0u8; BLOCK];
-        if key.len() > BLOCK {
-            let alg = match hash {
-                MacHash::Sha1 => sanstls_crypto::hash::HashAlgorithm::Sha1,
-                MacHash::Sha256 => sanstls_crypto::hash::HashAlgorithm::Sha256,
-            };
-            let mut digest = alg
+        let b = hash.block_len();
+        // TLS MAC keys are as long as the MAC (RFC 5246 §6.3), always under one block;
+        // a longer key would be hashed first (RFC 2104 §2).
+        let mut block = [0u8; MAX_BLOCK];
+        if key.len() > b {
+            let mut digest = hash
+                .algorithm()
                 .hash(key)
-                .expect("SHA-1 and SHA-256 are in every build of sanstls-crypto");
+                .expect("every MacHash is in this build of sanstls-crypto");
             block[..digest.len()].copy_from_slice(digest.as_slice());
             zeroize::Zeroize::zeroize(&mut digest);
         } else {
             block[..key.len()].copy_from_slice(key);
         }
+        let block = &mut block[..b];
         let mut inner = hash.iv();
         let mut outer = hash.iv();
-        for b in &mut block {
-            *b ^= 0x36;
+        for x in block.iter_mut() {
+            *x ^= 0x36;
         }
-        hash.compress(&mut inner, &[block]);
-        for b in &mut block {
-            *b ^= 0x36 ^ 0x5c;
+        hash.compress(&mut inner, block);
+        for x in block.iter_mut() {
+            *x ^= 0x36 ^ 0x5c;
         }
-        hash.compress(&mut outer, &[block]);
+        hash.compress(&mut outer, block);
         block.zeroize();
         MacKey { hash, inner, outer }
     }
@@ -169,9 +299,9 @@ impl MacKey {
         let mut run = Running {
             hash: self.hash,
             state: self.inner,
-            buf: [0; BLOCK],
+            buf: [0; MAX_BLOCK],
             buf_len: 0,
-            total: BLOCK as u64,
+            total: self.hash.block_len(),
         };
         run.update(header);
         run
@@ -184,13 +314,18 @@ impl MacKey {
     }
 
     fn outer_hash(&self, inner: &Tag) -> Tag {
-        let len = self.hash.len();
-        let mut block = [0u8; BLOCK];
+        let (b, lf, len) = (
+            self.hash.block_len(),
+            self.hash.len_field(),
+            self.hash.len(),
+        );
+        // `K ^ opad` is one block, and the inner digest with its padding fits in the next.
+        let mut block = [0u8; MAX_BLOCK];
         block[..len].copy_from_slice(inner.as_slice());
         block[len] = 0x80;
-        block[BLOCK - 8..].copy_from_slice(&(((BLOCK + len) as u64) * 8).to_be_bytes());
+        block[b - lf..b].copy_from_slice(&MacHash::bit_len(b + len)[MAX_LEN_FIELD - lf..]);
         let mut state = self.outer;
-        self.hash.compress(&mut state, &[block]);
+        self.hash.compress(&mut state, &block[..b]);
         block.zeroize();
         let tag = self.hash.output(&state);
         state.zeroize();
@@ -235,7 +370,17 @@ impl MacKey {
         //    compression calls for every data_len in the possible range.
         let min_data = len.saturating_sub(mac_len + 256);
         let max_data = len - mac_len - 1;
-        let ours = self.ct_inner_outer(prefix, plaintext, data_len, min_data, max_data);
+        // Block and length-field sizes as constants, so the per-byte masking loop is
+        // compiled for each block size (as fast for SHA-1/SHA-256 as with one size).
+        let ours = match self.hash {
+            MacHash::Sha1 | MacHash::Sha256 => {
+                self.ct_inner_outer::<64, 8>(prefix, plaintext, data_len, min_data, max_data)
+            }
+            #[cfg(feature = "sha384")]
+            MacHash::Sha384 => {
+                self.ct_inner_outer::<128, 16>(prefix, plaintext, data_len, min_data, max_data)
+            }
+        };
 
         // 3. The received MAC at plaintext[data_len..data_len + mac_len], extracted
         //    without an index that depends on data_len.
@@ -248,7 +393,10 @@ impl MacKey {
     }
 
     /// HMAC whose inner hash runs over a secret-length message in constant time.
-    fn ct_inner_outer(
+    ///
+    /// `B` is the hash's block length and `LF` the size of its length field, both
+    /// public; the block arithmetic below holds for any of them.
+    fn ct_inner_outer<const B: usize, const LF: usize>(
         &self,
         prefix: &[u8; 11],
         plaintext: &[u8],
@@ -257,6 +405,8 @@ impl MacKey {
         max_data: usize,
     ) -> Tag {
         let hash = self.hash;
+        debug_assert_eq!((B, LF), (hash.block_len(), hash.len_field()));
+        let (b, lf) = (B, LF);
         let mut header = [0u8; MAC_HEADER_LEN];
         header[..11].copy_from_slice(prefix);
         header[11..].copy_from_slice(&(data_len as u16).to_be_bytes());
@@ -274,42 +424,45 @@ impl MacKey {
         let mut state = self.inner;
         // Blocks that lie wholly inside m for every possible data_len are hashed as they
         // are; the first holds the header, the rest come straight from `plaintext`.
-        let fixed = (MAC_HEADER_LEN + min_data) / BLOCK;
+        let fixed = (MAC_HEADER_LEN + min_data) / b;
         if fixed > 0 {
-            let mut first = [0u8; BLOCK];
-            for (o, b) in first.iter_mut().enumerate() {
-                *b = byte_at(o);
+            let mut first = [0u8; B];
+            for (o, x) in first.iter_mut().enumerate() {
+                *x = byte_at(o);
             }
-            hash.compress(&mut state, &[first]);
+            hash.compress(&mut state, &first);
             first.zeroize();
-            let from = BLOCK - MAC_HEADER_LEN;
-            let body = &plaintext[from..from + (fixed - 1) * BLOCK];
-            let (blocks, rest) = body.as_chunks::<BLOCK>();
-            debug_assert!(rest.is_empty());
-            hash.compress(&mut state, blocks);
+            let from = b - MAC_HEADER_LEN;
+            hash.compress(&mut state, &plaintext[from..from + (fixed - 1) * b]);
         }
 
         // The remaining blocks, up to the last one the longest message needs. The real
-        // message ends (0x80, zeros, 64-bit bit length) in block `last`; each block is
-        // built with masks, hashed, and its state kept only if it is that block.
-        let last = (m_len + 8) / BLOCK;
-        let last_max = (MAC_HEADER_LEN + max_data + 8) / BLOCK;
-        let bit_len = (((BLOCK + m_len) as u64) * 8).to_be_bytes();
-        let mut result = [0u32; 8];
-        let mut block = [0u8; BLOCK];
+        // message ends (0x80, zeros, then the `lf`-byte bit length: FIPS 180-4 §5.1) in
+        // block `last`; each block is built with masks, hashed, and its state kept only
+        // if it is that block.
+        let last = (m_len + lf) / b;
+        let last_max = (MAC_HEADER_LEN + max_data + lf) / b;
+        let bit_len = MacHash::bit_len(b + m_len);
+        let bit_len = &bit_len[MAX_LEN_FIELD - lf..];
+        let mut result: State = [[0; 8]; 2];
+        let mut block = [0u8; B];
         for j in fixed..=last_max {
             let is_last = ct::eq(j, last);
             for (p, out) in block.iter_mut().enumerate() {
-                let o = j * BLOCK + p;
-                let mut b = byte_at(o) & ct::lt(o, m_len) as u8;
-                b |= 0x80 & ct::eq(o, m_len) as u8;
-                if p >= BLOCK - 8 {
-                    b = ct::select_u8(is_last, bit_len[p - (BLOCK - 8)], b);
+                let o = j * b + p;
+                let mut x = byte_at(o) & ct::lt(o, m_len) as u8;
+                x |= 0x80 & ct::eq(o, m_len) as u8;
+                if p >= b - lf {
+                    x = ct::select_u8(is_last, bit_len[p - (b - lf)], x);
                 }
-                *out = b;
+                *out = x;
             }
-            hash.compress(&mut state, &[block]);
-            for (r, s) in result.iter_mut().zip(&state) {
+            hash.compress(&mut state, &block);
+            for (r, s) in result
+                .as_flattened_mut()
+                .iter_mut()
+                .zip(state.as_flattened())
+            {
                 *r = ct::select_u32(is_last, *s, *r);
             }
         }
@@ -362,43 +515,49 @@ fn ct_extract_mac(
 pub(crate) struct Running {
     hash: MacHash,
     state: State,
-    buf: [u8; BLOCK],
+    buf: [u8; MAX_BLOCK],
     buf_len: usize,
-    total: u64,
+    /// Bytes hashed so far, the `K ^ ipad` block included.
+    total: usize,
 }
 
 impl Running {
     pub(crate) fn update(&mut self, mut data: &[u8]) {
-        self.total += data.len() as u64;
+        let b = self.hash.block_len();
+        self.total += data.len();
         if self.buf_len > 0 {
-            let n = data.len().min(BLOCK - self.buf_len);
+            let n = data.len().min(b - self.buf_len);
             self.buf[self.buf_len..self.buf_len + n].copy_from_slice(&data[..n]);
             self.buf_len += n;
             data = &data[n..];
-            if self.buf_len < BLOCK {
+            if self.buf_len < b {
                 return;
             }
-            self.hash.compress(&mut self.state, &[self.buf]);
+            self.hash.compress(&mut self.state, &self.buf[..b]);
             self.buf_len = 0;
         }
-        let (blocks, rest) = data.as_chunks::<BLOCK>();
-        if !blocks.is_empty() {
-            self.hash.compress(&mut self.state, blocks);
+        // `b` is a power of two.
+        let whole = data.len() & !(b - 1);
+        if whole > 0 {
+            self.hash.compress(&mut self.state, &data[..whole]);
         }
+        let rest = &data[whole..];
         self.buf[..rest.len()].copy_from_slice(rest);
         self.buf_len = rest.len();
     }
 
+    /// Pad (FIPS 180-4 §5.1) and hash the last block or two; the inner digest.
     fn finish(mut self) -> Tag {
-        let bits = (self.total * 8).to_be_bytes();
+        let (b, lf) = (self.hash.block_len(), self.hash.len_field());
+        let bits = MacHash::bit_len(self.total);
         self.buf[self.buf_len] = 0x80;
-        self.buf[self.buf_len + 1..].fill(0);
-        if self.buf_len + 1 > BLOCK - 8 {
-            self.hash.compress(&mut self.state, &[self.buf]);
-            self.buf.fill(0);
+        self.buf[self.buf_len + 1..b].fill(0);
+        if self.buf_len + 1 > b - lf {
+            self.hash.compress(&mut self.state, &self.buf[..b]);
+            self.buf[..b].fill(0);
         }
-        self.buf[BLOCK - 8..].copy_from_slice(&bits);
-        self.hash.compress(&mut self.state, &[self.buf]);
+        self.buf[b - lf..b].copy_from_slice(&bits[MAX_LEN_FIELD - lf..]);
+        self.hash.compress(&mut self.state, &self.buf[..b]);
         let tag = self.hash.output(&self.state);
         self.state.zeroize();
         self.buf.zeroize();
@@ -409,13 +568,21 @@ impl Running {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sanstls_crypto::hash::HashAlgorithm;
     use sanstls_crypto::hmac::hmac;
     use std::vec::Vec;
 
     std::thread_local! {
         /// Compression-function calls (blocks) made by this thread.
         pub(super) static COMPRESSED: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    /// Every hash of this build.
+    fn hashes() -> Vec<MacHash> {
+        #[allow(unused_mut)]
+        let mut v = std::vec![MacHash::Sha1, MacHash::Sha256];
+        #[cfg(feature = "sha384")]
+        v.push(MacHash::Sha384);
+        v
     }
 
     fn blocks_for(f: impl FnOnce()) -> usize {
@@ -428,9 +595,12 @@ mod tests {
     /// for every padding byte value, valid or not, and for good and bad MACs.
     #[test]
     fn compression_calls_do_not_depend_on_the_plaintext() {
-        for h in [MacHash::Sha1, MacHash::Sha256] {
+        for h in hashes() {
             let k = MacKey::new(h, &[1; 20]);
-            for len in [48usize, 64, 80, 288, 1024, 16_416] {
+            for len in [48usize, 64, 80, 128, 144, 256, 288, 1024, 16_416] {
+                if len <= h.len() {
+                    continue;
+                }
                 let mut counts = std::collections::BTreeSet::new();
                 for last in 0..=255u8 {
                     for fill in [last, last ^ 1, 0] {
@@ -446,27 +616,75 @@ mod tests {
         }
     }
 
-    fn alg(h: MacHash) -> HashAlgorithm {
-        match h {
-            MacHash::Sha1 => HashAlgorithm::Sha1,
-            MacHash::Sha256 => HashAlgorithm::Sha256,
+    /// The constant count is what the longest candidate message needs, not more: the
+    /// outer hash (one block) plus the inner blocks of `13 + max_data` bytes of content.
+    #[test]
+    fn compression_calls_are_those_of_the_longest_message() {
+        for h in hashes() {
+            let k = MacKey::new(h, &[2; 32]);
+            for len in [64usize, 80, 128, 272, 1024, 16_416] {
+                let max_data = len - h.len() - 1;
+                let inner = (MAC_HEADER_LEN + max_data + h.len_field()) / h.block_len() + 1;
+                let got = blocks_for(|| {
+                    let _ = k.verify_padded(&[0; 11], &std::vec![0; len]);
+                });
+                assert_eq!(got, inner + 1, "{h:?} len {len}");
+            }
+        }
+    }
+
+    /// Known answers: test case 2 (key "Jefe") of RFC 2202 §3 (HMAC-SHA1) and RFC 4231
+    /// §4.3 (HMAC-SHA256, HMAC-SHA384); the record header is simply the first 13 bytes
+    /// of the message.
+    #[test]
+    fn rfc_known_answers() {
+        let msg = b"what do ya want for nothing?";
+        let header: &[u8; MAC_HEADER_LEN] = msg[..MAC_HEADER_LEN].try_into().unwrap();
+        let mut cases = std::vec![
+            (MacHash::Sha1, "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"),
+            (
+                MacHash::Sha256,
+                "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            ),
+        ];
+        #[cfg(feature = "sha384")]
+        cases.push((
+            MacHash::Sha384,
+            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e\
+             8e2240ca5e69e2c78b3239ecfab21649",
+        ));
+        for (h, want) in cases {
+            let got = MacKey::new(h, b"Jefe").compute(header, &[&msg[MAC_HEADER_LEN..]]);
+            assert_eq!(hex::encode(got.as_slice()), want, "{h:?}");
         }
     }
 
     #[test]
     fn streaming_hmac_matches_crypto_hmac() {
-        for h in [MacHash::Sha1, MacHash::Sha256] {
-            for key_len in [0, 20, 32, 64, 65, 100] {
+        for h in hashes() {
+            let b = h.block_len();
+            // Every message length up to three blocks (so every position of the end of
+            // the message and of the length field relative to a block boundary), and
+            // some long ones.
+            let lens = (0..3 * b).chain([1000, 4096, 16_384]);
+            for key_len in [0, 20, 32, 48, 64, 65, 100, 128, 129, 200] {
                 let key: Vec<u8> = (0..key_len).map(|i: usize| i as u8).collect();
                 let k = MacKey::new(h, &key);
-                for len in [0, 1, 50, 51, 52, 55, 56, 63, 64, 115, 200, 1000] {
+                for len in lens.clone() {
                     let data: Vec<u8> = (0..len).map(|i: usize| (i * 7) as u8).collect();
                     let header = [9u8; MAC_HEADER_LEN];
                     let mut joined = header.to_vec();
                     joined.extend_from_slice(&data);
-                    let want = hmac(alg(h), &key, &joined).unwrap();
+                    let want = hmac(h.algorithm(), &key, &joined).unwrap();
                     let split = data.len() / 3;
                     let got = k.compute(&header, &[&data[..split], &data[split..]]);
+                    assert_eq!(got.as_slice(), want.as_slice(), "{h:?} {key_len} {len}");
+                    // Fed in uneven pieces, across block boundaries.
+                    let mut run = k.start(&header);
+                    for piece in data.chunks(b / 2 + 3) {
+                        run.update(piece);
+                    }
+                    let got = k.finish(run);
                     assert_eq!(got.as_slice(), want.as_slice(), "{h:?} {key_len} {len}");
                 }
             }
@@ -478,10 +696,10 @@ mod tests {
     #[test]
     fn verify_padded_accepts_valid_and_rejects_invalid() {
         let prefix = [3u8; 11];
-        for h in [MacHash::Sha1, MacHash::Sha256] {
+        for h in hashes() {
             let k = MacKey::new(h, &[0x5a; 32]);
             let mac_len = h.len();
-            for content_len in [0usize, 1, 13, 50, 51, 64, 100, 300, 600] {
+            for content_len in [0usize, 1, 13, 50, 51, 64, 66, 100, 115, 128, 300, 600] {
                 for pad in [0usize, 1, 5, 15, 16, 100, 255] {
                     let total = content_len + mac_len + pad + 1;
                     if total % 16 != 0 {
