@@ -48,6 +48,16 @@ const NAMES: &[(&str, &str, CipherSuite)] = &[
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
     ),
     (
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
+        "ECDHE-ECDSA-AES256-SHA384",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+    ),
+    (
+        "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
+        "ECDHE-RSA-AES256-SHA384",
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+    ),
+    (
         "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
         "ECDHE-ECDSA-AES128-SHA",
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
@@ -247,7 +257,7 @@ mod tests {
             ]
         );
         assert_eq!(with_key_exchange(KeyExchange::Rsa).len(), 6);
-        assert_eq!(with_key_exchange(KeyExchange::EcdheEcdsa).len(), 6);
+        assert_eq!(with_key_exchange(KeyExchange::EcdheEcdsa).len(), 7);
         // The same suites, in the same order, as the library's default.
         let anchors = sanstls_proto::TrustAnchors::from_pem_bundle(include_str!(
             "../../../testdata/ca-root.cert.pem"

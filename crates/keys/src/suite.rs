@@ -161,7 +161,7 @@ const fn row(
 }
 
 /// The number of suites in [`SUITES`].
-pub const SUITE_COUNT: usize = 24;
+pub const SUITE_COUNT: usize = 26;
 
 /// Every suite sanstls implements, in its default order of preference: ECDHE with an
 /// AEAD first (ECDSA before RSA certificates, AES-128-GCM, ChaCha20-Poly1305,
@@ -172,7 +172,7 @@ pub static SUITES: [SuiteInfo; SUITE_COUNT] = {
     use CipherSuite as C;
     use HashAlgorithm::{Sha256, Sha384};
     use KeyExchange::{DheRsa, EcdheEcdsa, EcdheRsa, Rsa};
-    use MacAlgorithm::{Aead, HmacSha1, HmacSha256};
+    use MacAlgorithm::{Aead, HmacSha1, HmacSha256, HmacSha384};
     [
         row(
             C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
@@ -229,6 +229,20 @@ pub static SUITES: [SuiteInfo; SUITE_COUNT] = {
             Aes128Cbc,
             HmacSha256,
             Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+            EcdheEcdsa,
+            Aes256Cbc,
+            HmacSha384,
+            Sha384,
+        ),
+        row(
+            C::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+            EcdheRsa,
+            Aes256Cbc,
+            HmacSha384,
+            Sha384,
         ),
         row(
             C::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
@@ -387,6 +401,10 @@ mod tests {
             assert_eq!(
                 name.ends_with("_CBC_SHA256"),
                 s.mac == MacAlgorithm::HmacSha256
+            );
+            assert_eq!(
+                name.ends_with("_CBC_SHA384"),
+                s.mac == MacAlgorithm::HmacSha384
             );
             assert_eq!(lookup(s.suite), Some(s));
         }

@@ -108,9 +108,9 @@ fn every_suite_group_and_certificate() {
             }
         }
     }
-    // 12 ECDHE suites: 6 ECDSA x 3 certificates x 3 groups + 6 RSA x 2 x 3; and 12
+    // 14 ECDHE suites: 7 ECDSA x 3 certificates x 3 groups + 7 RSA x 2 x 3; and 12
     // other suites x 2 certificates.
-    assert_eq!(runs, 6 * 3 * 3 + 6 * 2 * 3 + 12 * 2);
+    assert_eq!(runs, 7 * 3 * 3 + 7 * 2 * 3 + 12 * 2);
 }
 
 #[test]

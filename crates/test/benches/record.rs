@@ -528,6 +528,10 @@ fn main() {
             CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
         ),
         ("AES256-SHA", CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA),
+        (
+            "ECDHE-RSA-AES256-SHA384",
+            CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+        ),
     ] {
         for mode in [CbcMode::MacThenEncrypt, CbcMode::EncryptThenMac] {
             throughput(&mut table, cipher, cs, mode);

@@ -293,11 +293,11 @@ open_enum! {
         TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA = 0xc014,
         /// TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256, RFC 5289
         TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256 = 0xc023,
-        /// TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384, RFC 5289 (not implemented by sanstls)
+        /// TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384, RFC 5289
         TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384 = 0xc024,
         /// TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256, RFC 5289
         TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256 = 0xc027,
-        /// TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, RFC 5289 (not implemented by sanstls)
+        /// TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384, RFC 5289
         TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 = 0xc028,
         /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, RFC 5289
         TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 = 0xc02b,
@@ -349,8 +349,12 @@ impl CipherSuite {
         match self.0 {
             0x002f | 0x0035 | 0x003c | 0x003d | 0x009c | 0x009d => Some(KeyExchange::Rsa),
             0x0033 | 0x0039 | 0x0067 | 0x006b | 0x009e | 0x009f => Some(KeyExchange::DheRsa),
-            0xc013 | 0xc014 | 0xc027 | 0xc02f | 0xc030 | 0xcca8 => Some(KeyExchange::EcdheRsa),
-            0xc009 | 0xc00a | 0xc023 | 0xc02b | 0xc02c | 0xcca9 => Some(KeyExchange::EcdheEcdsa),
+            0xc013 | 0xc014 | 0xc027 | 0xc028 | 0xc02f | 0xc030 | 0xcca8 => {
+                Some(KeyExchange::EcdheRsa)
+            }
+            0xc009 | 0xc00a | 0xc023 | 0xc024 | 0xc02b | 0xc02c | 0xcca9 => {
+                Some(KeyExchange::EcdheEcdsa)
+            }
             _ => None,
         }
     }
@@ -651,7 +655,9 @@ mod tests {
                         | 0xc013
                         | 0xc014
                         | 0xc023
+                        | 0xc024
                         | 0xc027
+                        | 0xc028
                         | 0xc02b
                         | 0xc02c
                         | 0xc02f
