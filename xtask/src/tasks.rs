@@ -15,7 +15,12 @@ const NO_STD_TARGETS: [&str; 3] = [
 /// The reduced feature sets of sanstls-embedded (and so of sanstls-proto) that must
 /// build: the probes of `cargo xtask embedded` (client-min is the first) and the
 /// smallest server.
-const REDUCED_FEATURES: [&str; 3] = ["client,rsa-kx", "client,dhe,pss", "server,rsa-kx"];
+const REDUCED_FEATURES: [&str; 4] = [
+    "client,rsa-kx",
+    "client,dhe,pss",
+    "server,rsa-kx",
+    "client,ecdhe,ecdsa,aes-gcm",
+];
 
 pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

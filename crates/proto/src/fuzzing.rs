@@ -30,7 +30,12 @@ use crate::{CertifiedKey, ClientConfig, Connection, ServerConfig};
 
 const CHAIN_PEM: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
 const KEY_PEM: &str = include_str!("../../../testdata/server-rsa2048.rsa.pem");
-const ROOT_PEM: &str = include_str!("../../../testdata/ca-root.cert.pem");
+/// Both test roots: the RSA one, and the ECDSA one (P-384) the seeds' ECDSA server and
+/// client certificates chain to.
+const ROOT_PEM: &str = concat!(
+    include_str!("../../../testdata/ca-root.cert.pem"),
+    include_str!("../../../testdata/ca-ecdsa-root.cert.pem")
+);
 const CLIENT_CHAIN_PEM: &str = include_str!("../../../testdata/client.chain.pem");
 const CLIENT_KEY_PEM: &str = include_str!("../../../testdata/client.rsa.pem");
 /// Inside the validity of the test certificates.

@@ -30,13 +30,13 @@ mod pair;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use pair::{Ev, NOW, Pair, client_builder, client_key, client_verifier, server_builder};
+use pair::{Ev, NOW, Pair, client_builder, client_key, client_verifier, server_key};
 use sanstls_crypto::rng::SeededRng;
 use sanstls_proto::{
     ClientConfig, ClientConfigBuilder, Connection, ServerConfig, ServerConfigBuilder, SessionCache,
     StoresServerSessions, fuzzing,
 };
-use sanstls_wire::enums::{CipherSuite, SignatureScheme};
+use sanstls_wire::enums::{CipherSuite, NamedGroup, SignatureScheme};
 
 /// The fuzzed client's generator seed (`fuzzing::client`).
 const CLIENT_SEED: [u8; 32] = [2; 32];
@@ -65,6 +65,11 @@ struct Case {
     resumed: bool,
     /// For a fuzzed client: the server issues tickets (a NewSessionTicket).
     ticket: bool,
+    /// The ECDHE group the peer restricts itself to (its default list if `None`).
+    group: Option<NamedGroup>,
+    /// For a fuzzed client: the server has the ECDSA P-256 certificate; for a fuzzed
+    /// server: the client's certificate (with `client_auth`) is the ECDSA one.
+    ecdsa: bool,
 }
 
 /// The fuzzed client's configuration.
@@ -88,6 +93,8 @@ const CLIENT_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "dhe_aes256_sha_noetm",
@@ -98,6 +105,8 @@ const CLIENT_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "rsa_aes128_sha256_etm_noems",
@@ -108,6 +117,8 @@ const CLIENT_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "rsa_aes256_sha_noetm",
@@ -118,6 +129,8 @@ const CLIENT_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "dhe_aes128_sha256_client_auth",
@@ -128,6 +141,8 @@ const CLIENT_CASES: &[Case] = &[
         client_auth: true,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "dhe_aes256_sha256_ticket",
@@ -138,6 +153,8 @@ const CLIENT_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: true,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "resumed_rsa_aes128_sha256_id",
@@ -148,6 +165,8 @@ const CLIENT_CASES: &[Case] = &[
         client_auth: false,
         resumed: true,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "resumed_rsa_aes128_sha256_id_new_ticket",
@@ -158,6 +177,56 @@ const CLIENT_CASES: &[Case] = &[
         client_auth: false,
         resumed: true,
         ticket: true,
+        group: None,
+        ecdsa: false,
+    },
+    Case {
+        name: "ecdhe_rsa_aes128_gcm_x25519",
+        chunk: 255,
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        etm: false,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: Some(NamedGroup::X25519),
+        ecdsa: false,
+    },
+    Case {
+        name: "ecdhe_rsa_chacha20_p256_ticket",
+        chunk: 50,
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        etm: false,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: true,
+        group: Some(NamedGroup::SECP256R1),
+        ecdsa: false,
+    },
+    Case {
+        name: "ecdhe_ecdsa_aes256_gcm_p384_client_auth",
+        chunk: 130,
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        etm: false,
+        ems: true,
+        client_auth: true,
+        resumed: false,
+        ticket: false,
+        group: Some(NamedGroup::SECP384R1),
+        ecdsa: true,
+    },
+    Case {
+        name: "ecdhe_ecdsa_aes256_cbc_sha384_etm",
+        chunk: 23,
+        suite: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: Some(NamedGroup::X25519),
+        ecdsa: true,
     },
 ];
 
@@ -172,6 +241,8 @@ const SERVER_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "dhe_aes128_sha_noetm_noems",
@@ -182,6 +253,8 @@ const SERVER_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "rsa_aes256_sha256_etm",
@@ -192,6 +265,8 @@ const SERVER_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "rsa_aes128_sha_noetm",
@@ -202,6 +277,8 @@ const SERVER_CASES: &[Case] = &[
         client_auth: false,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "dhe_aes128_sha256_client_auth",
@@ -212,6 +289,8 @@ const SERVER_CASES: &[Case] = &[
         client_auth: true,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "rsa_aes256_sha_client_auth_pkcs1",
@@ -222,6 +301,8 @@ const SERVER_CASES: &[Case] = &[
         client_auth: true,
         resumed: false,
         ticket: false,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "resumed_dhe_aes128_sha_ticket",
@@ -232,6 +313,8 @@ const SERVER_CASES: &[Case] = &[
         client_auth: false,
         resumed: true,
         ticket: true,
+        group: None,
+        ecdsa: false,
     },
     Case {
         name: "resumed_rsa_aes256_sha256_ticket_client_auth",
@@ -242,6 +325,56 @@ const SERVER_CASES: &[Case] = &[
         client_auth: true,
         resumed: true,
         ticket: true,
+        group: None,
+        ecdsa: false,
+    },
+    Case {
+        name: "ecdhe_rsa_aes128_gcm_x25519",
+        chunk: 255,
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        etm: false,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: Some(NamedGroup::X25519),
+        ecdsa: false,
+    },
+    Case {
+        name: "ecdhe_rsa_chacha20_p384",
+        chunk: 60,
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        etm: false,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: Some(NamedGroup::SECP384R1),
+        ecdsa: false,
+    },
+    Case {
+        name: "ecdhe_rsa_aes128_cbc_sha256_p256_ecdsa_client",
+        chunk: 111,
+        suite: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256,
+        etm: true,
+        ems: true,
+        client_auth: true,
+        resumed: false,
+        ticket: false,
+        group: Some(NamedGroup::SECP256R1),
+        ecdsa: true,
+    },
+    Case {
+        name: "rsa_aes256_gcm_sha384",
+        chunk: 8,
+        suite: CipherSuite::TLS_RSA_WITH_AES_256_GCM_SHA384,
+        etm: false,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: None,
+        ecdsa: false,
     },
 ];
 
@@ -249,12 +382,16 @@ const SERVER_CASES: &[Case] = &[
 /// hash (PSS), except for a `_pkcs1` case (PKCS#1 v1.5 with SHA-512: a second transcript
 /// hash on the server).
 fn client_variant(c: &Case) -> ClientConfigBuilder {
-    let b = client_builder()
+    let mut b = client_builder()
         .cipher_suites(&[c.suite])
         .encrypt_then_mac(c.etm)
         .extended_master_secret(c.ems);
+    if let Some(g) = c.group {
+        b = b.groups(&[g]);
+    }
     match (c.client_auth, c.name.ends_with("_pkcs1")) {
         (false, _) => b,
+        (true, false) if c.ecdsa => b.client_certificate(server_key("client-ecdsa")),
         (true, false) => b.client_certificate(client_key()),
         (true, true) => b
             .client_certificate(client_key())
@@ -265,10 +402,19 @@ fn client_variant(c: &Case) -> ClientConfigBuilder {
 /// The peer of a fuzzed client: with tickets if the case has them, and with the
 /// client's fixed session in its cache if it resumes.
 fn server_variant(c: &Case) -> ServerConfigBuilder {
-    let mut b = server_builder()
+    let cert = if c.ecdsa {
+        "server-ecdsa-p256"
+    } else {
+        "server-rsa2048"
+    };
+    let mut b = ServerConfig::builder()
+        .single_cert(server_key(cert))
         .cipher_suites(&[c.suite])
         .encrypt_then_mac(c.etm)
         .extended_master_secret(c.ems);
+    if let Some(g) = c.group {
+        b = b.groups(&[g]);
+    }
     if c.client_auth {
         b = b.client_verifier(client_verifier("ca-root", true));
     }
