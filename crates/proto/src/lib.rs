@@ -101,11 +101,24 @@
 //!   [`Connection::peer_certificates`] also returns.
 //! - **Errors** are sticky: after the first protocol error the connection queues its
 //!   fatal alert (see [`Error::alert`]) and refuses further input with the same error.
+//! - **Key exchange and suites.** By default a client offers, and a server prefers,
+//!   ECDHE with an AEAD (ECDSA certificates first), then ECDHE with CBC, then DHE_RSA,
+//!   then RSA key exchange ([`sanstls_keys::suite::SUITES`]); the server chooses by its
+//!   own order among the suites its certificate can serve (an RSA key: RSA, DHE_RSA,
+//!   ECDHE_RSA; an EC key: ECDHE_ECDSA). ECDHE groups ([`DEFAULT_GROUPS`]: x25519,
+//!   secp256r1, secp384r1) are offered in supported_groups with ec_point_formats
+//!   (uncompressed only); the server takes the first of its groups the client lists
+//!   (RFC 8422 §5.1.1) and uses an ECDSA certificate only on a curve the client lists.
+//!   Every received point is validated (length, on the curve, not the identity) and an
+//!   all-zero X25519 secret is refused (RFC 7748 §6.1), with illegal_parameter. In TLS
+//!   1.2 an ECDSA signature scheme names the hash, not the curve: `ecdsa_secp256r1_sha256`
+//!   is accepted from a P-384 key. Encrypt-then-MAC is never negotiated with an AEAD
+//!   suite (RFC 7366 §3); GCM's explicit nonce is the record's sequence number.
 //! - **Client certificates.** A server with a [`sanstls_pki::ClientCertVerifier`] sends
-//!   a CertificateRequest listing certificate type rsa_sign, its
+//!   a CertificateRequest listing certificate types rsa_sign and ecdsa_sign, its
 //!   [signature schemes](ServerConfigBuilder::signature_schemes) and the verifier's
 //!   `acceptable_issuers()`. The client answers with its chain when the server accepts
-//!   rsa_sign, the leaf's keyUsage allows digitalSignature and the two share a scheme
+//!   its key's type (rsa_sign or ecdsa_sign), the leaf's keyUsage allows digitalSignature and the two share a scheme
 //!   (one hashing with the PRF hash first, then the client's order); otherwise with an
 //!   empty Certificate. It does not filter on certificate_authorities (many servers send
 //!   none, and OpenSSL does not filter either): the server judges the chain. After
@@ -121,8 +134,8 @@
 //!   as soon as it arrives. To hash the CertificateVerify the client keeps the handshake
 //!   messages from ServerHello until the CertificateRequest picks the hash; the server
 //!   runs one extra transcript hash per hash it offers (at most three), never a buffer.
-//!   Not supported: ECDSA client keys, a per-connection choice of the client certificate
-//!   (a resolver), and certificate_types other than rsa_sign.
+//!   Not supported: a per-connection choice of the client certificate (a resolver), and
+//!   certificate_types other than rsa_sign and ecdsa_sign.
 //!
 //! # Features
 //!
@@ -135,9 +148,13 @@
 //! | `server` | [`Connection::server`], [`ServerConfig`], [`SniResolver`] | no server role |
 //! | `dhe` | DHE_RSA suites (RFC 5246 §7.4.3, RFC 7919 groups) | not offered or chosen |
 //! | `rsa-kx` | RSA key exchange suites (RFC 5246 §7.4.7.1) | not offered or chosen |
+//! | `ecdhe` | ECDHE suites (RFC 8422) over x25519, secp256r1, secp384r1 | not offered or chosen; no groups |
+//! | `ecdsa` | ECDSA certificates and signatures (P-256, P-384), ECDHE_ECDSA suites | EC certificates refused; ECDSA schemes not offered |
+//! | `aes-gcm` | AES-128/256-GCM suites (RFC 5288, RFC 5289) | not offered or chosen |
+//! | `chacha20poly1305` | ChaCha20-Poly1305 suites (RFC 7905) | not offered or chosen |
 //! | `client-auth` | client certificates, both roles | a client answers a CertificateRequest with an empty Certificate (RFC 5246 §7.4.6); a server never asks |
 //! | `pss` | RSA-PSS signature schemes, and PSS-signed certificates | not offered; PSS-signed certificates refused |
-//! | `sha512` | SHA-384/512 signature schemes, and certificates signed with them | not offered; such certificates refused |
+//! | `sha512` | SHA-384/512 signature schemes, certificates signed with them, and the `_SHA384` suites (SHA-384 PRF, HMAC-SHA384) | not offered; such certificates refused |
 //! | `resumption` | session stores and tickets, both roles ([`SessionCache`], [`TicketKeys`]) | every handshake is full: no session IDs, no session_ticket extension |
 //!
 //! At least one role and one key exchange must be on (the build says so otherwise). A
