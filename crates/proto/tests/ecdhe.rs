@@ -485,3 +485,99 @@ fn groups_and_schemes_are_checked_by_build() {
     .unwrap_err();
     assert_eq!(err, sanstls_proto::ConfigError::KeyMismatch);
 }
+
+#[test]
+fn a_group_the_client_did_not_offer_is_illegal_parameter() {
+    use sanstls_wire::extensions::{ClientExtension, ClientExtensions};
+    use sanstls_wire::handshake::{ClientHello, HandshakeMessage};
+    // The client offers x25519 and secp256r1; its ClientHello is changed to list
+    // secp384r1 instead of x25519, and the server, which has only secp384r1, picks it.
+    let c = client_builder_both_roots()
+        .groups(&[NamedGroup::X25519, NamedGroup::SECP256R1])
+        .build()
+        .unwrap();
+    let s = ServerConfig::builder()
+        .single_cert(server_key("server-rsa2048"))
+        .groups(&[NamedGroup::SECP384R1])
+        .build()
+        .unwrap();
+    let mut p = Pair::new(c, s);
+    p.filter = Some(on_chunk(Dir::ToServer, 1, |chunk| {
+        forge::rewrite_first_record(chunk, |msg| {
+            let HandshakeMessage::ClientHello(ch) = HandshakeMessage::decode(msg, None).unwrap()
+            else {
+                panic!("not a ClientHello");
+            };
+            let groups = [NamedGroup::SECP384R1, NamedGroup::SECP256R1];
+            let exts: Vec<ClientExtension<'_>> = ch
+                .extensions
+                .iter()
+                .flatten()
+                .map(|e| match e {
+                    ClientExtension::SupportedGroups(_) => ClientExtension::SupportedGroups(
+                        sanstls_wire::codec::List::from_items(&groups),
+                    ),
+                    other => other,
+                })
+                .collect();
+            HandshakeMessage::ClientHello(ClientHello {
+                extensions: Some(ClientExtensions::from_items(&exts)),
+                ..ch
+            })
+            .to_vec()
+            .unwrap()
+        });
+    }));
+    let e = Error::PeerMisbehaved(PeerMisbehaved::UnofferedGroup);
+    p.expect_failure(true, &e, A::ILLEGAL_PARAMETER);
+}
+
+#[test]
+fn ecdsa_sessions_resume_by_ticket_and_by_id() {
+    use sanstls_proto::{SessionCache, TicketKeys};
+    use std::sync::Arc;
+    for tickets in [true, false] {
+        for suite in [
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+            CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ] {
+            let cert = if suite.key_exchange() == Some(KeyExchange::EcdheEcdsa) {
+                "server-ecdsa-p384"
+            } else {
+                "server-rsa2048"
+            };
+            let c = Arc::new(
+                client_builder_both_roots()
+                    .cipher_suites(&[suite])
+                    .session_store(Some(Arc::new(SessionCache::new(4)) as _))
+                    .session_tickets(tickets)
+                    .build()
+                    .unwrap(),
+            );
+            let mut s = ServerConfig::builder().single_cert(server_key(cert));
+            if tickets {
+                s = s.session_cache(0).ticketer(Some(Arc::new(TicketKeys::new(
+                    &mut sanstls_crypto::rng::SeededRng::from_seed([9; 32]),
+                    std::time::Duration::from_secs(3600),
+                )) as _));
+            }
+            let s = Arc::new(s.build().unwrap());
+            let what = format!("{suite:?}, tickets {tickets}");
+            let mut first = Pair::shared(&c, &s, "localhost", pair::NOW, 1);
+            first.run_handshake(&what);
+            assert!(!first.resumed(), "{what}");
+            let mut second = Pair::shared(&c, &s, "localhost", pair::NOW, 3);
+            second.run_handshake(&what);
+            assert!(second.resumed(), "{what}");
+            let n = second.client.negotiated().unwrap();
+            assert_eq!(n.suite, suite, "{what}");
+            assert_eq!(n.ec_group, None, "{what}");
+            assert_eq!(
+                n.encrypt_then_mac,
+                suite == CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384
+            );
+            exchange(&mut second);
+        }
+    }
+}
