@@ -555,7 +555,7 @@ fn summary(client: &Connection, elapsed: Duration) {
         Some(kx @ (KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa)) => {
             let group = n
                 .ec_group
-                .and_then(|g| g.name())
+                .and_then(sanstls_proto::NamedGroup::name)
                 .map_or_else(|| "?".to_string(), str::to_ascii_lowercase);
             let key = if kx == KeyExchange::EcdheEcdsa {
                 "ECDSA"

@@ -327,7 +327,7 @@ impl Default for Common {
         Common {
             suites: sanstls_keys::suite::SUITES
                 .iter()
-                .filter(|s| suite_left_out(s).is_none())
+                .filter(|s| suite_left_out(**s).is_none())
                 .map(|s| s.suite)
                 .collect(),
             alpn: Vec::new(),
@@ -404,7 +404,7 @@ impl Common {
         for &s in &self.suites {
             let info =
                 sanstls_keys::suite::lookup(s).ok_or(ConfigError::UnsupportedCipherSuite(s))?;
-            if let Some(e) = suite_left_out(info) {
+            if let Some(e) = suite_left_out(*info) {
                 return Err(e);
             }
         }
@@ -503,7 +503,7 @@ fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
 
 /// `Some(error)` when this build leaves out a part of `suite`: its key exchange, its
 /// AEAD (features `aes-gcm`, `chacha20poly1305`) or its SHA-384 PRF (feature `sha512`).
-fn suite_left_out(suite: &SuiteInfo) -> Option<ConfigError> {
+fn suite_left_out(suite: SuiteInfo) -> Option<ConfigError> {
     if let Some(e) = key_exchange_left_out(suite.key_exchange) {
         return Some(e);
     }
@@ -1315,7 +1315,7 @@ mod left_out {
         let config = builder().build().unwrap();
         for s in config.common().suites() {
             let info = sanstls_keys::suite::lookup(*s).unwrap();
-            assert!(suite_left_out(info).is_none(), "{s:?}");
+            assert!(suite_left_out(*info).is_none(), "{s:?}");
         }
         for &s in DEFAULT_SIGNATURE_SCHEMES {
             assert!(scheme_left_out(s).is_none(), "{s:?}");

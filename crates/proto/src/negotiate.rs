@@ -100,7 +100,7 @@ pub(crate) fn dh_group(
 pub(crate) fn cipher_suite(
     ours: &[CipherSuite],
     theirs: List<'_, CipherSuite>,
-    can: &Abilities,
+    can: Abilities,
 ) -> Result<&'static SuiteInfo, Error> {
     let mut dhe_blocked_by_group = false;
     for &s in ours {
@@ -195,29 +195,24 @@ mod tests {
             ec_group: None,
         };
         let pick =
-            |sign, group| cipher_suite(&ours, List::from_items(&theirs), &can(sign, true, group));
+            |sign, group| cipher_suite(&ours, List::from_items(&theirs), can(sign, true, group));
         assert_eq!(pick(true, ok).unwrap().suite, ours[0]);
         assert_eq!(pick(false, ok).unwrap().suite, ours[1]);
         assert_eq!(pick(true, Err(())).unwrap().suite, ours[1]);
         // A certificate that may only sign rules out RSA key exchange.
         let theirs_rsa = [CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&theirs_rsa), &can(true, false, ok)).unwrap_err(),
+            cipher_suite(&ours, List::from_items(&theirs_rsa), can(true, false, ok)).unwrap_err(),
             PeerIncompatible::NoCommonCipherSuite.into()
         );
         let dhe_only = [CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256];
         assert_eq!(
-            cipher_suite(
-                &ours,
-                List::from_items(&dhe_only),
-                &can(true, true, Err(()))
-            )
-            .unwrap_err(),
+            cipher_suite(&ours, List::from_items(&dhe_only), can(true, true, Err(()))).unwrap_err(),
             PeerIncompatible::NoCommonDhGroup.into()
         );
         let none = [CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&none), &can(true, true, ok)).unwrap_err(),
+            cipher_suite(&ours, List::from_items(&none), can(true, true, ok)).unwrap_err(),
             PeerIncompatible::NoCommonCipherSuite.into()
         );
     }
@@ -239,24 +234,24 @@ mod tests {
         };
         let g = Some(NamedGroup::X25519);
         assert_eq!(
-            cipher_suite(&ours, theirs, &can(false, true, g))
+            cipher_suite(&ours, theirs, can(false, true, g))
                 .unwrap()
                 .suite,
             ours[0]
         );
         assert_eq!(
-            cipher_suite(&ours, theirs, &can(true, false, g))
+            cipher_suite(&ours, theirs, can(true, false, g))
                 .unwrap()
                 .suite,
             ours[1]
         );
         assert_eq!(
-            cipher_suite(&ours, theirs, &can(true, false, None))
+            cipher_suite(&ours, theirs, can(true, false, None))
                 .unwrap()
                 .suite,
             ours[2]
         );
-        assert!(cipher_suite(&ours, theirs, &can(false, true, None)).is_err());
+        assert!(cipher_suite(&ours, theirs, can(false, true, None)).is_err());
         // RFC 8422 §5.1.1: the server's order among the client's groups; without the
         // extension, the server's first.
         let server = [NamedGroup::SECP256R1, NamedGroup::X25519];

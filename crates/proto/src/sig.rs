@@ -99,7 +99,7 @@ impl PeerKey {
         match path.public_key() {
             sanstls_pki::PublicKey::Rsa(k) => Ok(PeerKey::Rsa(k.clone())),
             #[cfg(feature = "ecdsa")]
-            sanstls_pki::PublicKey::Ecdsa(k) => Ok(PeerKey::Ecdsa(k.clone())),
+            sanstls_pki::PublicKey::Ecdsa(k) => Ok(PeerKey::Ecdsa(*k)),
             #[allow(unreachable_patterns)]
             _ => Err(PeerMisbehaved::WrongCertificateKeyType.into()),
         }

@@ -308,7 +308,7 @@ fn full_handshake_suite(
         dh_group: group,
         ec_group,
     };
-    let suite = negotiate::cipher_suite(&common.suites, ch.cipher_suites, &can)?;
+    let suite = negotiate::cipher_suite(&common.suites, ch.cipher_suites, can)?;
     // (The configuration holds only suites whose key exchange this build has.)
     let kx = match (suite.key_exchange, scheme) {
         #[cfg(feature = "rsa-kx")]
