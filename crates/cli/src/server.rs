@@ -28,10 +28,11 @@ use std::time::Duration;
 
 use sanstls_pki::WebPkiClientVerifier;
 use sanstls_proto::{
-    DEFAULT_SERVER_SESSION_CAPACITY, DEFAULT_TICKET_PERIOD, Negotiated, ServerConfig, TicketKeys,
-    Ticketer,
+    DEFAULT_SERVER_SESSION_CAPACITY, DEFAULT_TICKET_PERIOD, Negotiated, PrivateKey, ServerConfig,
+    TicketKeys, Ticketer,
 };
 use sanstls_std::load;
+use sanstls_wire::enums::KeyExchange;
 
 use crate::certinfo::CertSummary;
 use crate::client::{alpn_list, config_failure};
@@ -134,9 +135,9 @@ pub(crate) struct Args {
     records: crate::RecordArgs,
 }
 
-/// The configuration, and the server's key in words ("RSA 2048 bits", "EC P-256
-/// (secp256r1)") for the session page.
-fn build_config(a: &Args) -> Result<(Arc<ServerConfig>, Arc<str>), Failure> {
+/// The configuration, the server's key in words ("RSA 2048 bits", "EC P-256
+/// (secp256r1)") for the session page, and whether the key is EC.
+fn build_config(a: &Args) -> Result<(Arc<ServerConfig>, Arc<str>, bool), Failure> {
     let accepted = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
     let groups = suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
     let key = load::certified_key(&a.cert, &a.key).map_err(|e| config_failure(&e))?;
@@ -146,6 +147,7 @@ fn build_config(a: &Args) -> Result<(Arc<ServerConfig>, Arc<str>), Failure> {
         .and_then(|c| CertSummary::parse(c))
         .map_or_else(|| "(unreadable)".to_string(), |c| c.key)
         .into();
+    let key_is_ec = matches!(key.key(), PrivateKey::Ecdsa(_));
     // Tickets are protected by keys from this process's random generator, which
     // rotate every DEFAULT_TICKET_PERIOD: a restart forgets them (its tickets then get
     // a full handshake), as it forgets the session cache.
@@ -197,12 +199,22 @@ fn build_config(a: &Args) -> Result<(Arc<ServerConfig>, Arc<str>), Failure> {
             ),
         )
     })?;
-    Ok((config, key_text))
+    Ok((config, key_text, key_is_ec))
 }
 
 /// Runs the server until it is killed.
 pub(crate) fn run(a: &Args) -> Result<(), Failure> {
-    let (config, key_text) = build_config(a)?;
+    let (config, key_text, key_is_ec) = build_config(a)?;
+    // What `--trace` may explain: the suites this server can choose with its key (an
+    // EC key only the ECDHE_ECDSA ones, an RSA key the others).
+    let usable: Vec<_> = config
+        .common()
+        .suites()
+        .iter()
+        .copied()
+        .filter(|s| s.key_exchange().is_some_and(KeyExchange::is_ecdsa) == key_is_ec)
+        .collect();
+    let known = crate::trace::Known::common(&usable);
     let listener = TcpListener::bind(a.addr).map_err(|e| {
         let hint = match e.kind() {
             ErrorKind::AddrInUse => {
@@ -255,7 +267,7 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
         };
         let config = Arc::clone(&config);
         let key_text = Arc::clone(&key_text);
-        let trace = a.trace;
+        let trace = a.trace.then_some(known);
         let spawned = workers.run(Box::new(move || {
             let label = format!("[#{id} {peer}]");
             if let Err(msg) = serve::serve(

@@ -228,10 +228,11 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, known: Known) -> &'static s
                      master secret from it and the two randoms."
                 }
                 Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => {
-                    "The client's ephemeral elliptic-curve point yG. Each side multiplies the \
-                     other's point by its own secret scalar into the same shared point xyG, \
-                     whose x-coordinate is the premaster; the master secret follows from it \
-                     and the two randoms."
+                    "The client's ephemeral public point yG on the server's curve (its \
+                     secret y fresh for this connection). Each side multiplies the other's \
+                     point by its own secret scalar into the same shared point xyG, whose \
+                     x-coordinate (for x25519, the 32-byte shared value) is the premaster \
+                     secret; the master secret follows from it and the two randoms."
                 }
                 None => {
                     "The client's Diffie-Hellman share: its public point yG (ECDHE) or g^y \

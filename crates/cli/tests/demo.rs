@@ -158,7 +158,7 @@ fn demo_default_is_ecdhe_rsa_with_aes_gcm() {
                 "ECDHE parameters (RFC 8422 §5.4)",
                 "server → client  ServerHelloDone",
                 "client → server  ClientKeyExchange",
-                "elliptic-curve point yG",
+                "public point yG on the server's curve",
                 "client → server  ChangeCipherSpec",
                 "AEAD cipher",
                 "suite:         TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\n",

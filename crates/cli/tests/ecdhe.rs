@@ -195,7 +195,7 @@ fn client_trace_explains_the_ecdhe_server_key_exchange() {
             "the named curve the server chose",
             "signed with the certificate's ECDSA key",
             "client → server ClientKeyExchange",
-            "elliptic-curve point yG",
+            "public point yG on the server's curve",
             "AEAD cipher",
         ],
     );
@@ -247,4 +247,33 @@ fn s_client_against_the_ec_key_server() {
     drop(stdin);
     drop(peer);
     srv.wait_for_log("TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384 session=new group=secp384r1");
+}
+
+/// `server --trace` with an EC key: it can only choose ECDHE_ECDSA suites, so its
+/// trace explains the ECDHE ServerKeyExchange whatever the client offers.
+#[test]
+fn server_trace_with_an_ec_key_explains_ecdhe() {
+    let srv = ecdsa_server("server-ecdsa-p256.ec.pem", &["--trace"]);
+    let o = run(ecdsa_client(srv.port), b"hello\n");
+    assert_eq!(o.code(), 0, "{o:#?}\nserver log:\n{}", srv.log());
+    srv.wait_for_log("client → server  Finished");
+    // The log without its connection labels, as one line of words.
+    let log = srv.log();
+    let words = log
+        .lines()
+        .map(|l| l.split_once("] ").map_or(l, |(_, rest)| rest))
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_has(
+        &words,
+        &[
+            "its EC (ECDSA) public key",
+            "server → client ServerKeyExchange",
+            "ECDHE parameters (RFC 8422 §5.4)",
+            "signed with the certificate's ECDSA key",
+            "public point yG on the server's curve",
+        ],
+    );
+    assert!(!words.contains("g^x mod p"), "{log}");
 }

@@ -160,7 +160,7 @@ pub(crate) fn serve(
     config: Arc<ServerConfig>,
     server_key: &str,
     limits: Limits,
-    trace_on: bool,
+    trace: Option<trace::Known>,
     label: &str,
     tracker: &Tracker,
 ) -> Result<(), String> {
@@ -175,9 +175,8 @@ pub(crate) fn serve(
         expired: None,
         received: 0,
     };
-    let known = trace::Known::common(config.common().suites());
     let mut tls = TlsStream::server(guarded, config).map_err(|e| e.to_string())?;
-    if trace_on {
+    if let Some(known) = trace {
         tls.set_event_hook(trace::stderr_hook(Side::Server, format!("{label} "), known));
     }
     // The configuration's deadline (counted from the stream's creation, just now),
