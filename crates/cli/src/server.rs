@@ -214,6 +214,20 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
         .copied()
         .filter(|s| s.key_exchange().is_some_and(KeyExchange::is_ecdsa) == key_is_ec)
         .collect();
+    if usable.is_empty() {
+        let why = if key_is_ec {
+            "the key of --cert is EC, which serves only the ECDHE_ECDSA suites, and --suite \
+             names none (e.g. --suite ECDHE-ECDSA-AES128-GCM-SHA256)"
+        } else {
+            "the key of --cert is RSA, which serves the ECDHE_RSA, DHE_RSA and RSA suites, \
+             and --suite names only ECDHE_ECDSA suites (e.g. --suite \
+             ECDHE-RSA-AES128-GCM-SHA256)"
+        };
+        return Err(Failure::new(
+            exit::CONFIG,
+            format!("no cipher suite can be served: {why}"),
+        ));
+    }
     let known = crate::trace::Known::common(&usable);
     let listener = TcpListener::bind(a.addr).map_err(|e| {
         let hint = match e.kind() {

@@ -277,3 +277,21 @@ fn server_trace_with_an_ec_key_explains_ecdhe() {
     );
     assert!(!words.contains("g^x mod p"), "{log}");
 }
+
+/// A key that fits none of the `--suite` suites is a configuration error (3).
+#[test]
+fn server_key_that_serves_none_of_the_suites_exit_3() {
+    let mut c = bin();
+    c.args(["server", "--addr", "127.0.0.1:0"])
+        .args(["--cert", &td("server-ecdsa-p256.chain.pem")])
+        .args(["--key", &td("server-ecdsa-p256.ec.pem")])
+        .args(["--suite", "AES128-SHA256,ECDHE-RSA-AES128-GCM-SHA256"]);
+    assert_exit(&run(c, b""), 3, &["key of --cert is EC", "ECDHE_ECDSA"]);
+
+    let mut c = bin();
+    c.args(["server", "--addr", "127.0.0.1:0"])
+        .args(["--cert", &td("server-rsa2048.chain.pem")])
+        .args(["--key", &td("server-rsa2048.rsa.pem")])
+        .args(["--suite", "ECDHE-ECDSA-AES128-GCM-SHA256"]);
+    assert_exit(&run(c, b""), 3, &["key of --cert is RSA"]);
+}
