@@ -56,16 +56,24 @@ pub(crate) struct Args {
     /// Client certificate chain (PEM, leaf first), sent if the server asks for one.
     #[arg(long, value_name = "FILE", requires = "key")]
     cert: Option<PathBuf>,
-    /// Private key of --cert (PEM, PKCS#1 or PKCS#8).
+    /// Private key of --cert (PEM): RSA (PKCS#1 `RSA PRIVATE KEY`), EC on P-256 or
+    /// P-384 (SEC 1 `EC PRIVATE KEY`), or either as PKCS#8 (`PRIVATE KEY`).
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
     /// Offer this ALPN protocol (repeat the option or give a comma-separated list).
     #[arg(long, value_name = "PROTO")]
     alpn: Vec<String>,
     /// Offer only this cipher suite (repeatable or comma-separated; IANA or OpenSSL
-    /// name).
+    /// name, e.g. ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1305,
+    /// DHE-RSA-AES128-SHA256, AES128-SHA256). Default: all 24 suites sanstls implements.
     #[arg(long, value_name = "NAME")]
     suite: Vec<String>,
+    /// Offer only these ECDHE groups, in preference order (repeatable or
+    /// comma-separated; any case): x25519, secp256r1 (also P-256, prime256v1),
+    /// secp384r1 (also P-384). Default: x25519,secp256r1,secp384r1. They also bound
+    /// the curve of an ECDSA server certificate (RFC 8422 §5.1).
+    #[arg(long, value_name = "LIST")]
+    groups: Vec<String>,
     /// Accept any server certificate. The connection is then NOT authenticated: anyone
     /// on the path can read and change the data.
     #[arg(long, conflicts_with = "cafile")]
@@ -184,6 +192,7 @@ fn build_config(
     store: &Arc<SessionCache>,
 ) -> Result<(Arc<sanstls_std::ClientConfig>, OwnCert), Failure> {
     let offered = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
+    let groups = suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
     // Traces always: they tell what the handshake got to when it fails (see
     // `explain::Seen`); they are printed only with --trace.
     let mut b = sanstls_std::client_config_builder()
@@ -194,6 +203,9 @@ fn build_config(
         .max_fragment_len(a.records.max_fragment_len());
     if !offered.is_empty() {
         b = b.cipher_suites(&offered);
+    }
+    if !groups.is_empty() {
+        b = b.groups(&groups);
     }
     let alpn = alpn_list(&a.alpn);
     if !alpn.is_empty() {
@@ -501,9 +513,13 @@ fn connect(
     net.own_cert = own_cert;
     net.timeout = timeout;
     let seen = Arc::clone(&net.seen);
-    let mut printer = a
-        .trace
-        .then(|| trace::stderr_hook(Side::Client, String::new()));
+    let mut printer = a.trace.then(|| {
+        trace::stderr_hook(
+            Side::Client,
+            String::new(),
+            trace::Known::common(config.common().suites()),
+        )
+    });
     net.tls.set_event_hook(Box::new(move |ev| {
         seen.lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -691,7 +707,8 @@ fn describe_session(n: &Negotiated, no_verify: bool, v: &SessionView<'_>) -> Str
     );
     let _ = writeln!(s, "  protocol:   TLS 1.2");
     let _ = writeln!(s, "  suite:      {suite}");
-    if let Some(bits) = n.dh_bits {
+    let _ = writeln!(s, "  key exchange: {}", suites::key_exchange_text(n));
+    if let (Some(bits), false) = (n.dh_bits, n.resumed) {
         let _ = writeln!(s, "  DH group:   {bits} bits");
     }
     let _ = writeln!(s, "  session:    {}", session_line(n, v));
@@ -700,7 +717,7 @@ fn describe_session(n: &Negotiated, no_verify: bool, v: &SessionView<'_>) -> Str
         "  extended master secret: {}",
         yes(n.extended_master_secret)
     );
-    let _ = writeln!(s, "  encrypt-then-MAC:       {}", yes(n.encrypt_then_mac));
+    let _ = writeln!(s, "  encrypt-then-MAC:       {}", suites::etm_text(n));
     let _ = writeln!(s, "  record sizes:           {}", record_sizes(n));
     let alpn = n.alpn.as_deref().map_or_else(
         || "(none)".to_string(),

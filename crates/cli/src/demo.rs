@@ -9,6 +9,10 @@
 //! of the first (RFC 5246 §7.3, Figure 2; RFC 5077: the server has a ticket key, so the
 //! first handshake ends with a NewSessionTicket): its shorter trace is printed, with
 //! what the resumption skipped.
+//!
+//! The server presents the demo's RSA certificate, or its ECDSA (P-256) certificate
+//! when only ECDHE_ECDSA suites are offered (`--kx ecdhe-ecdsa`, or `--suite` with such
+//! a suite); the client trusts the matching test root.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -20,15 +24,56 @@ use sanstls_proto::{
     CertifiedKey, ClientConfig, Connection, DEFAULT_TICKET_PERIOD, Direction, Event, ServerConfig,
     ServerName, Side, TicketKeys, Ticketer, Trace, TraceKind,
 };
-use sanstls_wire::enums::{AlertDescription, CipherSuite, HandshakeType, KeyExchange};
+use sanstls_wire::enums::{AlertDescription, CipherSuite, HandshakeType, KeyExchange, NamedGroup};
 
 use crate::certinfo::{self, CertSummary};
 use crate::{Failure, exit, explain, suites, trace};
 
-/// The demo's test PKI, compiled in so the demo runs anywhere.
+/// The demo's test PKI, compiled in so the demo runs anywhere: an RSA chain ...
 const CA_ROOT: &str = include_str!("../../../testdata/ca-root.cert.pem");
 const SERVER_CHAIN: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
 const SERVER_KEY: &str = include_str!("../../../testdata/server-rsa2048.rsa.pem");
+/// ... and an ECDSA one (P-384 root, P-256 intermediate and leaf), for ECDHE_ECDSA.
+const ECDSA_CA_ROOT: &str = include_str!("../../../testdata/ca-ecdsa-root.cert.pem");
+const ECDSA_SERVER_CHAIN: &str = include_str!("../../../testdata/server-ecdsa-p256.chain.pem");
+const ECDSA_SERVER_KEY: &str = include_str!("../../../testdata/server-ecdsa-p256.ec.pem");
+
+/// The demo's PKI for one run: the root the client trusts, the server's chain and key.
+#[derive(Clone, Copy, Debug)]
+struct Pki {
+    root: &'static str,
+    chain: &'static str,
+    key: &'static str,
+    /// The server key in words, for the summary.
+    key_text: &'static str,
+}
+
+const RSA_PKI: Pki = Pki {
+    root: CA_ROOT,
+    chain: SERVER_CHAIN,
+    key: SERVER_KEY,
+    key_text: "2048-bit RSA key",
+};
+
+const ECDSA_PKI: Pki = Pki {
+    root: ECDSA_CA_ROOT,
+    chain: ECDSA_SERVER_CHAIN,
+    key: ECDSA_SERVER_KEY,
+    key_text: "P-256 ECDSA key",
+};
+
+/// The ECDSA PKI when every offered suite needs it (ECDHE_ECDSA), else the RSA one.
+fn pki_for(offered: &[CipherSuite]) -> Pki {
+    if !offered.is_empty()
+        && offered
+            .iter()
+            .all(|s| s.key_exchange() == Some(KeyExchange::EcdheEcdsa))
+    {
+        ECDSA_PKI
+    } else {
+        RSA_PKI
+    }
+}
 
 /// What the demo should show.
 #[derive(Clone, Debug, Default)]
@@ -37,6 +82,8 @@ pub(crate) struct Options {
     pub suite: Option<CipherSuite>,
     /// Offer only suites of this key exchange.
     pub kx: Option<KeyExchange>,
+    /// Offer only these ECDHE groups (empty: the library's default).
+    pub groups: Vec<NamedGroup>,
 }
 
 const REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
@@ -78,7 +125,11 @@ fn suites_for(opts: &Options) -> Result<Vec<CipherSuite>, Failure> {
     }
 }
 
-fn configs(offered: &[CipherSuite]) -> Result<(Arc<ClientConfig>, Arc<ServerConfig>), Failure> {
+fn configs(
+    offered: &[CipherSuite],
+    groups: &[NamedGroup],
+    pki: Pki,
+) -> Result<(Arc<ClientConfig>, Arc<ServerConfig>), Failure> {
     let internal = |what: &str, e: &dyn std::fmt::Display| {
         Failure::new(
             exit::CONFIG,
@@ -86,14 +137,18 @@ fn configs(offered: &[CipherSuite]) -> Result<(Arc<ClientConfig>, Arc<ServerConf
         )
     };
     let anchors =
-        TrustAnchors::from_pem_bundle(CA_ROOT).map_err(|e| internal("trust anchor", &e))?;
-    let client = ClientConfig::builder()
+        TrustAnchors::from_pem_bundle(pki.root).map_err(|e| internal("trust anchor", &e))?;
+    let mut client = ClientConfig::builder()
         .trust_anchors(anchors)
         .cipher_suites(offered)
-        .trace(true)
+        .trace(true);
+    if !groups.is_empty() {
+        client = client.groups(groups);
+    }
+    let client = client
         .build()
         .map_err(|e| internal("client configuration", &e))?;
-    let key = CertifiedKey::from_pem(SERVER_CHAIN, SERVER_KEY)
+    let key = CertifiedKey::from_pem(pki.chain, pki.key)
         .map_err(|e| internal("server certificate", &e))?;
     // Tickets (RFC 5077) besides the default session cache, so that the trace shows
     // NewSessionTicket; the key comes from the operating system's generator.
@@ -101,11 +156,15 @@ fn configs(offered: &[CipherSuite]) -> Result<(Arc<ClientConfig>, Arc<ServerConf
         &mut sanstls_crypto::rng::os_rng(),
         DEFAULT_TICKET_PERIOD,
     ));
-    let server = ServerConfig::builder()
+    let mut server = ServerConfig::builder()
         .single_cert(key)
         .cipher_suites(offered)
         .ticketer(Some(ticketer))
-        .trace(true)
+        .trace(true);
+    if !groups.is_empty() {
+        server = server.groups(groups);
+    }
+    let server = server
         .build()
         .map_err(|e| internal("server configuration", &e))?;
     Ok((Arc::new(client), Arc::new(server)))
@@ -118,7 +177,21 @@ fn net(what: &str, e: &std::io::Error) -> Failure {
 /// Runs the demo, printing to stdout.
 pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
     let offered = suites_for(opts)?;
-    let (client_cfg, server_cfg) = configs(&offered)?;
+    let pki = pki_for(&offered);
+    if pki.root == ECDSA_CA_ROOT
+        && !opts.groups.is_empty()
+        && !opts.groups.contains(&NamedGroup::SECP256R1)
+    {
+        // RFC 8422 §5.1: the client's supported_groups also bound the curve of an
+        // ECDSA certificate, and the demo's is P-256.
+        return Err(Failure::new(
+            exit::USAGE,
+            "the ECDHE_ECDSA demo's certificate is on secp256r1 (P-256), and in TLS 1.2 the \
+             client's groups also limit the curve of an ECDSA certificate (RFC 8422 §5.1): \
+             include secp256r1 in --groups (e.g. --groups secp384r1,secp256r1)",
+        ));
+    }
+    let (client_cfg, server_cfg) = configs(&offered, &opts.groups, pki)?;
 
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| net("binding 127.0.0.1", &e))?;
     let addr = listener
@@ -137,8 +210,15 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
             &format!(
                 "Both sides run sanstls in this one thread; the program moves bytes between \
                  the sockets and the two connections. The client trusts the demo's test \
-                 root CA and connects to \"localhost\". Suites offered: {}. Then the \
-                 client connects a second time and resumes the session of the first.",
+                 root CA{} and connects to \"localhost\"; the server has a certificate \
+                 for it with a {}. Suites offered: {}. Then the client connects a second \
+                 time and resumes the session of the first.",
+                if pki.root == ECDSA_CA_ROOT {
+                    " (ECDSA)"
+                } else {
+                    ""
+                },
+                pki.key_text,
                 names.join(", ")
             ),
             "",
@@ -148,7 +228,7 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
     println!();
 
     let start = Instant::now();
-    let first = connection(&listener, &client_cfg, &server_cfg, Round::Full)?;
+    let first = connection(&listener, &client_cfg, &server_cfg, Round::Full, pki)?;
     println!();
     println!("Resuming the session (RFC 5246 §7.3, RFC 5077)");
     println!();
@@ -166,7 +246,7 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
         )
     );
     println!();
-    let second = connection(&listener, &client_cfg, &server_cfg, Round::Resumed)?;
+    let second = connection(&listener, &client_cfg, &server_cfg, Round::Resumed, pki)?;
     let total = start.elapsed();
     println!();
     println!("Timing");
@@ -178,7 +258,7 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
     }
     if let Some(h) = second.handshake {
         println!(
-            "  resumed handshake:  {:>8.2} ms  (no certificate, no RSA, no DH)",
+            "  resumed handshake:  {:>8.2} ms  (no certificate, no key exchange)",
             ms(h)
         );
     }
@@ -213,6 +293,7 @@ fn connection(
     client_cfg: &Arc<ClientConfig>,
     server_cfg: &Arc<ServerConfig>,
     round: Round,
+    pki: Pki,
 ) -> Result<Timing, Failure> {
     let addr = listener
         .local_addr()
@@ -255,6 +336,7 @@ fn connection(
 
     let mut state = Shown {
         round,
+        pki: Some(pki),
         ..Shown::default()
     };
     let mut handshake_time = None;
@@ -268,10 +350,20 @@ fn connection(
             let t = start.elapsed();
             handshake_time = Some(t);
             match round {
-                Round::Full => summary(&peers[0].conn, t),
+                Round::Full => summary(&peers[0].conn, t, pki),
                 Round::Resumed => resumed_summary(&peers[0].conn, t)?,
             }
             send_request(&mut peers[0])?;
+            if let (Round::Full, Some(n)) = (round, peers[0].conn.negotiated()) {
+                print!(
+                    "{}",
+                    trace::wrap(
+                        trace::record_protection(n.suite, n.encrypt_then_mac),
+                        "    ",
+                        WIDTH
+                    )
+                );
+            }
             progress = true;
         }
         if progress {
@@ -303,15 +395,32 @@ fn tls_fail(e: &sanstls_proto::Error) -> Failure {
     Failure::new(exit::TLS, format!("demo: {e}"))
 }
 
-/// Which one-off explanations were already printed.
+/// Which one-off explanations were already printed, and what the handshake showed.
 #[derive(Default)]
 struct Shown {
     /// The connection being shown.
     round: Round,
+    /// The demo's PKI in this run.
+    pki: Option<Pki>,
     chain: bool,
     message_count: usize,
-    /// A ServerKeyExchange went by: the key exchange is DHE.
-    saw_server_key_exchange: bool,
+    /// The suite the server chose, read from its ServerHello on the wire.
+    suite: Option<CipherSuite>,
+}
+
+/// The cipher suite in a ServerHello at the start of `wire` (plaintext TLS records,
+/// the ServerHello first, as a server's first flight is; RFC 5246 §7.4.1.3):
+/// record header (5 bytes), handshake header (4), version (2), random (32), session ID
+/// (length byte and ID), then the suite.
+fn server_hello_suite(wire: &[u8]) -> Option<CipherSuite> {
+    const HANDSHAKE: u8 = 22;
+    if wire.first() != Some(&HANDSHAKE) || wire.get(5) != Some(&HandshakeType::SERVER_HELLO.0) {
+        return None;
+    }
+    let sid_len = usize::from(*wire.get(5 + 4 + 2 + 32)?);
+    let at = 5 + 4 + 2 + 32 + 1 + sid_len;
+    let suite = wire.get(at..at + 2)?;
+    Some(CipherSuite(u16::from_be_bytes([suite[0], suite[1]])))
 }
 
 /// One round for one side: print its events and react to them, transmit, read and
@@ -403,6 +512,12 @@ fn events(p: &mut Peer, shown: &mut Shown) -> Reaction {
             break;
         }
     }
+    // The demo reads the server's choice from its ServerHello, still in the server's
+    // transmit buffer, as anyone on the path could: it tells the key exchange and the
+    // record protection the explanations describe.
+    if p.side == Side::Server && shown.suite.is_none() {
+        shown.suite = server_hello_suite(p.conn.poll_transmit());
+    }
     for t in &traces {
         if t.direction == Direction::Sent {
             print_message(t, p.side, shown);
@@ -413,7 +528,7 @@ fn events(p: &mut Peer, shown: &mut Shown) -> Reaction {
                 if p.side == Side::Client && !shown.chain =>
             {
                 shown.chain = true;
-                print_chain(p.conn.peer_certificates());
+                print_chain(p.conn.peer_certificates(), shown.pki.unwrap_or(RSA_PKI));
             }
             TraceKind::Handshake(HandshakeType::FINISHED) => println!(
                 "    The {} checked it: same master secret, untampered handshake.",
@@ -485,20 +600,13 @@ fn print_message(t: &Trace, sender: Side, shown: &mut Shown) {
         }
         println!();
     }
-    if t.kind == TraceKind::Handshake(HandshakeType::SERVER_KEY_EXCHANGE) {
-        shown.saw_server_key_exchange = true;
-    }
-    // The ClientKeyExchange depends on the key exchange: a ServerKeyExchange before it
-    // means DHE (RFC 5246 §7.4.3: sent for DHE_RSA, not for RSA).
-    let kx = if shown.saw_server_key_exchange {
-        KeyExchange::DheRsa
-    } else {
-        KeyExchange::Rsa
-    };
+    // The ServerKeyExchange, ClientKeyExchange and ChangeCipherSpec explanations depend
+    // on the suite the server chose.
+    let known = shown.suite.map(trace::Known::suite).unwrap_or_default();
     println!("{:>2}. {}", shown.message_count, trace::line(t, sender));
     // In the resumption only what differs from the full handshake is explained.
     let text = match shown.round {
-        Round::Full => Some(trace::explain(t.kind, sender, Some(kx))),
+        Round::Full => Some(trace::explain(t.kind, sender, known)),
         Round::Resumed => trace::explain_resumed(t.kind, sender),
     };
     if let Some(text) = text {
@@ -506,7 +614,7 @@ fn print_message(t: &Trace, sender: Side, shown: &mut Shown) {
     }
 }
 
-fn print_chain(chain: &[Vec<u8>]) {
+fn print_chain(chain: &[Vec<u8>], pki: Pki) {
     println!("    The client validates the server's chain (RFC 5280 path, RFC 6125 name):");
     let summaries = certinfo::chain(chain);
     for (i, c) in summaries.iter().enumerate() {
@@ -514,7 +622,7 @@ fn print_chain(chain: &[Vec<u8>]) {
         println!("    [{i}] {what}");
         print!("{}", c.describe("        "));
     }
-    let root = sanstls_pki::pem_to_der_certs(CA_ROOT)
+    let root = sanstls_pki::pem_to_der_certs(pki.root)
         .ok()
         .and_then(|d| d.first().and_then(|c| CertSummary::parse(c)));
     if let Some(root) = root {
@@ -523,7 +631,7 @@ fn print_chain(chain: &[Vec<u8>]) {
     println!("    -> chain leads to the trusted root, valid now, and names \"localhost\".");
 }
 
-fn summary(client: &Connection, elapsed: Duration) {
+fn summary(client: &Connection, elapsed: Duration, pki: Pki) {
     let Some(n) = client.negotiated() else {
         return;
     };
@@ -532,15 +640,14 @@ fn summary(client: &Connection, elapsed: Duration) {
         "Handshake complete after {:.2} ms. What was agreed:",
         ms(elapsed)
     );
-    let openssl = suites::openssl_name(n.suite).unwrap_or("");
-    println!(
-        "  suite:         {} ({openssl})",
-        suites::iana_name(n.suite)
-    );
+    print_suite(n.suite);
     match n.suite.key_exchange() {
         Some(KeyExchange::Rsa) => {
             println!("  key exchange:  RSA: the client encrypted a 48-byte premaster secret");
-            println!("                 to the server's 2048-bit RSA key (no forward secrecy)");
+            println!(
+                "                 to the server's {} (no forward secrecy)",
+                pki.key_text
+            );
         }
         Some(KeyExchange::DheRsa) => {
             let bits = n.dh_bits.map_or_else(|| "?".to_string(), |b| b.to_string());
@@ -552,18 +659,15 @@ fn summary(client: &Connection, elapsed: Duration) {
             println!("  key exchange:  ephemeral Diffie-Hellman, {bits}-bit prime{group},");
             println!("                 signed with the server's RSA key (forward secrecy)");
         }
-        Some(kx @ (KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa)) => {
+        Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => {
             let group = n
                 .ec_group
-                .and_then(sanstls_proto::NamedGroup::name)
-                .map_or_else(|| "?".to_string(), str::to_ascii_lowercase);
-            let key = if kx == KeyExchange::EcdheEcdsa {
-                "ECDSA"
-            } else {
-                "RSA"
-            };
-            println!("  key exchange:  ephemeral elliptic-curve Diffie-Hellman over {group},");
-            println!("                 signed with the server's {key} key (forward secrecy)");
+                .map_or_else(|| "?".to_string(), suites::group_name);
+            println!("  key exchange:  ECDHE {group}: ephemeral elliptic-curve Diffie-Hellman,");
+            println!(
+                "                 signed with the server's {} (forward secrecy)",
+                pki.key_text
+            );
         }
         None => println!("  key exchange:  (unknown)"),
     }
@@ -573,18 +677,42 @@ fn summary(client: &Connection, elapsed: Duration) {
         yes(n.extended_master_secret)
     );
     println!("                                         handshake's transcript)");
-    println!(
-        "  encrypt-then-MAC (RFC 7366):       {}  (the MAC covers the ciphertext,",
-        yes(n.encrypt_then_mac)
-    );
-    println!("                                         closing CBC padding oracles)");
+    let aead = suites::is_aead(n.suite);
+    if aead {
+        println!("  encrypt-then-MAC (RFC 7366):       not applicable (AEAD: the cipher");
+        println!("                                         authenticates what it encrypts)");
+    } else {
+        println!(
+            "  encrypt-then-MAC (RFC 7366):       {}  (the MAC covers the ciphertext,",
+            yes(n.encrypt_then_mac)
+        );
+        println!("                                         closing CBC padding oracles)");
+    }
     println!(
         "  server name sent (SNI):            {}",
         n.server_name.as_deref().unwrap_or("(none)")
     );
     println!();
-    println!("Application data (RFC 5246 §6.2.3: every record now encrypted and MACed)");
+    if aead {
+        println!("Application data (RFC 5246 §6.2.3.3: every record now AEAD-protected)");
+    } else {
+        println!("Application data (RFC 5246 §6.2.3: every record now encrypted and MACed)");
+    }
     println!();
+}
+
+/// The `suite:` line of a summary: the IANA name, then the OpenSSL name on the same
+/// line if both fit in [`WIDTH`] columns, else on the next.
+fn print_suite(suite: CipherSuite) {
+    let iana = suites::iana_name(suite);
+    let openssl = suites::openssl_name(suite).unwrap_or("");
+    let line = format!("  suite:         {iana} ({openssl})");
+    if line.chars().count() <= WIDTH {
+        println!("{line}");
+    } else {
+        println!("  suite:         {iana}");
+        println!("                 ({openssl})");
+    }
 }
 
 /// After the resumed handshake: what was agreed, and what the resumption skipped.
@@ -604,19 +732,27 @@ fn resumed_summary(client: &Connection, elapsed: Duration) -> Result<(), Failure
         "Handshake complete after {:.2} ms: the session was resumed.",
         ms(elapsed)
     );
-    let openssl = suites::openssl_name(n.suite).unwrap_or("");
-    println!(
-        "  suite:         {} ({openssl})",
-        suites::iana_name(n.suite)
-    );
+    print_suite(n.suite);
     println!("                 (the session's: a resumption keeps it)");
     println!();
     println!("What the resumption skipped (RFC 5246 §7.3, RFC 5077):");
     let key_exchange = match n.suite.key_exchange() {
-        Some(KeyExchange::DheRsa | KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => {
+        Some(KeyExchange::DheRsa) => {
             "no key exchange (no ServerKeyExchange, no ClientKeyExchange) and no \
              ServerHelloDone: no Diffie-Hellman, and no RSA operation on either side (no \
              signature, no chain check)."
+        }
+        Some(KeyExchange::EcdheRsa) => {
+            "no key exchange (no ServerKeyExchange, no ClientKeyExchange) and no \
+             ServerHelloDone: no elliptic-curve Diffie-Hellman (no ephemeral key pair, no \
+             point multiplication), and no RSA operation on either side (no signature, no \
+             chain check)."
+        }
+        Some(KeyExchange::EcdheEcdsa) => {
+            "no key exchange (no ServerKeyExchange, no ClientKeyExchange) and no \
+             ServerHelloDone: no elliptic-curve Diffie-Hellman (no ephemeral key pair, no \
+             point multiplication), and no ECDSA operation on either side (no signature to \
+             make or verify, no chain check)."
         }
         _ => {
             "no key exchange (no ClientKeyExchange) and no ServerHelloDone: no RSA \
@@ -688,11 +824,13 @@ mod tests {
         let o = Options {
             suite: Some(CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA),
             kx: Some(KeyExchange::DheRsa),
+            groups: Vec::new(),
         };
         assert_eq!(suites_for(&o).unwrap_err().code, exit::USAGE);
         let o = Options {
             suite: None,
             kx: Some(KeyExchange::DheRsa),
+            groups: Vec::new(),
         };
         assert!(
             suites_for(&o)
@@ -704,6 +842,24 @@ mod tests {
 
     #[test]
     fn built_in_pki_loads() {
-        configs(&suites::all()).unwrap();
+        configs(&suites::all(), &[], RSA_PKI).unwrap();
+        let ecdsa = suites::with_key_exchange(KeyExchange::EcdheEcdsa);
+        assert_eq!(pki_for(&ecdsa).key_text, ECDSA_PKI.key_text);
+        assert_eq!(pki_for(&suites::all()).key_text, RSA_PKI.key_text);
+        configs(&ecdsa, &[NamedGroup::SECP384R1], ECDSA_PKI).unwrap();
+    }
+
+    #[test]
+    fn the_suite_is_read_from_a_server_hello() {
+        let mut wire = vec![22, 3, 3, 0, 0, 2, 0, 0, 0, 3, 3];
+        wire.extend_from_slice(&[7; 32]);
+        wire.push(2);
+        wire.extend_from_slice(&[1, 2, 0xc0, 0x2f, 0]);
+        assert_eq!(
+            server_hello_suite(&wire),
+            Some(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)
+        );
+        assert_eq!(server_hello_suite(&wire[..45]), None);
+        assert_eq!(server_hello_suite(&[23, 3, 3]), None);
     }
 }

@@ -146,7 +146,9 @@ pub(crate) fn client_error(e: &Error, v: &ClientView<'_>) -> String {
         Error::PeerIncompatible(p) => match p {
             PeerIncompatible::NoCommonCipherSuite => {
                 "no cipher suite in common with the server. Try another --suite \
-                 (sanstls implements AES-CBC suites with RSA or DHE_RSA key exchange)."
+                 (sanstls implements ECDHE_ECDSA and ECDHE_RSA suites with AES-GCM, \
+                 ChaCha20-Poly1305 or AES-CBC, and DHE_RSA and RSA suites with AES-GCM or \
+                 AES-CBC; an unknown name lists them all)."
                     .to_string()
             }
             PeerIncompatible::DhGroupTooSmall { bits } => format!(
@@ -204,7 +206,10 @@ pub(crate) fn server_error(e: &Error, chain: &[Vec<u8>], now: UnixTime) -> Strin
             "the client sent no certificate, and --require-client-cert demands one".to_string()
         }
         Error::PeerIncompatible(PeerIncompatible::NoCommonCipherSuite) => {
-            "no cipher suite in common with the client (see --suite)".to_string()
+            "no cipher suite in common with the client (see --suite and --groups; an EC \
+             key serves only the ECDHE_ECDSA suites, an RSA key the others, and the ECDHE \
+             suites need a group both sides have)"
+                .to_string()
         }
         Error::PeerIncompatible(PeerIncompatible::ClientVersionTooLow(v)) => format!(
             "the client offers only {} (sanstls requires TLS 1.2)",
@@ -424,9 +429,11 @@ fn client_alert(a: AlertDescription, v: &ClientView<'_>) -> String {
             }
             OwnCert::Usable => {
                 "the --cert certificate does not fit the request: no signature scheme in \
-                 common (the server's CertificateRequest lists none of RSA PKCS#1 v1.5 or \
-                 PSS with SHA-256/384/512), or the server does not accept RSA \
-                 certificates. Check the server's client-certificate settings."
+                 common (the server's CertificateRequest lists none that the key can make: \
+                 RSA PKCS#1 v1.5 or PSS with SHA-256/384/512 for an RSA key, ECDSA with \
+                 the key's curve for an EC key), or the server does not accept \
+                 certificates of this key type. Check the server's client-certificate \
+                 settings."
             }
         };
         return format!(
@@ -459,7 +466,8 @@ fn client_alert(a: AlertDescription, v: &ClientView<'_>) -> String {
         ),
         AlertDescription::HANDSHAKE_FAILURE => format!(
             "the server refused our ClientHello (alert {name}): most often no cipher suite \
-             in common. Try --suite (e.g. --suite AES128-SHA256 or --suite \
+             in common (or, for ECDHE, no curve in common: see --groups). Try --suite \
+             (e.g. --suite ECDHE-RSA-AES128-GCM-SHA256, --suite AES128-SHA256 or --suite \
              DHE-RSA-AES128-SHA256)."
         ),
         AlertDescription::PROTOCOL_VERSION => {
@@ -474,7 +482,7 @@ fn client_alert(a: AlertDescription, v: &ClientView<'_>) -> String {
         ),
         AlertDescription::INSUFFICIENT_SECURITY => format!(
             "the server sent alert {name}: it considers our offer too weak (cipher suites or \
-             Diffie-Hellman groups); try another --suite."
+             Diffie-Hellman groups); try another --suite or --groups."
         ),
         AlertDescription::CERTIFICATE_REQUIRED => format!(
             "the server sent alert {name}: it wants a client certificate. Pass --cert and \

@@ -2,40 +2,55 @@
 //!
 //! # Commands
 //!
-//! - `sanstls demo [--kx rsa|dhe] [--suite NAME]`: a sanstls client and a sanstls
-//!   server talk over 127.0.0.1 (an ephemeral port) with a compiled-in test PKI, and every
-//!   handshake message is printed with its direction, size, protection and a one-line
-//!   explanation; then the negotiated parameters, the validated certificate chain, one
-//!   request and response, the close_notify exchange; then a second connection that
-//!   resumes the session (the abbreviated handshake, and what it skipped), and the
-//!   timing. Needs nothing but the binary.
+//! - `sanstls demo [--kx rsa|dhe|ecdhe|ecdhe-ecdsa] [--suite NAME] [--groups LIST]`: a
+//!   sanstls client and a sanstls server talk over 127.0.0.1 (an ephemeral port) with a
+//!   compiled-in test PKI, and every handshake message is printed with its direction,
+//!   size, protection and a one-line explanation; then the negotiated parameters, the
+//!   validated certificate chain, one request and response (and how its record is
+//!   protected: AEAD or CBC+HMAC), the close_notify exchange; then a second connection
+//!   that resumes the session (the abbreviated handshake, and what it skipped), and the
+//!   timing. Without options it negotiates the library's default, ECDHE_RSA with
+//!   AES-128-GCM over x25519. `--kx ecdhe` offers the ECDHE_RSA suites, `--kx
+//!   ecdhe-ecdsa` the ECDHE_ECDSA suites: the server then presents the test ECDSA
+//!   (P-256) certificate, under the test ECDSA root (so does `--suite` with an
+//!   ECDHE_ECDSA suite). `--groups` as for `client`. Needs nothing but the binary.
 //! - `sanstls client HOST:PORT` (like `openssl s_client`): connects, verifies the server
 //!   (against `--cafile FILE` or the system trust store), prints the negotiated
 //!   parameters on stderr, copies stdin to the server and the server's data to stdout.
 //!   At the end of stdin it waits until the server has been quiet for 0.3 s (at most
 //!   3 s), sends close_notify and keeps reading until the server closes (at most 2 s
 //!   more). Connecting and the handshake each get `--timeout SECS` (default 30).
-//!   Options: `--servername`, `--cert`/`--key`, `--alpn`, `--suite`, `--no-verify`,
-//!   `--trace`, `--timeout`. Sessions: `--reconnect N` connects N more times, resuming
+//!   Options: `--servername`, `--cert`/`--key` (an RSA or EC key), `--alpn`, `--suite`,
+//!   `--groups LIST` (the ECDHE groups to offer, in preference order: `x25519`,
+//!   `secp256r1` (`P-256`, `prime256v1`), `secp384r1` (`P-384`); comma-separated or
+//!   repeated, any case; default all three, x25519 first), `--no-verify`, `--trace`,
+//!   `--timeout`. The summary names the key exchange (`ECDHE x25519, signed with
+//!   RSA`) and the server certificate's key. Sessions: `--reconnect N` connects N more times, resuming
 //!   the session (each summary starts with a line `New, ...` or `Reused, ...`; every
 //!   connection but the last closes after its handshake, the last carries stdin);
 //!   `--sess-out FILE` writes the session after the last connection (PEM, mode 0600),
 //!   `--sess-in FILE` offers it on the first; `--no-tickets` resumes by session ID only.
-//! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`): serves clients
+//! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`; the key RSA, or
+//!   EC on P-256 or P-384, in PKCS#1, SEC 1 or PKCS#8 PEM): serves clients
 //!   concurrently (a thread each) on `--addr` (default 127.0.0.1:4433) and prints
 //!   `listening on ADDR` on stdout. A client whose first line is an HTTP/1.x request
 //!   line gets an HTTP page describing the session; anything else is echoed back.
 //!   Every wait is bounded: `--handshake-timeout` (10 s), `--idle-timeout` (60 s
 //!   without application data), `--write-timeout` (30 s without write progress).
-//!   Options: `--alpn`, `--suite`, `--trace`, `--client-ca FILE`,
+//!   Options: `--alpn`, `--suite`, `--groups LIST` (as for `client`; the server picks
+//!   its first group the client offers), `--trace`, `--client-ca FILE`,
 //!   `--require-client-cert`, `--max-connections N` (default 256; beyond it the server
 //!   closes a connection stalled for 5 s to make room, or new connections wait until
 //!   one closes). Sessions are resumable by default, by session ID (`--session-cache N`,
 //!   default 1024, 0 for none) and by ticket (`--no-tickets` for none); the page and the
-//!   log say whether a connection resumed its session.
+//!   log say whether a connection resumed its session. The page and the log name the
+//!   key exchange and its group, the page the server's key.
 //!
-//! Suite names may be IANA names (`TLS_DHE_RSA_WITH_AES_128_CBC_SHA256`) or OpenSSL
-//! names (`DHE-RSA-AES128-SHA256`).
+//! Suite names may be IANA names (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`) or OpenSSL
+//! names (`ECDHE-ECDSA-AES128-GCM-SHA256`). sanstls implements 24 suites: ECDHE_ECDSA
+//! and ECDHE_RSA with AES-GCM, ChaCha20-Poly1305 and AES-CBC; DHE_RSA and RSA with
+//! AES-GCM and AES-CBC. An unknown suite or group name is a usage error (exit status 2)
+//! that lists the valid names.
 //!
 //! # Environment
 //!
@@ -50,7 +65,7 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | TLS failure or timeout: the handshake failed or timed out, the connection broke (the reason is printed); the server left no session for `--sess-out` |
-//! | 2 | usage: a bad command line (unknown option, unknown suite name, conflicting options) |
+//! | 2 | usage: a bad command line (unknown option, unknown suite or group name, conflicting options) |
 //! | 3 | configuration or file problem: a certificate, key, CA or session file is missing, not PEM, or does not fit; a session file cannot be written |
 //! | 4 | network: the address does not resolve, the connection is refused, the port cannot be bound |
 #![forbid(unsafe_code)]
@@ -151,12 +166,16 @@ Exit status:
   0  success
   1  TLS failure or timeout: the handshake failed or timed out, or the
      connection broke (reason printed); no session for --sess-out
-  2  usage: bad command line (unknown option or suite name, conflicting options)
+  2  usage: bad command line (unknown option, suite or group name, conflicting
+     options)
   3  configuration or file problem: a certificate, key, CA or session file is
      missing, not PEM, or does not fit; a session file cannot be written
   4  network: cannot resolve, connection refused, cannot bind
 
-Suite names: IANA (TLS_RSA_WITH_AES_128_CBC_SHA256) or OpenSSL (AES128-SHA256).
+Suite names: IANA (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) or OpenSSL
+(ECDHE-RSA-AES128-GCM-SHA256); ECDHE_ECDSA and ECDHE_RSA with AES-GCM,
+ChaCha20-Poly1305 or AES-CBC, DHE_RSA and RSA with AES-GCM or AES-CBC.
+Group names (--groups): x25519, secp256r1 (P-256, prime256v1), secp384r1 (P-384).
 
 Environment:
   SSLKEYLOGFILE  append each session's secrets to this file (NSS key log format,
@@ -199,21 +218,32 @@ enum Command {
 
 #[derive(clap::Args, Debug)]
 struct DemoArgs {
-    /// Offer only this cipher suite (IANA or OpenSSL name).
+    /// Offer only this cipher suite (IANA or OpenSSL name). An ECDHE_ECDSA suite makes
+    /// the server present the demo's ECDSA certificate.
     #[arg(long, value_name = "NAME")]
     suite: Option<String>,
-    /// Offer only suites with this key exchange: rsa (RSA-encrypted premaster) or dhe
-    /// (ephemeral Diffie-Hellman, signed with RSA).
+    /// Offer only suites with this key exchange. Default: all suites, so the library's
+    /// first choice for the RSA certificate, ECDHE_RSA with AES-128-GCM.
     #[arg(long, value_enum)]
     kx: Option<Kx>,
+    /// Offer only these ECDHE groups, in preference order (comma-separated or repeated;
+    /// x25519, secp256r1 / P-256, secp384r1 / P-384). With ECDHE_ECDSA they must include
+    /// secp256r1, the curve of the demo's ECDSA certificate (RFC 8422 §5.1).
+    #[arg(long, value_name = "LIST")]
+    groups: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum Kx {
-    /// RSA key transport.
+    /// RSA key transport: the client encrypts the premaster to the server's RSA key.
     Rsa,
-    /// Ephemeral Diffie-Hellman signed with RSA.
+    /// Ephemeral finite-field Diffie-Hellman, signed with the RSA certificate.
     Dhe,
+    /// Ephemeral elliptic-curve Diffie-Hellman, signed with the RSA certificate.
+    Ecdhe,
+    /// Ephemeral elliptic-curve Diffie-Hellman, signed with an ECDSA (P-256)
+    /// certificate.
+    EcdheEcdsa,
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -228,8 +258,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let kx = a.kx.map(|k| match k {
                 Kx::Rsa => KeyExchange::Rsa,
                 Kx::Dhe => KeyExchange::DheRsa,
+                Kx::Ecdhe => KeyExchange::EcdheRsa,
+                Kx::EcdheEcdsa => KeyExchange::EcdheEcdsa,
             });
-            demo::run(&demo::Options { suite, kx })
+            let groups =
+                suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
+            demo::run(&demo::Options { suite, kx, groups })
         }
         Command::Client(a) => client::run(&a),
         Command::Server(a) => server::run(&a),

@@ -28,10 +28,11 @@ use std::time::Duration;
 
 use sanstls_pki::WebPkiClientVerifier;
 use sanstls_proto::{
-    DEFAULT_SERVER_SESSION_CAPACITY, DEFAULT_TICKET_PERIOD, Negotiated, ServerConfig, TicketKeys,
-    Ticketer,
+    DEFAULT_SERVER_SESSION_CAPACITY, DEFAULT_TICKET_PERIOD, Negotiated, PrivateKey, ServerConfig,
+    TicketKeys, Ticketer,
 };
 use sanstls_std::load;
+use sanstls_wire::enums::KeyExchange;
 
 use crate::certinfo::CertSummary;
 use crate::client::{alpn_list, config_failure};
@@ -43,7 +44,9 @@ pub(crate) struct Args {
     /// Certificate chain to present (PEM, leaf first).
     #[arg(long, value_name = "FILE")]
     cert: PathBuf,
-    /// Private key of --cert (PEM, PKCS#1 or PKCS#8).
+    /// Private key of --cert (PEM): RSA (PKCS#1 `RSA PRIVATE KEY`), EC on P-256 or
+    /// P-384 (SEC 1 `EC PRIVATE KEY`), or either as PKCS#8 (`PRIVATE KEY`). An RSA key
+    /// serves the ECDHE_RSA, DHE_RSA and RSA suites, an EC key the ECDHE_ECDSA suites.
     #[arg(long, value_name = "FILE")]
     key: PathBuf,
     /// Address to listen on (port 0: any free port; the address is printed).
@@ -54,9 +57,17 @@ pub(crate) struct Args {
     #[arg(long, value_name = "PROTO")]
     alpn: Vec<String>,
     /// Accept only this cipher suite (repeatable or comma-separated; IANA or OpenSSL
-    /// name).
+    /// name, e.g. ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1305,
+    /// DHE-RSA-AES128-SHA256, AES128-SHA256). Default: all 24 suites sanstls
+    /// implements (those the key fits are used).
     #[arg(long, value_name = "NAME")]
     suite: Vec<String>,
+    /// Accept only these ECDHE groups, in preference order (repeatable or
+    /// comma-separated; any case): x25519, secp256r1 (also P-256, prime256v1),
+    /// secp384r1 (also P-384). The server picks its first group the client offers.
+    /// Default: x25519,secp256r1,secp384r1.
+    #[arg(long, value_name = "LIST")]
+    groups: Vec<String>,
     /// Print each handshake message on stderr, with an explanation.
     #[arg(long)]
     trace: bool,
@@ -124,9 +135,19 @@ pub(crate) struct Args {
     records: crate::RecordArgs,
 }
 
-fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
+/// The configuration, the server's key in words ("RSA 2048 bits", "EC P-256
+/// (secp256r1)") for the session page, and whether the key is EC.
+fn build_config(a: &Args) -> Result<(Arc<ServerConfig>, Arc<str>, bool), Failure> {
     let accepted = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
+    let groups = suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
     let key = load::certified_key(&a.cert, &a.key).map_err(|e| config_failure(&e))?;
+    let key_text: Arc<str> = key
+        .chain()
+        .first()
+        .and_then(|c| CertSummary::parse(c))
+        .map_or_else(|| "(unreadable)".to_string(), |c| c.key)
+        .into();
+    let key_is_ec = matches!(key.key(), PrivateKey::Ecdsa(_));
     // Tickets are protected by keys from this process's random generator, which
     // rotate every DEFAULT_TICKET_PERIOD: a restart forgets them (its tickets then get
     // a full handshake), as it forgets the session cache.
@@ -145,6 +166,9 @@ fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
         .max_fragment_len(a.records.max_fragment_len());
     if !accepted.is_empty() {
         b = b.cipher_suites(&accepted);
+    }
+    if !groups.is_empty() {
+        b = b.groups(&groups);
     }
     let alpn = alpn_list(&a.alpn);
     if !alpn.is_empty() {
@@ -165,7 +189,7 @@ fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
         }
         b = b.client_verifier(Arc::new(v));
     }
-    b.build().map(Arc::new).map_err(|e| {
+    let config = b.build().map(Arc::new).map_err(|e| {
         Failure::new(
             exit::CONFIG,
             format!(
@@ -174,12 +198,37 @@ fn build_config(a: &Args) -> Result<Arc<ServerConfig>, Failure> {
                 a.key.display()
             ),
         )
-    })
+    })?;
+    Ok((config, key_text, key_is_ec))
 }
 
 /// Runs the server until it is killed.
 pub(crate) fn run(a: &Args) -> Result<(), Failure> {
-    let config = build_config(a)?;
+    let (config, key_text, key_is_ec) = build_config(a)?;
+    // What `--trace` may explain: the suites this server can choose with its key (an
+    // EC key only the ECDHE_ECDSA ones, an RSA key the others).
+    let usable: Vec<_> = config
+        .common()
+        .suites()
+        .iter()
+        .copied()
+        .filter(|s| s.key_exchange().is_some_and(KeyExchange::is_ecdsa) == key_is_ec)
+        .collect();
+    if usable.is_empty() {
+        let why = if key_is_ec {
+            "the key of --cert is EC, which serves only the ECDHE_ECDSA suites, and --suite \
+             names none (e.g. --suite ECDHE-ECDSA-AES128-GCM-SHA256)"
+        } else {
+            "the key of --cert is RSA, which serves the ECDHE_RSA, DHE_RSA and RSA suites, \
+             and --suite names only ECDHE_ECDSA suites (e.g. --suite \
+             ECDHE-RSA-AES128-GCM-SHA256)"
+        };
+        return Err(Failure::new(
+            exit::CONFIG,
+            format!("no cipher suite can be served: {why}"),
+        ));
+    }
+    let known = crate::trace::Known::common(&usable);
     let listener = TcpListener::bind(a.addr).map_err(|e| {
         let hint = match e.kind() {
             ErrorKind::AddrInUse => {
@@ -231,10 +280,19 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
             }
         };
         let config = Arc::clone(&config);
-        let trace = a.trace;
+        let key_text = Arc::clone(&key_text);
+        let trace = a.trace.then_some(known);
         let spawned = workers.run(Box::new(move || {
             let label = format!("[#{id} {peer}]");
-            if let Err(msg) = serve::serve(sock, config, limits, trace, &label, slot.tracker()) {
+            if let Err(msg) = serve::serve(
+                sock,
+                config,
+                &key_text,
+                limits,
+                trace,
+                &label,
+                slot.tracker(),
+            ) {
                 eprintln!("{label} {msg}");
             }
             drop(slot);
@@ -246,24 +304,42 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
 }
 
 /// The session in one log line: the suite, whether the session was resumed
-/// (`session=resumed`) or made by a full handshake (`session=new`), EMS, EtM, ALPN,
-/// SNI, the client's certificate.
+/// (`session=resumed`) or made by a full handshake (`session=new`), the key exchange's
+/// group (`group=x25519`, `DH=2048`), EMS, EtM (`n/a` for AEAD suites), ALPN, SNI, the
+/// client's certificate.
 pub(crate) fn one_line(n: &Negotiated) -> String {
     use std::fmt::Write as _;
     let mut s = format!(
-        "{} {} EMS={} EtM={}",
+        "{} {}",
         suites::iana_name(n.suite),
         if n.resumed {
             "session=resumed"
         } else {
             "session=new"
-        },
+        }
+    );
+    if !n.resumed {
+        if let Some(g) = n.ec_group {
+            let _ = write!(s, " group={}", suites::group_name(g));
+        } else if let Some(bits) = n.dh_bits {
+            let _ = write!(s, " DH={bits}");
+        }
+    }
+    let _ = write!(
+        s,
+        " EMS={} EtM={}",
         if n.extended_master_secret {
             "yes"
         } else {
             "no"
         },
-        if n.encrypt_then_mac { "yes" } else { "no" }
+        if suites::is_aead(n.suite) {
+            "n/a"
+        } else if n.encrypt_then_mac {
+            "yes"
+        } else {
+            "no"
+        }
     );
     if let Some(a) = &n.alpn {
         let _ = write!(s, " ALPN={}", String::from_utf8_lossy(a));

@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use sanstls_wire::enums::{CipherSuite, KeyExchange};
+use sanstls_proto::Negotiated;
+use sanstls_wire::enums::{CipherSuite, KeyExchange, NamedGroup};
 
 /// IANA name, OpenSSL name, code point, in the library's default order of preference.
 const NAMES: &[(&str, &str, CipherSuite)] = &[
@@ -210,6 +211,118 @@ pub(crate) fn openssl_name(suite: CipherSuite) -> Option<&'static str> {
         .map(|&(_, o, _)| o)
 }
 
+/// Whether a suite protects records with an AEAD cipher (AES-GCM, ChaCha20-Poly1305:
+/// RFC 5246 §6.2.3.3) rather than CBC and HMAC.
+pub(crate) fn is_aead(suite: CipherSuite) -> bool {
+    suite
+        .name()
+        .is_some_and(|n| n.contains("_GCM_") || n.contains("_CHACHA20_POLY1305_"))
+}
+
+/// Whether a suite's AEAD is ChaCha20-Poly1305 (RFC 7905: no explicit nonce).
+pub(crate) fn is_chacha(suite: CipherSuite) -> bool {
+    suite
+        .name()
+        .is_some_and(|n| n.contains("_CHACHA20_POLY1305_"))
+}
+
+/// The ECDHE groups sanstls implements: the name the CLI prints, the names it
+/// accepts (lower case), the code point.
+const GROUPS: &[(&str, &[&str], NamedGroup)] = &[
+    ("x25519", &["x25519"], NamedGroup::X25519),
+    (
+        "secp256r1",
+        &["secp256r1", "p-256", "p256", "prime256v1"],
+        NamedGroup::SECP256R1,
+    ),
+    (
+        "secp384r1",
+        &["secp384r1", "p-384", "p384"],
+        NamedGroup::SECP384R1,
+    ),
+];
+
+/// Looks an ECDHE group up by name, ignoring case: `x25519`, `secp256r1` (`P-256`,
+/// `prime256v1`), `secp384r1` (`P-384`). The error is a message listing the valid
+/// names.
+pub(crate) fn parse_group(name: &str) -> Result<NamedGroup, String> {
+    let n = name.trim().to_ascii_lowercase();
+    GROUPS
+        .iter()
+        .find(|(_, names, _)| names.contains(&n.as_str()))
+        .map(|&(_, _, g)| g)
+        .ok_or_else(|| {
+            let mut msg = format!(
+                "unknown ECDHE group '{name}'. sanstls implements these groups (any case):\n"
+            );
+            msg.push_str("  x25519\n");
+            msg.push_str("  secp256r1  (also P-256, prime256v1)\n");
+            msg.push_str("  secp384r1  (also P-384)\n");
+            msg
+        })
+}
+
+/// Parses repeatable, comma-separated `--groups` values (in preference order, without
+/// duplicates).
+pub(crate) fn parse_groups(values: &[String]) -> Result<Vec<NamedGroup>, String> {
+    let mut out = Vec::new();
+    for v in values {
+        for part in v.split(',').filter(|p| !p.trim().is_empty()) {
+            let g = parse_group(part)?;
+            if !out.contains(&g) {
+                out.push(g);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The name of an ECDHE group as the CLI prints it (`x25519`, `secp256r1`).
+pub(crate) fn group_name(group: NamedGroup) -> String {
+    GROUPS.iter().find(|&&(_, _, g)| g == group).map_or_else(
+        || {
+            group
+                .name()
+                .map_or_else(|| format!("group {}", group.0), str::to_ascii_lowercase)
+        },
+        |&(n, _, _)| n.to_string(),
+    )
+}
+
+/// The key exchange of a session in a few words: "ECDHE x25519, signed with ECDSA",
+/// "DHE 2048 bits, signed with RSA", "RSA key transport (no forward secrecy)"; for a
+/// resumed session, that none took place.
+pub(crate) fn key_exchange_text(n: &Negotiated) -> String {
+    if n.resumed {
+        return "none (resumed: the session's master secret is used again)".to_string();
+    }
+    match n.suite.key_exchange() {
+        Some(KeyExchange::Rsa) => "RSA key transport (no forward secrecy)".to_string(),
+        Some(KeyExchange::DheRsa) => match n.dh_bits {
+            Some(bits) => format!("DHE {bits} bits, signed with RSA"),
+            None => "DHE, signed with RSA".to_string(),
+        },
+        Some(kx @ (KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa)) => {
+            let group = n.ec_group.map_or_else(|| "?".to_string(), group_name);
+            let sig = if kx.is_ecdsa() { "ECDSA" } else { "RSA" };
+            format!("ECDHE {group}, signed with {sig}")
+        }
+        None => "(unknown)".to_string(),
+    }
+}
+
+/// The encrypt-then-MAC state in a word: "yes", "no", or "not applicable (AEAD)" for
+/// an AEAD suite (RFC 7366 §3: the extension concerns block ciphers only).
+pub(crate) fn etm_text(n: &Negotiated) -> &'static str {
+    if is_aead(n.suite) {
+        "not applicable (AEAD)"
+    } else if n.encrypt_then_mac {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -244,6 +357,29 @@ mod tests {
         assert!(err.contains("ECDHE-RSA-DES-CBC3-SHA"));
         assert!(err.contains("DHE-RSA-AES128-SHA256"));
         assert!(err.contains("ECDHE-ECDSA-AES256-GCM-SHA384"));
+    }
+
+    #[test]
+    fn group_names() {
+        assert_eq!(parse_group("X25519"), Ok(NamedGroup::X25519));
+        assert_eq!(parse_group("p-256"), Ok(NamedGroup::SECP256R1));
+        assert_eq!(parse_group("prime256v1"), Ok(NamedGroup::SECP256R1));
+        assert_eq!(parse_group("P-384"), Ok(NamedGroup::SECP384R1));
+        let err = parse_group("secp521r1").unwrap_err();
+        assert!(
+            err.contains("'secp521r1'") && err.contains("x25519"),
+            "{err}"
+        );
+        assert_eq!(
+            parse_groups(&["secp384r1,x25519".into(), "P-384".into()]).unwrap(),
+            [NamedGroup::SECP384R1, NamedGroup::X25519]
+        );
+        assert_eq!(group_name(NamedGroup::SECP256R1), "secp256r1");
+        assert!(is_aead(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256));
+        assert!(is_aead(
+            CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        ));
+        assert!(!is_aead(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA));
     }
 
     #[test]

@@ -2,7 +2,64 @@
 //! explanation of what it carries and why it is there.
 
 use sanstls_proto::{Direction, Event, Side, Trace, TraceKind};
-use sanstls_wire::enums::{AlertDescription, AlertLevel, HandshakeType, KeyExchange};
+use sanstls_wire::enums::{AlertDescription, AlertLevel, CipherSuite, HandshakeType, KeyExchange};
+
+use crate::suites;
+
+/// What the explanations may rely on about the connection: its key exchange and
+/// whether its records are AEAD-protected, when known (the demo knows the suite the
+/// server chose; `client --trace` and `server --trace` know only what was configured).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Known {
+    /// The key exchange.
+    pub kx: Option<KeyExchange>,
+    /// Whether the suite is AEAD (AES-GCM, ChaCha20-Poly1305) rather than CBC+HMAC.
+    pub aead: Option<bool>,
+}
+
+impl Known {
+    /// What one suite tells.
+    pub(crate) fn suite(suite: CipherSuite) -> Self {
+        Known {
+            kx: suite.key_exchange(),
+            aead: Some(suites::is_aead(suite)),
+        }
+    }
+
+    /// What is common to all of `offered` (the handshake picks one of them).
+    pub(crate) fn common(offered: &[CipherSuite]) -> Self {
+        let mut known = match offered.first() {
+            Some(&s) => Known::suite(s),
+            None => return Known::default(),
+        };
+        for &s in &offered[1..] {
+            let k = Known::suite(s);
+            if k.kx != known.kx {
+                known.kx = None;
+            }
+            if k.aead != known.aead {
+                known.aead = None;
+            }
+        }
+        known
+    }
+
+    /// The key exchange once a ServerKeyExchange did (`true`) or did not (`false`)
+    /// come before the ClientKeyExchange: none means RSA (RFC 5246 §7.4.3).
+    fn with_server_key_exchange(self, seen: bool) -> Self {
+        if seen {
+            Known {
+                kx: self.kx.filter(|&k| k != KeyExchange::Rsa),
+                ..self
+            }
+        } else {
+            Known {
+                kx: Some(KeyExchange::Rsa),
+                ..self
+            }
+        }
+    }
+}
 
 /// Who sent a message, as an arrow between the two roles.
 pub(crate) fn arrow(sender: Side) -> &'static str {
@@ -91,33 +148,68 @@ pub(crate) fn line(trace: &Trace, sender: Side) -> String {
     )
 }
 
-/// What a message is for, in a sentence or two; `kx` is the key exchange when known.
-pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) -> &'static str {
+/// What a message is for, in a sentence or two, as far as `known` tells.
+pub(crate) fn explain(kind: TraceKind, sender: Side, known: Known) -> &'static str {
+    let kx = known.kx;
     match kind {
         TraceKind::Handshake(t) => match t {
             HandshakeType::CLIENT_HELLO => {
                 "The client's offer: TLS 1.2, 32 fresh random bytes, the cipher suites it \
                  accepts (best first) and extensions: server_name, extended_master_secret, \
                  encrypt_then_mac, renegotiation_info, signature_algorithms, \
-                 session_ticket."
+                 session_ticket, and for ECDHE supported_groups (the curves it accepts) \
+                 and ec_point_formats."
             }
             HandshakeType::SERVER_HELLO => {
                 "The server's choice: one suite from the client's list, its own 32 random \
                  bytes, the extensions it agrees to use, and a session ID if it keeps the \
                  session for a later resumption."
             }
-            HandshakeType::CERTIFICATE if sender == Side::Server => {
-                "The server's certificate chain, leaf first: its RSA public key and host \
-                 names, signed by a CA. The client checks the chain up to a root it trusts."
-            }
+            HandshakeType::CERTIFICATE if sender == Side::Server => match kx {
+                Some(KeyExchange::EcdheEcdsa) => {
+                    "The server's certificate chain, leaf first: its EC (ECDSA) public key \
+                     and host names, signed by a CA. The client checks the chain up to a \
+                     root it trusts."
+                }
+                Some(_) => {
+                    "The server's certificate chain, leaf first: its RSA public key and \
+                     host names, signed by a CA. The client checks the chain up to a root it \
+                     trusts."
+                }
+                None => {
+                    "The server's certificate chain, leaf first: its public key (RSA or EC) \
+                     and host names, signed by a CA. The client checks the chain up to a \
+                     root it trusts."
+                }
+            },
             HandshakeType::CERTIFICATE => {
                 "The client's certificate chain, sent because the server asked for one."
             }
-            HandshakeType::SERVER_KEY_EXCHANGE => {
-                "Diffie-Hellman parameters (prime p, generator g) and the server's public \
-                 value g^x mod p, signed with the certificate's RSA key so the client knows \
-                 who chose them."
-            }
+            HandshakeType::SERVER_KEY_EXCHANGE => match kx {
+                Some(KeyExchange::DheRsa) => {
+                    "Diffie-Hellman parameters (prime p, generator g) and the server's public \
+                     value g^x mod p, signed with the certificate's RSA key so the client \
+                     knows who chose them."
+                }
+                Some(KeyExchange::EcdheRsa) => {
+                    "ECDHE parameters (RFC 8422 §5.4): the named curve the server chose from \
+                     the client's supported_groups and its ephemeral public point xG (a fresh \
+                     secret x for this connection), signed with the certificate's RSA key \
+                     over both randoms so the client knows who chose them."
+                }
+                Some(KeyExchange::EcdheEcdsa) => {
+                    "ECDHE parameters (RFC 8422 §5.4): the named curve the server chose from \
+                     the client's supported_groups and its ephemeral public point xG (a fresh \
+                     secret x for this connection), signed with the certificate's ECDSA key \
+                     over both randoms so the client knows who chose them."
+                }
+                _ => {
+                    "The server's ephemeral Diffie-Hellman share, signed with the \
+                     certificate's key (RSA or ECDSA) over both randoms: for ECDHE a named \
+                     curve and the public point xG (RFC 8422 §5.4), for DHE the prime p, \
+                     generator g and g^x mod p."
+                }
+            },
             HandshakeType::CERTIFICATE_REQUEST => {
                 "The server asks the client to prove who it is with a certificate."
             }
@@ -136,14 +228,17 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) ->
                      master secret from it and the two randoms."
                 }
                 Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => {
-                    "The client's ephemeral elliptic-curve point yG. Each side multiplies the \
-                     other's point by its own secret scalar into the same shared point xyG, \
-                     whose x-coordinate is the premaster; the master secret follows from it \
-                     and the two randoms."
+                    "The client's ephemeral public point yG on the server's curve (its \
+                     secret y fresh for this connection). Each side multiplies the other's \
+                     point by its own secret scalar into the same shared point xyG, whose \
+                     x-coordinate (for x25519, the 32-byte shared value) is the premaster \
+                     secret; the master secret follows from it and the two randoms."
                 }
                 None => {
-                    "The client's share of the premaster secret (RSA-encrypted, or its DH \
-                     public value). Both sides now derive the master secret."
+                    "The client's Diffie-Hellman share: its public point yG (ECDHE) or g^y \
+                     mod p (DHE). Each side combines the other's share with its own secret \
+                     into the same premaster secret, and derives the master secret from it \
+                     and the two randoms."
                 }
             },
             HandshakeType::CERTIFICATE_VERIFY => {
@@ -166,10 +261,22 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) ->
             }
             _ => "A handshake message.",
         },
-        TraceKind::ChangeCipherSpec => {
-            "From the next record on, this side encrypts and MACs everything it sends with \
-             the keys derived from the master secret."
-        }
+        TraceKind::ChangeCipherSpec => match known.aead {
+            Some(true) => {
+                "From the next record on, this side protects everything it sends with the \
+                 suite's AEAD cipher under keys derived from the master secret: each record \
+                 is encrypted and authenticated in one step (a nonce per record, a 16-byte \
+                 tag; no separate MAC, no padding)."
+            }
+            Some(false) => {
+                "From the next record on, this side encrypts (CBC) and MACs (HMAC) \
+                 everything it sends with the keys derived from the master secret."
+            }
+            None => {
+                "From the next record on, this side encrypts and authenticates everything it \
+                 sends with the keys derived from the master secret."
+            }
+        },
         TraceKind::Alert(_, AlertDescription::CLOSE_NOTIFY) => {
             "This side will send nothing more. Closing with an alert (not just ending the \
              TCP stream) lets the peer tell a clean end from a truncation attack."
@@ -179,6 +286,28 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, kx: Option<KeyExchange>) ->
         }
         TraceKind::Alert(..) => "A warning alert; the connection continues.",
         _ => "",
+    }
+}
+
+/// How one application data record is built under `suite` (RFC 5246 §6.2.3), for the
+/// first record the demo shows.
+pub(crate) fn record_protection(suite: CipherSuite, encrypt_then_mac: bool) -> &'static str {
+    if suites::is_chacha(suite) {
+        "AEAD record (ChaCha20-Poly1305, RFC 7905): the ciphertext, as long as the \
+         plaintext, then a 16-byte Poly1305 tag over it and the record header; the nonce \
+         is the key block's IV XOR the record sequence number, so nothing extra is sent. \
+         No MAC, no padding."
+    } else if suites::is_aead(suite) {
+        "AEAD record (AES-GCM, RFC 5288): an 8-byte explicit nonce (with the 4-byte \
+         implicit salt from the key block it forms the GCM nonce), the ciphertext, as long \
+         as the plaintext, then a 16-byte tag over it and the record header. No MAC, no \
+         padding."
+    } else if encrypt_then_mac {
+        "CBC record with encrypt-then-MAC (RFC 7366): a fresh 16-byte IV, the plaintext \
+         padded to the AES block size and encrypted, then an HMAC over the ciphertext."
+    } else {
+        "CBC record (RFC 5246 §6.2.3.2): a fresh 16-byte IV, then the plaintext, its HMAC \
+         and the padding, encrypted together (MAC-then-encrypt)."
     }
 }
 
@@ -243,7 +372,14 @@ pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
 /// An event hook for `TlsStream::set_event_hook` that prints each traced message on
 /// stderr as the demo does (`prefix` starts every line: a connection's label, or
 /// nothing), warning alerts, and the peer's close.
-pub(crate) fn stderr_hook(local: Side, prefix: String) -> Box<dyn FnMut(&Event) + Send> {
+///
+/// `known`: what the configuration tells about the suite the handshake will choose
+/// ([`Known::common`] of the configured suites).
+pub(crate) fn stderr_hook(
+    local: Side,
+    prefix: String,
+    known: Known,
+) -> Box<dyn FnMut(&Event) + Send> {
     let mut saw_server_key_exchange = false;
     Box::new(move |ev| {
         let text = match ev {
@@ -251,20 +387,18 @@ pub(crate) fn stderr_hook(local: Side, prefix: String) -> Box<dyn FnMut(&Event) 
                 if t.kind == TraceKind::Handshake(HandshakeType::SERVER_KEY_EXCHANGE) {
                     saw_server_key_exchange = true;
                 }
-                let kx = if saw_server_key_exchange {
-                    KeyExchange::DheRsa
+                // The ClientKeyExchange tells RSA (no ServerKeyExchange before it) from
+                // the Diffie-Hellman kinds.
+                let k = if t.kind == TraceKind::Handshake(HandshakeType::CLIENT_KEY_EXCHANGE) {
+                    known.with_server_key_exchange(saw_server_key_exchange)
                 } else {
-                    KeyExchange::Rsa
+                    known
                 };
                 let from = sender(t, local);
                 format!(
                     "{prefix}{}\n{}",
                     line(t, from),
-                    wrap(
-                        explain(t.kind, from, Some(kx)),
-                        &format!("{prefix}    "),
-                        80
-                    )
+                    wrap(explain(t.kind, from, k), &format!("{prefix}    "), 80)
                 )
             }
             Event::Alert(a) => format!("{prefix}peer sent warning alert {}\n", alert_name(*a)),
@@ -293,12 +427,30 @@ mod tests {
         let text = explain(
             TraceKind::Handshake(HandshakeType::CLIENT_HELLO),
             Side::Client,
-            None,
+            Known::default(),
         );
         let w = wrap(text, "    ", 80);
         assert!(w.lines().count() > 1);
         assert!(w.lines().all(|l| l.chars().count() <= 80), "{w}");
         assert!(w.contains("extended_master_secret"));
+    }
+
+    #[test]
+    fn server_key_exchange_follows_the_key_exchange() {
+        let ske = TraceKind::Handshake(HandshakeType::SERVER_KEY_EXCHANGE);
+        let all = Known::common(&suites::all());
+        assert_eq!(all, Known::default());
+        assert!(explain(ske, Side::Server, all).contains("for ECDHE a named curve"));
+        let ecdhe = Known::suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
+        let t = explain(ske, Side::Server, ecdhe);
+        assert!(t.contains("named curve") && t.contains("RSA key"), "{t}");
+        let ecdsa = Known::suite(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA);
+        assert!(explain(ske, Side::Server, ecdsa).contains("ECDSA key"));
+        assert_eq!(ecdsa.aead, Some(false));
+        let dhe = Known::suite(CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256);
+        assert!(explain(ske, Side::Server, dhe).contains("g^x mod p"));
+        let ccs = explain(TraceKind::ChangeCipherSpec, Side::Client, ecdhe);
+        assert!(ccs.contains("AEAD") && ccs.contains("no padding"), "{ccs}");
     }
 
     #[test]

@@ -24,13 +24,21 @@ fn s_client_echo(port: u16, cipher: &str) {
 }
 
 #[test]
-fn server_echoes_to_s_client_rsa_and_dhe() {
+fn server_echoes_to_s_client_rsa_dhe_and_ecdhe() {
     let srv = server(&[]);
     for (cipher, iana) in [
         ("AES128-SHA256", "TLS_RSA_WITH_AES_128_CBC_SHA256"),
         (
             "DHE-RSA-AES128-SHA256",
             "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+        ),
+        (
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 session=new group=",
+        ),
+        (
+            "ECDHE-RSA-CHACHA20-POLY1305",
+            "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 session=new group=",
         ),
     ] {
         s_client_echo(srv.port, cipher);
@@ -50,7 +58,23 @@ fn server_answers_curl_with_a_session_page() {
     let o = run(c, b"");
     assert_eq!(o.code(), 0, "{o:#?}\nserver log:\n{}", srv.log());
     assert!(o.stdout.contains("cipher suite:"), "{}", o.stdout);
-    assert!(o.stdout.contains("TLS_"), "{}", o.stdout);
+    // curl's OpenSSL prefers the ECDHE suites: an ECDHE key exchange, signed with the
+    // server's RSA key.
+    assert!(
+        o.stdout.contains("cipher suite:           TLS_ECDHE_RSA_"),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("key exchange:           ECDHE "),
+        "{}",
+        o.stdout
+    );
+    assert!(
+        o.stdout.contains("server key:             RSA 2048 bits"),
+        "{}",
+        o.stdout
+    );
     assert!(
         o.stdout.contains("SNI:                    localhost"),
         "{}",

@@ -73,8 +73,9 @@ pub(crate) fn head_complete(head: &[u8]) -> bool {
     head.windows(2).any(|w| w == b"\n\n") || head.windows(3).any(|w| w == b"\n\r\n")
 }
 
-/// The HTTP response describing the session.
-pub(crate) fn page(n: &Negotiated) -> Vec<u8> {
+/// The HTTP response describing the session; `server_key` is the server's key in
+/// words ("EC P-256 (secp256r1)").
+pub(crate) fn page(n: &Negotiated, server_key: &str) -> Vec<u8> {
     use std::fmt::Write as _;
     let yes = |b: bool| if b { "yes" } else { "no" };
     let mut body = String::new();
@@ -96,15 +97,21 @@ pub(crate) fn page(n: &Negotiated) -> Vec<u8> {
         suites::iana_name(n.suite),
         suites::openssl_name(n.suite).unwrap_or("?")
     );
-    if let Some(bits) = n.dh_bits {
+    let _ = writeln!(
+        body,
+        "key exchange:           {}",
+        suites::key_exchange_text(n)
+    );
+    if let (Some(bits), false) = (n.dh_bits, n.resumed) {
         let _ = writeln!(body, "DH group:               {bits} bits");
     }
+    let _ = writeln!(body, "server key:             {server_key}");
     let _ = writeln!(
         body,
         "extended master secret: {}",
         yes(n.extended_master_secret)
     );
-    let _ = writeln!(body, "encrypt-then-MAC:       {}", yes(n.encrypt_then_mac));
+    let _ = writeln!(body, "encrypt-then-MAC:       {}", suites::etm_text(n));
     let _ = writeln!(
         body,
         "record sizes:           {}",

@@ -158,8 +158,9 @@ impl Write for Guarded {
 pub(crate) fn serve(
     sock: TcpStream,
     config: Arc<ServerConfig>,
+    server_key: &str,
     limits: Limits,
-    trace_on: bool,
+    trace: Option<trace::Known>,
     label: &str,
     tracker: &Tracker,
 ) -> Result<(), String> {
@@ -175,8 +176,8 @@ pub(crate) fn serve(
         received: 0,
     };
     let mut tls = TlsStream::server(guarded, config).map_err(|e| e.to_string())?;
-    if trace_on {
-        tls.set_event_hook(trace::stderr_hook(Side::Server, format!("{label} ")));
+    if let Some(known) = trace {
+        tls.set_event_hook(trace::stderr_hook(Side::Server, format!("{label} "), known));
     }
     // The configuration's deadline (counted from the stream's creation, just now),
     // as an instant for the socket.
@@ -199,7 +200,7 @@ pub(crate) fn serve(
     if let Some(n) = tls.negotiated() {
         eprintln!("{label} {}", one_line(n));
     }
-    let Err(e) = talk(&mut tls, limits, tracker) else {
+    let Err(e) = talk(&mut tls, server_key, limits, tracker) else {
         return Ok(());
     };
     if tracker.evicted().is_none() {
@@ -230,7 +231,12 @@ pub(crate) fn serve(
 }
 
 /// After the handshake: the first bytes decide between an HTTP page and an echo.
-fn talk(tls: &mut TlsStream<Guarded>, limits: Limits, tracker: &Tracker) -> io::Result<()> {
+fn talk(
+    tls: &mut TlsStream<Guarded>,
+    server_key: &str,
+    limits: Limits,
+    tracker: &Tracker,
+) -> io::Result<()> {
     let mut buf = vec![0u8; 16 * 1024];
     // The first bytes until they tell HTTP from anything else, then the request head.
     let mut head: Vec<u8> = Vec::new();
@@ -275,7 +281,7 @@ fn talk(tls: &mut TlsStream<Guarded>, limits: Limits, tracker: &Tracker) -> io::
                 head_started.get_or_insert_with(Instant::now);
                 tracker.set_phase(Phase::Request);
                 if http::head_complete(&head) || head.len() > MAX_REQUEST_HEAD {
-                    return answer_http(tls, tracker);
+                    return answer_http(tls, server_key, tracker);
                 }
             }
         }
@@ -295,12 +301,16 @@ fn echo(tls: &mut TlsStream<Guarded>, data: &[u8], tracker: &Tracker) -> io::Res
 }
 
 /// Sends the session page and closes.
-fn answer_http(tls: &mut TlsStream<Guarded>, tracker: &Tracker) -> io::Result<()> {
+fn answer_http(
+    tls: &mut TlsStream<Guarded>,
+    server_key: &str,
+    tracker: &Tracker,
+) -> io::Result<()> {
     let Some(neg) = tls.negotiated().cloned() else {
         return Err(io::Error::other("no session after the handshake"));
     };
     tracker.set_phase(Phase::Writing);
-    let page = http::page(&neg);
+    let page = http::page(&neg, server_key);
     tls.write_all(&page)
         .and_then(|()| tls.flush())
         .and_then(|()| tls.close())
