@@ -65,7 +65,7 @@ pub(crate) struct Args {
     alpn: Vec<String>,
     /// Offer only this cipher suite (repeatable or comma-separated; IANA or OpenSSL
     /// name, e.g. ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1305,
-    /// DHE-RSA-AES128-SHA256, AES128-SHA256). Default: all 24 suites sanstls implements.
+    /// DHE-RSA-AES128-SHA256, AES128-SHA256). Default: all 26 suites sanstls implements.
     #[arg(long, value_name = "NAME")]
     suite: Vec<String>,
     /// Offer only these ECDHE groups, in preference order (repeatable or

@@ -47,7 +47,7 @@
 //!   key exchange and its group, the page the server's key.
 //!
 //! Suite names may be IANA names (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`) or OpenSSL
-//! names (`ECDHE-ECDSA-AES128-GCM-SHA256`). sanstls implements 24 suites: ECDHE_ECDSA
+//! names (`ECDHE-ECDSA-AES128-GCM-SHA256`). sanstls implements 26 suites: ECDHE_ECDSA
 //! and ECDHE_RSA with AES-GCM, ChaCha20-Poly1305 and AES-CBC; DHE_RSA and RSA with
 //! AES-GCM and AES-CBC. An unknown suite or group name is a usage error (exit status 2)
 //! that lists the valid names.

@@ -58,7 +58,7 @@ pub(crate) struct Args {
     alpn: Vec<String>,
     /// Accept only this cipher suite (repeatable or comma-separated; IANA or OpenSSL
     /// name, e.g. ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1305,
-    /// DHE-RSA-AES128-SHA256, AES128-SHA256). Default: all 24 suites sanstls
+    /// DHE-RSA-AES128-SHA256, AES128-SHA256). Default: all 26 suites sanstls
     /// implements (those the key fits are used).
     #[arg(long, value_name = "NAME")]
     suite: Vec<String>,
