@@ -14,10 +14,13 @@ use crate::error::{Error, PeerIncompatible};
 use crate::sig::KeyKind;
 
 /// The signature scheme for the ServerKeyExchange: the first of the server's schemes the
-/// client listed that signs with the certificate's kind of key. Without
-/// signature_algorithms the client implies {sha1, rsa} or {sha1, ecdsa} by the key
-/// (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3 keeps the rule), which the server signs with
-/// only when its configuration allows SHA-1 signatures (they are then among its
+/// client listed that signs with the certificate's kind of key. For an ECDSA key the
+/// scheme named after its curve comes first (`ecdsa_secp384r1_sha384` for a P-384 key)
+/// when both sides list it: TLS 1.2 lets an ECDSA scheme name any hash (RFC 8422
+/// §5.1.3), but peers that read the TLS 1.3 names strictly (rustls, for one) accept a
+/// scheme only with its own curve. Without signature_algorithms the client implies
+/// {sha1, rsa} or {sha1, ecdsa} by the key (RFC 5246 §7.4.1.4.1), which the server signs
+/// with only when its configuration allows SHA-1 signatures (they are then among its
 /// schemes); otherwise `None`.
 pub(crate) fn signature_scheme(
     ours: &[SignatureScheme],
@@ -25,10 +28,13 @@ pub(crate) fn signature_scheme(
     key: KeyKind,
 ) -> Option<SignatureScheme> {
     match theirs {
-        Some(theirs) => ours
-            .iter()
-            .copied()
-            .find(|s| key.fits(*s) && theirs.contains(s)),
+        Some(theirs) => {
+            let usable = |s: &SignatureScheme| key.fits(*s) && theirs.contains(s);
+            ours.iter()
+                .copied()
+                .find(|s| usable(s) && key.curve_scheme() == Some(*s))
+                .or_else(|| ours.iter().copied().find(usable))
+        }
         None => ours.iter().copied().find(|&s| {
             matches!(
                 s,
@@ -39,16 +45,22 @@ pub(crate) fn signature_scheme(
 }
 
 /// The ECDHE group (RFC 8422 §5.1.1): the first of the server's groups the client
-/// listed in supported_groups; the server's first when the client sent no
-/// supported_groups ("the server is free to choose any one", RFC 8422 §4); `None` when
-/// the client listed none of them (the server then MUST NOT pick an ECDHE suite).
+/// listed in supported_groups; `None` when the client listed none of them (the server
+/// then MUST NOT pick an ECDHE suite). A client that sends no supported_groups leaves
+/// the choice to the server (RFC 8422 §4); such a client predates X25519, so
+/// secp256r1, the curve every ECC client has, is taken when configured, else the
+/// server's first.
 pub(crate) fn ec_group(
     ours: &[NamedGroup],
     theirs: Option<List<'_, NamedGroup>>,
 ) -> Option<NamedGroup> {
     match theirs {
         Some(theirs) => ours.iter().copied().find(|g| theirs.contains(g)),
-        None => ours.first().copied(),
+        None => ours
+            .iter()
+            .copied()
+            .find(|&g| g == NamedGroup::SECP256R1)
+            .or_else(|| ours.first().copied()),
     }
 }
 
@@ -260,7 +272,12 @@ mod tests {
             ec_group(&server, Some(List::from_items(&client))),
             Some(server[0])
         );
-        assert_eq!(ec_group(&server, None), Some(server[0]));
+        assert_eq!(ec_group(&server, None), Some(NamedGroup::SECP256R1));
+        assert_eq!(ec_group(&client, None), Some(NamedGroup::SECP256R1));
+        assert_eq!(
+            ec_group(&[NamedGroup::X25519], None),
+            Some(NamedGroup::X25519)
+        );
         let other = [NamedGroup::SECP521R1, NamedGroup::FFDHE2048];
         assert_eq!(ec_group(&server, Some(List::from_items(&other))), None);
     }

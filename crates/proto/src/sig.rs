@@ -82,6 +82,18 @@ impl KeyKind {
     pub(crate) fn fits(self, scheme: SignatureScheme) -> bool {
         scheme_parts(scheme).is_some_and(|(_, alg)| self.signs_with(alg))
     }
+
+    /// For an ECDSA key, the scheme named after its curve (RFC 8446 §4.2.3 names;
+    /// preferred when both sides list it).
+    pub(crate) fn curve_scheme(self) -> Option<SignatureScheme> {
+        match self {
+            KeyKind::Rsa => None,
+            #[cfg(feature = "ecdsa")]
+            KeyKind::Ecdsa(EcdsaCurve::P256) => Some(SignatureScheme::ECDSA_SECP256R1_SHA256),
+            #[cfg(feature = "ecdsa")]
+            KeyKind::Ecdsa(_) => Some(SignatureScheme::ECDSA_SECP384R1_SHA384),
+        }
+    }
 }
 
 /// The peer's public key, from its end-entity certificate.

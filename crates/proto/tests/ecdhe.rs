@@ -581,3 +581,35 @@ fn ecdsa_sessions_resume_by_ticket_and_by_id() {
         }
     }
 }
+
+#[test]
+fn an_ecdsa_server_signs_with_its_curves_scheme() {
+    for (cert, scheme) in [
+        ("server-ecdsa-p256", SignatureScheme::ECDSA_SECP256R1_SHA256),
+        ("server-ecdsa-p384", SignatureScheme::ECDSA_SECP384R1_SHA384),
+    ] {
+        let mut p = Pair::new(client_builder_both_roots().build().unwrap(), server(cert));
+        p.run_handshake(cert);
+        let flight = &p.sent_by_server;
+        let body = find_message(flight, 12) + 4;
+        let at = body + 4 + flight[body + 3] as usize;
+        assert_eq!(
+            SignatureScheme(u16::from_be_bytes([flight[at], flight[at + 1]])),
+            scheme,
+            "{cert}"
+        );
+        // A client that lists only the other curve's scheme still gets a signature it
+        // can check (TLS 1.2: an ECDSA scheme names the hash, RFC 8422 §5.1.3).
+        let other = if scheme == SignatureScheme::ECDSA_SECP256R1_SHA256 {
+            SignatureScheme::ECDSA_SECP384R1_SHA384
+        } else {
+            SignatureScheme::ECDSA_SECP256R1_SHA256
+        };
+        let c = client_builder_both_roots()
+            .signature_schemes(&[other])
+            .build()
+            .unwrap();
+        let mut p = Pair::new(c, server(cert));
+        p.run_handshake(cert);
+    }
+}

@@ -619,9 +619,16 @@ fn choose_client_auth(
         .copied()
         .filter(|s| req.signature_algorithms.contains(s) && kind.fits(*s))
         .collect();
+    // (For an ECDSA key, the scheme named after its curve first: see
+    // `negotiate::signature_scheme`.)
     let chosen = common
         .iter()
-        .find(|s| scheme_parts(**s).is_some_and(|(h, _)| h == prf_hash))
+        .find(|s| kind.curve_scheme() == Some(**s))
+        .or_else(|| {
+            common
+                .iter()
+                .find(|s| scheme_parts(**s).is_some_and(|(h, _)| h == prf_hash))
+        })
         .or_else(|| common.first());
     match chosen {
         Some(&scheme) => CertRequest::Send(Shared::clone(key), scheme),

@@ -252,11 +252,16 @@ fn ec_point_formats_ok(ch: &ClientHello<'_>) -> Result<(), Error> {
     let Some(formats) = exts.ec_point_formats() else {
         return Ok(());
     };
+    // (The curves RFC 8422 defines: secp256r1, secp384r1, secp521r1, x25519, x448.)
     let ec_curves = exts.supported_groups().is_some_and(|g| {
         g.iter().any(|g| {
             matches!(
                 g,
-                NamedGroup::SECP256R1 | NamedGroup::SECP384R1 | NamedGroup::SECP521R1
+                NamedGroup::SECP256R1
+                    | NamedGroup::SECP384R1
+                    | NamedGroup::SECP521R1
+                    | NamedGroup::X25519
+                    | NamedGroup::X448
             )
         })
     });
