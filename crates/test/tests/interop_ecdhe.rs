@@ -695,11 +695,14 @@ from tlslite.constants import CipherSuite
 role, suite, curve = sys.argv[1], sys.argv[2], sys.argv[3]
 s = HandshakeSettings()
 s.minVersion = s.maxVersion = (3, 3)
-s.keyExchangeNames = ["ecdhe_rsa" if "_RSA_" in suite else "ecdhe_ecdsa"]
-s.cipherNames = [{"AES_128_GCM": "aes128gcm", "AES_256_GCM": "aes256gcm",
-                  "CHACHA20_POLY1305": "chacha20-poly1305"}[
-    next(k for k in ("AES_128_GCM", "AES_256_GCM", "CHACHA20_POLY1305") if k in suite)]]
-s.macNames = ["aead"]
+kx = suite[len("TLS_"):suite.index("_WITH_")]
+s.keyExchangeNames = [kx.lower()]
+ciphers = {"AES_128_GCM": "aes128gcm", "AES_256_GCM": "aes256gcm",
+           "CHACHA20_POLY1305": "chacha20-poly1305", "AES_128_CBC": "aes128",
+           "AES_256_CBC": "aes256"}
+s.cipherNames = [next(v for k, v in ciphers.items() if k in suite)]
+s.macNames = ["aead" if s.cipherNames[0] in ("aes128gcm", "aes256gcm", "chacha20-poly1305")
+              else "sha256" if suite.endswith("_SHA256") else "sha"]
 s.eccCurves = curve.split(",")
 s.keyShares = []
 def report(conn):
@@ -743,18 +746,31 @@ else:
     conn.close()
 "#;
 
-/// The suites tlslite-ng 0.8 shares with sanstls beyond the CBC ones (its ECDHE CBC
-/// suites are left to OpenSSL), and tlslite-ng's curve names.
-const TLSLITE_SUITES: [(Suite, &str); 6] = [
-    (ECDHE_RSA[0], "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
-    (ECDHE_RSA[1], "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"),
-    (ECDHE_RSA[2], "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
-    (ECDHE_ECDSA[0], "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
+/// The IANA names of the new suites, which tlslite-ng 0.8.2 all has (with
+/// encrypt-then-MAC for the CBC ones), and its curve names.
+const TLSLITE_SUITES: [(CipherSuite, &str); 16] = [
+    (ECDHE_ECDSA[0].0, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
     (
-        ECDHE_ECDSA[1],
+        ECDHE_ECDSA[1].0,
         "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
     ),
-    (ECDHE_ECDSA[2], "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"),
+    (ECDHE_ECDSA[2].0, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"),
+    (ECDHE_ECDSA[3].0, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"),
+    (ECDHE_ECDSA[4].0, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"),
+    (ECDHE_ECDSA[5].0, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"),
+    (ECDHE_RSA[0].0, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+    (
+        ECDHE_RSA[1].0,
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+    ),
+    (ECDHE_RSA[2].0, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"),
+    (ECDHE_RSA[3].0, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"),
+    (ECDHE_RSA[4].0, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"),
+    (ECDHE_RSA[5].0, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"),
+    (GCM_RSA_DHE[0].0, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256"),
+    (GCM_RSA_DHE[1].0, "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384"),
+    (GCM_RSA_DHE[2].0, "TLS_RSA_WITH_AES_128_GCM_SHA256"),
+    (GCM_RSA_DHE[3].0, "TLS_RSA_WITH_AES_256_GCM_SHA384"),
 ];
 const TLSLITE_CURVES: [(NamedGroup, &str); 3] = [
     (NamedGroup::X25519, "x25519"),
@@ -762,13 +778,51 @@ const TLSLITE_CURVES: [(NamedGroup, &str); 3] = [
     (NamedGroup::SECP384R1, "secp384r1"),
 ];
 
-/// The certificate for a tlslite case: RSA for ECDHE_RSA, else P-384 on the P-384
-/// curve and P-256 otherwise.
-fn tlslite_cert(suite: Suite, group: NamedGroup) -> Cert {
-    match suite.0.key_exchange() {
-        Some(KeyExchange::EcdheRsa) => RSA,
-        _ if group == NamedGroup::SECP384R1 => P384,
-        _ => P256,
+/// One tlslite case: a suite (IANA name), the group (`None` without ECDHE), and the
+/// server certificate: RSA but for ECDHE_ECDSA, there P-384 on the P-384 curve and
+/// P-256 otherwise.
+struct TlsliteCase {
+    suite: CipherSuite,
+    iana: &'static str,
+    group: Option<(NamedGroup, &'static str)>,
+    cert: Cert,
+}
+
+/// Every ECDHE suite on every curve, and the others once.
+fn tlslite_cases() -> Vec<TlsliteCase> {
+    let mut cases = Vec::new();
+    for (suite, iana) in TLSLITE_SUITES {
+        let kx = suite.key_exchange().unwrap();
+        let groups: Vec<_> = if kx.is_ecdhe() {
+            TLSLITE_CURVES.iter().copied().map(Some).collect()
+        } else {
+            vec![None]
+        };
+        for group in groups {
+            let cert = match (kx, group) {
+                (KeyExchange::EcdheEcdsa, Some((NamedGroup::SECP384R1, _))) => P384,
+                (KeyExchange::EcdheEcdsa, _) => P256,
+                _ => RSA,
+            };
+            cases.push(TlsliteCase {
+                suite,
+                iana,
+                group,
+                cert,
+            });
+        }
+    }
+    cases
+}
+
+impl TlsliteCase {
+    fn what(&self) -> String {
+        format!(
+            "{} {:?} {}",
+            self.iana,
+            self.group.map(|g| g.1),
+            self.cert.stem
+        )
     }
 }
 
@@ -783,87 +837,89 @@ fn tlslite_cipher(peer: &Peer) -> String {
 
 #[test]
 fn sanstls_client_against_tlslite_server() {
-    for (suite, iana) in TLSLITE_SUITES {
-        for (group, curve) in TLSLITE_CURVES {
-            let cert = tlslite_cert(suite, group);
-            let what = format!("{iana} {curve} {}", cert.stem);
-            let mut server = Peer::spawn(tlslite_python().args([
-                "-c",
-                TLSLITE_PEER,
-                "server",
-                iana,
-                curve,
-                &td(&format!("{}.chain.pem", cert.stem)),
-                &td(&format!("{}.pkcs8.pem", cert.stem)),
-            ]));
-            let port: u16 = server
-                .line_containing("")
-                .trim()
-                .parse()
-                .expect("tlslite server port");
-            let (mut conn, mut sock) = peers::connect(
-                client_config(&[suite.0]).build().unwrap(),
-                port,
-                "localhost",
-                5,
-            )
-            .unwrap();
-            let out = drive(
-                &mut conn,
-                &mut sock,
-                |c| {
-                    c.send(b"hello from sanstls\n").unwrap();
-                },
-                |_, _| {},
-            )
-            .unwrap_or_else(|e| panic!("{what}: {e}\ntlslite said {}", server.output()));
-            let status = server.wait();
-            assert!(status.success(), "{what}: {}", server.output());
-            assert_eq!(out.data, b"echo: hello from sanstls\n", "{what}");
-            let n = out.negotiated.unwrap();
-            assert_eq!(n.suite, suite.0, "{what}");
-            assert_eq!(n.ec_group, Some(group), "{what}");
-            assert_eq!(tlslite_cipher(&server), iana, "{what}");
-        }
+    let cases = tlslite_cases();
+    assert_eq!(cases.len(), 40);
+    for case in cases {
+        let (cert, what) = (case.cert, case.what());
+        let mut server = Peer::spawn(tlslite_python().args([
+            "-c",
+            TLSLITE_PEER,
+            "server",
+            case.iana,
+            case.group.map_or("x25519", |g| g.1),
+            &td(&format!("{}.chain.pem", cert.stem)),
+            &td(&format!("{}.pkcs8.pem", cert.stem)),
+        ]));
+        let port: u16 = server
+            .line_containing("")
+            .trim()
+            .parse()
+            .expect("tlslite server port");
+        let (mut conn, mut sock) = peers::connect(
+            client_config(&[case.suite]).build().unwrap(),
+            port,
+            "localhost",
+            5,
+        )
+        .unwrap();
+        let out = drive(
+            &mut conn,
+            &mut sock,
+            |c| {
+                c.send(b"hello from sanstls\n").unwrap();
+            },
+            |_, _| {},
+        )
+        .unwrap_or_else(|e| panic!("{what}: {e}\ntlslite said {}", server.output()));
+        let status = server.wait();
+        assert!(status.success(), "{what}: {}", server.output());
+        assert_eq!(out.data, b"echo: hello from sanstls\n", "{what}");
+        let n = out.negotiated.unwrap();
+        assert_eq!(n.suite, case.suite, "{what}");
+        assert_eq!(n.ec_group, case.group.map(|g| g.0), "{what}");
+        assert_eq!(tlslite_cipher(&server), case.iana, "{what}");
     }
 }
 
 #[test]
 fn tlslite_client_against_sanstls_server() {
-    for (suite, iana) in TLSLITE_SUITES {
-        for (group, curve) in TLSLITE_CURVES {
-            let cert = tlslite_cert(suite, group);
-            let what = format!("{iana} {curve} {}", cert.stem);
-            let offered = offered_groups(cert, group, &TLSLITE_CURVES, ",");
-            let (result, client) = serve_one(
-                server_config(cert).groups(&[group]).build().unwrap(),
-                3,
-                |port| {
-                    Peer::spawn(tlslite_python().args([
-                        "-c",
-                        TLSLITE_PEER,
-                        "client",
-                        iana,
-                        &offered,
-                        &port.to_string(),
-                    ]))
-                },
-                b"\n",
-                b"hello from sanstls\n",
-            );
-            let out =
-                result.unwrap_or_else(|e| panic!("{what}: {e}\ntlslite said {}", client.output()));
-            assert_eq!(out.data, b"hello from tlslite\n", "{what}");
-            let n = out.negotiated.unwrap();
-            assert_eq!(n.suite, suite.0, "{what}");
-            assert_eq!(n.ec_group, Some(group), "{what}");
-            assert_eq!(
-                client.stdout(),
-                "hello from sanstls\n",
-                "{what}: {}",
-                client.stderr()
-            );
-            assert_eq!(tlslite_cipher(&client), iana, "{what}");
-        }
+    for case in tlslite_cases() {
+        let (cert, what) = (case.cert, case.what());
+        let (config, offered) = match case.group {
+            Some((g, _)) => (
+                server_config(cert).groups(&[g]),
+                offered_groups(cert, g, &TLSLITE_CURVES, ","),
+            ),
+            None => (server_config(cert), "x25519".to_owned()),
+        };
+        let (result, client) = serve_one(
+            config.build().unwrap(),
+            3,
+            |port| {
+                Peer::spawn(tlslite_python().args([
+                    "-c",
+                    TLSLITE_PEER,
+                    "client",
+                    case.iana,
+                    &offered,
+                    &port.to_string(),
+                ]))
+            },
+            b"\n",
+            b"hello from sanstls\n",
+        );
+        let out =
+            result.unwrap_or_else(|e| panic!("{what}: {e}\ntlslite said {}", client.output()));
+        assert_eq!(out.data, b"hello from tlslite\n", "{what}");
+        let n = out.negotiated.unwrap();
+        assert_eq!(n.suite, case.suite, "{what}");
+        assert_eq!(n.ec_group, case.group.map(|g| g.0), "{what}");
+        assert_eq!(
+            client.stdout(),
+            "hello from sanstls\n",
+            "{what}: {}",
+            client.stderr()
+        );
+        assert_eq!(tlslite_cipher(&client), case.iana, "{what}");
     }
 }
