@@ -411,6 +411,44 @@ fn s_client_against_sanstls_server_gcm_dhe_and_rsa() {
     }
 }
 
+/// Full-size records each way with the AEAD suites: s_client sends 40,000 bytes (in
+/// records of up to 2^14 bytes), the sanstls server answers 50,000.
+#[test]
+fn s_client_full_size_aead_records() {
+    let line = [vec![b'a'; 40_000], b"\n".to_vec()].concat();
+    let reply = [vec![b'b'; 50_000], b"\n".to_vec()].concat();
+    for (cert, suite) in [
+        (RSA, ECDHE_RSA[0]),
+        (P256, ECDHE_ECDSA[1]),
+        (P384, ECDHE_ECDSA[2]),
+        (RSA, GCM_RSA_DHE[0]),
+    ] {
+        let (result, client) = serve_one(
+            server_config(cert).build().unwrap(),
+            9,
+            |port| {
+                Peer::spawn_with_input(
+                    peers::s_client(port)
+                        .args(["-CAfile", &td(cert.anchor), "-verify_return_error"])
+                        .args(["-ign_eof", "-quiet", "-cipher", suite.1]),
+                    &line,
+                )
+            },
+            b"\n",
+            &reply,
+        );
+        let out = result.unwrap_or_else(|e| panic!("{}: {e}\n{}", suite.1, client.stderr()));
+        assert_eq!(out.negotiated.unwrap().suite, suite.0);
+        assert!(out.data == line, "{}: {} bytes", suite.1, out.data.len());
+        assert!(
+            client.stdout().as_bytes() == reply,
+            "{}: {}",
+            suite.1,
+            client.stderr()
+        );
+    }
+}
+
 /// curl with `--ciphers NAME` (and `--curves` for some) against a sanstls server.
 #[test]
 fn curl_against_sanstls_server() {
@@ -921,5 +959,66 @@ fn tlslite_client_against_sanstls_server() {
             client.stderr()
         );
         assert_eq!(tlslite_cipher(&client), case.iana, "{what}");
+    }
+}
+
+/// In TLS 1.2 an ECDSA key signs the ServerKeyExchange with any hash the client offers
+/// (the curve does not fix it, unlike TLS 1.3's scheme names): SHA-256 with the P-384
+/// key and SHA-384 with the P-256 key work both ways; SHA-512 only, which sanstls does
+/// not do with ECDSA, fails with handshake_failure.
+#[test]
+fn ecdsa_signature_hash_is_not_bound_to_the_curve() {
+    let suite = ECDHE_ECDSA[0];
+    for (cert, sigalgs, digest) in [
+        (P384, "ECDSA+SHA256", Some("SHA256")),
+        (P256, "ECDSA+SHA384", Some("SHA384")),
+        (P256, "ECDSA+SHA512", None),
+    ] {
+        let what = format!("sanstls server {} {sigalgs}", cert.stem);
+        let (result, stdout) = against_s_client(
+            server_config(cert).build().unwrap(),
+            cert.anchor,
+            &["-cipher", suite.1, "-sigalgs", sigalgs],
+        );
+        match digest {
+            Some(d) => {
+                check_s_client(result, &stdout, suite, Some(GROUPS[0]), &what);
+                assert!(
+                    stdout.contains(&format!("Peer signing digest: {d}")),
+                    "{what}: {stdout}"
+                );
+            }
+            None => {
+                let err = result.unwrap_err();
+                assert_eq!(
+                    err.alert(),
+                    Some(AlertDescription::HANDSHAKE_FAILURE),
+                    "{what}"
+                );
+                assert!(stdout.contains("handshake failure"), "{what}: {stdout}");
+            }
+        }
+    }
+    for (cert, sigalgs, ok) in [
+        (P384, "ECDSA+SHA256", true),
+        (P256, "ECDSA+SHA384", true),
+        (P384, "ECDSA+SHA512", false),
+    ] {
+        let what = format!("sanstls client, s_server {} {sigalgs}", cert.stem);
+        let (peer, port) = s_server(cert)
+            .args(["-cipher", suite.1, "-sigalgs", sigalgs])
+            .start();
+        let config = client_config(&[suite.0]).build().unwrap();
+        let result = peers::http_get(config, port, "localhost", 7);
+        if ok {
+            let out = result.unwrap_or_else(|e| panic!("{what}: {e}\n{}", peer.output()));
+            check_page(&out, suite, Some(NamedGroup::X25519), &what);
+        } else {
+            assert_eq!(
+                result.unwrap_err(),
+                Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE),
+                "{what}"
+            );
+        }
     }
 }
