@@ -980,23 +980,20 @@ fn ecdsa_signature_hash_is_not_bound_to_the_curve() {
             cert.anchor,
             &["-cipher", suite.1, "-sigalgs", sigalgs],
         );
-        match digest {
-            Some(d) => {
-                check_s_client(result, &stdout, suite, Some(GROUPS[0]), &what);
-                assert!(
-                    stdout.contains(&format!("Peer signing digest: {d}")),
-                    "{what}: {stdout}"
-                );
-            }
-            None => {
-                let err = result.unwrap_err();
-                assert_eq!(
-                    err.alert(),
-                    Some(AlertDescription::HANDSHAKE_FAILURE),
-                    "{what}"
-                );
-                assert!(stdout.contains("handshake failure"), "{what}: {stdout}");
-            }
+        if let Some(d) = digest {
+            check_s_client(result, &stdout, suite, Some(GROUPS[0]), &what);
+            assert!(
+                stdout.contains(&format!("Peer signing digest: {d}")),
+                "{what}: {stdout}"
+            );
+        } else {
+            let err = result.unwrap_err();
+            assert_eq!(
+                err.alert(),
+                Some(AlertDescription::HANDSHAKE_FAILURE),
+                "{what}"
+            );
+            assert!(stdout.contains("handshake failure"), "{what}: {stdout}");
         }
     }
     for (cert, sigalgs, ok) in [
