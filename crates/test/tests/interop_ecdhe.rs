@@ -626,6 +626,128 @@ fn sanstls_client_ecdsa_certificate_accepted_by_s_server() {
     }
 }
 
+// ---- mixed chains, pinned client groups, resumption ----------------------------------
+
+/// The mixed chains both ways: a P-256 leaf under the RSA CAs (ECDHE_ECDSA) and an RSA
+/// leaf under the ECDSA CAs (ECDHE_RSA).
+#[test]
+fn mixed_chains_both_ways() {
+    const EC_UNDER_RSA: Cert = Cert {
+        stem: "server-ecdsa-rsaca",
+        key: "server-ecdsa-rsaca.pkcs8.pem",
+        issuer: "ca-int.cert.pem",
+        anchor: "ca-root.cert.pem",
+        curve: Some(NamedGroup::SECP256R1),
+    };
+    const RSA_UNDER_EC: Cert = Cert {
+        stem: "server-rsa-ecdsaca",
+        key: "server-rsa-ecdsaca.rsa.pem",
+        issuer: "ca-ecdsa-int.cert.pem",
+        anchor: "ca-ecdsa-root.cert.pem",
+        curve: None,
+    };
+    for (cert, suite) in [(EC_UNDER_RSA, ECDHE_ECDSA[0]), (RSA_UNDER_EC, ECDHE_RSA[1])] {
+        let what = format!("{} {}", cert.stem, suite.1);
+        let (peer, port) = s_server(cert).args(["-cipher", suite.1]).start();
+        let out = peers::http_get(
+            client_config(&[suite.0]).build().unwrap(),
+            port,
+            "localhost",
+            7,
+        )
+        .unwrap_or_else(|e| panic!("{what}: {e}\n{}", peer.output()));
+        check_page(&out, suite, Some(NamedGroup::X25519), &what);
+
+        let (result, stdout) = against_s_client(
+            server_config(cert).build().unwrap(),
+            cert.anchor,
+            &["-cipher", suite.1],
+        );
+        check_s_client(result, &stdout, suite, Some(GROUPS[0]), &what);
+    }
+}
+
+/// A sanstls client offering one group at a time (`ClientConfigBuilder::groups`; for
+/// an ECDSA server, the certificate's curve after it) against one `s_server` with its
+/// default groups: it gets that group.
+#[test]
+fn sanstls_client_with_pinned_groups_against_s_server() {
+    for cert in [RSA, P384] {
+        let suite = suites_for(cert)[0];
+        let (peer, port) = s_server(cert).args(["-cipher", suite.1]).start();
+        for (group, name, _) in GROUPS {
+            let what = format!("{} {name}", cert.stem);
+            // The certificate's curve too (RFC 8422 §5.1, see
+            // `ecdsa_certificate_curve_must_be_among_the_clients_groups`), after it.
+            let mut groups = vec![group];
+            groups.extend(cert.curve.filter(|&c| c != group));
+            let config = client_config(&[suite.0]).groups(&groups).build().unwrap();
+            let out = peers::http_get(config, port, "localhost", 7)
+                .unwrap_or_else(|e| panic!("{what}: {e}\n{}", peer.output()));
+            check_page(&out, suite, Some(group), &what);
+        }
+    }
+}
+
+/// Session resumption over ECDHE suites (SHA-384 PRF included): the sanstls client
+/// resumes with `s_server` (a shared client configuration keeps the session), and
+/// `s_client -reconnect` resumes with the sanstls server. A resumed connection has no
+/// `ec_group` (no key exchange).
+#[test]
+fn resumption_over_ecdhe_suites() {
+    for (cert, suite) in [(P384, ECDHE_ECDSA[2]), (RSA, ECDHE_RSA[1])] {
+        let what = format!("{} {}", cert.stem, suite.1);
+        let (peer, port) = s_server(cert).args(["-cipher", suite.1]).start();
+        let config = Arc::new(client_config(&[suite.0]).build().unwrap());
+        let first = peers::http_get(Arc::clone(&config), port, "localhost", 7)
+            .unwrap_or_else(|e| panic!("{what}: {e}\n{}", peer.output()));
+        check_page(&first, suite, Some(NamedGroup::X25519), &what);
+        assert!(!first.negotiated.unwrap().resumed, "{what}");
+        let second = peers::http_get(config, port, "localhost", 8)
+            .unwrap_or_else(|e| panic!("{what}: {e}\n{}", peer.output()));
+        check_page(&second, suite, None, &what);
+        assert!(second.negotiated.unwrap().resumed, "{what}");
+        let page = String::from_utf8_lossy(&second.data);
+        assert!(page.contains("Reused, TLSv1.2"), "{what}: {page}");
+
+        let (served, client) = peers::serve_many(
+            server_config(cert).build().unwrap(),
+            21,
+            // -reconnect: the first connection and five more.
+            6,
+            |port| {
+                Peer::spawn(
+                    peers::s_client(port)
+                        .args(["-CAfile", &td(cert.anchor), "-verify_return_error"])
+                        .args(["-servername", "localhost", "-reconnect"])
+                        .args(["-cipher", suite.1]),
+                )
+            },
+            b"\n",
+            b"",
+        );
+        let resumed: Vec<_> = served
+            .iter()
+            .map(|s| {
+                let out = s
+                    .result
+                    .as_ref()
+                    .unwrap_or_else(|e| panic!("{what}: {e}\n{}", client.output()));
+                let n = out.negotiated.as_ref().unwrap();
+                assert_eq!(n.suite, suite.0, "{what}");
+                assert_eq!(n.ec_group.is_some(), !n.resumed, "{what}");
+                n.resumed
+            })
+            .collect();
+        assert_eq!(
+            resumed,
+            [false, true, true, true, true, true],
+            "{what}: {}",
+            client.stdout()
+        );
+    }
+}
+
 // ---- refusals -------------------------------------------------------------------------
 
 /// `s_server` with ECDHE suites only and only X448, which the sanstls client does not
