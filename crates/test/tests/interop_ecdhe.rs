@@ -1141,3 +1141,51 @@ fn ecdsa_signature_hash_is_not_bound_to_the_curve() {
         }
     }
 }
+
+/// The ECDSA client key signs its CertificateVerify with the hash `s_server
+/// -client_sigalgs` asks for (SHA-384 or SHA-256 with the P-256 key; TLS 1.2 does not
+/// bind the hash to the curve). With SHA-512 only, which sanstls does not do with
+/// ECDSA, the client sends no certificate (RFC 5246 §7.4.6) and `s_server -Verify 1`
+/// refuses with handshake_failure.
+#[test]
+fn sanstls_client_ecdsa_certificate_verify_hashes() {
+    let suite = ECDHE_RSA[0];
+    for (sigalgs, ok) in [
+        ("ECDSA+SHA384", true),
+        ("ECDSA+SHA256", true),
+        ("ECDSA+SHA512", false),
+    ] {
+        let (mut peer, port) = s_server(RSA)
+            .args(["-cipher", suite.1, "-client_sigalgs", sigalgs])
+            .args(["-Verify", "1", "-CAfile", &td("ca-ecdsa-root.cert.pem")])
+            .start();
+        let key = CertifiedKey::from_pem(
+            &fixtures::read("client-ecdsa.chain.pem"),
+            &fixtures::read("client-ecdsa.ec.pem"),
+        )
+        .unwrap();
+        let config = client_config(&[suite.0])
+            .client_certificate(key)
+            .build()
+            .unwrap();
+        let result = peers::http_get(config, port, "localhost", 21);
+        if ok {
+            let out = result.unwrap_or_else(|e| panic!("{sigalgs}: {e}\n{}", peer.output()));
+            check_page(&out, suite, Some(NamedGroup::X25519), sigalgs);
+            let page = String::from_utf8_lossy(&out.data);
+            assert!(page.contains("Client certificate"), "{sigalgs}: {page}");
+        } else {
+            assert_eq!(
+                result.unwrap_err(),
+                Error::AlertReceived(AlertDescription::HANDSHAKE_FAILURE),
+                "{sigalgs}"
+            );
+            assert!(
+                peer.wait_for_stderr("peer did not return a certificate", peers::HANG_GUARD),
+                "{sigalgs}: {}",
+                peer.output()
+            );
+            peer.kill();
+        }
+    }
+}
