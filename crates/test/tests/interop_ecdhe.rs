@@ -1,10 +1,12 @@
 //! ECDHE, ECDSA and the AEAD suites against real peers on 127.0.0.1 ephemeral ports:
 //! OpenSSL 3's `s_server` and `s_client` (every new suite, every group, the RSA and both
 //! ECDSA certificates), `curl`, Python's `ssl`, and tlslite-ng (through the small
-//! script [`TLSLITE_PEER`]), each way; client certificates with an ECDSA key; and the
-//! refusals (no common group, no certificate for the suites). Each s_server serves a
-//! whole loop of suites for one certificate and group. A missing peer fails the test
-//! loudly; nothing passes silently.
+//! script [`TLSLITE_PEER`]), each way; client certificates with an ECDSA key; mixed
+//! RSA/ECDSA chains, ECDSA signature hashes, full-size AEAD records and resumption over
+//! ECDHE suites; and the refusals (no common group, no suite for the certificate, an
+//! ECDSA certificate on a curve the client does not list). Each s_server serves a whole
+//! loop of suites for one certificate and group. A missing peer fails the test loudly;
+//! nothing passes silently.
 
 use std::sync::Arc;
 
