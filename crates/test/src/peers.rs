@@ -416,6 +416,8 @@ pub fn s_server() -> SServer {
     SServer {
         cmd: openssl(),
         cert: "server-rsa2048".into(),
+        key: None,
+        chain: None,
         args: Vec::new(),
     }
 }
@@ -425,6 +427,8 @@ pub fn s_server() -> SServer {
 pub struct SServer {
     cmd: Command,
     cert: String,
+    key: Option<String>,
+    chain: Option<String>,
     args: Vec<String>,
 }
 
@@ -434,6 +438,17 @@ impl SServer {
     #[must_use]
     pub fn cert(mut self, stem: &str) -> Self {
         stem.clone_into(&mut self.cert);
+        self
+    }
+
+    /// Presents `testdata/<stem>.cert.pem` with the key file `testdata/<key>` and the
+    /// intermediates of `testdata/<chain>`: for the EC leaves, e.g.
+    /// `("server-ecdsa-p256", "server-ecdsa-p256.ec.pem", "ca-ecdsa-int.cert.pem")`.
+    #[must_use]
+    pub fn cert_files(mut self, stem: &str, key: &str, chain: &str) -> Self {
+        stem.clone_into(&mut self.cert);
+        self.key = Some(key.to_owned());
+        self.chain = Some(chain.to_owned());
         self
     }
 
@@ -460,8 +475,14 @@ impl SServer {
         self.cmd
             .args(["s_server", "-tls1_2", "-accept", "127.0.0.1:0"])
             .args(["-cert", &td(&format!("{}.cert.pem", self.cert))])
-            .args(["-key", &td(&format!("{}.rsa.pem", self.cert))])
-            .args(["-cert_chain", &td("ca-int.cert.pem")])
+            .args([
+                "-key",
+                &td(&self.key.unwrap_or_else(|| format!("{}.rsa.pem", self.cert))),
+            ])
+            .args([
+                "-cert_chain",
+                &td(self.chain.as_deref().unwrap_or("ca-int.cert.pem")),
+            ])
             .args(&self.args);
         self.cmd
     }
