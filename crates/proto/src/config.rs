@@ -658,6 +658,11 @@ macro_rules! common_setters {
         /// §5.1.1) and accepts only them from the server; a server picks the first of
         /// its own the client offers. `build` refuses other groups, and an empty list
         /// with ECDHE suites.
+        ///
+        /// A client's list also says which curves it can check ECDSA signatures on
+        /// (RFC 8422 §5.1.1): a server uses an ECDSA certificate only when the client
+        /// lists its curve, so a client configured with x25519 alone reaches no ECDSA
+        /// server. List secp256r1 (and secp384r1) after a preferred x25519.
         #[must_use]
         pub fn groups(mut self, groups: &[NamedGroup]) -> Self {
             self.common.groups = groups.to_vec();
