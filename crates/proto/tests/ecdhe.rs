@@ -14,7 +14,10 @@ use sanstls_proto::{
     ClientConfig, Error, NamedGroup, PeerIncompatible, PeerMisbehaved, ServerConfig,
     SignatureScheme,
 };
+use sanstls_wire::codec::List;
 use sanstls_wire::enums::{AlertDescription as A, CipherSuite, KeyExchange};
+use sanstls_wire::extensions::{ClientExtension, ClientExtensions};
+use sanstls_wire::handshake::{ClientHello, HandshakeMessage};
 
 const GROUPS: [NamedGroup; 3] = [
     NamedGroup::X25519,
@@ -389,33 +392,18 @@ fn a_flipped_gcm_or_poly1305_tag_is_bad_record_mac() {
     }
 }
 
-#[test]
-fn ec_point_formats_without_uncompressed_is_illegal_parameter() {
-    use sanstls_wire::enums::EcPointFormat;
-    use sanstls_wire::extensions::{ClientExtension, ClientExtensions};
-    use sanstls_wire::handshake::{ClientHello, HandshakeMessage};
-    let mut p = Pair::new(
-        client_builder_both_roots().build().unwrap(),
-        server("server-rsa2048"),
-    );
-    p.filter = Some(on_chunk(Dir::ToServer, 1, |chunk| {
+/// A filter that re-encodes the client's ClientHello (its first record) with each
+/// extension passed through `f`.
+fn replace_client_extension(
+    f: impl for<'a> Fn(ClientExtension<'a>) -> ClientExtension<'a> + 'static,
+) -> pair::Filter {
+    on_chunk(Dir::ToServer, 1, move |chunk| {
         forge::rewrite_first_record(chunk, |msg| {
             let HandshakeMessage::ClientHello(ch) = HandshakeMessage::decode(msg, None).unwrap()
             else {
                 panic!("not a ClientHello");
             };
-            let compressed = [EcPointFormat::ANSIX962_COMPRESSED_PRIME];
-            let exts: Vec<ClientExtension<'_>> = ch
-                .extensions
-                .iter()
-                .flatten()
-                .map(|e| match e {
-                    ClientExtension::EcPointFormats(_) => ClientExtension::EcPointFormats(
-                        sanstls_wire::codec::List::from_items(&compressed),
-                    ),
-                    other => other,
-                })
-                .collect();
+            let exts: Vec<ClientExtension<'_>> = ch.extensions.iter().flatten().map(&f).collect();
             HandshakeMessage::ClientHello(ClientHello {
                 extensions: Some(ClientExtensions::from_items(&exts)),
                 ..ch
@@ -423,6 +411,21 @@ fn ec_point_formats_without_uncompressed_is_illegal_parameter() {
             .to_vec()
             .unwrap()
         });
+    })
+}
+
+#[test]
+fn ec_point_formats_without_uncompressed_is_illegal_parameter() {
+    use sanstls_wire::enums::EcPointFormat;
+    let mut p = Pair::new(
+        client_builder_both_roots().build().unwrap(),
+        server("server-rsa2048"),
+    );
+    p.filter = Some(replace_client_extension(|e| match e {
+        ClientExtension::EcPointFormats(_) => ClientExtension::EcPointFormats(List::from_items(&[
+            EcPointFormat::ANSIX962_COMPRESSED_PRIME,
+        ])),
+        other => other,
     }));
     let e = Error::PeerMisbehaved(PeerMisbehaved::UncompressedPointsRefused);
     p.expect_failure(false, &e, A::ILLEGAL_PARAMETER);
@@ -488,8 +491,6 @@ fn groups_and_schemes_are_checked_by_build() {
 
 #[test]
 fn a_group_the_client_did_not_offer_is_illegal_parameter() {
-    use sanstls_wire::extensions::{ClientExtension, ClientExtensions};
-    use sanstls_wire::handshake::{ClientHello, HandshakeMessage};
     // The client offers x25519 and secp256r1; its ClientHello is changed to list
     // secp384r1 instead of x25519, and the server, which has only secp384r1, picks it.
     let c = client_builder_both_roots()
@@ -502,31 +503,14 @@ fn a_group_the_client_did_not_offer_is_illegal_parameter() {
         .build()
         .unwrap();
     let mut p = Pair::new(c, s);
-    p.filter = Some(on_chunk(Dir::ToServer, 1, |chunk| {
-        forge::rewrite_first_record(chunk, |msg| {
-            let HandshakeMessage::ClientHello(ch) = HandshakeMessage::decode(msg, None).unwrap()
-            else {
-                panic!("not a ClientHello");
-            };
-            let groups = [NamedGroup::SECP384R1, NamedGroup::SECP256R1];
-            let exts: Vec<ClientExtension<'_>> = ch
-                .extensions
-                .iter()
-                .flatten()
-                .map(|e| match e {
-                    ClientExtension::SupportedGroups(_) => ClientExtension::SupportedGroups(
-                        sanstls_wire::codec::List::from_items(&groups),
-                    ),
-                    other => other,
-                })
-                .collect();
-            HandshakeMessage::ClientHello(ClientHello {
-                extensions: Some(ClientExtensions::from_items(&exts)),
-                ..ch
-            })
-            .to_vec()
-            .unwrap()
-        });
+    p.filter = Some(replace_client_extension(|e| match e {
+        ClientExtension::SupportedGroups(_) => {
+            ClientExtension::SupportedGroups(List::from_items(&[
+                NamedGroup::SECP384R1,
+                NamedGroup::SECP256R1,
+            ]))
+        }
+        other => other,
     }));
     let e = Error::PeerMisbehaved(PeerMisbehaved::UnofferedGroup);
     p.expect_failure(true, &e, A::ILLEGAL_PARAMETER);

@@ -72,6 +72,7 @@ mod with_sha384 {
     use sanstls_crypto::cipher::AesCbcKey;
     use sanstls_crypto::hmac::hmac;
     use sanstls_crypto::rng::SeededRng;
+    use sanstls_keys::DirectionKeys;
     use sanstls_wire::enums::{ContentType, ProtocolVersion};
 
     fn seal(sealer: &mut Sealer, payload: &[u8]) -> Vec<u8> {
@@ -209,17 +210,39 @@ mod with_sha384 {
                     }
                     aes.encrypt_in_place(&iv, &mut body).unwrap();
                     let mut rec = record(&iv, &body);
-                    let mut o = Opener::cbc(&k, CbcMode::MacThenEncrypt).unwrap();
-                    o.set_sequence_number(seq);
-                    let got = open(&mut o, &mut rec);
                     let what = format!("{content_len} pad {pad} {fault:?}");
-                    if fault == Fault::None {
-                        assert_eq!(got.unwrap(), content, "{what}");
-                    } else {
-                        assert_eq!(got, Err(Error::BadRecordMac), "{what}");
-                    }
+                    expect_open(
+                        &k,
+                        CbcMode::MacThenEncrypt,
+                        seq,
+                        &mut rec,
+                        &content,
+                        fault,
+                        &what,
+                    );
                 }
             }
+        }
+    }
+
+    /// Opens `rec` under `k` in `mode` at sequence number `seq`: `content` comes back
+    /// when `fault` is none, else `bad_record_mac`.
+    fn expect_open(
+        k: &DirectionKeys<'_>,
+        mode: CbcMode,
+        seq: u64,
+        rec: &mut [u8],
+        content: &[u8],
+        fault: Fault,
+        what: &str,
+    ) {
+        let mut o = Opener::cbc(k, mode).unwrap();
+        o.set_sequence_number(seq);
+        let got = open(&mut o, rec);
+        if fault == Fault::None {
+            assert_eq!(got.unwrap(), content, "{what}");
+        } else {
+            assert_eq!(got, Err(Error::BadRecordMac), "{what}");
         }
     }
 
@@ -266,15 +289,16 @@ mod with_sha384 {
                         frag[at] ^= 0x01;
                     }
                     let mut rec = record(&iv, &frag);
-                    let mut o = Opener::cbc(&k, CbcMode::EncryptThenMac).unwrap();
-                    o.set_sequence_number(seq);
-                    let got = open(&mut o, &mut rec);
                     let what = format!("{content_len} pad {pad} {fault:?}");
-                    if fault == Fault::None {
-                        assert_eq!(got.unwrap(), content, "{what}");
-                    } else {
-                        assert_eq!(got, Err(Error::BadRecordMac), "{what}");
-                    }
+                    expect_open(
+                        &k,
+                        CbcMode::EncryptThenMac,
+                        seq,
+                        &mut rec,
+                        &content,
+                        fault,
+                        &what,
+                    );
                 }
             }
         }
