@@ -171,11 +171,16 @@ impl PrivateKey {
         }
         match RsaPrivateKey::from_pem(pem) {
             Ok(k) => Ok(PrivateKey::Rsa(k)),
-            // A PKCS#8 key that is not RSA may be EC.
+            // A PKCS#8 key that is not RSA may be EC; if it is neither, the EC parser's
+            // error says more ("a curve other than P-256 or P-384", "not
+            // id-ecPublicKey") than "not rsaEncryption" does.
             #[cfg(feature = "ecdsa")]
-            Err(e) => EcdsaPrivateKey::from_pem(pem)
+            Err(rsa) => EcdsaPrivateKey::from_pem(pem)
                 .map(PrivateKey::Ecdsa)
-                .map_err(|_| e),
+                .map_err(|ec| match rsa {
+                    sanstls_crypto::Error::KeyEncoding(m) if m.contains("rsaEncryption") => ec,
+                    other => other,
+                }),
             #[cfg(not(feature = "ecdsa"))]
             Err(e) => Err(e),
         }

@@ -218,3 +218,20 @@ mod arbitrary_files {
         }
     }
 }
+
+/// Keys of a kind sanstls does not sign with are refused with a message naming why
+/// (made with `openssl genpkey`; they protect nothing).
+#[test]
+fn unsupported_key_types_are_named() {
+    const P521: &str = "-----BEGIN PRIVATE KEY-----\nMIHuAgEAMBAGByqGSM49AgEGBSuBBAAjBIHWMIHTAgEBBEIANiWPvYrOZ7QWwHwS\nacJj3KYU3q6SbWEU1l6n4LbXSDMklUbpzDa6bYMcEd7HRBf+nZb5sD1TGSquUyIo\nXx5JnAyhgYkDgYYABAEPhYu1lGFMOYNnYPyN/qBGLealef3wpx49+6O4LVHPG3gL\nA9aQsTqOb3bc8KOjmc4TPWwL3I+SQxgqMRqYA5lo/QG6kalg/LnHW+VACDC/fvxO\nTr7WVlSwfzHDpPN/RP7B6KROtEiasiaf1vmMo0olpEQ9U2wUUahDIDJ/5+QyO1fr\niw==\n-----END PRIVATE KEY-----\n";
+    const ED25519: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIMZtmD09iKeGKFf1SSMqFsdNrlyJOE7+85KbQBr34P68\n-----END PRIVATE KEY-----\n";
+    for (name, pem, says) in [
+        ("p521.pem", P521, "curve other than P-256 or P-384"),
+        ("ed25519.pem", ED25519, "not an EC key"),
+    ] {
+        let p = temp_file(name, pem);
+        let msg = problem(load::private_key(&p).unwrap_err(), &p);
+        assert!(msg.contains(says), "{msg}");
+        assert!(msg.contains("RSA, or EC on P-256 or P-384"), "{msg}");
+    }
+}
