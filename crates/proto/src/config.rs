@@ -1066,6 +1066,8 @@ pub struct ServerConfig {
     /// The size of the CertificateRequest sent with a client verifier (0 without).
     pub(crate) cert_request_len: usize,
     pub(crate) refuse_unknown_server_names: bool,
+    /// Choose the suite by the client's order rather than the server's.
+    pub(crate) client_suite_order: bool,
     /// The session cache for session-ID resumption; `None`: no session IDs.
     pub(crate) session_store: Option<Shared<dyn StoresServerSessions>>,
     /// How long a cached session may be resumed.
@@ -1099,6 +1101,7 @@ impl ServerConfig {
             dh_group: NamedDhGroup::Ffdhe2048,
             client_verifier: None,
             refuse_unknown_server_names: false,
+            client_suite_order: false,
             session_store: default_store(|| {
                 Shared::new(SessionCache::new(DEFAULT_SERVER_SESSION_CAPACITY)) as _
             }),
@@ -1147,6 +1150,7 @@ pub struct ServerConfigBuilder {
     dh_group: NamedDhGroup,
     client_verifier: Option<Shared<dyn ClientCertVerifier>>,
     refuse_unknown_server_names: bool,
+    client_suite_order: bool,
     session_store: Option<Shared<dyn StoresServerSessions>>,
     session_lifetime: Duration,
     ticketer: Option<Shared<dyn Ticketer>>,
@@ -1211,6 +1215,17 @@ impl ServerConfigBuilder {
     #[must_use]
     pub fn refuse_unknown_server_names(mut self, on: bool) -> Self {
         self.refuse_unknown_server_names = on;
+        self
+    }
+
+    /// Choose the cipher suite by the client's order of preference instead of this
+    /// server's (default off: the first of [`Self::cipher_suites`] that the client
+    /// offers and the certificate can serve). Either way only suites both sides list
+    /// are chosen; on, a client that prefers, say, ChaCha20-Poly1305 (no AES hardware)
+    /// gets it.
+    #[must_use]
+    pub fn prefer_client_suite_order(mut self, on: bool) -> Self {
+        self.client_suite_order = on;
         self
     }
 
@@ -1291,6 +1306,7 @@ impl ServerConfigBuilder {
             client_verifier: self.client_verifier,
             cert_request_len,
             refuse_unknown_server_names: self.refuse_unknown_server_names,
+            client_suite_order: self.client_suite_order,
             session_store: self.session_store,
             session_lifetime: self.session_lifetime,
             ticketer: self.ticketer,

@@ -108,17 +108,24 @@ pub(crate) fn dh_group(
 /// key exchange can run: DHE needs a group and an RSA certificate that may sign, with a
 /// scheme; ECDHE a common EC group and a certificate of the suite's key type that may
 /// sign (RFC 8422 §2); RSA key exchange an RSA certificate that may encipher keys (RFC
-/// 5246 §7.4.2).
+/// 5246 §7.4.2). With `client_order`, the first in the client's order that the server
+/// also lists.
 pub(crate) fn cipher_suite(
     ours: &[CipherSuite],
     theirs: List<'_, CipherSuite>,
     can: Abilities,
+    client_order: bool,
 ) -> Result<&'static SuiteInfo, Error> {
     let mut dhe_blocked_by_group = false;
-    for &s in ours {
-        if !theirs.contains(&s) {
-            continue;
-        }
+    let candidates: Vec<CipherSuite> = if client_order {
+        theirs.iter().filter(|s| ours.contains(s)).collect()
+    } else {
+        ours.iter()
+            .copied()
+            .filter(|s| theirs.contains(s))
+            .collect()
+    };
+    for s in candidates {
         let Some(info) = suite::lookup(s) else {
             continue;
         };
@@ -206,25 +213,43 @@ mod tests {
             dh_group,
             ec_group: None,
         };
-        let pick =
-            |sign, group| cipher_suite(&ours, List::from_items(&theirs), can(sign, true, group));
+        let pick = |sign, group| {
+            cipher_suite(
+                &ours,
+                List::from_items(&theirs),
+                can(sign, true, group),
+                false,
+            )
+        };
         assert_eq!(pick(true, ok).unwrap().suite, ours[0]);
         assert_eq!(pick(false, ok).unwrap().suite, ours[1]);
         assert_eq!(pick(true, Err(())).unwrap().suite, ours[1]);
         // A certificate that may only sign rules out RSA key exchange.
         let theirs_rsa = [CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&theirs_rsa), can(true, false, ok)).unwrap_err(),
+            cipher_suite(
+                &ours,
+                List::from_items(&theirs_rsa),
+                can(true, false, ok),
+                false
+            )
+            .unwrap_err(),
             PeerIncompatible::NoCommonCipherSuite.into()
         );
         let dhe_only = [CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&dhe_only), can(true, true, Err(()))).unwrap_err(),
+            cipher_suite(
+                &ours,
+                List::from_items(&dhe_only),
+                can(true, true, Err(())),
+                false,
+            )
+            .unwrap_err(),
             PeerIncompatible::NoCommonDhGroup.into()
         );
         let none = [CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA];
         assert_eq!(
-            cipher_suite(&ours, List::from_items(&none), can(true, true, ok)).unwrap_err(),
+            cipher_suite(&ours, List::from_items(&none), can(true, true, ok), false).unwrap_err(),
             PeerIncompatible::NoCommonCipherSuite.into()
         );
     }
@@ -246,24 +271,38 @@ mod tests {
         };
         let g = Some(NamedGroup::X25519);
         assert_eq!(
-            cipher_suite(&ours, theirs, can(false, true, g))
+            cipher_suite(&ours, theirs, can(false, true, g), false)
                 .unwrap()
                 .suite,
             ours[0]
         );
         assert_eq!(
-            cipher_suite(&ours, theirs, can(true, false, g))
+            cipher_suite(&ours, theirs, can(true, false, g), false)
                 .unwrap()
                 .suite,
             ours[1]
         );
         assert_eq!(
-            cipher_suite(&ours, theirs, can(true, false, None))
+            cipher_suite(&ours, theirs, can(true, false, None), false)
                 .unwrap()
                 .suite,
             ours[2]
         );
-        assert!(cipher_suite(&ours, theirs, can(false, true, None)).is_err());
+        assert!(cipher_suite(&ours, theirs, can(false, true, None), false).is_err());
+        // The client's order, when the server asks for it.
+        let reversed = [ours[2], ours[1], ours[0]];
+        let pick = |client_order| {
+            cipher_suite(
+                &ours,
+                List::from_items(&reversed),
+                can(true, false, g),
+                client_order,
+            )
+            .unwrap()
+            .suite
+        };
+        assert_eq!(pick(false), ours[1]);
+        assert_eq!(pick(true), ours[2]);
         // RFC 8422 §5.1.1: the server's order among the client's groups; without the
         // extension, the server's first.
         let server = [NamedGroup::SECP256R1, NamedGroup::X25519];

@@ -597,3 +597,23 @@ fn an_ecdsa_server_signs_with_its_curves_scheme() {
         p.run_handshake(cert);
     }
 }
+
+#[test]
+fn the_server_order_wins_unless_configured_otherwise() {
+    let chacha = CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256;
+    let gcm = CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256;
+    for (client_order, want) in [(false, gcm), (true, chacha)] {
+        let c = client_builder_both_roots()
+            .cipher_suites(&[chacha, gcm])
+            .build()
+            .unwrap();
+        let s = ServerConfig::builder()
+            .single_cert(server_key("server-rsa2048"))
+            .prefer_client_suite_order(client_order)
+            .build()
+            .unwrap();
+        let mut p = Pair::new(c, s);
+        p.run_handshake("");
+        assert_eq!(p.server.negotiated().unwrap().suite, want);
+    }
+}

@@ -313,7 +313,12 @@ fn full_handshake_suite(
         dh_group: group,
         ec_group,
     };
-    let suite = negotiate::cipher_suite(&common.suites, ch.cipher_suites, can)?;
+    let suite = negotiate::cipher_suite(
+        &common.suites,
+        ch.cipher_suites,
+        can,
+        config.client_suite_order,
+    )?;
     // (The configuration holds only suites whose key exchange this build has.)
     let kx = match (suite.key_exchange, scheme) {
         #[cfg(feature = "rsa-kx")]
