@@ -104,7 +104,8 @@
 //! - **Key exchange and suites.** By default a client offers, and a server prefers,
 //!   ECDHE with an AEAD (ECDSA certificates first), then ECDHE with CBC, then DHE_RSA,
 //!   then RSA key exchange ([`sanstls_keys::suite::SUITES`]); the server chooses by its
-//!   own order among the suites its certificate can serve (an RSA key: RSA, DHE_RSA,
+//!   own order (or the client's: [`ServerConfigBuilder::prefer_client_suite_order`])
+//!   among the suites its certificate can serve (an RSA key: RSA, DHE_RSA,
 //!   ECDHE_RSA; an EC key: ECDHE_ECDSA). ECDHE groups ([`DEFAULT_GROUPS`]: x25519,
 //!   secp256r1, secp384r1) are offered in supported_groups with ec_point_formats
 //!   (uncompressed only); the server takes the first of its groups the client lists
