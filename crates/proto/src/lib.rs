@@ -119,8 +119,10 @@
 //!   a CertificateRequest listing certificate types rsa_sign and ecdsa_sign, its
 //!   [signature schemes](ServerConfigBuilder::signature_schemes) and the verifier's
 //!   `acceptable_issuers()`. The client answers with its chain when the server accepts
-//!   its key's type (rsa_sign or ecdsa_sign), the leaf's keyUsage allows digitalSignature and the two share a scheme
-//!   (one hashing with the PRF hash first, then the client's order); otherwise with an
+//!   its key's type (rsa_sign or ecdsa_sign), the leaf's keyUsage allows
+//!   digitalSignature and the two share a scheme (for an ECDSA key the one named after
+//!   its curve first, then one hashing with the PRF hash, then the client's order);
+//!   otherwise with an
 //!   empty Certificate. It does not filter on certificate_authorities (many servers send
 //!   none, and OpenSSL does not filter either): the server judges the chain. After
 //!   ClientKeyExchange the client signs the transcript so far in CertificateVerify; RSA-PSS

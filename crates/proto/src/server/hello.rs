@@ -1,6 +1,6 @@
 //! The server's answer to a ClientHello: ServerHello, Certificate, ServerKeyExchange
-//! (DHE_RSA, ECDHE_RSA, ECDHE_ECDSA), CertificateRequest (with a client verifier) and ServerHelloDone (RFC 5246
-//! §7.4.1.3-§7.4.5).
+//! (DHE_RSA, ECDHE_RSA, ECDHE_ECDSA), CertificateRequest (with a client verifier) and
+//! ServerHelloDone (RFC 5246 §7.4.1.3-§7.4.5, RFC 8422 §5.2-§5.4).
 
 use crate::Shared;
 use alloc::boxed::Box;
@@ -574,7 +574,8 @@ fn send_first_flight(
     };
 
     // 4. §7.4.4: with a client verifier, CertificateRequest: rsa_sign and (with
-    //    feature `ecdsa`) ecdsa_sign (RFC 8422 §5.5), the schemes it accepts in CertificateVerify,
+    //    feature `ecdsa`) ecdsa_sign (RFC 8422 §5.5), the schemes it accepts in
+    //    CertificateVerify,
     //    and the verifier's acceptable issuers (their sizes were checked when the config
     //    was built).
     #[cfg(feature = "client-auth")]
