@@ -31,4 +31,11 @@ fn main() {
     pem_to_der(&out, "ca-root.cert.pem", "ca-root");
     pem_to_der(&out, "server-rsa2048.chain.pem", "server-chain");
     pem_to_der(&out, "server-rsa2048.rsa.pem", "server-key");
+    // The ECDSA test root (P-384, signs with SHA-384) and intermediate (P-256, signs with
+    // SHA-256): client-ecdhe trusts the intermediate (see src/main.rs); its peer's ECDSA
+    // P-256 leaf and intermediate, and the leaf's SEC 1 key.
+    pem_to_der(&out, "ca-ecdsa-root.cert.pem", "ca-ecdsa-root");
+    pem_to_der(&out, "ca-ecdsa-int.cert.pem", "ca-ecdsa-int");
+    pem_to_der(&out, "server-ecdsa-p256.chain.pem", "server-ecdsa-chain");
+    pem_to_der(&out, "server-ecdsa-p256.ec.pem", "server-ecdsa-key");
 }

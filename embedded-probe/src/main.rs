@@ -1,5 +1,6 @@
 //! A probe firmware for `cargo xtask embedded`: one role of sanstls (a client with the
-//! smallest feature set, a client or a server with the default features) on a Cortex-M4
+//! smallest feature set, the smallest modern client (ECDHE-ECDSA with AES-GCM), a client
+//! or a server with the default features) on a Cortex-M4
 //! (`thumbv7em-none-eabihf`, QEMU's `mps2-an386`), through a complete in-memory
 //! handshake and a 4 KiB echo: the probe sends 4096 bytes, the peer echoes them, the
 //! probe checks them.
@@ -22,14 +23,22 @@
 
 extern crate alloc;
 
-#[cfg(not(any(feature = "client-min", feature = "client-full", feature = "server")))]
-compile_error!("choose a probe: feature client-min, client-full or server");
+#[cfg(not(any(
+    feature = "client-min",
+    feature = "client-ecdhe",
+    feature = "client-full",
+    feature = "server"
+)))]
+compile_error!("choose a probe: feature client-min, client-ecdhe, client-full or server");
 #[cfg(any(
+    all(feature = "client-min", feature = "client-ecdhe"),
     all(feature = "client-min", feature = "client-full"),
     all(feature = "client-min", feature = "server"),
+    all(feature = "client-ecdhe", feature = "client-full"),
+    all(feature = "client-ecdhe", feature = "server"),
     all(feature = "client-full", feature = "server"),
 ))]
-compile_error!("one probe per build: client-min, client-full or server");
+compile_error!("one probe per build: client-min, client-ecdhe, client-full or server");
 
 use alloc::sync::Arc;
 use alloc::vec;
@@ -42,7 +51,7 @@ use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap;
 use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use sanstls_embedded::{TlsConnection, UnixTime};
-#[cfg(feature = "client-min")]
+#[cfg(any(feature = "client-min", feature = "client-ecdhe"))]
 use sanstls_proto::CipherSuite;
 use sanstls_proto::SeededRng;
 
@@ -59,6 +68,18 @@ const CA_PEM: &str = include_str!("../../testdata/ca-root.cert.pem");
 /// The same, in DER (build.rs), as a device stores it: the probe side reads no PEM.
 #[cfg(any(feature = "client-min", feature = "client-full"))]
 const CA_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ca-root.0.der"));
+/// client-ecdhe's: the ECDSA P-256 intermediate CA (DER) as its trust anchor. The ECDSA
+/// root (`ca-ecdsa-root`, P-384) signs that intermediate with ecdsa-with-SHA384, which a
+/// build without feature `sha512` cannot verify (`SignatureAlgorithmLeftOut(Sha384)`):
+/// client, ecdhe, ecdsa and aes-gcm alone verify SHA-256 signatures only, so the probe
+/// anchors at the intermediate, which signs the leaf with ecdsa-with-SHA256. The server
+/// still sends the whole ECDSA P-256 chain (leaf and intermediate).
+/// With feature `ecdsa-root` (which adds sha512) it trusts the root instead: what the
+/// whole chain costs.
+#[cfg(all(feature = "client-ecdhe", not(feature = "ecdsa-root")))]
+const CA_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ca-ecdsa-int.0.der"));
+#[cfg(all(feature = "client-ecdhe", feature = "ecdsa-root"))]
+const CA_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/ca-ecdsa-root.0.der"));
 /// The server's leaf, intermediate and PKCS#1 key in DER (build.rs).
 #[cfg(feature = "server")]
 const SERVER_CHAIN_DER: [&[u8]; 2] = [
@@ -68,10 +89,24 @@ const SERVER_CHAIN_DER: [&[u8]; 2] = [
 #[cfg(feature = "server")]
 const SERVER_KEY_DER: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/server-key.0.der"));
 /// The server's RSA-2048 leaf and intermediate, and its key.
-#[cfg(all(feature = "peer", not(feature = "server")))]
+#[cfg(all(feature = "peer", any(feature = "client-min", feature = "client-full")))]
 const SERVER_CHAIN_PEM: &str = include_str!("../../testdata/server-rsa2048.chain.pem");
-#[cfg(all(feature = "peer", not(feature = "server")))]
+#[cfg(all(feature = "peer", any(feature = "client-min", feature = "client-full")))]
 const SERVER_KEY_PEM: &str = include_str!("../../testdata/server-rsa2048.rsa.pem");
+/// client-ecdhe's peer: the ECDSA P-256 leaf, its ECDSA intermediate and the SEC 1 key,
+/// in DER (build.rs).
+#[cfg(all(feature = "peer", feature = "client-ecdhe"))]
+const SERVER_ECDSA_CHAIN_DER: [&[u8]; 2] = [
+    include_bytes!(concat!(env!("OUT_DIR"), "/server-ecdsa-chain.0.der")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/server-ecdsa-chain.1.der")),
+];
+#[cfg(all(feature = "peer", feature = "client-ecdhe"))]
+const SERVER_ECDSA_KEY_DER: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/server-ecdsa-key.0.der"));
+
+/// The suite client-ecdhe must negotiate: its peer offers only this one.
+#[cfg(feature = "client-ecdhe")]
+const ECDHE_SUITE: CipherSuite = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
 
 /// The suites with RSA key exchange: client-min's peer offers only these, so that the
 /// handshake uses RSA key exchange whatever suites the client's features leave in.
@@ -85,7 +120,11 @@ const RSA_KX_SUITES: [CipherSuite; 4] = [
 
 // ---- The role under test -----------------------------------------------------------
 
-#[cfg(any(feature = "client-min", feature = "client-full"))]
+#[cfg(any(
+    feature = "client-min",
+    feature = "client-ecdhe",
+    feature = "client-full"
+))]
 mod role {
     use super::{Arc, CA_DER, NOW, SeededRng, TlsConnection};
     use embedded_io::{Read, Write};
@@ -95,17 +134,20 @@ mod role {
 
     #[cfg(feature = "client-min")]
     pub(crate) const NAME: &str = "client-min";
+    #[cfg(feature = "client-ecdhe")]
+    pub(crate) const NAME: &str = "client-ecdhe";
     #[cfg(feature = "client-full")]
     pub(crate) const NAME: &str = "client-full";
 
-    /// Trusts the test root CA; client-min asks for 1 KiB records. (Not inlined: its
+    /// Trusts the test root CA (client-ecdhe: the ECDSA one); client-min and
+    /// client-ecdhe ask for 1 KiB records. (Not inlined: its
     /// frame is not part of what main keeps on the stack during pass 2.)
     #[inline(never)]
     pub(crate) fn config() -> Arc<Config> {
         let anchors = TrustAnchors::from_der_certs([CA_DER])
             .unwrap_or_else(|e| super::fail_with("the CA certificate", &e));
         let builder = ClientConfig::builder().trust_anchors(anchors);
-        #[cfg(feature = "client-min")]
+        #[cfg(any(feature = "client-min", feature = "client-ecdhe"))]
         let builder = builder.max_fragment_len(1024);
         Arc::new(
             builder
@@ -127,12 +169,13 @@ mod role {
             .unwrap_or_else(|e| super::fail_with("the client connection", &e))
     }
 
-    /// The record size client-min must have negotiated.
-    pub(crate) const EXPECTED_FRAGMENT: usize = if cfg!(feature = "client-min") {
-        1024
-    } else {
-        16_384
-    };
+    /// The record size the client must have negotiated.
+    pub(crate) const EXPECTED_FRAGMENT: usize =
+        if cfg!(any(feature = "client-min", feature = "client-ecdhe")) {
+            1024
+        } else {
+            16_384
+        };
 }
 
 #[cfg(feature = "server")]
@@ -208,6 +251,16 @@ where
             "PROBE FAILED: {} negotiated {}, not RSA key exchange",
             role::NAME,
             Shown(&negotiated.suite)
+        );
+        return Err(());
+    }
+    #[cfg(feature = "client-ecdhe")]
+    if negotiated.suite != ECDHE_SUITE {
+        hprintln!(
+            "PROBE FAILED: {} negotiated {}, not {}",
+            role::NAME,
+            Shown(&negotiated.suite),
+            Shown(&ECDHE_SUITE)
         );
         return Err(());
     }
@@ -291,6 +344,25 @@ mod peer {
         #[cfg(feature = "client-min")]
         let builder = builder.cipher_suites(&super::RSA_KX_SUITES);
         let config = builder.build().expect("peer config");
+        let mut rng = SeededRng::from_seed([6; 32]);
+        Connection::server(Arc::new(config), NOW, &mut rng).expect("peer server")
+    }
+
+    /// A server with the ECDSA P-256 chain (DER), offering only ECDHE-ECDSA with
+    /// AES-128-GCM, for client-ecdhe; its groups are the default (x25519 first).
+    #[cfg(feature = "client-ecdhe")]
+    fn connection() -> Connection {
+        use super::{ECDHE_SUITE, SERVER_ECDSA_CHAIN_DER, SERVER_ECDSA_KEY_DER};
+        use sanstls_embedded::ServerConfig;
+        use sanstls_proto::{CertifiedKey, PrivateKey};
+        let chain = SERVER_ECDSA_CHAIN_DER.iter().map(|c| c.to_vec()).collect();
+        let key = PrivateKey::from_der(SERVER_ECDSA_KEY_DER).expect("peer ECDSA key");
+        let key = CertifiedKey::new(chain, key).expect("peer key");
+        let config = ServerConfig::builder()
+            .single_cert(key)
+            .cipher_suites(&[ECDHE_SUITE])
+            .build()
+            .expect("peer config");
         let mut rng = SeededRng::from_seed([6; 32]);
         Connection::server(Arc::new(config), NOW, &mut rng).expect("peer server")
     }
@@ -464,16 +536,17 @@ fn main() -> ! {
     }
     let heap_peak = ALLOCATOR.peak.load(Relaxed) - base;
     let heap_held = ALLOCATOR.current.load(Relaxed) - base;
-    let Some(suite) = tls.negotiated().map(|n| n.suite) else {
+    let Some((suite, group)) = tls.negotiated().map(|n| (n.suite, n.ec_group)) else {
         fail("no negotiated parameters after the handshake")
     };
     hprintln!(
-        "PROBE {{\"name\":\"{}\",\"heap_peak\":{},\"heap_held\":{},\"stack_peak\":{},\"suite\":\"{}\",\"recorded\":{},\"connection_size\":{}}}",
+        "PROBE {{\"name\":\"{}\",\"heap_peak\":{},\"heap_held\":{},\"stack_peak\":{},\"suite\":\"{}\",\"group\":\"{}\",\"recorded\":{},\"connection_size\":{}}}",
         role::NAME,
         heap_peak,
         heap_held,
         stack_peak,
         Shown(&suite),
+        Shown(&group),
         recording.len(),
         core::mem::size_of_val(&tls)
     );

@@ -20,7 +20,7 @@ use crate::tasks::root;
 
 const TARGET: &str = "thumbv7em-none-eabihf";
 /// The probes, each a feature of the probe crate.
-const PROBES: [&str; 3] = ["client-min", "client-full", "server"];
+const PROBES: [&str; 4] = ["client-min", "client-ecdhe", "client-full", "server"];
 /// sha2's cfg for its compact software backend (sha2 0.11 README, "Backends"), and
 /// cortex-m-rt's linker script.
 const RUSTFLAGS: &str = "--cfg sha2_backend_soft=\"compact\" -C link-arg=-Tlink.x";
@@ -46,6 +46,8 @@ struct Run {
     heap_held: u64,
     stack_peak: u64,
     suite: String,
+    /// The ECDHE group, as the firmware shows it (`Some(..)` or `None`).
+    group: String,
 }
 
 pub(crate) fn embedded(args: &[String]) -> Result<(), String> {
@@ -385,6 +387,7 @@ fn run_qemu(name: &str, elf: &Path) -> Result<Run, String> {
                 heap_held: field("heap_held")?,
                 stack_peak: field("stack_peak")?,
                 suite: json_string(line, "suite").unwrap_or_default(),
+                group: json_string(line, "group").unwrap_or_default(),
             })
         }
         _ => Err(format!(
@@ -428,9 +431,13 @@ fn human_report(probes: &[Probe], symbols: &[(u64, String)], qemu: Option<&str>)
         );
         match &p.run {
             Some(r) => {
+                let group = match r.group.strip_prefix("Some(") {
+                    Some(g) => format!(", {}", g.trim_end_matches(')')),
+                    None => String::new(),
+                };
                 let _ = writeln!(
                     s,
-                    " {:>10} {:>10} {:>11}  {}",
+                    " {:>10} {:>10} {:>11}  {}{group}",
                     r.heap_peak, r.heap_held, r.stack_peak, r.suite
                 );
             }
@@ -444,8 +451,10 @@ fn human_report(probes: &[Probe], symbols: &[(u64, String)], qemu: Option<&str>)
             let _ = writeln!(
                 s,
                 "Heap and stack: the probe side alone, in QEMU mps2-an386 ({version}), through \
-                 a handshake with the RSA-2048 chain\nand a 4 KiB echo; held = still \
-                 allocated with the connection open; client-min negotiates 1 KiB records."
+                 a handshake with the RSA-2048 chain\n(client-ecdhe: the ECDSA P-256 chain, \
+                 ECDHE-ECDSA-AES128-GCM-SHA256 with the peer's default group) and a 4 KiB \
+                 echo;\nheld = still allocated with the connection open; client-min and \
+                 client-ecdhe negotiate 1 KiB records."
             );
         }
         None => {

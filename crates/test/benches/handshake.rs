@@ -5,11 +5,26 @@
 //! # What one handshake is
 //!
 //! A full handshake (no resumption) between a client and a server in the same thread,
-//! for TLS_RSA_WITH_AES_128_CBC_SHA256 and TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 (ffdhe2048),
-//! with extended master secret and encrypt-then-MAC on. The server presents
-//! `testdata/server-rsa2048.chain.pem` (leaf and intermediate, RSA 2048); the client
-//! trusts `ca-root.cert.pem`, builds and checks the chain and checks the name
-//! `localhost` (sent in server_name too). Configurations and contexts are built once;
+//! with extended master secret on, for:
+//!
+//! - TLS_RSA_WITH_AES_128_CBC_SHA256 and TLS_DHE_RSA_WITH_AES_128_CBC_SHA256
+//!   (ffdhe2048), encrypt-then-MAC on;
+//! - TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 with x25519, and with secp256r1 (P-256);
+//! - TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 with x25519, and with P-256.
+//!
+//! (The GCM suites have no encrypt-then-MAC: RFC 7366 §3.) The RSA, DHE and ECDHE-RSA
+//! rows' server presents `testdata/server-rsa2048.chain.pem` (leaf and intermediate,
+//! RSA 2048) and the client trusts `ca-root.cert.pem`; the ECDHE-ECDSA rows' server
+//! presents `server-ecdsa-p256.chain.pem` (ECDSA P-256 leaf, ECDSA intermediate) and the
+//! client trusts `ca-ecdsa-root.cert.pem`. The client builds and checks the chain and
+//! checks the name `localhost` (sent in server_name too).
+//!
+//! The ECDHE group is pinned the same way in both libraries: the server's groups are the
+//! row's group alone (sanstls `ServerConfigBuilder::groups`, OpenSSL
+//! `SSL_CTX_set1_groups_list`), and the client offers that group, plus P-256 after it
+//! in the ECDHE-ECDSA x25519 row (RFC 8422 §5.1: a server uses an ECDSA certificate only
+//! on a curve the client lists, which OpenSSL's server enforces; sanstls is given the
+//! same list). Configurations and contexts are built once;
 //! every handshake creates both connections, runs them to completion and drops them.
 //! For the full handshakes neither side keeps sessions: sanstls's client has no session
 //! store and its server no session cache (both have one by default) nor ticketer.
@@ -20,7 +35,8 @@
 //!   system (`os_rng()`), so every handshake has fresh randoms, premaster secrets and DH
 //!   exponents.
 //! - OpenSSL: two `SslStream`s (`Ssl::new` on a client and a server `SslContext`, TLS 1.2
-//!   only, the same single cipher, `set_tmp_dh` with the ffdhe2048 prime, session cache
+//!   only, the same single cipher, `set_tmp_dh` with the ffdhe2048 prime or
+//!   `set_groups_list` with the ECDHE groups, session cache
 //!   off and `SSL_OP_NO_TICKET` on both sides, `SSL_VERIFY_PEER` with the host name set)
 //!   over an in-memory pipe of two `VecDeque<u8>`s that reads `WouldBlock` when empty;
 //!   each side is driven by `SSL_do_handshake`. libssl uses its own DRBG.
@@ -73,8 +89,11 @@
 //! sanstls and OpenSSL and the medians are reported, as in the other benchmarks.
 //!
 //! Before timing, one handshake per library and suite is checked: the suite, extended
-//! master secret and encrypt-then-MAC in the ServerHello, no session ticket, and for DHE
-//! the ffdhe2048 prime in the ServerKeyExchange (and its signature scheme, printed); for
+//! master secret and encrypt-then-MAC (CBC suites; its absence for GCM) in the
+//! ServerHello, no session ticket, for DHE the ffdhe2048 prime in the ServerKeyExchange,
+//! for ECDHE its named curve (the pinned group; also sanstls's `Negotiated::ec_group` on
+//! both sides and OpenSSL's client's `SSL_get_peer_tmp_key`), and the SKE's signature
+//! scheme (printed); for
 //! the resumed handshakes, that both sides resumed and what the server's first flight
 //! held (printed).
 //!
@@ -97,7 +116,8 @@ use std::time::{Duration, Instant};
 
 use openssl::bn::BigNum;
 use openssl::dh::Dh;
-use openssl::pkey::PKey;
+use openssl::nid::Nid;
+use openssl::pkey::{Id, PKey};
 use openssl::ssl::{
     ErrorCode, ShutdownState, Ssl, SslContext, SslMethod, SslOptions, SslRef, SslSession,
     SslSessionCacheMode, SslSessionRef, SslStream, SslVerifyMode, SslVersion,
@@ -115,30 +135,133 @@ use sanstls_test::bench::{Table, Unit};
 use sanstls_test::fixtures;
 use sanstls_test::pair::NOW;
 use sanstls_test::pipe::{PipeEnd, pipe};
-use sanstls_wire::enums::CipherSuite;
+use sanstls_wire::enums::{CipherSuite, NamedGroup};
 
 const HOST: &str = "localhost";
 
-/// One suite: row label, sanstls suite, OpenSSL cipher name, whether it is DHE.
+/// A server certificate: its chain and key (testdata/), and the root the client trusts.
+struct Cert {
+    chain: &'static str,
+    key: &'static str,
+    root: &'static str,
+}
+
+/// The RSA 2048 leaf and its intermediate.
+const RSA_2048: Cert = Cert {
+    chain: "server-rsa2048.chain.pem",
+    key: "server-rsa2048.rsa.pem",
+    root: "ca-root.cert.pem",
+};
+
+/// The ECDSA P-256 leaf and its (ECDSA) intermediate.
+const ECDSA_P256: Cert = Cert {
+    chain: "server-ecdsa-p256.chain.pem",
+    key: "server-ecdsa-p256.ec.pem",
+    root: "ca-ecdsa-root.cert.pem",
+};
+
+/// A suite's key exchange.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kx {
+    /// RSA key transport.
+    Rsa,
+    /// Finite-field DHE, ffdhe2048.
+    Dhe,
+    /// ECDHE on this group, pinned on both sides.
+    Ecdhe(NamedGroup),
+}
+
+/// The OpenSSL name (`SSL_CTX_set1_groups_list`) of an ECDHE group.
+fn openssl_group(group: NamedGroup) -> &'static str {
+    if group == NamedGroup::X25519 {
+        "X25519"
+    } else if group == NamedGroup::SECP256R1 {
+        "P-256"
+    } else if group == NamedGroup::SECP384R1 {
+        "P-384"
+    } else {
+        panic!("no OpenSSL name for group {group:?}")
+    }
+}
+
+/// One suite: row label, sanstls suite, OpenSSL cipher name, key exchange, whether the
+/// record protection is CBC with encrypt-then-MAC (AEAD suites have no EtM, RFC 7366
+/// §3), and the server's certificate.
 struct Suite {
     label: &'static str,
     code: CipherSuite,
     openssl: &'static str,
-    dhe: bool,
+    kx: Kx,
+    etm: bool,
+    cert: &'static Cert,
 }
 
-const SUITES: [Suite; 2] = [
+impl Suite {
+    /// The groups the client offers: the pinned ECDHE group, and for an ECDSA
+    /// certificate on another curve that curve too (after it): RFC 8422 §5.1 has a
+    /// server use an ECDSA certificate only on a curve the client lists in
+    /// supported_groups, which OpenSSL's server enforces. The server's list is the pinned
+    /// group alone, so it picks that one. Empty for non-ECDHE suites.
+    fn client_groups(&self) -> Vec<NamedGroup> {
+        let Kx::Ecdhe(group) = self.kx else {
+            return Vec::new();
+        };
+        let mut groups = vec![group];
+        if std::ptr::eq(self.cert, &ECDSA_P256) && group != NamedGroup::SECP256R1 {
+            groups.push(NamedGroup::SECP256R1);
+        }
+        groups
+    }
+}
+
+const SUITES: [Suite; 6] = [
     Suite {
         label: "RSA",
         code: CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
         openssl: "AES128-SHA256",
-        dhe: false,
+        kx: Kx::Rsa,
+        etm: true,
+        cert: &RSA_2048,
     },
     Suite {
         label: "DHE",
         code: CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256,
         openssl: "DHE-RSA-AES128-SHA256",
-        dhe: true,
+        kx: Kx::Dhe,
+        etm: true,
+        cert: &RSA_2048,
+    },
+    Suite {
+        label: "ECDHE-RSA x25519",
+        code: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        openssl: "ECDHE-RSA-AES128-GCM-SHA256",
+        kx: Kx::Ecdhe(NamedGroup::X25519),
+        etm: false,
+        cert: &RSA_2048,
+    },
+    Suite {
+        label: "ECDHE-RSA P-256",
+        code: CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        openssl: "ECDHE-RSA-AES128-GCM-SHA256",
+        kx: Kx::Ecdhe(NamedGroup::SECP256R1),
+        etm: false,
+        cert: &RSA_2048,
+    },
+    Suite {
+        label: "ECDHE-ECDSA x25519",
+        code: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        openssl: "ECDHE-ECDSA-AES128-GCM-SHA256",
+        kx: Kx::Ecdhe(NamedGroup::X25519),
+        etm: false,
+        cert: &ECDSA_P256,
+    },
+    Suite {
+        label: "ECDHE-ECDSA P-256",
+        code: CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        openssl: "ECDHE-ECDSA-AES128-GCM-SHA256",
+        kx: Kx::Ecdhe(NamedGroup::SECP256R1),
+        etm: false,
+        cert: &ECDSA_P256,
     },
 ];
 
@@ -189,24 +312,29 @@ struct Sanstls {
 }
 
 impl Sanstls {
-    fn new(suite: CipherSuite, resume: Resume) -> Self {
+    fn new(suite: &Suite, resume: Resume) -> Self {
         let mut rng = os_rng();
-        let anchors = TrustAnchors::from_pem_bundle(&fixtures::read("ca-root.cert.pem"))
-            .expect("trust anchor");
+        let anchors =
+            TrustAnchors::from_pem_bundle(&fixtures::read(suite.cert.root)).expect("trust anchor");
         let key = CertifiedKey::from_pem(
-            &fixtures::read("server-rsa2048.chain.pem"),
-            &fixtures::read("server-rsa2048.rsa.pem"),
+            &fixtures::read(suite.cert.chain),
+            &fixtures::read(suite.cert.key),
         )
         .expect("server key");
+        let code = suite.code;
         // Both sides keep sessions by default: a client store of 32, a server cache of
         // 1,024, tickets offered by the client; no ticketer on the server.
         let mut client = ClientConfig::builder()
             .trust_anchors(anchors)
-            .cipher_suites(&[suite]);
+            .cipher_suites(&[code]);
         let mut server = ServerConfig::builder()
             .single_cert(key)
-            .cipher_suites(&[suite])
+            .cipher_suites(&[code])
             .dh_group(NamedDhGroup::Ffdhe2048);
+        if let Kx::Ecdhe(group) = suite.kx {
+            client = client.groups(&suite.client_groups());
+            server = server.groups(&[group]);
+        }
         match resume {
             Resume::Full => {
                 client = client.session_store(None);
@@ -335,10 +463,11 @@ struct Openssl {
 }
 
 impl Openssl {
-    fn new(cipher: &str, dhe: bool, resume: Resume) -> Self {
-        let root = X509::from_pem(fixtures::read("ca-root.cert.pem").as_bytes()).expect("root");
-        let key = PKey::private_key_from_pem(fixtures::read("server-rsa2048.rsa.pem").as_bytes())
-            .expect("key");
+    fn new(suite: &Suite, resume: Resume) -> Self {
+        let cipher = suite.openssl;
+        let root = X509::from_pem(fixtures::read(suite.cert.root).as_bytes()).expect("root");
+        let key =
+            PKey::private_key_from_pem(fixtures::read(suite.cert.key).as_bytes()).expect("key");
         let common = |method| {
             let mut b = SslContext::builder(method).expect("context");
             b.set_min_proto_version(Some(SslVersion::TLS1_2))
@@ -361,12 +490,24 @@ impl Openssl {
         c.set_verify(SslVerifyMode::PEER);
         c.cert_store_mut().add_cert(root).expect("trust root");
         let mut s = common(SslMethod::tls_server());
-        s.set_certificate_chain_file(fixtures::path("server-rsa2048.chain.pem"))
+        s.set_certificate_chain_file(fixtures::path(suite.cert.chain))
             .expect("chain");
         s.set_private_key(&key).expect("private key");
         s.check_private_key().expect("key matches");
-        if dhe {
-            s.set_tmp_dh(&ffdhe2048()).expect("tmp dh");
+        match suite.kx {
+            Kx::Dhe => s.set_tmp_dh(&ffdhe2048()).expect("tmp dh"),
+            Kx::Ecdhe(group) => {
+                let offered: Vec<&str> = suite
+                    .client_groups()
+                    .into_iter()
+                    .map(openssl_group)
+                    .collect();
+                c.set_groups_list(&offered.join(":"))
+                    .expect("client groups");
+                s.set_groups_list(openssl_group(group))
+                    .expect("server groups");
+            }
+            Kx::Rsa => {}
         }
         s.set_session_id_context(b"sanstls bench")
             .expect("session id context");
@@ -487,7 +628,8 @@ fn u16_at(b: &[u8], at: usize) -> u16 {
 }
 
 /// The ServerHello of a flight's messages: its session ID length, and its extension
-/// types. Checks the suite, extended master secret and encrypt-then-MAC.
+/// types. Checks the suite, extended master secret, and encrypt-then-MAC: present for a
+/// CBC suite, absent for an AEAD one.
 fn server_hello(lib: &str, msgs: &[(u8, Vec<u8>)], suite: &Suite) -> (usize, Vec<u16>) {
     let (_, hello) = msgs
         .iter()
@@ -507,28 +649,51 @@ fn server_hello(lib: &str, msgs: &[(u8, Vec<u8>)], suite: &Suite) -> (usize, Vec
         at += 4 + usize::from(u16_at(hello, at + 2));
     }
     assert!(exts.contains(&0x0017), "{lib}: no extended_master_secret");
-    assert!(exts.contains(&0x0016), "{lib}: no encrypt_then_mac");
+    assert_eq!(
+        exts.contains(&0x0016),
+        suite.etm,
+        "{lib}: encrypt_then_mac in the ServerHello"
+    );
     (sid, exts)
 }
 
-/// Checks the server's first flight: the suite, EMS and EtM, no ticket, and for DHE the
-/// ffdhe2048 prime and generator. Returns a description.
+/// Checks the server's first flight: the suite, EMS and EtM (CBC suites only), no
+/// ticket, for DHE the ffdhe2048 prime and generator, and for ECDHE a named curve that
+/// is the pinned group. Returns a description.
 fn check_flight(lib: &str, flight: &[u8], suite: &Suite) -> String {
     let msgs = handshake_messages(flight);
     let (sid, exts) = server_hello(lib, &msgs, suite);
     let chosen = suite.code.0;
     assert!(!exts.contains(&0x0023), "{lib}: session ticket offered");
     let mut desc = format!(
-        "suite {chosen:#06x}, EMS, EtM, no ticket, session id {sid} bytes, {} certificates",
+        "suite {chosen:#06x}, EMS, {}, no ticket, session id {sid} bytes, {} certificates",
+        if suite.etm { "EtM" } else { "no EtM (AEAD)" },
         msgs.iter()
             .find(|(t, _)| *t == 11)
             .map_or(0, |(_, c)| count_certs(c))
     );
-    if suite.dhe {
-        let (_, ske) = msgs
+    let ske = || {
+        let (_, body) = msgs
             .iter()
             .find(|(t, _)| *t == 12)
             .unwrap_or_else(|| panic!("{lib}: no ServerKeyExchange"));
+        body.as_slice()
+    };
+    if let Kx::Ecdhe(group) = suite.kx {
+        // ECParameters (curve_type named_curve(3), the curve), ECPoint, the signature.
+        let ske = ske();
+        assert_eq!(ske[0], 3, "{lib}: ECDHE parameters are not a named curve");
+        let curve = u16_at(ske, 1);
+        assert_eq!(curve, group.0, "{lib}: ECDHE group");
+        let point = usize::from(ske[3]);
+        desc = format!(
+            "{desc}, ECDHE group {curve:#06x} ({}, {point}-byte point), SKE signed with {:#06x}",
+            openssl_group(group),
+            u16_at(ske, 4 + point)
+        );
+    }
+    if suite.kx == Kx::Dhe {
+        let ske = ske();
         let group = DhGroup::named(NamedDhGroup::Ffdhe2048);
         let mut at = 0;
         let mut field = || {
@@ -566,11 +731,18 @@ fn check(suite: &Suite, sanstls: &mut Sanstls, openssl: &Openssl) {
     for conn in [&c, &s] {
         let n = conn.negotiated().expect("negotiated");
         assert_eq!(n.suite, suite.code, "sanstls suite");
-        assert!(
-            n.extended_master_secret && n.encrypt_then_mac,
-            "sanstls EMS/EtM"
+        assert!(n.extended_master_secret, "sanstls EMS");
+        assert_eq!(n.encrypt_then_mac, suite.etm, "sanstls EtM");
+        assert_eq!(
+            n.dh_bits,
+            (suite.kx == Kx::Dhe).then_some(2048),
+            "sanstls DH bits"
         );
-        assert_eq!(n.dh_bits, suite.dhe.then_some(2048), "sanstls DH bits");
+        let group = match suite.kx {
+            Kx::Ecdhe(group) => Some(group),
+            Kx::Rsa | Kx::Dhe => None,
+        };
+        assert_eq!(n.ec_group, group, "sanstls ECDHE group");
         assert!(!n.resumed, "sanstls resumed");
     }
     println!(
@@ -581,7 +753,12 @@ fn check(suite: &Suite, sanstls: &mut Sanstls, openssl: &Openssl) {
 
     let mut flight = Vec::new();
     let mut dh_bits = 0;
-    let (c, s) = openssl.handshake(&mut Split::default(), Some(&mut flight), Some(&mut dh_bits));
+    let dhe = suite.kx == Kx::Dhe;
+    let (c, s) = openssl.handshake(
+        &mut Split::default(),
+        Some(&mut flight),
+        dhe.then_some(&mut dh_bits),
+    );
     for stream in [&c, &s] {
         let ssl = stream.ssl();
         assert_eq!(ssl.version_str(), "TLSv1.2");
@@ -598,8 +775,24 @@ fn check(suite: &Suite, sanstls: &mut Sanstls, openssl: &Openssl) {
         openssl::x509::X509VerifyResult::OK,
         "OpenSSL verification"
     );
+    if let Kx::Ecdhe(group) = suite.kx {
+        // The client's view of the server's ephemeral key (`SSL_get_peer_tmp_key`).
+        let key = c.ssl().peer_tmp_key().expect("OpenSSL peer temp key");
+        let ok = if group == NamedGroup::X25519 {
+            key.id() == Id::X25519
+        } else {
+            let want = if group == NamedGroup::SECP256R1 {
+                Nid::X9_62_PRIME256V1
+            } else {
+                Nid::SECP384R1
+            };
+            key.ec_key()
+                .is_ok_and(|k| k.group().curve_name() == Some(want))
+        };
+        assert!(ok, "OpenSSL ECDHE group is not {}", openssl_group(group));
+    }
     let mut desc = check_flight("OpenSSL", &flight, suite);
-    if suite.dhe {
+    if dhe {
         desc = format!("{desc}, server DH private value of {dh_bits} bits");
     }
     println!("OpenSSL {}: {desc}", suite.label);
@@ -722,22 +915,22 @@ struct Case {
 }
 
 fn main() {
-    // Full handshakes with both suites; resumed ones with the RSA suite only (an
+    // Full handshakes with every suite; resumed ones with the RSA suite only (an
     // abbreviated handshake has no key exchange).
-    let mut cases: Vec<Case> = [
-        (&SUITES[0], Resume::Full),
-        (&SUITES[1], Resume::Full),
-        (&SUITES[0], Resume::SessionId),
-        (&SUITES[0], Resume::Ticket),
-    ]
-    .into_iter()
-    .map(|(suite, resume)| Case {
-        suite,
-        resume,
-        sanstls: Sanstls::new(suite.code, resume),
-        openssl: Openssl::new(suite.openssl, suite.dhe, resume),
-    })
-    .collect();
+    let mut cases: Vec<Case> = SUITES
+        .iter()
+        .map(|suite| (suite, Resume::Full))
+        .chain([
+            (&SUITES[0], Resume::SessionId),
+            (&SUITES[0], Resume::Ticket),
+        ])
+        .map(|(suite, resume)| Case {
+            suite,
+            resume,
+            sanstls: Sanstls::new(suite, resume),
+            openssl: Openssl::new(suite, resume),
+        })
+        .collect();
     println!("\nChecked before timing (one handshake each):");
     for case in &mut cases {
         if case.resume == Resume::Full {
@@ -752,8 +945,10 @@ fn main() {
         }
     }
 
-    let mut table =
-        Table::new("TLS 1.2 handshakes, full and resumed, in memory (RSA 2048 certificate)");
+    let mut table = Table::new(
+        "TLS 1.2 handshakes, full and resumed, in memory (RSA 2048 certificate; ECDSA P-256 \
+         for ECDHE-ECDSA)",
+    );
     let (rounds, round) = table.rounds();
     for case in &mut cases {
         let want = case.resume != Resume::Full;

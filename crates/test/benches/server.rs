@@ -6,12 +6,20 @@
 //! The release `sanstls` binary is built first (`cargo build --release -p sanstls-cli`,
 //! honouring `CARGO_TARGET_DIR`). Then two servers run side by side on 127.0.0.1
 //! ephemeral ports, both presenting `testdata/server-rsa2048` (leaf and intermediate,
-//! RSA 2048):
+//! RSA 2048), and a second pair presenting `testdata/server-ecdsa-p256` (ECDSA P-256
+//! leaf and ECDSA intermediate) for the ECDHE-ECDSA suite:
 //!
 //! - `sanstls server --cert server-rsa2048.chain.pem --key server-rsa2048.rsa.pem`
-//!   (a thread per connection, reused for the next, every suite, EMS and EtM on, ffdhe2048 for DHE);
+//!   (a thread per connection, reused for the next, every suite, EMS and EtM on, ffdhe2048 for DHE,
+//!   its default groups for ECDHE), and the same with `--cert server-ecdsa-p256.chain.pem
+//!   --key server-ecdsa-p256.ec.pem`;
 //! - `openssl s_server -tls1_2 -quiet` with the same files (one connection at a time,
-//!   its automatic DH group: ffdhe2048 for a 2048-bit key; the check below prints it).
+//!   its automatic DH group: ffdhe2048 for a 2048-bit key; the check below prints it),
+//!   and the same with `-cert server-ecdsa-p256.cert.pem -key server-ecdsa-p256.ec.pem
+//!   -cert_chain ca-ecdsa-int.cert.pem`.
+//!
+//! For ECDHE the group is what s_time's client offers first (x25519, OpenSSL's default
+//! list) and both servers take it; the check below prints the "Server Temp Key".
 //!
 //! `openssl s_time -connect 127.0.0.1:PORT -new -cipher X -time SECS` then opens as
 //! many new connections as it can, one after another: TCP connect, full handshake
@@ -22,8 +30,11 @@
 //! of whole connections, not of server CPU alone.
 //!
 //! Rounds alternate sanstls / OpenSSL; the median of each side is reported with the
-//! ratio sanstls / OpenSSL, for TLS_RSA_WITH_AES_128_CBC_SHA256 (AES128-SHA256) and
-//! TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 (DHE-RSA-AES128-SHA256).
+//! ratio sanstls / OpenSSL, for TLS_RSA_WITH_AES_128_CBC_SHA256 (AES128-SHA256),
+//! TLS_DHE_RSA_WITH_AES_128_CBC_SHA256 (DHE-RSA-AES128-SHA256),
+//! TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (ECDHE-RSA-AES128-GCM-SHA256) and
+//! TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (ECDHE-ECDSA-AES128-GCM-SHA256, the P-256
+//! certificate).
 //!
 //! # Resumed handshakes
 //!
@@ -115,13 +126,41 @@ fn build_sanstls() -> PathBuf {
     panic!("cargo build did not report the sanstls executable");
 }
 
-/// Starts `sanstls server` on an ephemeral port; returns it and the port.
-fn start_sanstls(bin: &PathBuf) -> (Peer, u16) {
+/// A server certificate (testdata/): the leaf, its chain (leaf and intermediate), the
+/// intermediate alone, the key, and the root a client trusts.
+struct Cert {
+    leaf: &'static str,
+    chain: &'static str,
+    intermediate: &'static str,
+    key: &'static str,
+    root: &'static str,
+}
+
+/// RSA 2048 leaf and intermediate.
+const RSA_2048: Cert = Cert {
+    leaf: "server-rsa2048.cert.pem",
+    chain: "server-rsa2048.chain.pem",
+    intermediate: "ca-int.cert.pem",
+    key: "server-rsa2048.rsa.pem",
+    root: "ca-root.cert.pem",
+};
+
+/// ECDSA P-256 leaf and its ECDSA intermediate.
+const ECDSA_P256: Cert = Cert {
+    leaf: "server-ecdsa-p256.cert.pem",
+    chain: "server-ecdsa-p256.chain.pem",
+    intermediate: "ca-ecdsa-int.cert.pem",
+    key: "server-ecdsa-p256.ec.pem",
+    root: "ca-ecdsa-root.cert.pem",
+};
+
+/// Starts `sanstls server` with `cert` on an ephemeral port; returns it and the port.
+fn start_sanstls(bin: &PathBuf, cert: &Cert) -> (Peer, u16) {
     let mut peer = Peer::spawn(
         Command::new(bin)
             .args(["server", "--addr", "127.0.0.1:0"])
-            .args(["--cert", &td("server-rsa2048.chain.pem")])
-            .args(["--key", &td("server-rsa2048.rsa.pem")]),
+            .args(["--cert", &td(cert.chain)])
+            .args(["--key", &td(cert.key)]),
     );
     let line = peer.line_containing("listening on ");
     let port = line
@@ -134,8 +173,8 @@ fn start_sanstls(bin: &PathBuf) -> (Peer, u16) {
 }
 
 /// Starts `openssl s_server` on a port that was free a moment ago (with `-quiet` it
-/// does not print the port it bound, so port 0 cannot be used).
-fn start_openssl() -> (Peer, u16) {
+/// does not print the port it bound, so port 0 cannot be used), with `cert`.
+fn start_openssl(cert: &Cert) -> (Peer, u16) {
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("finding a free port")
@@ -144,9 +183,9 @@ fn start_openssl() -> (Peer, u16) {
         openssl()
             .args(["s_server", "-tls1_2", "-quiet"])
             .args(["-accept", &format!("127.0.0.1:{port}")])
-            .args(["-cert", &td("server-rsa2048.cert.pem")])
-            .args(["-key", &td("server-rsa2048.rsa.pem")])
-            .args(["-cert_chain", &td("ca-int.cert.pem")]),
+            .args(["-cert", &td(cert.leaf)])
+            .args(["-key", &td(cert.key)])
+            .args(["-cert_chain", &td(cert.intermediate)]),
     );
     let deadline = Instant::now() + Duration::from_secs(30);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -161,10 +200,10 @@ fn start_openssl() -> (Peer, u16) {
 }
 
 /// One handshake with `s_client` to check what the server negotiates; returns the
-/// "Cipher is" and "Server Temp Key" lines.
-fn check(port: u16, cipher: &str) -> String {
+/// "Cipher is" and "Server Temp Key" lines. `root`: the CA the server's chain ends at.
+fn check(port: u16, cipher: &str, root: &str) -> String {
     let out = peers::s_client(port)
-        .args(["-cipher", cipher, "-CAfile", &td("ca-root.cert.pem")])
+        .args(["-cipher", cipher, "-CAfile", &td(root)])
         .args(["-servername", "localhost", "-verify_return_error"])
         .stdin(Stdio::null())
         .output()
@@ -410,22 +449,52 @@ fn main() {
     let secs = env_num("SANSTLS_BENCH_SECS", 3);
     let rounds = env_num("SANSTLS_BENCH_ROUNDS", 5) as usize;
     let bin = build_sanstls();
-    let (sanstls, sport) = start_sanstls(&bin);
-    let (openssl_server, oport) = start_openssl();
+    let (sanstls, sport) = start_sanstls(&bin, &RSA_2048);
+    let (openssl_server, oport) = start_openssl(&RSA_2048);
     let servers = ((sport, sanstls.pid()), (oport, openssl_server.pid()));
+    // A second pair with the ECDSA P-256 certificate, for the ECDHE-ECDSA suite.
+    let (sanstls_ec, sport_ec) = start_sanstls(&bin, &ECDSA_P256);
+    let (openssl_ec, oport_ec) = start_openssl(&ECDSA_P256);
+    let servers_ec = ((sport_ec, sanstls_ec.pid()), (oport_ec, openssl_ec.pid()));
 
+    // (IANA name, OpenSSL name, certificate, servers.)
     let suites = [
-        ("TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"),
+        (
+            "TLS_RSA_WITH_AES_128_CBC_SHA256",
+            "AES128-SHA256",
+            &RSA_2048,
+            servers,
+        ),
         (
             "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
             "DHE-RSA-AES128-SHA256",
+            &RSA_2048,
+            servers,
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+            &RSA_2048,
+            servers,
+        ),
+        (
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            &ECDSA_P256,
+            servers_ec,
         ),
     ];
     println!("\n## TCP handshakes per second: sanstls server vs openssl s_server\n");
     println!("binary: {}", bin.display());
-    for (_, cipher) in suites {
-        println!("check sanstls {cipher}: {}", check(sport, cipher));
-        println!("check openssl {cipher}: {}", check(oport, cipher));
+    for (_, cipher, cert, ((sport, _), (oport, _))) in suites {
+        println!(
+            "check sanstls {cipher}: {}",
+            check(sport, cipher, cert.root)
+        );
+        println!(
+            "check openssl {cipher}: {}",
+            check(oport, cipher, cert.root)
+        );
     }
     println!(
         "\nopenssl s_time -new, {rounds} alternating rounds of {secs} s per side, median; \
@@ -433,9 +502,14 @@ fn main() {
          (ratio OpenSSL / sanstls)\n"
     );
     header("suite (new connection per handshake)");
-    for (iana, cipher) in suites {
+    for (iana, cipher, cert, servers) in suites {
         let (rates, cpu) = measure(servers, cipher, secs, rounds, Mode::New);
-        row(iana, rates, cpu);
+        let iana = if std::ptr::eq(cert, &ECDSA_P256) {
+            format!("{iana} (P-256 cert)")
+        } else {
+            iana.to_owned()
+        };
+        row(&iana, rates, cpu);
     }
 
     // Resumed handshakes: how each server resumes, then the rates.
