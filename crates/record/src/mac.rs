@@ -142,7 +142,7 @@ impl MacHash {
     }
 
     fn iv(self) -> State {
-        let mut s = [[0u32; 8]; 2];
+        let mut s = [[0u32; 8]; STATE_HALVES];
         match self {
             MacHash::Sha1 => s[0][..5].copy_from_slice(&SHA1_IV),
             MacHash::Sha256 => s[0] = SHA256_IV,
@@ -204,8 +204,13 @@ impl MacHash {
 /// A hash state, as 32-bit words: SHA-1 uses the first five words of the first half,
 /// SHA-256 the first half, SHA-384 all sixteen, each of its eight 64-bit words as a
 /// (high, low) pair in order. For every hash the digest is then the leading words,
-/// big-endian.
-type State = [[u32; 8]; 2];
+/// big-endian. Without feature `sha384` there is only the first half (a device that
+/// leaves SHA-384 out does not carry, copy and zeroize the other: the states live on
+/// the stack of the constant-time check).
+type State = [[u32; 8]; STATE_HALVES];
+
+/// Halves of 8 words in a [`State`]: two with SHA-384, one without.
+const STATE_HALVES: usize = if cfg!(feature = "sha384") { 2 } else { 1 };
 
 /// SHA-384's 64-bit words out of a [`State`].
 #[cfg(feature = "sha384")]
@@ -444,7 +449,7 @@ impl MacKey {
         let last_max = (MAC_HEADER_LEN + max_data + lf) / b;
         let bit_len = MacHash::bit_len(b + m_len);
         let bit_len = &bit_len[MAX_LEN_FIELD - lf..];
-        let mut result: State = [[0; 8]; 2];
+        let mut result: State = [[0; 8]; STATE_HALVES];
         let mut block = [0u8; B];
         for j in fixed..=last_max {
             let is_last = ct::eq(j, last);

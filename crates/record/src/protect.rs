@@ -115,6 +115,7 @@ impl Sealer {
     /// in `mode` for the CBC suites (IVs from a generator seeded from `rng`), the suite's
     /// AEAD for the others (`mode` does not apply: RFC 7366 §3, encrypt-then-MAC is never
     /// used with an AEAD cipher).
+    #[inline]
     pub fn for_suite<R: CryptoRng + ?Sized>(
         keys: &DirectionKeys<'_>,
         mode: CbcMode,
@@ -306,6 +307,7 @@ impl Opener {
 
     /// The protection of `keys.suite` (the peer's `*_write` keys); see
     /// [`Sealer::for_suite`].
+    #[inline]
     pub fn for_suite(keys: &DirectionKeys<'_>, mode: CbcMode) -> Result<Self, Error> {
         match aead_of(keys) {
             Some(alg) => Self::aead(alg, keys.enc_key, keys.iv),
