@@ -19,7 +19,7 @@ use sanstls_wire::enums::{AlertDescription, CipherSuite, KeyExchange, NamedGroup
 type Suite = (CipherSuite, &'static str);
 
 /// The ECDHE_ECDSA suites sanstls has, with their OpenSSL names.
-const ECDHE_ECDSA: [Suite; 6] = [
+const ECDHE_ECDSA: [Suite; 7] = [
     (
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
         "ECDHE-ECDSA-AES128-GCM-SHA256",
@@ -44,10 +44,14 @@ const ECDHE_ECDSA: [Suite; 6] = [
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
         "ECDHE-ECDSA-AES256-SHA",
     ),
+    (
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384,
+        "ECDHE-ECDSA-AES256-SHA384",
+    ),
 ];
 
 /// The ECDHE_RSA suites sanstls has, with their OpenSSL names.
-const ECDHE_RSA: [Suite; 6] = [
+const ECDHE_RSA: [Suite; 7] = [
     (
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
         "ECDHE-RSA-AES128-GCM-SHA256",
@@ -71,6 +75,10 @@ const ECDHE_RSA: [Suite; 6] = [
     (
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
         "ECDHE-RSA-AES256-SHA",
+    ),
+    (
+        CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
+        "ECDHE-RSA-AES256-SHA384",
     ),
 ];
 
@@ -268,7 +276,7 @@ fn sanstls_client_against_s_server_every_ecdhe_suite_and_group() {
             peer.kill();
         }
     }
-    assert_eq!(cases, 54);
+    assert_eq!(cases, 63);
 }
 
 /// The AES-GCM suites with DHE_RSA and RSA key exchange (no EC group).
@@ -397,7 +405,7 @@ fn s_client_against_sanstls_server_every_ecdhe_suite_and_group() {
             }
         }
     }
-    assert_eq!(cases, 54);
+    assert_eq!(cases, 63);
 }
 
 /// The AES-GCM suites with DHE_RSA and RSA key exchange against a sanstls server.
@@ -864,7 +872,8 @@ ciphers = {"AES_128_GCM": "aes128gcm", "AES_256_GCM": "aes256gcm",
            "AES_256_CBC": "aes256"}
 s.cipherNames = [next(v for k, v in ciphers.items() if k in suite)]
 s.macNames = ["aead" if s.cipherNames[0] in ("aes128gcm", "aes256gcm", "chacha20-poly1305")
-              else "sha256" if suite.endswith("_SHA256") else "sha"]
+              else "sha256" if suite.endswith("_SHA256")
+              else "sha384" if suite.endswith("_SHA384") else "sha"]
 s.eccCurves = curve.split(",")
 s.keyShares = []
 def report(conn):
@@ -910,7 +919,9 @@ else:
 
 /// The IANA names of the new suites, which tlslite-ng 0.8.2 all has (with
 /// encrypt-then-MAC for the CBC ones), and its curve names.
-const TLSLITE_SUITES: [(CipherSuite, &str); 16] = [
+const TLSLITE_SUITES: [(CipherSuite, &str); 18] = [
+    (ECDHE_ECDSA[6].0, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384"),
+    (ECDHE_RSA[6].0, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384"),
     (ECDHE_ECDSA[0].0, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"),
     (
         ECDHE_ECDSA[1].0,
@@ -1000,7 +1011,7 @@ fn tlslite_cipher(peer: &Peer) -> String {
 #[test]
 fn sanstls_client_against_tlslite_server() {
     let cases = tlslite_cases();
-    assert_eq!(cases.len(), 40);
+    assert_eq!(cases.len(), 46);
     for case in cases {
         let (cert, what) = (case.cert, case.what());
         let mut server = Peer::spawn(tlslite_python().args([
