@@ -1,5 +1,6 @@
 //! `ci`, `no-std`, `bench` and `fuzz`.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -90,6 +91,13 @@ pub(crate) fn ci() -> Result<(), String> {
     )?;
     no_std()?;
     fuzz_build()?;
+    // Each target for 20 s from its seeds, when cargo-fuzz is there to run them (the
+    // build above needs only nightly).
+    if nightly_available() && cargo_fuzz_available() {
+        fuzz(&["--secs".to_string(), "20".to_string()])?;
+    } else {
+        eprintln!("\n==> fuzz run: cargo-fuzz (or nightly) not installed; targets built, not run");
+    }
     crate::embedded::embedded(&[])?;
     eprintln!("\nxtask ci: all steps passed in {:.1?}", started.elapsed());
     Ok(())
@@ -180,6 +188,13 @@ pub(crate) fn no_std() -> Result<(), String> {
         )?;
     }
     Ok(())
+}
+
+fn cargo_fuzz_available() -> bool {
+    Command::new("cargo")
+        .args(["+nightly", "fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 fn nightly_available() -> bool {
@@ -283,6 +298,7 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
     if !nightly_available() {
         return Err("fuzzing needs a nightly toolchain: rustup toolchain install nightly".into());
     }
+    let mut rows = Vec::new();
     for target in &targets {
         let corpus = fuzz_dir.join("corpus").join(target);
         std::fs::create_dir_all(&corpus)
@@ -293,13 +309,136 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
                 let _ = std::fs::copy(entry.path(), corpus.join(entry.file_name()));
             }
         }
-        run(
-            &format!("fuzz {target}"),
-            Command::new("cargo")
-                .args(["+nightly", "fuzz", "run", target])
-                .arg(&corpus)
-                .args(["--", &format!("-max_total_time={secs}")]),
-        )?;
+        let mut cmd = Command::new("cargo");
+        cmd.current_dir(root())
+            .args(["+nightly", "fuzz", "run", target])
+            .arg(&corpus)
+            .args(["--", &format!("-max_total_time={secs}")]);
+        eprintln!("\n==> fuzz {target}: {cmd:?}");
+        let out = cmd
+            .output()
+            .map_err(|e| format!("fuzz {target}: cannot start cargo fuzz: {e}"))?;
+        let log = String::from_utf8_lossy(&out.stderr);
+        let row = FuzzRow::parse(target, &log, out.status.success(), &fuzz_dir);
+        eprintln!("<== fuzz {target}: {}", row.line());
+        if row.crashes > 0 {
+            // What libFuzzer said about the crash, and the reproducer's path.
+            let tail: Vec<&str> = log.lines().rev().take(60).collect();
+            for line in tail.iter().rev() {
+                eprintln!("    {line}");
+            }
+        }
+        rows.push(row);
     }
-    Ok(())
+    println!("\n{}", FuzzRow::table(&rows));
+    let crashed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.crashes > 0)
+        .map(|r| r.target.as_str())
+        .collect();
+    if crashed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("fuzz: crashes in {}", crashed.join(", ")))
+    }
+}
+
+/// One target's run, read from libFuzzer's output.
+struct FuzzRow {
+    target: String,
+    /// Executions (`Done N runs in S second(s)`).
+    runs: u64,
+    seconds: u64,
+    /// Coverage: the last `cov:` figure (edges and other features libFuzzer counts).
+    edges: u64,
+    /// Corpus entries at the end (the last `corp:` figure).
+    corpus: u64,
+    /// 1 when the run failed (a crash, a leak, a timeout, an out-of-memory), plus any
+    /// reproducer left in `fuzz/artifacts/<target>/` by earlier runs.
+    crashes: u64,
+}
+
+impl FuzzRow {
+    fn parse(target: &str, log: &str, success: bool, fuzz_dir: &Path) -> Self {
+        let last_number_after = |key: &str| -> u64 {
+            log.lines()
+                .rev()
+                .find_map(|l| {
+                    let at = l.find(key)? + key.len();
+                    let digits: String = l[at..]
+                        .trim_start()
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    digits.parse().ok()
+                })
+                .unwrap_or(0)
+        };
+        let (runs, seconds) = log
+            .lines()
+            .rev()
+            .find_map(|l| {
+                let rest = l.strip_prefix("Done ")?;
+                let mut words = rest.split_whitespace();
+                let runs = words.next()?.parse().ok()?;
+                let secs = words.nth(2)?.parse().ok()?;
+                Some((runs, secs))
+            })
+            .unwrap_or((0, 0));
+        let artifacts = std::fs::read_dir(fuzz_dir.join("artifacts").join(target)).map_or(0, |d| {
+            d.flatten()
+                .filter(|e| {
+                    let n = e.file_name();
+                    let n = n.to_string_lossy();
+                    ["crash-", "leak-", "timeout-", "oom-"]
+                        .iter()
+                        .any(|p| n.starts_with(p))
+                })
+                .count() as u64
+        });
+        FuzzRow {
+            target: target.to_string(),
+            runs,
+            seconds,
+            edges: last_number_after("cov:"),
+            corpus: last_number_after("corp:"),
+            crashes: u64::from(!success).max(artifacts),
+        }
+    }
+
+    fn rate(&self) -> u64 {
+        self.runs / self.seconds.max(1)
+    }
+
+    fn line(&self) -> String {
+        format!(
+            "{} executions in {} s ({}/s), coverage {}, corpus {}, crashes {}",
+            self.runs,
+            self.seconds,
+            self.rate(),
+            self.edges,
+            self.corpus,
+            self.crashes
+        )
+    }
+
+    fn table(rows: &[FuzzRow]) -> String {
+        let mut t = String::from(
+            "| target | executions | exec/s | coverage (edges) | corpus | crashes |\n\
+             |---|---|---|---|---|---|\n",
+        );
+        for r in rows {
+            let _ = writeln!(
+                t,
+                "| {} | {} | {} | {} | {} | {} |",
+                r.target,
+                r.runs,
+                r.rate(),
+                r.edges,
+                r.corpus,
+                r.crashes
+            );
+        }
+        t
+    }
 }
