@@ -26,7 +26,9 @@ use sanstls_pki::{TrustAnchors, UnixTime, WebPkiClientVerifier};
 use zeroize::Zeroizing;
 
 use crate::session::{Session, StoresClientSessions, TicketKey, Ticketer};
-use crate::{CertifiedKey, ClientConfig, Connection, ServerConfig};
+use crate::{
+    CertifiedKey, ClientConfig, ClientConfigBuilder, Connection, ServerConfig, ServerConfigBuilder,
+};
 
 const CHAIN_PEM: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
 const KEY_PEM: &str = include_str!("../../../testdata/server-rsa2048.rsa.pem");
@@ -38,18 +40,31 @@ const ROOT_PEM: &str = concat!(
 );
 const CLIENT_CHAIN_PEM: &str = include_str!("../../../testdata/client.chain.pem");
 const CLIENT_KEY_PEM: &str = include_str!("../../../testdata/client.rsa.pem");
-/// Inside the validity of the test certificates.
-const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
+/// The time every entry point runs at (inside the validity of the test certificates).
+pub const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
+/// The generator seed of the fuzzed server ([`server`]).
+pub const SERVER_SEED: [u8; 32] = [1; 32];
+/// The generator seed of the fuzzed client ([`client`]).
+pub const CLIENT_SEED: [u8; 32] = [2; 32];
+/// The server name the fuzzed client connects to.
+pub const SERVER_NAME: &str = "localhost";
+
+/// How [`client`] and [`server`] cut an input into writes: the first byte gives the
+/// size of each write (its value plus one, so 1 to 256 bytes), the rest is the peer's
+/// bytes. `None` for an empty input.
+pub fn writes(data: &[u8]) -> Option<core::slice::Chunks<'_, u8>> {
+    let (&first, rest) = data.split_first()?;
+    Some(rest.chunks(usize::from(first) + 1))
+}
 
 /// Feeds `data` to `conn`: the first byte picks the size of each write (1 to 256
 /// bytes), so record and message boundaries fall everywhere.
 fn feed(conn: &mut Connection, data: &[u8]) {
-    let Some((&first, rest)) = data.split_first() else {
+    let Some(pieces) = writes(data) else {
         return;
     };
-    let chunk = usize::from(first) + 1;
     let mut first_error = None;
-    for piece in rest.chunks(chunk) {
+    for piece in pieces {
         let mut at = 0;
         while at < piece.len() {
             match conn.handle_recv_bytes(&piece[at..], NOW) {
@@ -147,27 +162,40 @@ pub fn ticketer() -> Shared<dyn Ticketer> {
     Shared::new(FixedTicketer(TicketKey::from_bytes(&[0x5a; 64])))
 }
 
-/// The server's config, built once per process: loading and validating the RSA key
-/// costs milliseconds, which would otherwise dominate every execution.
+/// The fuzzed server's configuration, not yet built (a replay tool turns tracing on).
+pub fn server_config_builder() -> Option<ServerConfigBuilder> {
+    let verifier = TrustAnchors::from_pem_bundle(ROOT_PEM)
+        .ok()
+        .map(|a| Shared::new(WebPkiClientVerifier::new(a).allow_unauthenticated()))?;
+    let key = CertifiedKey::from_pem(CHAIN_PEM, KEY_PEM).ok()?;
+    Some(
+        ServerConfig::builder()
+            .single_cert(key)
+            .client_verifier(verifier)
+            .session_cache(0)
+            .ticketer(Some(ticketer())),
+    )
+}
+
+/// The fuzzed client's configuration, not yet built.
+pub fn client_config_builder() -> Option<ClientConfigBuilder> {
+    let key = CertifiedKey::from_pem(CLIENT_CHAIN_PEM, CLIENT_KEY_PEM).ok()?;
+    let anchors = TrustAnchors::from_pem_bundle(ROOT_PEM).ok()?;
+    Some(
+        ClientConfig::builder()
+            .trust_anchors(anchors)
+            .client_certificate(key)
+            .session_store(Some(Shared::new(FixedStore))),
+    )
+}
+
+/// The server's config, built once per process: loading and validating the keys costs
+/// milliseconds, which would otherwise dominate every execution.
 pub fn server_config() -> Option<Shared<ServerConfig>> {
     static CONFIG: OnceBox<Option<Shared<ServerConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
-            let verifier = TrustAnchors::from_pem_bundle(ROOT_PEM)
-                .ok()
-                .map(|a| Shared::new(WebPkiClientVerifier::new(a).allow_unauthenticated()));
-            let config = CertifiedKey::from_pem(CHAIN_PEM, KEY_PEM)
-                .ok()
-                .zip(verifier)
-                .and_then(|(key, verifier)| {
-                    ServerConfig::builder()
-                        .single_cert(key)
-                        .client_verifier(verifier)
-                        .session_cache(0)
-                        .ticketer(Some(ticketer()))
-                        .build()
-                        .ok()
-                });
+            let config = server_config_builder().and_then(|b| b.build().ok());
             Box::new(config.map(Shared::new))
         })
         .clone()
@@ -178,18 +206,7 @@ pub fn client_config() -> Option<Shared<ClientConfig>> {
     static CONFIG: OnceBox<Option<Shared<ClientConfig>>> = OnceBox::new();
     CONFIG
         .get_or_init(|| {
-            let key = CertifiedKey::from_pem(CLIENT_CHAIN_PEM, CLIENT_KEY_PEM).ok();
-            let config = TrustAnchors::from_pem_bundle(ROOT_PEM)
-                .ok()
-                .zip(key)
-                .and_then(|(anchors, key)| {
-                    ClientConfig::builder()
-                        .trust_anchors(anchors)
-                        .client_certificate(key)
-                        .session_store(Some(Shared::new(FixedStore)))
-                        .build()
-                        .ok()
-                });
+            let config = client_config_builder().and_then(|b| b.build().ok());
             Box::new(config.map(Shared::new))
         })
         .clone()
@@ -200,7 +217,7 @@ pub fn server(data: &[u8]) {
     let Some(config) = server_config() else {
         return;
     };
-    let mut rng = SeededRng::from_seed([1; 32]);
+    let mut rng = SeededRng::from_seed(SERVER_SEED);
     let Ok(mut conn) = Connection::server(config, NOW, &mut rng) else {
         return;
     };
@@ -212,10 +229,10 @@ pub fn client(data: &[u8]) {
     let Some(config) = client_config() else {
         return;
     };
-    let Ok(name) = "localhost".try_into() else {
+    let Ok(name) = SERVER_NAME.try_into() else {
         return;
     };
-    let mut rng = SeededRng::from_seed([2; 32]);
+    let mut rng = SeededRng::from_seed(CLIENT_SEED);
     let Ok(mut conn) = Connection::client(config, name, NOW, &mut rng) else {
         return;
     };
