@@ -298,6 +298,7 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
     if !nightly_available() {
         return Err("fuzzing needs a nightly toolchain: rustup toolchain install nightly".into());
     }
+    uninstrumented_crypto(&fuzz_dir)?;
     let mut rows = Vec::new();
     for target in &targets {
         let corpus = fuzz_dir.join("corpus").join(target);
@@ -311,6 +312,7 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
         }
         let mut cmd = Command::new("cargo");
         cmd.current_dir(root())
+            .env("RUSTC_WRAPPER", fuzz_dir.join(RUSTC_WRAPPER))
             .args(["+nightly", "fuzz", "run", target])
             .arg(&corpus)
             .args(["--", &format!("-max_total_time={secs}")]);
@@ -341,6 +343,39 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
     } else {
         Err(format!("fuzz: crashes in {}", crashed.join(", ")))
     }
+}
+
+/// The rustc wrapper that builds the RustCrypto crates without coverage instrumentation
+/// (see the script).
+const RUSTC_WRAPPER: &str = "uninstrumented-rustc.sh";
+
+/// Cargo does not rebuild when `RUSTC_WRAPPER` changes, so a fuzz build made without
+/// the wrapper would keep its instrumented crypto crates (and run several times
+/// slower): the first run with the wrapper removes cargo-fuzz's builds (the
+/// `target/<triple>/` directories; the plain `fuzz build` of `ci` is elsewhere) once,
+/// leaving a mark.
+fn uninstrumented_crypto(fuzz_dir: &Path) -> Result<(), String> {
+    let target = fuzz_dir.join("target");
+    let mark = target.join(".uninstrumented-crypto-v1");
+    if mark.exists() {
+        return Ok(());
+    }
+    if let Ok(entries) = std::fs::read_dir(&target) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if entry.file_name() != "release" && path.join("release").is_dir() {
+                eprintln!(
+                    "==> fuzz: removing {} (built before the rustc wrapper)",
+                    path.display()
+                );
+                std::fs::remove_dir_all(&path)
+                    .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+        }
+    }
+    std::fs::create_dir_all(&target)
+        .and_then(|()| std::fs::write(&mark, b""))
+        .map_err(|e| format!("cannot write {}: {e}", mark.display()))
 }
 
 /// One target's run, read from libFuzzer's output.

@@ -4,8 +4,8 @@
 //!
 //! Both take part in client authentication, so its states are fuzzed too: the server
 //! sends a CertificateRequest and accepts clients with or without a certificate
-//! (optional authentication, test root), and the client has the `client` test
-//! certificate to answer a CertificateRequest with.
+//! (optional authentication, both test roots), and the client has the `client-ecdsa`
+//! test certificate to answer a CertificateRequest with.
 //!
 //! Both take part in resumption, deterministically (no state carries from one input
 //! to the next): the client offers one fixed session ([`resumable_session`], by
@@ -21,7 +21,9 @@ use core::time::Duration;
 use once_cell::race::OnceBox;
 
 use sanstls_crypto::rng::SeededRng;
-use sanstls_pki::{TrustAnchors, UnixTime, WebPkiClientVerifier};
+use sanstls_pki::{
+    TrustAnchors, UnixTime, VerifyOptions, WebPkiClientVerifier, WebPkiServerVerifier,
+};
 
 use zeroize::Zeroizing;
 
@@ -30,16 +32,21 @@ use crate::{
     CertifiedKey, ClientConfig, ClientConfigBuilder, Connection, ServerConfig, ServerConfigBuilder,
 };
 
-const CHAIN_PEM: &str = include_str!("../../../testdata/server-rsa2048.chain.pem");
-const KEY_PEM: &str = include_str!("../../../testdata/server-rsa2048.rsa.pem");
+// Small test keys keep executions fast (the issue of fuzzing at campaign scale asks for
+// 1,000 a second on one core): the server's certificate is the 1024-bit test one (an
+// RSA-2048 signature per ClientHello was three quarters of every execution), and the
+// client's is the ECDSA P-256 one. Both verifiers accept 1024-bit RSA keys through
+// their public options ([`verify_options`]); nothing in the library's checks changes.
+const CHAIN_PEM: &str = include_str!("../../../testdata/bad-rsa1024.chain.pem");
+const KEY_PEM: &str = include_str!("../../../testdata/bad-rsa1024.rsa.pem");
 /// Both test roots: the RSA one, and the ECDSA one (P-384) the seeds' ECDSA server and
 /// client certificates chain to.
 const ROOT_PEM: &str = concat!(
     include_str!("../../../testdata/ca-root.cert.pem"),
     include_str!("../../../testdata/ca-ecdsa-root.cert.pem")
 );
-const CLIENT_CHAIN_PEM: &str = include_str!("../../../testdata/client.chain.pem");
-const CLIENT_KEY_PEM: &str = include_str!("../../../testdata/client.rsa.pem");
+const CLIENT_CHAIN_PEM: &str = include_str!("../../../testdata/client-ecdsa.chain.pem");
+const CLIENT_KEY_PEM: &str = include_str!("../../../testdata/client-ecdsa.ec.pem");
 /// The time every entry point runs at (inside the validity of the test certificates).
 pub const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
 /// The generator seed of the fuzzed server ([`server`]).
@@ -162,11 +169,29 @@ pub fn ticketer() -> Shared<dyn Ticketer> {
     Shared::new(FixedTicketer(TicketKey::from_bytes(&[0x5a; 64])))
 }
 
+/// The certificate validation of both fuzzed sides: the defaults, except that 1024-bit
+/// RSA keys are accepted (the fuzzed server's certificate has one).
+pub fn verify_options() -> VerifyOptions {
+    let mut options = VerifyOptions::default();
+    options.min_rsa_bits = 1024;
+    options
+}
+
+/// Validates server certificates as the fuzzed client does (both test roots,
+/// [`verify_options`]); the seeds' clients use it to accept the fuzzed server.
+pub fn server_cert_verifier() -> Option<Shared<WebPkiServerVerifier>> {
+    let anchors = TrustAnchors::from_pem_bundle(ROOT_PEM).ok()?;
+    Some(Shared::new(WebPkiServerVerifier::with_options(
+        anchors,
+        verify_options(),
+    )))
+}
+
 /// The fuzzed server's configuration, not yet built (a replay tool turns tracing on).
 pub fn server_config_builder() -> Option<ServerConfigBuilder> {
-    let verifier = TrustAnchors::from_pem_bundle(ROOT_PEM)
-        .ok()
-        .map(|a| Shared::new(WebPkiClientVerifier::new(a).allow_unauthenticated()))?;
+    let verifier = TrustAnchors::from_pem_bundle(ROOT_PEM).ok().map(|a| {
+        Shared::new(WebPkiClientVerifier::with_options(a, verify_options()).allow_unauthenticated())
+    })?;
     let key = CertifiedKey::from_pem(CHAIN_PEM, KEY_PEM).ok()?;
     Some(
         ServerConfig::builder()
@@ -180,10 +205,10 @@ pub fn server_config_builder() -> Option<ServerConfigBuilder> {
 /// The fuzzed client's configuration, not yet built.
 pub fn client_config_builder() -> Option<ClientConfigBuilder> {
     let key = CertifiedKey::from_pem(CLIENT_CHAIN_PEM, CLIENT_KEY_PEM).ok()?;
-    let anchors = TrustAnchors::from_pem_bundle(ROOT_PEM).ok()?;
+    let verifier = server_cert_verifier()?;
     Some(
         ClientConfig::builder()
-            .trust_anchors(anchors)
+            .verifier(verifier)
             .client_certificate(key)
             .session_store(Some(Shared::new(FixedStore))),
     )

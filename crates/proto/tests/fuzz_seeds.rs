@@ -382,7 +382,9 @@ const SERVER_CASES: &[Case] = &[
 /// hash (PSS), except for a `_pkcs1` case (PKCS#1 v1.5 with SHA-512: a second transcript
 /// hash on the server).
 fn client_variant(c: &Case) -> ClientConfigBuilder {
+    // The fuzzed server's certificate has a 1024-bit key (fuzzing::verify_options).
     let mut b = client_builder()
+        .verifier(fuzzing::server_cert_verifier().unwrap())
         .cipher_suites(&[c.suite])
         .encrypt_then_mac(c.etm)
         .extended_master_secret(c.ems);
@@ -416,7 +418,8 @@ fn server_variant(c: &Case) -> ServerConfigBuilder {
         b = b.groups(&[g]);
     }
     if c.client_auth {
-        b = b.client_verifier(client_verifier("ca-root", true));
+        // The fuzzed client's certificate is `client-ecdsa`.
+        b = b.client_verifier(client_verifier("ca-ecdsa-root", true));
     }
     if c.ticket {
         b = b.ticketer(Some(fuzzing::ticketer()));

@@ -1,7 +1,10 @@
 //! Entry points for the fuzz targets in `fuzz/` (not a stable API).
 
 use sanstls_crypto::rng::SeededRng;
-use sanstls_keys::{MasterSecret, suite};
+use sanstls_keys::{KeyBlock, MasterSecret, suite};
+
+use alloc::boxed::Box;
+use once_cell::race::OnceBox;
 use sanstls_wire::enums::{CipherSuite, ContentType, ProtocolVersion};
 
 use alloc::vec;
@@ -28,14 +31,30 @@ fn aead_keys(alg: AeadAlgorithm) -> (Vec<u8>, Vec<u8>) {
     (vec![0x42; alg.key_len()], vec![0x24; alg.fixed_iv_len()])
 }
 
+/// The key block of each of [`SUITES`] (master secret of 0x42, randoms of 1 and 2),
+/// derived once per process: the PRF would otherwise cost more than the rest of an
+/// execution.
+fn key_blocks() -> &'static [KeyBlock] {
+    static BLOCKS: OnceBox<Vec<KeyBlock>> = OnceBox::new();
+    BLOCKS.get_or_init(|| {
+        Box::new(
+            SUITES
+                .iter()
+                .map(|&id| {
+                    let s = suite::lookup(id).expect("known suite");
+                    MasterSecret::from_bytes(s.prf_hash, [0x42; 48])
+                        .key_block(s, &[1; 32], &[2; 32])
+                        .expect("the PRF of each suite here is built in")
+                })
+                .collect(),
+        )
+    })
+}
+
 /// NULL, each CBC configuration, and each AEAD built in.
 fn openers() -> Vec<Opener> {
     let mk = |i: usize| {
-        let s = suite::lookup(SUITES[i / 2]).expect("known suite");
-        let keys = MasterSecret::from_bytes(s.prf_hash, [0x42; 48])
-            .key_block(s, &[1; 32], &[2; 32])
-            .expect("the PRF of each suite here is built in");
-        Opener::cbc(&keys.client_write(), MODES[i % 2]).expect("table keys fit")
+        Opener::cbc(&key_blocks()[i / 2].client_write(), MODES[i % 2]).expect("table keys fit")
     };
     let mut all = vec![Opener::null()];
     all.extend((0..2 * SUITES.len()).map(mk));
@@ -96,10 +115,7 @@ pub fn open(data: &[u8]) {
     }
     let payload = &data[..data.len().min(1 << 14)];
     for i in 0..2 * SUITES.len() {
-        let s = suite::lookup(SUITES[i / 2]).expect("known suite");
-        let keys = MasterSecret::from_bytes(s.prf_hash, [0x42; 48])
-            .key_block(s, &[1; 32], &[2; 32])
-            .expect("the PRF of each suite here is built in");
+        let keys = &key_blocks()[i / 2];
         let mode = MODES[i % 2];
         let mut rng = SeededRng::from_seed([3; 32]);
         let mut sealer = Sealer::cbc(&keys.server_write(), mode, &mut rng).expect("keys fit");
