@@ -37,16 +37,16 @@ use crate::{
 // RSA-2048 signature per ClientHello was three quarters of every execution), and the
 // client's is the ECDSA P-256 one. Both verifiers accept 1024-bit RSA keys through
 // their public options ([`verify_options`]); nothing in the library's checks changes.
-const CHAIN_PEM: &str = include_str!("../../../testdata/bad-rsa1024.chain.pem");
-const KEY_PEM: &str = include_str!("../../../testdata/bad-rsa1024.rsa.pem");
+const CHAIN_PEM: &str = include_str!("../../../../testdata/bad-rsa1024.chain.pem");
+const KEY_PEM: &str = include_str!("../../../../testdata/bad-rsa1024.rsa.pem");
 /// Both test roots: the RSA one, and the ECDSA one (P-384) the seeds' ECDSA server and
 /// client certificates chain to.
 const ROOT_PEM: &str = concat!(
-    include_str!("../../../testdata/ca-root.cert.pem"),
-    include_str!("../../../testdata/ca-ecdsa-root.cert.pem")
+    include_str!("../../../../testdata/ca-root.cert.pem"),
+    include_str!("../../../../testdata/ca-ecdsa-root.cert.pem")
 );
-const CLIENT_CHAIN_PEM: &str = include_str!("../../../testdata/client-ecdsa.chain.pem");
-const CLIENT_KEY_PEM: &str = include_str!("../../../testdata/client-ecdsa.ec.pem");
+const CLIENT_CHAIN_PEM: &str = include_str!("../../../../testdata/client-ecdsa.chain.pem");
+const CLIENT_KEY_PEM: &str = include_str!("../../../../testdata/client-ecdsa.ec.pem");
 /// The time every entry point runs at (inside the validity of the test certificates).
 pub const NOW: UnixTime = UnixTime::from_secs(1_800_000_000);
 /// The generator seed of the fuzzed server ([`server`]).
