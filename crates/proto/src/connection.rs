@@ -239,6 +239,14 @@ impl Connection {
         self.error.as_ref()
     }
 
+    /// The premaster secret of the latest key exchange (fuzzing builds only; for the
+    /// structure-aware fuzz targets, which play a peer that alters the handshake).
+    #[cfg(feature = "fuzzing")]
+    #[doc(hidden)]
+    pub fn fuzz_premaster(&self) -> Option<&[u8]> {
+        self.core.fuzz_premaster.as_deref().map(Vec::as_slice)
+    }
+
     /// Received application data the caller has not consumed: the plaintext of one
     /// record, lent straight from the receive buffer where it was decrypted (no copy).
     /// Empty when none is waiting. Mark what was used with [`Connection::consume`]; the

@@ -65,6 +65,12 @@ pub(crate) struct Core {
     /// alert can invalidate it (RFC 5246 §7.2): a client's server name, a server's
     /// session ID. Empty: nothing to invalidate.
     pub(crate) session_name: Vec<u8>,
+    /// The premaster secret of the latest key exchange, kept only in fuzzing builds:
+    /// the structure-aware targets (`fuzzing::actions`) compute the keys the connection
+    /// under test derives from a handshake they altered, which needs the real peer's
+    /// premaster.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fuzz_premaster: Option<zeroize::Zeroizing<Vec<u8>>>,
 }
 
 impl Core {
@@ -95,6 +101,8 @@ impl Core {
             negotiated: None,
             received_chain: Vec::new(),
             session_name: Vec::new(),
+            #[cfg(feature = "fuzzing")]
+            fuzz_premaster: None,
         }
     }
 

@@ -152,6 +152,10 @@ impl Hs {
     /// built and boxed, not in the frame of the state machine, nor both at once.
     #[inline(never)]
     pub(crate) fn derive(&self, core: &mut Core, premaster: &[u8]) -> Result<Keys, Error> {
+        #[cfg(feature = "fuzzing")]
+        {
+            core.fuzz_premaster = Some(zeroize::Zeroizing::new(premaster.to_vec()));
+        }
         let master = self.master_secret(premaster)?;
         self.keys(core, master)
     }

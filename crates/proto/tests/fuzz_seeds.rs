@@ -611,3 +611,45 @@ fn entry_points_take_the_seeds() {
         );
     }
 }
+
+/// The seeds of the action targets (`fuzz/seeds/proto_{client,server}_actions/`) equal
+/// `fuzzing::actions::seeds`, and each drives the connection under test as it says
+/// (completing its handshake or not); `SANSTLS_BLESS_SEEDS=1` rewrites them.
+#[test]
+fn action_seeds_match_the_scripts() {
+    use sanstls_proto::Side;
+    use sanstls_proto::fuzzing::actions;
+    let bless = std::env::var_os("SANSTLS_BLESS_SEEDS").is_some();
+    for (side, target) in [
+        (Side::Client, "proto_client_actions"),
+        (Side::Server, "proto_server_actions"),
+    ] {
+        let dir = seed_dir(target);
+        if bless {
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+        }
+        let seeds = actions::seeds(side);
+        for (name, bytes, completes) in &seeds {
+            let path = dir.join(name);
+            if bless {
+                std::fs::write(&path, bytes).unwrap();
+            }
+            assert_eq!(&std::fs::read(&path).unwrap(), bytes, "{}", path.display());
+            let outcome = match side {
+                Side::Client => actions::client_outcome(bytes),
+                Side::Server => actions::server_outcome(bytes),
+            }
+            .unwrap();
+            assert_eq!(
+                outcome.completed, *completes,
+                "{target}/{name}: {outcome:?}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            seeds.len(),
+            "{target}"
+        );
+    }
+}
