@@ -1,16 +1,19 @@
 #!/bin/sh
-# rustc wrapper for the fuzz build (fuzz/.cargo/config.toml): compiles the RustCrypto
-# arithmetic and cipher crates without libFuzzer's coverage instrumentation; AddressSanitizer
-# and everything else stay as cargo-fuzz set them.
+# rustc wrapper for the fuzz build (`cargo xtask fuzz` sets RUSTC_WRAPPER to it): compiles
+# the arithmetic and cipher crates (RustCrypto's, and sanstls-crypto, which wraps them
+# and holds the RSA and DH arithmetic) without libFuzzer's coverage instrumentation;
+# AddressSanitizer and everything else stay as cargo-fuzz set them.
 #
 # Why: coverage inside constant-time bignum and field arithmetic tells the fuzzer nothing
-# about the protocol, and comparison tracing there made one RSA-2048 signature cost
-# several milliseconds, three quarters of every proto_server execution. sanstls's own
-# crates, where the parsing and the state machines live, keep full instrumentation.
+# about the protocol (it cannot forge a signature or a MAC whatever it learns), and
+# comparison tracing there made one RSA-2048 signature cost several milliseconds, three
+# quarters of every proto_server execution. The crates where the parsing and the state
+# machines live (sanstls-wire, -record, -pki, -proto, -keys, and the der/pkcs/x509
+# crates) keep full instrumentation.
 rustc="$1"
 shift
 case " $* " in
-*" --crate-name crypto_bigint "* | *" --crate-name p256 "* | *" --crate-name p384 "* | \
+*" --crate-name sanstls_crypto "* | *" --crate-name crypto_bigint "* | *" --crate-name p256 "* | *" --crate-name p384 "* | \
 *" --crate-name primeorder "* | *" --crate-name elliptic_curve "* | *" --crate-name ecdsa "* | \
 *" --crate-name curve25519_dalek "* | *" --crate-name x25519_dalek "* | \
 *" --crate-name sha1 "* | *" --crate-name sha2 "* | *" --crate-name hmac "* | \
