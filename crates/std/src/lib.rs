@@ -140,7 +140,7 @@ pub use sanstls_proto::{AlertDescription, AlertLevel, CipherSuite, HandshakeType
 
 pub use error::{Error, tls_error};
 pub use keylog::{KeyLogFile, client_config_builder, server_config_builder};
-pub use stream::{EventHook, ReadTimeout, TlsStream, accept, connect};
+pub use stream::{Call, CallHook, EventHook, ReadTimeout, TlsStream, accept, connect};
 
 /// The current time (`SystemTime::now()`, in milliseconds; the epoch if the clock is
 /// set before 1970).
