@@ -46,6 +46,14 @@
 //!   log say whether a connection resumed its session. The page and the log name the
 //!   key exchange and its group, the page the server's key.
 //!
+//! - `sanstls replay FILE`: runs a connection recorded with `client --record FILE` or
+//!   `server --record DIR` again, from the recorded command line, seed, times and
+//!   received bytes, prints its trace (as `--trace` does) and outcome, and reports
+//!   where it diverges from the recording. `--fuzz proto_client|proto_server FILE`
+//!   runs a cargo-fuzz input of those targets the same way (`--write-recording OUT`
+//!   keeps it as a recording); `--events` lists a recording's events. Format and use:
+//!   docs/RECORDING.md.
+//!
 //! Suite names may be IANA names (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`) or OpenSSL
 //! names (`ECDHE-ECDSA-AES128-GCM-SHA256`). sanstls implements 26 suites: ECDHE_ECDSA
 //! and ECDHE_RSA with AES-GCM, ChaCha20-Poly1305 and AES-CBC; DHE_RSA and RSA with
@@ -74,6 +82,8 @@ mod certinfo;
 mod client;
 mod demo;
 mod explain;
+mod recording;
+mod replay;
 mod server;
 mod session_file;
 mod suites;
@@ -214,7 +224,26 @@ enum Command {
     /// (--write-timeout). The log names the bound that closed a connection.
     #[command(after_help = EXIT_HELP)]
     Server(server::Args),
+    /// Run a recorded connection again (`client --record`, `server --record`, or a
+    /// fuzz input with --fuzz) and print its trace and outcome.
+    ///
+    /// The connection is made again with the recorded configuration (the recorded
+    /// command line: --cafile, --cert, --key and the like are read again from their
+    /// files), seed and time, and every recorded call (bytes received, timeouts, data
+    /// sent and read, close) is made again in order. Each call's result and every byte
+    /// sent is compared with the recording: the first difference is reported as a
+    /// divergence (exit status 1). The format: docs/RECORDING.md.
+    #[command(after_help = REPLAY_HELP)]
+    Replay(replay::Args),
 }
+
+const REPLAY_HELP: &str = "\
+Exit status:
+  0  the replay did what the recording did (whatever the connection's outcome)
+  1  the replay diverged from the recording (the message says where and how)
+  2  usage: bad command line
+  3  the recording cannot be read (missing, not a recording, truncated, damaged),
+     or a file its configuration names cannot be read (--cafile, --cert, --key)";
 
 #[derive(clap::Args, Debug)]
 struct DemoArgs {
@@ -267,6 +296,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Client(a) => client::run(&a),
         Command::Server(a) => server::run(&a),
+        Command::Replay(a) => replay::run(&a),
     }
 }
 
