@@ -747,11 +747,18 @@ fn open(
         now,
         &mut sanstls_crypto::rng::SeededRng::from_seed(seed),
     );
+    let conn = match conn {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(tape) = &tape {
+                recording::finish(tape, "");
+                recording::set_current(None);
+            }
+            return Err(Failure::new(exit::TLS, format!("{e}")));
+        }
+    };
     let mut net = Net {
-        tls: TlsStream::from_connection(
-            sock,
-            conn.map_err(|e| Failure::new(exit::TLS, format!("{e}")))?,
-        ),
+        tls: TlsStream::from_connection(sock, conn),
         poll,
         events: Events::with_capacity(8),
         seen: Arc::default(),

@@ -328,3 +328,74 @@ fn a_tampered_received_byte_makes_the_replay_diverge() {
     assert!(o.stderr.contains("DIVERGED"), "{}", o.stderr);
     assert!(o.stdout.contains("bad_record_mac"), "{}", o.stdout);
 }
+
+#[test]
+fn resumed_connections_replay_from_the_recorded_store_and_ticketer_answers() {
+    // Both sides recorded: the client resumes by ticket, then (--no-tickets) by
+    // session ID; the replays get the session from the recorded answers, not from a
+    // live store or the server's ticket keys (which the recording does not hold).
+    for no_tickets in [false, true] {
+        let dir = fresh_dir("rec-resume");
+        let server_dir = dir.join("server");
+        let mut extra = vec!["--record", server_dir.to_str().unwrap()];
+        if no_tickets {
+            extra.push("--no-tickets");
+        }
+        let srv = cert_server(&extra);
+        let file = dir.join("c.rec");
+        let mut c = common::trusted_client(srv.port);
+        c.args(["--reconnect", "1", "--record", file.to_str().unwrap()]);
+        if no_tickets {
+            c.arg("--no-tickets");
+        }
+        let o = run(c, b"again\n");
+        assert_eq!(o.code(), 0, "{o:#?}");
+        assert!(o.stderr.contains("Reused, TLS 1.2"), "{}", o.stderr);
+        let second = format!("{}.2", file.display());
+        let r = replay(&[&second]);
+        assert_eq!(r.code(), 0, "{r:#?}");
+        assert!(
+            r.stdout.contains("handshake complete (session resumed)"),
+            "{}",
+            r.stdout
+        );
+        assert!(r.stdout.contains("session=resumed"), "{}", r.stdout);
+        assert!(r.stdout.contains("replay: identical"), "{}", r.stdout);
+        // The server's recordings, one per connection: each replays identically, the
+        // second as a resumption.
+        srv.wait_for_log("[#2 ");
+        let deadline = Instant::now() + HANG_GUARD;
+        let files = loop {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&server_dir)
+                .unwrap()
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "sanstls-rec"))
+                .collect();
+            if files.len() == 2 {
+                files.sort();
+                break files;
+            }
+            assert!(Instant::now() < deadline, "{files:?}\n{}", srv.log());
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let resumed: Vec<bool> = files
+            .iter()
+            .map(|f| {
+                let r = replay(&[f.to_str().unwrap()]);
+                assert_eq!(r.code(), 0, "{r:#?}");
+                assert!(r.stdout.contains("replay: identical"), "{}", r.stdout);
+                r.stdout.contains("session=resumed")
+            })
+            .collect();
+        assert_eq!(resumed.iter().filter(|r| **r).count(), 1, "{files:?}");
+        let listing = replay(&["--events", files[0].to_str().unwrap()]).stdout
+            + &replay(&["--events", files[1].to_str().unwrap()]).stdout;
+        let answer = if no_tickets {
+            "session cache get"
+        } else {
+            "ticket decrypt"
+        };
+        assert!(listing.contains(answer), "{listing}");
+    }
+}

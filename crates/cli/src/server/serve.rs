@@ -205,7 +205,10 @@ pub(crate) fn serve(
 ) -> Result<(), String> {
     // Always from a seed (see `recording::fresh_seed`), which a recording keeps.
     let seed = recording::fresh_seed();
-    let tape = start_recording(record, seed, label)?;
+    let tape = start_recording(record, seed, label).unwrap_or_else(|e| {
+        eprintln!("{label} {e}: serving the connection without recording it");
+        None
+    });
     let result = serve_recorded(
         sock,
         config,
