@@ -461,8 +461,18 @@ impl<R: Read> Reader<R> {
             });
         }
         let mut args = Vec::with_capacity(n);
+        let mut total = 0;
         for _ in 0..n {
-            args.push(self.string("the header (an argument)")?);
+            let at = self.offset;
+            let arg = self.string("the header (an argument)")?;
+            total += arg.len();
+            if total > MAX_EVENT {
+                return Err(FormatError::Garbled {
+                    offset: at,
+                    what: format!("arguments longer than {MAX_EVENT} bytes in all"),
+                });
+            }
+            args.push(arg);
         }
         let cwd = self.string("the header (working directory)")?;
         let label = self.string("the header (label)")?;
