@@ -11,6 +11,8 @@
 //! - [`load`]: certificates, private keys (PKCS#1 or PKCS#8) and trust anchors from PEM
 //!   files, including the system's CA bundle;
 //! - [`KeyLogFile`] and `SSLKEYLOGFILE` support for Wireshark;
+//! - [`TlsStream::set_call_hook`]: every call the stream makes into its connection
+//!   ([`Call`]), to record a connection and replay it (`sanstls replay`);
 //! - one error type, [`Error`], and its round trip through `std::io::Error`
 //!   ([`tls_error`]).
 //!
