@@ -133,8 +133,9 @@ pub(crate) struct Args {
 
 impl Args {
     /// Makes the relative paths of the options that a replay reads again relative to
-    /// `base` (the directory the recorded command ran in).
-    pub(crate) fn resolve_paths(&mut self, base: &Path) {
+    /// `base` (the directory the recorded command ran in); returns those paths.
+    pub(crate) fn resolve_paths(&mut self, base: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
         for p in [&mut self.cafile, &mut self.cert, &mut self.key]
             .into_iter()
             .flatten()
@@ -142,7 +143,9 @@ impl Args {
             if p.is_relative() {
                 *p = base.join(&*p);
             }
+            files.push(p.clone());
         }
+        files
     }
 }
 

@@ -172,14 +172,14 @@ fn rebuild(h: &Header, answers: &Arc<Answers>) -> Result<(Made, trace::Known), F
     match h.role {
         Role::Client => {
             let mut line = ClientLine::try_parse_from(&h.args).map_err(bad_line)?;
-            line.args.resolve_paths(&base);
+            check_files(&line.args.resolve_paths(&base))?;
             let (config, name, known) =
                 crate::client::replay_parts(&line.args, Arc::clone(answers)).map_err(context)?;
             Ok((Made::Client(config, name), known))
         }
         Role::Server => {
             let mut line = ServerLine::try_parse_from(&h.args).map_err(bad_line)?;
-            line.args.resolve_paths(&base);
+            check_files(&line.args.resolve_paths(&base))?;
             let (config, known) =
                 crate::server::replay_parts(&line.args, Arc::clone(answers)).map_err(context)?;
             Ok((Made::Server(config), known))
@@ -187,6 +187,40 @@ fn rebuild(h: &Header, answers: &Arc<Answers>) -> Result<(Made, trace::Known), F
         Role::FuzzClient => fuzz::client_parts().map(|(c, n, k)| (Made::Client(c, n), k)),
         Role::FuzzServer => fuzz::server_parts().map(|(c, k)| (Made::Server(c), k)),
     }
+}
+
+/// The largest file a recording's configuration may name (a certificate bundle is far
+/// smaller).
+const MAX_CONFIG_FILE: u64 = 16 << 20;
+
+/// The files a recording names are read again: each must be a regular file of a sane
+/// size (a recording could name `/dev/zero` or a FIFO). A missing one is left to the
+/// loader, whose error names it.
+fn check_files(files: &[PathBuf]) -> Result<(), Failure> {
+    for f in files {
+        let Ok(meta) = std::fs::metadata(f) else {
+            continue;
+        };
+        if !meta.is_file() {
+            return Err(Failure::new(
+                exit::CONFIG,
+                format!(
+                    "the recording names {}, which is not a regular file",
+                    f.display()
+                ),
+            ));
+        }
+        if meta.len() > MAX_CONFIG_FILE {
+            return Err(Failure::new(
+                exit::CONFIG,
+                format!(
+                    "the recording names {}, which is larger than {MAX_CONFIG_FILE} bytes",
+                    f.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Makes the connection as recorded.
@@ -277,7 +311,12 @@ impl Replay {
         };
         match ev {
             Ev::Answer { question, answer } => {
-                self.answers.push(*question, answer.clone());
+                if !self.answers.push(*question, answer.clone()) {
+                    return Err(Divergence(format!(
+                        "more than {} answers recorded for one call",
+                        crate::recording::MAX_ANSWERS
+                    )));
+                }
                 return Ok(());
             }
             Ev::Open { now } => {
@@ -456,7 +495,12 @@ fn replay<R: Read>(
             }
         };
         let Some((offset, ev)) = next else {
-            break None;
+            // Answers after the last call: no call asked for them.
+            break r
+                .answers
+                .check()
+                .err()
+                .map(|why| format!("the replay DIVERGED from the recording at its end: {why}"));
         };
         if let Err(Divergence(why)) = r.apply(&ev) {
             break Some(format!(

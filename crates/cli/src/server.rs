@@ -144,8 +144,9 @@ pub(crate) struct Args {
 
 impl Args {
     /// Makes the relative paths of the options that a replay reads again relative to
-    /// `base` (the directory the recorded command ran in).
-    pub(crate) fn resolve_paths(&mut self, base: &std::path::Path) {
+    /// `base` (the directory the recorded command ran in); returns those paths.
+    pub(crate) fn resolve_paths(&mut self, base: &std::path::Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
         for p in [
             Some(&mut self.cert),
             Some(&mut self.key),
@@ -157,7 +158,9 @@ impl Args {
             if p.is_relative() {
                 *p = base.join(&*p);
             }
+            files.push(p.clone());
         }
+        files
     }
 }
 

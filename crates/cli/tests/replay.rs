@@ -274,6 +274,36 @@ fn damaged_recordings_are_clear_errors() {
     let mut unknown = bytes.clone();
     unknown.extend_from_slice(&[200, 0, 0, 0, 0]);
     check(&unknown, "damaged");
+    // A recording written by hand from docs/RECORDING.md whose command line names a
+    // device as its CA file: refused before anything reads it.
+    let mut hand = b"STLS-REC\x01\x01".to_vec();
+    hand.extend_from_slice(&[7; 32]);
+    let args = ["127.0.0.1:1", "--cafile", "/dev/zero"];
+    hand.extend_from_slice(&(args.len() as u16).to_be_bytes());
+    for a in args.iter().chain(&["/", ""]) {
+        hand.extend_from_slice(&(a.len() as u16).to_be_bytes());
+        hand.extend_from_slice(a.as_bytes());
+    }
+    check(&hand, "/dev/zero, which is not a regular file");
+    // Answers without end before a call: refused (a divergence) after a bound.
+    let mut answers = bytes.clone();
+    for _ in 0..100 {
+        answers.extend_from_slice(&[16, 0, 0, 0, 1, 0]);
+    }
+    std::fs::write(&bad, &answers).unwrap();
+    let o = replay(&[bad.to_str().unwrap()]);
+    assert_eq!(o.code(), 1, "{o:#?}");
+    assert!(o.stderr.contains("answers recorded for one call"), "{o:#?}");
+    // One answer after the last call: nothing asked for it.
+    let mut trailing = bytes.clone();
+    trailing.extend_from_slice(&[16, 0, 0, 0, 1, 0]);
+    std::fs::write(&bad, &trailing).unwrap();
+    let o = replay(&[bad.to_str().unwrap()]);
+    assert_eq!(o.code(), 1, "{o:#?}");
+    assert!(
+        o.stderr.contains("DIVERGED from the recording at its end"),
+        "{o:#?}"
+    );
     // A missing file, and a recording whose --cafile is gone.
     let o = replay(&[dir.join("nothing-here").to_str().unwrap()]);
     assert_eq!(o.code(), 3, "{o:#?}");

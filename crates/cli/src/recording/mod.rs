@@ -220,6 +220,10 @@ fn record_answer(question: Question, answer: Option<&[u8]>) {
     });
 }
 
+/// The most answers a replay queues for one call (a call asks a few questions at most:
+/// a hostile recording must not make the queue grow without bound).
+pub(crate) const MAX_ANSWERS: usize = 16;
+
 /// Answers recorded for a replay, in order, and the first question asked that did not
 /// match them.
 #[derive(Default)]
@@ -231,9 +235,15 @@ pub(crate) struct Answers {
 type Queue = (VecDeque<(Question, Option<Vec<u8>>)>, Option<String>);
 
 impl Answers {
-    /// Queues the recorded answer to the next `question`.
-    pub(crate) fn push(&self, question: Question, answer: Option<Vec<u8>>) {
-        self.lock().0.push_back((question, answer));
+    /// Queues the recorded answer to the next `question`; false (and nothing queued)
+    /// when [`MAX_ANSWERS`] wait already.
+    pub(crate) fn push(&self, question: Question, answer: Option<Vec<u8>>) -> bool {
+        let mut q = self.lock();
+        if q.0.len() >= MAX_ANSWERS {
+            return false;
+        }
+        q.0.push_back((question, answer));
+        true
     }
 
     /// After a call: answers it did not ask for, or a question the recording has no
