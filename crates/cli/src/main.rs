@@ -30,6 +30,8 @@
 //!   connection but the last closes after its handshake, the last carries stdin);
 //!   `--sess-out FILE` writes the session after the last connection (PEM, mode 0600),
 //!   `--sess-in FILE` offers it on the first; `--no-tickets` resumes by session ID only.
+//!   `--record FILE` records the connection for `sanstls replay` (with `--reconnect`,
+//!   connection i to `FILE.i`).
 //! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`; the key RSA, or
 //!   EC on P-256 or P-384, in PKCS#1, SEC 1 or PKCS#8 PEM): serves clients
 //!   concurrently (a thread each) on `--addr` (default 127.0.0.1:4433) and prints
@@ -44,7 +46,9 @@
 //!   one closes). Sessions are resumable by default, by session ID (`--session-cache N`,
 //!   default 1024, 0 for none) and by ticket (`--no-tickets` for none); the page and the
 //!   log say whether a connection resumed its session. The page and the log name the
-//!   key exchange and its group, the page the server's key.
+//!   key exchange and its group, the page the server's key. `--record DIR` records
+//!   every connection into DIR for `sanstls replay` (one file each; the key is not in
+//!   them).
 //!
 //! - `sanstls replay FILE`: runs a connection recorded with `client --record FILE` or
 //!   `server --record DIR` again, from the recorded command line, seed, times and

@@ -406,18 +406,17 @@ impl<S: Read + Write> TlsStream<S> {
             // most a partial record).
             let buf = self.conn.recv_buf();
             let read = self.sock.read(buf);
+            // For the call hook: the bytes as read (processing decrypts them in place).
+            let copy = match (&read, &self.calls) {
+                (Ok(n), Some(_)) => buf.get(..*n).map(<[u8]>::to_vec),
+                _ => None,
+            };
             if let (Some(Restore(theirs)), Some(bound)) = (restore, &self.read_bound) {
                 (bound.set)(&self.sock, theirs)?;
             }
             match read {
                 Ok(n) => {
                     let at = now();
-                    // For the call hook: the bytes as read (processing decrypts them in
-                    // place).
-                    let copy = match &self.calls {
-                        Some(_) => self.conn.recv_buf().get(..n).map(<[u8]>::to_vec),
-                        None => None,
-                    };
                     let result = self.conn.handle_recv(n, at);
                     if let (Some(calls), Some(data)) = (&mut self.calls, &copy) {
                         calls(Call::Recv {
