@@ -10,7 +10,7 @@
 //! wrappers around the store and the ticketer ([`Oracle`]), which find the tape of
 //! the connection being served on the current thread ([`set_current`]).
 //!
-//! The format is in [`format`] and docs/RECORDING.md.
+//! The format is in [`format`](mod@format) and docs/RECORDING.md.
 
 pub(crate) mod format;
 
