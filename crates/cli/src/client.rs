@@ -39,6 +39,7 @@ use sanstls_std::{TlsStream, load};
 
 use crate::certinfo::{self, CertSummary};
 use crate::explain::{ClientView, OwnCert, Seen};
+use crate::recording::{self, SharedTape, format};
 use crate::{Failure, exit, explain, session_file, suites, trace};
 
 /// Options of `sanstls client`.
@@ -119,8 +120,33 @@ pub(crate) struct Args {
     /// only.
     #[arg(long)]
     no_tickets: bool,
+    /// Record the connection to FILE for `sanstls replay` (with --reconnect, connection
+    /// i to FILE.i): the seed of its random generator, the times, every byte received,
+    /// and this command line (files such as --cafile are named, not copied). Whoever
+    /// has the file can decrypt the connection: treat it like SSLKEYLOGFILE. See
+    /// docs/RECORDING.md.
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
     #[command(flatten)]
     records: crate::RecordArgs,
+}
+
+impl Args {
+    /// Makes the relative paths of the options that a replay reads again relative to
+    /// `base` (the directory the recorded command ran in); returns those paths.
+    pub(crate) fn resolve_paths(&mut self, base: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for p in [&mut self.cafile, &mut self.cert, &mut self.key]
+            .into_iter()
+            .flatten()
+        {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+            files.push(p.clone());
+        }
+        files
+    }
 }
 
 /// How many sessions the client keeps: it talks to one server name.
@@ -187,17 +213,27 @@ pub(crate) fn config_failure(e: &sanstls_std::Error) -> Failure {
 
 /// The configuration, keeping its sessions in `store`, and what the client
 /// certificate (if any) can do.
+///
+/// `mode`: whether the store's answers are recorded (`--record`) or replayed.
 fn build_config(
     a: &Args,
     store: &Arc<SessionCache>,
+    mode: Option<recording::Mode>,
 ) -> Result<(Arc<sanstls_std::ClientConfig>, OwnCert), Failure> {
     let offered = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
     let groups = suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
     // Traces always: they tell what the handshake got to when it fails (see
     // `explain::Seen`); they are printed only with --trace.
+    let store: Arc<dyn StoresClientSessions> = match mode {
+        Some(mode) => Arc::new(recording::Oracle {
+            mode,
+            inner: Arc::clone(store),
+        }),
+        None => Arc::clone(store) as _,
+    };
     let mut b = sanstls_std::client_config_builder()
         .trace(true)
-        .session_store(Some(Arc::clone(store) as Arc<dyn StoresClientSessions>))
+        .session_store(Some(store))
         .session_tickets(!a.no_tickets)
         .handshake_timeout(Duration::from_secs(a.timeout))
         .max_fragment_len(a.records.max_fragment_len());
@@ -236,6 +272,27 @@ fn build_config(
         )
     })?;
     Ok((config, own_cert))
+}
+
+/// What `sanstls replay` needs to make a recorded client connection again: its
+/// configuration (the store answering from the recording), the server name, and what
+/// the trace may explain.
+pub(crate) fn replay_parts(
+    a: &Args,
+    answers: Arc<recording::Answers>,
+) -> Result<(Arc<sanstls_std::ClientConfig>, ServerName, trace::Known), Failure> {
+    let (host, _) = split_address(&a.address)?;
+    let name_str = a.servername.clone().unwrap_or(host);
+    let name = ServerName::new(&name_str).map_err(|_| {
+        Failure::new(
+            exit::USAGE,
+            format!("'{name_str}' is not a valid server name"),
+        )
+    })?;
+    let store = Arc::new(SessionCache::new(SESSION_STORE_CAPACITY));
+    let (config, _) = build_config(a, &store, Some(recording::Mode::Replay(answers)))?;
+    let known = trace::Known::common(config.common().suites());
+    Ok((config, name, known))
 }
 
 /// Connects to the first address of `host` that answers, all of them within `limit`.
@@ -320,6 +377,18 @@ struct Net {
     own_cert: OwnCert,
     /// `--timeout`.
     timeout: Duration,
+    /// `--record`: the connection's recording, finished when the connection is
+    /// dropped.
+    tape: Option<SharedTape>,
+}
+
+impl Drop for Net {
+    fn drop(&mut self) {
+        if let Some(tape) = self.tape.take() {
+            recording::finish(&tape, "");
+            recording::set_current(None);
+        }
+    }
 }
 
 impl Net {
@@ -427,7 +496,8 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
         )
     })?;
     let store = Arc::new(SessionCache::new(SESSION_STORE_CAPACITY));
-    let (config, own_cert) = build_config(a, &store)?;
+    let mode = a.record.is_some().then_some(recording::Mode::Record);
+    let (config, own_cert) = build_config(a, &store, mode)?;
     if a.no_verify {
         eprintln!(
             "WARNING: --no-verify: the server's certificate is NOT checked. This connection \
@@ -460,7 +530,16 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
     for i in 1..=total {
         let offered =
             held(&store, &key).and_then(|s| offer(&s, &config, !a.no_tickets, crate::now()));
-        let mut net = connect(a, &host, port, &config, &name, own_cert)?;
+        let record = a.record.as_ref().map(|p| {
+            if total > 1 {
+                let mut s = p.as_os_str().to_owned();
+                s.push(format!(".{i}"));
+                PathBuf::from(s)
+            } else {
+                p.clone()
+            }
+        });
+        let mut net = connect(a, &host, port, &config, &name, own_cert, record.as_deref())?;
         if let Some(n) = net.tls.negotiated() {
             if !n.resumed {
                 from_file = None;
@@ -502,6 +581,7 @@ fn connect(
     config: &Arc<sanstls_std::ClientConfig>,
     name: &ServerName,
     own_cert: OwnCert,
+    record: Option<&Path>,
 ) -> Result<Net, Failure> {
     let timeout = Duration::from_secs(a.timeout);
     let asked = name.to_string();
@@ -509,6 +589,7 @@ fn connect(
         connect_tcp(host, port, timeout)?,
         Arc::clone(config),
         name.clone(),
+        record,
     )?;
     net.own_cert = own_cert;
     net.timeout = timeout;
@@ -631,6 +712,7 @@ fn open(
     sock: TcpStream,
     config: Arc<sanstls_std::ClientConfig>,
     name: ServerName,
+    record: Option<&Path>,
 ) -> Result<Net, Failure> {
     let net = |what: &str, e: &io::Error| Failure::new(exit::NETWORK, format!("{what}: {e}"));
     sock.set_nonblocking(true)
@@ -641,16 +723,63 @@ fn open(
     poll.registry()
         .register(&mut sock, SOCK, Interest::READABLE | Interest::WRITABLE)
         .map_err(|e| net("registering the socket", &e))?;
-    let tls = TlsStream::client(sock, config, name)
-        .map_err(|e| Failure::new(exit::TLS, format!("{e}")))?;
-    Ok(Net {
-        tls,
+    // Always from a seed (see `recording::fresh_seed`), which a recording keeps.
+    let seed = recording::fresh_seed();
+    let tape = match record {
+        Some(path) => {
+            let header = format::Header {
+                role: format::Role::Client,
+                seed,
+                args: recording::command_args(),
+                cwd: recording::cwd(),
+                label: String::new(),
+            };
+            Some(
+                recording::Tape::create(path, &header)
+                    .map_err(|m| Failure::new(exit::CONFIG, m))?,
+            )
+        }
+        None => None,
+    };
+    // The store's answers while the connection is made and runs go to its tape.
+    recording::set_current(tape.clone());
+    let now = sanstls_std::now();
+    let conn = sanstls_std::Connection::client(
+        config,
+        name,
+        now,
+        &mut sanstls_crypto::rng::SeededRng::from_seed(seed),
+    );
+    let conn = match conn {
+        Ok(c) => c,
+        Err(e) => {
+            if let Some(tape) = &tape {
+                recording::finish(tape, "");
+                recording::set_current(None);
+            }
+            return Err(Failure::new(exit::TLS, format!("{e}")));
+        }
+    };
+    let mut net = Net {
+        tls: TlsStream::from_connection(sock, conn),
         poll,
         events: Events::with_capacity(8),
         seen: Arc::default(),
         own_cert: OwnCert::None,
         timeout: Duration::from_secs(30),
-    })
+        tape,
+    };
+    if let Some(tape) = &net.tape {
+        recording::append(
+            tape,
+            &format::Ev::Open {
+                now: recording::millis(now),
+            },
+        );
+        net.tls
+            .set_call_hook(recording::call_hook(Arc::clone(tape)));
+    }
+    Ok(net)
 }
 
 fn handshake_failure(e: &io::Error, net: &Net, asked: &str) -> Failure {

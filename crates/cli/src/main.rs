@@ -30,6 +30,8 @@
 //!   connection but the last closes after its handshake, the last carries stdin);
 //!   `--sess-out FILE` writes the session after the last connection (PEM, mode 0600),
 //!   `--sess-in FILE` offers it on the first; `--no-tickets` resumes by session ID only.
+//!   `--record FILE` records the connection for `sanstls replay` (with `--reconnect`,
+//!   connection i to `FILE.i`).
 //! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`; the key RSA, or
 //!   EC on P-256 or P-384, in PKCS#1, SEC 1 or PKCS#8 PEM): serves clients
 //!   concurrently (a thread each) on `--addr` (default 127.0.0.1:4433) and prints
@@ -44,7 +46,17 @@
 //!   one closes). Sessions are resumable by default, by session ID (`--session-cache N`,
 //!   default 1024, 0 for none) and by ticket (`--no-tickets` for none); the page and the
 //!   log say whether a connection resumed its session. The page and the log name the
-//!   key exchange and its group, the page the server's key.
+//!   key exchange and its group, the page the server's key. `--record DIR` records
+//!   every connection into DIR for `sanstls replay` (one file each; the key is not in
+//!   them).
+//!
+//! - `sanstls replay FILE`: runs a connection recorded with `client --record FILE` or
+//!   `server --record DIR` again, from the recorded command line, seed, times and
+//!   received bytes, prints its trace (as `--trace` does) and outcome, and reports
+//!   where it diverges from the recording. `--fuzz proto_client|proto_server FILE`
+//!   runs a cargo-fuzz input of those targets the same way (`--write-recording OUT`
+//!   keeps it as a recording); `--events` lists a recording's events. Format and use:
+//!   docs/RECORDING.md.
 //!
 //! Suite names may be IANA names (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`) or OpenSSL
 //! names (`ECDHE-ECDSA-AES128-GCM-SHA256`). sanstls implements 26 suites: ECDHE_ECDSA
@@ -74,6 +86,8 @@ mod certinfo;
 mod client;
 mod demo;
 mod explain;
+mod recording;
+mod replay;
 mod server;
 mod session_file;
 mod suites;
@@ -214,7 +228,26 @@ enum Command {
     /// (--write-timeout). The log names the bound that closed a connection.
     #[command(after_help = EXIT_HELP)]
     Server(server::Args),
+    /// Run a recorded connection again (`client --record`, `server --record`, or a
+    /// fuzz input with --fuzz) and print its trace and outcome.
+    ///
+    /// The connection is made again with the recorded configuration (the recorded
+    /// command line: --cafile, --cert, --key and the like are read again from their
+    /// files), seed and time, and every recorded call (bytes received, timeouts, data
+    /// sent and read, close) is made again in order. Each call's result and every byte
+    /// sent is compared with the recording: the first difference is reported as a
+    /// divergence (exit status 1). The format: docs/RECORDING.md.
+    #[command(after_help = REPLAY_HELP)]
+    Replay(replay::Args),
 }
+
+const REPLAY_HELP: &str = "\
+Exit status:
+  0  the replay did what the recording did (whatever the connection's outcome)
+  1  the replay diverged from the recording (the message says where and how)
+  2  usage: bad command line
+  3  the recording cannot be read (missing, not a recording, truncated, damaged),
+     or a file its configuration names cannot be read (--cafile, --cert, --key)";
 
 #[derive(clap::Args, Debug)]
 struct DemoArgs {
@@ -267,6 +300,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Client(a) => client::run(&a),
         Command::Server(a) => server::run(&a),
+        Command::Replay(a) => replay::run(&a),
     }
 }
 

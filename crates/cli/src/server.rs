@@ -29,14 +29,14 @@ use std::time::Duration;
 use sanstls_pki::WebPkiClientVerifier;
 use sanstls_proto::{
     DEFAULT_SERVER_SESSION_CAPACITY, DEFAULT_TICKET_PERIOD, Negotiated, PrivateKey, ServerConfig,
-    TicketKeys, Ticketer,
+    SessionCache, StoresServerSessions, TicketKeys, Ticketer,
 };
 use sanstls_std::load;
 use sanstls_wire::enums::KeyExchange;
 
 use crate::certinfo::CertSummary;
 use crate::client::{alpn_list, config_failure};
-use crate::{Failure, exit, suites};
+use crate::{Failure, exit, recording, suites};
 
 /// Options of `sanstls server`.
 #[derive(clap::Args, Debug)]
@@ -131,13 +131,47 @@ pub(crate) struct Args {
     /// empty).
     #[arg(long, value_name = "N", default_value_t = DEFAULT_SERVER_SESSION_CAPACITY)]
     session_cache: usize,
+    /// Record every connection into DIR for `sanstls replay`, one file each
+    /// (conn-N-UNIXMS.sanstls-rec): the seed of its random generator, the times, every
+    /// byte received, the session cache's and ticketer's answers, and this command
+    /// line. The private key is NOT in the recording: the replay reads --key again.
+    /// Whoever has a recording can decrypt its connection. See docs/RECORDING.md.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
     #[command(flatten)]
     records: crate::RecordArgs,
 }
 
+impl Args {
+    /// Makes the relative paths of the options that a replay reads again relative to
+    /// `base` (the directory the recorded command ran in); returns those paths.
+    pub(crate) fn resolve_paths(&mut self, base: &std::path::Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        for p in [
+            Some(&mut self.cert),
+            Some(&mut self.key),
+            self.client_ca.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+            files.push(p.clone());
+        }
+        files
+    }
+}
+
 /// The configuration, the server's key in words ("RSA 2048 bits", "EC P-256
-/// (secp256r1)") for the session page, and whether the key is EC.
-fn build_config(a: &Args) -> Result<(Arc<ServerConfig>, Arc<str>, bool), Failure> {
+/// (secp256r1)") for the session page, and whether the key is EC. `mode`: whether the
+/// session cache's and the ticketer's answers are recorded (`--record`) or replayed;
+/// either way traces are on (a recording counts the events).
+fn build_config(
+    a: &Args,
+    mode: Option<&recording::Mode>,
+) -> Result<(Arc<ServerConfig>, Arc<str>, bool), Failure> {
     let accepted = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
     let groups = suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
     let key = load::certified_key(&a.cert, &a.key).map_err(|e| config_failure(&e))?;
@@ -152,15 +186,32 @@ fn build_config(a: &Args) -> Result<(Arc<ServerConfig>, Arc<str>, bool), Failure
     // rotate every DEFAULT_TICKET_PERIOD: a restart forgets them (its tickets then get
     // a full handshake), as it forgets the session cache.
     let ticketer = (!a.no_tickets).then(|| {
-        Arc::new(TicketKeys::new(
+        let keys = Arc::new(TicketKeys::new(
             &mut sanstls_std::os_rng(),
             DEFAULT_TICKET_PERIOD,
-        )) as Arc<dyn Ticketer>
+        )) as Arc<dyn Ticketer>;
+        match mode {
+            Some(mode) => Arc::new(recording::Oracle {
+                mode: mode.clone(),
+                inner: keys,
+            }) as Arc<dyn Ticketer>,
+            None => keys,
+        }
+    });
+    let store = (a.session_cache > 0).then(|| {
+        let cache = Arc::new(SessionCache::new(a.session_cache));
+        match mode {
+            Some(mode) => Arc::new(recording::Oracle {
+                mode: mode.clone(),
+                inner: cache,
+            }) as Arc<dyn StoresServerSessions>,
+            None => cache as Arc<dyn StoresServerSessions>,
+        }
     });
     let mut b = sanstls_std::server_config_builder()
         .single_cert(key)
-        .trace(a.trace)
-        .session_cache(a.session_cache)
+        .trace(a.trace || mode.is_some())
+        .session_store(store)
         .ticketer(ticketer)
         .handshake_timeout(Duration::from_secs(a.handshake_timeout))
         .max_fragment_len(a.records.max_fragment_len());
@@ -202,11 +253,10 @@ fn build_config(a: &Args) -> Result<(Arc<ServerConfig>, Arc<str>, bool), Failure
     Ok((config, key_text, key_is_ec))
 }
 
-/// Runs the server until it is killed.
-pub(crate) fn run(a: &Args) -> Result<(), Failure> {
-    let (config, key_text, key_is_ec) = build_config(a)?;
-    // What `--trace` may explain: the suites this server can choose with its key (an
-    // EC key only the ECDHE_ECDSA ones, an RSA key the others).
+/// What `--trace` may explain for `config`: what is common to the suites this server
+/// can choose with its key (an EC key only the ECDHE_ECDSA ones, an RSA key the
+/// others); a failure when there are none.
+fn trace_known(config: &ServerConfig, key_is_ec: bool) -> Result<crate::trace::Known, Failure> {
     let usable: Vec<_> = config
         .common()
         .suites()
@@ -228,7 +278,45 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
             format!("no cipher suite can be served: {why}"),
         ));
     }
-    let known = crate::trace::Known::common(&usable);
+    Ok(crate::trace::Known::common(&usable))
+}
+
+/// What `sanstls replay` needs to make a recorded server connection again: its
+/// configuration (the session cache and ticketer answering from the recording) and
+/// what the trace may explain.
+pub(crate) fn replay_parts(
+    a: &Args,
+    answers: Arc<recording::Answers>,
+) -> Result<(Arc<ServerConfig>, crate::trace::Known), Failure> {
+    let (config, _, key_is_ec) = build_config(a, Some(&recording::Mode::Replay(answers)))?;
+    let known = trace_known(&config, key_is_ec)?;
+    Ok((config, known))
+}
+
+/// Runs the server until it is killed.
+pub(crate) fn run(a: &Args) -> Result<(), Failure> {
+    let mode = a.record.is_some().then_some(recording::Mode::Record);
+    let (config, key_text, key_is_ec) = build_config(a, mode.as_ref())?;
+    let known = trace_known(&config, key_is_ec)?;
+    let record = match &a.record {
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                Failure::new(
+                    exit::CONFIG,
+                    format!(
+                        "cannot create the recording directory {}: {e}",
+                        dir.display()
+                    ),
+                )
+            })?;
+            Some(Arc::new(serve::Record {
+                dir: dir.clone(),
+                args: recording::command_args(),
+                cwd: recording::cwd(),
+            }))
+        }
+        None => None,
+    };
     let listener = TcpListener::bind(a.addr).map_err(|e| {
         let hint = match e.kind() {
             ErrorKind::AddrInUse => {
@@ -282,6 +370,7 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
         let config = Arc::clone(&config);
         let key_text = Arc::clone(&key_text);
         let trace = a.trace.then_some(known);
+        let record = record.clone();
         let spawned = workers.run(Box::new(move || {
             let label = format!("[#{id} {peer}]");
             if let Err(msg) = serve::serve(
@@ -292,6 +381,7 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
                 trace,
                 &label,
                 slot.tracker(),
+                record.as_deref().map(|r| (r, id)),
             ) {
                 eprintln!("{label} {msg}");
             }

@@ -369,32 +369,47 @@ pub(crate) fn wrap(text: &str, indent: &str, width: usize) -> String {
     out
 }
 
-/// An event hook for `TlsStream::set_event_hook` that prints each traced message on
-/// stderr as the demo does (`prefix` starts every line: a connection's label, or
-/// nothing), warning alerts, and the peer's close.
-///
-/// `known`: what the configuration tells about the suite the handshake will choose
-/// ([`Known::common`] of the configured suites).
-pub(crate) fn stderr_hook(
+/// Turns a connection's events into the lines `--trace` prints: each traced message
+/// as the demo shows it (`prefix` starts every line: a connection's label, or
+/// nothing), warning alerts, the handshake's end and the peer's close. `sanstls
+/// replay` prints a replayed connection's events with the same printer.
+pub(crate) struct Printer {
     local: Side,
     prefix: String,
     known: Known,
-) -> Box<dyn FnMut(&Event) + Send> {
-    let mut saw_server_key_exchange = false;
-    Box::new(move |ev| {
-        let text = match ev {
+    saw_server_key_exchange: bool,
+}
+
+impl Printer {
+    /// A printer for the events of the `local` side. `known`: what the configuration
+    /// tells about the suite the handshake will choose ([`Known::common`] of the
+    /// configured suites).
+    pub(crate) fn new(local: Side, prefix: String, known: Known) -> Self {
+        Printer {
+            local,
+            prefix,
+            known,
+            saw_server_key_exchange: false,
+        }
+    }
+
+    /// The text for `ev` (whole lines), or `None` for an event not shown.
+    pub(crate) fn text(&mut self, ev: &Event) -> Option<String> {
+        let prefix = &self.prefix;
+        Some(match ev {
             Event::Trace(t) => {
                 if t.kind == TraceKind::Handshake(HandshakeType::SERVER_KEY_EXCHANGE) {
-                    saw_server_key_exchange = true;
+                    self.saw_server_key_exchange = true;
                 }
                 // The ClientKeyExchange tells RSA (no ServerKeyExchange before it) from
                 // the Diffie-Hellman kinds.
                 let k = if t.kind == TraceKind::Handshake(HandshakeType::CLIENT_KEY_EXCHANGE) {
-                    known.with_server_key_exchange(saw_server_key_exchange)
+                    self.known
+                        .with_server_key_exchange(self.saw_server_key_exchange)
                 } else {
-                    known
+                    self.known
                 };
-                let from = sender(t, local);
+                let from = sender(t, self.local);
                 format!(
                     "{prefix}{}\n{}",
                     line(t, from),
@@ -412,9 +427,23 @@ pub(crate) fn stderr_hook(
             Event::HandshakeComplete { resumed: true } => {
                 format!("{prefix}handshake complete (session resumed)\n")
             }
-            _ => return,
-        };
-        eprint!("{text}");
+            _ => return None,
+        })
+    }
+}
+
+/// An event hook for `TlsStream::set_event_hook` that prints each event on stderr as
+/// [`Printer`] shows it.
+pub(crate) fn stderr_hook(
+    local: Side,
+    prefix: String,
+    known: Known,
+) -> Box<dyn FnMut(&Event) + Send> {
+    let mut printer = Printer::new(local, prefix, known);
+    Box::new(move |ev| {
+        if let Some(text) = printer.text(ev) {
+            eprint!("{text}");
+        }
     })
 }
 

@@ -11,6 +11,8 @@
 //! - [`load`]: certificates, private keys (PKCS#1 or PKCS#8) and trust anchors from PEM
 //!   files, including the system's CA bundle;
 //! - [`KeyLogFile`] and `SSLKEYLOGFILE` support for Wireshark;
+//! - [`TlsStream::set_call_hook`]: every call the stream makes into its connection
+//!   ([`Call`]), to record a connection and replay it (`sanstls replay`);
 //! - one error type, [`Error`], and its round trip through `std::io::Error`
 //!   ([`tls_error`]).
 //!
@@ -140,7 +142,7 @@ pub use sanstls_proto::{AlertDescription, AlertLevel, CipherSuite, HandshakeType
 
 pub use error::{Error, tls_error};
 pub use keylog::{KeyLogFile, client_config_builder, server_config_builder};
-pub use stream::{EventHook, ReadTimeout, TlsStream, accept, connect};
+pub use stream::{Call, CallHook, EventHook, ReadTimeout, TlsStream, accept, connect};
 
 /// The current time (`SystemTime::now()`, in milliseconds; the epoch if the clock is
 /// set before 1970).

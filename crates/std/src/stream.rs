@@ -8,12 +8,74 @@ use std::time::Duration;
 
 use sanstls_proto::{
     ClientConfig, Connection, Error as TlsError, Event, Negotiated, ServerConfig, ServerName,
+    UnixTime,
 };
 
 use crate::{Error, now, os_rng};
 
 /// The hook type of [`TlsStream::set_event_hook`].
 pub type EventHook = Box<dyn FnMut(&Event) + Send>;
+
+/// The hook type of [`TlsStream::set_call_hook`].
+pub type CallHook = Box<dyn FnMut(Call<'_>) + Send>;
+
+/// A call the stream made into its [`Connection`], reported to the hook of
+/// [`TlsStream::set_call_hook`] right after it returned, in order. Together with the
+/// connection's construction (time, random generator) these are everything that
+/// changes the connection's state: applying them in order to a connection made the
+/// same way repeats it exactly (a recording and its replay).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Call<'a> {
+    /// `handle_recv(data.len(), now)` with `data` in the receive buffer (as it was
+    /// read from the transport, before the connection processed it); an empty `data`
+    /// is the transport's end of file.
+    Recv {
+        /// The bytes read.
+        data: &'a [u8],
+        /// The time passed.
+        now: UnixTime,
+        /// What the call returned.
+        result: Result<(), &'a TlsError>,
+    },
+    /// `handle_timeout(now)`.
+    Timeout {
+        /// The time passed.
+        now: UnixTime,
+        /// What the call returned.
+        result: Result<(), &'a TlsError>,
+    },
+    /// `handle_transmitted(data.len())`: `data` (the start of `poll_transmit`) went to
+    /// the transport. Reported just before the call (it cannot fail for these bytes).
+    Transmitted {
+        /// The bytes written.
+        data: &'a [u8],
+    },
+    /// `send(data)`, where `data` is the part of the caller's buffer the connection
+    /// took (`send` of only these bytes takes them all, so this is what a replay
+    /// passes); on an error, empty.
+    Send {
+        /// The bytes taken.
+        data: &'a [u8],
+        /// What the call returned.
+        result: Result<usize, &'a TlsError>,
+    },
+    /// `read(buf)` with a buffer of `len` bytes (that is, `consume` of
+    /// `min(len, app_data().len())` bytes).
+    Read {
+        /// The buffer's length.
+        len: usize,
+        /// What the call returned.
+        result: Result<usize, &'a TlsError>,
+    },
+    /// `close()`.
+    Close,
+    /// `count` (at least one) events were polled, one after the other.
+    Events {
+        /// How many.
+        count: usize,
+    },
+}
 
 /// A TLS connection over a transport `S` (a `TcpStream`, a Unix socket, anything
 /// `Read + Write`), blocking or non-blocking.
@@ -66,6 +128,7 @@ pub struct TlsStream<S> {
     /// `Some(clean)` once the connection reported [`Event::PeerClosed`].
     peer_closed: Option<bool>,
     hook: Option<EventHook>,
+    calls: Option<CallHook>,
 }
 
 impl<S: fmt::Debug> fmt::Debug for TlsStream<S> {
@@ -111,6 +174,7 @@ impl<S: Read + Write> TlsStream<S> {
             read_bound: None,
             peer_closed: None,
             hook: None,
+            calls: None,
         }
     }
 
@@ -172,6 +236,13 @@ impl<S: Read + Write> TlsStream<S> {
         self.hook = Some(hook);
     }
 
+    /// Calls `hook` with every call the stream makes into the connection, right after
+    /// it (see [`Call`]): to record a connection for a replay. Set it before the first
+    /// IO. (Moving bytes through [`TlsStream::connection_mut`] is not reported.)
+    pub fn set_call_hook(&mut self, hook: CallHook) {
+        self.calls = Some(hook);
+    }
+
     // ---- Commands ------------------------------------------------------------------
 
     /// Makes every read the handshake does on the transport wait no longer than the time
@@ -216,6 +287,9 @@ impl<S: Read + Write> TlsStream<S> {
     /// (drop the stream, or shut the socket down, to close it).
     pub fn close(&mut self) -> io::Result<()> {
         self.conn.close();
+        if let Some(calls) = &mut self.calls {
+            calls(Call::Close);
+        }
         self.write_pending()?;
         self.sticky()?;
         self.sock.flush()
@@ -237,10 +311,14 @@ impl<S: Read + Write> TlsStream<S> {
                         "the transport accepted no bytes",
                     ));
                 }
-                Ok(n) => self
-                    .conn
-                    .handle_transmitted(n)
-                    .map_err(|e| io::Error::from(Error::Tls(e)))?,
+                Ok(n) => {
+                    if let (Some(calls), Some(data)) = (&mut self.calls, out.get(..n)) {
+                        calls(Call::Transmitted { data });
+                    }
+                    self.conn
+                        .handle_transmitted(n)
+                        .map_err(|e| io::Error::from(Error::Tls(e)))?;
+                }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -283,7 +361,15 @@ impl<S: Read + Write> TlsStream<S> {
 
     /// Fails with the handshake's timeout once its deadline has passed.
     fn check_deadline(&mut self) -> io::Result<()> {
-        match self.conn.handle_timeout(now()) {
+        let at = now();
+        let result = self.conn.handle_timeout(at);
+        if let Some(calls) = &mut self.calls {
+            calls(Call::Timeout {
+                now: at,
+                result: result.as_ref().copied(),
+            });
+        }
+        match result {
             Ok(()) => Ok(()),
             Err(e) => Err(self.fail(e)),
         }
@@ -320,12 +406,26 @@ impl<S: Read + Write> TlsStream<S> {
             // most a partial record).
             let buf = self.conn.recv_buf();
             let read = self.sock.read(buf);
+            // For the call hook: the bytes as read (processing decrypts them in place).
+            let copy = match (&read, &self.calls) {
+                (Ok(n), Some(_)) => buf.get(..*n).map(<[u8]>::to_vec),
+                _ => None,
+            };
             if let (Some(Restore(theirs)), Some(bound)) = (restore, &self.read_bound) {
                 (bound.set)(&self.sock, theirs)?;
             }
             match read {
                 Ok(n) => {
-                    return match self.conn.handle_recv(n, now()) {
+                    let at = now();
+                    let result = self.conn.handle_recv(n, at);
+                    if let (Some(calls), Some(data)) = (&mut self.calls, &copy) {
+                        calls(Call::Recv {
+                            data,
+                            now: at,
+                            result: result.as_ref().copied(),
+                        });
+                    }
+                    return match result {
                         Ok(()) => Ok(n),
                         Err(e) => Err(self.fail(e)),
                     };
@@ -352,7 +452,9 @@ impl<S: Read + Write> TlsStream<S> {
 
     /// Polls every event: they go to the hook; `PeerClosed` is remembered.
     fn poll_events(&mut self) {
+        let mut count = 0;
         while let Some(ev) = self.conn.poll_event() {
+            count += 1;
             if let Event::PeerClosed { clean } = ev {
                 self.peer_closed = Some(clean);
             }
@@ -360,13 +462,23 @@ impl<S: Read + Write> TlsStream<S> {
                 hook(&ev);
             }
         }
+        if let (Some(calls), true) = (&mut self.calls, count > 0) {
+            calls(Call::Events { count });
+        }
     }
 
     /// Copies waiting application data into `buf` (and consumes it from the
     /// connection, which then processes the records behind it). Returns the number of
     /// bytes copied: 0 when none is waiting.
     fn read_app_data(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self.conn.read(buf) {
+        let result = self.conn.read(buf);
+        if let Some(calls) = &mut self.calls {
+            calls(Call::Read {
+                len: buf.len(),
+                result: result.as_ref().copied(),
+            });
+        }
+        match result {
             Ok(n) => Ok(n),
             Err(e) => Err(self.fail(e)),
         }
@@ -436,7 +548,15 @@ impl<S: Read + Write> Write for TlsStream<S> {
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => false,
             Err(e) => return Err(e),
         };
-        let n = match self.conn.send(buf) {
+        let sent = self.conn.send(buf);
+        if let Some(calls) = &mut self.calls {
+            let taken = sent.as_ref().map_or(0, |&n| n);
+            calls(Call::Send {
+                data: buf.get(..taken).unwrap_or_default(),
+                result: sent.as_ref().copied(),
+            });
+        }
+        let n = match sent {
             Ok(n) => n,
             Err(e @ TlsError::ApiMisuse(_)) => return Err(Error::Tls(e).into()),
             Err(e) => return Err(self.fail(e)),

@@ -19,6 +19,7 @@
 
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,7 @@ use sanstls_std::TlsStream;
 use super::http::{self, Kind, MAX_REQUEST_HEAD};
 use super::one_line;
 use super::slots::{Phase, Tracker};
+use crate::recording::{self, SharedTape, format};
 use crate::{explain, trace};
 
 /// The time bounds of one connection.
@@ -154,7 +156,43 @@ impl Write for Guarded {
     }
 }
 
+/// `--record DIR`: where the server writes its connections' recordings, and what
+/// goes into their headers.
+pub(crate) struct Record {
+    pub dir: PathBuf,
+    /// The command line after `server`, without `--record`.
+    pub args: Vec<String>,
+    pub cwd: String,
+}
+
+/// The recording of connection `id`, if the server records: its tape, also the
+/// thread's current one (for the session cache and ticketer), until it is finished.
+fn start_recording(
+    record: Option<(&Record, u64)>,
+    seed: [u8; 32],
+    label: &str,
+) -> Result<Option<SharedTape>, String> {
+    let Some((r, id)) = record else {
+        return Ok(None);
+    };
+    let path = r.dir.join(format!(
+        "conn-{id}-{}.sanstls-rec",
+        recording::millis(sanstls_std::now())
+    ));
+    let header = format::Header {
+        role: format::Role::Server,
+        seed,
+        args: r.args.clone(),
+        cwd: r.cwd.clone(),
+        label: format!("{label} "),
+    };
+    let tape = recording::Tape::create(&path, &header)?;
+    recording::set_current(Some(Arc::clone(&tape)));
+    Ok(Some(tape))
+}
+
 /// Serves one connection to its end; the error is the log line for a failure.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn serve(
     sock: TcpStream,
     config: Arc<ServerConfig>,
@@ -163,6 +201,43 @@ pub(crate) fn serve(
     trace: Option<trace::Known>,
     label: &str,
     tracker: &Tracker,
+    record: Option<(&Record, u64)>,
+) -> Result<(), String> {
+    // Always from a seed (see `recording::fresh_seed`), which a recording keeps.
+    let seed = recording::fresh_seed();
+    let tape = start_recording(record, seed, label).unwrap_or_else(|e| {
+        eprintln!("{label} {e}: serving the connection without recording it");
+        None
+    });
+    let result = serve_recorded(
+        sock,
+        config,
+        server_key,
+        limits,
+        trace,
+        label,
+        tracker,
+        seed,
+        tape.as_ref(),
+    );
+    if let Some(tape) = tape {
+        recording::finish(&tape, &format!("{label} "));
+        recording::set_current(None);
+    }
+    result
+}
+
+#[allow(clippy::too_many_arguments)]
+fn serve_recorded(
+    sock: TcpStream,
+    config: Arc<ServerConfig>,
+    server_key: &str,
+    limits: Limits,
+    trace: Option<trace::Known>,
+    label: &str,
+    tracker: &Tracker,
+    seed: [u8; 32],
+    tape: Option<&SharedTape>,
 ) -> Result<(), String> {
     let _ = sock.set_nodelay(true);
     let guarded = Guarded {
@@ -175,7 +250,23 @@ pub(crate) fn serve(
         expired: None,
         received: 0,
     };
-    let mut tls = TlsStream::server(guarded, config).map_err(|e| e.to_string())?;
+    let now = sanstls_std::now();
+    let conn = sanstls_std::Connection::server(
+        config,
+        now,
+        &mut sanstls_crypto::rng::SeededRng::from_seed(seed),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut tls = TlsStream::from_connection(guarded, conn);
+    if let Some(tape) = tape {
+        recording::append(
+            tape,
+            &format::Ev::Open {
+                now: recording::millis(now),
+            },
+        );
+        tls.set_call_hook(recording::call_hook(Arc::clone(tape)));
+    }
     if let Some(known) = trace {
         tls.set_event_hook(trace::stderr_hook(Side::Server, format!("{label} "), known));
     }
