@@ -24,8 +24,9 @@ use crate::event::{Direction, Trace, TraceKind};
 use crate::negotiated::Negotiated;
 use crate::txbuf::TxBuf;
 
-/// How many unpolled events may wait; more means the caller is not polling while the
-/// peer keeps sending alerts, and the connection ends rather than grow without bound.
+/// How many unpolled alert events may wait; more means the caller is not polling while
+/// the peer keeps sending alerts, and the connection ends rather than grow without
+/// bound. Trace events do not count (tracing must not change the outcome).
 pub(crate) const MAX_QUEUED_EVENTS: usize = 64;
 
 /// An event waiting for [`crate::Connection::poll_event`].

@@ -317,7 +317,14 @@ impl Rx {
         }
         if alert.level == AlertLevel::WARNING {
             self.warning_alerts += 1;
-            if self.warning_alerts > MAX_WARNING_ALERTS || core.events.len() >= MAX_QUEUED_EVENTS {
+            // Only waiting alerts count against the queue's bound: traces (opt-in) must not
+            // change how a connection ends, or a traced replay would differ from the run.
+            let waiting_alerts = core
+                .events
+                .iter()
+                .filter(|e| matches!(e, Queued::Alert(_)))
+                .count();
+            if self.warning_alerts > MAX_WARNING_ALERTS || waiting_alerts >= MAX_QUEUED_EVENTS {
                 return Err(PeerMisbehaved::TooManyWarningAlerts.into());
             }
             core.events.push_back(Queued::Alert(alert.description));
