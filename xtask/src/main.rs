@@ -8,11 +8,14 @@
 //!   (`--only ecdsa`: only the ECDSA chains, every other file left as it is).
 //! - `bench <name>`: runs a benchmark (`crypto`, ...) that compares sanstls with OpenSSL.
 //! - `fuzz [--secs N] [target...]`: runs fuzz targets with `cargo +nightly fuzz`.
+//! - `fuzz-coverage [target...]`: line coverage of sanstls-proto, -record and -wire
+//!   reached by the fuzz corpora (the state-machine targets by default).
 //! - `embedded [--json]`: builds the probe firmwares of `embedded-probe/`, reports their
 //!   sizes, and their heap and stack in QEMU.
 #![forbid(unsafe_code)]
 
 mod certs;
+mod coverage;
 mod embedded;
 mod tasks;
 
@@ -29,6 +32,8 @@ commands:
     [--only ecdsa]       only the ECDSA chains; every other file is left byte-identical
   bench <name>...        run benchmarks against OpenSSL (crates/test/benches/<name>.rs)
   fuzz [--secs N] [t..]  run fuzz targets (all by default) for N seconds each (default 60)
+  fuzz-coverage [t..]    line coverage of proto/record/wire reached by the fuzz corpora
+                         (default: the proto targets; needs rustup component llvm-tools)
   embedded [--json]      probe firmwares (embedded-probe/): sizes; heap and stack in QEMU
 ";
 
@@ -40,6 +45,7 @@ fn main() -> ExitCode {
         Some("gen-certs") => certs::gen_certs(&args[1..]),
         Some("bench") => tasks::bench(&args[1..]),
         Some("fuzz") => tasks::fuzz(&args[1..]),
+        Some("fuzz-coverage") => coverage::fuzz_coverage(&args[1..]),
         Some("embedded") => embedded::embedded(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");

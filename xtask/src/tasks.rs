@@ -347,7 +347,7 @@ pub(crate) fn fuzz(args: &[String]) -> Result<(), String> {
 
 /// The rustc wrapper that builds the RustCrypto crates without coverage instrumentation
 /// (see the script).
-const RUSTC_WRAPPER: &str = "uninstrumented-rustc.sh";
+pub(crate) const RUSTC_WRAPPER: &str = "uninstrumented-rustc.sh";
 
 /// Cargo does not rebuild when `RUSTC_WRAPPER` changes, so a fuzz build made without
 /// the wrapper would keep its instrumented crypto crates (and run several times
