@@ -230,10 +230,19 @@ fn a_fuzz_seed_replays_to_a_handshake_and_close_notify() {
     assert_eq!(again.code(), 0, "{again:#?}");
     assert_eq!(replay_trace(&again.stdout, ""), trace);
 
-    // Every server seed replays too.
+    // Every recorded server seed replays too (not the `cmin-` inputs a campaign's
+    // minimized corpus added, which need not complete a handshake).
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/proto_server");
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("cmin-")
+        {
+            continue;
+        }
         let o = replay(&["--fuzz", "proto_server", path.to_str().unwrap()]);
         assert_eq!(o.code(), 0, "{path:?}: {o:#?}");
         assert!(

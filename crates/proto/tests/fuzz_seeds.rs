@@ -625,9 +625,28 @@ fn action_seeds_match_the_scripts() {
         (Side::Server, "proto_server_actions"),
     ] {
         let dir = seed_dir(target);
+        // Files named `cmin-*` are a campaign's minimized corpus, kept beside the
+        // scripted seeds.
+        let scripted = |dir: &Path| -> Vec<PathBuf> {
+            std::fs::read_dir(dir)
+                .map(|d| {
+                    d.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| {
+                            !p.file_name()
+                                .unwrap()
+                                .to_string_lossy()
+                                .starts_with("cmin-")
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         if bless {
-            let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
+            for old in scripted(&dir) {
+                std::fs::remove_file(old).unwrap();
+            }
         }
         let seeds = actions::seeds(side);
         for (name, bytes, completes) in &seeds {
