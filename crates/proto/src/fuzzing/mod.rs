@@ -13,6 +13,8 @@
 //! cache but issues and reads tickets under one fixed key with a fixed IV
 //! ([`ticketer`]), so that a recorded resumption replays byte for byte.
 
+pub mod pair;
+
 use crate::Shared;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
