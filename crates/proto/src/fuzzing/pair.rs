@@ -63,8 +63,9 @@
 //! - if neither side closed before its handshake: both complete without error, with the
 //!   configured suite, extended master secret and encrypt-then-MAC (CBC suites), the
 //!   first connection as a full handshake and the second resumed exactly when the
-//!   client held a session; every byte each side meant to write was sent and arrived,
-//!   in order; a side that closed saw its close answered, and its peer saw it
+//!   client held a session; every byte each side meant to write was sent (unless the
+//!   peer's close came first: a side stops writing then) and arrived, in order; a side
+//!   that closed saw its close answered, and its peer saw it
 //!   (`PeerClosed { clean: true }` on both), and no side saw a close otherwise;
 //! - if a side closed before its handshake (close_notify at once): no application data
 //!   arrives; a side that did not close that way fails with
