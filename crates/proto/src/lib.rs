@@ -238,6 +238,10 @@
 )]
 
 extern crate alloc;
+// The fuzzing entry points derive `arbitrary::Arbitrary`, whose generated code names
+// `::std` (a thread-local recursion guard): fuzzing builds are std builds.
+#[cfg(feature = "fuzzing")]
+extern crate std;
 
 #[cfg(not(any(feature = "client", feature = "server")))]
 compile_error!(

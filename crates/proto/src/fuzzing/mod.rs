@@ -14,6 +14,7 @@
 //! ([`ticketer`]), so that a recorded resumption replays byte for byte.
 
 pub mod actions;
+pub mod pair;
 
 use crate::Shared;
 use alloc::boxed::Box;
