@@ -125,6 +125,13 @@ impl Core {
         content_type: ContentType,
         fragment: &[u8],
     ) -> Result<(), Error> {
+        // RFC 5246 §7.2.1: after close_notify "the sender will not send any more
+        // messages on this connection". A handshake the caller closed goes on reading
+        // (the peer's answer may still come) but writes nothing more: no handshake
+        // messages, no alerts.
+        if self.sent_close {
+            return Ok(());
+        }
         let need = self.sealer.sealed_len(fragment.len());
         let free = self.tx.free();
         if free.len() < need {

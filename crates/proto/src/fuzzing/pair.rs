@@ -43,6 +43,9 @@
 //!   extended master secret, encrypt-then-MAC and resumption;
 //! - a local failure whose [`Error::alert`] is `Some(x)` appends one record, last, to
 //!   the side's output: its alert (checked byte for byte when it is not encrypted);
+//!   unless the side sent close_notify before (it closed, or answered its peer's), in
+//!   which case nothing at all follows (RFC 5246 §7.2.1: "the sender will not send any
+//!   more messages on this connection");
 //! - matching alerts: let side A fail on a local error with alert `x`, its alert record
 //!   ending at offset `end` of A's output. If A had not sent close_notify before (the
 //!   peer ignores every record after a close_notify), and the channel delivered A's
@@ -591,7 +594,15 @@ impl Party {
             return None;
         }
         self.error = Some(e.clone());
-        if let Some(alert) = e.alert() {
+        if self.closed || self.peer_closed.is_some() {
+            // RFC 5246 §7.2.1: nothing follows close_notify, not even a fatal alert.
+            assert_eq!(
+                self.output_len(),
+                before,
+                "{}: {e:?} sent after close_notify",
+                self.name
+            );
+        } else if let Some(alert) = e.alert() {
             assert!(
                 self.output_len() > before,
                 "{}: {e:?} queued no alert",
