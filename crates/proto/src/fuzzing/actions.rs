@@ -60,16 +60,12 @@ use crate::{
 };
 use sanstls_wire::handshake::{DigitallySigned, ServerKeyExchange};
 
-const RSA_CHAIN: &str = include_str!("../../../../testdata/bad-rsa1024.chain.pem");
-const RSA_KEY: &str = include_str!("../../../../testdata/bad-rsa1024.rsa.pem");
-const ECDSA_CHAIN: &str = include_str!("../../../../testdata/server-ecdsa-p256.chain.pem");
-const ECDSA_KEY: &str = include_str!("../../../../testdata/server-ecdsa-p256.ec.pem");
-const CLIENT_CHAIN: &str = include_str!("../../../../testdata/client-ecdsa.chain.pem");
-const CLIENT_KEY: &str = include_str!("../../../../testdata/client-ecdsa.ec.pem");
-const ROOTS: &str = concat!(
-    include_str!("../../../../testdata/ca-root.cert.pem"),
-    include_str!("../../../../testdata/ca-ecdsa-root.cert.pem")
-);
+// The test certificates and keys of the entry points (`super`).
+use super::{
+    CHAIN_PEM as RSA_CHAIN, CLIENT_CHAIN_PEM as CLIENT_CHAIN, CLIENT_KEY_PEM as CLIENT_KEY,
+    ECDSA_CHAIN_PEM as ECDSA_CHAIN, ECDSA_KEY_PEM as ECDSA_KEY, KEY_PEM as RSA_KEY,
+    ROOT_PEM as ROOTS,
+};
 
 /// The peers' signing keys, parsed once: the RSA and ECDSA server keys, the client's.
 fn signing_keys() -> &'static [Option<PrivateKey>; 3] {
@@ -985,24 +981,7 @@ impl Harness {
 
     /// Records (plaintext or sealed under the current keys) from the peer's side.
     fn inject(&mut self, ct: ContentType, payload: &[u8]) {
-        let rec = match (&mut self.p2t, self.p2t_protected) {
-            (Some(relay), true) => {
-                let payload = &payload[..payload.len().min(1 << 14)];
-                let mut out = vec![0u8; payload.len() + 512];
-                match relay
-                    .sealer
-                    .seal(ct, ProtocolVersion::TLS12, payload, &mut out)
-                {
-                    Ok(n) => {
-                        out.truncate(n);
-                        out
-                    }
-                    Err(_) => return,
-                }
-            }
-            _ => plaintext_record(ct, payload),
-        };
-        self.deliver(rec);
+        self.send_to_target(ct, &payload[..payload.len().min(1 << 14)]);
     }
 
     /// Sends on what the peer has written, through the harness.
@@ -1044,7 +1023,7 @@ impl Harness {
             rec[5..].to_vec()
         };
         if ct != ContentType::HANDSHAKE {
-            self.send_to_target(ct, &payload, false);
+            self.send_to_target(ct, &payload);
             return;
         }
         self.p2t_handshake.extend_from_slice(&payload);
@@ -1077,13 +1056,13 @@ impl Harness {
             let pieces = usize::from(self.fragment.take().unwrap_or(1).max(1));
             let size = msg.len().div_ceil(pieces).max(1);
             for chunk in msg.chunks(size) {
-                self.send_to_target(ContentType::HANDSHAKE, chunk, true);
+                self.send_to_target(ContentType::HANDSHAKE, chunk);
             }
         }
     }
 
     /// Frames (and seals, once protected) a fragment for the connection under test.
-    fn send_to_target(&mut self, ct: ContentType, payload: &[u8], _handshake: bool) {
+    fn send_to_target(&mut self, ct: ContentType, payload: &[u8]) {
         let rec = match (&mut self.p2t, self.p2t_protected) {
             (Some(relay), true) => {
                 let mut out = vec![0u8; payload.len() + 512];

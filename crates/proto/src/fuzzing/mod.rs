@@ -48,6 +48,9 @@ const ROOT_PEM: &str = concat!(
     include_str!("../../../../testdata/ca-root.cert.pem"),
     include_str!("../../../../testdata/ca-ecdsa-root.cert.pem")
 );
+/// The ECDSA P-256 server certificate, for the action and pair targets' peers.
+const ECDSA_CHAIN_PEM: &str = include_str!("../../../../testdata/server-ecdsa-p256.chain.pem");
+const ECDSA_KEY_PEM: &str = include_str!("../../../../testdata/server-ecdsa-p256.ec.pem");
 const CLIENT_CHAIN_PEM: &str = include_str!("../../../../testdata/client-ecdsa.chain.pem");
 const CLIENT_KEY_PEM: &str = include_str!("../../../../testdata/client-ecdsa.ec.pem");
 /// The time every entry point runs at (inside the validity of the test certificates).

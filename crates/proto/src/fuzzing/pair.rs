@@ -90,16 +90,11 @@ use super::{NOW, SERVER_NAME, server_cert_verifier, ticketer, verify_options};
 use crate::session::{SessionCache, StoresClientSessions};
 use crate::{CertifiedKey, ClientConfig, Connection, Error, Event, ServerConfig, Shared};
 
-const RSA_CHAIN_PEM: &str = include_str!("../../../../testdata/bad-rsa1024.chain.pem");
-const RSA_KEY_PEM: &str = include_str!("../../../../testdata/bad-rsa1024.rsa.pem");
-const ECDSA_CHAIN_PEM: &str = include_str!("../../../../testdata/server-ecdsa-p256.chain.pem");
-const ECDSA_KEY_PEM: &str = include_str!("../../../../testdata/server-ecdsa-p256.ec.pem");
-const CLIENT_CHAIN_PEM: &str = include_str!("../../../../testdata/client-ecdsa.chain.pem");
-const CLIENT_KEY_PEM: &str = include_str!("../../../../testdata/client-ecdsa.ec.pem");
-const ROOT_PEM: &str = concat!(
-    include_str!("../../../../testdata/ca-root.cert.pem"),
-    include_str!("../../../../testdata/ca-ecdsa-root.cert.pem")
-);
+// The test certificates and keys of the entry points (`super`).
+use super::{
+    CHAIN_PEM as RSA_CHAIN_PEM, CLIENT_CHAIN_PEM, CLIENT_KEY_PEM, ECDSA_CHAIN_PEM, ECDSA_KEY_PEM,
+    KEY_PEM as RSA_KEY_PEM, ROOT_PEM,
+};
 
 /// The most application data one side writes in one connection.
 pub const MAX_DATA: usize = 2048;
