@@ -198,3 +198,85 @@ fn llvm_cov_report(llvm_cov: &Path, binaries: &[&Path], profile: &Path) -> Resul
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
+
+/// The most bytes of minimized corpus committed per target, beside the hand-made seeds.
+const SEED_BUDGET: u64 = 400 * 1024;
+
+/// `cargo xtask fuzz-seeds [target...]`: the minimized corpus of each target (default:
+/// every target with a corpus) becomes `fuzz/seeds/<t>/cmin-*`. libFuzzer's set-cover
+/// merge over edges only (`-set_cover_merge=1 -use_counters=0`) picks few, small inputs
+/// that keep every edge the corpus reached; if they still weigh more than
+/// [`SEED_BUDGET`], the largest are left out (the count is printed).
+pub(crate) fn fuzz_seeds(args: &[String]) -> Result<(), String> {
+    let fuzz_dir = root().join("fuzz");
+    let targets: Vec<String> = if args.is_empty() {
+        std::fs::read_dir(fuzz_dir.join("corpus"))
+            .map_err(|e| format!("no fuzz/corpus: {e}"))?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    } else {
+        args.to_vec()
+    };
+    let host = fuzz_dir.join("target");
+    for t in &targets {
+        run(
+            &format!("fuzz build {t}"),
+            Command::new("cargo")
+                .env("RUSTC_WRAPPER", fuzz_dir.join(RUSTC_WRAPPER))
+                .args(["+nightly", "fuzz", "build", t]),
+        )?;
+        let binary = std::fs::read_dir(&host)
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .map(|e| e.path().join("release").join(t))
+            .find(|p| p.is_file())
+            .ok_or_else(|| format!("no fuzz binary for {t} under {}", host.display()))?;
+        let out = std::env::temp_dir().join(format!("sanstls-cmin-{t}"));
+        let _ = std::fs::remove_dir_all(&out);
+        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+        run(
+            &format!("minimize {t}"),
+            Command::new(&binary)
+                .args(["-set_cover_merge=1", "-use_counters=0"])
+                .arg(&out)
+                .arg(fuzz_dir.join("corpus").join(t)),
+        )?;
+        let mut files: Vec<(u64, PathBuf)> = std::fs::read_dir(&out)
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .filter_map(|e| Some((e.metadata().ok()?.len(), e.path())))
+            .collect();
+        files.sort();
+        let seeds = fuzz_dir.join("seeds").join(t);
+        std::fs::create_dir_all(&seeds).map_err(|e| e.to_string())?;
+        for old in std::fs::read_dir(&seeds)
+            .map_err(|e| e.to_string())?
+            .flatten()
+        {
+            if old.file_name().to_string_lossy().starts_with("cmin-") {
+                std::fs::remove_file(old.path()).map_err(|e| e.to_string())?;
+            }
+        }
+        let (mut kept, mut bytes) = (0, 0);
+        for (len, path) in &files {
+            if bytes + len > SEED_BUDGET {
+                break;
+            }
+            let name = format!(
+                "cmin-{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            std::fs::copy(path, seeds.join(name)).map_err(|e| e.to_string())?;
+            kept += 1;
+            bytes += len;
+        }
+        println!(
+            "{t}: {} inputs cover the corpus's edges; kept {kept} ({bytes} bytes), left out {} \
+             of the largest",
+            files.len(),
+            files.len() - kept
+        );
+    }
+    Ok(())
+}

@@ -10,6 +10,7 @@
 //! - `fuzz [--secs N] [target...]`: runs fuzz targets with `cargo +nightly fuzz`.
 //! - `fuzz-coverage [target...]`: line coverage of sanstls-proto, -record and -wire
 //!   reached by the fuzz corpora (the state-machine targets by default).
+//! - `fuzz-seeds [target...]`: the fuzz corpora, minimized, become committed seeds.
 //! - `embedded [--json]`: builds the probe firmwares of `embedded-probe/`, reports their
 //!   sizes, and their heap and stack in QEMU.
 #![forbid(unsafe_code)]
@@ -34,6 +35,8 @@ commands:
   fuzz [--secs N] [t..]  run fuzz targets (all by default) for N seconds each (default 60)
   fuzz-coverage [t..]    line coverage of proto/record/wire reached by the fuzz corpora
                          (default: the proto targets; needs rustup component llvm-tools)
+  fuzz-seeds [t..]       the minimized corpus of each target becomes fuzz/seeds/<t>/cmin-*
+                         (edges kept, at most 400 KiB per target)
   embedded [--json]      probe firmwares (embedded-probe/): sizes; heap and stack in QEMU
 ";
 
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
         Some("bench") => tasks::bench(&args[1..]),
         Some("fuzz") => tasks::fuzz(&args[1..]),
         Some("fuzz-coverage") => coverage::fuzz_coverage(&args[1..]),
+        Some("fuzz-seeds") => coverage::fuzz_seeds(&args[1..]),
         Some("embedded") => embedded::embedded(&args[1..]),
         Some("help" | "-h" | "--help") => {
             print!("{USAGE}");
