@@ -34,7 +34,7 @@
 //! completes a handshake (the connection's Finished check, RFC 5246 §7.4.9).
 //!
 //! The input: one byte picking the peer's configuration, then actions, each an opcode
-//! byte and its operands (see [`Action::read`]); [`Action::write`] writes them, for the
+//! byte and its operands (see `Action::read`); [`Action::write`] writes them, for the
 //! seeds. When the actions run out, up to [`DRAIN_ROUNDS`] rounds let both sides finish
 //! what they started, so a short input is a whole connection.
 
@@ -246,7 +246,8 @@ pub enum FieldOp {
 /// A mutation armed for the next handshake message of type `on` the peer sends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Mutation {
-    /// The type (one of [`MUTABLE`]).
+    /// The type (one of the types `MUTABLE` lists: the hellos, Certificate, the key
+    /// exchanges, CertificateRequest, ServerHelloDone, CertificateVerify, Finished).
     pub on: HandshakeType,
     /// What is changed.
     pub op: FieldOp,
@@ -368,7 +369,7 @@ impl Action {
         })
     }
 
-    /// Writes the action as [`Action::read`] reads it (byte strings up to 255 bytes).
+    /// Writes the action as `Action::read` reads it (byte strings up to 255 bytes).
     pub fn write(&self, out: &mut Vec<u8>) {
         let bytes = |out: &mut Vec<u8>, b: &[u8]| {
             let b = &b[..b.len().min(255)];
