@@ -1280,58 +1280,46 @@ pub fn server(data: &[u8]) {
 
 /// [`client`], returning how it ended (`None` for an empty input).
 pub fn client_outcome(data: &[u8]) -> Option<Outcome> {
-    let (&variant, script) = data.split_first()?;
-    let peers = peer_servers();
-    let (Some(config), Some(peer_config)) = (
-        super::client_config(),
-        peers.get(usize::from(variant) % peers.len().max(1)),
-    ) else {
-        return None;
-    };
-    let Ok(name) = SERVER_NAME.try_into() else {
-        return None;
-    };
-    let mut rng = SeededRng::from_seed(super::CLIENT_SEED);
-    let mut peer_rng = SeededRng::from_seed(PEER_SEED);
-    let (Ok(target), Ok(peer)) = (
-        Connection::client(config, name, NOW, &mut rng),
-        Connection::server(Shared::clone(peer_config), NOW, &mut peer_rng),
-    ) else {
-        return None;
-    };
-    // Peer 1 serves the ECDSA certificate; the others the RSA one.
-    let key = signing_keys()[usize::from(variant % PEER_VARIANTS == 1)].as_ref();
-    Some(run(target, peer, Side::Client, key, script))
+    outcome(Side::Client, data)
 }
 
 /// [`server`], returning how it ended (`None` for an empty input).
 pub fn server_outcome(data: &[u8]) -> Option<Outcome> {
+    outcome(Side::Server, data)
+}
+
+/// The connection under test on `target_side` (the fuzzed client or server of the
+/// byte-fed targets, with their seeds) against the peer the first byte picks.
+fn outcome(target_side: Side, data: &[u8]) -> Option<Outcome> {
     let (&variant, script) = data.split_first()?;
-    let peers = peer_clients();
-    let (Some(config), Some(peer_config)) = (
-        super::server_config(),
-        peers.get(usize::from(variant) % peers.len().max(1)),
-    ) else {
-        return None;
-    };
-    let Ok(name) = SERVER_NAME.try_into() else {
-        return None;
-    };
-    let mut rng = SeededRng::from_seed(super::SERVER_SEED);
+    let name = SERVER_NAME.try_into().ok()?;
+    let mut rng = SeededRng::from_seed(match target_side {
+        Side::Client => super::CLIENT_SEED,
+        Side::Server => super::SERVER_SEED,
+    });
     let mut peer_rng = SeededRng::from_seed(PEER_SEED);
-    let (Ok(target), Ok(peer)) = (
-        Connection::server(config, NOW, &mut rng),
-        Connection::client(Shared::clone(peer_config), name, NOW, &mut peer_rng),
-    ) else {
-        return None;
+    let (target, peer, key) = match target_side {
+        Side::Client => {
+            let peers = peer_servers();
+            let peer_config = peers.get(usize::from(variant) % peers.len().max(1))?;
+            (
+                Connection::client(super::client_config()?, name, NOW, &mut rng).ok()?,
+                Connection::server(Shared::clone(peer_config), NOW, &mut peer_rng).ok()?,
+                // Peer 1 serves the ECDSA certificate; the others the RSA one.
+                &signing_keys()[usize::from(variant % PEER_VARIANTS == 1)],
+            )
+        }
+        Side::Server => {
+            let peers = peer_clients();
+            let peer_config = peers.get(usize::from(variant) % peers.len().max(1))?;
+            (
+                Connection::server(super::server_config()?, NOW, &mut rng).ok()?,
+                Connection::client(Shared::clone(peer_config), name, NOW, &mut peer_rng).ok()?,
+                &signing_keys()[2],
+            )
+        }
     };
-    Some(run(
-        target,
-        peer,
-        Side::Server,
-        signing_keys()[2].as_ref(),
-        script,
-    ))
+    Some(run(target, peer, target_side, key.as_ref(), script))
 }
 
 /// The committed seeds of the action targets, by name: for each peer configuration a
