@@ -59,6 +59,7 @@ pub mod ecdsa;
 mod error;
 pub mod hash;
 pub mod hmac;
+pub mod provider;
 pub mod rng;
 pub mod rsa;
 

@@ -50,6 +50,7 @@ mod keys;
 mod math;
 mod pkcs1v15;
 mod premaster;
+mod provided;
 #[cfg(feature = "pss")]
 mod pss;
 #[cfg(not(feature = "pss"))]

@@ -13,6 +13,7 @@ use core::fmt;
 use core::time::Duration;
 
 use sanstls_crypto::dh::NamedDhGroup;
+use sanstls_crypto::provider::CryptoProvider;
 use sanstls_keys::suite::{BulkCipher, SuiteInfo};
 
 use crate::sig::{KeyKind, PrivateKey};
@@ -293,6 +294,8 @@ pub struct Common {
     pub(crate) max_message: usize,
     pub(crate) max_certificate: usize,
     pub(crate) allow_sha1: bool,
+    /// Where the heavy operations run; `None`: the built-in code.
+    pub(crate) provider: Option<Shared<dyn CryptoProvider>>,
 }
 
 /// The default handshake deadline of a client: long enough for a slow network and a
@@ -318,6 +321,10 @@ impl fmt::Debug for Common {
             .field("max_message", &self.max_message)
             .field("max_certificate", &self.max_certificate)
             .field("allow_sha1", &self.allow_sha1)
+            .field(
+                "provider",
+                &crate::core::provider(self.provider.as_ref()).name(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -343,6 +350,7 @@ impl Default for Common {
             max_message: 64 * 1024,
             max_certificate: 128 * 1024,
             allow_sha1: false,
+            provider: None,
         }
     }
 }
@@ -578,6 +586,16 @@ macro_rules! common_setters {
         #[must_use]
         pub fn key_log(mut self, log: Shared<dyn KeyLog>) -> Self {
             self.common.key_log = Some(log);
+            self
+        }
+        /// Where ephemeral (EC)DH keys and AEAD record keys are made (default: the
+        /// built-in code; see [`sanstls_crypto::provider`]). A provider declines what
+        /// it does not accelerate, which then runs built in. RSA private keys take their
+        /// provider when they are loaded ([`crate::CertifiedKey::from_pem_with`]), since
+        /// a provider may need its own copy of the key.
+        #[must_use]
+        pub fn crypto_provider(mut self, provider: Shared<dyn CryptoProvider>) -> Self {
+            self.common.provider = Some(provider);
             self
         }
         /// The largest record plaintext this side sends, and asks the peer to send
@@ -956,6 +974,18 @@ impl CertifiedKey {
     pub fn from_pem(chain_pem: &str, key_pem: &str) -> Result<Self, ConfigError> {
         let chain = sanstls_pki::pem_to_der_certs(chain_pem).map_err(ConfigError::Certificate)?;
         let key = PrivateKey::from_pem(key_pem).map_err(ConfigError::PrivateKey)?;
+        Self::new(chain, key)
+    }
+
+    /// [`CertifiedKey::from_pem`], with an RSA key's private operation run by `provider`
+    /// if it takes the key ([`PrivateKey::from_pem_with`]).
+    pub fn from_pem_with(
+        chain_pem: &str,
+        key_pem: &str,
+        provider: &dyn CryptoProvider,
+    ) -> Result<Self, ConfigError> {
+        let chain = sanstls_pki::pem_to_der_certs(chain_pem).map_err(ConfigError::Certificate)?;
+        let key = PrivateKey::from_pem_with(key_pem, provider).map_err(ConfigError::PrivateKey)?;
         Self::new(chain, key)
     }
 

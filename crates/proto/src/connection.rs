@@ -180,6 +180,7 @@ impl Connection {
                 Fragmenter::new(frag),
                 common.trace,
                 common.key_log.clone(),
+                common.provider.clone(),
             ),
             rx: Rx::new(rx_buf, common.limits()),
             role,

@@ -6,6 +6,7 @@ use crate::Shared;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 
+use sanstls_crypto::provider::{BuiltIn, CryptoProvider};
 use sanstls_crypto::rng::SeededRng;
 use sanstls_keys::Side;
 use sanstls_keys::transcript::Transcript;
@@ -57,6 +58,8 @@ pub(crate) struct Core {
     pub(crate) events: VecDeque<Queued>,
     trace: bool,
     key_log: Option<Shared<dyn KeyLog>>,
+    /// The configuration's crypto provider; `None`: the built-in code.
+    pub(crate) provider: Option<Shared<dyn CryptoProvider>>,
     pub(crate) negotiated: Option<Negotiated>,
     /// The certificate chain the peer sent (DER, leaf first), as received: set before
     /// validation, so it is there also when validation failed. When the handshake
@@ -84,6 +87,7 @@ impl Core {
         fragmenter: Fragmenter,
         trace: bool,
         key_log: Option<Shared<dyn KeyLog>>,
+        provider: Option<Shared<dyn CryptoProvider>>,
     ) -> Self {
         Core {
             side,
@@ -99,6 +103,7 @@ impl Core {
             events: VecDeque::new(),
             trace,
             key_log,
+            provider,
             negotiated: None,
             received_chain: Vec::new(),
             session_name: Vec::new(),
@@ -236,5 +241,15 @@ impl Core {
     pub(crate) fn handshake_complete(&mut self, negotiated: Negotiated) {
         self.negotiated = Some(negotiated);
         self.events.push_back(Queued::HandshakeComplete);
+    }
+}
+
+/// The provider of `field` (a [`Core`]'s or a configuration's): the built-in code when
+/// none is set. A function of the field, not a method, so that callers can borrow the
+/// core's generator mutably beside it.
+pub(crate) fn provider(field: Option<&Shared<dyn CryptoProvider>>) -> &dyn CryptoProvider {
+    match field {
+        Some(p) => &**p,
+        None => &BuiltIn,
     }
 }

@@ -203,6 +203,8 @@ pub enum InternalError {
     /// An RSA operation of this side failed: encrypting the premaster, or a signature
     /// the verify-after-sign check caught as faulty.
     RsaOperation,
+    /// The crypto provider could not make an ephemeral (EC)DH key.
+    KeyExchange,
     /// 2^64 records were protected or opened under one key (RFC 5246 §6.1: the sequence
     /// number must not wrap).
     SequenceExhausted,
@@ -562,6 +564,7 @@ impl fmt::Display for InternalError {
             InternalError::Encoding => "a message to send does not fit its encoding",
             InternalError::TransmitBufferFull => "the transmit buffer is too small",
             InternalError::RsaOperation => "an RSA operation failed",
+            InternalError::KeyExchange => "the crypto provider could not make an ephemeral key",
             InternalError::SequenceExhausted => "the record sequence number is exhausted",
             InternalError::RecordKeys => "record protection could not be set up",
             InternalError::HandshakeState => "the handshake state is inconsistent",

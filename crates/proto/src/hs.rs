@@ -193,10 +193,16 @@ impl Hs {
             .key_block(self.suite, &self.client_random, &self.server_random)
             .map_err(|_| InternalError::HandshakeState)?;
         let side = core.side;
-        let sealer = boxed_sealer(&keys.write_keys(side), self.mode(), &mut core.rng)?;
+        let sealer = boxed_sealer(
+            crate::core::provider(core.provider.as_ref()),
+            &keys.write_keys(side),
+            self.mode(),
+            &mut core.rng,
+        )?;
         // RFC 6066 §4 / RFC 8449 §4: a protected record over the negotiated limit is
         // record_overflow.
         let opener = boxed_opener(
+            crate::core::provider(core.provider.as_ref()),
             &keys.write_keys(peer_of(side)),
             self.mode(),
             self.limits.receive,
@@ -327,22 +333,24 @@ pub(crate) fn unexpected(typ: HandshakeType) -> Error {
 /// This side's record protection from `keys`, boxed (see [`Hs::derive`]).
 #[inline(never)]
 fn boxed_sealer(
+    provider: &dyn sanstls_crypto::provider::CryptoProvider,
     keys: &sanstls_keys::DirectionKeys<'_>,
     mode: CbcMode,
     rng: &mut sanstls_crypto::rng::SeededRng,
 ) -> Result<Box<Sealer>, Error> {
-    Ok(Box::new(Sealer::for_suite(keys, mode, rng)?))
+    Ok(Box::new(Sealer::for_suite_with(provider, keys, mode, rng)?))
 }
 
 /// The peer's record protection from `keys`, boxed, its records limited to `limit`
 /// bytes of plaintext (see [`Hs::derive`]).
 #[inline(never)]
 fn boxed_opener(
+    provider: &dyn sanstls_crypto::provider::CryptoProvider,
     keys: &sanstls_keys::DirectionKeys<'_>,
     mode: CbcMode,
     limit: usize,
 ) -> Result<Box<Opener>, Error> {
-    let mut opener = Opener::for_suite(keys, mode)?;
+    let mut opener = Opener::for_suite_with(provider, keys, mode)?;
     opener.set_max_plaintext_len(limit);
     Ok(Box::new(opener))
 }

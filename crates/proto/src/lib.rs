@@ -296,16 +296,9 @@ pub type Shared<T> = alloc::rc::Rc<T>;
 /// `Send + Sync` on targets with atomic compare-and-swap, nothing on the others: the
 /// bound of the traits whose implementations a configuration shares through [`Shared`]
 /// (a certificate resolver holds `Shared<CertifiedKey>`s, which are not `Send` where
-/// `Shared` is `Rc`). Implemented for every type that qualifies.
-#[cfg(target_has_atomic = "ptr")]
-pub trait MaybeSendSync: Send + Sync {}
-#[cfg(target_has_atomic = "ptr")]
-impl<T: Send + Sync + ?Sized> MaybeSendSync for T {}
-/// `Send + Sync` on targets with atomic compare-and-swap, nothing here (see the twin).
-#[cfg(not(target_has_atomic = "ptr"))]
-pub trait MaybeSendSync {}
-#[cfg(not(target_has_atomic = "ptr"))]
-impl<T: ?Sized> MaybeSendSync for T {}
+/// `Shared` is `Rc`). Implemented for every type that qualifies. (The crypto crate's,
+/// so that one bound serves providers and configurations alike.)
+pub use sanstls_crypto::provider::MaybeSendSync;
 
 pub use config::{
     CertifiedKey, Common, ConfigError, DEFAULT_CLIENT_HANDSHAKE_TIMEOUT,
@@ -336,6 +329,7 @@ pub use sanstls_crypto::dh::NamedDhGroup;
 pub use sanstls_crypto::ecdh::EcGroup;
 #[cfg(feature = "ecdsa")]
 pub use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPrivateKey, EcdsaPublicKey};
+pub use sanstls_crypto::provider;
 pub use sanstls_crypto::rng::{CryptoRng, SeededRng};
 #[cfg(feature = "getrandom")]
 pub use sanstls_crypto::rng::{OsRng, os_rng};

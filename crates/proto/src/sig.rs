@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 #[cfg(feature = "ecdsa")]
 use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPrivateKey, EcdsaPublicKey};
 use sanstls_crypto::hash::HashAlgorithm;
+use sanstls_crypto::provider::CryptoProvider;
 use sanstls_crypto::rng::SeededRng;
 use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use sanstls_wire::enums::SignatureScheme;
@@ -183,6 +184,32 @@ impl PrivateKey {
                 }),
             #[cfg(not(feature = "ecdsa"))]
             Err(e) => Err(e),
+        }
+    }
+
+    /// [`PrivateKey::from_pem`], with an RSA key's private operation run by `provider` if
+    /// it takes the key ([`RsaPrivateKey::from_pem_with`]); EC keys stay built in.
+    pub fn from_pem_with(
+        pem: &str,
+        provider: &dyn CryptoProvider,
+    ) -> Result<Self, sanstls_crypto::Error> {
+        match Self::from_pem(pem)? {
+            PrivateKey::Rsa(_) => RsaPrivateKey::from_pem_with(pem, provider).map(PrivateKey::Rsa),
+            other => Ok(other),
+        }
+    }
+
+    /// [`PrivateKey::from_der`], with an RSA key's private operation run by `provider`
+    /// if it takes the key.
+    pub fn from_der_with(
+        der: &[u8],
+        provider: &dyn CryptoProvider,
+    ) -> Result<Self, sanstls_crypto::Error> {
+        match Self::from_der(der)? {
+            PrivateKey::Rsa(_) => RsaPrivateKey::from_pkcs8_der_with(der, provider)
+                .or_else(|_| RsaPrivateKey::from_pkcs1_der_with(der, provider))
+                .map(PrivateKey::Rsa),
+            other => Ok(other),
         }
     }
 

@@ -22,11 +22,17 @@
 //! no mode to choose. The tag is checked, in constant time, before anything is decrypted;
 //! every failure is [`Error::BadRecordMac`].
 
+#[cfg(feature = "alloc")]
+use alloc::boxed::Box;
 #[cfg(feature = "aes-gcm")]
 use sanstls_crypto::aead::AesGcmKey;
 #[cfg(feature = "chacha20poly1305")]
 use sanstls_crypto::aead::ChaCha20Poly1305Key;
 use sanstls_crypto::aead::{NONCE_LEN, TAG_LEN};
+#[cfg(feature = "alloc")]
+use sanstls_crypto::provider::{
+    AeadAlgorithm as ProviderAlg, AeadKey as ProvidedAeadKey, CryptoProvider,
+};
 use zeroize::Zeroize as _;
 
 use crate::Error;
@@ -91,6 +97,9 @@ enum Key {
     Gcm(AesGcmKey),
     #[cfg(feature = "chacha20poly1305")]
     ChaCha(ChaCha20Poly1305Key),
+    /// A crypto provider's key (`sanstls_crypto::provider`).
+    #[cfg(feature = "alloc")]
+    Provided(Box<dyn ProvidedAeadKey>),
 }
 
 /// The keyed state of one direction.
@@ -109,16 +118,49 @@ impl Drop for AeadState {
 
 impl AeadState {
     pub(crate) fn new(alg: AeadAlgorithm, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
+        Self::build(alg, key, iv, None)
+    }
+
+    /// The state with the key from `provider`, or built in if it declines.
+    #[cfg(feature = "alloc")]
+    pub(crate) fn new_with(
+        provider: &dyn CryptoProvider,
+        alg: AeadAlgorithm,
+        key: &[u8],
+        iv: &[u8],
+    ) -> Result<Self, Error> {
         if key.len() != alg.key_len() || iv.len() != alg.fixed_iv_len() {
             return Err(Error::InvalidKeys);
         }
-        let key = match alg {
+        let which = match alg {
+            AeadAlgorithm::Aes128Gcm => ProviderAlg::Aes128Gcm,
+            AeadAlgorithm::Aes256Gcm => ProviderAlg::Aes256Gcm,
+            AeadAlgorithm::ChaCha20Poly1305 => ProviderAlg::ChaCha20Poly1305,
+        };
+        let provided = provider
+            .aead_key(which, key)
+            .transpose()
+            .map_err(|_| Error::InvalidKeys)?;
+        Self::build(alg, key, iv, provided.map(Key::Provided))
+    }
+
+    fn build(
+        alg: AeadAlgorithm,
+        key: &[u8],
+        iv: &[u8],
+        provided: Option<Key>,
+    ) -> Result<Self, Error> {
+        if key.len() != alg.key_len() || iv.len() != alg.fixed_iv_len() {
+            return Err(Error::InvalidKeys);
+        }
+        let key = match (provided, alg) {
+            (Some(k), _) => k,
             #[cfg(feature = "aes-gcm")]
-            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm => {
+            (None, AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes256Gcm) => {
                 Key::Gcm(AesGcmKey::new(key).map_err(|_| Error::InvalidKeys)?)
             }
             #[cfg(feature = "chacha20poly1305")]
-            AeadAlgorithm::ChaCha20Poly1305 => {
+            (None, AeadAlgorithm::ChaCha20Poly1305) => {
                 Key::ChaCha(ChaCha20Poly1305Key::new(key).map_err(|_| Error::InvalidKeys)?)
             }
             #[allow(unreachable_patterns)]
@@ -182,6 +224,8 @@ impl AeadState {
             Key::Gcm(ref k) => k.seal_in_place(nonce, aad, buf),
             #[cfg(feature = "chacha20poly1305")]
             Key::ChaCha(ref k) => k.seal_in_place(nonce, aad, buf),
+            #[cfg(feature = "alloc")]
+            Key::Provided(ref k) => k.seal_in_place(nonce, aad, buf),
         };
         sealed.map_err(|_| Error::InvalidPayload)
     }
@@ -198,6 +242,8 @@ impl AeadState {
             Key::Gcm(ref k) => k.open_in_place(nonce, aad, buf, tag),
             #[cfg(feature = "chacha20poly1305")]
             Key::ChaCha(ref k) => k.open_in_place(nonce, aad, buf, tag),
+            #[cfg(feature = "alloc")]
+            Key::Provided(ref k) => k.open_in_place(nonce, aad, buf, tag),
         };
         opened.map_err(|_| Error::BadRecordMac)
     }

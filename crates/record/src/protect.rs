@@ -1,5 +1,7 @@
 //! Sealing and opening records: [`Sealer`] and [`Opener`], one per direction.
 
+#[cfg(feature = "alloc")]
+use sanstls_crypto::provider::CryptoProvider;
 use sanstls_crypto::rng::{CryptoRng, SeededRng};
 use sanstls_keys::DirectionKeys;
 use sanstls_wire::codec::Codec as _;
@@ -123,6 +125,29 @@ impl Sealer {
     ) -> Result<Self, Error> {
         match aead_of(keys) {
             Some(alg) => Self::aead(alg, keys.enc_key, keys.iv),
+            None => Self::cbc(keys, mode, rng),
+        }
+    }
+
+    /// [`Sealer::for_suite`] with the AEAD key from `provider` (if it takes it; the CBC
+    /// suites are always built in).
+    #[cfg(feature = "alloc")]
+    pub fn for_suite_with<R: CryptoRng + ?Sized>(
+        provider: &dyn CryptoProvider,
+        keys: &DirectionKeys<'_>,
+        mode: CbcMode,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        match aead_of(keys) {
+            Some(alg) => Ok(Sealer {
+                protection: Protection::Aead(AeadState::new_with(
+                    provider,
+                    alg,
+                    keys.enc_key,
+                    keys.iv,
+                )?),
+                seq: SequenceNumber::default(),
+            }),
             None => Self::cbc(keys, mode, rng),
         }
     }
@@ -311,6 +336,29 @@ impl Opener {
     pub fn for_suite(keys: &DirectionKeys<'_>, mode: CbcMode) -> Result<Self, Error> {
         match aead_of(keys) {
             Some(alg) => Self::aead(alg, keys.enc_key, keys.iv),
+            None => Self::cbc(keys, mode),
+        }
+    }
+
+    /// [`Opener::for_suite`] with the AEAD key from `provider` (see
+    /// [`Sealer::for_suite_with`]).
+    #[cfg(feature = "alloc")]
+    pub fn for_suite_with(
+        provider: &dyn CryptoProvider,
+        keys: &DirectionKeys<'_>,
+        mode: CbcMode,
+    ) -> Result<Self, Error> {
+        match aead_of(keys) {
+            Some(alg) => Ok(Opener {
+                protection: Some(Keyed::Aead(AeadState::new_with(
+                    provider,
+                    alg,
+                    keys.enc_key,
+                    keys.iv,
+                )?)),
+                seq: SequenceNumber::default(),
+                max_plaintext_len: MAX_PLAINTEXT_LEN,
+            }),
             None => Self::cbc(keys, mode),
         }
     }

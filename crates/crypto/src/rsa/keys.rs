@@ -1,5 +1,6 @@
 //! RSA key types: parsing (PKCS#1, PKCS#8, SubjectPublicKeyInfo, PEM) and validation.
 
+use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -12,6 +13,7 @@ use super::public_mont::PublicModulus;
 use super::{MAX_MODULUS_BITS, MAX_PUBLIC_EXPONENT_BITS, MIN_MODULUS_BITS};
 use crate::Error;
 use crate::bigint::{self, Modulus, Nat, Residue};
+use crate::provider::RsaPrivateOperation;
 
 /// An RSA public key `(n, e)`.
 ///
@@ -330,12 +332,16 @@ pub struct RsaPrivateKey {
     pub(super) dq: Nat,
     /// `q^-1 mod p` in Montgomery form modulo `p`.
     pub(super) qinv: Residue,
+    /// A provider's private operation for this key, used instead of the built-in one
+    /// (see [`crate::provider`]).
+    pub(super) provided: Option<Box<dyn RsaPrivateOperation>>,
 }
 
 impl fmt::Debug for RsaPrivateKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RsaPrivateKey")
             .field("public", &self.public)
+            .field("provided", &self.provided.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -535,6 +541,7 @@ impl RsaPrivateKey {
             q: q.0.clone(),
             dp: dp.0.clone(),
             dq: dq.0.clone(),
+            provided: None,
         };
 
         // A self-test of the CRT private operation catches what the checks above cannot

@@ -207,7 +207,7 @@ impl RsaPrivateKey {
             .public
             .to_uint_below_n(ciphertext)
             .ok_or(Error::Decryption)?;
-        let em = self.private_op(rng, &c)?;
+        let em = self.private_raw(rng, &c)?;
         // Step 3: EME-PKCS1-v1_5 decoding, constant time.
         let unpadded = unpad_ct(&em);
         if !bool::from(unpadded.valid) {
@@ -266,7 +266,7 @@ impl RsaPrivateKey {
             .public
             .to_uint_below_n(&em)
             .ok_or(Error::MessageTooLong)?;
-        let s = self.private_op(rng, &m)?;
+        let s = self.private_raw(rng, &m)?;
         Ok(s.to_vec())
     }
 }

@@ -42,7 +42,7 @@ impl RsaPrivateKey {
             return Choice::from(0);
         };
         // "2. Decrypt the message to recover the plaintext M".
-        let Ok(em) = self.private_op(rng, &c) else {
+        let Ok(em) = self.private_raw(rng, &c) else {
             return Choice::from(0);
         };
         // "3. If the PKCS#1 padding is not correct, or the length of message M is not

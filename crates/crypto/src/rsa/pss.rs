@@ -202,7 +202,7 @@ impl RsaPrivateKey {
             .public
             .to_uint_below_n(&em)
             .ok_or(Error::MessageTooLong)?;
-        let s = self.private_op(rng, &m)?;
+        let s = self.private_raw(rng, &m)?;
         Ok(s.to_vec())
     }
 }

@@ -42,10 +42,12 @@ use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 #[cfg(feature = "dhe")]
-use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
+use sanstls_crypto::dh::DhGroup;
 #[cfg(feature = "ecdhe")]
-use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
+use sanstls_crypto::ecdh::EcGroup;
 use sanstls_crypto::hash::HashAlgorithm;
+#[cfg(any(feature = "dhe", feature = "ecdhe"))]
+use sanstls_crypto::provider::Ephemeral;
 use sanstls_crypto::rng::Rng as _;
 use sanstls_keys::MasterSecret;
 use sanstls_keys::transcript::Transcript;
@@ -499,14 +501,19 @@ impl ExpectServerKeyExchange {
                     return Err(PeerIncompatible::DhGroupTooSmall { bits }.into());
                 }
                 // RFC 7919 §3: check 1 < dh_Ys < p - 1 (done by `agree`) before using it.
-                let key = DhPrivateKey::generate(&group, &mut core.rng);
+                let key = Ephemeral::dh(
+                    crate::core::provider(core.provider.as_ref()),
+                    &group,
+                    &mut core.rng,
+                )
+                .map_err(|_| InternalError::KeyExchange)?;
                 let premaster = key
                     .agree(params.ys)
                     .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
                 self.hs.dh_bits = Some(bits);
                 ClientKx::Dhe {
                     yc: key.public_value(),
-                    premaster: Zeroizing::new(premaster.as_bytes().to_vec()),
+                    premaster,
                 }
             }
             #[cfg(feature = "ecdhe")]
@@ -520,14 +527,19 @@ impl ExpectServerKeyExchange {
                 // RFC 8422 §5.11: the point is validated (length, on the curve, not the
                 // identity) by `agree`; RFC 7748 §6.1: an all-zero X25519 secret is
                 // refused.
-                let key = EcPrivateKey::generate(group, &mut core.rng);
+                let key = Ephemeral::ecdh(
+                    crate::core::provider(core.provider.as_ref()),
+                    group,
+                    &mut core.rng,
+                )
+                .map_err(|_| InternalError::KeyExchange)?;
                 let premaster = key
                     .agree(params.point)
                     .map_err(|_| PeerMisbehaved::BadEcPoint)?;
                 self.hs.ec_group = Some(params.group);
                 ClientKx::Ecdhe {
                     point: key.public_value(),
-                    premaster: Zeroizing::new(premaster.as_bytes().to_vec()),
+                    premaster,
                 }
             }
             // (Decoding used the negotiated key exchange: the forms always match.)

@@ -7,9 +7,11 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
+use sanstls_crypto::dh::{DhGroup, NamedDhGroup};
 #[cfg(feature = "ecdhe")]
-use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
+use sanstls_crypto::ecdh::EcGroup;
+#[cfg(any(feature = "dhe", feature = "ecdhe"))]
+use sanstls_crypto::provider::Ephemeral;
 use sanstls_crypto::rng::Rng as _;
 use sanstls_keys::suite::SuiteInfo;
 use sanstls_keys::transcript::Transcript;
@@ -704,7 +706,12 @@ fn send_server_key_exchange(
     group: NamedDhGroup,
 ) -> Result<ServerKx, Error> {
     let group = DhGroup::named(group);
-    let key = DhPrivateKey::generate(&group, &mut core.rng);
+    let key = Ephemeral::dh(
+        crate::core::provider(core.provider.as_ref()),
+        &group,
+        &mut core.rng,
+    )
+    .map_err(|_| InternalError::KeyExchange)?;
     let ys = key.public_value();
     let params = KeyExchangeParams::Dh(ServerDhParams {
         p: group.p_bytes(),
@@ -727,7 +734,12 @@ fn send_ecdhe_server_key_exchange(
     scheme: SignatureScheme,
     group: EcGroup,
 ) -> Result<ServerKx, Error> {
-    let key = EcPrivateKey::generate(group, &mut core.rng);
+    let key = Ephemeral::ecdh(
+        crate::core::provider(core.provider.as_ref()),
+        group,
+        &mut core.rng,
+    )
+    .map_err(|_| InternalError::KeyExchange)?;
     let point = key.public_value();
     let params = KeyExchangeParams::Ecdh(ServerEcdhParams {
         group: NamedGroup(group.code_point()),

@@ -33,10 +33,8 @@ use crate::Shared;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-#[cfg(feature = "dhe")]
-use sanstls_crypto::dh::DhPrivateKey;
-#[cfg(feature = "ecdhe")]
-use sanstls_crypto::ecdh::EcPrivateKey;
+#[cfg(any(feature = "dhe", feature = "ecdhe"))]
+use sanstls_crypto::provider::Ephemeral;
 use sanstls_keys::MasterSecret;
 use sanstls_record::{Opener, Sealer};
 use sanstls_wire::enums::{HandshakeType, KeyExchange};
@@ -255,9 +253,9 @@ pub(crate) enum ServerKx {
         client_version: [u8; 2],
     },
     #[cfg(feature = "dhe")]
-    Dhe { key: DhPrivateKey },
+    Dhe { key: Ephemeral },
     #[cfg(feature = "ecdhe")]
-    Ecdhe { key: EcPrivateKey },
+    Ecdhe { key: Ephemeral },
 }
 
 /// Waiting for ClientKeyExchange (RFC 5246 §7.4.7).
@@ -302,17 +300,14 @@ impl ExpectClientKeyExchange {
             #[cfg(feature = "dhe")]
             (ServerKx::Dhe { key }, ClientKeyExchange::Dhe { yc }) => {
                 // RFC 7919 §4 / §5.1: the client's value must satisfy 1 < Yc < p - 1.
-                let secret = key
-                    .agree(yc)
-                    .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
-                Zeroizing::new(secret.as_bytes().to_vec())
+                key.agree(yc)
+                    .map_err(|_| PeerMisbehaved::BadDhPublicValue)?
             }
             #[cfg(feature = "ecdhe")]
             (ServerKx::Ecdhe { key }, ClientKeyExchange::Ecdhe { point }) => {
                 // RFC 8422 §5.11 / RFC 7748 §6.1: a point of the wrong length, off the
                 // curve or the identity, or an all-zero X25519 secret, is refused.
-                let secret = key.agree(point).map_err(|_| PeerMisbehaved::BadEcPoint)?;
-                Zeroizing::new(secret.as_bytes().to_vec())
+                key.agree(point).map_err(|_| PeerMisbehaved::BadEcPoint)?
             }
             // Decoding used the negotiated key exchange, so the forms always match.
             #[allow(unreachable_patterns)]
