@@ -73,7 +73,6 @@ pub(crate) fn words_from_limbs<const N: usize>(limbs: &[Limb]) -> Option<[Word; 
     Some(out)
 }
 
-#[allow(dead_code)] // For DH, next.
 /// `N` words from big-endian bytes; `None` if they are longer than `N` words.
 pub(crate) fn words_from_be<const N: usize>(bytes: &[u8]) -> Option<[Word; N]> {
     const WB: usize = Word::BITS as usize / 8;

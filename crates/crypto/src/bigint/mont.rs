@@ -36,7 +36,6 @@ pub(crate) const RSA_TABLE: usize = 32;
 
 /// Window-table size for short exponents (DH, 225 to 325 bits): 4-bit windows, where the
 /// table's 14 multiplications weigh more against fewer windows.
-#[allow(dead_code)] // For DH, next.
 pub(crate) const SHORT_TABLE: usize = 16;
 
 /// `a * b + c + carry`, as (low word, high word). Cannot overflow.
@@ -232,7 +231,6 @@ impl<const N: usize> MontModulus<N> {
     }
 
     /// 1 in Montgomery form (`R mod m`).
-    #[allow(dead_code)] // For DH, next.
     pub(crate) fn one(&self) -> &[Word; N] {
         &self.one
     }
