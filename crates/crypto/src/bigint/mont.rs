@@ -270,10 +270,76 @@ impl<const N: usize> MontModulus<N> {
         out
     }
 
-    /// `a^2 / R mod m` for `a < m`: the cross products once, doubled, the squares added,
-    /// then a separate word-by-word Montgomery reduction.
+    /// `a^2 / R mod m` for `a < m`.
+    ///
+    /// Two shapes, picked by width (both compute each cross product once, double them
+    /// and add the squares, then reduce word by word): below 24 words, operand scanning
+    /// into a `2N`-word buffer; from 24 words on, product scanning (a three-word
+    /// accumulator per column, then a product-scanning reduction), which measured about
+    /// 5 to 10% faster there and 15% slower at 16 words.
     #[inline(never)]
     pub(crate) fn square(&self, a: &[Word; N]) -> [Word; N] {
+        if N >= 24 {
+            self.square_ps(a)
+        } else {
+            self.square_os(a)
+        }
+    }
+
+    /// Product-scanning squaring and reduction.
+    #[inline(always)]
+    fn square_ps(&self, a: &[Word; N]) -> [Word; N] {
+        let mut buf = [[0; N]; 2];
+        let t = buf.as_flattened_mut();
+        let mut acc = Acc { lo: 0, top: 0 };
+        for i in 0..2 * N - 1 {
+            // Cross products a[j] a[i - j], j < i - j, counted twice; then the square.
+            let mut cross = Acc { lo: 0, top: 0 };
+            for j in (i + 1).saturating_sub(N)..i.div_ceil(2) {
+                cross.add_mul(a[j], a[i - j]);
+            }
+            for _ in 0..2 {
+                let (s, o) = acc.lo.overflowing_add(cross.lo);
+                acc.lo = s;
+                acc.top += cross.top + Word::from(o);
+            }
+            if i % 2 == 0 {
+                acc.add_mul(a[i / 2], a[i / 2]);
+            }
+            t[i] = acc.shift();
+        }
+        t[2 * N - 1] = acc.shift();
+        let m = &self.m;
+        let mut q = [0; N];
+        let mut r = [0; N];
+        let mut acc = Acc { lo: 0, top: 0 };
+        for i in 0..N {
+            acc.add_mul(t[i], 1);
+            for j in 0..i {
+                acc.add_mul(q[j], m[i - j]);
+            }
+            let qi = (acc.lo as Word).wrapping_mul(self.m0inv);
+            q[i] = qi;
+            acc.add_mul(qi, m[0]);
+            acc.shift();
+        }
+        for i in N..2 * N {
+            acc.add_mul(t[i], 1);
+            for j in i + 1 - N..N {
+                acc.add_mul(q[j], m[i - j]);
+            }
+            r[i - N] = acc.shift();
+        }
+        let out = cond_sub(&r, acc.lo as Word, m);
+        q.zeroize();
+        r.zeroize();
+        buf.zeroize();
+        out
+    }
+
+    /// Operand-scanning squaring, then [`MontModulus::redc`].
+    #[inline(always)]
+    fn square_os(&self, a: &[Word; N]) -> [Word; N] {
         let mut buf = [[0; N]; 2];
         let t = buf.as_flattened_mut();
         for i in 0..N {
