@@ -23,7 +23,9 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use crypto_bigint::Limb;
+use crypto_bigint::{Limb, Word};
+
+pub(crate) mod mont;
 
 #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
 mod boxed;
@@ -54,4 +56,44 @@ fn mul_wide_limbs(a: &[Limb], b: &[Limb]) -> Vec<Limb> {
         out[i + b.len()] = carry;
     }
     out
+}
+
+/// `N` words from little-endian limbs (zero-extended); `None` if a nonzero limb does not
+/// fit. Variable time in the position of the last nonzero limb only if it is past `N`
+/// (which for every caller is a public fact: the widths match).
+pub(crate) fn words_from_limbs<const N: usize>(limbs: &[Limb]) -> Option<[Word; N]> {
+    let mut out = [0; N];
+    for (i, l) in limbs.iter().enumerate() {
+        match out.get_mut(i) {
+            Some(w) => *w = l.0,
+            None if l.0 == 0 => {}
+            None => return None,
+        }
+    }
+    Some(out)
+}
+
+/// `N` words from big-endian bytes; `None` if they are longer than `N` words.
+pub(crate) fn words_from_be<const N: usize>(bytes: &[u8]) -> Option<[Word; N]> {
+    const WB: usize = Word::BITS as usize / 8;
+    if bytes.len() > N * WB {
+        return None;
+    }
+    let mut out = [0; N];
+    for (i, &b) in bytes.iter().rev().enumerate() {
+        out[i / WB] |= Word::from(b) << (8 * (i % WB));
+    }
+    Some(out)
+}
+
+/// The low `out.len()` bytes of little-endian `words`, big-endian, into `out`.
+pub(crate) fn words_to_be(words: &[Word], out: &mut [u8]) {
+    const WB: usize = Word::BITS as usize / 8;
+    let len = out.len();
+    for (i, o) in out.iter_mut().enumerate() {
+        let pos = len - 1 - i;
+        *o = words
+            .get(pos / WB)
+            .map_or(0, |w| (w >> (8 * (pos % WB))) as u8);
+    }
 }

@@ -36,11 +36,9 @@
 //! assert_eq!(a.as_bytes(), b.as_bytes());
 //! ```
 
-#[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
 mod comb;
 mod groups;
 
-#[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
@@ -49,8 +47,10 @@ use once_cell::race::OnceBox;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::Error;
-use crate::bigint::{self, Modulus, Nat, Residue};
+use crate::bigint::mont::{self, MontModulus, SHORT_TABLE};
+use crate::bigint::{self, Modulus, Nat, Residue, words_from_be, words_from_limbs, words_to_be};
 use crate::rng::CryptoRng;
+use crypto_bigint::Word;
 
 /// How a [`DhGroup`] shares its precomputed values: one reference-counted copy where
 /// the target has atomic pointers; elsewhere (no `alloc::sync`) each clone owns a copy,
@@ -203,9 +203,145 @@ struct GroupInner {
     g_monty: Residue,
     /// p - 1, at the precision of `params`.
     p_minus_1: Nat,
-    /// Fixed-base table for g (named groups only).
-    #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
-    comb: Option<comb::Comb>,
+    /// The group at a fixed width, for moduli of 2048, 3072 and 4096 bits (in whole
+    /// words): the fast path of key generation and agreement.
+    fast: Option<FastGroup>,
+}
+
+/// Words per 2048, 3072 and 4096 bits.
+const W2048: usize = 2048 / Word::BITS as usize;
+const W3072: usize = 3072 / Word::BITS as usize;
+const W4096: usize = 4096 / Word::BITS as usize;
+
+/// Whether named groups get a fixed-base table: only where they are built once per
+/// process (see [`DhGroup`]).
+const BUILD_COMB: bool = cfg!(not(any(
+    not(target_has_atomic = "ptr"),
+    sanstls_fixed_bigint
+)));
+
+/// A group whose modulus fills 2048, 3072 or 4096 bits of whole words, at that width.
+#[derive(Clone)]
+enum FastGroup {
+    P2048(Box<FastInner<W2048>>),
+    P3072(Box<FastInner<W3072>>),
+    P4096(Box<FastInner<W4096>>),
+}
+
+/// Run `$body` with `$i` bound to the `FastInner` of a [`FastGroup`].
+macro_rules! with_fast {
+    ($f:expr, |$i:ident| $body:expr) => {
+        match $f {
+            FastGroup::P2048($i) => $body,
+            FastGroup::P3072($i) => $body,
+            FastGroup::P4096($i) => $body,
+        }
+    };
+}
+
+#[derive(Clone)]
+struct FastInner<const N: usize> {
+    m: MontModulus<N>,
+    /// g in Montgomery form.
+    g: [Word; N],
+    p_minus_1: [Word; N],
+    /// Fixed-base table for g (named groups only, see [`BUILD_COMB`]).
+    comb: Option<comb::Comb<N>>,
+}
+
+impl FastGroup {
+    /// `p` and `g` validated, without leading zeros.
+    fn new(p: &[u8], g: &[u8], named: Option<NamedDhGroup>) -> Option<Self> {
+        let words = p.len().div_ceil(Word::BITS as usize / 8);
+        Some(match words {
+            W2048 => FastGroup::P2048(FastInner::new(p, g, named)?),
+            W3072 => FastGroup::P3072(FastInner::new(p, g, named)?),
+            W4096 => FastGroup::P4096(FastInner::new(p, g, named)?),
+            _ => return None,
+        })
+    }
+}
+
+impl<const N: usize> FastInner<N> {
+    fn new(p: &[u8], g: &[u8], named: Option<NamedDhGroup>) -> Option<Box<Self>> {
+        let p_words = words_from_be::<N>(p)?;
+        let m = MontModulus::new(&p_words)?;
+        let g = m.to_mont(&words_from_be::<N>(g)?);
+        let comb = match named {
+            Some(n) if BUILD_COMB => Some(comb::Comb::new(&m, &g, n.min_exponent_bits())),
+            _ => None,
+        };
+        let mut p_minus_1 = p_words;
+        // p is odd: no borrow.
+        p_minus_1[0] -= 1;
+        Some(Box::new(FastInner {
+            m,
+            g,
+            p_minus_1,
+            comb,
+        }))
+    }
+
+    /// `g^x`, `p_len` bytes big-endian. No heap but the result.
+    fn public_value(&self, x: &Nat, exponent_bits: u32, p_len: usize) -> Vec<u8> {
+        let mut xw = words_from_limbs::<N>(x.limbs()).expect("x is shorter than p");
+        let y = match &self.comb {
+            Some(comb) if exponent_bits <= comb.max_exponent_bits() => comb.pow(&self.m, &xw),
+            _ => self.m.pow::<SHORT_TABLE>(&self.g, &xw, exponent_bits),
+        };
+        xw.zeroize();
+        let y = self.m.retrieve(&y);
+        let mut out = alloc::vec![0u8; p_len];
+        words_to_be(&y, &mut out);
+        out
+    }
+
+    /// As [`DhPrivateKey::agree`], for a peer value no longer than `p`. No heap but the
+    /// result.
+    fn agree(
+        &self,
+        peer_public: &[u8],
+        x: &Nat,
+        exponent_bits: u32,
+        p_len: usize,
+    ) -> Result<SharedSecret, Error> {
+        let y = words_from_be::<N>(peer_public).ok_or(Error::InvalidDhPublicValue)?;
+        // The peer's value is public: the comparisons may branch.
+        let mut one = [0; N];
+        one[0] = 1;
+        if !lt_vartime(&one, &y) || !lt_vartime(&y, &self.p_minus_1) {
+            return Err(Error::InvalidDhPublicValue);
+        }
+        let y = self.m.to_mont(&y);
+        let mut xw = words_from_limbs::<N>(x.limbs()).expect("x is shorter than p");
+        let mut z = self.m.pow::<SHORT_TABLE>(&y, &xw, exponent_bits);
+        xw.zeroize();
+        let mut zn = self.m.retrieve(&z);
+        z.zeroize();
+        // Constant time; only "the result is 0 or 1" is revealed, and either means the
+        // peer is hostile.
+        let degenerate = mont::ct_eq_words(&zn, &[0; N]) | mont::ct_eq_words(&zn, &one);
+        let mut bytes = Zeroizing::new(alloc::vec![0u8; p_len]);
+        words_to_be(&zn, &mut bytes);
+        zn.zeroize();
+        if degenerate != 0 {
+            return Err(Error::InvalidDhPublicValue);
+        }
+        strip_leading_zeros_in_place(&mut bytes);
+        Ok(SharedSecret {
+            bytes: core::mem::take(&mut *bytes),
+        })
+    }
+}
+
+/// `a < b` for public values of equal length (little-endian words).
+fn lt_vartime(a: &[Word], b: &[Word]) -> bool {
+    for (x, y) in a.iter().rev().zip(b.iter().rev()) {
+        if x != y {
+            return x < y;
+        }
+    }
+    false
 }
 
 impl core::fmt::Debug for DhGroup {
@@ -300,8 +436,7 @@ impl DhGroup {
         let g_int = Nat::from_be(g, p_bits).expect("g < p");
         let g_monty = params.to_monty(&g_int);
         let p_minus_1 = p_int.wrapping_sub(&Nat::one(p_bits));
-        #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
-        let comb = named.map(|n| comb::Comb::new(&g_monty.0, n.min_exponent_bits()));
+        let fast = FastGroup::new(p, g, named);
         DhGroup {
             inner: Shared::new(GroupInner {
                 named,
@@ -311,8 +446,7 @@ impl DhGroup {
                 params,
                 g_monty,
                 p_minus_1,
-                #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
-                comb,
+                fast,
             }),
         }
     }
@@ -454,15 +588,13 @@ impl DhPrivateKey {
     /// public value.
     fn from_exponent(group: &DhGroup, x: Nat, exponent_bits: u32) -> Self {
         let inner = &group.inner;
-        #[cfg(not(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint)))]
-        let public = match &inner.comb {
-            Some(comb) if exponent_bits <= comb.max_exponent_bits() => Residue(comb.pow(&x.0)),
-            _ => inner.params.pow_bounded(&inner.g_monty, &x, exponent_bits),
+        let public = if let Some(fast) = &inner.fast {
+            with_fast!(fast, |f| f.public_value(&x, exponent_bits, group.p_len()))
+        } else {
+            let public = inner.params.pow_bounded(&inner.g_monty, &x, exponent_bits);
+            let public = inner.params.retrieve(&public);
+            left_padded(&public, group.p_len())
         };
-        #[cfg(any(not(target_has_atomic = "ptr"), sanstls_fixed_bigint))]
-        let public = inner.params.pow_bounded(&inner.g_monty, &x, exponent_bits);
-        let public = inner.params.retrieve(&public);
-        let public = left_padded(&public, group.p_len());
         DhPrivateKey {
             group: group.clone(),
             x,
@@ -501,6 +633,14 @@ impl DhPrivateKey {
         let group = &self.group;
         if peer_public.is_empty() || peer_public.len() > group.p_len() {
             return Err(Error::InvalidDhPublicValue);
+        }
+        if let Some(fast) = &group.inner.fast {
+            return with_fast!(fast, |f| f.agree(
+                peer_public,
+                &self.x,
+                self.exponent_bits,
+                group.p_len()
+            ));
         }
         let y = Nat::from_be(peer_public, group.precision()).ok_or(Error::InvalidDhPublicValue)?;
         // The peer's value is public: the comparisons may branch.

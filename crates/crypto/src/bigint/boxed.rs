@@ -29,6 +29,11 @@ impl Nat {
         self.0.bits_precision()
     }
 
+    /// The little-endian limbs.
+    pub(crate) fn limbs(&self) -> &[crypto_bigint::Limb] {
+        self.0.as_limbs()
+    }
+
     /// Big-endian, the full precision long.
     pub(crate) fn to_be_bytes(&self) -> Vec<u8> {
         self.0.to_be_bytes().into_vec()

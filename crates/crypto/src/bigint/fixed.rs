@@ -102,6 +102,11 @@ impl Nat {
         self.limbs.len() as u32 * Limb::BITS
     }
 
+    /// The little-endian limbs.
+    pub(crate) fn limbs(&self) -> &[Limb] {
+        &self.limbs
+    }
+
     /// Big-endian, the full precision long.
     pub(crate) fn to_be_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.limbs.len() * Limb::BYTES);

@@ -12,46 +12,44 @@
 
 use alloc::vec::Vec;
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, CtEq as _, CtSelect as _, MontyForm, MontyMultiplier as _, Word};
+use crate::bigint::mont::{MontModulus, lookup};
+use crypto_bigint::Word;
 use zeroize::Zeroize as _;
 
 /// Bits combined per lookup. 2^6 entries: 16 KiB for ffdhe2048, 32 KiB for ffdhe4096.
 const TEETH: u32 = 6;
 
-type Multiplier<'a> = <BoxedMontyForm as MontyForm>::Multiplier<'a>;
-
+/// The table of one generator modulo one group's `p` (the caller keeps them together).
 #[derive(Clone)]
-pub(super) struct Comb {
+pub(super) struct Comb<const N: usize> {
     /// `d`: the number of columns (and of squarings per exponentiation).
     spacing: u32,
-    table: Vec<BoxedMontyForm>,
+    /// Montgomery forms.
+    table: Vec<[Word; N]>,
 }
 
-impl Comb {
+impl<const N: usize> Comb<N> {
     /// Tables for exponents of up to `max_exponent_bits` bits (rounded up to a multiple
-    /// of `TEETH`). Costs about as much as one exponentiation.
-    pub(super) fn new(g: &BoxedMontyForm, max_exponent_bits: u32) -> Self {
+    /// of `TEETH`), for the generator `g` (Montgomery form) modulo `m`. Costs about as
+    /// much as one exponentiation.
+    pub(super) fn new(m: &MontModulus<N>, g: &[Word; N], max_exponent_bits: u32) -> Self {
         let spacing = max_exponent_bits.div_ceil(TEETH);
-        let params = g.params();
-        let mut mm = Multiplier::from(params);
         // powers[i] = g^(2^(i d))
-        let mut powers: Vec<BoxedMontyForm> = Vec::with_capacity(TEETH as usize);
-        let mut current = g.clone();
+        let mut powers: Vec<[Word; N]> = Vec::with_capacity(TEETH as usize);
+        let mut current = *g;
         for i in 0..TEETH {
             if i > 0 {
                 for _ in 0..spacing {
-                    mm.square_assign(&mut current);
+                    current = m.square(&current);
                 }
             }
-            powers.push(current.clone());
+            powers.push(current);
         }
-        let mut table: Vec<BoxedMontyForm> = Vec::with_capacity(1 << TEETH);
-        table.push(BoxedMontyForm::one(params));
+        let mut table: Vec<[Word; N]> = Vec::with_capacity(1 << TEETH);
+        table.push(*m.one());
         for j in 1usize..1 << TEETH {
             let top = (usize::BITS - 1 - j.leading_zeros()) as usize;
-            let mut entry = table[j & !(1 << top)].clone();
-            mm.mul_assign(&mut entry, &powers[top]);
+            let entry = m.mul(&table[j & !(1 << top)], &powers[top]);
             table.push(entry);
         }
         Comb { spacing, table }
@@ -62,45 +60,29 @@ impl Comb {
         self.spacing * TEETH
     }
 
-    fn params(&self) -> &BoxedMontyParams {
-        self.table[0].params()
-    }
-
-    /// `g^x`, for `x` below `2^max_exponent_bits()`. The running time depends only on
-    /// the table size, not on `x`.
-    pub(super) fn pow(&self, x: &BoxedUint) -> BoxedMontyForm {
-        debug_assert!(x.bit_width() <= self.max_exponent_bits());
-        let params = self.params();
-        let mut mm = Multiplier::from(params);
-        let mut acc = BoxedMontyForm::one(params);
-        let mut entry = BoxedMontyForm::one(params);
-        let words = x.as_words();
+    /// `g^x` (Montgomery form) modulo `m` (the modulus the table was built for), for `x`
+    /// (little-endian words) below `2^max_exponent_bits()`. The running time depends
+    /// only on the table size, not on `x`; no heap.
+    pub(super) fn pow(&self, m: &MontModulus<N>, x: &[Word]) -> [Word; N] {
+        let mut acc = *m.one();
         let mut column: Word = 0;
         for k in (0..self.spacing).rev() {
-            mm.square_assign(&mut acc);
+            acc = m.square(&acc);
             column = 0;
             for i in 0..TEETH {
                 // Public position; secret bit.
                 let pos = k + i * self.spacing;
-                let bit = words
+                let bit = x
                     .get((pos / Word::BITS) as usize)
                     .map_or(0, |w| (w >> (pos % Word::BITS)) & 1);
                 column |= bit << i;
             }
-            // Read every entry; keep the one at `column` through an all-ones/all-zeros
-            // mask (word-wise, so the loop vectorises).
-            let out = entry.as_montgomery_mut().as_mut_words();
-            out.fill(0);
-            for (j, candidate) in self.table.iter().enumerate() {
-                let mask = Word::ct_select(&0, &Word::MAX, (j as Word).ct_eq(&column));
-                for (o, c) in out.iter_mut().zip(candidate.as_montgomery().as_words()) {
-                    *o |= c & mask;
-                }
-            }
-            mm.mul_assign(&mut acc, &entry);
+            // Read every entry; keep the one at `column` through a mask.
+            let mut entry = lookup(&self.table, column);
+            acc = m.mul(&acc, &entry);
+            entry.zeroize();
         }
         column.zeroize();
-        entry.zeroize();
         acc
     }
 }
@@ -108,48 +90,52 @@ impl Comb {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dh::{DhGroup, NamedDhGroup};
+    use crate::bigint::words_from_be;
+    use crate::dh::NamedDhGroup;
     use crate::rng::{Rng as _, SeededRng};
 
-    fn exponent(bytes: &[u8], bits: u32) -> BoxedUint {
-        BoxedUint::from_be_slice(bytes, bits).unwrap()
+    fn check<const N: usize>(named: NamedDhGroup, rng: &mut SeededRng) {
+        let m = MontModulus::<N>::new(&words_from_be(named.p()).unwrap()).unwrap();
+        let mut two = [0; N];
+        two[0] = 2;
+        let g = m.to_mont(&two);
+        let comb = Comb::new(&m, &g, named.min_exponent_bits());
+        let bits = comb.max_exponent_bits();
+        assert!(bits >= named.min_exponent_bits() && bits < named.min_exponent_bits() + 6);
+        let len = bits.div_ceil(8) as usize;
+        let top_mask = 0xffu8 >> (len as u32 * 8 - bits);
+        let mut cases: std::vec::Vec<std::vec::Vec<u8>> = std::vec![
+            std::vec![0; len],
+            std::vec![1],
+            std::vec![2],
+            std::vec![0x80],
+            {
+                let mut v = std::vec![0xff; len];
+                v[0] &= top_mask;
+                v
+            },
+        ];
+        for _ in 0..8 {
+            let mut v = std::vec![0u8; len];
+            rng.fill_bytes(&mut v);
+            v[0] &= top_mask;
+            cases.push(v);
+        }
+        for case in cases {
+            let x: [Word; N] = words_from_be(&case).unwrap();
+            let want = m.pow::<16>(&g, &x, bits);
+            assert_eq!(comb.pow(&m, &x), want, "{named:?} {case:02x?}");
+        }
     }
 
-    /// The comb agrees with the generic constant-time exponentiation, for random and
-    /// extreme exponents, in every named group.
+    /// The comb agrees with the windowed exponentiation (itself tested against
+    /// crypto-bigint in `bigint::mont`), for random and extreme exponents, in every named
+    /// group.
     #[test]
     fn comb_matches_generic_exponentiation() {
         let mut rng = SeededRng::from_seed([11; 32]);
-        for named in NamedDhGroup::ALL {
-            let group = DhGroup::named(named);
-            let g = &group.inner.g_monty.0;
-            let comb = Comb::new(g, named.min_exponent_bits());
-            let bits = comb.max_exponent_bits();
-            assert!(bits >= named.min_exponent_bits() && bits < named.min_exponent_bits() + 6);
-            let len = bits.div_ceil(8) as usize;
-            let top_mask = 0xffu8 >> (len as u32 * 8 - bits);
-            let mut cases: std::vec::Vec<std::vec::Vec<u8>> = std::vec![
-                std::vec![0; len],
-                std::vec![1],
-                std::vec![2],
-                std::vec![0x80],
-                {
-                    let mut v = std::vec![0xff; len];
-                    v[0] &= top_mask;
-                    v
-                },
-            ];
-            for _ in 0..8 {
-                let mut v = std::vec![0u8; len];
-                rng.fill_bytes(&mut v);
-                v[0] &= top_mask;
-                cases.push(v);
-            }
-            for case in cases {
-                let x = exponent(&case, bits);
-                let want = g.pow_bounded_exp(&x, bits).retrieve();
-                assert_eq!(comb.pow(&x).retrieve(), want, "{named:?} {case:02x?}");
-            }
-        }
+        check::<{ 2048 / Word::BITS as usize }>(NamedDhGroup::Ffdhe2048, &mut rng);
+        check::<{ 3072 / Word::BITS as usize }>(NamedDhGroup::Ffdhe3072, &mut rng);
+        check::<{ 4096 / Word::BITS as usize }>(NamedDhGroup::Ffdhe4096, &mut rng);
     }
 }

@@ -221,3 +221,58 @@ fn exponent_length_bounds() {
         );
     }
 }
+
+/// The group without its fixed-width form: the generic path.
+fn generic(group: &DhGroup) -> DhGroup {
+    let mut inner = (*group.inner).clone();
+    assert!(inner.fast.is_some(), "{group:?} has a fixed-width form");
+    inner.fast = None;
+    DhGroup {
+        inner: Shared::new(inner),
+    }
+}
+
+/// The fixed-width path (comb and windowed exponentiation) computes what the generic
+/// path computes, for public values and shared secrets, in every named group, with the
+/// shortest and a long exponent (beyond the comb's reach), and rejects the same peer
+/// values.
+#[test]
+fn fast_path_matches_generic_path() {
+    let mut rng = SeededRng::from_seed([21; 32]);
+    for named in NamedDhGroup::ALL {
+        let fast = DhGroup::named(named);
+        let slow = generic(&fast);
+        for bits in [named.min_exponent_bits(), named.min_exponent_bits() + 100] {
+            let a = random_exponent(&mut rng, bits);
+            let b = random_exponent(&mut rng, bits);
+            let (a_fast, a_slow) = (
+                DhPrivateKey::from_exponent(&fast, a.clone(), bits),
+                DhPrivateKey::from_exponent(&slow, a, bits),
+            );
+            let b_fast = DhPrivateKey::from_exponent(&fast, b, bits);
+            assert_eq!(a_fast.public_value(), a_slow.public_value(), "{named:?}");
+            let s1 = a_fast.agree(&b_fast.public_value()).unwrap();
+            let s2 = a_slow.agree(&b_fast.public_value()).unwrap();
+            let s3 = b_fast.agree(&a_fast.public_value()).unwrap();
+            assert_eq!(s1.as_bytes(), s2.as_bytes(), "{named:?}");
+            assert_eq!(s1.as_bytes(), s3.as_bytes(), "{named:?}");
+            // Out-of-range peer values: 0, 1, p - 1, p, and a value longer than p.
+            let p = fast.p_bytes().to_vec();
+            let mut p_minus_1 = p.clone();
+            *p_minus_1.last_mut().unwrap() -= 1;
+            let long = vec![1u8; p.len() + 1];
+            for bad in [&[0u8][..], &[1], &p_minus_1, &p, &long] {
+                assert!(a_fast.agree(bad).is_err(), "{named:?}");
+                assert!(a_slow.agree(bad).is_err(), "{named:?}");
+            }
+            // 2 and p - 2 are accepted by both.
+            let mut p_minus_2 = p.clone();
+            *p_minus_2.last_mut().unwrap() -= 2;
+            for ok in [&[2u8][..], &p_minus_2] {
+                let s1 = a_fast.agree(ok).unwrap();
+                let s2 = a_slow.agree(ok).unwrap();
+                assert_eq!(s1.as_bytes(), s2.as_bytes(), "{named:?}");
+            }
+        }
+    }
+}

@@ -335,6 +335,9 @@ pub struct RsaPrivateKey {
     /// A provider's private operation for this key, used instead of the built-in one
     /// (see [`crate::provider`]).
     pub(super) provided: Option<Box<dyn RsaPrivateOperation>>,
+    /// The same key at a fixed width, for 2048-, 3072- and 4096-bit keys with primes of
+    /// half the size: the private operation's fast path (`math.rs`).
+    pub(super) fast: Option<alloc::boxed::Box<super::math::FastCrt>>,
 }
 
 impl fmt::Debug for RsaPrivateKey {
@@ -352,6 +355,9 @@ impl Drop for RsaPrivateKey {
         self.dp.zeroize();
         self.dq.zeroize();
         self.qinv.zeroize();
+        if let Some(fast) = &mut self.fast {
+            fast.zeroize();
+        }
     }
 }
 
@@ -533,7 +539,21 @@ impl RsaPrivateKey {
             return Err(Error::InvalidKey("qinv * q != 1 mod p"));
         }
 
+        let e = public
+            .e_be
+            .iter()
+            .fold(0u64, |e, &b| (e << 8) | u64::from(b));
+        let fast = super::math::FastCrt::new(&super::math::CrtParts {
+            n: &public.n,
+            e,
+            p: &p,
+            q: &q,
+            dp: &dp,
+            dq: &dq,
+            qinv: &qinv,
+        });
         let key = RsaPrivateKey {
+            fast,
             qinv: p_params.to_monty(&qinv),
             public,
             p_params,
