@@ -11,6 +11,9 @@
 //!   [`CryptoProvider::start_dh`] and `start_ecdh` return a [`KeyExchange`];
 //! - AEAD record protection: [`CryptoProvider::aead_key`] returns an [`AeadKey`].
 //!
+//! [`RsaPrivateKey`]: crate::rsa::RsaPrivateKey
+//! [`RsaPrivateKey::from_pem_with`]: crate::rsa::RsaPrivateKey::from_pem_with
+//!
 //! Every method has a default that declines (`None`), and a declined operation runs on
 //! the built-in code, so a provider implements only what it accelerates:
 //! [`BuiltIn`] declines everything. A server with a native library plugs in the
