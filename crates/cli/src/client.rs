@@ -127,6 +127,11 @@ pub(crate) struct Args {
     /// docs/RECORDING.md.
     #[arg(long, value_name = "FILE")]
     record: Option<PathBuf>,
+    /// Where the RSA private operations of --key, the ephemeral (EC)DH keys and the
+    /// AEAD record keys run: builtin (sanstls's own code) or openssl (the system's
+    /// libcrypto; needs a sanstls built with the cargo feature `openssl`).
+    #[arg(long, value_enum, value_name = "NAME", default_value = "builtin")]
+    provider: crate::provider::ProviderName,
     #[command(flatten)]
     records: crate::RecordArgs,
 }
@@ -231,6 +236,7 @@ fn build_config(
         }),
         None => Arc::clone(store) as _,
     };
+    let provider = crate::provider::provider(a.provider)?;
     let mut b = sanstls_std::client_config_builder()
         .trace(true)
         .session_store(Some(store))
@@ -258,12 +264,16 @@ fn build_config(
     let mut own_cert = OwnCert::None;
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
         let ck = load::certified_key(cert, key).map_err(|e| config_failure(&e))?;
+        let ck = crate::provider::with_provider(ck, cert, key, provider.as_deref())?;
         own_cert = if ck.may_sign() {
             OwnCert::Usable
         } else {
             OwnCert::CannotSign
         };
         b = b.client_certificate(ck);
+    }
+    if let Some(provider) = provider {
+        b = b.crypto_provider(provider);
     }
     let config = b.build().map(Arc::new).map_err(|e| {
         Failure::new(

@@ -50,6 +50,13 @@
 //!   every connection into DIR for `sanstls replay` (one file each; the key is not in
 //!   them).
 //!
+//! - `client` and `server` take `--provider builtin|openssl`: where the RSA private
+//!   operations of `--key`, the ephemeral (EC)DH keys and the AEAD record keys run.
+//!   `builtin` (the default) is sanstls's own code; `openssl` the system's libcrypto
+//!   through the `sanstls-openssl` crate, in a binary built with this crate's cargo
+//!   feature `openssl` (off by default; without it `--provider openssl` is a usage
+//!   error naming the feature).
+//!
 //! - `sanstls replay FILE`: runs a connection recorded with `client --record FILE` or
 //!   `server --record DIR` again, from the recorded command line, seed, times and
 //!   received bytes, prints its trace (as `--trace` does) and outcome, and reports
@@ -86,6 +93,7 @@ mod certinfo;
 mod client;
 mod demo;
 mod explain;
+mod provider;
 mod recording;
 mod replay;
 mod server;

@@ -138,6 +138,11 @@ pub(crate) struct Args {
     /// Whoever has a recording can decrypt its connection. See docs/RECORDING.md.
     #[arg(long, value_name = "DIR")]
     record: Option<PathBuf>,
+    /// Where the RSA private operations of --key, the ephemeral (EC)DH keys and the
+    /// AEAD record keys run: builtin (sanstls's own code) or openssl (the system's
+    /// libcrypto; needs a sanstls built with the cargo feature `openssl`).
+    #[arg(long, value_enum, value_name = "NAME", default_value = "builtin")]
+    provider: crate::provider::ProviderName,
     #[command(flatten)]
     records: crate::RecordArgs,
 }
@@ -175,6 +180,8 @@ fn build_config(
     let accepted = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
     let groups = suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
     let key = load::certified_key(&a.cert, &a.key).map_err(|e| config_failure(&e))?;
+    let provider = crate::provider::provider(a.provider)?;
+    let key = crate::provider::with_provider(key, &a.cert, &a.key, provider.as_deref())?;
     let key_text: Arc<str> = key
         .chain()
         .first()
@@ -215,6 +222,9 @@ fn build_config(
         .ticketer(ticketer)
         .handshake_timeout(Duration::from_secs(a.handshake_timeout))
         .max_fragment_len(a.records.max_fragment_len());
+    if let Some(provider) = provider {
+        b = b.crypto_provider(provider);
+    }
     if !accepted.is_empty() {
         b = b.cipher_suites(&accepted);
     }

@@ -3,8 +3,9 @@
 //!
 //! # What is measured
 //!
-//! The release `sanstls` binary is built first (`cargo build --release -p sanstls-cli`,
-//! honouring `CARGO_TARGET_DIR`). Then two servers run side by side on 127.0.0.1
+//! The release `sanstls` binary is built first (`cargo build --release -p sanstls-cli
+//! --features openssl`, honouring `CARGO_TARGET_DIR`; the feature adds `--provider
+//! openssl` and links the system's libssl, which the benchmark needs anyway). Then two servers run side by side on 127.0.0.1
 //! ephemeral ports, both presenting `testdata/server-rsa2048` (leaf and intermediate,
 //! RSA 2048), and a second pair presenting `testdata/server-ecdsa-p256` (ECDSA P-256
 //! leaf and ECDSA intermediate) for the ECDHE-ECDSA suite:
@@ -35,6 +36,16 @@
 //! TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 (ECDHE-RSA-AES128-GCM-SHA256) and
 //! TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (ECDHE-ECDSA-AES128-GCM-SHA256, the P-256
 //! certificate).
+//!
+//! # The OpenSSL crypto provider
+//!
+//! A third server, `sanstls server --provider openssl` with the RSA 2048 certificate,
+//! runs its RSA private operations, ephemeral DH (ffdhe2048) and ECDH keys and AEAD
+//! record keys on the system's libcrypto through the `sanstls-openssl` provider
+//! (hashes, HMAC, AES-CBC and the protocol stay sanstls's). Its rows, in a table of
+//! their own, are full handshakes (`s_time -new`) for AES128-SHA256 (RSA key
+//! exchange), DHE-RSA-AES128-SHA256 and ECDHE-RSA-AES128-GCM-SHA256, alternating with
+//! the same `openssl s_server` as the first table, with the same columns and ratios.
 //!
 //! # Resumed handshakes
 //!
@@ -69,8 +80,11 @@
 //! OpenSSL / sanstls (above 1: sanstls spends less CPU per connection).
 //!
 //! Settings: `SANSTLS_BENCH_SECS` (seconds per round, default 3) and
-//! `SANSTLS_BENCH_ROUNDS` (rounds per side, default 5). `OPENSSL` names the openssl
-//! binary (default `/usr/bin/openssl`).
+//! `SANSTLS_BENCH_ROUNDS` (rounds per side, default 5). `SANSTLS_BENCH_TABLES`: which
+//! tables to measure, a comma-separated subset of `full` (full handshakes, built-in
+//! provider), `provider` (full handshakes, `--provider openssl`) and `resumed`
+//! (default: all three). `OPENSSL` names the openssl binary (default
+//! `/usr/bin/openssl`).
 
 // Rates are floating point by nature.
 #![allow(clippy::cast_precision_loss)]
@@ -100,6 +114,8 @@ fn build_sanstls() -> PathBuf {
             "--release",
             "-p",
             "sanstls-cli",
+            "--features",
+            "openssl",
             "--bin",
             "sanstls",
         ])
@@ -109,7 +125,7 @@ fn build_sanstls() -> PathBuf {
         .expect("running cargo build");
     assert!(
         out.status.success(),
-        "cargo build --release -p sanstls-cli failed"
+        "cargo build --release -p sanstls-cli --features openssl failed"
     );
     let text = String::from_utf8_lossy(&out.stdout);
     for line in text.lines() {
@@ -154,13 +170,15 @@ const ECDSA_P256: Cert = Cert {
     root: "ca-ecdsa-root.cert.pem",
 };
 
-/// Starts `sanstls server` with `cert` on an ephemeral port; returns it and the port.
-fn start_sanstls(bin: &PathBuf, cert: &Cert) -> (Peer, u16) {
+/// Starts `sanstls server` with `cert` and the options `extra` on an ephemeral port;
+/// returns it and the port.
+fn start_sanstls(bin: &PathBuf, cert: &Cert, extra: &[&str]) -> (Peer, u16) {
     let mut peer = Peer::spawn(
         Command::new(bin)
             .args(["server", "--addr", "127.0.0.1:0"])
             .args(["--cert", &td(cert.chain)])
-            .args(["--key", &td(cert.key)]),
+            .args(["--key", &td(cert.key)])
+            .args(extra),
     );
     let line = peer.line_containing("listening on ");
     let port = line
@@ -444,16 +462,45 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Which tables `SANSTLS_BENCH_TABLES` asks for (all when unset or empty).
+struct Tables {
+    full: bool,
+    provider: bool,
+    resumed: bool,
+}
+
+fn tables() -> Tables {
+    let v = std::env::var("SANSTLS_BENCH_TABLES").unwrap_or_default();
+    let names: Vec<&str> = v
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .collect();
+    for n in &names {
+        assert!(
+            matches!(*n, "full" | "provider" | "resumed"),
+            "SANSTLS_BENCH_TABLES: unknown table {n:?} (full, provider, resumed)"
+        );
+    }
+    let on = |n: &str| names.is_empty() || names.contains(&n);
+    Tables {
+        full: on("full"),
+        provider: on("provider"),
+        resumed: on("resumed"),
+    }
+}
+
 fn main() {
     // `cargo bench` passes --bench; any other argument is a filter we do not use.
     let secs = env_num("SANSTLS_BENCH_SECS", 3);
     let rounds = env_num("SANSTLS_BENCH_ROUNDS", 5) as usize;
+    let tables = tables();
     let bin = build_sanstls();
-    let (sanstls, sport) = start_sanstls(&bin, &RSA_2048);
+    let (sanstls, sport) = start_sanstls(&bin, &RSA_2048, &[]);
     let (openssl_server, oport) = start_openssl(&RSA_2048);
     let servers = ((sport, sanstls.pid()), (oport, openssl_server.pid()));
     // A second pair with the ECDSA P-256 certificate, for the ECDHE-ECDSA suite.
-    let (sanstls_ec, sport_ec) = start_sanstls(&bin, &ECDSA_P256);
+    let (sanstls_ec, sport_ec) = start_sanstls(&bin, &ECDSA_P256, &[]);
     let (openssl_ec, oport_ec) = start_openssl(&ECDSA_P256);
     let servers_ec = ((sport_ec, sanstls_ec.pid()), (oport_ec, openssl_ec.pid()));
 
@@ -486,33 +533,84 @@ fn main() {
     ];
     println!("\n## TCP handshakes per second: sanstls server vs openssl s_server\n");
     println!("binary: {}", bin.display());
-    for (_, cipher, cert, ((sport, _), (oport, _))) in suites {
+    if tables.full {
+        for (_, cipher, cert, ((sport, _), (oport, _))) in suites {
+            println!(
+                "check sanstls {cipher}: {}",
+                check(sport, cipher, cert.root)
+            );
+            println!(
+                "check openssl {cipher}: {}",
+                check(oport, cipher, cert.root)
+            );
+        }
         println!(
-            "check sanstls {cipher}: {}",
-            check(sport, cipher, cert.root)
+            "\nopenssl s_time -new, {rounds} alternating rounds of {secs} s per side, median; \
+             connections per second (ratio sanstls / OpenSSL) and server CPU per connection \
+             (ratio OpenSSL / sanstls)\n"
         );
+        header("suite (new connection per handshake)");
+        for (iana, cipher, cert, servers) in suites {
+            let (rates, cpu) = measure(servers, cipher, secs, rounds, Mode::New);
+            let iana = if std::ptr::eq(cert, &ECDSA_P256) {
+                format!("{iana} (P-256 cert)")
+            } else {
+                iana.to_owned()
+            };
+            row(&iana, rates, cpu);
+        }
+    }
+
+    if tables.provider {
+        provider_table(&bin, servers.1, secs, rounds);
+    }
+
+    if tables.resumed {
+        resumed_table(servers, secs, rounds);
+    }
+}
+
+/// Full handshakes against `sanstls server --provider openssl` (the RSA certificate;
+/// RSA private operations, ephemeral DH and ECDH, AEAD record keys on OpenSSL) beside
+/// `openssl s_server` (`openssl`: its port and process ID).
+fn provider_table(bin: &PathBuf, openssl: (u16, u32), secs: u64, rounds: usize) {
+    let (provided, pport) = start_sanstls(bin, &RSA_2048, &["--provider", "openssl"]);
+    let servers = ((pport, provided.pid()), openssl);
+    let suites = [
+        ("TLS_RSA_WITH_AES_128_CBC_SHA256", "AES128-SHA256"),
+        (
+            "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256",
+            "DHE-RSA-AES128-SHA256",
+        ),
+        (
+            "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "ECDHE-RSA-AES128-GCM-SHA256",
+        ),
+    ];
+    println!();
+    for (_, cipher) in suites {
         println!(
-            "check openssl {cipher}: {}",
-            check(oport, cipher, cert.root)
+            "check sanstls --provider openssl {cipher}: {}",
+            check(pport, cipher, RSA_2048.root)
         );
     }
     println!(
-        "\nopenssl s_time -new, {rounds} alternating rounds of {secs} s per side, median; \
-         connections per second (ratio sanstls / OpenSSL) and server CPU per connection \
-         (ratio OpenSSL / sanstls)\n"
+        "\nsanstls server --provider openssl (the sanstls-openssl crypto provider: RSA, \
+         DH, ECDH and AEAD on the system's libcrypto) vs openssl s_server; openssl s_time \
+         -new, {rounds} alternating rounds of {secs} s per side, median; ratios as above\n"
     );
-    header("suite (new connection per handshake)");
-    for (iana, cipher, cert, servers) in suites {
+    header("suite (new connection, --provider openssl)");
+    for (iana, cipher) in suites {
         let (rates, cpu) = measure(servers, cipher, secs, rounds, Mode::New);
-        let iana = if std::ptr::eq(cert, &ECDSA_P256) {
-            format!("{iana} (P-256 cert)")
-        } else {
-            iana.to_owned()
-        };
-        row(&iana, rates, cpu);
+        row(iana, rates, cpu);
     }
+    drop(provided);
+}
 
-    // Resumed handshakes: how each server resumes, then the rates.
+/// Resumed handshakes against the built-in `sanstls server` and `openssl s_server`
+/// (`servers`): how each server resumes, then the rates.
+fn resumed_table(servers: ((u16, u32), (u16, u32)), secs: u64, rounds: usize) {
+    let ((sport, _), (oport, _)) = servers;
     let (s_default, o_default) = (
         check_resumption(sport, false),
         check_resumption(oport, false),
