@@ -7,7 +7,9 @@
 //! - Speed: the key pads are absorbed once per connection direction ([`MacKey::new`]),
 //!   and a record's MAC input (`seq_num + type + version + length + fragment`, RFC 5246
 //!   §6.2.3.1) is hashed straight from the record buffer, whole hash blocks at a time,
-//!   with no copy of the fragment.
+//!   with no copy of the fragment. Sealing interleaves it with the CBC encryption one
+//!   hash block at a time ([`MacKey::interleaved`]), so that the CPU runs the hash's
+//!   compression while the serial CBC chain waits on its AES rounds.
 //! - Lucky Thirteen: [`MacKey::verify_padded`] must make the same number of
 //!   compression-function calls whatever the (secret) plaintext length, which needs
 //!   block-level control. See the `cbc` module docs for the whole method.
