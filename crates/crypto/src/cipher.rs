@@ -126,6 +126,56 @@ impl AesCbcKey {
     }
 }
 
+/// A CBC encryption in progress: [`CbcEncryptor::encrypt_blocks`] encrypts whole blocks
+/// and carries the chain on to the next call, so a caller can encrypt a buffer a few
+/// blocks at a time (the record layer interleaves it with its MAC) with the same result
+/// as one [`AesCbcKey::encrypt_in_place`] over all of it.
+pub struct CbcEncryptor<'a> {
+    inner: EncryptorInner<'a>,
+}
+
+enum EncryptorInner<'a> {
+    Aes128(cbc::Encryptor<&'a Aes128>),
+    Aes256(cbc::Encryptor<&'a Aes256>),
+}
+
+impl core::fmt::Debug for CbcEncryptor<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CbcEncryptor").finish_non_exhaustive()
+    }
+}
+
+impl AesCbcKey {
+    /// Start a CBC encryption under `iv`, continued by [`CbcEncryptor::encrypt_blocks`].
+    pub fn encryptor(&self, iv: &[u8; AES_BLOCK_LEN]) -> CbcEncryptor<'_> {
+        let iv = Array::from(*iv);
+        let inner = match &self.schedule {
+            Schedule::Aes128(c) => {
+                EncryptorInner::Aes128(cbc::Encryptor::<&Aes128>::inner_iv_init(c, &iv))
+            }
+            Schedule::Aes256(c) => {
+                EncryptorInner::Aes256(cbc::Encryptor::<&Aes256>::inner_iv_init(c, &iv))
+            }
+        };
+        CbcEncryptor { inner }
+    }
+}
+
+impl CbcEncryptor<'_> {
+    /// CBC-encrypt `buf` in place, chaining on from the previous call (or the IV).
+    ///
+    /// `buf` must be a whole number of blocks (possibly none), else
+    /// [`Error::InvalidLength`] and `buf` is untouched.
+    pub fn encrypt_blocks(&mut self, buf: &mut [u8]) -> Result<(), Error> {
+        let blocks = as_blocks(buf)?;
+        match &mut self.inner {
+            EncryptorInner::Aes128(e) => e.encrypt_blocks(blocks),
+            EncryptorInner::Aes256(e) => e.encrypt_blocks(blocks),
+        }
+        Ok(())
+    }
+}
+
 /// View `buf` as AES blocks, or [`Error::InvalidLength`] if it is not a whole number.
 fn as_blocks(buf: &mut [u8]) -> Result<&mut [Array<u8, aes::cipher::consts::U16>], Error> {
     let (blocks, rest) = Array::slice_as_chunks_mut(buf);
@@ -179,6 +229,30 @@ mod tests {
             assert_eq!(buf, h(ct), "encrypt, key_len {}", key.key_len());
             key.decrypt_in_place(&iv, &mut buf).unwrap();
             assert_eq!(buf, h(SP800_38A_PT), "decrypt, key_len {}", key.key_len());
+        }
+    }
+
+    /// The encryptor, fed any split of whole blocks, gives what one call gives.
+    #[test]
+    fn encryptor_in_pieces_matches_one_call() {
+        for key in [[3u8; 16].as_slice(), [4u8; 32].as_slice()] {
+            let key = AesCbcKey::new(key).unwrap();
+            let iv = [9u8; 16];
+            let plain: Vec<u8> = (0..64 * 16).map(|i: usize| (i * 31) as u8).collect();
+            let mut want = plain.clone();
+            key.encrypt_in_place(&iv, &mut want).unwrap();
+            for step in [1usize, 3, 4, 7, 64] {
+                let mut got = plain.clone();
+                let mut e = key.encryptor(&iv);
+                for chunk in got.chunks_mut(step * 16) {
+                    e.encrypt_blocks(chunk).unwrap();
+                }
+                assert_eq!(got, want, "step {step}");
+            }
+            let mut e = key.encryptor(&iv);
+            let mut odd = [0u8; 17];
+            assert_eq!(e.encrypt_blocks(&mut odd), Err(Error::InvalidLength));
+            assert_eq!(odd, [0u8; 17]);
         }
     }
 

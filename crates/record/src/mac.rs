@@ -7,7 +7,9 @@
 //! - Speed: the key pads are absorbed once per connection direction ([`MacKey::new`]),
 //!   and a record's MAC input (`seq_num + type + version + length + fragment`, RFC 5246
 //!   §6.2.3.1) is hashed straight from the record buffer, whole hash blocks at a time,
-//!   with no copy of the fragment.
+//!   with no copy of the fragment. Sealing interleaves it with the CBC encryption one
+//!   hash block at a time ([`MacKey::interleaved`]), so that the CPU runs the hash's
+//!   compression while the serial CBC chain waits on its AES rounds.
 //! - Lucky Thirteen: [`MacKey::verify_padded`] must make the same number of
 //!   compression-function calls whatever the (secret) plaintext length, which needs
 //!   block-level control. See the `cbc` module docs for the whole method.
@@ -123,7 +125,7 @@ impl MacHash {
     }
 
     /// The same hash in sanstls-crypto (for keys longer than a block, and tests).
-    fn algorithm(self) -> sanstls_crypto::hash::HashAlgorithm {
+    pub(crate) fn algorithm(self) -> sanstls_crypto::hash::HashAlgorithm {
         use sanstls_crypto::hash::HashAlgorithm;
         match self {
             MacHash::Sha1 => HashAlgorithm::Sha1,
@@ -310,6 +312,129 @@ impl MacKey {
         };
         run.update(header);
         run
+    }
+
+    /// HMAC over `prefix | data` (`prefix` public, shorter than a hash block, `data`
+    /// a whole number of AES blocks up to its last partial one), interleaved with
+    /// `cipher`, which is called on consecutive runs of whole 16-byte blocks of `data`
+    /// from its start:
+    ///
+    /// - [`Interleave::MacThenCipher`] (MAC-then-encrypt sealing): each block is hashed
+    ///   before `cipher` sees it; `cipher` is called on the blocks the hash has consumed,
+    ///   up to the last whole AES block before the end of the last whole hash block, and
+    ///   the returned offset says how far it got (the caller encrypts the rest with the
+    ///   MAC and padding).
+    /// - [`Interleave::CipherThenMac`] (encrypt-then-MAC sealing): `cipher` runs on each
+    ///   block before it is hashed; `data` must be whole AES blocks and all of it is passed
+    ///   to `cipher` (the returned offset is `data.len()`).
+    ///
+    /// One hash block is compressed per step, with the AES blocks it covers (4 for
+    /// SHA-1/SHA-256, 8 for SHA-384), so the CPU overlaps the hash's compression with the
+    /// latency-bound CBC chain: with 1 KiB steps the two ran one after the other. The
+    /// hash state stays in the hash's own word type across the loop. Every branch and
+    /// loop bound depends on `data.len()` and `prefix.len()` only.
+    pub(crate) fn interleaved(
+        &self,
+        prefix: &[u8],
+        data: &mut [u8],
+        order: Interleave,
+        cipher: impl FnMut(&mut [u8]),
+    ) -> (Tag, usize) {
+        match self.hash {
+            MacHash::Sha1 => self.interleaved_with::<Sha1Words, 64, 8>(prefix, data, order, cipher),
+            MacHash::Sha256 => {
+                self.interleaved_with::<Sha256Words, 64, 8>(prefix, data, order, cipher)
+            }
+            #[cfg(feature = "sha384")]
+            MacHash::Sha384 => {
+                self.interleaved_with::<Sha384Words, 128, 16>(prefix, data, order, cipher)
+            }
+        }
+    }
+
+    fn interleaved_with<W: Words<B>, const B: usize, const LF: usize>(
+        &self,
+        prefix: &[u8],
+        data: &mut [u8],
+        order: Interleave,
+        mut cipher: impl FnMut(&mut [u8]),
+    ) -> (Tag, usize) {
+        const AES: usize = 16;
+        let down = |x: usize| x - x % AES;
+        let up = |x: usize| x.div_ceil(AES) * AES;
+        let n = data.len();
+        let h = prefix.len();
+        debug_assert!(h < B);
+        debug_assert!(order == Interleave::MacThenCipher || n.is_multiple_of(AES));
+        let mut state = W::load(&self.inner);
+        let mut buf = [0u8; B];
+        buf[..h].copy_from_slice(prefix);
+        // Bytes of `data` hashed (through whole blocks) and bytes given to `cipher`.
+        let (mut hashed, mut ciphered) = (0usize, 0usize);
+        let first = B - h;
+        let mut buf_len = h;
+        if n >= first {
+            if order == Interleave::CipherThenMac {
+                ciphered = up(first);
+                cipher(&mut data[..ciphered]);
+            }
+            buf[h..].copy_from_slice(&data[..first]);
+            W::compress(&mut state, &buf);
+            hashed = first;
+            buf_len = 0;
+            while hashed + B <= n {
+                match order {
+                    Interleave::MacThenCipher => {
+                        let to = down(hashed);
+                        cipher(&mut data[ciphered..to]);
+                        ciphered = to;
+                        let block: &[u8; B] =
+                            data[hashed..hashed + B].try_into().expect("a whole block");
+                        W::compress(&mut state, block);
+                    }
+                    Interleave::CipherThenMac => {
+                        let to = up(hashed + B);
+                        cipher(&mut data[ciphered..to]);
+                        ciphered = to;
+                        let block: &[u8; B] =
+                            data[hashed..hashed + B].try_into().expect("a whole block");
+                        W::compress(&mut state, block);
+                    }
+                }
+                hashed += B;
+            }
+        }
+        match order {
+            Interleave::MacThenCipher => {
+                let to = down(hashed);
+                cipher(&mut data[ciphered..to]);
+                ciphered = to;
+            }
+            Interleave::CipherThenMac => {
+                cipher(&mut data[ciphered..]);
+                ciphered = n;
+            }
+        }
+        // The rest of `data` (under a block), then the padding (FIPS 180-4 §5.1).
+        let rest = n - hashed;
+        buf[buf_len..buf_len + rest].copy_from_slice(&data[hashed..]);
+        buf_len += rest;
+        buf[buf_len] = 0x80;
+        buf[buf_len + 1..].fill(0);
+        if buf_len + 1 > B - LF {
+            W::compress(&mut state, &buf);
+            buf.fill(0);
+        }
+        let bits = MacHash::bit_len(B + h + n);
+        buf[B - LF..].copy_from_slice(&bits[MAX_LEN_FIELD - LF..]);
+        W::compress(&mut state, &buf);
+        let mut words: State = [[0; 8]; STATE_HALVES];
+        W::store(&state, &mut words);
+        let inner = self.hash.output(&words);
+        state.zeroize();
+        words.zeroize();
+        buf.zeroize();
+        (self.outer_hash(&inner), ciphered)
     }
 
     /// The MAC of everything fed to `run`.
@@ -514,6 +639,89 @@ fn ct_extract_mac(
         *o = v;
     }
     rotated.zeroize();
+}
+
+/// Which of MAC and cipher sees each block first in [`MacKey::interleaved`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Interleave {
+    /// Hash a block, then hand it to the cipher (MAC-then-encrypt).
+    MacThenCipher,
+    /// Hand a block to the cipher, then hash it (encrypt-then-MAC).
+    CipherThenMac,
+}
+
+/// A hash's state in its own words, with its compression function on one block of `B`
+/// bytes: [`MacKey::interleaved`] keeps it across a record instead of converting a
+/// [`State`] at every call.
+trait Words<const B: usize>: Zeroize {
+    fn load(s: &State) -> Self;
+    fn store(&self, s: &mut State);
+    fn compress(&mut self, block: &[u8; B]);
+}
+
+struct Sha1Words([u32; 5]);
+struct Sha256Words([u32; 8]);
+#[cfg(feature = "sha384")]
+struct Sha384Words([u64; 8]);
+
+impl Zeroize for Sha1Words {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+impl Zeroize for Sha256Words {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+#[cfg(feature = "sha384")]
+impl Zeroize for Sha384Words {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl Words<64> for Sha1Words {
+    fn load(s: &State) -> Self {
+        Sha1Words([s[0][0], s[0][1], s[0][2], s[0][3], s[0][4]])
+    }
+    fn store(&self, s: &mut State) {
+        s[0][..5].copy_from_slice(&self.0);
+    }
+    fn compress(&mut self, block: &[u8; 64]) {
+        #[cfg(test)]
+        tests::COMPRESSED.with(|c| c.set(c.get() + 1));
+        sha1::block_api::compress(&mut self.0, core::slice::from_ref(block));
+    }
+}
+
+impl Words<64> for Sha256Words {
+    fn load(s: &State) -> Self {
+        Sha256Words(s[0])
+    }
+    fn store(&self, s: &mut State) {
+        s[0] = self.0;
+    }
+    fn compress(&mut self, block: &[u8; 64]) {
+        #[cfg(test)]
+        tests::COMPRESSED.with(|c| c.set(c.get() + 1));
+        sha2::block_api::compress256(&mut self.0, core::slice::from_ref(block));
+    }
+}
+
+#[cfg(feature = "sha384")]
+impl Words<128> for Sha384Words {
+    fn load(s: &State) -> Self {
+        Sha384Words(join_words(s))
+    }
+    fn store(&self, s: &mut State) {
+        split_words(&self.0, s);
+    }
+    fn compress(&mut self, block: &[u8; 128]) {
+        #[cfg(test)]
+        tests::COMPRESSED.with(|c| c.set(c.get() + 1));
+        sha2::block_api::compress512(&mut self.0, core::slice::from_ref(block));
+    }
 }
 
 /// A running inner hash over public-length data, hashing whole blocks in place.

@@ -1,5 +1,28 @@
 //! `cargo xtask bench crypto`: sanstls-crypto beside OpenSSL (system libssl through the
 //! `openssl` crate), in one run, on the same keys and inputs.
+//!
+//! The RSA rows also measure RustCrypto's `rsa` crate (0.10, on the same PKCS#1 keys,
+//! `testdata/server-rsa{2048,3072}.rsa.pem`): private decryption of a 48-byte TLS premaster
+//! with `PrivateKey::decrypt_blinded` and `Pkcs1v15Encrypt` (blinded, implicit rejection),
+//! signing with `pkcs1v15::SigningKey<Sha256>` through `RandomizedSigner` (blinded), and,
+//! at 2048 bits, `PublicKey::encrypt` with `Pkcs1v15Encrypt` and
+//! `pkcs1v15::VerifyingKey<Sha256>`. Every RNG is the OS generator
+//! (`sanstls_crypto::rng::os_rng`).
+//!
+//! # Output
+//!
+//! One Markdown table (see `sanstls_test::bench` for the rounds), six columns on every
+//! row:
+//!
+//! ```text
+//! | operation | sanstls | OpenSSL | rsa crate | ratio | vs rsa crate |
+//! ```
+//!
+//! `ratio` is sanstls / OpenSSL, `vs rsa crate` is sanstls / rsa crate (above 1: sanstls
+//! is faster); both are rates (`op/s`, `MB/s`) so higher is faster. Rows that are not RSA
+//! print `-` in the `rsa crate` and `vs rsa crate` cells. A filter argument selects
+//! sections by substring (`rsa`, `dh`, `ecdh`, `ecdsa`, `aes`, `hmac`):
+//! `cargo bench -p sanstls-test --bench crypto -- rsa`.
 
 use openssl::bn::BigNum;
 use openssl::bn::BigNumContext;
@@ -12,6 +35,10 @@ use openssl::pkey::{Id, PKey};
 use openssl::rsa::{Padding, Rsa};
 use openssl::sign::{Signer, Verifier};
 use openssl::symm::{Cipher, Crypter, Mode};
+use rsa::pkcs1::DecodeRsaPrivateKey as _;
+use rsa::pkcs1v15::{SigningKey, VerifyingKey};
+use rsa::sha2::Sha256;
+use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Verifier as _};
 
 use sanstls_crypto::cipher::AesCbcKey;
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
@@ -31,7 +58,12 @@ fn rsa(table: &mut Table, bits: u32, public_ops: bool) {
     let ours = RsaPrivateKey::from_pem(&pem).expect("sanstls loads the key");
     let theirs = Rsa::private_key_from_pem(pem.as_bytes()).expect("openssl loads the key");
     let pkey = PKey::from_rsa(theirs.clone()).expect("pkey");
+    let rc = rsa::PrivateKey::from_pkcs1_pem(&pem).expect("the rsa crate loads the key");
+    let rc_public = rc.to_public_key();
+    let rc_signer = SigningKey::<Sha256>::new(rc.clone());
+    let rc_verifier = VerifyingKey::<Sha256>::new(rc_public.clone());
     let mut rng = os_rng();
+    let mut rc_rng = os_rng();
 
     // A TLS premaster: 48 bytes starting with the client version.
     let mut premaster = [0x42u8; 48];
@@ -42,7 +74,12 @@ fn rsa(table: &mut Table, bits: u32, public_ops: bool) {
         .expect("encrypt");
     let mut out = [0u8; 48];
     let mut buf = vec![0u8; theirs.size() as usize];
-    table.compare(
+    assert_eq!(
+        rc.decrypt_blinded(&mut rc_rng, rsa::Pkcs1v15Encrypt, &ct)
+            .expect("rsa crate decrypt"),
+        premaster
+    );
+    table.compare3(
         &format!("RSA-{bits} decrypt (TLS premaster)"),
         Unit::Ops,
         || {
@@ -54,11 +91,23 @@ fn rsa(table: &mut Table, bits: u32, public_ops: bool) {
                 .private_decrypt(&ct, &mut buf, Padding::PKCS1)
                 .expect("openssl decrypt")
         },
+        || {
+            rc.decrypt_blinded(&mut rc_rng, rsa::Pkcs1v15Encrypt, &ct)
+                .expect("rsa crate decrypt")
+        },
     );
 
     let msg = b"sanstls benchmark: the signed part of a ServerKeyExchange";
     let mut rng2 = os_rng();
-    table.compare(
+    // All three produce the same (deterministic) signature.
+    let sig = ours
+        .sign_pkcs1v15(&mut rng, HashAlgorithm::Sha256, msg)
+        .expect("sign");
+    assert_eq!(
+        rc_signer.sign_with_rng(&mut rc_rng, msg).to_vec(),
+        sig.as_slice()
+    );
+    table.compare3(
         &format!("RSA-{bits} sign PKCS#1 v1.5 SHA-256"),
         Unit::Ops,
         || {
@@ -69,13 +118,15 @@ fn rsa(table: &mut Table, bits: u32, public_ops: bool) {
             let mut s = Signer::new(MessageDigest::sha256(), &pkey).expect("signer");
             s.sign_oneshot_to_vec(msg).expect("openssl sign")
         },
+        || rc_signer.sign_with_rng(&mut rc_rng, msg),
     );
 
     if public_ops {
         let public = ours.public_key();
         let mut rng3 = os_rng();
         let mut ebuf = vec![0u8; theirs.size() as usize];
-        table.compare(
+        let mut rc_rng3 = os_rng();
+        table.compare3(
             &format!("RSA-{bits} encrypt PKCS#1 v1.5"),
             Unit::Ops,
             || public.encrypt_pkcs1v15(&mut rng3, &premaster).expect("enc"),
@@ -84,11 +135,14 @@ fn rsa(table: &mut Table, bits: u32, public_ops: bool) {
                     .public_encrypt(&premaster, &mut ebuf, Padding::PKCS1)
                     .expect("openssl encrypt")
             },
+            || {
+                rc_public
+                    .encrypt(&mut rc_rng3, rsa::Pkcs1v15Encrypt, &premaster)
+                    .expect("rsa crate encrypt")
+            },
         );
-        let sig = ours
-            .sign_pkcs1v15(&mut rng, HashAlgorithm::Sha256, msg)
-            .expect("sign");
-        table.compare(
+        let rc_sig = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).expect("signature");
+        table.compare3(
             &format!("RSA-{bits} verify PKCS#1 v1.5 SHA-256"),
             Unit::Ops,
             || {
@@ -100,6 +154,7 @@ fn rsa(table: &mut Table, bits: u32, public_ops: bool) {
                 let mut v = Verifier::new(MessageDigest::sha256(), &pkey).expect("verifier");
                 assert!(v.verify_oneshot(&sig, msg).expect("openssl verify"));
             },
+            || rc_verifier.verify(msg, &rc_sig).expect("rsa crate verify"),
         );
     }
 }
@@ -284,7 +339,10 @@ fn main() {
         .collect();
     let want = |name: &str| filter.is_empty() || filter.iter().any(|f| name.contains(f.as_str()));
     println!("OpenSSL: {}", openssl::version::version());
-    let mut table = Table::new("sanstls-crypto vs OpenSSL");
+    let mut table = Table::with_third(
+        "sanstls-crypto vs OpenSSL and (RSA rows) RustCrypto's rsa crate",
+        "rsa crate",
+    );
     if want("rsa") {
         rsa(&mut table, 2048, true);
         rsa(&mut table, 3072, false);

@@ -3,16 +3,22 @@
 //!
 //! # Throughput
 //!
-//! 16 KiB application-data records, AES-128-CBC-SHA256 and AES-256-CBC-SHA, in
-//! MAC-then-encrypt and encrypt-then-MAC mode; AES-128-GCM and ChaCha20-Poly1305 when
-//! sanstls-record is built with its `aes-gcm` and `chacha20poly1305` features (rows are
-//! skipped otherwise: `--features sanstls-record/aes-gcm,sanstls-record/chacha20poly1305`). The OpenSSL side is real libssl: a client
-//! and a server `SslStream` (TLS 1.2, the same suite, encrypt-then-MAC switched off with
+//! 16 KiB application-data records, AES-128-CBC-SHA, AES-128-CBC-SHA256, AES-256-CBC-SHA
+//! and AES-256-CBC-SHA384, in MAC-then-encrypt and encrypt-then-MAC mode; AES-128-GCM and
+//! ChaCha20-Poly1305 when sanstls-record is built with its `aes-gcm` and `chacha20poly1305`
+//! features (rows are skipped otherwise). The OpenSSL side is real libssl: a client and a
+//! server `SslStream` (TLS 1.2, the same suite, encrypt-then-MAC switched off with
 //! `SSL_OP_NO_ENCRYPT_THEN_MAC` for the MtE rows) over an in-memory pipe, so it uses
-//! whatever record code libssl picks, including its stitched AES-CBC-HMAC ciphers.
+//! whatever record code libssl picks, including its stitched AES-CBC-HMAC ciphers (for
+//! MtE with SHA-1/SHA-256 MACs on x86-64 with AES-NI).
 //!
 //! - "seal": sanstls copies the payload into the record buffer and seals it in place;
-//!   OpenSSL `SSL_write`s it (the record bytes are then discarded).
+//!   OpenSSL `SSL_write`s it (libssl copies it into its write buffer and seals it there)
+//!   into a sink that drops the record. Until 2026-12-04 the record went into the pipe
+//!   and was drained into a fresh `Vec` per record, which cut libssl's measured rate by
+//!   half or more (`SANSTLS_BENCH_PIPE_DIAG=1` adds a row per seal row: libssl through
+//!   the sink / libssl through that drain), and made the seal ratios look 2x better
+//!   than they are.
 //! - "open": only the open is timed (`Instant` around it). sanstls reopens one sealed
 //!   record, copied back and its sequence number reset outside the timed part; OpenSSL's
 //!   client writes a fresh record (untimed) and the server's `SSL_read` of it is timed,
@@ -20,6 +26,17 @@
 //!
 //! Before measuring, a record written by OpenSSL is opened by sanstls with keys from
 //! OpenSSL's master secret, which confirms the mode and suite of each row.
+//!
+//! The table (`sanstls_test::bench::Table::with_ratio_range`) prints, per row, the median
+//! rates of both sides over the alternating rounds, their ratio sanstls / OpenSSL, and the
+//! lowest and highest ratio of one round pair: a wide min..max means the machine was
+//! busy during that row. `SANSTLS_BENCH_ROUNDS` (default 7) and `SANSTLS_BENCH_ROUND_MS`
+//! (default 300) set the rounds.
+//!
+//! Arguments select rows: each must be a substring of the row's suite name, its mode
+//! (`MtE`, `EtM`, `AEAD`) or its kind (`seal`, `open`), or be `lucky13`; the Lucky
+//! Thirteen tables run only with no argument or `lucky13`. E.g.
+//! `cargo bench -p sanstls-test --bench record -- seal MtE`.
 //!
 //! # Lucky Thirteen
 //!
@@ -30,7 +47,10 @@
 // Rates are floating point by nature.
 #![allow(clippy::cast_precision_loss)]
 
+use std::cell::Cell;
 use std::hint::black_box;
+use std::io::{self, Read, Write};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use openssl::pkey::PKey;
@@ -56,10 +76,42 @@ const RECORD: usize = 16 * 1024;
 const ROUNDS: usize = 41;
 const OPS: usize = 500;
 
+/// An OpenSSL end's transport: the in-memory pipe, or, while `discard` is set, a sink that
+/// drops what libssl writes. The seal rows write through the sink: sanstls's seal leaves
+/// the record in its buffer, libssl's leaves it in its write buffer and hands it to the
+/// BIO, and neither side pays for moving the record anywhere after that (the pipe's
+/// drain into a fresh `Vec` per record cost libssl's side about a third of its rate and
+/// moved with the allocator's state).
+#[derive(Clone, Debug)]
+struct Tap {
+    end: PipeEnd,
+    discard: Rc<Cell<bool>>,
+}
+
+impl Read for Tap {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.end.read(buf)
+    }
+}
+
+impl Write for Tap {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.discard.get() {
+            Ok(buf.len())
+        } else {
+            self.end.write(buf)
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Drive a handshake step; `Ok(Some)` when done, `Ok(None)` when it wants more input.
 fn step(
-    r: Result<SslStream<PipeEnd>, HandshakeError<PipeEnd>>,
-) -> Result<SslStream<PipeEnd>, MidHandshakeSslStream<PipeEnd>> {
+    r: Result<SslStream<Tap>, HandshakeError<Tap>>,
+) -> Result<SslStream<Tap>, MidHandshakeSslStream<Tap>> {
     match r {
         Ok(s) => Ok(s),
         Err(HandshakeError::WouldBlock(m)) => Err(m),
@@ -68,7 +120,7 @@ fn step(
 }
 
 /// A connected OpenSSL client and server over an in-memory pipe.
-fn openssl_pair(cipher: &str, etm: bool) -> (SslStream<PipeEnd>, SslStream<PipeEnd>) {
+fn openssl_pair(cipher: &str, etm: bool) -> (SslStream<Tap>, SslStream<Tap>) {
     let cert = X509::from_pem(fixtures::read("server-rsa2048.cert.pem").as_bytes()).unwrap();
     let key =
         PKey::private_key_from_pem(fixtures::read("server-rsa2048.rsa.pem").as_bytes()).unwrap();
@@ -88,6 +140,11 @@ fn openssl_pair(cipher: &str, etm: bool) -> (SslStream<PipeEnd>, SslStream<PipeE
         b.build()
     };
     let (cp, sp) = pipe(0);
+    let tap = |end| Tap {
+        end,
+        discard: Rc::new(Cell::new(false)),
+    };
+    let (cp, sp) = (tap(cp), tap(sp));
     let mut client = step(Ssl::new(&ctx(false)).unwrap().connect(cp));
     let mut server = step(Ssl::new(&ctx(true)).unwrap().accept(sp));
     for _ in 0..20 {
@@ -105,7 +162,7 @@ fn openssl_pair(cipher: &str, etm: bool) -> (SslStream<PipeEnd>, SslStream<PipeE
 
 /// The key block OpenSSL negotiated, computed by sanstls-keys.
 #[allow(clippy::trivially_copy_pass_by_ref)] // the key schedule keeps `&'static` rows
-fn openssl_keys(c: &SslStream<PipeEnd>, suite: &'static SuiteInfo) -> KeyBlock {
+fn openssl_keys(c: &SslStream<Tap>, suite: &'static SuiteInfo) -> KeyBlock {
     let ssl = c.ssl();
     let (mut cr, mut sr, mut ms) = ([0u8; 32], [0u8; 32], [0u8; 48]);
     ssl.client_random(&mut cr);
@@ -117,7 +174,17 @@ fn openssl_keys(c: &SslStream<PipeEnd>, suite: &'static SuiteInfo) -> KeyBlock {
 }
 
 /// The seal and open rows of one suite: CBC in `mode`, or its AEAD (`mode` unused).
-fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
+fn throughput(
+    table: &mut Table,
+    cipher: &str,
+    cs: CipherSuite,
+    mode: CbcMode,
+    seal: bool,
+    open: bool,
+) {
+    if !seal && !open {
+        return;
+    }
     let suite = suite::lookup(cs).unwrap();
     let etm = !suite.is_aead() && mode == CbcMode::EncryptThenMac;
     let name = if suite.is_aead() {
@@ -131,7 +198,7 @@ fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
     let (mut oc, _) = openssl_pair(cipher, etm);
     let kb = openssl_keys(&oc, suite);
     oc.ssl_write(&payload).unwrap();
-    let mut wire: Vec<u8> = oc.get_ref().take_outgoing();
+    let mut wire: Vec<u8> = oc.get_ref().end.take_outgoing();
     let Ok(mut check) = Opener::for_suite(&kb.client_write(), mode) else {
         println!("| {name}: left out of this build of sanstls-record |");
         return;
@@ -151,30 +218,51 @@ fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
     let mut buf = vec![0u8; MAX_RECORD_LEN];
     let at = sealer.payload_offset();
 
-    table.compare(
-        &format!("seal 16 KiB, {name}"),
-        Unit::Bytes(RECORD),
-        || {
-            buf[at..at + RECORD].copy_from_slice(&payload);
-            sealer
-                .seal_in_place(
-                    ContentType::APPLICATION_DATA,
-                    ProtocolVersion::TLS12,
-                    &mut buf,
-                    RECORD,
-                )
-                .unwrap()
-        },
-        || {
-            let n = oc.ssl_write(&payload).unwrap();
-            oc.get_ref().take_outgoing();
-            n
-        },
-    );
+    if seal {
+        oc.get_ref().discard.set(true);
+        table.compare(
+            &format!("seal 16 KiB, {name}"),
+            Unit::Bytes(RECORD),
+            || {
+                buf[at..at + RECORD].copy_from_slice(&payload);
+                sealer
+                    .seal_in_place(
+                        ContentType::APPLICATION_DATA,
+                        ProtocolVersion::TLS12,
+                        &mut buf,
+                        RECORD,
+                    )
+                    .unwrap()
+            },
+            || oc.ssl_write(&payload).unwrap(),
+        );
+        oc.get_ref().discard.set(false);
+        if std::env::var_os("SANSTLS_BENCH_PIPE_DIAG").is_some() {
+            // Diagnostic: libssl's seal through the sink vs through the pipe with the old
+            // per-record drain into a fresh Vec (see the module docs).
+            let (mut a, _) = openssl_pair(cipher, etm);
+            let (mut b, _) = openssl_pair(cipher, etm);
+            a.get_ref().discard.set(true);
+            table.compare(
+                &format!("DIAG libssl sink/drain, {name}"),
+                Unit::Bytes(RECORD),
+                || a.ssl_write(&payload).unwrap(),
+                || {
+                    let n = b.ssl_write(&payload).unwrap();
+                    b.get_ref().end.take_outgoing();
+                    n
+                },
+            );
+        }
+    }
 
+    if !open {
+        return;
+    }
     // Open: only the open itself is timed (`compare_open`).
     let mut sealer = Sealer::for_suite(&keys.client_write(), mode, &mut rng).unwrap();
     compare_open(
+        table,
         &format!("open 16 KiB, {name}"),
         &mut sealer,
         &mut opener,
@@ -188,6 +276,7 @@ fn throughput(table: &mut Table, cipher: &str, cs: CipherSuite, mode: CbcMode) {
 /// its sequence number reset, untimed) with `opener`; OpenSSL's client writes a fresh
 /// record of `cipher` (untimed) and the server's SSL_read of it is timed.
 fn compare_open(
+    table: &mut Table,
     label: &str,
     sealer: &mut Sealer,
     opener: &mut Opener,
@@ -212,6 +301,7 @@ fn compare_open(
     let (mut oc, mut os) = openssl_pair(cipher, etm);
     let mut read_buf = vec![0u8; RECORD];
     timed_compare(
+        table,
         label,
         || {
             work.copy_from_slice(&sealed);
@@ -237,18 +327,15 @@ fn compare_open(
 }
 
 /// Like `Table::compare`, but each call times its own critical section and returns it:
-/// 7 alternating rounds of about 300 ms of timed work each, median rates, one row.
+/// the table's alternating rounds, each of about one round's length of timed work; median
+/// rates, one row.
 fn timed_compare(
+    table: &mut Table,
     label: &str,
     mut ours: impl FnMut() -> Duration,
     mut theirs: impl FnMut() -> Duration,
 ) {
-    let round = Duration::from_millis(
-        std::env::var("SANSTLS_BENCH_ROUND_MS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(300),
-    );
+    let (rounds, round) = table.rounds();
     let run = |f: &mut dyn FnMut() -> Duration| {
         let (mut ops, mut timed) = (0u64, Duration::ZERO);
         while timed < round {
@@ -258,19 +345,11 @@ fn timed_compare(
         ops as f64 / timed.as_secs_f64()
     };
     let (mut rs, mut ro) = (Vec::new(), Vec::new());
-    for _ in 0..7 {
+    for _ in 0..rounds {
         rs.push(run(&mut ours));
         ro.push(run(&mut theirs));
     }
-    let (s, o) = (median(rs), median(ro));
-    let mb = |r: f64| format!("{:.0} MB/s", r * RECORD as f64 / 1e6);
-    println!(
-        "| {:<44} | {:>14} | {:>14} | {:>5.2}x |",
-        label,
-        mb(s),
-        mb(o),
-        s / o
-    );
+    table.row_from_rates(label, Unit::Bytes(RECORD), rs, ro);
 }
 
 /// A MAC-then-encrypt record of `len` plaintext bytes (content + MAC + padding) whose
@@ -459,11 +538,28 @@ fn percentile(mut v: Vec<f64>, pct: usize) -> f64 {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; ignore arguments.
+    // `cargo bench` passes `--bench`; other arguments select rows by substring of the
+    // suite name (`AES128-SHA256`), of `seal`/`open` (the throughput rows of that kind),
+    // of `MtE`/`EtM`, or `lucky13` (the timing tables). With none, everything runs.
+    let filter: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let want = |names: &[&str]| {
+        filter.is_empty()
+            || filter
+                .iter()
+                .all(|f| names.iter().any(|n| n.contains(f.as_str())))
+    };
     println!("OpenSSL: {}", openssl::version::version());
     let _ = SeededRng::from_seed([0; 32]);
-    let mut table = Table::new("sanstls-record vs OpenSSL (libssl over an in-memory pipe)");
+    let mut table =
+        Table::with_ratio_range("sanstls-record vs OpenSSL (libssl over an in-memory pipe)");
+    let kinds = |w: &dyn Fn(&[&str]) -> bool, cipher: &str, mode: &str| {
+        (w(&[cipher, mode, "seal"]), w(&[cipher, mode, "open"]))
+    };
     for (cipher, cs) in [
+        ("AES128-SHA", CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA),
         (
             "AES128-SHA256",
             CipherSuite::TLS_RSA_WITH_AES_128_CBC_SHA256,
@@ -474,8 +570,12 @@ fn main() {
             CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
         ),
     ] {
-        for mode in [CbcMode::MacThenEncrypt, CbcMode::EncryptThenMac] {
-            throughput(&mut table, cipher, cs, mode);
+        for (mode, m) in [
+            (CbcMode::MacThenEncrypt, "MtE"),
+            (CbcMode::EncryptThenMac, "EtM"),
+        ] {
+            let (seal, open) = kinds(&want, &format!("{cipher} "), m);
+            throughput(&mut table, cipher, cs, mode, seal, open);
         }
     }
     for (cipher, cs) in [
@@ -488,9 +588,13 @@ fn main() {
             CipherSuite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
         ),
     ] {
-        throughput(&mut table, cipher, cs, CbcMode::MacThenEncrypt);
+        let (seal, open) = kinds(&want, &format!("{cipher} "), "AEAD");
+        throughput(&mut table, cipher, cs, CbcMode::MacThenEncrypt, seal, open);
     }
 
+    if !want(&["lucky13"]) {
+        return;
+    }
     println!("\n## Lucky Thirteen: sanstls MAC-then-encrypt open, one record length\n");
     println!(
         "median of {ROUNDS} rounds x {OPS} opens per case, cases interleaved in a changing order"
