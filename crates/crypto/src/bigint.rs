@@ -17,6 +17,11 @@
 //! Both are constant time in the values (not the sizes) for every operation except those
 //! named `_vartime`, and both compute the same results.
 //!
+//! Beside them, [`mont`] is a fixed-width constant-time Montgomery kernel over
+//! `[Word; N]` (no heap), used on both backends by the RSA private operation for 2048-,
+//! 3072- and 4096-bit keys and by DH for moduli of 2048, 3072 and 4096 bits; other sizes
+//! use the generic API below.
+//!
 //! Operations take the [`Modulus`] explicitly (`m.mul(&a, &b)`), so that a fixed-width
 //! [`Residue`] is just its digits, with no copy of the Montgomery parameters.
 

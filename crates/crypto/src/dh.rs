@@ -13,11 +13,18 @@
 //!   `1 < Y < p - 1`) and returns the premaster secret with leading zero bytes stripped
 //!   (RFC 5246 §8.1.2).
 //!
-//! Exponentiations with the secret exponent use `crypto-bigint`'s constant-time windowed
-//! Montgomery exponentiation; only the exponent's bit length (a public parameter) shapes
-//! the running time. Exponents and shared secrets are zeroized on drop. The scratch values
-//! inside `crypto-bigint`'s exponentiation are not under this crate's control and are not
-//! wiped.
+//! Exponentiations with the secret exponent are constant-time windowed Montgomery
+//! exponentiations (and a constant-time comb for `g`); only the exponent's bit length (a
+//! public parameter) shapes the running time. For moduli of 2048, 3072 and 4096 bits (the
+//! named groups, and any group of those widths) they run on the crate's fixed-width
+//! kernel (`bigint::mont`), on the stack, with no heap but the outputs, and wipe their
+//! scratch values; other sizes go through the generic backend, whose scratch values
+//! inside `crypto-bigint` are not wiped. Exponents and shared secrets are zeroized on
+//! drop.
+//!
+//! Stack: the shared-secret exponentiation keeps a 16-entry window table of the modulus's
+//! size on the stack (8 KiB for ffdhe4096, 4 KiB for ffdhe2048) plus a few values of that
+//! size.
 //!
 //! A [`DhPrivateKey`] is meant for one agreement. Reusing one across handshakes turns the
 //! RFC 5246 §8.1.2 leading-zero stripping into a timing oracle (the Raccoon attack), so

@@ -337,7 +337,7 @@ pub struct RsaPrivateKey {
     pub(super) provided: Option<Box<dyn RsaPrivateOperation>>,
     /// The same key at a fixed width, for 2048-, 3072- and 4096-bit keys with primes of
     /// half the size: the private operation's fast path (`math.rs`).
-    pub(super) fast: Option<alloc::boxed::Box<super::math::FastCrt>>,
+    pub(super) fast: Option<super::math::FastCrt>,
 }
 
 impl fmt::Debug for RsaPrivateKey {
