@@ -443,7 +443,12 @@ impl DhGroup {
         let g_int = Nat::from_be(g, p_bits).expect("g < p");
         let g_monty = params.to_monty(&g_int);
         let p_minus_1 = p_int.wrapping_sub(&Nat::one(p_bits));
-        let fast = FastGroup::new(p, g, named);
+        // (Only on 64-bit targets: see `mont::FAST_PATH`.)
+        let fast = if mont::FAST_PATH {
+            FastGroup::new(p, g, named)
+        } else {
+            None
+        };
         DhGroup {
             inner: Shared::new(GroupInner {
                 named,
@@ -595,7 +600,7 @@ impl DhPrivateKey {
     /// public value.
     fn from_exponent(group: &DhGroup, x: Nat, exponent_bits: u32) -> Self {
         let inner = &group.inner;
-        let public = if let Some(fast) = &inner.fast {
+        let public = if let (true, Some(fast)) = (mont::FAST_PATH, &inner.fast) {
             with_fast!(fast, |f| f.public_value(&x, exponent_bits, group.p_len()))
         } else {
             let public = inner.params.pow_bounded(&inner.g_monty, &x, exponent_bits);
@@ -641,7 +646,7 @@ impl DhPrivateKey {
         if peer_public.is_empty() || peer_public.len() > group.p_len() {
             return Err(Error::InvalidDhPublicValue);
         }
-        if let Some(fast) = &group.inner.fast {
+        if let (true, Some(fast)) = (mont::FAST_PATH, &group.inner.fast) {
             return with_fast!(fast, |f| f.agree(
                 peer_public,
                 &self.x,

@@ -175,79 +175,55 @@ pub trait AeadKey: MaybeSendSync {
     ) -> Result<(), Error>;
 }
 
-/// An ephemeral key for one handshake: the built-in kinds, or a provider's.
-pub enum Ephemeral {
-    /// Finite-field DH on the built-in code.
-    Dh(DhPrivateKey),
-    /// ECDH on the built-in code.
-    #[cfg(feature = "ec")]
-    Ec(EcPrivateKey),
-    /// Finite-field DH from a provider, with the group's `p` (big-endian) for the check
-    /// of the peer's value.
-    ProvidedDh(Box<dyn KeyExchange>, Vec<u8>),
-    /// ECDH from a provider.
-    ProvidedEc(Box<dyn KeyExchange>),
+/// An ephemeral finite-field DH key for one handshake: built in, or a provider's.
+///
+/// (DH and ECDH are two types, not one enum, so that a build with only one of the key
+/// exchanges links only its code.)
+pub enum DhEphemeral {
+    /// On the built-in code.
+    BuiltIn(DhPrivateKey),
+    /// From a provider, with the group's `p` (big-endian) for the check of the peer's
+    /// value.
+    Provided(Box<dyn KeyExchange>, Vec<u8>),
 }
 
-impl core::fmt::Debug for Ephemeral {
+impl core::fmt::Debug for DhEphemeral {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.write_str(match self {
-            Ephemeral::Dh(_) => "Ephemeral::Dh",
-            #[cfg(feature = "ec")]
-            Ephemeral::Ec(_) => "Ephemeral::Ec",
-            Ephemeral::ProvidedDh(..) => "Ephemeral::ProvidedDh",
-            Ephemeral::ProvidedEc(_) => "Ephemeral::ProvidedEc",
+            DhEphemeral::BuiltIn(_) => "DhEphemeral::BuiltIn",
+            DhEphemeral::Provided(..) => "DhEphemeral::Provided",
         })
     }
 }
 
-impl Ephemeral {
-    /// A fresh finite-field key in `group` from `provider`, or on the built-in code if it
-    /// declines.
-    pub fn dh<R: CryptoRng>(
+impl DhEphemeral {
+    /// A fresh key in `group` from `provider`, or on the built-in code if it declines.
+    pub fn generate<R: CryptoRng>(
         provider: &dyn CryptoProvider,
         group: &DhGroup,
         rng: &mut R,
     ) -> Result<Self, Error> {
         match provider.start_dh(group, rng) {
-            Some(kx) => Ok(Ephemeral::ProvidedDh(kx?, group.p_bytes().to_vec())),
-            None => Ok(Ephemeral::Dh(DhPrivateKey::generate(group, rng))),
+            Some(kx) => Ok(DhEphemeral::Provided(kx?, group.p_bytes().to_vec())),
+            None => Ok(DhEphemeral::BuiltIn(DhPrivateKey::generate(group, rng))),
         }
     }
 
-    /// A fresh key on the curve `group` from `provider`, or on the built-in code if it
-    /// declines.
-    #[cfg(feature = "ec")]
-    pub fn ecdh<R: CryptoRng>(
-        provider: &dyn CryptoProvider,
-        group: EcGroup,
-        rng: &mut R,
-    ) -> Result<Self, Error> {
-        match provider.start_ecdh(group, rng) {
-            Some(kx) => Ok(Ephemeral::ProvidedEc(kx?)),
-            None => Ok(Ephemeral::Ec(EcPrivateKey::generate(group, rng))),
-        }
-    }
-
-    /// The public value to send.
+    /// The public value to send (`dh_Y`, left-padded to the length of `p`).
     pub fn public_value(&self) -> Vec<u8> {
         match self {
-            Ephemeral::Dh(k) => k.public_value(),
-            #[cfg(feature = "ec")]
-            Ephemeral::Ec(k) => k.public_value(),
-            Ephemeral::ProvidedDh(k, _) | Ephemeral::ProvidedEc(k) => k.public_value(),
+            DhEphemeral::BuiltIn(k) => k.public_value(),
+            DhEphemeral::Provided(k, _) => k.public_value(),
         }
     }
 
-    /// The shared secret with the peer's public value. A finite-field value outside
-    /// `1 < Y < p - 1` is [`Error::InvalidDhPublicValue`] (RFC 7919 §3, checked here
-    /// before a provider sees it), as is a result of 1.
+    /// The shared secret with the peer's public value. A value outside `1 < Y < p - 1`
+    /// is [`Error::InvalidDhPublicValue`] (RFC 7919 §3, checked here before a provider
+    /// sees it), as is a result of 1.
     pub fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
         match self {
-            Ephemeral::Dh(k) => Ok(Zeroizing::new(k.agree(peer)?.as_bytes().to_vec())),
-            #[cfg(feature = "ec")]
-            Ephemeral::Ec(k) => Ok(Zeroizing::new(k.agree(peer)?.as_bytes().to_vec())),
-            Ephemeral::ProvidedDh(k, p) => {
+            DhEphemeral::BuiltIn(k) => Ok(Zeroizing::new(k.agree(peer)?.as_bytes().to_vec())),
+            DhEphemeral::Provided(k, p) => {
                 if !dh_value_in_range(peer, p) {
                     return Err(Error::InvalidDhPublicValue);
                 }
@@ -257,7 +233,58 @@ impl Ephemeral {
                 }
                 Ok(secret)
             }
-            Ephemeral::ProvidedEc(k) => k.agree(peer),
+        }
+    }
+}
+
+/// An ephemeral ECDH key for one handshake: built in, or a provider's.
+#[cfg(feature = "ec")]
+pub enum EcEphemeral {
+    /// On the built-in code.
+    BuiltIn(EcPrivateKey),
+    /// From a provider.
+    Provided(Box<dyn KeyExchange>),
+}
+
+#[cfg(feature = "ec")]
+impl core::fmt::Debug for EcEphemeral {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            EcEphemeral::BuiltIn(_) => "EcEphemeral::BuiltIn",
+            EcEphemeral::Provided(_) => "EcEphemeral::Provided",
+        })
+    }
+}
+
+#[cfg(feature = "ec")]
+impl EcEphemeral {
+    /// A fresh key on the curve `group` from `provider`, or on the built-in code if it
+    /// declines.
+    pub fn generate<R: CryptoRng>(
+        provider: &dyn CryptoProvider,
+        group: EcGroup,
+        rng: &mut R,
+    ) -> Result<Self, Error> {
+        match provider.start_ecdh(group, rng) {
+            Some(kx) => Ok(EcEphemeral::Provided(kx?)),
+            None => Ok(EcEphemeral::BuiltIn(EcPrivateKey::generate(group, rng))),
+        }
+    }
+
+    /// The public value to send (an uncompressed point, or the X25519 u-coordinate).
+    pub fn public_value(&self) -> Vec<u8> {
+        match self {
+            EcEphemeral::BuiltIn(k) => k.public_value(),
+            EcEphemeral::Provided(k) => k.public_value(),
+        }
+    }
+
+    /// The shared secret with the peer's public value (validated by the built-in code
+    /// or the provider: RFC 8422 §5.11, RFC 7748 §6.1).
+    pub fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        match self {
+            EcEphemeral::BuiltIn(k) => Ok(Zeroizing::new(k.agree(peer)?.as_bytes().to_vec())),
+            EcEphemeral::Provided(k) => k.agree(peer),
         }
     }
 }
@@ -342,10 +369,10 @@ mod tests {
     fn provided_dh_agrees_with_built_in_and_checks_the_peer() {
         let group = DhGroup::named(NamedDhGroup::Ffdhe2048);
         let mut rng = SeededRng::from_seed([3; 32]);
-        let a = Ephemeral::dh(&DhThroughTrait, &group, &mut rng).unwrap();
-        let b = Ephemeral::dh(&BuiltIn, &group, &mut rng).unwrap();
-        assert!(matches!(a, Ephemeral::ProvidedDh(..)));
-        assert!(matches!(b, Ephemeral::Dh(_)));
+        let a = DhEphemeral::generate(&DhThroughTrait, &group, &mut rng).unwrap();
+        let b = DhEphemeral::generate(&BuiltIn, &group, &mut rng).unwrap();
+        assert!(matches!(a, DhEphemeral::Provided(..)));
+        assert!(matches!(b, DhEphemeral::BuiltIn(_)));
         let s1 = a.agree(&b.public_value()).unwrap();
         let s2 = b.agree(&a.public_value()).unwrap();
         assert_eq!(s1, s2);

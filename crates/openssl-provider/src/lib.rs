@@ -267,7 +267,7 @@ impl KeyExchange for OpensslDh {
     }
 
     fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
-        // sanstls has checked 1 < Y < p - 1 (`Ephemeral::agree`); the length is checked
+        // sanstls has checked 1 < Y < p - 1 (`DhEphemeral::agree`); the length is checked
         // again here for direct use, as the built-in key does.
         if peer.is_empty() || peer.len() > self.public.len() {
             return Err(Error::InvalidDhPublicValue);

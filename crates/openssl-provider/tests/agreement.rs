@@ -1,13 +1,13 @@
 //! Key agreement between the OpenSSL provider's keys and the built-in ones, both ways,
 //! in every group: the RFC 7919 groups, server-chosen groups, X25519, secp256r1 and
-//! secp384r1; through [`Ephemeral`], the way sanstls-proto calls them.
+//! secp384r1; through [`DhEphemeral`] and [`EcEphemeral`], the way sanstls-proto calls them.
 
 mod common;
 
 use sanstls_crypto::Error;
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey, NamedDhGroup};
 use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
-use sanstls_crypto::provider::{BuiltIn, CryptoProvider, Ephemeral};
+use sanstls_crypto::provider::{BuiltIn, CryptoProvider, DhEphemeral, EcEphemeral};
 use sanstls_crypto::rng::SeededRng;
 use sanstls_openssl::OpensslProvider;
 
@@ -32,17 +32,17 @@ fn dh_agrees_with_built_in_both_ways_in_every_group() {
     let mut rng = SeededRng::from_seed([1; 32]);
     for (name, group) in groups() {
         for _ in 0..3 {
-            let ossl = Ephemeral::dh(&OpensslProvider, &group, &mut rng).unwrap();
-            assert!(matches!(ossl, Ephemeral::ProvidedDh(..)), "{name}");
-            let ours = Ephemeral::dh(&BuiltIn, &group, &mut rng).unwrap();
-            assert!(matches!(ours, Ephemeral::Dh(_)), "{name}");
+            let ossl = DhEphemeral::generate(&OpensslProvider, &group, &mut rng).unwrap();
+            assert!(matches!(ossl, DhEphemeral::Provided(..)), "{name}");
+            let ours = DhEphemeral::generate(&BuiltIn, &group, &mut rng).unwrap();
+            assert!(matches!(ours, DhEphemeral::BuiltIn(_)), "{name}");
             assert_eq!(ossl.public_value().len(), group.p_bytes().len(), "{name}");
             let a = ossl.agree(&ours.public_value()).unwrap();
             let b = ours.agree(&ossl.public_value()).unwrap();
             assert_eq!(a, b, "{name}");
             assert_ne!(a[0], 0, "{name}: leading zero kept");
             // Two provider keys agree too.
-            let other = Ephemeral::dh(&OpensslProvider, &group, &mut rng).unwrap();
+            let other = DhEphemeral::generate(&OpensslProvider, &group, &mut rng).unwrap();
             assert_eq!(
                 other.agree(&ossl.public_value()).unwrap(),
                 ossl.agree(&other.public_value()).unwrap(),
@@ -78,8 +78,8 @@ fn dh_secret_has_no_leading_zeros() {
     let mut rng = SeededRng::from_seed([2; 32]);
     let mut short = 0;
     for i in 0..3000 {
-        let ossl = Ephemeral::dh(&OpensslProvider, &group, &mut rng).unwrap();
-        let ours = Ephemeral::dh(&BuiltIn, &group, &mut rng).unwrap();
+        let ossl = DhEphemeral::generate(&OpensslProvider, &group, &mut rng).unwrap();
+        let ours = DhEphemeral::generate(&BuiltIn, &group, &mut rng).unwrap();
         let a = ossl.agree(&ours.public_value()).unwrap();
         let b = ours.agree(&ossl.public_value()).unwrap();
         assert_eq!(a, b, "agreement {i}");
@@ -96,12 +96,12 @@ fn dh_secret_has_no_leading_zeros() {
 }
 
 /// What sanstls checks before the provider sees a value (1 < Y < p - 1), and what the
-/// provider refuses itself (a value longer than p), through `Ephemeral`.
+/// provider refuses itself (a value longer than p), through `DhEphemeral`.
 #[test]
 fn dh_bad_peer_values_are_refused() {
     let group = DhGroup::named(NamedDhGroup::Ffdhe2048);
     let mut rng = SeededRng::from_seed([3; 32]);
-    let ossl = Ephemeral::dh(&OpensslProvider, &group, &mut rng).unwrap();
+    let ossl = DhEphemeral::generate(&OpensslProvider, &group, &mut rng).unwrap();
     let mut p_minus_1 = group.p_bytes().to_vec();
     *p_minus_1.last_mut().unwrap() -= 1;
     let mut longer = vec![0u8; 257];
@@ -125,7 +125,7 @@ fn dh_bad_peer_values_are_refused() {
     );
     assert_eq!(direct.agree(&[]).unwrap_err(), Error::InvalidDhPublicValue);
     // A zero byte before a full-length value: longer than p, refused by both providers.
-    let ours = Ephemeral::dh(&BuiltIn, &group, &mut rng).unwrap();
+    let ours = DhEphemeral::generate(&BuiltIn, &group, &mut rng).unwrap();
     let mut padded = vec![0u8];
     padded.extend_from_slice(&ours.public_value());
     assert_eq!(
@@ -145,16 +145,16 @@ fn ecdh_agrees_with_built_in_both_ways_on_every_curve() {
     let mut rng = SeededRng::from_seed([5; 32]);
     for group in EcGroup::ALL {
         for _ in 0..20 {
-            let ossl = Ephemeral::ecdh(&OpensslProvider, group, &mut rng).unwrap();
-            assert!(matches!(ossl, Ephemeral::ProvidedEc(_)), "{group:?}");
-            let ours = Ephemeral::ecdh(&BuiltIn, group, &mut rng).unwrap();
-            assert!(matches!(ours, Ephemeral::Ec(_)), "{group:?}");
+            let ossl = EcEphemeral::generate(&OpensslProvider, group, &mut rng).unwrap();
+            assert!(matches!(ossl, EcEphemeral::Provided(_)), "{group:?}");
+            let ours = EcEphemeral::generate(&BuiltIn, group, &mut rng).unwrap();
+            assert!(matches!(ours, EcEphemeral::BuiltIn(_)), "{group:?}");
             assert_eq!(ossl.public_value().len(), group.public_len(), "{group:?}");
             let a = ossl.agree(&ours.public_value()).unwrap();
             let b = ours.agree(&ossl.public_value()).unwrap();
             assert_eq!(a.len(), group.secret_len(), "{group:?}");
             assert_eq!(a, b, "{group:?}");
-            let other = Ephemeral::ecdh(&OpensslProvider, group, &mut rng).unwrap();
+            let other = EcEphemeral::generate(&OpensslProvider, group, &mut rng).unwrap();
             assert_eq!(
                 other.agree(&ossl.public_value()).unwrap(),
                 ossl.agree(&other.public_value()).unwrap(),

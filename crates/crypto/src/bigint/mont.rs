@@ -38,6 +38,14 @@ use zeroize::Zeroize;
 
 const BITS: u32 = Word::BITS;
 
+/// Whether RSA and DH use this kernel: on 64-bit targets (hosts and servers) only. On a
+/// 32-bit microcontroller the kernel's monomorphized widths would add about 30 KB of
+/// flash and its window tables 8 KB of stack to a default build (measured with
+/// `cargo xtask embedded`), which matter more there than the 1.35x it buys; those
+/// targets keep the `bigint` backends, and an RSA engine plugs in through
+/// `provider::hardware`.
+pub(crate) const FAST_PATH: bool = cfg!(target_pointer_width = "64");
+
 /// Window-table size for the long (RSA CRT) exponents: 5-bit windows, 32 entries.
 pub(crate) const RSA_TABLE: usize = 32;
 

@@ -12,6 +12,7 @@ use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 use super::public_mont::PublicModulus;
 use super::{MAX_MODULUS_BITS, MAX_PUBLIC_EXPONENT_BITS, MIN_MODULUS_BITS};
 use crate::Error;
+use crate::bigint::mont::FAST_PATH;
 use crate::bigint::{self, Modulus, Nat, Residue};
 use crate::provider::RsaPrivateOperation;
 
@@ -543,15 +544,23 @@ impl RsaPrivateKey {
             .e_be
             .iter()
             .fold(0u64, |e, &b| (e << 8) | u64::from(b));
-        let fast = super::math::FastCrt::new(&super::math::CrtParts {
-            n: &public.n,
-            e,
-            p: &p,
-            q: &q,
-            dp: &dp,
-            dq: &dq,
-            qinv: &qinv,
-        });
+        // The fixed-width fast path only on 64-bit targets (hosts, servers): on a 32-bit
+        // microcontroller its three monomorphized widths cost about 30 KB of flash and its
+        // 5-bit window table 8 KB more stack, which matter more there than the speed (an
+        // RSA engine plugs in through `provider::hardware` instead).
+        let fast = FAST_PATH
+            .then(|| {
+                super::math::FastCrt::new(&super::math::CrtParts {
+                    n: &public.n,
+                    e,
+                    p: &p,
+                    q: &q,
+                    dp: &dp,
+                    dq: &dq,
+                    qinv: &qinv,
+                })
+            })
+            .flatten();
         let key = RsaPrivateKey {
             fast,
             qinv: p_params.to_monty(&qinv),

@@ -32,7 +32,7 @@ impl RsaPrivateKey {
         rng: &mut R,
         c: &Nat,
     ) -> Result<Zeroizing<Vec<u8>>, Error> {
-        if let Some(fast) = &self.fast {
+        if let (true, Some(fast)) = (crate::bigint::mont::FAST_PATH, &self.fast) {
             return fast.private_op(rng, c, &self.public);
         }
         let public = &self.public;

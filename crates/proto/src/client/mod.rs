@@ -46,8 +46,10 @@ use sanstls_crypto::dh::DhGroup;
 #[cfg(feature = "ecdhe")]
 use sanstls_crypto::ecdh::EcGroup;
 use sanstls_crypto::hash::HashAlgorithm;
-#[cfg(any(feature = "dhe", feature = "ecdhe"))]
-use sanstls_crypto::provider::Ephemeral;
+#[cfg(feature = "dhe")]
+use sanstls_crypto::provider::DhEphemeral;
+#[cfg(feature = "ecdhe")]
+use sanstls_crypto::provider::EcEphemeral;
 use sanstls_crypto::rng::Rng as _;
 use sanstls_keys::MasterSecret;
 use sanstls_keys::transcript::Transcript;
@@ -501,7 +503,7 @@ impl ExpectServerKeyExchange {
                     return Err(PeerIncompatible::DhGroupTooSmall { bits }.into());
                 }
                 // RFC 7919 §3: check 1 < dh_Ys < p - 1 (done by `agree`) before using it.
-                let key = Ephemeral::dh(
+                let key = DhEphemeral::generate(
                     crate::core::provider(core.provider.as_ref()),
                     &group,
                     &mut core.rng,
@@ -527,7 +529,7 @@ impl ExpectServerKeyExchange {
                 // RFC 8422 §5.11: the point is validated (length, on the curve, not the
                 // identity) by `agree`; RFC 7748 §6.1: an all-zero X25519 secret is
                 // refused.
-                let key = Ephemeral::ecdh(
+                let key = EcEphemeral::generate(
                     crate::core::provider(core.provider.as_ref()),
                     group,
                     &mut core.rng,

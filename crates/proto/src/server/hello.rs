@@ -10,8 +10,10 @@ use alloc::vec::Vec;
 use sanstls_crypto::dh::{DhGroup, NamedDhGroup};
 #[cfg(feature = "ecdhe")]
 use sanstls_crypto::ecdh::EcGroup;
-#[cfg(any(feature = "dhe", feature = "ecdhe"))]
-use sanstls_crypto::provider::Ephemeral;
+#[cfg(feature = "dhe")]
+use sanstls_crypto::provider::DhEphemeral;
+#[cfg(feature = "ecdhe")]
+use sanstls_crypto::provider::EcEphemeral;
 use sanstls_crypto::rng::Rng as _;
 use sanstls_keys::suite::SuiteInfo;
 use sanstls_keys::transcript::Transcript;
@@ -706,7 +708,7 @@ fn send_server_key_exchange(
     group: NamedDhGroup,
 ) -> Result<ServerKx, Error> {
     let group = DhGroup::named(group);
-    let key = Ephemeral::dh(
+    let key = DhEphemeral::generate(
         crate::core::provider(core.provider.as_ref()),
         &group,
         &mut core.rng,
@@ -734,7 +736,7 @@ fn send_ecdhe_server_key_exchange(
     scheme: SignatureScheme,
     group: EcGroup,
 ) -> Result<ServerKx, Error> {
-    let key = Ephemeral::ecdh(
+    let key = EcEphemeral::generate(
         crate::core::provider(core.provider.as_ref()),
         group,
         &mut core.rng,

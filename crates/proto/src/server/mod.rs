@@ -33,8 +33,10 @@ use crate::Shared;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
-#[cfg(any(feature = "dhe", feature = "ecdhe"))]
-use sanstls_crypto::provider::Ephemeral;
+#[cfg(feature = "dhe")]
+use sanstls_crypto::provider::DhEphemeral;
+#[cfg(feature = "ecdhe")]
+use sanstls_crypto::provider::EcEphemeral;
 use sanstls_keys::MasterSecret;
 use sanstls_record::{Opener, Sealer};
 use sanstls_wire::enums::{HandshakeType, KeyExchange};
@@ -253,9 +255,9 @@ pub(crate) enum ServerKx {
         client_version: [u8; 2],
     },
     #[cfg(feature = "dhe")]
-    Dhe { key: Ephemeral },
+    Dhe { key: DhEphemeral },
     #[cfg(feature = "ecdhe")]
-    Ecdhe { key: Ephemeral },
+    Ecdhe { key: EcEphemeral },
 }
 
 /// Waiting for ClientKeyExchange (RFC 5246 §7.4.7).
