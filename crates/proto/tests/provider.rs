@@ -10,13 +10,11 @@ mod pair;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crypto_bigint::modular::{BoxedMontyForm, BoxedMontyParams};
-use crypto_bigint::{BoxedUint, Odd};
 use pair::{Pair, client_builder_both_roots, testdata};
 use sanstls_crypto::aead::{AesGcmKey, ChaCha20Poly1305Key};
 use sanstls_crypto::dh::{DhGroup, DhPrivateKey};
 use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
-use sanstls_crypto::provider::hardware::{AcceleratedRsa, RsaAccelerator};
+use sanstls_crypto::provider::hardware::{AcceleratedRsa, SoftwareAccelerator};
 use sanstls_crypto::provider::{
     AeadAlgorithm, AeadKey, CryptoProvider, KeyExchange, RsaPrivateOperation,
 };
@@ -25,35 +23,6 @@ use sanstls_keys::suite::SUITES;
 use sanstls_proto::{CertifiedKey, Error, InternalError, ServerConfig};
 use sanstls_wire::enums::{AlertDescription, KeyExchange as Kx};
 use zeroize::Zeroizing;
-
-/// A software RSA engine for [`AcceleratedRsa`]: crypto-bigint's exponentiation.
-#[derive(Clone)]
-struct SoftEngine;
-
-impl RsaAccelerator for SoftEngine {
-    fn max_modulus_bits(&self) -> u32 {
-        4096
-    }
-    fn mod_exp(
-        &self,
-        base: &[u8],
-        exp: &[u8],
-        modulus: &[u8],
-        out: &mut [u8],
-    ) -> Result<(), sanstls_crypto::Error> {
-        let bits = (modulus.len() as u32 * 8).next_multiple_of(64);
-        let m = BoxedUint::from_be_slice(modulus, bits).unwrap();
-        let params = BoxedMontyParams::new(Odd::new(m).unwrap());
-        let b = BoxedUint::from_be_slice(base, bits).unwrap();
-        let e = BoxedUint::from_be_slice(exp, (exp.len() as u32 * 8).next_multiple_of(64)).unwrap();
-        let r = BoxedMontyForm::new(b, &params)
-            .pow(&e)
-            .retrieve()
-            .to_be_bytes();
-        out.copy_from_slice(&r[r.len() - out.len()..]);
-        Ok(())
-    }
-}
 
 /// What the counting provider was asked for.
 #[derive(Default)]
@@ -154,7 +123,7 @@ impl CryptoProvider for Counting {
         pkcs1_der: &[u8],
     ) -> Option<Result<Box<dyn RsaPrivateOperation>, sanstls_crypto::Error>> {
         self.counts.rsa_keys.fetch_add(1, Ordering::Relaxed);
-        let inner = AcceleratedRsa::new(SoftEngine).rsa_private_key(pkcs1_der)?;
+        let inner = AcceleratedRsa::new(SoftwareAccelerator).rsa_private_key(pkcs1_der)?;
         let ops = self.counts.rsa_ops.clone();
         Some(inner.map(|op| Box::new(CountedRsa(op, ops)) as Box<_>))
     }
