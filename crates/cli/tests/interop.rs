@@ -4,24 +4,11 @@ mod common;
 
 use std::io::Write;
 
-use common::{Peer, assert_exit, cert_server as server, client_cmd, curl, run, td, trusted_client};
+use common::{
+    Peer, assert_exit, cert_server as server, client_cmd, curl, run, s_client_echo, td,
+    trusted_client,
+};
 use sanstls_test::peers;
-
-/// `openssl s_client` against the server: a line goes out and comes back (the server
-/// echoes), read while the client is still connected.
-fn s_client_echo(port: u16, cipher: &str) {
-    let (mut peer, mut stdin) = Peer::spawn_with_stdin(
-        peers::s_client(port)
-            .args(["-cipher", cipher, "-CAfile", &td("ca-root.cert.pem")])
-            .args(["-servername", "localhost", "-verify_return_error"])
-            .args(["-quiet", "-no_ign_eof"]),
-    );
-    let msg = format!("echo me {cipher}");
-    writeln!(stdin, "{msg}").unwrap();
-    peer.line_containing(&msg);
-    drop(stdin);
-    drop(peer);
-}
 
 #[test]
 fn server_echoes_to_s_client_rsa_dhe_and_ecdhe() {

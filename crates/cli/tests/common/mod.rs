@@ -4,6 +4,7 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+use std::io::Write as _;
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Command, ExitStatus};
@@ -142,4 +143,20 @@ pub fn trusted_client(port: u16) -> Command {
     let mut c = client_cmd(&format!("127.0.0.1:{port}"));
     c.args(trust_args("ca-root.cert.pem", "localhost"));
     c
+}
+
+/// `openssl s_client` against the server: a line goes out and comes back (the server
+/// echoes), read while the client is still connected.
+pub fn s_client_echo(port: u16, cipher: &str) {
+    let (mut peer, mut stdin) = Peer::spawn_with_stdin(
+        sanstls_test::peers::s_client(port)
+            .args(["-cipher", cipher, "-CAfile", &td("ca-root.cert.pem")])
+            .args(["-servername", "localhost", "-verify_return_error"])
+            .args(["-quiet", "-no_ign_eof"]),
+    );
+    let msg = format!("echo me {cipher}");
+    writeln!(stdin, "{msg}").unwrap();
+    peer.line_containing(&msg);
+    drop(stdin);
+    drop(peer);
 }
