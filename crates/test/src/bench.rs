@@ -52,7 +52,7 @@ pub enum Unit {
 /// Rounds per side by default; the median of these is reported.
 const ROUNDS: usize = 7;
 
-/// Rounds per side: `SANSTLS_BENCH_ROUNDS`, else [`ROUNDS`].
+/// Rounds per side: `SANSTLS_BENCH_ROUNDS`, else `ROUNDS`.
 pub fn rounds_from_env() -> usize {
     std::env::var("SANSTLS_BENCH_ROUNDS")
         .ok()
