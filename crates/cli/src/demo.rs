@@ -669,6 +669,22 @@ fn summary(client: &Connection, elapsed: Duration, pki: Pki) {
                 pki.key_text
             );
         }
+        Some(KeyExchange::Psk) => {
+            println!("  key exchange:  PSK: the premaster secret is the pre-shared key alone");
+            println!("                 (no certificates; no forward secrecy)");
+        }
+        Some(KeyExchange::DhePsk) => {
+            let bits = n.dh_bits.map_or_else(|| "?".to_string(), |b| b.to_string());
+            println!("  key exchange:  DHE_PSK: ephemeral Diffie-Hellman, {bits}-bit prime,");
+            println!("                 mixed with the pre-shared key (forward secrecy)");
+        }
+        Some(KeyExchange::EcdhePsk) => {
+            let group = n
+                .ec_group
+                .map_or_else(|| "?".to_string(), suites::group_name);
+            println!("  key exchange:  ECDHE_PSK {group}: ephemeral elliptic-curve Diffie-Hellman");
+            println!("                 mixed with the pre-shared key (forward secrecy)");
+        }
         None => println!("  key exchange:  (unknown)"),
     }
     let yes = |b: bool| if b { "yes" } else { "no" };

@@ -307,6 +307,15 @@ pub(crate) fn key_exchange_text(n: &Negotiated) -> String {
             let sig = if kx.is_ecdsa() { "ECDSA" } else { "RSA" };
             format!("ECDHE {group}, signed with {sig}")
         }
+        Some(KeyExchange::Psk) => "pre-shared key (no forward secrecy)".to_string(),
+        Some(KeyExchange::DhePsk) => match n.dh_bits {
+            Some(bits) => format!("DHE {bits} bits, with a pre-shared key"),
+            None => "DHE, with a pre-shared key".to_string(),
+        },
+        Some(KeyExchange::EcdhePsk) => {
+            let group = n.ec_group.map_or_else(|| "?".to_string(), group_name);
+            format!("ECDHE {group}, with a pre-shared key")
+        }
         None => "(unknown)".to_string(),
     }
 }

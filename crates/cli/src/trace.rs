@@ -234,6 +234,17 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, known: Known) -> &'static s
                      x-coordinate (for x25519, the 32-byte shared value) is the premaster \
                      secret; the master secret follows from it and the two randoms."
                 }
+                Some(KeyExchange::Psk) => {
+                    "The PSK identity: which pre-shared key the client holds (RFC 4279 §2). \
+                     The premaster secret is built from that key alone; both sides derive \
+                     the master secret from it and the two randoms."
+                }
+                Some(KeyExchange::DhePsk | KeyExchange::EcdhePsk) => {
+                    "The PSK identity and the client's ephemeral share (g^y mod p for \
+                     DHE_PSK, a point yG for ECDHE_PSK). The premaster secret joins the \
+                     Diffie-Hellman result and the pre-shared key (RFC 4279 §3, RFC 5489 \
+                     §2), so only a holder of the key can complete the handshake."
+                }
                 None => {
                     "The client's Diffie-Hellman share: its public point yG (ECDHE) or g^y \
                      mod p (DHE). Each side combines the other's share with its own secret \

@@ -33,13 +33,20 @@ pub enum BulkCipher {
     Aes256Gcm,
     /// ChaCha20-Poly1305 (RFC 7905).
     ChaCha20Poly1305,
+    /// AES-128-CCM with a 16-byte tag (RFC 6655, RFC 7251).
+    Aes128Ccm,
+    /// AES-128-CCM with an 8-byte tag (`CCM_8`, RFC 6655 §3).
+    Aes128Ccm8,
 }
 
 impl BulkCipher {
     /// Encryption key length in bytes (`SecurityParameters.enc_key_length`).
     pub const fn key_len(self) -> usize {
         match self {
-            BulkCipher::Aes128Cbc | BulkCipher::Aes128Gcm => 16,
+            BulkCipher::Aes128Cbc
+            | BulkCipher::Aes128Gcm
+            | BulkCipher::Aes128Ccm
+            | BulkCipher::Aes128Ccm8 => 16,
             BulkCipher::Aes256Cbc | BulkCipher::Aes256Gcm | BulkCipher::ChaCha20Poly1305 => 32,
         }
     }
@@ -55,22 +62,28 @@ impl BulkCipher {
     /// TLS 1.2 CBC records carry an explicit IV (RFC 5246 §6.2.3.2), so the 16-byte CBC
     /// key block IVs are derived but never used; they are kept so the key block has the
     /// layout of RFC 5246 §6.3 and matches other implementations byte for byte. GCM's is
-    /// the 4-byte salt of the nonce (RFC 5288 §3), ChaCha20-Poly1305's the 12-byte IV the
-    /// sequence number is XORed into (RFC 7905 §2).
+    /// the 4-byte salt of the nonce (RFC 5288 §3; CCM's likewise, RFC 6655 §3),
+    /// ChaCha20-Poly1305's the 12-byte IV the sequence number is XORed into (RFC 7905 §2).
     pub const fn key_block_iv_len(self) -> usize {
         match self {
             BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc => 16,
-            BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm => 4,
+            BulkCipher::Aes128Gcm
+            | BulkCipher::Aes256Gcm
+            | BulkCipher::Aes128Ccm
+            | BulkCipher::Aes128Ccm8 => 4,
             BulkCipher::ChaCha20Poly1305 => 12,
         }
     }
 
     /// Length of the explicit per-record IV or nonce (`SecurityParameters.record_iv_length`):
-    /// 16 for CBC, 8 for GCM, none for ChaCha20-Poly1305.
+    /// 16 for CBC, 8 for GCM and CCM, none for ChaCha20-Poly1305.
     pub const fn record_iv_len(self) -> usize {
         match self {
             BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc => 16,
-            BulkCipher::Aes128Gcm | BulkCipher::Aes256Gcm => 8,
+            BulkCipher::Aes128Gcm
+            | BulkCipher::Aes256Gcm
+            | BulkCipher::Aes128Ccm
+            | BulkCipher::Aes128Ccm8 => 8,
             BulkCipher::ChaCha20Poly1305 => 0,
         }
     }
@@ -161,17 +174,20 @@ const fn row(
 }
 
 /// The number of suites in [`SUITES`].
-pub const SUITE_COUNT: usize = 26;
+pub const SUITE_COUNT: usize = 36;
 
 /// Every suite sanstls implements, in its default order of preference: ECDHE with an
 /// AEAD first (ECDSA before RSA certificates, AES-128-GCM, ChaCha20-Poly1305,
-/// AES-256-GCM), then ECDHE with CBC, then DHE, then RSA key transport (AEAD before
-/// CBC in each).
+/// AES-256-GCM, then ECDSA's AES-128-CCM and CCM_8), then ECDHE with CBC, then DHE,
+/// then RSA key transport (AEAD before CBC in each); last the pre-shared-key suites,
+/// which a configuration offers only with a PSK (forward-secret ones first).
 pub static SUITES: [SuiteInfo; SUITE_COUNT] = {
-    use BulkCipher::{Aes128Cbc, Aes128Gcm, Aes256Cbc, Aes256Gcm, ChaCha20Poly1305};
+    use BulkCipher::{
+        Aes128Cbc, Aes128Ccm, Aes128Ccm8, Aes128Gcm, Aes256Cbc, Aes256Gcm, ChaCha20Poly1305,
+    };
     use CipherSuite as C;
     use HashAlgorithm::{Sha256, Sha384};
-    use KeyExchange::{DheRsa, EcdheEcdsa, EcdheRsa, Rsa};
+    use KeyExchange::{DhePsk, DheRsa, EcdheEcdsa, EcdhePsk, EcdheRsa, Psk, Rsa};
     use MacAlgorithm::{Aead, HmacSha1, HmacSha256, HmacSha384};
     [
         row(
@@ -215,6 +231,20 @@ pub static SUITES: [SuiteInfo; SUITE_COUNT] = {
             Aes256Gcm,
             Aead,
             Sha384,
+        ),
+        row(
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_CCM,
+            EcdheEcdsa,
+            Aes128Ccm,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+            EcdheEcdsa,
+            Aes128Ccm8,
+            Aead,
+            Sha256,
         ),
         row(
             C::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
@@ -356,6 +386,50 @@ pub static SUITES: [SuiteInfo; SUITE_COUNT] = {
             HmacSha1,
             Sha256,
         ),
+        row(
+            C::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+            EcdhePsk,
+            ChaCha20Poly1305,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+            EcdhePsk,
+            Aes128Cbc,
+            HmacSha256,
+            Sha256,
+        ),
+        row(
+            C::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256,
+            DhePsk,
+            Aes128Cbc,
+            HmacSha256,
+            Sha256,
+        ),
+        row(
+            C::TLS_PSK_WITH_AES_128_GCM_SHA256,
+            Psk,
+            Aes128Gcm,
+            Aead,
+            Sha256,
+        ),
+        row(
+            C::TLS_PSK_WITH_AES_256_GCM_SHA384,
+            Psk,
+            Aes256Gcm,
+            Aead,
+            Sha384,
+        ),
+        row(C::TLS_PSK_WITH_AES_128_CCM, Psk, Aes128Ccm, Aead, Sha256),
+        row(C::TLS_PSK_WITH_AES_128_CCM_8, Psk, Aes128Ccm8, Aead, Sha256),
+        row(
+            C::TLS_PSK_WITH_AES_128_CBC_SHA256,
+            Psk,
+            Aes128Cbc,
+            HmacSha256,
+            Sha256,
+        ),
     ]
 };
 
@@ -385,12 +459,29 @@ mod tests {
                 name.contains("_ECDHE_ECDSA_"),
                 s.key_exchange == KeyExchange::EcdheEcdsa
             );
+            assert_eq!(name.contains("_PSK_"), s.key_exchange.is_psk(), "{name}");
             assert_eq!(
-                name.contains("AES_128"),
-                matches!(s.cipher, BulkCipher::Aes128Cbc | BulkCipher::Aes128Gcm)
+                name.contains("_DHE_PSK_"),
+                s.key_exchange == KeyExchange::DhePsk
             );
             assert_eq!(
-                name.contains("_GCM_") || name.contains("CHACHA"),
+                name.contains("_ECDHE_PSK_"),
+                s.key_exchange == KeyExchange::EcdhePsk
+            );
+            assert_eq!(
+                name.contains("AES_128"),
+                matches!(
+                    s.cipher,
+                    BulkCipher::Aes128Cbc
+                        | BulkCipher::Aes128Gcm
+                        | BulkCipher::Aes128Ccm
+                        | BulkCipher::Aes128Ccm8
+                )
+            );
+            assert_eq!(name.ends_with("_CCM"), s.cipher == BulkCipher::Aes128Ccm);
+            assert_eq!(name.ends_with("_CCM_8"), s.cipher == BulkCipher::Aes128Ccm8);
+            assert_eq!(
+                name.contains("_GCM_") || name.contains("CHACHA") || name.contains("_CCM"),
                 s.is_aead()
             );
             assert_eq!(name.ends_with("_SHA"), s.mac == MacAlgorithm::HmacSha1);

@@ -78,6 +78,8 @@ pub(crate) struct Abilities {
     pub(crate) dh_group: Result<NamedDhGroup, ()>,
     /// The ECDHE group, if any.
     pub(crate) ec_group: Option<NamedGroup>,
+    /// A PSK store (RFC 4279: the PSK key exchanges need no certificate).
+    pub(crate) psk: bool,
 }
 
 /// The DH group, following RFC 7919 §4: a client that lists no FFDHE group gets the
@@ -140,6 +142,16 @@ pub(crate) fn cipher_suite(
             }
             KeyExchange::EcdheRsa => can.ec_group.is_some() && can.rsa_sign,
             KeyExchange::EcdheEcdsa => can.ec_group.is_some() && can.ecdsa_sign,
+            KeyExchange::Psk => can.psk,
+            // RFC 4279 §3 with RFC 7919's group choice, as for DHE_RSA.
+            KeyExchange::DhePsk => {
+                if can.dh_group.is_err() {
+                    dhe_blocked_by_group = true;
+                    continue;
+                }
+                can.psk
+            }
+            KeyExchange::EcdhePsk => can.ec_group.is_some() && can.psk,
         };
         if usable {
             return Ok(info);
@@ -212,6 +224,7 @@ mod tests {
             decrypt,
             dh_group,
             ec_group: None,
+            psk: false,
         };
         let pick = |sign, group| {
             cipher_suite(
@@ -268,6 +281,7 @@ mod tests {
             decrypt: rsa_sign,
             dh_group: Err(()),
             ec_group,
+            psk: false,
         };
         let g = Some(NamedGroup::X25519);
         assert_eq!(

@@ -273,6 +273,14 @@ open_enum! {
         TLS_DHE_RSA_WITH_AES_128_GCM_SHA256 = 0x009e,
         /// TLS_DHE_RSA_WITH_AES_256_GCM_SHA384, RFC 5288
         TLS_DHE_RSA_WITH_AES_256_GCM_SHA384 = 0x009f,
+        /// TLS_PSK_WITH_AES_128_GCM_SHA256, RFC 5487
+        TLS_PSK_WITH_AES_128_GCM_SHA256 = 0x00a8,
+        /// TLS_PSK_WITH_AES_256_GCM_SHA384, RFC 5487
+        TLS_PSK_WITH_AES_256_GCM_SHA384 = 0x00a9,
+        /// TLS_PSK_WITH_AES_128_CBC_SHA256, RFC 5487
+        TLS_PSK_WITH_AES_128_CBC_SHA256 = 0x00ae,
+        /// TLS_DHE_PSK_WITH_AES_128_CBC_SHA256, RFC 5487
+        TLS_DHE_PSK_WITH_AES_128_CBC_SHA256 = 0x00b2,
         /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV, RFC 5746 §3.3 (a signal, not a suite)
         TLS_EMPTY_RENEGOTIATION_INFO_SCSV = 0x00ff,
         /// TLS_AES_128_GCM_SHA256 (TLS 1.3)
@@ -307,12 +315,24 @@ open_enum! {
         TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 = 0xc02f,
         /// TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, RFC 5289
         TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 = 0xc030,
+        /// TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256, RFC 5489
+        TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256 = 0xc037,
+        /// TLS_PSK_WITH_AES_128_CCM, RFC 6655
+        TLS_PSK_WITH_AES_128_CCM = 0xc0a4,
+        /// TLS_PSK_WITH_AES_128_CCM_8, RFC 6655
+        TLS_PSK_WITH_AES_128_CCM_8 = 0xc0a8,
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_CCM, RFC 7251
+        TLS_ECDHE_ECDSA_WITH_AES_128_CCM = 0xc0ac,
+        /// TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8, RFC 7251
+        TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8 = 0xc0ae,
         /// TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, RFC 7905
         TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xcca8,
         /// TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, RFC 7905
         TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 = 0xcca9,
         /// TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256, RFC 7905 (not implemented by sanstls)
         TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256 = 0xccaa,
+        /// TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256, RFC 7905
+        TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 = 0xccac,
     }
 }
 
@@ -328,13 +348,39 @@ pub enum KeyExchange {
     EcdheRsa,
     /// Ephemeral elliptic-curve Diffie-Hellman signed with ECDSA (RFC 8422 §2.1).
     EcdheEcdsa,
+    /// A pre-shared key alone (RFC 4279 §2): no certificates; the ServerKeyExchange (a
+    /// PSK identity hint) is optional, the ClientKeyExchange names the PSK identity.
+    Psk,
+    /// Ephemeral Diffie-Hellman authenticated by a pre-shared key (RFC 4279 §3).
+    DhePsk,
+    /// Ephemeral elliptic-curve Diffie-Hellman authenticated by a pre-shared key (RFC
+    /// 5489 §2).
+    EcdhePsk,
 }
 
 impl KeyExchange {
     /// Whether the key exchange is ECDHE (RFC 8422): the ServerKeyExchange carries
     /// `ServerECDHParams`, the ClientKeyExchange an EC point.
     pub const fn is_ecdhe(self) -> bool {
-        matches!(self, KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa)
+        matches!(
+            self,
+            KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa | KeyExchange::EcdhePsk
+        )
+    }
+
+    /// Whether the key exchange is finite-field DHE (DHE_RSA, DHE_PSK): the
+    /// ServerKeyExchange carries `ServerDHParams`, the ClientKeyExchange `dh_Yc`.
+    pub const fn is_dhe(self) -> bool {
+        matches!(self, KeyExchange::DheRsa | KeyExchange::DhePsk)
+    }
+
+    /// Whether a pre-shared key authenticates the handshake (RFC 4279, RFC 5489): no
+    /// Certificate or CertificateRequest is sent, the ServerKeyExchange is not signed.
+    pub const fn is_psk(self) -> bool {
+        matches!(
+            self,
+            KeyExchange::Psk | KeyExchange::DhePsk | KeyExchange::EcdhePsk
+        )
     }
 
     /// Whether the server signs with an ECDSA key (its certificate's key is EC).
@@ -352,9 +398,12 @@ impl CipherSuite {
             0xc013 | 0xc014 | 0xc027 | 0xc028 | 0xc02f | 0xc030 | 0xcca8 => {
                 Some(KeyExchange::EcdheRsa)
             }
-            0xc009 | 0xc00a | 0xc023 | 0xc024 | 0xc02b | 0xc02c | 0xcca9 => {
+            0xc009 | 0xc00a | 0xc023 | 0xc024 | 0xc02b | 0xc02c | 0xcca9 | 0xc0ac | 0xc0ae => {
                 Some(KeyExchange::EcdheEcdsa)
             }
+            0x00a8 | 0x00a9 | 0x00ae | 0xc0a4 | 0xc0a8 => Some(KeyExchange::Psk),
+            0x00b2 => Some(KeyExchange::DhePsk),
+            0xc037 | 0xccac => Some(KeyExchange::EcdhePsk),
             _ => None,
         }
     }

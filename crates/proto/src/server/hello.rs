@@ -316,6 +316,7 @@ fn full_handshake_suite(
         decrypt: cert.may_encipher(),
         dh_group: group,
         ec_group,
+        psk: false,
     };
     let suite = negotiate::cipher_suite(
         &common.suites,

@@ -146,7 +146,11 @@ impl<'a> ServerKeyExchange<'a> {
             Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => {
                 KeyExchangeParams::Ecdh(ServerEcdhParams::read(r)?)
             }
-            Some(KeyExchange::Rsa) | None => {
+            // (The PSK key exchanges have their own, unsigned form:
+            // [`PskServerKeyExchange`].)
+            Some(KeyExchange::Rsa | KeyExchange::Psk | KeyExchange::DhePsk)
+            | Some(KeyExchange::EcdhePsk)
+            | None => {
                 return Err(DecodeError::UnexpectedKeyExchangeMessage);
             }
         };
@@ -171,6 +175,71 @@ impl<'a> ServerKeyExchange<'a> {
     }
 }
 
+/// The longest PSK identity or identity hint on the wire (`<0..2^16-1>`, RFC 4279 §2).
+/// How long an identity a server accepts is its own configuration.
+pub const MAX_PSK_IDENTITY_LEN: usize = 0xffff;
+
+/// The ServerKeyExchange of the PSK key exchanges: an identity hint and, for DHE_PSK
+/// and ECDHE_PSK, the ephemeral parameters, with no signature (RFC 4279 §2, §3; RFC
+/// 5489 §2):
+///
+/// ```text
+/// struct {
+///     opaque psk_identity_hint<0..2^16-1>;
+///     ServerDHParams params;     /* DHE_PSK only */
+///     ServerECDHParams params;   /* ECDHE_PSK only */
+/// } ServerKeyExchange;
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PskServerKeyExchange<'a> {
+    /// The identity hint (possibly empty: RFC 4279 §2 lets a server send none).
+    pub identity_hint: &'a [u8],
+    /// The DH or ECDH parameters; `None` for plain PSK.
+    pub params: Option<KeyExchangeParams<'a>>,
+}
+
+impl fmt::Debug for PskServerKeyExchange<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PskServerKeyExchange")
+            .field("identity_hint", &Hex(self.identity_hint))
+            .field("params", &self.params)
+            .finish()
+    }
+}
+
+impl<'a> PskServerKeyExchange<'a> {
+    /// Reads the body for the negotiated key exchange (one of the PSK ones; any other
+    /// is [`DecodeError::UnexpectedKeyExchangeMessage`]).
+    pub fn read_for(r: &mut Reader<'a>, kx: Option<KeyExchange>) -> Result<Self, DecodeError> {
+        let identity_hint = match kx {
+            Some(KeyExchange::Psk | KeyExchange::DhePsk | KeyExchange::EcdhePsk) => {
+                r.vector(LengthPrefix::U16, 0, MAX_PSK_IDENTITY_LEN)?
+            }
+            _ => return Err(DecodeError::UnexpectedKeyExchangeMessage),
+        };
+        let params = match kx {
+            Some(KeyExchange::DhePsk) => Some(KeyExchangeParams::Dh(ServerDhParams::read(r)?)),
+            Some(KeyExchange::EcdhePsk) => {
+                Some(KeyExchangeParams::Ecdh(ServerEcdhParams::read(r)?))
+            }
+            _ => None,
+        };
+        Ok(Self {
+            identity_hint,
+            params,
+        })
+    }
+
+    /// Writes the body.
+    pub fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        w.vector(LengthPrefix::U16, self.identity_hint)?;
+        match &self.params {
+            Some(p) => p.write(w),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The ClientKeyExchange, whose form depends on the negotiated key exchange.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ClientKeyExchange<'a> {
@@ -190,6 +259,37 @@ pub enum ClientKeyExchange<'a> {
         /// The client's public point.
         point: &'a [u8],
     },
+    /// PSK (RFC 4279 §2): `psk_identity<0..2^16-1>`.
+    Psk {
+        /// The PSK identity.
+        identity: &'a [u8],
+    },
+    /// DHE_PSK (RFC 4279 §3): the identity, then `ClientDiffieHellmanPublic`.
+    DhePsk {
+        /// The PSK identity.
+        identity: &'a [u8],
+        /// The client's public value.
+        yc: &'a [u8],
+    },
+    /// ECDHE_PSK (RFC 5489 §2): the identity, then `ClientECDiffieHellmanPublic`.
+    EcdhePsk {
+        /// The PSK identity.
+        identity: &'a [u8],
+        /// The client's public point.
+        point: &'a [u8],
+    },
+}
+
+impl<'a> ClientKeyExchange<'a> {
+    /// The PSK identity, for the PSK key exchanges.
+    pub fn psk_identity(&self) -> Option<&'a [u8]> {
+        match *self {
+            Self::Psk { identity }
+            | Self::DhePsk { identity, .. }
+            | Self::EcdhePsk { identity, .. } => Some(identity),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Debug for ClientKeyExchange<'_> {
@@ -200,6 +300,17 @@ impl fmt::Debug for ClientKeyExchange<'_> {
             } => f.debug_tuple("Rsa").field(&Hex(e)).finish(),
             Self::Dhe { yc } => f.debug_tuple("Dhe").field(&Hex(yc)).finish(),
             Self::Ecdhe { point } => f.debug_tuple("Ecdhe").field(&Hex(point)).finish(),
+            Self::Psk { identity } => f.debug_tuple("Psk").field(&Hex(identity)).finish(),
+            Self::DhePsk { identity, yc } => f
+                .debug_tuple("DhePsk")
+                .field(&Hex(identity))
+                .field(&Hex(yc))
+                .finish(),
+            Self::EcdhePsk { identity, point } => f
+                .debug_tuple("EcdhePsk")
+                .field(&Hex(identity))
+                .field(&Hex(point))
+                .finish(),
         }
     }
 }
@@ -216,6 +327,17 @@ impl<'a> ClientKeyExchange<'a> {
                 yc: r.vector(LengthPrefix::U16, 1, 0xffff)?,
             }),
             Some(KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa) => Ok(Self::Ecdhe {
+                point: r.vector(LengthPrefix::U8, 1, 0xff)?,
+            }),
+            Some(KeyExchange::Psk) => Ok(Self::Psk {
+                identity: r.vector(LengthPrefix::U16, 0, MAX_PSK_IDENTITY_LEN)?,
+            }),
+            Some(KeyExchange::DhePsk) => Ok(Self::DhePsk {
+                identity: r.vector(LengthPrefix::U16, 0, MAX_PSK_IDENTITY_LEN)?,
+                yc: r.vector(LengthPrefix::U16, 1, 0xffff)?,
+            }),
+            Some(KeyExchange::EcdhePsk) => Ok(Self::EcdhePsk {
+                identity: r.vector(LengthPrefix::U16, 0, MAX_PSK_IDENTITY_LEN)?,
                 point: r.vector(LengthPrefix::U8, 1, 0xff)?,
             }),
             None => Err(DecodeError::UnexpectedKeyExchangeMessage),
@@ -238,6 +360,15 @@ impl<'a> ClientKeyExchange<'a> {
             }
             | Self::Dhe { yc: b } => w.vector(LengthPrefix::U16, b),
             Self::Ecdhe { point } => w.vector(LengthPrefix::U8, point),
+            Self::Psk { identity } => w.vector(LengthPrefix::U16, identity),
+            Self::DhePsk { identity, yc } => {
+                w.vector(LengthPrefix::U16, identity)?;
+                w.vector(LengthPrefix::U16, yc)
+            }
+            Self::EcdhePsk { identity, point } => {
+                w.vector(LengthPrefix::U16, identity)?;
+                w.vector(LengthPrefix::U8, point)
+            }
         }
     }
 }

@@ -40,8 +40,8 @@ pub use certificate::{
 };
 pub use hello::{ClientHello, Random, ServerHello};
 pub use key_exchange::{
-    ClientKeyExchange, KeyExchangeParams, NAMED_CURVE, ServerDhParams, ServerEcdhParams,
-    ServerKeyExchange,
+    ClientKeyExchange, KeyExchangeParams, MAX_PSK_IDENTITY_LEN, NAMED_CURVE, PskServerKeyExchange,
+    ServerDhParams, ServerEcdhParams, ServerKeyExchange,
 };
 pub use session::{Finished, NewSessionTicket, VERIFY_DATA_LEN};
 
@@ -89,8 +89,10 @@ pub enum HandshakeMessage<'a> {
     ServerHello(ServerHello<'a>),
     /// Certificate.
     Certificate(Certificate<'a>),
-    /// ServerKeyExchange (DHE_RSA only).
+    /// ServerKeyExchange of the signed key exchanges (DHE_RSA, ECDHE_RSA, ECDHE_ECDSA).
     ServerKeyExchange(ServerKeyExchange<'a>),
+    /// ServerKeyExchange of the PSK key exchanges (RFC 4279, RFC 5489): unsigned.
+    PskServerKeyExchange(PskServerKeyExchange<'a>),
     /// CertificateRequest.
     CertificateRequest(CertificateRequest<'a>),
     /// ServerHelloDone, empty.
@@ -117,7 +119,9 @@ impl<'a> HandshakeMessage<'a> {
             Self::ClientHello(_) => HandshakeType::CLIENT_HELLO,
             Self::ServerHello(_) => HandshakeType::SERVER_HELLO,
             Self::Certificate(_) => HandshakeType::CERTIFICATE,
-            Self::ServerKeyExchange(_) => HandshakeType::SERVER_KEY_EXCHANGE,
+            Self::ServerKeyExchange(_) | Self::PskServerKeyExchange(_) => {
+                HandshakeType::SERVER_KEY_EXCHANGE
+            }
             Self::CertificateRequest(_) => HandshakeType::CERTIFICATE_REQUEST,
             Self::ServerHelloDone => HandshakeType::SERVER_HELLO_DONE,
             Self::CertificateVerify(_) => HandshakeType::CERTIFICATE_VERIFY,
@@ -147,6 +151,9 @@ impl<'a> HandshakeMessage<'a> {
             HandshakeType::CLIENT_HELLO => Self::ClientHello(ClientHello::read(&mut r)?),
             HandshakeType::SERVER_HELLO => Self::ServerHello(ServerHello::read(&mut r)?),
             HandshakeType::CERTIFICATE => Self::Certificate(Certificate::read(&mut r)?),
+            HandshakeType::SERVER_KEY_EXCHANGE if kx.is_some_and(KeyExchange::is_psk) => {
+                Self::PskServerKeyExchange(PskServerKeyExchange::read_for(&mut r, kx)?)
+            }
             HandshakeType::SERVER_KEY_EXCHANGE => {
                 Self::ServerKeyExchange(ServerKeyExchange::read_for(&mut r, kx)?)
             }
@@ -196,6 +203,7 @@ impl<'a> HandshakeMessage<'a> {
             Self::ServerHello(m) => m.write(w),
             Self::Certificate(m) => m.write(w),
             Self::ServerKeyExchange(m) => m.write(w),
+            Self::PskServerKeyExchange(m) => m.write(w),
             Self::CertificateRequest(m) => m.write(w),
             Self::CertificateVerify(m) => m.write(w),
             Self::ClientKeyExchange(m) => m.write(w),
