@@ -26,6 +26,12 @@ use sanstls_wire::enums::{CipherSuite, KeyExchange, NamedGroup, SignatureScheme}
 use sanstls_wire::record::MAX_PLAINTEXT_LEN;
 
 #[cfg(feature = "client")]
+use crate::psk::ChoosesPsk;
+#[cfg(feature = "client")]
+use crate::psk::Psk;
+#[cfg(feature = "server")]
+use crate::psk::{DEFAULT_MAX_PSK_IDENTITY_LEN, PskStore, UnknownPskIdentity};
+#[cfg(feature = "client")]
 use crate::session::StoresClientSessions;
 #[cfg(feature = "server")]
 #[allow(unused_imports)] // named in the documentation
@@ -176,8 +182,16 @@ pub enum ConfigError {
     NoTrustAnchors,
     /// A client without a certificate verifier.
     NoVerifier,
-    /// A server without a certificate.
+    /// A server without a certificate (and without a PSK store for the PSK suites).
     NoCertificate,
+    /// A PSK identity that is empty or longer than 65535 bytes (RFC 4279 §2:
+    /// `psk_identity<0..2^16-1>`; an empty identity names no key), or a server's
+    /// identity hint longer than 65535 bytes.
+    InvalidPskIdentity,
+    /// A PSK that is empty or longer than [`crate::psk::MAX_PSK_LEN`] bytes.
+    InvalidPsk,
+    /// PSK cipher suites are configured but no PSK (client) or PSK store (server).
+    NoPsk,
     /// An empty certificate chain.
     EmptyChain,
     /// The leaf certificate could not be read.
@@ -233,7 +247,19 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::NoTrustAnchors => f.write_str("the trust store is empty"),
             ConfigError::NoVerifier => f.write_str("no server certificate verifier configured"),
-            ConfigError::NoCertificate => f.write_str("no server certificate configured"),
+            ConfigError::NoCertificate => f.write_str(
+                "no server certificate configured (nor a PSK store, for PSK suites only)",
+            ),
+            ConfigError::InvalidPskIdentity => {
+                f.write_str("a PSK identity (or identity hint) must be 1..=65535 bytes")
+            }
+            ConfigError::InvalidPsk => {
+                write!(f, "a PSK must be 1..={} bytes", crate::psk::MAX_PSK_LEN)
+            }
+            ConfigError::NoPsk => f.write_str(
+                "PSK cipher suites are configured but no PSK: set one (client: psk or \
+                 psk_chooser; server: psk_store), or leave the PSK suites out",
+            ),
             ConfigError::EmptyChain => f.write_str("the certificate chain is empty"),
             ConfigError::Certificate(e) => write!(f, "leaf certificate unreadable: {e}"),
             ConfigError::PrivateKey(e) => write!(f, "private key unreadable: {e}"),
@@ -296,6 +322,9 @@ pub struct Common {
     pub(crate) allow_sha1: bool,
     /// Where the heavy operations run; `None`: the built-in code.
     pub(crate) provider: Option<Shared<dyn CryptoProvider>>,
+    /// Whether `suites` was set by the caller (otherwise `build` fits the default
+    /// list to the certificates and PSKs configured).
+    pub(crate) suites_set: bool,
 }
 
 /// The default handshake deadline of a client: long enough for a slow network and a
@@ -334,7 +363,7 @@ impl Default for Common {
         Common {
             suites: sanstls_keys::suite::SUITES
                 .iter()
-                .filter(|s| suite_left_out(**s).is_none())
+                .filter(|s| suite_left_out(**s).is_none() && by_default(**s))
                 .map(|s| s.suite)
                 .collect(),
             alpn: Vec::new(),
@@ -351,6 +380,7 @@ impl Default for Common {
             max_certificate: 128 * 1024,
             allow_sha1: false,
             provider: None,
+            suites_set: false,
         }
     }
 }
@@ -480,6 +510,13 @@ const CLIENT_AUTH_LEFT_OUT: ConfigError = ConfigError::LeftOut {
     feature: "client-auth",
 };
 
+/// What `build` says to a configuration with a PSK when feature `psk` is off.
+#[cfg(not(feature = "psk"))]
+const PSK_LEFT_OUT: ConfigError = ConfigError::LeftOut {
+    what: "pre-shared keys (TLS_PSK_*, TLS_DHE_PSK_*, TLS_ECDHE_PSK_* suites)",
+    feature: "psk",
+};
+
 /// `Some(error)` when this build leaves out the key exchange `kx` (features `dhe`,
 /// `rsa-kx`).
 fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
@@ -504,8 +541,78 @@ fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
             what: "ECDSA certificates (TLS_ECDHE_ECDSA_* suites)",
             feature: "ecdsa",
         }),
+        #[cfg(not(feature = "psk"))]
+        KeyExchange::Psk | KeyExchange::DhePsk | KeyExchange::EcdhePsk => {
+            Some(ConfigError::LeftOut {
+                what: "pre-shared keys (TLS_PSK_*, TLS_DHE_PSK_*, TLS_ECDHE_PSK_* suites)",
+                feature: "psk",
+            })
+        }
+        #[cfg(not(feature = "dhe"))]
+        KeyExchange::DhePsk => Some(ConfigError::LeftOut {
+            what: "DHE_PSK key exchange (TLS_DHE_PSK_* suites)",
+            feature: "dhe",
+        }),
+        #[cfg(not(feature = "ecdhe"))]
+        KeyExchange::EcdhePsk => Some(ConfigError::LeftOut {
+            what: "ECDHE_PSK key exchange (TLS_ECDHE_PSK_* suites)",
+            feature: "ecdhe",
+        }),
         #[allow(unreachable_patterns)]
         _ => None,
+    }
+}
+
+/// Whether `suite` is in the default list: not the CCM_8 suites (their 8-byte tag is
+/// for constrained links that choose it: configure them by name), and the PSK suites
+/// only when a PSK is configured (see [`Common::fit_suites`]).
+fn by_default(suite: SuiteInfo) -> bool {
+    suite.cipher != BulkCipher::Aes128Ccm8 && !suite.key_exchange.is_psk()
+}
+
+impl Common {
+    /// Fits the suites to what is configured: with the default list, the PSK suites
+    /// join (last) when there is a PSK, and the certificate suites go when there is no
+    /// certificate (or verifier); a list the caller set is checked instead: PSK suites
+    /// need a PSK ([`ConfigError::NoPsk`]), certificate suites `cert_error` when there
+    /// are no certificates.
+    fn fit_suites(
+        &mut self,
+        certs: bool,
+        psk: bool,
+        cert_error: ConfigError,
+    ) -> Result<(), ConfigError> {
+        if self.suites_set {
+            for s in &self.suites {
+                let is_psk = s.key_exchange().is_some_and(KeyExchange::is_psk);
+                if is_psk && !psk {
+                    return Err(ConfigError::NoPsk);
+                }
+                if !is_psk && !certs && s.key_exchange().is_some() {
+                    return Err(cert_error);
+                }
+            }
+            return Ok(());
+        }
+        if !certs {
+            if !psk {
+                return Err(cert_error);
+            }
+            self.suites.clear();
+        }
+        if psk {
+            self.suites.extend(
+                sanstls_keys::suite::SUITES
+                    .iter()
+                    .filter(|s| {
+                        s.key_exchange.is_psk()
+                            && s.cipher != BulkCipher::Aes128Ccm8
+                            && suite_left_out(**s).is_none()
+                    })
+                    .map(|s| s.suite),
+            );
+        }
+        Ok(())
     }
 }
 
@@ -546,6 +653,7 @@ macro_rules! common_setters {
         #[must_use]
         pub fn cipher_suites(mut self, suites: &[CipherSuite]) -> Self {
             self.common.suites = suites.to_vec();
+            self.common.suites_set = true;
             self
         }
         /// ALPN protocols, in preference order (default: none, no ALPN).
@@ -704,7 +812,10 @@ macro_rules! common_setters {
 #[allow(clippy::struct_excessive_bools)] // independent switches, each its own setting
 pub struct ClientConfig {
     pub(crate) common: Common,
-    pub(crate) verifier: Shared<dyn ServerCertVerifier>,
+    /// `None` for a client with PSK suites only.
+    pub(crate) verifier: Option<Shared<dyn ServerCertVerifier>>,
+    /// The client's PSK (or how it picks one), for the PSK suites.
+    pub(crate) psk: Option<Shared<dyn ChoosesPsk>>,
     pub(crate) min_dh_bits: u32,
     pub(crate) require_secure_renegotiation: bool,
     #[cfg(feature = "client-auth")]
@@ -724,6 +835,7 @@ impl fmt::Debug for ClientConfig {
             .field("common", &self.common)
             .field("min_dh_bits", &self.min_dh_bits)
             .field("client_cert", &self.client_cert())
+            .field("psk", &self.psk.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -745,6 +857,7 @@ impl ClientConfig {
                 Shared::new(SessionCache::new(DEFAULT_CLIENT_SESSION_CAPACITY)) as _
             }),
             tickets: true,
+            psk: None,
         }
     }
 
@@ -786,11 +899,31 @@ pub struct ClientConfigBuilder {
     offer_record_size_limit: bool,
     session_store: Option<Shared<dyn StoresClientSessions>>,
     tickets: bool,
+    psk: Option<Shared<dyn ChoosesPsk>>,
 }
 
 #[cfg(feature = "client")]
 impl ClientConfigBuilder {
     common_setters!();
+
+    /// Offer the PSK suites (RFC 4279, RFC 5489, RFC 5487, RFC 6655, RFC 7905) with
+    /// this identity and key, whatever identity hint the server sends.
+    ///
+    /// With the default suite list the PSK suites come after the certificate suites
+    /// (forward-secret ECDHE_PSK and DHE_PSK first); without trust anchors or a
+    /// verifier only the PSK suites are offered. Needs feature `psk`.
+    #[must_use]
+    pub fn psk(self, psk: Psk) -> Self {
+        self.psk_chooser(Shared::new(psk))
+    }
+
+    /// Offer the PSK suites, picking the key from the server's identity hint with
+    /// `chooser` (see [`Self::psk`]).
+    #[must_use]
+    pub fn psk_chooser(mut self, chooser: Shared<dyn ChoosesPsk>) -> Self {
+        self.psk = Some(chooser);
+        self
+    }
 
     /// Verify servers with RFC 5280 path validation to these anchors and RFC 6125 names
     /// ([`WebPkiServerVerifier`]). An empty store is refused by `build`.
@@ -900,15 +1033,25 @@ impl ClientConfigBuilder {
         if self.session_store.is_some() {
             return Err(RESUMPTION_LEFT_OUT);
         }
-        let verifier: Shared<dyn ServerCertVerifier> = match (self.verifier, self.anchors) {
-            (Some(v), _) => v,
+        let verifier: Option<Shared<dyn ServerCertVerifier>> = match (self.verifier, self.anchors) {
+            (Some(v), _) => Some(v),
             (None, Some(a)) if a.is_empty() => return Err(ConfigError::NoTrustAnchors),
-            (None, Some(a)) => Shared::new(WebPkiServerVerifier::new(a)),
-            (None, None) => return Err(ConfigError::NoVerifier),
+            (None, Some(a)) => Some(Shared::new(WebPkiServerVerifier::new(a))),
+            (None, None) => None,
         };
+        #[cfg(not(feature = "psk"))]
+        if self.psk.is_some() {
+            return Err(PSK_LEFT_OUT);
+        }
+        self.common.fit_suites(
+            verifier.is_some(),
+            self.psk.is_some(),
+            ConfigError::NoVerifier,
+        )?;
         Ok(ClientConfig {
             common: self.common,
             verifier,
+            psk: self.psk,
             min_dh_bits: self.min_dh_bits,
             require_secure_renegotiation: self.require_secure_renegotiation,
             #[cfg(feature = "client-auth")]
@@ -1104,6 +1247,14 @@ pub struct ServerConfig {
     pub(crate) session_lifetime: Duration,
     /// What makes and reads tickets; `None`: no tickets.
     pub(crate) ticketer: Option<Shared<dyn Ticketer>>,
+    /// The PSK store, for the PSK suites.
+    pub(crate) psk_store: Option<Shared<dyn PskStore>>,
+    /// The identity hint sent in the PSK ServerKeyExchange (empty: none).
+    pub(crate) psk_identity_hint: Vec<u8>,
+    /// What to do with an identity the store does not know.
+    pub(crate) unknown_psk_identity: UnknownPskIdentity,
+    /// The longest identity accepted.
+    pub(crate) max_psk_identity_len: usize,
 }
 
 #[cfg(feature = "server")]
@@ -1113,6 +1264,7 @@ impl fmt::Debug for ServerConfig {
             .field("common", &self.common)
             .field("dh_group", &self.dh_group)
             .field("client_auth", &self.client_verifier().is_some())
+            .field("psk", &self.psk_store.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -1137,6 +1289,10 @@ impl ServerConfig {
             }),
             session_lifetime: DEFAULT_SESSION_LIFETIME,
             ticketer: None,
+            psk_store: None,
+            psk_identity_hint: Vec::new(),
+            unknown_psk_identity: UnknownPskIdentity::Hide,
+            max_psk_identity_len: DEFAULT_MAX_PSK_IDENTITY_LEN,
         }
     }
 
@@ -1184,11 +1340,51 @@ pub struct ServerConfigBuilder {
     session_store: Option<Shared<dyn StoresServerSessions>>,
     session_lifetime: Duration,
     ticketer: Option<Shared<dyn Ticketer>>,
+    psk_store: Option<Shared<dyn PskStore>>,
+    psk_identity_hint: Vec<u8>,
+    unknown_psk_identity: UnknownPskIdentity,
+    max_psk_identity_len: usize,
 }
 
 #[cfg(feature = "server")]
 impl ServerConfigBuilder {
     common_setters!();
+
+    /// Serve the PSK suites (RFC 4279, RFC 5489) with the keys in `store` (a
+    /// [`crate::psk::PskTable`], or the application's own lookup). With the default
+    /// suite list the PSK suites come after the certificate suites; a server without
+    /// a certificate serves only them. Needs feature `psk`.
+    #[must_use]
+    pub fn psk_store(mut self, store: Shared<dyn PskStore>) -> Self {
+        self.psk_store = Some(store);
+        self
+    }
+
+    /// The PSK identity hint (RFC 4279 §5.2), sent in the ServerKeyExchange of the PSK
+    /// suites (default: none; plain PSK then sends no ServerKeyExchange, RFC 4279 §2).
+    #[must_use]
+    pub fn psk_identity_hint(mut self, hint: &[u8]) -> Self {
+        self.psk_identity_hint = hint.to_vec();
+        self
+    }
+
+    /// What to do with a PSK identity the store does not know (default
+    /// [`UnknownPskIdentity::Hide`]: fail at the client's Finished with
+    /// decrypt_error, as for a wrong key, RFC 4279 §2).
+    #[must_use]
+    pub fn unknown_psk_identity(mut self, answer: UnknownPskIdentity) -> Self {
+        self.unknown_psk_identity = answer;
+        self
+    }
+
+    /// The longest PSK identity accepted (default
+    /// [`DEFAULT_MAX_PSK_IDENTITY_LEN`], 128 bytes; at most 65535). A longer one is
+    /// refused with illegal_parameter before the store is asked.
+    #[must_use]
+    pub fn max_psk_identity_len(mut self, len: usize) -> Self {
+        self.max_psk_identity_len = len;
+        self
+    }
 
     /// Serve one certificate to every client.
     #[must_use]
@@ -1298,11 +1494,25 @@ impl ServerConfigBuilder {
     /// Check and build.
     pub fn build(mut self) -> Result<ServerConfig, ConfigError> {
         self.common.check()?;
-        let certs = self.certs.ok_or(ConfigError::NoCertificate)?;
-        let all = certs.all();
-        if all.is_empty() {
-            return Err(ConfigError::NoCertificate);
+        #[cfg(not(feature = "psk"))]
+        if self.psk_store.is_some() {
+            return Err(PSK_LEFT_OUT);
         }
+        if self.psk_identity_hint.len() > sanstls_wire::handshake::MAX_PSK_IDENTITY_LEN
+            || self.max_psk_identity_len == 0
+            || self.max_psk_identity_len > sanstls_wire::handshake::MAX_PSK_IDENTITY_LEN
+        {
+            return Err(ConfigError::InvalidPskIdentity);
+        }
+        let certs = self.certs.filter(|c| !c.all().is_empty());
+        self.common.fit_suites(
+            certs.is_some(),
+            self.psk_store.is_some(),
+            ConfigError::NoCertificate,
+        )?;
+        // (A PSK-only server has no certificates: an empty resolver stands in.)
+        let certs = certs.unwrap_or_else(|| Shared::new(SniResolver::new()));
+        let all = certs.all();
         let max_chain_len = all.iter().map(|k| k.encoded_len()).max().unwrap_or(0);
         #[cfg(not(feature = "client-auth"))]
         if self.client_verifier.is_some() {
@@ -1340,6 +1550,10 @@ impl ServerConfigBuilder {
             session_store: self.session_store,
             session_lifetime: self.session_lifetime,
             ticketer: self.ticketer,
+            psk_store: self.psk_store,
+            psk_identity_hint: self.psk_identity_hint,
+            unknown_psk_identity: self.unknown_psk_identity,
+            max_psk_identity_len: self.max_psk_identity_len,
         })
     }
 }

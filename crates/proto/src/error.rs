@@ -152,6 +152,13 @@ pub enum PeerMisbehaved {
     /// The server resumed the offered session with a different extended master secret
     /// state than the session had (RFC 7627 §5.3: the client "MUST abort").
     ResumedWithDifferentExtendedMasterSecret,
+    /// In a PSK suite, the peer's first protected record did not open: the two sides
+    /// hold different keys (RFC 4279 §2: "the server MUST respond with a
+    /// decrypt_error alert message" when the key is wrong; a server that hides unknown
+    /// identities answers them the same way).
+    PskKeyMismatch,
+    /// A PSK identity that is empty or longer than the server accepts.
+    BadPskIdentity,
 }
 
 /// What the peer and this configuration do not share.
@@ -189,6 +196,11 @@ pub enum PeerIncompatible {
     /// client requires a fragment limit
     /// ([`crate::ClientConfigBuilder::require_fragment_limit`]).
     FragmentLimitRefused,
+    /// The client's PSK chooser has no key for the server's identity hint.
+    NoPsk,
+    /// The server does not know the client's PSK identity and is configured to say so
+    /// ([`crate::psk::UnknownPskIdentity::Alert`]; RFC 4279 §2: unknown_psk_identity).
+    UnknownPskIdentity,
 }
 
 /// Failures on this side ([`Error::Internal`]).
@@ -279,6 +291,7 @@ impl PeerMisbehaved {
             | P::SignatureKeyMismatch
             | P::InvalidServerName
             | P::BadFragmentLimit
+            | P::BadPskIdentity
             | P::ResumedWithDifferentSuite => AlertDescription::ILLEGAL_PARAMETER,
             P::UnsolicitedExtension(_) => AlertDescription::UNSUPPORTED_EXTENSION,
             // RFC 5746 §3.4 / §3.6: "MUST abort the handshake (by sending a fatal
@@ -290,7 +303,8 @@ impl PeerMisbehaved {
             | P::ResumptionWithoutExtendedMasterSecret
             | P::ResumedWithDifferentExtendedMasterSecret => AlertDescription::HANDSHAKE_FAILURE,
             // RFC 5246 §7.2.2: decrypt_error for a signature or Finished that fails.
-            P::BadSignature | P::BadFinished => AlertDescription::DECRYPT_ERROR,
+            // RFC 4279 §2: decrypt_error for a wrong PSK too.
+            P::BadSignature | P::BadFinished | P::PskKeyMismatch => AlertDescription::DECRYPT_ERROR,
             P::WrongRecordVersion => AlertDescription::PROTOCOL_VERSION,
             // RFC 5246 §7.2.2: "A certificate was of an unsupported type."
             P::WrongCertificateKeyType => AlertDescription::UNSUPPORTED_CERTIFICATE,
@@ -312,7 +326,10 @@ impl PeerIncompatible {
             | P::SecureRenegotiationRequired
             | P::ExtendedMasterSecretRequired
             | P::ClientCertificateRequired
+            | P::NoPsk
             | P::FragmentLimitRefused => AlertDescription::HANDSHAKE_FAILURE,
+            // RFC 4279 §2.
+            P::UnknownPskIdentity => AlertDescription::UNKNOWN_PSK_IDENTITY,
             // RFC 7919 §4: "insufficient_security".
             P::NoCommonDhGroup | P::DhGroupTooSmall { .. } => {
                 AlertDescription::INSUFFICIENT_SECURITY
@@ -521,6 +538,13 @@ impl fmt::Display for PeerMisbehaved {
             P::ResumedWithDifferentExtendedMasterSecret => f.write_str(
                 "the server resumed the session without its extended master secret state",
             ),
+            P::PskKeyMismatch => f.write_str(
+                "the peer's first protected record did not decrypt: the two sides hold \
+                 different pre-shared keys (or the server does not know the identity)",
+            ),
+            P::BadPskIdentity => {
+                f.write_str("the PSK identity is empty or longer than this server accepts")
+            }
         }
     }
 }
@@ -554,6 +578,8 @@ impl fmt::Display for PeerIncompatible {
                 "the server agreed to no smaller record size (neither max_fragment_length \
                  nor record_size_limit), which this client requires",
             ),
+            P::NoPsk => f.write_str("no pre-shared key for the server's identity hint"),
+            P::UnknownPskIdentity => f.write_str("the server does not know the PSK identity"),
         }
     }
 }

@@ -133,6 +133,8 @@ pub(crate) struct Hs {
     pub(crate) ticket: bool,
     /// Whether this handshake resumed a session (RFC 5246 §7.3, abbreviated).
     pub(crate) resumed: bool,
+    /// The PSK identity of a PSK suite (the client's, as it named it).
+    pub(crate) psk_identity: Option<Vec<u8>>,
 }
 
 impl Hs {
@@ -285,6 +287,7 @@ impl Hs {
             max_fragment_received: self.limits.receive,
             fragment_limit_by: self.limits.by,
             resumed: self.resumed,
+            psk_identity: self.psk_identity.clone(),
         });
     }
 }
@@ -321,6 +324,7 @@ pub(crate) fn new_session(
         lifetime,
         session_id: Vec::new(),
         ticket: None,
+        psk_identity: hs.psk_identity.clone(),
     }
 }
 

@@ -268,6 +268,7 @@ mod hs;
 mod limits;
 mod negotiate;
 mod negotiated;
+pub mod psk;
 mod records;
 #[cfg(feature = "server")]
 mod server;
@@ -314,6 +315,7 @@ pub use connection::{Connection, MAX_FRAGMENT_LEN};
 pub use error::{ApiMisuse, Error, InternalError, PeerIncompatible, PeerMisbehaved};
 pub use event::{Direction, Event, Trace, TraceKind};
 pub use negotiated::Negotiated;
+pub use psk::{ChoosesPsk, Psk, PskStore, PskTable, UnknownPskIdentity};
 pub use sanstls_keys::Side;
 pub use session::{
     DEFAULT_SESSION_LIFETIME, DEFAULT_TICKET_PERIOD, MAX_SESSION_ID_LEN, Session, SessionCache,

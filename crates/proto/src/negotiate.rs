@@ -66,6 +66,7 @@ pub(crate) fn ec_group(
 
 /// What the server's certificate and the client's offer allow, suite by suite.
 #[derive(Clone, Copy, Debug)]
+#[allow(clippy::struct_excessive_bools)] // one ability each
 pub(crate) struct Abilities {
     /// An RSA certificate that may sign, and a scheme for it.
     pub(crate) rsa_sign: bool,

@@ -45,4 +45,8 @@ pub struct Negotiated {
     /// made the session: `peer_certificates` then holds the leaf certificate validated
     /// then, and `dh_bits` and `ec_group` are `None`.
     pub resumed: bool,
+    /// The PSK identity, for a PSK suite (RFC 4279): the one the client named, which
+    /// the server found in its store. A resumed session keeps that of the full
+    /// handshake.
+    pub psk_identity: Option<Vec<u8>>,
 }

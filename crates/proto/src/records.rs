@@ -19,7 +19,9 @@ use core::ops::Range;
 use sanstls_record::{Deframer, Opener};
 use sanstls_wire::alert::{Alert, ChangeCipherSpec};
 use sanstls_wire::codec::Codec;
-use sanstls_wire::enums::{AlertDescription, AlertLevel, ContentType, ProtocolVersion};
+use sanstls_wire::enums::{
+    AlertDescription, AlertLevel, ContentType, KeyExchange, ProtocolVersion,
+};
 use sanstls_wire::handshake::HandshakeMessage;
 use sanstls_wire::reassembler::{Limits, Reassembler};
 
@@ -221,7 +223,16 @@ impl Rx {
         let Some((at, record)) = self.deframer.next_record_at()? else {
             return Ok(false);
         };
-        let opened = self.opener.open_in_place(record)?;
+        let opened = self.opener.open_in_place(record).map_err(|e| {
+            // RFC 4279 §2: in a PSK suite the first protected record (the peer's
+            // Finished) fails to open when the keys differ, which "MUST" be answered
+            // with decrypt_error rather than bad_record_mac.
+            let psk = state.key_exchange().is_some_and(KeyExchange::is_psk);
+            match e {
+                sanstls_record::Error::BadRecordMac if psk => PeerMisbehaved::PskKeyMismatch.into(),
+                e => Error::from(e),
+            }
+        })?;
         // RFC 5246 §6.2.1 / Appendix E.1: once the hellos settled on TLS 1.2, every
         // record carries that version. (A ClientHello record may carry any 3.x.)
         if state.version_fixed() && opened.version != ProtocolVersion::TLS12 {

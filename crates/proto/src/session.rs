@@ -50,7 +50,7 @@ pub const MAX_SESSION_ID_LEN: usize = 32;
 pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// The format of [`Session::to_bytes`]; a session in another format does not decode.
-const SESSION_FORMAT: u8 = 1;
+const SESSION_FORMAT: u8 = 2;
 
 /// A resumable TLS 1.2 session: what an abbreviated handshake needs from the full one.
 ///
@@ -67,6 +67,8 @@ pub struct Session {
     /// The peer's leaf certificate (DER), validated in the full handshake: the
     /// server's on a client; the client's on a server, when it sent one.
     pub(crate) peer_certificate: Option<Vec<u8>>,
+    /// The PSK identity of a PSK suite's session (RFC 4279).
+    pub(crate) psk_identity: Option<Vec<u8>>,
     /// When the full handshake completed.
     pub(crate) created: UnixTime,
     /// How long the session may be resumed after `created`.
@@ -126,6 +128,11 @@ impl Session {
         self.server_name.as_deref()
     }
 
+    /// The PSK identity of a PSK suite's session (RFC 4279).
+    pub fn psk_identity(&self) -> Option<&[u8]> {
+        self.psk_identity.as_deref()
+    }
+
     /// The peer's leaf certificate (DER) from the full handshake.
     pub fn peer_certificate(&self) -> Option<&[u8]> {
         self.peer_certificate.as_deref()
@@ -165,7 +172,8 @@ impl Session {
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
         let mut out = Zeroizing::new(Vec::with_capacity(
             96 + self.peer_certificate.as_ref().map_or(0, Vec::len)
-                + self.ticket.as_ref().map_or(0, Vec::len),
+                + self.ticket.as_ref().map_or(0, Vec::len)
+                + self.psk_identity.as_ref().map_or(0, Vec::len),
         ));
         // Every field fits its length prefix: the name is at most 253 bytes (checked
         // when it was received), the ID 32, a certificate below 2^24 (the handshake's
@@ -189,7 +197,11 @@ impl Session {
                 LengthPrefix::U24,
                 self.peer_certificate.as_deref().unwrap_or(&[]),
             )?;
-            w.vector(LengthPrefix::U16, self.ticket.as_deref().unwrap_or(&[]))
+            w.vector(LengthPrefix::U16, self.ticket.as_deref().unwrap_or(&[]))?;
+            w.vector(
+                LengthPrefix::U16,
+                self.psk_identity.as_deref().unwrap_or(&[]),
+            )
         })();
         if ok.is_err() {
             out.clear();
@@ -228,6 +240,7 @@ impl Session {
             .to_vec();
         let cert = r.vector(LengthPrefix::U24, 0, 0x00ff_ffff).ok()?;
         let ticket = r.vector(LengthPrefix::U16, 0, 0xffff).ok()?;
+        let psk_identity = r.vector(LengthPrefix::U16, 0, 0xffff).ok()?;
         r.finish().ok()?;
         Some(Session {
             suite,
@@ -239,6 +252,7 @@ impl Session {
             lifetime,
             session_id,
             ticket: (!ticket.is_empty()).then(|| ticket.to_vec()),
+            psk_identity: (!psk_identity.is_empty()).then(|| psk_identity.to_vec()),
         })
     }
 }
@@ -729,6 +743,7 @@ mod tests {
             lifetime: Duration::from_secs(7200),
             session_id: alloc::vec![9; 32],
             ticket: Some(alloc::vec![5; 100]),
+            psk_identity: Some(b"device-17".to_vec()),
         }
     }
 
@@ -741,6 +756,7 @@ mod tests {
         bare.server_name = None;
         bare.peer_certificate = None;
         bare.ticket = None;
+        bare.psk_identity = None;
         bare.session_id.clear();
         assert_eq!(Session::from_bytes(&bare.to_bytes()).unwrap(), bare);
         // Every truncation, a byte more, another format or flag value: refused.

@@ -29,11 +29,14 @@ macro_rules! round_trip {
 }
 
 fn kx_from(selector: u8) -> Option<KeyExchange> {
-    match selector % 5 {
+    match selector % 8 {
         0 => None,
         1 => Some(KeyExchange::Rsa),
         2 => Some(KeyExchange::DheRsa),
         3 => Some(KeyExchange::EcdheRsa),
+        5 => Some(KeyExchange::Psk),
+        6 => Some(KeyExchange::DhePsk),
+        7 => Some(KeyExchange::EcdhePsk),
         _ => Some(KeyExchange::EcdheEcdsa),
     }
 }

@@ -488,6 +488,9 @@ fn seeds() -> BTreeMap<String, BTreeMap<String, Vec<u8>>> {
             KeyExchange::DheRsa => 2u8,
             KeyExchange::EcdheRsa => 3u8,
             KeyExchange::EcdheEcdsa => 4u8,
+            KeyExchange::Psk => 5u8,
+            KeyExchange::DhePsk => 6u8,
+            KeyExchange::EcdhePsk => 7u8,
         };
         for (side, flight) in [("client", &s.client), ("server", &s.server)] {
             add(

@@ -32,6 +32,12 @@
 //! and the server decides whether to continue. The server's certificate_authorities
 //! list is not used to filter: many servers send none, and the server judges the chain.
 //!
+//! With a PSK suite (RFC 4279 §2, RFC 5489 §2) there are no certificates: the server's
+//! flight is ServerHello, [ServerKeyExchange] (the identity hint, and the (EC)DH
+//! parameters for DHE_PSK and ECDHE_PSK; plain PSK may leave it out), ServerHelloDone;
+//! the client's ClientKeyExchange names its PSK identity, and a CertificateRequest is
+//! refused ("the Certificate and CertificateRequest payloads are omitted").
+//!
 //! Each `Expect*` struct is one state: it consumes itself on a message and returns the
 //! next.
 
@@ -83,6 +89,8 @@ pub(crate) enum State {
     Certificate(ExpectCertificate),
     #[cfg(any(feature = "dhe", feature = "ecdhe"))]
     ServerKeyExchange(ExpectServerKeyExchange),
+    #[cfg(feature = "psk")]
+    PskServerKeyExchange(ExpectPskServerKeyExchange),
     ServerHelloDone(ExpectServerHelloDone),
     ChangeCipherSpec(ExpectChangeCipherSpec),
     Finished(ExpectFinished),
@@ -177,6 +185,8 @@ impl State {
             State::Certificate(s) => &s.hs,
             #[cfg(any(feature = "dhe", feature = "ecdhe"))]
             State::ServerKeyExchange(s) => &s.hs,
+            #[cfg(feature = "psk")]
+            State::PskServerKeyExchange(s) => &s.hs,
             State::ServerHelloDone(s) => &s.hs,
             State::ChangeCipherSpec(s) => &s.hs,
             State::Finished(s) => &s.hs,
@@ -201,10 +211,20 @@ impl State {
                 State::Certificate(_) => typ == HandshakeType::CERTIFICATE,
                 #[cfg(any(feature = "dhe", feature = "ecdhe"))]
                 State::ServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
+                // RFC 4279 §2: the ServerKeyExchange of plain PSK is left out when the
+                // server has no identity hint.
+                #[cfg(feature = "psk")]
+                State::PskServerKeyExchange(s) => {
+                    typ == HandshakeType::SERVER_KEY_EXCHANGE
+                        || (typ == HandshakeType::SERVER_HELLO_DONE
+                            && s.hs.suite.key_exchange == KeyExchange::Psk)
+                }
+                // RFC 4279 §2: no CertificateRequest in a PSK suite.
                 State::ServerHelloDone(s) => {
                     typ == HandshakeType::SERVER_HELLO_DONE
                         || (typ == HandshakeType::CERTIFICATE_REQUEST
-                            && matches!(s.cert_request, CertRequest::NotRequested))
+                            && matches!(s.cert_request, CertRequest::NotRequested)
+                            && !s.hs.suite.key_exchange.is_psk())
                 }
                 State::ChangeCipherSpec(_) => false,
                 State::Finished(_) => typ == HandshakeType::FINISHED,
@@ -248,6 +268,8 @@ impl State {
             State::Certificate(s) => s.handle(core, config, &msg, raw)?,
             #[cfg(any(feature = "dhe", feature = "ecdhe"))]
             State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
+            #[cfg(feature = "psk")]
+            State::PskServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
             State::ServerHelloDone(s) => s.handle(core, config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
             State::Finished(s) => {
@@ -323,6 +345,7 @@ impl ExpectServerHello {
             session_id: sh.session_id.to_vec(),
             ticket: r.ticket,
             resumed: resumed.is_some(),
+            psk_identity: None,
         });
         let next = match resumed {
             #[cfg(feature = "resumption")]
@@ -330,6 +353,11 @@ impl ExpectServerHello {
             // (Without feature `resumption` nothing is offered, so nothing resumes.)
             #[cfg(not(feature = "resumption"))]
             Some(_) => return Err(InternalError::HandshakeState.into()),
+            // RFC 4279 §2: no Certificate in a PSK suite.
+            #[cfg(feature = "psk")]
+            None if hs.suite.key_exchange.is_psk() => {
+                State::PskServerKeyExchange(ExpectPskServerKeyExchange { hs })
+            }
             None => State::Certificate(ExpectCertificate {
                 hs,
                 server_name: self.server_name,
@@ -342,7 +370,7 @@ impl ExpectServerHello {
 #[cfg(feature = "resumption")]
 /// The server resumed `session`: checks that it kept the session's terms, and makes
 /// the keys from its master secret and the new randoms (RFC 5246 §7.3).
-fn resume(core: &mut Core, hs: Box<Hs>, session: &Session) -> Result<State, Error> {
+fn resume(core: &mut Core, mut hs: Box<Hs>, session: &Session) -> Result<State, Error> {
     // §7.4.1.3: "For resumed sessions, this field is the value from the state of the
     // session being resumed."
     if hs.suite.suite != session.suite {
@@ -356,6 +384,7 @@ fn resume(core: &mut Core, hs: Box<Hs>, session: &Session) -> Result<State, Erro
     // The server's identity is the session's: its leaf, validated in the full
     // handshake.
     core.received_chain = session.peer_certificate.iter().cloned().collect();
+    hs.psk_identity.clone_from(&session.psk_identity);
     let master = MasterSecret::from_bytes(hs.suite.prf_hash, *session.master_secret());
     let Keys {
         master,
@@ -408,10 +437,13 @@ impl ExpectCertificate {
             .split_first()
             .ok_or(PeerMisbehaved::NoServerCertificate)?;
         // 2. Path validation, validity at `now`, and the name (RFC 5280, RFC 6125).
-        let path =
-            config
-                .verifier
-                .verify_server_cert(leaf, intermediates, &self.server_name, core.now)?;
+        // (A client without a verifier offers only PSK suites, which have no
+        // Certificate: `expects` lets none through.)
+        let verifier = config
+            .verifier
+            .as_ref()
+            .ok_or(InternalError::HandshakeState)?;
+        let path = verifier.verify_server_cert(leaf, intermediates, &self.server_name, core.now)?;
         // 3. §7.4.2: the key must fit the key exchange (RSA for RSA, DHE_RSA and
         //    ECDHE_RSA; EC for ECDHE_ECDSA, RFC 8422 §2) and be usable for it:
         //    keyEncipherment for RSA key exchange, digitalSignature for the others
@@ -436,7 +468,7 @@ impl ExpectCertificate {
             #[cfg(feature = "rsa-kx")]
             KeyExchange::Rsa => State::ServerHelloDone(ExpectServerHelloDone {
                 hs: self.hs,
-                server_key,
+                server_key: Some(server_key),
                 kx: ClientKx::Rsa,
                 cert_request: CertRequest::NotRequested,
             }),
@@ -494,55 +526,13 @@ impl ExpectServerKeyExchange {
         let kx = match ske.params {
             #[cfg(feature = "dhe")]
             KeyExchangeParams::Dh(params) if self.hs.suite.key_exchange == KeyExchange::DheRsa => {
-                // The group: an RFC 7919 group, or one of at least the configured size
-                // (RFC 7919 §3 lets a client accept other groups at its discretion).
-                let group = DhGroup::from_bytes(params.p, params.g)
-                    .map_err(|_| PeerMisbehaved::BadDhParameters)?;
-                let bits = group.p_bits();
-                if bits < config.min_dh_bits {
-                    return Err(PeerIncompatible::DhGroupTooSmall { bits }.into());
-                }
-                // RFC 7919 §3: check 1 < dh_Ys < p - 1 (done by `agree`) before using it.
-                let key = DhEphemeral::generate(
-                    crate::core::provider(core.provider.as_ref()),
-                    &group,
-                    &mut core.rng,
-                )
-                .map_err(|_| InternalError::KeyExchange)?;
-                let premaster = key
-                    .agree(params.ys)
-                    .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
-                self.hs.dh_bits = Some(bits);
-                ClientKx::Dhe {
-                    yc: key.public_value(),
-                    premaster,
-                }
+                let (yc, premaster) = client_dhe(core, config, &mut self.hs, &params)?;
+                ClientKx::Dhe { yc, premaster }
             }
             #[cfg(feature = "ecdhe")]
             KeyExchangeParams::Ecdh(params) if self.hs.suite.key_exchange.is_ecdhe() => {
-                // RFC 8422 §5.4: the curve must be one the client offered.
-                if !config.common.groups.contains(&params.group) {
-                    return Err(PeerMisbehaved::UnofferedGroup.into());
-                }
-                let group = EcGroup::from_code_point(params.group.0)
-                    .ok_or(PeerMisbehaved::UnofferedGroup)?;
-                // RFC 8422 §5.11: the point is validated (length, on the curve, not the
-                // identity) by `agree`; RFC 7748 §6.1: an all-zero X25519 secret is
-                // refused.
-                let key = EcEphemeral::generate(
-                    crate::core::provider(core.provider.as_ref()),
-                    group,
-                    &mut core.rng,
-                )
-                .map_err(|_| InternalError::KeyExchange)?;
-                let premaster = key
-                    .agree(params.point)
-                    .map_err(|_| PeerMisbehaved::BadEcPoint)?;
-                self.hs.ec_group = Some(params.group);
-                ClientKx::Ecdhe {
-                    point: key.public_value(),
-                    premaster,
-                }
+                let (point, premaster) = client_ecdhe(core, config, &mut self.hs, &params)?;
+                ClientKx::Ecdhe { point, premaster }
             }
             // (Decoding used the negotiated key exchange: the forms always match.)
             #[allow(unreachable_patterns)]
@@ -551,11 +541,171 @@ impl ExpectServerKeyExchange {
         self.hs.transcript.add(raw);
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             hs: self.hs,
-            server_key: self.server_key,
+            server_key: Some(self.server_key),
             kx,
             cert_request: CertRequest::NotRequested,
         }))
     }
+}
+
+/// The client's DHE share and the shared secret (DHE_RSA, RFC 5246 §7.4.3; DHE_PSK,
+/// RFC 4279 §3), after checking the server's group.
+#[cfg(feature = "dhe")]
+fn client_dhe(
+    core: &mut Core,
+    config: &ClientConfig,
+    hs: &mut Hs,
+    params: &sanstls_wire::handshake::ServerDhParams<'_>,
+) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
+    // The group: an RFC 7919 group, or one of at least the configured size (RFC 7919
+    // §3 lets a client accept other groups at its discretion).
+    let group =
+        DhGroup::from_bytes(params.p, params.g).map_err(|_| PeerMisbehaved::BadDhParameters)?;
+    let bits = group.p_bits();
+    if bits < config.min_dh_bits {
+        return Err(PeerIncompatible::DhGroupTooSmall { bits }.into());
+    }
+    // RFC 7919 §3: check 1 < dh_Ys < p - 1 (done by `agree`) before using it.
+    let key = DhEphemeral::generate(
+        crate::core::provider(core.provider.as_ref()),
+        &group,
+        &mut core.rng,
+    )
+    .map_err(|_| InternalError::KeyExchange)?;
+    let premaster = key
+        .agree(params.ys)
+        .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
+    hs.dh_bits = Some(bits);
+    Ok((key.public_value(), premaster))
+}
+
+/// The client's ECDHE point and the shared secret (RFC 8422 §5.4, §5.7; ECDHE_PSK, RFC
+/// 5489 §2), after checking the server's curve.
+#[cfg(feature = "ecdhe")]
+fn client_ecdhe(
+    core: &mut Core,
+    config: &ClientConfig,
+    hs: &mut Hs,
+    params: &sanstls_wire::handshake::ServerEcdhParams<'_>,
+) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
+    // RFC 8422 §5.4: the curve must be one the client offered.
+    if !config.common.groups.contains(&params.group) {
+        return Err(PeerMisbehaved::UnofferedGroup.into());
+    }
+    let group = EcGroup::from_code_point(params.group.0).ok_or(PeerMisbehaved::UnofferedGroup)?;
+    // RFC 8422 §5.11: the point is validated (length, on the curve, not the identity)
+    // by `agree`; RFC 7748 §6.1: an all-zero X25519 secret is refused.
+    let key = EcEphemeral::generate(
+        crate::core::provider(core.provider.as_ref()),
+        group,
+        &mut core.rng,
+    )
+    .map_err(|_| InternalError::KeyExchange)?;
+    let premaster = key
+        .agree(params.point)
+        .map_err(|_| PeerMisbehaved::BadEcPoint)?;
+    hs.ec_group = Some(params.group);
+    Ok((key.public_value(), premaster))
+}
+
+/// Waiting for the ServerKeyExchange of a PSK suite (RFC 4279 §2, §3; RFC 5489 §2), or,
+/// for plain PSK, the ServerHelloDone of a server without an identity hint.
+#[cfg(feature = "psk")]
+pub(crate) struct ExpectPskServerKeyExchange {
+    hs: Box<Hs>,
+}
+
+#[cfg(feature = "psk")]
+impl ExpectPskServerKeyExchange {
+    fn handle(
+        mut self,
+        core: &mut Core,
+        config: &ClientConfig,
+        msg: &HandshakeMessage<'_>,
+        raw: &[u8],
+    ) -> Result<State, Error> {
+        let ske = match msg {
+            HandshakeMessage::PskServerKeyExchange(ske) => ske,
+            // Plain PSK without a hint (`expects` lets ServerHelloDone through only
+            // then): the client's flight follows at once.
+            HandshakeMessage::ServerHelloDone => {
+                let kx = choose_psk(config, None, PskShare::None, None)?;
+                if let ClientKx::Psk { identity, .. } = &kx {
+                    self.hs.psk_identity = Some(identity.clone());
+                }
+                let done = ExpectServerHelloDone {
+                    hs: self.hs,
+                    server_key: None,
+                    kx,
+                    cert_request: CertRequest::NotRequested,
+                };
+                return done.handle(core, config, msg, raw);
+            }
+            other => return Err(unexpected(other.typ())),
+        };
+        // RFC 4279 §5.2: an empty hint is no hint.
+        let hint = (!ske.identity_hint.is_empty()).then_some(ske.identity_hint);
+        let kx = match ske.params {
+            None => choose_psk(config, hint, PskShare::None, None)?,
+            #[cfg(feature = "dhe")]
+            Some(KeyExchangeParams::Dh(params)) => {
+                let (yc, z) = client_dhe(core, config, &mut self.hs, &params)?;
+                choose_psk(config, hint, PskShare::Dh(yc), Some(&z))?
+            }
+            #[cfg(feature = "ecdhe")]
+            Some(KeyExchangeParams::Ecdh(params)) => {
+                let (point, z) = client_ecdhe(core, config, &mut self.hs, &params)?;
+                choose_psk(config, hint, PskShare::Ec(point), Some(&z))?
+            }
+            // (Decoding used the negotiated key exchange, which this build has.)
+            #[allow(unreachable_patterns)]
+            _ => return Err(InternalError::HandshakeState.into()),
+        };
+        if let ClientKx::Psk { identity, .. } = &kx {
+            self.hs.psk_identity = Some(identity.clone());
+        }
+        self.hs.transcript.add(raw);
+        Ok(State::ServerHelloDone(ExpectServerHelloDone {
+            hs: self.hs,
+            server_key: None,
+            kx,
+            cert_request: CertRequest::NotRequested,
+        }))
+    }
+}
+
+/// The client's PSK for `hint`, and the premaster secret from it and `other` (the
+/// (EC)DH result; RFC 4279 §2 for `None`).
+#[cfg(feature = "psk")]
+fn choose_psk(
+    config: &ClientConfig,
+    hint: Option<&[u8]>,
+    share: PskShare,
+    other: Option<&[u8]>,
+) -> Result<ClientKx, Error> {
+    let psk = config
+        .psk
+        .as_ref()
+        .and_then(|c| c.choose(hint))
+        .ok_or(PeerIncompatible::NoPsk)?;
+    Ok(ClientKx::Psk {
+        identity: psk.identity().to_vec(),
+        share,
+        premaster: crate::psk::premaster(other, psk.key()),
+    })
+}
+
+/// The client's ephemeral share in a PSK key exchange.
+#[cfg(feature = "psk")]
+enum PskShare {
+    /// Plain PSK: none.
+    None,
+    /// DHE_PSK: `dh_Yc`.
+    #[cfg(feature = "dhe")]
+    Dh(Vec<u8>),
+    /// ECDHE_PSK: the point.
+    #[cfg(feature = "ecdhe")]
+    Ec(Vec<u8>),
 }
 
 /// The client's side of the key exchange, decided before ServerHelloDone.
@@ -570,6 +720,13 @@ enum ClientKx {
     #[cfg(feature = "ecdhe")]
     Ecdhe {
         point: Vec<u8>,
+        premaster: Zeroizing<Vec<u8>>,
+    },
+    /// A PSK suite: the identity to name, the share to send, the premaster.
+    #[cfg(feature = "psk")]
+    Psk {
+        identity: Vec<u8>,
+        share: PskShare,
         premaster: Zeroizing<Vec<u8>>,
     },
 }
@@ -654,7 +811,8 @@ fn choose_client_auth(
 /// §7.4.5).
 pub(crate) struct ExpectServerHelloDone {
     hs: Box<Hs>,
-    server_key: PeerKey,
+    /// The certificate's key (none in a PSK suite).
+    server_key: Option<PeerKey>,
     kx: ClientKx,
     cert_request: CertRequest,
 }
@@ -788,7 +946,8 @@ impl ExpectServerHelloDone {
                 // (The certificate's key was checked to be RSA.)
                 let ct = self
                     .server_key
-                    .rsa()
+                    .as_ref()
+                    .and_then(PeerKey::rsa)
                     .ok_or(InternalError::HandshakeState)?
                     .encrypt_pkcs1v15(&mut core.rng, &pm)
                     .map_err(|_| InternalError::RsaOperation)?;
@@ -809,6 +968,26 @@ impl ExpectServerHelloDone {
             ClientKx::Ecdhe { point, premaster } => {
                 let cke = HandshakeMessage::ClientKeyExchange(ClientKeyExchange::Ecdhe { point });
                 core.send_handshake(&cke, &mut self.hs.transcript)?;
+                Ok(premaster.clone())
+            }
+            // RFC 4279 §2, §3; RFC 5489 §2: the identity, then the share.
+            #[cfg(feature = "psk")]
+            ClientKx::Psk {
+                identity,
+                share,
+                premaster,
+            } => {
+                let cke = match share {
+                    PskShare::None => ClientKeyExchange::Psk { identity },
+                    #[cfg(feature = "dhe")]
+                    PskShare::Dh(yc) => ClientKeyExchange::DhePsk { identity, yc },
+                    #[cfg(feature = "ecdhe")]
+                    PskShare::Ec(point) => ClientKeyExchange::EcdhePsk { identity, point },
+                };
+                core.send_handshake(
+                    &HandshakeMessage::ClientKeyExchange(cke),
+                    &mut self.hs.transcript,
+                )?;
                 Ok(premaster.clone())
             }
         }

@@ -136,6 +136,7 @@ pub fn resumable_session() -> Zeroizing<Vec<u8>> {
         lifetime: Duration::from_secs(3600),
         session_id: alloc::vec![0x11; 32],
         ticket: None,
+        psk_identity: None,
     }
     .to_bytes()
 }

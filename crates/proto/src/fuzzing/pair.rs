@@ -429,6 +429,7 @@ fn with_store(base: &ClientConfig, store: Shared<dyn StoresClientSessions>) -> C
         offer_record_size_limit: base.offer_record_size_limit,
         session_store: Some(store),
         tickets: base.tickets,
+        psk: base.psk.clone(),
     }
 }
 

@@ -96,7 +96,8 @@ fn covers(cert: &CertifiedKey, name: &str) -> bool {
 #[allow(clippy::struct_excessive_bools)] // what the hellos agreed, one flag each
 struct Choice {
     suite: &'static SuiteInfo,
-    cert: Shared<CertifiedKey>,
+    /// The certificate for the client's server name (none on a PSK-only server).
+    cert: Option<Shared<CertifiedKey>>,
     kx: KxChoice,
     /// Whether to answer renegotiation_info (RFC 5746 §3.6).
     secure_renegotiation: bool,
@@ -133,6 +134,23 @@ enum KxChoice {
         scheme: SignatureScheme,
         group: EcGroup,
     },
+    /// A PSK suite (RFC 4279 §2), with the group of DHE_PSK or ECDHE_PSK.
+    #[cfg(feature = "psk")]
+    Psk(PskGroup),
+}
+
+/// The ephemeral group of a PSK key exchange.
+#[cfg(feature = "psk")]
+#[derive(Clone, Copy)]
+enum PskGroup {
+    /// Plain PSK (RFC 4279 §2).
+    None,
+    /// DHE_PSK (RFC 4279 §3).
+    #[cfg(feature = "dhe")]
+    Dh(NamedDhGroup),
+    /// ECDHE_PSK (RFC 5489 §2).
+    #[cfg(feature = "ecdhe")]
+    Ec(EcGroup),
 }
 
 /// Decides everything a ClientHello leaves to the server. Pure: no output, no
@@ -168,16 +186,19 @@ fn choose(
         Some(name) => Some(check_host_name(name)?),
         None => None,
     };
-    let cert = config
-        .certs
-        .resolve(server_name.as_deref())
-        .ok_or(PeerIncompatible::UnrecognizedName)?;
+    // (A server with PSKs may have no certificate: then only a PSK suite can be
+    // chosen.)
+    let cert = config.certs.resolve(server_name.as_deref());
+    if cert.is_none() && config.psk_store.is_none() {
+        return Err(PeerIncompatible::UnrecognizedName.into());
+    }
     // RFC 6066 §3: a server that "does not recognize the server name ... SHOULD ...
     // either abort the handshake by sending a fatal-level unrecognized_name(112) alert
     // or continue the handshake"; continuing is the default, aborting the option.
     if config.refuse_unknown_server_names
         && let Some(name) = &server_name
-        && !covers(&cert, name)
+        && let Some(cert) = &cert
+        && !covers(cert, name)
     {
         return Err(PeerIncompatible::UnrecognizedName.into());
     }
@@ -197,7 +218,7 @@ fn choose(
             let suite = suite::lookup(session.suite).ok_or(InternalError::HandshakeState)?;
             (suite, KxChoice::Resume(Box::new(session)))
         }
-        None => full_handshake_suite(config, ch, &cert)?,
+        None => full_handshake_suite(config, ch, cert.as_deref())?,
     };
     let resuming = matches!(kx, KxChoice::Resume(_));
     // RFC 5077 §3.4: a resumption answers with the client's session ID; a full
@@ -281,19 +302,38 @@ fn ec_point_formats_ok(ch: &ClientHello<'_>) -> Result<(), Error> {
 fn full_handshake_suite(
     config: &ServerConfig,
     ch: &ClientHello<'_>,
-    cert: &CertifiedKey,
+    cert: Option<&CertifiedKey>,
 ) -> Result<(&'static SuiteInfo, KxChoice), Error> {
     let common = &config.common;
     let exts = ch.extensions;
+    let client_groups = exts.and_then(|e| e.supported_groups());
+    let group = negotiate::dh_group(config.dh_group, client_groups);
+    let ec_group = negotiate::ec_group(&common.groups, client_groups);
+    let psk = config.psk_store.is_some();
+    let Some(cert) = cert else {
+        // A PSK-only server (or no certificate for this name): PSK suites only.
+        let can = negotiate::Abilities {
+            rsa_sign: false,
+            ecdsa_sign: false,
+            decrypt: false,
+            dh_group: group,
+            ec_group,
+            psk,
+        };
+        let suite = negotiate::cipher_suite(
+            &common.suites,
+            ch.cipher_suites,
+            can,
+            config.client_suite_order,
+        )?;
+        return Ok((suite, psk_choice(*suite, group, ec_group)?));
+    };
     let kind = cert.kind();
     let scheme = negotiate::signature_scheme(
         &common.signature_schemes,
         exts.and_then(|e| e.signature_algorithms()),
         kind,
     );
-    let client_groups = exts.and_then(|e| e.supported_groups());
-    let group = negotiate::dh_group(config.dh_group, client_groups);
-    let ec_group = negotiate::ec_group(&common.groups, client_groups);
     let signs = scheme.is_some() && cert.may_sign();
     // RFC 8422 §5.1.1 (and RFC 4492 §5.1 before it): the client's supported_groups
     // also bounds the curve of an ECDSA certificate.
@@ -316,7 +356,7 @@ fn full_handshake_suite(
         decrypt: cert.may_encipher(),
         dh_group: group,
         ec_group,
-        psk: false,
+        psk,
     };
     let suite = negotiate::cipher_suite(
         &common.suites,
@@ -342,9 +382,35 @@ fn full_handshake_suite(
                 .and_then(|g| EcGroup::from_code_point(g.0))
                 .ok_or(InternalError::HandshakeState)?,
         },
+        (kx, _) if kx.is_psk() => psk_choice(*suite, group, ec_group)?,
         _ => return Err(InternalError::HandshakeState.into()),
     };
     Ok((suite, kx))
+}
+
+/// The key exchange of a PSK suite `suite`, with the group `cipher_suite` checked it
+/// has.
+#[allow(unused_variables)] // `group`, `ec_group` without features dhe, ecdhe
+fn psk_choice(
+    suite: SuiteInfo,
+    group: Result<NamedDhGroup, ()>,
+    ec_group: Option<NamedGroup>,
+) -> Result<KxChoice, Error> {
+    Ok(match suite.key_exchange {
+        #[cfg(feature = "psk")]
+        KeyExchange::Psk => KxChoice::Psk(PskGroup::None),
+        #[cfg(all(feature = "psk", feature = "dhe"))]
+        KeyExchange::DhePsk => KxChoice::Psk(PskGroup::Dh(
+            group.map_err(|()| InternalError::HandshakeState)?,
+        )),
+        #[cfg(all(feature = "psk", feature = "ecdhe"))]
+        KeyExchange::EcdhePsk => KxChoice::Psk(PskGroup::Ec(
+            ec_group
+                .and_then(|g| EcGroup::from_code_point(g.0))
+                .ok_or(InternalError::HandshakeState)?,
+        )),
+        _ => return Err(InternalError::HandshakeState.into()),
+    })
 }
 
 /// The session the ClientHello asks to resume, if the server has it and may resume
@@ -407,10 +473,15 @@ fn resumable(
         // certificate does not resume where one is now required, nor one with a
         // certificate where none is asked for any more.
         && match (config.client_verifier(), &session.peer_certificate) {
-            (Some(v), None) => !v.client_auth_mandatory(),
+            (Some(v), None) => !v.client_auth_mandatory() || session.psk_identity.is_some(),
             (None, Some(_)) => false,
             _ => true,
-        };
+        }
+        // A PSK session only while its identity still has a key (a PSK withdrawn
+        // from the store ends its sessions too).
+        && session.psk_identity.as_deref().is_none_or(|id| {
+            config.psk_store.as_ref().is_some_and(|s| s.key(id).is_some())
+        });
     Ok(ok.then_some(session))
 }
 
@@ -484,6 +555,7 @@ fn resume(
         session_id: choice.session_id,
         ticket: choice.ticket,
         resumed: true,
+        psk_identity: session.psk_identity.clone(),
     });
     // The peer's identity is the session's (its leaf certificate, validated then).
     core.received_chain = session.peer_certificate.iter().cloned().collect();
@@ -547,7 +619,17 @@ fn send_first_flight(
         session_id,
         ticket,
         resumed: false,
+        psk_identity: None,
     });
+
+    // (RFC 4279 §2: a PSK suite has no Certificate nor CertificateRequest.)
+    #[cfg(feature = "psk")]
+    if let KxChoice::Psk(group) = kx {
+        let kx = send_psk_server_key_exchange(core, config, &mut hs, group)?;
+        core.send_handshake(&HandshakeMessage::ServerHelloDone, &mut hs.transcript)?;
+        return Ok((hs, kx));
+    }
+    let cert = cert.ok_or(InternalError::HandshakeState)?;
 
     // 2. §7.4.2: the certificate chain, leaf first.
     let ders: Vec<CertificateDer<'_>> = cert
@@ -576,6 +658,8 @@ fn send_first_flight(
             send_ecdhe_server_key_exchange(core, &mut hs, &cert, scheme, group)?
         }
         KxChoice::Resume(_) => return Err(InternalError::HandshakeState.into()),
+        #[cfg(feature = "psk")]
+        KxChoice::Psk(_) => return Err(InternalError::HandshakeState.into()),
     };
 
     // 4. §7.4.4: with a client verifier, CertificateRequest: rsa_sign and (with
@@ -751,6 +835,72 @@ fn send_ecdhe_server_key_exchange(
     send_signed_params(core, hs, cert, scheme, params)?;
     hs.ec_group = Some(NamedGroup(group.code_point()));
     Ok(ServerKx::Ecdhe { key })
+}
+
+/// Sends the ServerKeyExchange of a PSK suite: the identity hint, and a fresh key in
+/// the group of DHE_PSK (RFC 4279 §3) or ECDHE_PSK (RFC 5489 §2), unsigned. Plain PSK
+/// sends it only with a hint (RFC 4279 §2: "If no hint is provided, the
+/// ServerKeyExchange message is omitted").
+#[cfg(feature = "psk")]
+fn send_psk_server_key_exchange(
+    core: &mut Core,
+    config: &ServerConfig,
+    hs: &mut Hs,
+    group: PskGroup,
+) -> Result<ServerKx, Error> {
+    use sanstls_wire::handshake::PskServerKeyExchange;
+    let identity_hint = config.psk_identity_hint.as_slice();
+    let send = |core: &mut Core, hs: &mut Hs, params| {
+        let ske = HandshakeMessage::PskServerKeyExchange(PskServerKeyExchange {
+            identity_hint,
+            params,
+        });
+        core.send_handshake(&ske, &mut hs.transcript)
+    };
+    Ok(match group {
+        PskGroup::None => {
+            if !identity_hint.is_empty() {
+                send(core, hs, None)?;
+            }
+            ServerKx::Psk
+        }
+        #[cfg(feature = "dhe")]
+        PskGroup::Dh(group) => {
+            let group = DhGroup::named(group);
+            let key = DhEphemeral::generate(
+                crate::core::provider(core.provider.as_ref()),
+                &group,
+                &mut core.rng,
+            )
+            .map_err(|_| InternalError::KeyExchange)?;
+            let ys = key.public_value();
+            let params = KeyExchangeParams::Dh(ServerDhParams {
+                p: group.p_bytes(),
+                g: group.g_bytes(),
+                ys: &ys,
+            });
+            send(core, hs, Some(params))?;
+            hs.dh_bits = Some(group.p_bits());
+            ServerKx::DhePsk { key }
+        }
+        #[cfg(feature = "ecdhe")]
+        PskGroup::Ec(group) => {
+            let key = EcEphemeral::generate(
+                crate::core::provider(core.provider.as_ref()),
+                group,
+                &mut core.rng,
+            )
+            .map_err(|_| InternalError::KeyExchange)?;
+            let point = key.public_value();
+            let params = KeyExchangeParams::Ecdh(ServerEcdhParams {
+                group: NamedGroup(group.code_point()),
+                point: &point,
+            });
+            send(core, hs, Some(params))?;
+            hs.ec_group = Some(NamedGroup(group.code_point()));
+            ServerKx::EcdhePsk { key }
+        }
+    })
 }
 
 /// Signs `params` with both randoms (RFC 5246 §7.4.3, RFC 8422 §5.4) and sends them

@@ -132,7 +132,7 @@ impl State {
             }
             #[cfg(feature = "client-auth")]
             State::ClientCertificate(s) => s.handle(core, config, &msg, raw)?,
-            State::ClientKeyExchange(s) => s.handle(core, &msg, raw)?,
+            State::ClientKeyExchange(s) => s.handle(core, config, &msg, raw)?,
             #[cfg(feature = "client-auth")]
             State::CertificateVerify(s) => s.handle(config, &msg, raw)?,
             State::ChangeCipherSpec(_) => return Err(unexpected(msg.typ())),
@@ -173,7 +173,8 @@ impl ExpectClientHello {
         };
         let limits = hs.limits;
         #[cfg(feature = "client-auth")]
-        let next = if config.client_verifier().is_some() {
+        // (RFC 4279 §2: no CertificateRequest in a PSK suite, so no Certificate.)
+        let next = if config.client_verifier().is_some() && !hs.suite.key_exchange.is_psk() {
             State::ClientCertificate(ExpectClientCertificate { hs, kx })
         } else {
             State::ClientKeyExchange(ExpectClientKeyExchange {
@@ -258,6 +259,13 @@ pub(crate) enum ServerKx {
     Dhe { key: DhEphemeral },
     #[cfg(feature = "ecdhe")]
     Ecdhe { key: EcEphemeral },
+    /// Plain PSK (RFC 4279 §2): nothing but the client's identity to come.
+    #[cfg(feature = "psk")]
+    Psk,
+    #[cfg(all(feature = "psk", feature = "dhe"))]
+    DhePsk { key: DhEphemeral },
+    #[cfg(all(feature = "psk", feature = "ecdhe"))]
+    EcdhePsk { key: EcEphemeral },
 }
 
 /// Waiting for ClientKeyExchange (RFC 5246 §7.4.7).
@@ -273,9 +281,11 @@ impl ExpectClientKeyExchange {
     fn handle(
         mut self,
         core: &mut Core,
+        config: &ServerConfig,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
     ) -> Result<State, Error> {
+        let _ = config; // (used by the PSK suites)
         let HandshakeMessage::ClientKeyExchange(cke) = msg else {
             return Err(unexpected(msg.typ()));
         };
@@ -310,6 +320,27 @@ impl ExpectClientKeyExchange {
                 // RFC 8422 §5.11 / RFC 7748 §6.1: a point of the wrong length, off the
                 // curve or the identity, or an all-zero X25519 secret, is refused.
                 key.agree(point).map_err(|_| PeerMisbehaved::BadEcPoint)?
+            }
+            // RFC 4279 §2: the premaster from the identity's key alone.
+            #[cfg(feature = "psk")]
+            (ServerKx::Psk, ClientKeyExchange::Psk { identity }) => {
+                psk_premaster(core, config, &mut self.hs, identity, None)?
+            }
+            // RFC 4279 §3: the client's value checked as for DHE_RSA.
+            #[cfg(all(feature = "psk", feature = "dhe"))]
+            (ServerKx::DhePsk { key }, ClientKeyExchange::DhePsk { identity, yc }) => {
+                check_psk_identity(config, identity)?;
+                let z = key
+                    .agree(yc)
+                    .map_err(|_| PeerMisbehaved::BadDhPublicValue)?;
+                psk_premaster(core, config, &mut self.hs, identity, Some(&z))?
+            }
+            // RFC 5489 §2: the client's point checked as for ECDHE.
+            #[cfg(all(feature = "psk", feature = "ecdhe"))]
+            (ServerKx::EcdhePsk { key }, ClientKeyExchange::EcdhePsk { identity, point }) => {
+                check_psk_identity(config, identity)?;
+                let z = key.agree(point).map_err(|_| PeerMisbehaved::BadEcPoint)?;
+                psk_premaster(core, config, &mut self.hs, identity, Some(&z))?
             }
             // Decoding used the negotiated key exchange, so the forms always match.
             #[allow(unreachable_patterns)]
@@ -351,6 +382,55 @@ impl ExpectClientKeyExchange {
             }),
         })
     }
+}
+
+/// Refuses an identity that is empty or longer than the server accepts, before the
+/// store is asked (RFC 4279 §5.3 sets no upper bound below the wire's 65535 bytes; a
+/// server need not look up what it never issued).
+#[cfg(feature = "psk")]
+fn check_psk_identity(config: &ServerConfig, identity: &[u8]) -> Result<(), Error> {
+    if identity.is_empty() || identity.len() > config.max_psk_identity_len {
+        return Err(PeerMisbehaved::BadPskIdentity.into());
+    }
+    Ok(())
+}
+
+/// The premaster of a PSK suite (RFC 4279 §2) from the key of `identity` and the
+/// (EC)DH result `other`.
+///
+/// An unknown identity is, by default, given a random key of
+/// [`crate::psk::HIDDEN_KEY_LEN`] bytes (RFC 4279 §2 lets a server hide that it does not
+/// know an identity by going on "as if the PSK identity existed but the key was
+/// incorrect"): the handshake then fails where a wrong key fails, at the client's
+/// Finished, with decrypt_error, after the same work. With
+/// [`crate::psk::UnknownPskIdentity::Alert`] it fails now with unknown_psk_identity.
+#[cfg(feature = "psk")]
+fn psk_premaster(
+    core: &mut Core,
+    config: &ServerConfig,
+    hs: &mut Hs,
+    identity: &[u8],
+    other: Option<&[u8]>,
+) -> Result<Zeroizing<alloc::vec::Vec<u8>>, Error> {
+    use sanstls_crypto::rng::Rng as _;
+    check_psk_identity(config, identity)?;
+    let store = config
+        .psk_store
+        .as_ref()
+        .ok_or(InternalError::HandshakeState)?;
+    let key = match store.key(identity) {
+        Some(key) => key,
+        None if config.unknown_psk_identity == crate::psk::UnknownPskIdentity::Alert => {
+            return Err(PeerIncompatible::UnknownPskIdentity.into());
+        }
+        None => {
+            let mut key = Zeroizing::new(alloc::vec![0u8; crate::psk::HIDDEN_KEY_LEN]);
+            core.rng.fill_bytes(&mut key);
+            key
+        }
+    };
+    hs.psk_identity = Some(identity.to_vec());
+    Ok(crate::psk::premaster(other, &key))
 }
 
 /// Waiting for the client's CertificateVerify (RFC 5246 §7.4.8).

@@ -148,8 +148,9 @@ impl<'a> ServerKeyExchange<'a> {
             }
             // (The PSK key exchanges have their own, unsigned form:
             // [`PskServerKeyExchange`].)
-            Some(KeyExchange::Rsa | KeyExchange::Psk | KeyExchange::DhePsk)
-            | Some(KeyExchange::EcdhePsk)
+            Some(
+                KeyExchange::Rsa | KeyExchange::Psk | KeyExchange::DhePsk | KeyExchange::EcdhePsk,
+            )
             | None => {
                 return Err(DecodeError::UnexpectedKeyExchangeMessage);
             }
