@@ -228,6 +228,42 @@ const CLIENT_CASES: &[Case] = &[
         group: Some(NamedGroup::X25519),
         ecdsa: true,
     },
+    Case {
+        name: "ecdhe_psk_chacha20_x25519",
+        chunk: 77,
+        suite: CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: Some(NamedGroup::X25519),
+        ecdsa: false,
+    },
+    Case {
+        name: "psk_aes128_ccm_hint",
+        chunk: 120,
+        suite: CipherSuite::TLS_PSK_WITH_AES_128_CCM,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: None,
+        ecdsa: false,
+    },
+    Case {
+        name: "dhe_psk_aes128_sha256_etm",
+        chunk: 200,
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: None,
+        ecdsa: false,
+    },
 ];
 
 /// Seeds for the fuzzed server: the client's configuration varies.
@@ -376,6 +412,42 @@ const SERVER_CASES: &[Case] = &[
         group: None,
         ecdsa: false,
     },
+    Case {
+        name: "ecdhe_psk_aes128_sha256_p256",
+        chunk: 63,
+        suite: CipherSuite::TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: Some(NamedGroup::SECP256R1),
+        ecdsa: false,
+    },
+    Case {
+        name: "psk_aes256_gcm",
+        chunk: 150,
+        suite: CipherSuite::TLS_PSK_WITH_AES_256_GCM_SHA384,
+        etm: true,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: None,
+        ecdsa: false,
+    },
+    Case {
+        name: "dhe_psk_aes128_sha256_noetm",
+        chunk: 40,
+        suite: CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256,
+        etm: false,
+        ems: true,
+        client_auth: false,
+        resumed: false,
+        ticket: false,
+        group: None,
+        ecdsa: false,
+    },
 ];
 
 /// The peer of a fuzzed server. With client authentication it signs with the PRF
@@ -387,7 +459,8 @@ fn client_variant(c: &Case) -> ClientConfigBuilder {
         .verifier(fuzzing::server_cert_verifier().unwrap())
         .cipher_suites(&[c.suite])
         .encrypt_then_mac(c.etm)
-        .extended_master_secret(c.ems);
+        .extended_master_secret(c.ems)
+        .psk(fuzzing::psk().unwrap());
     if let Some(g) = c.group {
         b = b.groups(&[g]);
     }
@@ -413,7 +486,9 @@ fn server_variant(c: &Case) -> ServerConfigBuilder {
         .single_cert(server_key(cert))
         .cipher_suites(&[c.suite])
         .encrypt_then_mac(c.etm)
-        .extended_master_secret(c.ems);
+        .extended_master_secret(c.ems)
+        .psk_store(fuzzing::psk_store().unwrap())
+        .psk_identity_hint(b"peer-hint");
     if let Some(g) = c.group {
         b = b.groups(&[g]);
     }

@@ -62,6 +62,21 @@ pub const CLIENT_SEED: [u8; 32] = [2; 32];
 /// The server name the fuzzed client connects to.
 pub const SERVER_NAME: &str = "localhost";
 
+/// The PSK both fuzzed sides know (RFC 4279): the client offers the PSK suites with it
+/// after its certificate suites, the server has it in its store and sends the hint
+/// [`PSK_HINT`].
+pub fn psk() -> Option<crate::Psk> {
+    crate::Psk::new(&b"fuzz-device"[..], [0x5a; 16]).ok()
+}
+
+/// The fuzzed server's PSK identity hint.
+pub const PSK_HINT: &[u8] = b"fuzz-hint";
+
+/// A store with [`psk`].
+pub fn psk_store() -> Option<Shared<crate::PskTable>> {
+    Some(Shared::new(crate::PskTable::new().with(psk()?)))
+}
+
 /// How [`client`] and [`server`] cut an input into writes: the first byte gives the
 /// size of each write (its value plus one, so 1 to 256 bytes), the rest is the peer's
 /// bytes. `None` for an empty input.
@@ -204,6 +219,8 @@ pub fn server_config_builder() -> Option<ServerConfigBuilder> {
         ServerConfig::builder()
             .single_cert(key)
             .client_verifier(verifier)
+            .psk_store(psk_store()?)
+            .psk_identity_hint(PSK_HINT)
             .session_cache(0)
             .ticketer(Some(ticketer())),
     )
@@ -217,6 +234,7 @@ pub fn client_config_builder() -> Option<ClientConfigBuilder> {
         ClientConfig::builder()
             .verifier(verifier)
             .client_certificate(key)
+            .psk(psk()?)
             .session_store(Some(Shared::new(FixedStore))),
     )
 }

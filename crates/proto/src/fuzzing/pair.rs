@@ -124,6 +124,19 @@ pub struct Variant {
     pub etm: bool,
 }
 
+/// A PSK variant (RFC 4279: no certificate used; both sides have the PSK).
+const fn psk_variant(name: &'static str, suite: CipherSuite, cbc: bool) -> Variant {
+    Variant {
+        name,
+        suite,
+        cbc,
+        ecdsa: false,
+        client_auth: false,
+        ems: true,
+        etm: true,
+    }
+}
+
 /// The configurations an input chooses from (`variant % VARIANTS.len()`).
 pub const VARIANTS: &[Variant] = &[
     Variant {
@@ -198,6 +211,21 @@ pub const VARIANTS: &[Variant] = &[
         ems: true,
         etm: true,
     },
+    psk_variant(
+        "ecdhe_psk_chacha20",
+        CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+        false,
+    ),
+    psk_variant(
+        "psk_aes128_ccm8",
+        CipherSuite::TLS_PSK_WITH_AES_128_CCM_8,
+        false,
+    ),
+    psk_variant(
+        "dhe_psk_aes128_sha256",
+        CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256,
+        true,
+    ),
 ];
 
 /// A fuzz input: a configuration and one or two connections.
@@ -383,6 +411,7 @@ fn build_configs() -> Option<Configs> {
             .encrypt_then_mac(v.etm)
             .verifier(server_cert_verifier()?)
             .client_certificate(CertifiedKey::from_pem(CLIENT_CHAIN_PEM, CLIENT_KEY_PEM).ok()?)
+            .psk(super::psk()?)
             .build()
             .ok()?;
         let key = if v.ecdsa {
@@ -396,6 +425,8 @@ fn build_configs() -> Option<Configs> {
             .cipher_suites(&[v.suite])
             .extended_master_secret(v.ems)
             .encrypt_then_mac(v.etm)
+            .psk_store(super::psk_store()?)
+            .psk_identity_hint(super::PSK_HINT)
             .session_cache(0)
             .ticketer(Some(ticketer()));
         if v.client_auth {
