@@ -767,9 +767,12 @@ mod tests {
         longer.push(0);
         assert!(Session::from_bytes(&longer).is_err());
         let mut other = b.to_vec();
-        other[0] = 2;
-        assert!(Session::from_bytes(&other).is_err());
+        // Format 1 (before PSK identities) and 3 are not this one.
         other[0] = 1;
+        assert!(Session::from_bytes(&other).is_err());
+        other[0] = 3;
+        assert!(Session::from_bytes(&other).is_err());
+        other[0] = SESSION_FORMAT;
         other[3] = 2;
         assert!(Session::from_bytes(&other).is_err());
         assert!(s.is_valid_at(UnixTime::from_secs(1_800_007_200)));
