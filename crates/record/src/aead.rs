@@ -81,9 +81,7 @@ impl AeadAlgorithm {
     /// The key length in bytes (`enc_key_length`).
     pub const fn key_len(self) -> usize {
         match self {
-            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes128Ccm | AeadAlgorithm::Aes128Ccm8 => {
-                16
-            }
+            AeadAlgorithm::Aes128Gcm | AeadAlgorithm::Aes128Ccm | AeadAlgorithm::Aes128Ccm8 => 16,
             AeadAlgorithm::Aes256Gcm | AeadAlgorithm::ChaCha20Poly1305 => 32,
         }
     }
@@ -433,10 +431,14 @@ mod tests {
         };
         let mut frag = [0u8; 8 + 3 + 8];
         frag[8..11].copy_from_slice(b"abc");
-        let len = s.seal(0x0102_0304_0506_0708, [23, 3, 3], &mut frag, 3).unwrap();
+        let len = s
+            .seal(0x0102_0304_0506_0708, [23, 3, 3], &mut frag, 3)
+            .unwrap();
         assert_eq!(len, 19);
         assert_eq!(frag[..8], [1, 2, 3, 4, 5, 6, 7, 8]);
-        let r = s.open(0x0102_0304_0506_0708, [23, 3, 3], &mut frag).unwrap();
+        let r = s
+            .open(0x0102_0304_0506_0708, [23, 3, 3], &mut frag)
+            .unwrap();
         assert_eq!(&frag[r], b"abc");
     }
 

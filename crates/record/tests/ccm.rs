@@ -36,7 +36,10 @@ fn open(opener: &mut Opener, record: &mut [u8]) -> Result<(ContentType, Vec<u8>)
 
 #[test]
 fn lengths_and_offsets() {
-    for (alg, tag) in [(AeadAlgorithm::Aes128Ccm, 16), (AeadAlgorithm::Aes128Ccm8, 8)] {
+    for (alg, tag) in [
+        (AeadAlgorithm::Aes128Ccm, 16),
+        (AeadAlgorithm::Aes128Ccm8, 8),
+    ] {
         assert_eq!(
             (alg.key_len(), alg.fixed_iv_len(), alg.explicit_nonce_len()),
             (16, 4, 8)
@@ -141,7 +144,11 @@ fn ccm_and_ccm_8_do_not_open_each_other() {
     let (mut s8, mut o8) = pair(AeadAlgorithm::Aes128Ccm8, 4);
     let r16 = seal(&mut s16, ContentType::APPLICATION_DATA, b"0123456789");
     let r8 = seal(&mut s8, ContentType::APPLICATION_DATA, b"0123456789");
-    assert_eq!(r16[5..5 + 8 + 10], r8[5..5 + 8 + 10], "same nonce and CTR stream");
+    assert_eq!(
+        r16[5..5 + 8 + 10],
+        r8[5..5 + 8 + 10],
+        "same nonce and CTR stream"
+    );
     let mut cut = r16[..r16.len() - 8].to_vec();
     cut[4] -= 8;
     assert_eq!(open(&mut o8, &mut cut), Err(Error::BadRecordMac));
@@ -294,8 +301,14 @@ fn deframer_holds_the_largest_record() {
 fn suites_select_ccm() {
     let mut rng = sanstls_crypto::rng::SeededRng::from_seed([3; 32]);
     for (cs, alg) in [
-        (CipherSuite::TLS_PSK_WITH_AES_128_CCM, AeadAlgorithm::Aes128Ccm),
-        (CipherSuite::TLS_PSK_WITH_AES_128_CCM_8, AeadAlgorithm::Aes128Ccm8),
+        (
+            CipherSuite::TLS_PSK_WITH_AES_128_CCM,
+            AeadAlgorithm::Aes128Ccm,
+        ),
+        (
+            CipherSuite::TLS_PSK_WITH_AES_128_CCM_8,
+            AeadAlgorithm::Aes128Ccm8,
+        ),
         (
             CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM,
             AeadAlgorithm::Aes128Ccm,
@@ -309,8 +322,8 @@ fn suites_select_ccm() {
         let kb = MasterSecret::from_bytes(suite.prf_hash, [7; 48])
             .key_block(suite, &[1; 32], &[2; 32])
             .unwrap();
-        let mut s = Sealer::for_suite(&kb.client_write(), CbcMode::EncryptThenMac, &mut rng)
-            .unwrap();
+        let mut s =
+            Sealer::for_suite(&kb.client_write(), CbcMode::EncryptThenMac, &mut rng).unwrap();
         let mut o = Opener::for_suite(&kb.client_write(), CbcMode::EncryptThenMac).unwrap();
         assert_eq!(s.aead_algorithm(), Some(alg), "{cs:?}");
         let mut r = seal(&mut s, ContentType::APPLICATION_DATA, b"psk");
@@ -361,8 +374,8 @@ fn ccm_stays_built_in_whatever_the_provider() {
         let mut s =
             Sealer::for_suite_with(&p, &kb.server_write(), CbcMode::EncryptThenMac, &mut rng)
                 .unwrap();
-        let mut o = Opener::for_suite_with(&p, &kb.server_write(), CbcMode::EncryptThenMac)
-            .unwrap();
+        let mut o =
+            Opener::for_suite_with(&p, &kb.server_write(), CbcMode::EncryptThenMac).unwrap();
         let mut r = seal(&mut s, ContentType::APPLICATION_DATA, b"built in");
         assert_eq!(open(&mut o, &mut r).unwrap().1, b"built in");
     }
