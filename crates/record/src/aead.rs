@@ -278,24 +278,17 @@ impl AeadState {
         buf: &mut [u8],
         tag: &mut [u8],
     ) -> Result<(), Error> {
-        // The 16-byte-tag ciphers return their tag; `tag` is 16 bytes for them.
-        let mut put = |t: Result<[u8; TAG_LEN], sanstls_crypto::Error>| {
-            let t = t.map_err(|_| Error::InvalidPayload)?;
-            let out: &mut [u8; TAG_LEN] = tag.try_into().map_err(|_| Error::InvalidPayload)?;
-            *out = t;
-            Ok(())
-        };
         match self.key {
             #[cfg(feature = "aes-gcm")]
-            Key::Gcm(ref k) => put(k.seal_in_place(nonce, aad, buf)),
+            Key::Gcm(ref k) => put_tag(k.seal_in_place(nonce, aad, buf), tag),
             #[cfg(feature = "aes-ccm")]
             Key::Ccm(ref k) => k
                 .seal_in_place(nonce, aad, buf, tag)
                 .map_err(|_| Error::InvalidPayload),
             #[cfg(feature = "chacha20poly1305")]
-            Key::ChaCha(ref k) => put(k.seal_in_place(nonce, aad, buf)),
+            Key::ChaCha(ref k) => put_tag(k.seal_in_place(nonce, aad, buf), tag),
             #[cfg(feature = "alloc")]
-            Key::Provided(ref k) => put(k.seal_in_place(nonce, aad, buf)),
+            Key::Provided(ref k) => put_tag(k.seal_in_place(nonce, aad, buf), tag),
         }
     }
 
@@ -370,6 +363,17 @@ impl AeadState {
         self.open_raw(&nonce, &additional_data(seq, prefix, n), body, tag)?;
         Ok(at..at + n)
     }
+}
+
+/// Copy the tag a 16-byte-tag cipher returned into `out` (16 bytes for those ciphers).
+fn put_tag(
+    sealed: Result<[u8; TAG_LEN], sanstls_crypto::Error>,
+    out: &mut [u8],
+) -> Result<(), Error> {
+    let tag = sealed.map_err(|_| Error::InvalidPayload)?;
+    let out: &mut [u8; TAG_LEN] = out.try_into().map_err(|_| Error::InvalidPayload)?;
+    *out = tag;
+    Ok(())
 }
 
 /// RFC 5246 §6.2.3.3: `seq_num + TLSCompressed.type + TLSCompressed.version +
