@@ -6,7 +6,8 @@
 //! - [`hash`]: SHA-1, SHA-256, SHA-384, SHA-512 behind one cloneable [`hash::Hasher`].
 //! - [`hmac`]: HMAC over each hash.
 //! - [`cipher`]: AES-128/256-CBC without padding, in place.
-//! - [`aead`]: AES-128/256-GCM and ChaCha20-Poly1305, in place with detached tags.
+//! - [`aead`]: AES-128/256-GCM, AES-128-CCM (16- or 8-byte tags) and ChaCha20-Poly1305,
+//!   in place with detached tags.
 //! - [`rsa`]: RSA (RFC 8017) on `crypto-bigint`: PKCS#1 v1.5 encryption with the TLS 1.2
 //!   constant-time premaster decryption, PKCS#1 v1.5 and PSS signatures.
 //! - [`dh`]: finite-field Diffie-Hellman with the RFC 7919 groups.
@@ -38,8 +39,8 @@
 //! - `ec-std-tables` (hosts only, it turns on `std` in `p256`/`p384`): P-256 and P-384
 //!   base-point tables built on first use; about 3.5x faster ECDSA signing and 1.4x faster
 //!   ECDH key generation.
-//! - `aes-gcm`, `chacha20poly1305` (default): the AEAD ciphers of [`aead`]. Off, their
-//!   key types are not compiled.
+//! - `aes-gcm`, `aes-ccm`, `chacha20poly1305` (default): the AEAD ciphers of [`aead`].
+//!   Off, their key types are not compiled.
 //! - `getrandom`: `rng::OsRng`, the operating system's generator.
 #![no_std]
 #![forbid(unsafe_code)]

@@ -629,6 +629,12 @@ fn suite_left_out(suite: SuiteInfo) -> Option<ConfigError> {
                 feature: "aes-gcm",
             });
         }
+        BulkCipher::Aes128Ccm | BulkCipher::Aes128Ccm8 if !cfg!(feature = "aes-ccm") => {
+            return Some(ConfigError::LeftOut {
+                what: "AES-CCM cipher suites",
+                feature: "aes-ccm",
+            });
+        }
         BulkCipher::ChaCha20Poly1305 if !cfg!(feature = "chacha20poly1305") => {
             return Some(ConfigError::LeftOut {
                 what: "ChaCha20-Poly1305 cipher suites",

@@ -3,10 +3,11 @@
 //! - [`Sealer`] and [`Opener`] protect the records of one direction: NULL protection
 //!   before ChangeCipherSpec, then AES-CBC with HMAC-SHA1, HMAC-SHA256 or HMAC-SHA384
 //!   (RFC 5289, feature `sha384`) in MAC-then-encrypt (RFC 5246 §6.2.3.2) or
-//!   encrypt-then-MAC (RFC 7366) mode ([`CbcMode`]), or an AEAD cipher ([`AeadAlgorithm`]: AES-128/256-GCM, RFC 5288;
+//!   encrypt-then-MAC (RFC 7366) mode ([`CbcMode`]), or an AEAD cipher ([`AeadAlgorithm`]:
+//!   AES-128/256-GCM, RFC 5288; AES-128-CCM and AES-128-CCM_8, RFC 6655 and RFC 7251;
 //!   ChaCha20-Poly1305, RFC 7905; see the [`aead`] module). CBC's explicit per-record
-//!   IVs come from a per-direction generator seeded from the connection's; GCM's
-//!   explicit nonces are the sequence numbers; 64-bit sequence numbers never wrap.
+//!   IVs come from a per-direction generator seeded from the connection's; GCM's and
+//!   CCM's explicit nonces are the sequence numbers; 64-bit sequence numbers never wrap.
 //! - MAC-then-encrypt records are opened in constant time with respect to padding and
 //!   MAC (Lucky Thirteen); the [`cbc`] module documentation explains how.
 //! - [`Deframer`] cuts the incoming byte stream into records in one fixed buffer;
@@ -41,10 +42,10 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
-// A build without both AEAD ciphers leaves parts of the AEAD code unreachable or unused;
+// A build without every AEAD cipher leaves parts of the AEAD code unreachable or unused;
 // the full build is the linted one (docs/DESIGN.md, "On a device").
 #![cfg_attr(
-    not(all(feature = "aes-gcm", feature = "chacha20poly1305")),
+    not(all(feature = "aes-gcm", feature = "aes-ccm", feature = "chacha20poly1305")),
     allow(unreachable_code, unused)
 )]
 

@@ -71,6 +71,9 @@ fn aead_of(keys: &DirectionKeys<'_>) -> Option<AeadAlgorithm> {
     match keys.suite.cipher {
         BulkCipher::Aes128Gcm => Some(AeadAlgorithm::Aes128Gcm),
         BulkCipher::Aes256Gcm => Some(AeadAlgorithm::Aes256Gcm),
+        // RFC 6655 §3 (TLS_PSK_*), RFC 7251 §2 (TLS_ECDHE_ECDSA_*): AES-128-CCM(_8).
+        BulkCipher::Aes128Ccm => Some(AeadAlgorithm::Aes128Ccm),
+        BulkCipher::Aes128Ccm8 => Some(AeadAlgorithm::Aes128Ccm8),
         BulkCipher::ChaCha20Poly1305 => Some(AeadAlgorithm::ChaCha20Poly1305),
         _ => None,
     }
@@ -100,12 +103,12 @@ impl Sealer {
 
     /// An AEAD cipher (RFC 5246 §6.2.3.3) under the sender's own `*_write_key` and
     /// `*_write_IV` from the key block: `key` of [`AeadAlgorithm::key_len`] bytes, `iv` of
-    /// [`AeadAlgorithm::fixed_iv_len`] (the 4-byte GCM salt or the 12-byte ChaCha20-Poly1305
-    /// IV). There is no MAC key. Other lengths, or an algorithm left out of the build, are
-    /// [`Error::InvalidKeys`].
+    /// [`AeadAlgorithm::fixed_iv_len`] (the 4-byte GCM or CCM salt or the 12-byte
+    /// ChaCha20-Poly1305 IV). There is no MAC key. Other lengths, or an algorithm left out
+    /// of the build, are [`Error::InvalidKeys`].
     ///
-    /// GCM's explicit nonce is the record's sequence number (RFC 5288 §3), so no
-    /// generator is needed and a nonce never repeats under the key.
+    /// The GCM and CCM explicit nonce is the record's sequence number (RFC 5288 §3,
+    /// RFC 6655 §3), so no generator is needed and a nonce never repeats under the key.
     pub fn aead(alg: AeadAlgorithm, key: &[u8], iv: &[u8]) -> Result<Self, Error> {
         Ok(Sealer {
             protection: Protection::Aead(AeadState::new(alg, key, iv)?),
@@ -130,7 +133,8 @@ impl Sealer {
     }
 
     /// [`Sealer::for_suite`] with the AEAD key from `provider` (if it takes it; the CBC
-    /// suites are always built in).
+    /// suites are always built in, and so are AES-128-CCM and AES-128-CCM_8: the
+    /// provider's AEAD interface has 16-byte tags and no CCM, so it is not asked).
     #[cfg(feature = "alloc")]
     pub fn for_suite_with<R: CryptoRng + ?Sized>(
         provider: &dyn CryptoProvider,
@@ -161,7 +165,7 @@ impl Sealer {
     }
 
     /// Where the payload goes in the buffer passed to [`Sealer::seal_in_place`]: after the
-    /// record header and, with CBC, the explicit IV, with GCM the explicit nonce.
+    /// record header and, with CBC, the explicit IV, with GCM and CCM the explicit nonce.
     pub fn payload_offset(&self) -> usize {
         match &self.protection {
             Protection::Null => HEADER_LEN,
@@ -341,7 +345,7 @@ impl Opener {
     }
 
     /// [`Opener::for_suite`] with the AEAD key from `provider` (see
-    /// [`Sealer::for_suite_with`]).
+    /// [`Sealer::for_suite_with`]; the CBC and CCM suites are always built in).
     #[cfg(feature = "alloc")]
     pub fn for_suite_with(
         provider: &dyn CryptoProvider,
@@ -387,7 +391,8 @@ impl Opener {
     /// The longest record (header included) this opener can accept: the plaintext
     /// limit plus the most the protection may add (nothing before ChangeCipherSpec; IV,
     /// MAC and up to 256 bytes of padding with CBC; explicit nonce and tag with AEAD,
-    /// 8 + 16 bytes for GCM and 16 for ChaCha20-Poly1305). A receive buffer of this size holds
+    /// 8 + 16 bytes for GCM and CCM, 8 + 8 for CCM_8 and 16 for ChaCha20-Poly1305). A
+    /// receive buffer of this size holds
     /// any record the peer may legally send.
     pub fn max_record_len(&self) -> usize {
         HEADER_LEN
