@@ -190,6 +190,7 @@ fn every_suite_runs_on_the_provider() {
         let key = server_key_with(cert, &*server_side);
         let srv = ServerConfig::builder()
             .single_cert(key)
+            .cipher_suites(&[s.suite])
             .crypto_provider(server_side.clone())
             .build()
             .unwrap();
@@ -226,7 +227,13 @@ fn every_suite_runs_on_the_provider() {
             assert_eq!(n(&c.ecdh), usize::from(ecdhe), "{what}");
             // One key per direction on each side; at least the Finished and the
             // application data sealed with the provider's.
-            let aead = s.is_aead();
+            // (AES-CCM always runs built in: the provider traits have 16-byte tags.)
+            let ccm = matches!(
+                s.cipher,
+                sanstls_keys::suite::BulkCipher::Aes128Ccm
+                    | sanstls_keys::suite::BulkCipher::Aes128Ccm8
+            );
+            let aead = s.is_aead() && !ccm;
             assert_eq!(n(&c.aead), 2 * usize::from(aead), "{what}");
             assert_eq!(n(&c.sealed) >= 2, aead, "{what}");
         }

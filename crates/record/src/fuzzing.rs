@@ -20,10 +20,12 @@ const SUITES: &[CipherSuite] = &[
     CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384,
 ];
 const MODES: [CbcMode; 2] = [CbcMode::MacThenEncrypt, CbcMode::EncryptThenMac];
-const AEADS: [AeadAlgorithm; 3] = [
+const AEADS: [AeadAlgorithm; 5] = [
     AeadAlgorithm::Aes128Gcm,
     AeadAlgorithm::Aes256Gcm,
     AeadAlgorithm::ChaCha20Poly1305,
+    AeadAlgorithm::Aes128Ccm,
+    AeadAlgorithm::Aes128Ccm8,
 ];
 
 /// Fixed keys for `alg`: key of 0x42, IV of 0x24.
