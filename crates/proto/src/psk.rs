@@ -19,7 +19,8 @@
 //! An identity the server does not know is, by default, treated as a known one with the
 //! wrong key (RFC 4279 §2 allows this to hide which identities exist): the handshake
 //! goes on with a random key of [`HIDDEN_KEY_LEN`] bytes and fails at the client's
-//! Finished with decrypt_error, as a wrong key does.
+//! Finished with decrypt_error, as a wrong key does, after the same messages and the
+//! same key derivation.
 //! [`UnknownPskIdentity::Alert`] sends unknown_psk_identity at once instead.
 
 use alloc::vec::Vec;
@@ -38,8 +39,11 @@ pub const MAX_PSK_LEN: usize = 512;
 /// "MUST support arbitrary PSK identities up to 128 octets in length").
 pub const DEFAULT_MAX_PSK_IDENTITY_LEN: usize = 128;
 
-/// The length of the random key a server uses in place of an unknown identity's key.
-pub const HIDDEN_KEY_LEN: usize = 32;
+/// The length of the random key a server uses in place of an unknown identity's key: 16
+/// bytes, the usual PSK size. Any key of up to 30 bytes makes a premaster of up to 64
+/// bytes, a single HMAC key block, so the PRF does the same work for the stand-in as
+/// for such a real key.
+pub const HIDDEN_KEY_LEN: usize = 16;
 
 /// A PSK identity and its key. The key is zeroized on drop and never printed.
 #[derive(Clone, PartialEq, Eq)]
