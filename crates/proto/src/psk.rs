@@ -22,6 +22,33 @@
 //! Finished with decrypt_error, as a wrong key does, after the same messages and the
 //! same key derivation.
 //! [`UnknownPskIdentity::Alert`] sends unknown_psk_identity at once instead.
+//!
+//! ```
+//! # #[cfg(all(feature = "client", feature = "server", feature = "psk"))]
+//! # fn main() -> Result<(), sanstls_proto::ConfigError> {
+//! use sanstls_proto::{ClientConfig, Psk, PskTable, ServerConfig, Shared};
+//!
+//! let key = [0x3c; 16];
+//! // A device with a provisioned key and no certificates at all: it offers only the
+//! // PSK suites.
+//! let client = ClientConfig::builder()
+//!     .psk(Psk::new("sensor-17", key)?)
+//!     .max_fragment_len(512)
+//!     .build()?;
+//! assert!(client.common().suites().iter().all(|s| {
+//!     s.key_exchange().is_some_and(|kx| kx.is_psk())
+//! }));
+//! // Its gateway: the keys of every device, and a hint naming the key generation.
+//! let server = ServerConfig::builder()
+//!     .psk_store(Shared::new(PskTable::new().with(Psk::new("sensor-17", key)?)))
+//!     .psk_identity_hint(b"fleet-2026")
+//!     .build()?;
+//! # let _ = server;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(all(feature = "client", feature = "server", feature = "psk")))]
+//! # fn main() {}
+//! ```
 
 use alloc::vec::Vec;
 use core::fmt;
