@@ -125,7 +125,8 @@ pub(crate) struct Args {
     no_tickets: bool,
     /// Record the connection to FILE for `sanstls replay` (with --reconnect, connection
     /// i to FILE.i): the seed of its random generator, the times, every byte received,
-    /// and this command line (files such as --cafile are named, not copied). Whoever
+    /// and this command line (files such as --cafile and --psk-file are named, not
+    /// copied; a key given with --psk is in it). Whoever
     /// has the file can decrypt the connection: treat it like SSLKEYLOGFILE. See
     /// docs/RECORDING.md.
     #[arg(long, value_name = "FILE")]

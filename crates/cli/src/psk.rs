@@ -23,6 +23,9 @@ Pre-shared keys (RFC 4279, RFC 5489; no certificates needed):
                                 everything before the last ':'); blank lines and
                                 lines starting with '#' are skipped. The client uses
                                 the first entry, the server all of them.
+  --psk-hint HINT               (server) the identity hint sent to clients.
+The key is in a `--record` recording's command line when given with --psk (not
+with --psk-file).
 A client with a PSK and no --cafile (nor --no-verify) offers only the PSK suites; with
 --cafile it offers the certificate suites first, then the PSK suites. A server with a
 PSK and no --cert/--key serves only the PSK suites.";
@@ -66,7 +69,7 @@ impl PskArgs {
             let key = decode_hex(hex).map_err(|why| {
                 Failure::new(exit::USAGE, format!("--psk is not a usable key: {why}"))
             })?;
-            let psk = make(id.as_bytes(), key)
+            let psk = make(id.as_bytes(), &key)
                 .map_err(|why| Failure::new(exit::USAGE, format!("--psk-identity/--psk: {why}")))?;
             return Ok(vec![psk]);
         }
@@ -95,7 +98,7 @@ impl PskArgs {
 }
 
 /// A PSK from an identity and key, with the reason in words when it does not fit.
-fn make(identity: &[u8], key: Zeroizing<Vec<u8>>) -> Result<Psk, String> {
+fn make(identity: &[u8], key: &[u8]) -> Result<Psk, String> {
     if identity.is_empty() {
         return Err("the identity is empty".to_string());
     }
@@ -111,6 +114,7 @@ fn make(identity: &[u8], key: Zeroizing<Vec<u8>>) -> Result<Psk, String> {
             key.len()
         ));
     }
+    // (`Psk` keeps its own copy of the key, zeroized on drop.)
     Psk::new(identity.to_vec(), key.to_vec()).map_err(|e| e.to_string())
 }
 
@@ -190,7 +194,8 @@ fn read_file(path: &Path) -> Result<Vec<Psk>, Failure> {
             )));
         };
         let key = decode_hex(hex).map_err(|why| fail(format!("line {n}: the key: {why}")))?;
-        let psk = make(identity.as_bytes(), key).map_err(|why| fail(format!("line {n}: {why}")))?;
+        let psk =
+            make(identity.as_bytes(), &key).map_err(|why| fail(format!("line {n}: {why}")))?;
         if out.iter().any(|p| p.identity() == psk.identity()) {
             return Err(fail(format!(
                 "line {n}: the identity '{identity}' is already given on an earlier line"
@@ -250,9 +255,10 @@ pub(crate) fn identity_text(identity: &[u8]) -> String {
     match std::str::from_utf8(identity) {
         Ok(s) if !s.chars().any(char::is_control) => s.to_string(),
         _ => {
+            use std::fmt::Write as _;
             let mut s = String::from("0x");
             for b in identity {
-                s.push_str(&format!("{b:02x}"));
+                let _ = write!(s, "{b:02x}");
             }
             s
         }
@@ -274,14 +280,10 @@ mod tests {
 
     #[test]
     fn bad_psks_say_why() {
-        let long = Zeroizing::new(vec![1u8; MAX_PSK_LEN + 1]);
-        assert!(make(b"id", long).unwrap_err().contains("513 bytes"));
-        assert!(
-            make(b"", Zeroizing::new(vec![1]))
-                .unwrap_err()
-                .contains("empty")
-        );
-        assert!(make(b"id", Zeroizing::new(vec![1; MAX_PSK_LEN])).is_ok());
+        let long = vec![1u8; MAX_PSK_LEN + 1];
+        assert!(make(b"id", &long).unwrap_err().contains("513 bytes"));
+        assert!(make(b"", &[1]).unwrap_err().contains("empty"));
+        assert!(make(b"id", &[1; MAX_PSK_LEN]).is_ok());
     }
 
     #[test]

@@ -138,7 +138,8 @@ pub(crate) struct Args {
     /// Record every connection into DIR for `sanstls replay`, one file each
     /// (conn-N-UNIXMS.sanstls-rec): the seed of its random generator, the times, every
     /// byte received, the session cache's and ticketer's answers, and this command
-    /// line. The private key is NOT in the recording: the replay reads --key again.
+    /// line. The private key is NOT in the recording: the replay reads --key (and
+    /// --psk-file) again; a key given with --psk is, as part of the command line.
     /// Whoever has a recording can decrypt its connection. See docs/RECORDING.md.
     #[arg(long, value_name = "DIR")]
     record: Option<PathBuf>,
@@ -180,15 +181,16 @@ impl Args {
     }
 }
 
+/// What [`build_config`] makes: the configuration, the server's key in words, and
+/// whether the key is EC (`None`: no key).
+type Built = (Arc<ServerConfig>, Arc<str>, Option<bool>);
+
 /// The configuration, the server's key in words ("RSA 2048 bits", "EC P-256
 /// (secp256r1)", or that there is none) for the session page, and whether the key is
 /// EC (`None`: no certificate, PSK suites only). `mode`: whether the session cache's
 /// and the ticketer's answers are recorded (`--record`) or replayed; either way traces
 /// are on (a recording counts the events).
-fn build_config(
-    a: &Args,
-    mode: Option<&recording::Mode>,
-) -> Result<(Arc<ServerConfig>, Arc<str>, Option<bool>), Failure> {
+fn build_config(a: &Args, mode: Option<&recording::Mode>) -> Result<Built, Failure> {
     let accepted = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
     let groups = suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
     let psks = a.psk.table()?;

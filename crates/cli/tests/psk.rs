@@ -526,3 +526,45 @@ fn certificate_client_against_a_psk_only_server_fails() {
     let o = run(c, b"");
     assert_exit(&o, 1, &["handshake_failure"]);
 }
+
+/// PSK connections are recorded and replayed: the replay reads --psk-file again (the
+/// server) or takes --psk from the recorded command line (the client), and makes the
+/// same connection.
+#[test]
+fn psk_connections_replay_identically() {
+    let file = temp_path("psk-rec-file");
+    std::fs::write(&file, format!("{ID}:{KEY}\n")).unwrap();
+    let dir = temp_path("psk-rec-dir");
+    let srv = sanstls_server(&[
+        "--psk-file",
+        file.to_str().unwrap(),
+        "--record",
+        dir.to_str().unwrap(),
+    ]);
+    let client_rec = temp_path("psk-rec-client");
+    let mut c = psk_client(srv.port, KEY);
+    c.args(["--record", client_rec.to_str().unwrap()]);
+    let o = run(c, b"recorded\n");
+    assert_eq!(o.code(), 0, "{o:#?}\nserver log:\n{}", srv.log());
+    srv.wait_for_log("PSK=client1");
+    drop(srv);
+    let mut recordings = vec![client_rec.clone()];
+    recordings.extend(std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()));
+    assert_eq!(recordings.len(), 2, "{recordings:?}");
+    for rec in &recordings {
+        let mut c = bin();
+        c.args(["replay", rec.to_str().unwrap()]);
+        let o = run(c, b"");
+        assert_eq!(o.code(), 0, "{o:#?}");
+        assert_has(
+            &o.stdout,
+            &[
+                "handshake: complete, TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+                "replay: identical to the recording",
+            ],
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_file(&client_rec);
+    let _ = std::fs::remove_file(&file);
+}
