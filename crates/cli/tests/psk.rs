@@ -337,6 +337,16 @@ fn psk_files_on_both_sides_and_the_session_page() {
     drop(client);
     srv.wait_for_log("TLS_PSK_WITH_AES_128_CBC_SHA256 session=new");
     srv.wait_for_log("PSK=alice");
+    // The hint reaches the client (s_client prints it with -debug).
+    let (mut client, stdin) = Peer::spawn_with_stdin(
+        peers::s_client(srv.port)
+            .args(["-psk", KEY, "-psk_identity", "bob"])
+            .args(["-cipher", "PSK-AES128-GCM-SHA256", "-brief", "-debug"]),
+    );
+    let line = client.line_containing("Received PSK identity hint");
+    assert!(line.contains("'sanstls test server'"), "{line}");
+    drop(stdin);
+    drop(client);
     let _ = std::fs::remove_file(server_file);
     let _ = std::fs::remove_file(client_file);
 }
