@@ -66,7 +66,10 @@ pub(crate) struct Args {
     alpn: Vec<String>,
     /// Offer only this cipher suite (repeatable or comma-separated; IANA or OpenSSL
     /// name, e.g. ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1305,
-    /// DHE-RSA-AES128-SHA256, AES128-SHA256). Default: all 26 suites sanstls implements.
+    /// DHE-RSA-AES128-SHA256, AES128-SHA256, PSK-AES128-GCM-SHA256,
+    /// ECDHE-PSK-CHACHA20-POLY1305). Default: the library's list (the certificate
+    /// suites; with a PSK also the PSK suites, and without --cafile only them; the
+    /// CCM_8 suites only when named).
     #[arg(long, value_name = "NAME")]
     suite: Vec<String>,
     /// Offer only these ECDHE groups, in preference order (repeatable or
@@ -122,7 +125,8 @@ pub(crate) struct Args {
     no_tickets: bool,
     /// Record the connection to FILE for `sanstls replay` (with --reconnect, connection
     /// i to FILE.i): the seed of its random generator, the times, every byte received,
-    /// and this command line (files such as --cafile are named, not copied). Whoever
+    /// and this command line (files such as --cafile and --psk-file are named, not
+    /// copied; a key given with --psk is in it). Whoever
     /// has the file can decrypt the connection: treat it like SSLKEYLOGFILE. See
     /// docs/RECORDING.md.
     #[arg(long, value_name = "FILE")]
@@ -134,6 +138,8 @@ pub(crate) struct Args {
     provider: crate::provider::ProviderName,
     #[command(flatten)]
     records: crate::RecordArgs,
+    #[command(flatten)]
+    psk: crate::psk::PskArgs,
 }
 
 impl Args {
@@ -150,6 +156,7 @@ impl Args {
             }
             files.push(p.clone());
         }
+        files.extend(self.psk.resolve_path(base));
         files
     }
 }
@@ -254,13 +261,27 @@ fn build_config(
         let refs: Vec<&[u8]> = alpn.iter().map(Vec::as_slice).collect();
         b = b.alpn_protocols(&refs);
     }
+    // A PSK without --cafile (or --no-verify): the PSK suites only, no certificate to
+    // check, so no trust store either.
+    let psk = a.psk.first()?;
     b = if a.no_verify {
         b.verifier(Arc::new(NoVerifier))
     } else if let Some(ca) = &a.cafile {
         b.trust_anchors(load::trust_anchors(ca).map_err(|e| config_failure(&e))?)
+    } else if psk.is_some() {
+        b
     } else {
         b.trust_anchors(load::system_trust_anchors().map_err(|e| config_failure(&e))?)
     };
+    crate::psk::check_suites(
+        &offered,
+        psk.is_some(),
+        a.no_verify || a.cafile.is_some() || psk.is_none(),
+        "add --cafile FILE to check the server's certificate",
+    )?;
+    if let Some(psk) = psk {
+        b = b.psk(psk);
+    }
     let mut own_cert = OwnCert::None;
     if let (Some(cert), Some(key)) = (&a.cert, &a.key) {
         let ck = load::certified_key(cert, key).map_err(|e| config_failure(&e))?;
@@ -863,6 +884,9 @@ fn describe_session(n: &Negotiated, no_verify: bool, v: &SessionView<'_>) -> Str
         |p| String::from_utf8_lossy(p).into_owned(),
     );
     let _ = writeln!(s, "  ALPN:       {alpn}");
+    if let Some(id) = &n.psk_identity {
+        let _ = writeln!(s, "  PSK identity: {}", crate::psk::identity_text(id));
+    }
     if let Some(leaf) = n
         .peer_certificates
         .first()
@@ -871,7 +895,14 @@ fn describe_session(n: &Negotiated, no_verify: bool, v: &SessionView<'_>) -> Str
         let _ = writeln!(s, "  server certificate:");
         s.push_str(&leaf.describe("    "));
     }
-    if no_verify {
+    if let (Some(id), false) = (&n.psk_identity, n.resumed) {
+        let _ = writeln!(
+            s,
+            "  verification: by the pre-shared key (no certificate): the server proved it \
+             holds the key of identity {} (its Finished decrypted and verified)",
+            crate::psk::identity_text(id)
+        );
+    } else if no_verify {
         let _ = writeln!(
             s,
             "  verification: NOT DONE (--no-verify): the server is NOT authenticated"

@@ -12,7 +12,9 @@
 //!
 //! The server presents the demo's RSA certificate, or its ECDSA (P-256) certificate
 //! when only ECDHE_ECDSA suites are offered (`--kx ecdhe-ecdsa`, or `--suite` with such
-//! a suite); the client trusts the matching test root.
+//! a suite); the client trusts the matching test root. When only pre-shared-key suites
+//! are offered (`--kx psk`, `dhe-psk`, `ecdhe-psk`, or `--suite` with a PSK suite) no
+//! certificate is involved: both sides hold the demo's PSK identity and key.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -21,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use sanstls_pki::TrustAnchors;
 use sanstls_proto::{
-    CertifiedKey, ClientConfig, Connection, DEFAULT_TICKET_PERIOD, Direction, Event, ServerConfig,
-    ServerName, Side, TicketKeys, Ticketer, Trace, TraceKind,
+    CertifiedKey, ClientConfig, Connection, DEFAULT_TICKET_PERIOD, Direction, Event, Psk, PskTable,
+    ServerConfig, ServerName, Side, TicketKeys, Ticketer, Trace, TraceKind,
 };
 use sanstls_wire::enums::{AlertDescription, CipherSuite, HandshakeType, KeyExchange, NamedGroup};
 
@@ -38,7 +40,15 @@ const ECDSA_CA_ROOT: &str = include_str!("../../../testdata/ca-ecdsa-root.cert.p
 const ECDSA_SERVER_CHAIN: &str = include_str!("../../../testdata/server-ecdsa-p256.chain.pem");
 const ECDSA_SERVER_KEY: &str = include_str!("../../../testdata/server-ecdsa-p256.ec.pem");
 
-/// The demo's PKI for one run: the root the client trusts, the server's chain and key.
+/// The demo's pre-shared key (RFC 4279), for the PSK suites: an identity and a key
+/// both sides are configured with. A fixed, public key: for showing only.
+const DEMO_PSK_IDENTITY: &str = "sanstls-demo";
+const DEMO_PSK_KEY: &[u8; 32] = b"sanstls-demo-psk-not-a-secret!!!";
+/// The identity hint the demo's server sends (RFC 4279 §5.2).
+const DEMO_PSK_HINT: &str = "sanstls demo server";
+
+/// The demo's PKI for one run: the root the client trusts, the server's chain and key;
+/// or, for the PSK suites, no PKI at all (`psk`).
 #[derive(Clone, Copy, Debug)]
 struct Pki {
     root: &'static str,
@@ -46,6 +56,8 @@ struct Pki {
     key: &'static str,
     /// The server key in words, for the summary.
     key_text: &'static str,
+    /// No certificates: both sides hold the demo's pre-shared key.
+    psk: bool,
 }
 
 const RSA_PKI: Pki = Pki {
@@ -53,6 +65,7 @@ const RSA_PKI: Pki = Pki {
     chain: SERVER_CHAIN,
     key: SERVER_KEY,
     key_text: "2048-bit RSA key",
+    psk: false,
 };
 
 const ECDSA_PKI: Pki = Pki {
@@ -60,16 +73,27 @@ const ECDSA_PKI: Pki = Pki {
     chain: ECDSA_SERVER_CHAIN,
     key: ECDSA_SERVER_KEY,
     key_text: "P-256 ECDSA key",
+    psk: false,
 };
 
-/// The ECDSA PKI when every offered suite needs it (ECDHE_ECDSA), else the RSA one.
+const PSK_ONLY: Pki = Pki {
+    root: "",
+    chain: "",
+    key: "",
+    key_text: "pre-shared key",
+    psk: true,
+};
+
+/// The ECDSA PKI when every offered suite needs it (ECDHE_ECDSA), none when every one
+/// is a PSK suite, else the RSA one.
 fn pki_for(offered: &[CipherSuite]) -> Pki {
-    if !offered.is_empty()
-        && offered
-            .iter()
-            .all(|s| s.key_exchange() == Some(KeyExchange::EcdheEcdsa))
-    {
+    let all = |f: fn(KeyExchange) -> bool| {
+        !offered.is_empty() && offered.iter().all(|s| s.key_exchange().is_some_and(f))
+    };
+    if all(|k| k == KeyExchange::EcdheEcdsa) {
         ECDSA_PKI
+    } else if all(KeyExchange::is_psk) {
+        PSK_ONLY
     } else {
         RSA_PKI
     }
@@ -136,20 +160,22 @@ fn configs(
             format!("the demo's built-in {what} was refused: {e}"),
         )
     };
-    let anchors =
-        TrustAnchors::from_pem_bundle(pki.root).map_err(|e| internal("trust anchor", &e))?;
-    let mut client = ClientConfig::builder()
-        .trust_anchors(anchors)
-        .cipher_suites(offered)
-        .trace(true);
+    let mut client = ClientConfig::builder().cipher_suites(offered).trace(true);
+    let psk = Psk::new(DEMO_PSK_IDENTITY, DEMO_PSK_KEY.to_vec())
+        .map_err(|e| internal("pre-shared key", &e))?;
+    if pki.psk {
+        client = client.psk(psk.clone());
+    } else {
+        let anchors =
+            TrustAnchors::from_pem_bundle(pki.root).map_err(|e| internal("trust anchor", &e))?;
+        client = client.trust_anchors(anchors);
+    }
     if !groups.is_empty() {
         client = client.groups(groups);
     }
     let client = client
         .build()
         .map_err(|e| internal("client configuration", &e))?;
-    let key = CertifiedKey::from_pem(pki.chain, pki.key)
-        .map_err(|e| internal("server certificate", &e))?;
     // Tickets (RFC 5077) besides the default session cache, so that the trace shows
     // NewSessionTicket; the key comes from the operating system's generator.
     let ticketer: Arc<dyn Ticketer> = Arc::new(TicketKeys::new(
@@ -157,10 +183,18 @@ fn configs(
         DEFAULT_TICKET_PERIOD,
     ));
     let mut server = ServerConfig::builder()
-        .single_cert(key)
         .cipher_suites(offered)
         .ticketer(Some(ticketer))
         .trace(true);
+    if pki.psk {
+        server = server
+            .psk_store(Arc::new(PskTable::new().with(psk)))
+            .psk_identity_hint(DEMO_PSK_HINT.as_bytes());
+    } else {
+        let key = CertifiedKey::from_pem(pki.chain, pki.key)
+            .map_err(|e| internal("server certificate", &e))?;
+        server = server.single_cert(key);
+    }
     if !groups.is_empty() {
         server = server.groups(groups);
     }
@@ -204,27 +238,35 @@ pub(crate) fn run(opts: &Options) -> Result<(), Failure> {
         .iter()
         .map(|&s| suites::openssl_name(s).map_or_else(|| suites::iana_name(s), str::to_string))
         .collect();
-    print!(
-        "{}",
-        trace::wrap(
-            &format!(
-                "Both sides run sanstls in this one thread; the program moves bytes between \
-                 the sockets and the two connections. The client trusts the demo's test \
-                 root CA{} and connects to \"localhost\"; the server has a certificate \
-                 for it with a {}. Suites offered: {}. Then the client connects a second \
-                 time and resumes the session of the first.",
-                if pki.root == ECDSA_CA_ROOT {
-                    " (ECDSA)"
-                } else {
-                    ""
-                },
-                pki.key_text,
-                names.join(", ")
-            ),
-            "",
-            WIDTH
+    let intro = if pki.psk {
+        format!(
+            "Both sides run sanstls in this one thread; the program moves bytes between the \
+             sockets and the two connections. No certificate is involved: client and server \
+             were both given the same pre-shared key (RFC 4279), {} bytes under the identity \
+             \"{DEMO_PSK_IDENTITY}\" (a demo key, built in and public). Knowing the key is \
+             what authenticates each side: only a holder can compute the Finished messages. \
+             Suites offered: {}. Then the client connects a second time and resumes the \
+             session of the first.",
+            DEMO_PSK_KEY.len(),
+            names.join(", ")
         )
-    );
+    } else {
+        format!(
+            "Both sides run sanstls in this one thread; the program moves bytes between \
+             the sockets and the two connections. The client trusts the demo's test \
+             root CA{} and connects to \"localhost\"; the server has a certificate \
+             for it with a {}. Suites offered: {}. Then the client connects a second \
+             time and resumes the session of the first.",
+            if pki.root == ECDSA_CA_ROOT {
+                " (ECDSA)"
+            } else {
+                ""
+            },
+            pki.key_text,
+            names.join(", ")
+        )
+    };
+    print!("{}", trace::wrap(&intro, "", WIDTH));
     println!();
 
     let start = Instant::now();
@@ -687,6 +729,15 @@ fn summary(client: &Connection, elapsed: Duration, pki: Pki) {
         }
         None => println!("  key exchange:  (unknown)"),
     }
+    if let Some(id) = &n.psk_identity {
+        println!(
+            "  PSK identity:  \"{}\" (sent by the client in its ClientKeyExchange;",
+            crate::psk::identity_text(id)
+        );
+        println!("                 the server looked its key up)");
+        println!("  authentication: the pre-shared key alone, no certificate: each side's");
+        println!("                 Finished proves it holds the same key");
+    }
     let yes = |b: bool| if b { "yes" } else { "no" };
     println!(
         "  extended master secret (RFC 7627): {}  (master secret bound to this",
@@ -752,7 +803,18 @@ fn resumed_summary(client: &Connection, elapsed: Duration) -> Result<(), Failure
     println!("                 (the session's: a resumption keeps it)");
     println!();
     println!("What the resumption skipped (RFC 5246 §7.3, RFC 5077):");
+    let psk = n.suite.key_exchange().is_some_and(KeyExchange::is_psk);
     let key_exchange = match n.suite.key_exchange() {
+        Some(KeyExchange::Psk) => {
+            "no key exchange (no ServerKeyExchange with the identity hint, no \
+             ClientKeyExchange with the identity) and no ServerHelloDone: the server does \
+             not look the pre-shared key up again."
+        }
+        Some(KeyExchange::DhePsk | KeyExchange::EcdhePsk) => {
+            "no key exchange (no ServerKeyExchange, no ClientKeyExchange) and no \
+             ServerHelloDone: no (elliptic-curve) Diffie-Hellman, and the pre-shared key \
+             is not used again (the session's master secret already depends on it)."
+        }
         Some(KeyExchange::DheRsa) => {
             "no key exchange (no ServerKeyExchange, no ClientKeyExchange) and no \
              ServerHelloDone: no Diffie-Hellman, and no RSA operation on either side (no \
@@ -776,10 +838,17 @@ fn resumed_summary(client: &Connection, elapsed: Duration) -> Result<(), Failure
              chain check)."
         }
     };
-    for item in [
+    let certificate = if psk {
+        "no certificate either way, as in the first handshake: the server now proves it \
+         is the same server by knowing the session's master secret, which came from the \
+         pre-shared key (its Finished could not be computed otherwise)."
+    } else {
         "no Certificate: the client validated the chain in the first handshake; the \
          server now proves it is the same server by knowing the session's master secret \
-         (its Finished could not be computed otherwise).",
+         (its Finished could not be computed otherwise)."
+    };
+    for item in [
+        certificate,
         key_exchange,
         "no new master secret: the session's is used again. The new connection keys come \
          from it and the two new randoms (RFC 5246 §6.3: PRF(master secret, \"key \
@@ -863,6 +932,13 @@ mod tests {
         assert_eq!(pki_for(&ecdsa).key_text, ECDSA_PKI.key_text);
         assert_eq!(pki_for(&suites::all()).key_text, RSA_PKI.key_text);
         configs(&ecdsa, &[NamedGroup::SECP384R1], ECDSA_PKI).unwrap();
+        for kx in [KeyExchange::Psk, KeyExchange::DhePsk, KeyExchange::EcdhePsk] {
+            let offered = suites::with_key_exchange(kx);
+            assert!(!offered.is_empty(), "{kx:?}");
+            assert!(pki_for(&offered).psk, "{kx:?}");
+            configs(&offered, &[], PSK_ONLY).unwrap();
+        }
+        assert!(!pki_for(&suites::all()).psk);
     }
 
     #[test]

@@ -457,6 +457,24 @@ fn client_alert(a: AlertDescription, v: &ClientView<'_>) -> String {
         );
     }
     match a {
+        AlertDescription::UNKNOWN_PSK_IDENTITY => format!(
+            "the server does not know our PSK identity (alert {name}, RFC 4279 §2). Check \
+             --psk-identity (or the first line of --psk-file) against the identities the \
+             server holds."
+        ),
+        // No server certificate came: a pre-shared-key suite, and the server could not
+        // open our Finished.
+        AlertDescription::DECRYPT_ERROR | AlertDescription::BAD_RECORD_MAC
+            if seen.server_hello && v.chain.is_empty() =>
+        {
+            format!(
+                "the server could not verify our Finished (alert {name}): in a \
+                 pre-shared-key suite the two sides then hold different keys for the \
+                 identity, or the server does not know the identity (RFC 4279 §2 lets a \
+                 server hide unknown identities this way). Check --psk / --psk-file against \
+                 the server's key."
+            )
+        }
         AlertDescription::HANDSHAKE_FAILURE if seen.server_hello => format!(
             "the server ended the handshake with alert {name} after its {}: it had agreed on \
              a cipher suite, so it refused something later in the handshake (the key \

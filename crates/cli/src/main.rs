@@ -2,7 +2,8 @@
 //!
 //! # Commands
 //!
-//! - `sanstls demo [--kx rsa|dhe|ecdhe|ecdhe-ecdsa] [--suite NAME] [--groups LIST]`: a
+//! - `sanstls demo [--kx rsa|dhe|ecdhe|ecdhe-ecdsa|psk|dhe-psk|ecdhe-psk] [--suite NAME]
+//!   [--groups LIST]`: a
 //!   sanstls client and a sanstls server talk over 127.0.0.1 (an ephemeral port) with a
 //!   compiled-in test PKI, and every handshake message is printed with its direction,
 //!   size, protection and a one-line explanation; then the negotiated parameters, the
@@ -13,7 +14,10 @@
 //!   AES-128-GCM over x25519. `--kx ecdhe` offers the ECDHE_RSA suites, `--kx
 //!   ecdhe-ecdsa` the ECDHE_ECDSA suites: the server then presents the test ECDSA
 //!   (P-256) certificate, under the test ECDSA root (so does `--suite` with an
-//!   ECDHE_ECDSA suite). `--groups` as for `client`. Needs nothing but the binary.
+//!   ECDHE_ECDSA suite). `--kx psk`, `dhe-psk` and `ecdhe-psk` (or `--suite` with a PSK
+//!   suite) show a pre-shared-key handshake: both sides hold the demo's identity and
+//!   key, and no certificate is involved. `--groups` as for `client`. Needs nothing
+//!   but the binary.
 //! - `sanstls client HOST:PORT` (like `openssl s_client`): connects, verifies the server
 //!   (against `--cafile FILE` or the system trust store), prints the negotiated
 //!   parameters on stderr, copies stdin to the server and the server's data to stdout.
@@ -31,8 +35,12 @@
 //!   `--sess-out FILE` writes the session after the last connection (PEM, mode 0600),
 //!   `--sess-in FILE` offers it on the first; `--no-tickets` resumes by session ID only.
 //!   `--record FILE` records the connection for `sanstls replay` (with `--reconnect`,
-//!   connection i to `FILE.i`).
-//! - `sanstls server --cert FILE --key FILE` (like `openssl s_server`; the key RSA, or
+//!   connection i to `FILE.i`). Pre-shared keys: `--psk-identity ID --psk HEX` or
+//!   `--psk-file PATH` (its first `identity:hexkey` line); without `--cafile` the
+//!   client then offers only the PSK suites and needs no trust store, with it the
+//!   certificate suites first, then the PSK suites. The summary names the PSK
+//!   identity.
+//! - `sanstls server --cert FILE --key FILE` and/or a PSK (like `openssl s_server`; the key RSA, or
 //!   EC on P-256 or P-384, in PKCS#1, SEC 1 or PKCS#8 PEM): serves clients
 //!   concurrently (a thread each) on `--addr` (default 127.0.0.1:4433) and prints
 //!   `listening on ADDR` on stdout. A client whose first line is an HTTP/1.x request
@@ -48,7 +56,10 @@
 //!   log say whether a connection resumed its session. The page and the log name the
 //!   key exchange and its group, the page the server's key. `--record DIR` records
 //!   every connection into DIR for `sanstls replay` (one file each; the key is not in
-//!   them).
+//!   them). Pre-shared keys: `--psk-identity ID --psk HEX`, or `--psk-file PATH` (every
+//!   `identity:hexkey` line), and `--psk-hint HINT` (the identity hint, RFC 4279
+//!   §5.2); without `--cert`/`--key` the server serves only the PSK suites. The log
+//!   line and the page name the client's PSK identity.
 //!
 //! - `client` and `server` take `--provider builtin|openssl`: where the RSA private
 //!   operations of `--key`, the ephemeral (EC)DH keys and the AEAD record keys run.
@@ -66,10 +77,14 @@
 //!   docs/RECORDING.md.
 //!
 //! Suite names may be IANA names (`TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256`) or OpenSSL
-//! names (`ECDHE-ECDSA-AES128-GCM-SHA256`). sanstls implements 26 suites: ECDHE_ECDSA
-//! and ECDHE_RSA with AES-GCM, ChaCha20-Poly1305 and AES-CBC; DHE_RSA and RSA with
-//! AES-GCM and AES-CBC. An unknown suite or group name is a usage error (exit status 2)
-//! that lists the valid names.
+//! names (`ECDHE-ECDSA-AES128-GCM-SHA256`). sanstls implements 36 suites: ECDHE_ECDSA
+//! and ECDHE_RSA with AES-GCM, ChaCha20-Poly1305 and AES-CBC (ECDHE_ECDSA also with
+//! AES-CCM and AES-CCM_8); DHE_RSA and RSA with AES-GCM and AES-CBC; the pre-shared-key
+//! suites PSK (AES-GCM, AES-CCM, AES-CCM_8, AES-CBC), DHE_PSK (AES-CBC) and ECDHE_PSK
+//! (ChaCha20-Poly1305, AES-CBC). The CCM_8 suites are used only when named. An unknown
+//! suite or group name is a usage error (exit status 2) that lists the valid names.
+//! A bad `--psk` (not hex, too long) is a usage error; a bad `--psk-file` line a
+//! configuration error (3) naming the line.
 //!
 //! # Environment
 //!
@@ -94,6 +109,7 @@ mod client;
 mod demo;
 mod explain;
 mod provider;
+mod psk;
 mod recording;
 mod replay;
 mod server;
@@ -190,19 +206,28 @@ Exit status:
      connection broke (reason printed); no session for --sess-out
   2  usage: bad command line (unknown option, suite or group name, conflicting
      options)
-  3  configuration or file problem: a certificate, key, CA or session file is
-     missing, not PEM, or does not fit; a session file cannot be written
+  3  configuration or file problem: a certificate, key, CA, PSK or session file
+     is missing, not PEM (or not `identity:hexkey`), or does not fit; a session
+     file cannot be written
   4  network: cannot resolve, connection refused, cannot bind
 
 Suite names: IANA (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256) or OpenSSL
 (ECDHE-RSA-AES128-GCM-SHA256); ECDHE_ECDSA and ECDHE_RSA with AES-GCM,
-ChaCha20-Poly1305 or AES-CBC, DHE_RSA and RSA with AES-GCM or AES-CBC.
+ChaCha20-Poly1305 or AES-CBC (ECDHE_ECDSA also AES-CCM, AES-CCM_8), DHE_RSA and
+RSA with AES-GCM or AES-CBC; with a PSK: PSK (AES-GCM, AES-CCM, AES-CCM_8,
+AES-CBC), DHE_PSK (AES-CBC), ECDHE_PSK (ChaCha20-Poly1305, AES-CBC), e.g.
+PSK-AES128-GCM-SHA256, ECDHE-PSK-CHACHA20-POLY1305, DHE-PSK-AES128-CBC-SHA256,
+PSK-AES128-CCM8. CCM_8 suites are offered only when named.
 Group names (--groups): x25519, secp256r1 (P-256, prime256v1), secp384r1 (P-384).
 
 Environment:
   SSLKEYLOGFILE  append each session's secrets to this file (NSS key log format,
                  for Wireshark); anyone with the file can decrypt the traffic
   SSL_CERT_FILE  the system trust store to use when --cafile is not given";
+
+/// `client` and `server` help: the PSK options and file format, then [`EXIT_HELP`].
+static CLIENT_SERVER_HELP: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("{}\n\n{EXIT_HELP}", psk::PSK_HELP));
 
 /// sanstls: a sans-IO TLS 1.2 library, as a command line.
 #[derive(Parser, Debug)]
@@ -226,7 +251,7 @@ enum Command {
     /// sends close_notify and prints what the server still sends until it closes (at
     /// most 2 s: then it says the server's close_notify did not come, and exits 0).
     /// Connecting and the handshake each get --timeout seconds.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = CLIENT_SERVER_HELP.as_str())]
     Client(client::Args),
     /// Serve TLS clients, like `openssl s_server`: echo, or an HTTP page for HTTP
     /// requests.
@@ -234,7 +259,7 @@ enum Command {
     /// Every wait is bounded: the handshake (--handshake-timeout), a client that sends
     /// no application data (--idle-timeout), a client that does not read
     /// (--write-timeout). The log names the bound that closed a connection.
-    #[command(after_help = EXIT_HELP)]
+    #[command(after_help = CLIENT_SERVER_HELP.as_str())]
     Server(server::Args),
     /// Run a recorded connection again (`client --record`, `server --record`, or a
     /// fuzz input with --fuzz) and print its trace and outcome.
@@ -260,11 +285,15 @@ Exit status:
 #[derive(clap::Args, Debug)]
 struct DemoArgs {
     /// Offer only this cipher suite (IANA or OpenSSL name). An ECDHE_ECDSA suite makes
-    /// the server present the demo's ECDSA certificate.
+    /// the server present the demo's ECDSA certificate; a PSK suite (e.g.
+    /// PSK-AES128-GCM-SHA256) makes both sides use the demo's pre-shared key and no
+    /// certificate.
     #[arg(long, value_name = "NAME")]
     suite: Option<String>,
-    /// Offer only suites with this key exchange. Default: all suites, so the library's
-    /// first choice for the RSA certificate, ECDHE_RSA with AES-128-GCM.
+    /// Offer only suites with this key exchange. Default: the library's default suites,
+    /// so its first choice for the RSA certificate, ECDHE_RSA with AES-128-GCM. psk,
+    /// dhe-psk and ecdhe-psk use the demo's pre-shared key (identity and key built in)
+    /// and no certificate.
     #[arg(long, value_enum)]
     kx: Option<Kx>,
     /// Offer only these ECDHE groups, in preference order (comma-separated or repeated;
@@ -285,6 +314,13 @@ enum Kx {
     /// Ephemeral elliptic-curve Diffie-Hellman, signed with an ECDSA (P-256)
     /// certificate.
     EcdheEcdsa,
+    /// A pre-shared key alone (RFC 4279 §2): no certificate, no forward secrecy.
+    Psk,
+    /// Ephemeral Diffie-Hellman authenticated by a pre-shared key (RFC 4279 §3).
+    DhePsk,
+    /// Ephemeral elliptic-curve Diffie-Hellman authenticated by a pre-shared key (RFC
+    /// 5489).
+    EcdhePsk,
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -301,6 +337,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 Kx::Dhe => KeyExchange::DheRsa,
                 Kx::Ecdhe => KeyExchange::EcdheRsa,
                 Kx::EcdheEcdsa => KeyExchange::EcdheEcdsa,
+                Kx::Psk => KeyExchange::Psk,
+                Kx::DhePsk => KeyExchange::DhePsk,
+                Kx::EcdhePsk => KeyExchange::EcdhePsk,
             });
             let groups =
                 suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;

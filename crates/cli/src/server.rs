@@ -41,14 +41,16 @@ use crate::{Failure, exit, recording, suites};
 /// Options of `sanstls server`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct Args {
-    /// Certificate chain to present (PEM, leaf first).
-    #[arg(long, value_name = "FILE")]
-    cert: PathBuf,
+    /// Certificate chain to present (PEM, leaf first). Required unless a PSK is given
+    /// (--psk-identity/--psk or --psk-file): the server then serves the PSK suites
+    /// only.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
     /// Private key of --cert (PEM): RSA (PKCS#1 `RSA PRIVATE KEY`), EC on P-256 or
     /// P-384 (SEC 1 `EC PRIVATE KEY`), or either as PKCS#8 (`PRIVATE KEY`). An RSA key
     /// serves the ECDHE_RSA, DHE_RSA and RSA suites, an EC key the ECDHE_ECDSA suites.
-    #[arg(long, value_name = "FILE")]
-    key: PathBuf,
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
     /// Address to listen on (port 0: any free port; the address is printed).
     #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:4433")]
     addr: SocketAddr,
@@ -58,8 +60,10 @@ pub(crate) struct Args {
     alpn: Vec<String>,
     /// Accept only this cipher suite (repeatable or comma-separated; IANA or OpenSSL
     /// name, e.g. ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-CHACHA20-POLY1305,
-    /// DHE-RSA-AES128-SHA256, AES128-SHA256). Default: all 26 suites sanstls
-    /// implements (those the key fits are used).
+    /// DHE-RSA-AES128-SHA256, AES128-SHA256, PSK-AES128-GCM-SHA256,
+    /// ECDHE-PSK-CHACHA20-POLY1305). Default: the library's list (the certificate
+    /// suites the key fits; with a PSK also the PSK suites, and without --cert only
+    /// them; the CCM_8 suites only when named).
     #[arg(long, value_name = "NAME")]
     suite: Vec<String>,
     /// Accept only these ECDHE groups, in preference order (repeatable or
@@ -134,7 +138,8 @@ pub(crate) struct Args {
     /// Record every connection into DIR for `sanstls replay`, one file each
     /// (conn-N-UNIXMS.sanstls-rec): the seed of its random generator, the times, every
     /// byte received, the session cache's and ticketer's answers, and this command
-    /// line. The private key is NOT in the recording: the replay reads --key again.
+    /// line. The private key is NOT in the recording: the replay reads --key (and
+    /// --psk-file) again; a key given with --psk is, as part of the command line.
     /// Whoever has a recording can decrypt its connection. See docs/RECORDING.md.
     #[arg(long, value_name = "DIR")]
     record: Option<PathBuf>,
@@ -145,6 +150,12 @@ pub(crate) struct Args {
     provider: crate::provider::ProviderName,
     #[command(flatten)]
     records: crate::RecordArgs,
+    #[command(flatten)]
+    psk: crate::psk::PskArgs,
+    /// The PSK identity hint sent to clients in the ServerKeyExchange (RFC 4279 §5.2),
+    /// to help them pick a key; default none. Needs a PSK.
+    #[arg(long, value_name = "HINT")]
+    psk_hint: Option<String>,
 }
 
 impl Args {
@@ -153,8 +164,8 @@ impl Args {
     pub(crate) fn resolve_paths(&mut self, base: &std::path::Path) -> Vec<PathBuf> {
         let mut files = Vec::new();
         for p in [
-            Some(&mut self.cert),
-            Some(&mut self.key),
+            self.cert.as_mut(),
+            self.key.as_mut(),
             self.client_ca.as_mut(),
         ]
         .into_iter()
@@ -165,30 +176,68 @@ impl Args {
             }
             files.push(p.clone());
         }
+        files.extend(self.psk.resolve_path(base));
         files
     }
 }
 
+/// What [`build_config`] makes: the configuration, the server's key in words, and
+/// whether the key is EC (`None`: no key).
+type Built = (Arc<ServerConfig>, Arc<str>, Option<bool>);
+
 /// The configuration, the server's key in words ("RSA 2048 bits", "EC P-256
-/// (secp256r1)") for the session page, and whether the key is EC. `mode`: whether the
-/// session cache's and the ticketer's answers are recorded (`--record`) or replayed;
-/// either way traces are on (a recording counts the events).
-fn build_config(
-    a: &Args,
-    mode: Option<&recording::Mode>,
-) -> Result<(Arc<ServerConfig>, Arc<str>, bool), Failure> {
+/// (secp256r1)", or that there is none) for the session page, and whether the key is
+/// EC (`None`: no certificate, PSK suites only). `mode`: whether the session cache's
+/// and the ticketer's answers are recorded (`--record`) or replayed; either way traces
+/// are on (a recording counts the events).
+fn build_config(a: &Args, mode: Option<&recording::Mode>) -> Result<Built, Failure> {
     let accepted = suites::parse_list(&a.suite).map_err(|m| Failure::new(exit::USAGE, m))?;
     let groups = suites::parse_groups(&a.groups).map_err(|m| Failure::new(exit::USAGE, m))?;
-    let key = load::certified_key(&a.cert, &a.key).map_err(|e| config_failure(&e))?;
+    let psks = a.psk.table()?;
+    if a.psk_hint.is_some() && psks.is_none() {
+        return Err(Failure::new(
+            exit::USAGE,
+            "--psk-hint needs a PSK: give --psk-identity and --psk, or --psk-file",
+        ));
+    }
+    if a.cert.is_none() && psks.is_none() {
+        return Err(Failure::new(
+            exit::USAGE,
+            "give --cert FILE and --key FILE, or a pre-shared key (--psk-identity ID --psk \
+             HEX, or --psk-file PATH) to serve the PSK suites without a certificate",
+        ));
+    }
+    crate::psk::check_suites(
+        &accepted,
+        psks.is_some(),
+        a.cert.is_some(),
+        "add --cert FILE and --key FILE",
+    )?;
     let provider = crate::provider::provider(a.provider)?;
-    let key = crate::provider::with_provider(key, &a.cert, &a.key, provider.as_deref())?;
-    let key_text: Arc<str> = key
-        .chain()
-        .first()
-        .and_then(|c| CertSummary::parse(c))
-        .map_or_else(|| "(unreadable)".to_string(), |c| c.key)
-        .into();
-    let key_is_ec = matches!(key.key(), PrivateKey::Ecdsa(_));
+    let key = match (&a.cert, &a.key) {
+        (Some(cert), Some(key_file)) => {
+            let key = load::certified_key(cert, key_file).map_err(|e| config_failure(&e))?;
+            Some(crate::provider::with_provider(
+                key,
+                cert,
+                key_file,
+                provider.as_deref(),
+            )?)
+        }
+        _ => None,
+    };
+    let key_text: Arc<str> = match &key {
+        Some(key) => key
+            .chain()
+            .first()
+            .and_then(|c| CertSummary::parse(c))
+            .map_or_else(|| "(unreadable)".to_string(), |c| c.key),
+        None => "(none: pre-shared keys only)".to_string(),
+    }
+    .into();
+    let key_is_ec = key
+        .as_ref()
+        .map(|k| matches!(k.key(), PrivateKey::Ecdsa(_)));
     // Tickets are protected by keys from this process's random generator, which
     // rotate every DEFAULT_TICKET_PERIOD: a restart forgets them (its tickets then get
     // a full handshake), as it forgets the session cache.
@@ -216,12 +265,24 @@ fn build_config(
         }
     });
     let mut b = sanstls_std::server_config_builder()
-        .single_cert(key)
         .trace(a.trace || mode.is_some())
         .session_store(store)
         .ticketer(ticketer)
         .handshake_timeout(Duration::from_secs(a.handshake_timeout))
         .max_fragment_len(a.records.max_fragment_len());
+    if let Some(key) = key {
+        b = b.single_cert(key);
+    }
+    if let Some((table, longest)) = psks {
+        // Identities longer than the library's default limit (128 bytes) are
+        // accepted when the table holds one.
+        b = b
+            .psk_store(Arc::new(table))
+            .max_psk_identity_len(longest.max(sanstls_proto::psk::DEFAULT_MAX_PSK_IDENTITY_LEN));
+        if let Some(hint) = &a.psk_hint {
+            b = b.psk_identity_hint(hint.as_bytes());
+        }
+    }
     if let Some(provider) = provider {
         b = b.crypto_provider(provider);
     }
@@ -251,13 +312,13 @@ fn build_config(
         b = b.client_verifier(Arc::new(v));
     }
     let config = b.build().map(Arc::new).map_err(|e| {
+        let files = match (&a.cert, &a.key) {
+            (Some(c), Some(k)) => format!(" (files {} and {})", c.display(), k.display()),
+            _ => String::new(),
+        };
         Failure::new(
             exit::CONFIG,
-            format!(
-                "the server configuration was refused: {e} (files {} and {})",
-                a.cert.display(),
-                a.key.display()
-            ),
+            format!("the server configuration was refused: {e}{files}"),
         )
     })?;
     Ok((config, key_text, key_is_ec))
@@ -265,17 +326,24 @@ fn build_config(
 
 /// What `--trace` may explain for `config`: what is common to the suites this server
 /// can choose with its key (an EC key only the ECDHE_ECDSA ones, an RSA key the
-/// others); a failure when there are none.
-fn trace_known(config: &ServerConfig, key_is_ec: bool) -> Result<crate::trace::Known, Failure> {
+/// others; `None`, no key: the PSK suites only) and its PSKs; a failure when there are
+/// none.
+fn trace_known(
+    config: &ServerConfig,
+    key_is_ec: Option<bool>,
+) -> Result<crate::trace::Known, Failure> {
     let usable: Vec<_> = config
         .common()
         .suites()
         .iter()
         .copied()
-        .filter(|s| s.key_exchange().is_some_and(KeyExchange::is_ecdsa) == key_is_ec)
+        .filter(|s| match s.key_exchange() {
+            Some(kx) if kx.is_psk() => true,
+            kx => key_is_ec.is_some_and(|ec| kx.is_some_and(KeyExchange::is_ecdsa) == ec),
+        })
         .collect();
     if usable.is_empty() {
-        let why = if key_is_ec {
+        let why = if key_is_ec == Some(true) {
             "the key of --cert is EC, which serves only the ECDHE_ECDSA suites, and --suite \
              names none (e.g. --suite ECDHE-ECDSA-AES128-GCM-SHA256)"
         } else {
@@ -406,7 +474,7 @@ pub(crate) fn run(a: &Args) -> Result<(), Failure> {
 /// The session in one log line: the suite, whether the session was resumed
 /// (`session=resumed`) or made by a full handshake (`session=new`), the key exchange's
 /// group (`group=x25519`, `DH=2048`), EMS, EtM (`n/a` for AEAD suites), ALPN, SNI, the
-/// client's certificate.
+/// client's PSK identity (`PSK=client1`), the client's certificate.
 pub(crate) fn one_line(n: &Negotiated) -> String {
     use std::fmt::Write as _;
     let mut s = format!(
@@ -446,6 +514,9 @@ pub(crate) fn one_line(n: &Negotiated) -> String {
     }
     if let Some(sni) = &n.server_name {
         let _ = write!(s, " SNI={sni}");
+    }
+    if let Some(id) = &n.psk_identity {
+        let _ = write!(s, " PSK={}", crate::psk::identity_text(id));
     }
     if let Some(c) = n
         .peer_certificates

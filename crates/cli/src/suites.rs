@@ -39,6 +39,16 @@ const NAMES: &[(&str, &str, CipherSuite)] = &[
         CipherSuite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
     ),
     (
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CCM",
+        "ECDHE-ECDSA-AES128-CCM",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM,
+    ),
+    (
+        "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8",
+        "ECDHE-ECDSA-AES128-CCM8",
+        CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+    ),
+    (
         "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
         "ECDHE-ECDSA-AES128-SHA256",
         CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256,
@@ -138,20 +148,94 @@ const NAMES: &[(&str, &str, CipherSuite)] = &[
         "AES256-SHA",
         CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
     ),
+    (
+        "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256",
+        "ECDHE-PSK-CHACHA20-POLY1305",
+        CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+    ),
+    (
+        "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256",
+        "ECDHE-PSK-AES128-CBC-SHA256",
+        CipherSuite::TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+    ),
+    (
+        "TLS_DHE_PSK_WITH_AES_128_CBC_SHA256",
+        "DHE-PSK-AES128-CBC-SHA256",
+        CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256,
+    ),
+    (
+        "TLS_PSK_WITH_AES_128_GCM_SHA256",
+        "PSK-AES128-GCM-SHA256",
+        CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256,
+    ),
+    (
+        "TLS_PSK_WITH_AES_256_GCM_SHA384",
+        "PSK-AES256-GCM-SHA384",
+        CipherSuite::TLS_PSK_WITH_AES_256_GCM_SHA384,
+    ),
+    (
+        "TLS_PSK_WITH_AES_128_CCM",
+        "PSK-AES128-CCM",
+        CipherSuite::TLS_PSK_WITH_AES_128_CCM,
+    ),
+    (
+        "TLS_PSK_WITH_AES_128_CCM_8",
+        "PSK-AES128-CCM8",
+        CipherSuite::TLS_PSK_WITH_AES_128_CCM_8,
+    ),
+    (
+        "TLS_PSK_WITH_AES_128_CBC_SHA256",
+        "PSK-AES128-CBC-SHA256",
+        CipherSuite::TLS_PSK_WITH_AES_128_CBC_SHA256,
+    ),
 ];
 
-/// Every suite sanstls implements, in its default order of preference.
-pub(crate) fn all() -> Vec<CipherSuite> {
-    NAMES.iter().map(|&(_, _, s)| s).collect()
+/// Whether a suite is in the library's default list: not the CCM_8 suites (named
+/// only), and the PSK suites only with a PSK (see [`with_psk`]).
+fn by_default(suite: CipherSuite) -> bool {
+    !is_ccm8(suite) && !suite.key_exchange().is_some_and(KeyExchange::is_psk)
 }
 
-/// The suites of one key exchange, in preference order.
+/// The library's default suites (certificate suites, without CCM_8), in its order of
+/// preference.
+pub(crate) fn all() -> Vec<CipherSuite> {
+    NAMES
+        .iter()
+        .map(|&(_, _, s)| s)
+        .filter(|&s| by_default(s))
+        .collect()
+}
+
+/// The pre-shared-key suites offered by default with a PSK (without CCM_8), in the
+/// library's order of preference.
+#[cfg(test)]
+pub(crate) fn with_psk() -> Vec<CipherSuite> {
+    NAMES
+        .iter()
+        .map(|&(_, _, s)| s)
+        .filter(|&s| !is_ccm8(s) && s.key_exchange().is_some_and(KeyExchange::is_psk))
+        .collect()
+}
+
+/// The suites of one key exchange, in preference order (CCM_8 left out, as by default).
 pub(crate) fn with_key_exchange(kx: KeyExchange) -> Vec<CipherSuite> {
     NAMES
         .iter()
         .map(|&(_, _, s)| s)
-        .filter(|s| s.key_exchange() == Some(kx))
+        .filter(|&s| s.key_exchange() == Some(kx) && !is_ccm8(s))
         .collect()
+}
+
+/// Whether a suite's AEAD is AES-CCM with the short 8-byte tag (RFC 6655 §3).
+pub(crate) fn is_ccm8(suite: CipherSuite) -> bool {
+    suite.name().is_some_and(|n| n.ends_with("_CCM_8"))
+}
+
+/// Whether a suite's AEAD is AES-CCM (16- or 8-byte tag: RFC 6655, RFC 7251).
+pub(crate) fn is_ccm(suite: CipherSuite) -> bool {
+    suite
+        .name()
+        .is_some_and(|n| n.ends_with("_CCM") || n.ends_with("_CCM_8"))
 }
 
 /// Looks a suite up by its IANA name (with or without the `TLS_` prefix) or its
@@ -211,12 +295,13 @@ pub(crate) fn openssl_name(suite: CipherSuite) -> Option<&'static str> {
         .map(|&(_, o, _)| o)
 }
 
-/// Whether a suite protects records with an AEAD cipher (AES-GCM, ChaCha20-Poly1305:
-/// RFC 5246 §6.2.3.3) rather than CBC and HMAC.
+/// Whether a suite protects records with an AEAD cipher (AES-GCM, AES-CCM,
+/// ChaCha20-Poly1305: RFC 5246 §6.2.3.3) rather than CBC and HMAC.
 pub(crate) fn is_aead(suite: CipherSuite) -> bool {
-    suite
-        .name()
-        .is_some_and(|n| n.contains("_GCM_") || n.contains("_CHACHA20_POLY1305_"))
+    is_ccm(suite)
+        || suite
+            .name()
+            .is_some_and(|n| n.contains("_GCM_") || n.contains("_CHACHA20_POLY1305_"))
 }
 
 /// Whether a suite's AEAD is ChaCha20-Poly1305 (RFC 7905: no explicit nonce).
@@ -362,6 +447,59 @@ mod tests {
             parse("ecdhe-ecdsa-chacha20-poly1305"),
             Ok(CipherSuite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256)
         );
+        for (name, suite) in [
+            ("PSK-AES128-CCM8", CipherSuite::TLS_PSK_WITH_AES_128_CCM_8),
+            (
+                "psk_with_aes_128_ccm_8",
+                CipherSuite::TLS_PSK_WITH_AES_128_CCM_8,
+            ),
+            ("PSK-AES128-CCM", CipherSuite::TLS_PSK_WITH_AES_128_CCM),
+            (
+                "PSK-AES128-CBC-SHA256",
+                CipherSuite::TLS_PSK_WITH_AES_128_CBC_SHA256,
+            ),
+            (
+                "PSK-AES128-GCM-SHA256",
+                CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256,
+            ),
+            (
+                "TLS_PSK_WITH_AES_256_GCM_SHA384",
+                CipherSuite::TLS_PSK_WITH_AES_256_GCM_SHA384,
+            ),
+            (
+                "ECDHE-PSK-CHACHA20-POLY1305",
+                CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256,
+            ),
+            (
+                "ECDHE-PSK-AES128-CBC-SHA256",
+                CipherSuite::TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA256,
+            ),
+            (
+                "DHE-PSK-AES128-CBC-SHA256",
+                CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256,
+            ),
+            (
+                "ECDHE-ECDSA-AES128-CCM",
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM,
+            ),
+            (
+                "ECDHE-ECDSA-AES128-CCM8",
+                CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8,
+            ),
+        ] {
+            assert_eq!(parse(name), Ok(suite), "{name}");
+            // Each name maps back to the OpenSSL name it was given (or the IANA one).
+            assert!(
+                openssl_name(suite).is_some_and(|o| o.eq_ignore_ascii_case(name))
+                    || iana_name(suite).eq_ignore_ascii_case(name)
+                    || iana_name(suite).eq_ignore_ascii_case(&format!("TLS_{name}")),
+                "{name}"
+            );
+        }
+        assert!(is_aead(CipherSuite::TLS_PSK_WITH_AES_128_CCM_8));
+        assert!(is_ccm8(CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8));
+        assert!(!is_ccm8(CipherSuite::TLS_PSK_WITH_AES_128_CCM));
+        assert!(!is_aead(CipherSuite::TLS_DHE_PSK_WITH_AES_128_CBC_SHA256));
         let err = parse("ECDHE-RSA-DES-CBC3-SHA").unwrap_err();
         assert!(err.contains("ECDHE-RSA-DES-CBC3-SHA"));
         assert!(err.contains("DHE-RSA-AES128-SHA256"));
@@ -402,7 +540,7 @@ mod tests {
             ]
         );
         assert_eq!(with_key_exchange(KeyExchange::Rsa).len(), 6);
-        assert_eq!(with_key_exchange(KeyExchange::EcdheEcdsa).len(), 7);
+        assert_eq!(with_key_exchange(KeyExchange::EcdheEcdsa).len(), 8);
         // The same suites, in the same order, as the library's default.
         let anchors = sanstls_proto::TrustAnchors::from_pem_bundle(include_str!(
             "../../../testdata/ca-root.cert.pem"
@@ -413,5 +551,24 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(all(), config.common().suites());
+        // With a PSK the library adds the PSK suites, last; with a PSK alone, only them.
+        let psk = sanstls_proto::Psk::new("id", [1u8; 16]).unwrap();
+        let both = sanstls_proto::ClientConfig::builder()
+            .trust_anchors(
+                sanstls_proto::TrustAnchors::from_pem_bundle(include_str!(
+                    "../../../testdata/ca-root.cert.pem"
+                ))
+                .unwrap(),
+            )
+            .psk(psk.clone())
+            .build()
+            .unwrap();
+        assert_eq!([all(), with_psk()].concat(), both.common().suites());
+        let only = sanstls_proto::ClientConfig::builder()
+            .psk(psk)
+            .build()
+            .unwrap();
+        assert_eq!(with_psk(), only.common().suites());
+        assert_eq!(with_psk().len(), 7);
     }
 }

@@ -13,8 +13,14 @@ use crate::suites;
 pub(crate) struct Known {
     /// The key exchange.
     pub kx: Option<KeyExchange>,
-    /// Whether the suite is AEAD (AES-GCM, ChaCha20-Poly1305) rather than CBC+HMAC.
+    /// Whether the suite is AEAD (AES-GCM, AES-CCM, ChaCha20-Poly1305) rather than
+    /// CBC+HMAC.
     pub aead: Option<bool>,
+    /// Whether a plain PSK suite may be chosen (one without a ServerKeyExchange when
+    /// the server sends no identity hint, like RSA).
+    pub may_psk: bool,
+    /// Whether an RSA key transport suite may be chosen.
+    pub may_rsa: bool,
 }
 
 impl Known {
@@ -23,6 +29,8 @@ impl Known {
         Known {
             kx: suite.key_exchange(),
             aead: Some(suites::is_aead(suite)),
+            may_psk: suite.key_exchange() == Some(KeyExchange::Psk),
+            may_rsa: suite.key_exchange() == Some(KeyExchange::Rsa),
         }
     }
 
@@ -40,24 +48,27 @@ impl Known {
             if k.aead != known.aead {
                 known.aead = None;
             }
+            known.may_psk |= k.may_psk;
+            known.may_rsa |= k.may_rsa;
         }
         known
     }
 
     /// The key exchange once a ServerKeyExchange did (`true`) or did not (`false`)
-    /// come before the ClientKeyExchange: none means RSA (RFC 5246 §7.4.3).
+    /// come before the ClientKeyExchange: none means RSA (RFC 5246 §7.4.3), or plain
+    /// PSK without an identity hint (RFC 4279 §2) when that may be chosen.
     fn with_server_key_exchange(self, seen: bool) -> Self {
-        if seen {
-            Known {
-                kx: self.kx.filter(|&k| k != KeyExchange::Rsa),
-                ..self
-            }
+        let kx = if seen {
+            self.kx.filter(|&k| k != KeyExchange::Rsa)
         } else {
-            Known {
-                kx: Some(KeyExchange::Rsa),
-                ..self
+            match (self.may_rsa, self.may_psk) {
+                (false, true) => Some(KeyExchange::Psk),
+                // RSA or PSK: the ClientKeyExchange does not say which here.
+                (true, true) => None,
+                (_, false) => Some(KeyExchange::Rsa),
             }
-        }
+        };
+        Known { kx, ..self }
     }
 }
 
@@ -203,6 +214,25 @@ pub(crate) fn explain(kind: TraceKind, sender: Side, known: Known) -> &'static s
                      secret x for this connection), signed with the certificate's ECDSA key \
                      over both randoms so the client knows who chose them."
                 }
+                Some(KeyExchange::Psk) => {
+                    "The PSK identity hint (RFC 4279 §5.2): a name the server gives to help \
+                     the client pick which pre-shared key to use. Nothing is signed: there \
+                     is no certificate; the Finished messages, keyed from the pre-shared \
+                     key, authenticate the whole handshake."
+                }
+                Some(KeyExchange::DhePsk) => {
+                    "The PSK identity hint and Diffie-Hellman parameters (prime p, generator \
+                     g) with the server's public value g^x mod p (RFC 4279 §3). Not signed \
+                     (no certificate): the pre-shared key joins the Diffie-Hellman result in \
+                     the premaster secret, so only a holder of the key can finish the \
+                     handshake."
+                }
+                Some(KeyExchange::EcdhePsk) => {
+                    "The PSK identity hint, the named curve the server chose and its \
+                     ephemeral public point xG (RFC 5489 §2). Not signed (no certificate): \
+                     the pre-shared key joins the ECDH result in the premaster secret, so \
+                     only a holder of the key can finish the handshake."
+                }
                 _ => {
                     "The server's ephemeral Diffie-Hellman share, signed with the \
                      certificate's key (RSA or ECDSA) over both randoms: for ECDHE a named \
@@ -308,6 +338,18 @@ pub(crate) fn record_protection(suite: CipherSuite, encrypt_then_mac: bool) -> &
          plaintext, then a 16-byte Poly1305 tag over it and the record header; the nonce \
          is the key block's IV XOR the record sequence number, so nothing extra is sent. \
          No MAC, no padding."
+    } else if suites::is_ccm(suite) {
+        if suites::is_ccm8(suite) {
+            "AEAD record (AES-CCM_8, RFC 6655): an 8-byte explicit nonce (with the 4-byte \
+             implicit salt from the key block it forms the CCM nonce), the ciphertext, as \
+             long as the plaintext, then a short 8-byte tag over it and the record header. \
+             No MAC, no padding."
+        } else {
+            "AEAD record (AES-CCM, RFC 6655): an 8-byte explicit nonce (with the 4-byte \
+             implicit salt from the key block it forms the CCM nonce), the ciphertext, as \
+             long as the plaintext, then a 16-byte tag over it and the record header. No \
+             MAC, no padding."
+        }
     } else if suites::is_aead(suite) {
         "AEAD record (AES-GCM, RFC 5288): an 8-byte explicit nonce (with the 4-byte \
          implicit salt from the key block it forms the GCM nonce), the ciphertext, as long \
@@ -479,7 +521,7 @@ mod tests {
     fn server_key_exchange_follows_the_key_exchange() {
         let ske = TraceKind::Handshake(HandshakeType::SERVER_KEY_EXCHANGE);
         let all = Known::common(&suites::all());
-        assert_eq!(all, Known::default());
+        assert_eq!((all.kx, all.aead), (None, None));
         assert!(explain(ske, Side::Server, all).contains("for ECDHE a named curve"));
         let ecdhe = Known::suite(CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
         let t = explain(ske, Side::Server, ecdhe);
@@ -491,6 +533,27 @@ mod tests {
         assert!(explain(ske, Side::Server, dhe).contains("g^x mod p"));
         let ccs = explain(TraceKind::ChangeCipherSpec, Side::Client, ecdhe);
         assert!(ccs.contains("AEAD") && ccs.contains("no padding"), "{ccs}");
+        let psk = Known::suite(CipherSuite::TLS_PSK_WITH_AES_128_GCM_SHA256);
+        assert!(explain(ske, Side::Server, psk).contains("identity hint"));
+        let ecdhe_psk = Known::suite(CipherSuite::TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256);
+        let t = explain(ske, Side::Server, ecdhe_psk);
+        assert!(t.contains("Not signed") && t.contains("xG"), "{t}");
+    }
+
+    #[test]
+    fn no_server_key_exchange_means_rsa_or_plain_psk() {
+        let cke = TraceKind::Handshake(HandshakeType::CLIENT_KEY_EXCHANGE);
+        // Certificate suites only: RSA.
+        let k = Known::common(&suites::all()).with_server_key_exchange(false);
+        assert_eq!(k.kx, Some(KeyExchange::Rsa));
+        // PSK suites only: plain PSK without a hint.
+        let k = Known::common(&suites::with_psk()).with_server_key_exchange(false);
+        assert_eq!(k.kx, Some(KeyExchange::Psk));
+        assert!(explain(cke, Side::Client, k).contains("PSK identity"));
+        // Both: it cannot tell.
+        let both = [suites::all(), suites::with_psk()].concat();
+        let k = Known::common(&both).with_server_key_exchange(false);
+        assert_eq!(k.kx, None);
     }
 
     #[test]

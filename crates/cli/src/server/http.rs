@@ -130,6 +130,13 @@ pub(crate) fn page(n: &Negotiated, server_key: &str) -> Vec<u8> {
         "SNI:                    {}",
         n.server_name.as_deref().unwrap_or("(none)")
     );
+    if let Some(id) = &n.psk_identity {
+        let _ = writeln!(
+            body,
+            "PSK identity:           {}",
+            crate::psk::identity_text(id)
+        );
+    }
     match n
         .peer_certificates
         .first()
