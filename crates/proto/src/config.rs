@@ -20,8 +20,10 @@ use crate::sig::{KeyKind, PrivateKey};
 #[cfg(feature = "server")]
 use sanstls_pki::ClientCertVerifier;
 use sanstls_pki::VerifiedPath;
+#[cfg(all(feature = "client", feature = "x509"))]
+use sanstls_pki::WebPkiServerVerifier;
 #[cfg(feature = "client")]
-use sanstls_pki::{ServerCertVerifier, TrustAnchors, WebPkiServerVerifier};
+use sanstls_pki::{ServerCertVerifier, TrustAnchors};
 use sanstls_wire::enums::{CipherSuite, KeyExchange, NamedGroup, SignatureScheme};
 use sanstls_wire::record::MAX_PLAINTEXT_LEN;
 
@@ -517,8 +519,16 @@ const PSK_LEFT_OUT: ConfigError = ConfigError::LeftOut {
     feature: "psk",
 };
 
+/// What `build` says to a configuration with certificates (trust anchors, a server
+/// verifier, a server certificate) when feature `x509` is off.
+#[cfg(not(feature = "x509"))]
+const X509_LEFT_OUT: ConfigError = ConfigError::LeftOut {
+    what: "certificates (trust anchors, certificate verifiers, server certificates)",
+    feature: "x509",
+};
+
 /// `Some(error)` when this build leaves out the key exchange `kx` (features `dhe`,
-/// `rsa-kx`).
+/// `rsa-kx`, `ecdhe`, `ecdsa`, `psk`, `x509`).
 fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
     match kx {
         #[cfg(not(feature = "rsa-kx"))]
@@ -541,6 +551,15 @@ fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
             what: "ECDSA certificates (TLS_ECDHE_ECDSA_* suites)",
             feature: "ecdsa",
         }),
+        // (`rsa-kx` and `ecdsa` bring `x509`: only DHE_RSA and ECDHE_RSA get here.)
+        #[cfg(not(feature = "x509"))]
+        KeyExchange::Rsa | KeyExchange::DheRsa | KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa => {
+            Some(ConfigError::LeftOut {
+                what: "certificate key exchanges (TLS_RSA_*, TLS_DHE_RSA_*, TLS_ECDHE_RSA_*, \
+                       TLS_ECDHE_ECDSA_* suites)",
+                feature: "x509",
+            })
+        }
         #[cfg(not(feature = "psk"))]
         KeyExchange::Psk | KeyExchange::DhePsk | KeyExchange::EcdhePsk => {
             Some(ConfigError::LeftOut {
@@ -932,7 +951,10 @@ impl ClientConfigBuilder {
     }
 
     /// Verify servers with RFC 5280 path validation to these anchors and RFC 6125 names
-    /// ([`WebPkiServerVerifier`]). An empty store is refused by `build`.
+    /// ([`sanstls_pki::WebPkiServerVerifier`]). An empty store is refused by `build`.
+    ///
+    /// Needs feature `x509` (on by default): without it `build` refuses the
+    /// configuration with [`ConfigError::LeftOut`].
     #[must_use]
     pub fn trust_anchors(mut self, anchors: TrustAnchors) -> Self {
         self.anchors = Some(anchors);
@@ -940,7 +962,8 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Verify servers with a custom verifier.
+    /// Verify servers with a custom verifier. Needs feature `x509`, as
+    /// [`Self::trust_anchors`] does.
     #[must_use]
     pub fn verifier(mut self, verifier: Shared<dyn ServerCertVerifier>) -> Self {
         self.verifier = Some(verifier);
@@ -1039,12 +1062,21 @@ impl ClientConfigBuilder {
         if self.session_store.is_some() {
             return Err(RESUMPTION_LEFT_OUT);
         }
+        #[cfg(feature = "x509")]
         let verifier: Option<Shared<dyn ServerCertVerifier>> = match (self.verifier, self.anchors) {
             (Some(v), _) => Some(v),
             (None, Some(a)) if a.is_empty() => return Err(ConfigError::NoTrustAnchors),
             (None, Some(a)) => Some(Shared::new(WebPkiServerVerifier::new(a))),
             (None, None) => None,
         };
+        // (Not even a custom verifier: without `x509` the client has no Certificate
+        // state to call it from.)
+        #[cfg(not(feature = "x509"))]
+        let verifier: Option<Shared<dyn ServerCertVerifier>> =
+            match (self.verifier, self.anchors) {
+                (None, None) => None,
+                _ => return Err(X509_LEFT_OUT),
+            };
         #[cfg(not(feature = "psk"))]
         if self.psk.is_some() {
             return Err(PSK_LEFT_OUT);
@@ -1392,7 +1424,8 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Serve one certificate to every client.
+    /// Serve one certificate to every client. Needs feature `x509` (on by default):
+    /// without it `build` refuses the configuration with [`ConfigError::LeftOut`].
     #[must_use]
     pub fn single_cert(mut self, key: CertifiedKey) -> Self {
         self.certs = Some(Shared::new(
@@ -1401,7 +1434,8 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Choose the certificate per connection.
+    /// Choose the certificate per connection. Needs feature `x509`, as
+    /// [`Self::single_cert`] does.
     #[must_use]
     pub fn cert_resolver(mut self, resolver: Shared<dyn ResolvesServerCert>) -> Self {
         self.certs = Some(resolver);
@@ -1509,6 +1543,10 @@ impl ServerConfigBuilder {
             || self.max_psk_identity_len > sanstls_wire::handshake::MAX_PSK_IDENTITY_LEN
         {
             return Err(ConfigError::InvalidPskIdentity);
+        }
+        #[cfg(not(feature = "x509"))]
+        if self.certs.is_some() {
+            return Err(X509_LEFT_OUT);
         }
         let certs = self.certs.filter(|c| !c.all().is_empty());
         self.common.fit_suites(

@@ -232,9 +232,18 @@
         feature = "client-auth",
         feature = "pss",
         feature = "sha512",
-        feature = "resumption"
+        feature = "resumption",
+        feature = "psk",
+        feature = "x509"
     )),
-    allow(unused_imports, unused_variables, dead_code, unreachable_patterns)
+    allow(
+        unused_imports,
+        unused_variables,
+        dead_code,
+        unreachable_patterns,
+        unreachable_code,
+        irrefutable_let_patterns
+    )
 )]
 
 extern crate alloc;
@@ -248,10 +257,14 @@ compile_error!(
     "sanstls-proto needs at least one role: enable its feature `client` or `server` \
      (or both; both are in its default features)"
 );
-#[cfg(not(any(feature = "rsa-kx", feature = "dhe", feature = "ecdhe")))]
+#[cfg(not(any(
+    feature = "rsa-kx",
+    feature = "psk",
+    all(feature = "x509", any(feature = "dhe", feature = "ecdhe"))
+)))]
 compile_error!(
-    "sanstls-proto needs at least one key exchange: enable its feature `rsa-kx`, `dhe` or \
-     `ecdhe` (all are in its default features)"
+    "sanstls-proto needs at least one key exchange: enable its feature `rsa-kx`, `psk`, or \
+     `x509` with `dhe` or `ecdhe` (all are in its default features)"
 );
 
 #[cfg(feature = "client")]
