@@ -438,7 +438,9 @@ impl Common {
     /// Checks the settings, and adds rsa_pkcs1_sha1 last to the signature schemes when
     /// SHA-1 signatures are allowed.
     fn check(&mut self) -> Result<(), ConfigError> {
-        if self.suites.is_empty() {
+        // (A default list may be empty before `fit_suites` adds the PSK suites: a build
+        // without `x509` has no other default suite.)
+        if self.suites.is_empty() && (self.suites_set || !cfg!(feature = "psk")) {
             return Err(ConfigError::NoCipherSuites);
         }
         for &s in &self.suites {
@@ -630,6 +632,16 @@ impl Common {
                     })
                     .map(|s| s.suite),
             );
+        }
+        if self.suites.is_empty() {
+            return Err(ConfigError::NoCipherSuites);
+        }
+        let ecdhe = self
+            .suites
+            .iter()
+            .any(|s| s.key_exchange().is_some_and(KeyExchange::is_ecdhe));
+        if ecdhe && self.groups.is_empty() {
+            return Err(ConfigError::NoGroups);
         }
         Ok(())
     }
@@ -1612,11 +1624,58 @@ mod left_out {
     #[allow(unused_imports)] // used by the tests of reduced builds only
     use alloc::string::ToString;
 
+    fn anchors() -> TrustAnchors {
+        TrustAnchors::from_pem_bundle(include_str!("../../../testdata/ca-root.cert.pem")).unwrap()
+    }
+
+    /// A client that works in this build: with trust anchors, or (without `x509`) with
+    /// a PSK.
     fn builder() -> ClientConfigBuilder {
-        let anchors =
-            TrustAnchors::from_pem_bundle(include_str!("../../../testdata/ca-root.cert.pem"))
-                .unwrap();
-        ClientConfig::builder().trust_anchors(anchors)
+        #[cfg(feature = "x509")]
+        return ClientConfig::builder().trust_anchors(anchors());
+        #[cfg(not(feature = "x509"))]
+        ClientConfig::builder().psk(Psk::new("probe", [7; 16]).unwrap())
+    }
+
+    #[cfg(not(feature = "x509"))]
+    #[test]
+    fn certificates_name_the_x509_feature() {
+        // Trust anchors (and so any verifier) are refused, even beside a PSK.
+        let err = ClientConfig::builder()
+            .trust_anchors(anchors())
+            .build()
+            .unwrap_err();
+        assert_eq!(err, X509_LEFT_OUT);
+        assert!(err.to_string().contains("feature `x509`"), "{err}");
+        assert_eq!(feature_named(builder().trust_anchors(anchors())), "x509");
+        // The certificate key exchanges this build would otherwise have.
+        #[cfg(feature = "dhe")]
+        {
+            let b = builder().cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256]);
+            assert_eq!(feature_named(b), "x509");
+        }
+        #[cfg(feature = "ecdhe")]
+        {
+            let b = builder().cipher_suites(&[CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA]);
+            assert_eq!(feature_named(b), "x509");
+        }
+        // The PSK client itself works, with the PSK suites only.
+        let config = builder().build().unwrap();
+        assert!(config.common().suites().iter().all(|s| {
+            s.key_exchange().is_some_and(KeyExchange::is_psk)
+        }));
+    }
+
+    #[cfg(all(feature = "server", not(feature = "x509")))]
+    #[test]
+    fn a_server_certificate_names_the_x509_feature() {
+        let store = Shared::new(crate::PskTable::new().with(Psk::new("probe", [7; 16]).unwrap()));
+        let resolver = Shared::new(SniResolver::new());
+        let b = ServerConfig::builder()
+            .psk_store(store.clone())
+            .cert_resolver(resolver);
+        assert_eq!(b.build().unwrap_err(), X509_LEFT_OUT);
+        assert!(ServerConfig::builder().psk_store(store).build().is_ok());
     }
 
     #[test]
