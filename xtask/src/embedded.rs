@@ -72,7 +72,10 @@ pub(crate) fn embedded(args: &[String]) -> Result<(), String> {
                     .next()
                     .ok_or("embedded: `--probe` needs a probe name")?;
                 let probe = PROBES.iter().find(|p| **p == name).ok_or_else(|| {
-                    format!("embedded: unknown probe `{name}` (one of {})", PROBES.join(", "))
+                    format!(
+                        "embedded: unknown probe `{name}` (one of {})",
+                        PROBES.join(", ")
+                    )
                 })?;
                 only.push(probe);
             }
@@ -481,7 +484,7 @@ fn human_report(probes: &[Probe], symbols: &[Symbols], qemu: Option<&str>) -> St
                 "Heap and stack: the probe side alone, in QEMU mps2-an386 ({version}), through \
                  a handshake with the RSA-2048 chain\n(client-ecdhe: the ECDSA P-256 chain, \
                  ECDHE-ECDSA-AES128-GCM-SHA256 with the peer's default group) and a 4 KiB \
-                 echo;\nclient-psk: no certificate, TLS_PSK_WITH_AES_128_CBC_SHA256 with a \
+                 echo;\nclient-psk: no certificate, TLS_PSK_WITH_AES_128_CCM_8 with a \
                  PSK-only peer, 512-byte records required;\nheld = still allocated with the \
                  connection open; client-min and client-ecdhe negotiate 1 KiB records."
             );
@@ -495,11 +498,7 @@ fn human_report(probes: &[Probe], symbols: &[Symbols], qemu: Option<&str>) -> St
         }
     }
     for (probe, symbols) in symbols {
-        let _ = writeln!(
-            s,
-            "\n{probe}: the {} largest code symbols",
-            symbols.len()
-        );
+        let _ = writeln!(s, "\n{probe}: the {} largest code symbols", symbols.len());
         for (size, name) in symbols {
             let name = if name.chars().count() > 110 {
                 let cut: String = name.chars().take(107).collect();

@@ -555,13 +555,14 @@ fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
         }),
         // (`rsa-kx` and `ecdsa` bring `x509`: only DHE_RSA and ECDHE_RSA get here.)
         #[cfg(not(feature = "x509"))]
-        KeyExchange::Rsa | KeyExchange::DheRsa | KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa => {
-            Some(ConfigError::LeftOut {
-                what: "certificate key exchanges (TLS_RSA_*, TLS_DHE_RSA_*, TLS_ECDHE_RSA_*, \
+        KeyExchange::Rsa
+        | KeyExchange::DheRsa
+        | KeyExchange::EcdheRsa
+        | KeyExchange::EcdheEcdsa => Some(ConfigError::LeftOut {
+            what: "certificate key exchanges (TLS_RSA_*, TLS_DHE_RSA_*, TLS_ECDHE_RSA_*, \
                        TLS_ECDHE_ECDSA_* suites)",
-                feature: "x509",
-            })
-        }
+            feature: "x509",
+        }),
         #[cfg(not(feature = "psk"))]
         KeyExchange::Psk | KeyExchange::DhePsk | KeyExchange::EcdhePsk => {
             Some(ConfigError::LeftOut {
@@ -1084,11 +1085,10 @@ impl ClientConfigBuilder {
         // (Not even a custom verifier: without `x509` the client has no Certificate
         // state to call it from.)
         #[cfg(not(feature = "x509"))]
-        let verifier: Option<Shared<dyn ServerCertVerifier>> =
-            match (self.verifier, self.anchors) {
-                (None, None) => None,
-                _ => return Err(X509_LEFT_OUT),
-            };
+        let verifier: Option<Shared<dyn ServerCertVerifier>> = match (self.verifier, self.anchors) {
+            (None, None) => None,
+            _ => return Err(X509_LEFT_OUT),
+        };
         #[cfg(not(feature = "psk"))]
         if self.psk.is_some() {
             return Err(PSK_LEFT_OUT);
@@ -1661,9 +1661,13 @@ mod left_out {
         }
         // The PSK client itself works, with the PSK suites only.
         let config = builder().build().unwrap();
-        assert!(config.common().suites().iter().all(|s| {
-            s.key_exchange().is_some_and(KeyExchange::is_psk)
-        }));
+        assert!(
+            config
+                .common()
+                .suites()
+                .iter()
+                .all(|s| { s.key_exchange().is_some_and(KeyExchange::is_psk) })
+        );
     }
 
     #[cfg(all(feature = "server", not(feature = "x509")))]

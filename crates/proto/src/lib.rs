@@ -228,6 +228,7 @@
         feature = "ecdhe",
         feature = "ecdsa",
         feature = "aes-gcm",
+        feature = "aes-ccm",
         feature = "chacha20poly1305",
         feature = "client-auth",
         feature = "pss",
