@@ -604,6 +604,8 @@ fn send_first_flight(
         ticket,
         ..
     } = choice;
+    // (Changed here only by the PSK flight; the certificate flight takes it.)
+    #[cfg_attr(not(feature = "psk"), allow(unused_mut))]
     let mut hs = Box::new(Hs {
         transcript,
         client_random: ch.random.0,
@@ -633,7 +635,7 @@ fn send_first_flight(
     #[cfg(not(feature = "x509"))]
     return Err(InternalError::HandshakeState.into());
     #[cfg(feature = "x509")]
-    send_certificate_flight(core, config, ch, hs, cert, kx)
+    send_certificate_flight(core, config, ch, hs, cert, &kx)
 }
 
 /// The rest of the first flight of a certificate suite: Certificate, [ServerKeyExchange],
@@ -645,7 +647,7 @@ fn send_certificate_flight(
     ch: &ClientHello<'_>,
     mut hs: Box<Hs>,
     cert: Option<Shared<CertifiedKey>>,
-    kx: KxChoice,
+    kx: &KxChoice,
 ) -> Result<(Box<Hs>, ServerKx), Error> {
     let cert = cert.ok_or(InternalError::HandshakeState)?;
 
@@ -661,7 +663,7 @@ fn send_certificate_flight(
     core.send_handshake(&cm, &mut hs.transcript)?;
 
     // 3. §7.4.3: the signed DH parameters for DHE_RSA.
-    let kx = match kx {
+    let kx = match *kx {
         #[cfg(feature = "rsa-kx")]
         KxChoice::Rsa => ServerKx::Rsa {
             cert,
