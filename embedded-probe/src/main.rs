@@ -1,6 +1,7 @@
 //! A probe firmware for `cargo xtask embedded`: one role of sanstls (a client with the
-//! smallest feature set, the smallest modern client (ECDHE-ECDSA with AES-GCM), a client
-//! or a server with the default features) on a Cortex-M4
+//! smallest feature set, the smallest modern client (ECDHE-ECDSA with AES-GCM), a
+//! certificate-free PSK client with 512-byte records, a client or a server with the
+//! default features) on a Cortex-M4
 //! (`thumbv7em-none-eabihf`, QEMU's `mps2-an386`), through a complete in-memory
 //! handshake and a 4 KiB echo: the probe sends 4096 bytes, the peer echoes them, the
 //! probe checks them.
@@ -26,19 +27,26 @@ extern crate alloc;
 #[cfg(not(any(
     feature = "client-min",
     feature = "client-ecdhe",
+    feature = "client-psk",
     feature = "client-full",
     feature = "server"
 )))]
-compile_error!("choose a probe: feature client-min, client-ecdhe, client-full or server");
+compile_error!(
+    "choose a probe: feature client-min, client-ecdhe, client-psk, client-full or server"
+);
 #[cfg(any(
     all(feature = "client-min", feature = "client-ecdhe"),
+    all(feature = "client-min", feature = "client-psk"),
     all(feature = "client-min", feature = "client-full"),
     all(feature = "client-min", feature = "server"),
+    all(feature = "client-ecdhe", feature = "client-psk"),
     all(feature = "client-ecdhe", feature = "client-full"),
     all(feature = "client-ecdhe", feature = "server"),
+    all(feature = "client-psk", feature = "client-full"),
+    all(feature = "client-psk", feature = "server"),
     all(feature = "client-full", feature = "server"),
 ))]
-compile_error!("one probe per build: client-min, client-ecdhe, client-full or server");
+compile_error!("one probe per build: client-min, client-ecdhe, client-psk, client-full or server");
 
 use alloc::sync::Arc;
 use alloc::vec;
@@ -51,7 +59,11 @@ use cortex_m_semihosting::{debug, hprintln};
 use embedded_alloc::LlffHeap;
 use embedded_io::{ErrorKind, ErrorType, Read, Write};
 use sanstls_embedded::{TlsConnection, UnixTime};
-#[cfg(any(feature = "client-min", feature = "client-ecdhe"))]
+#[cfg(any(
+    feature = "client-min",
+    feature = "client-ecdhe",
+    feature = "client-psk"
+))]
 use sanstls_proto::CipherSuite;
 use sanstls_proto::SeededRng;
 
@@ -108,6 +120,26 @@ const SERVER_ECDSA_KEY_DER: &[u8] =
 #[cfg(feature = "client-ecdhe")]
 const ECDHE_SUITE: CipherSuite = CipherSuite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256;
 
+/// The suite client-psk offers and must negotiate (its peer offers it alone):
+/// TLS_PSK_WITH_AES_128_CCM_8 (RFC 6655), AES-CCM with an 8-byte tag, the suite of
+/// constrained links. To measure TLS_PSK_WITH_AES_128_CBC_SHA256 (RFC 5487) instead,
+/// name it here and drop `"sanstls-embedded/aes-ccm"` from client-psk's features in
+/// Cargo.toml (CBC and HMAC-SHA256 are always built).
+#[cfg(feature = "client-psk")]
+const PSK_SUITE: CipherSuite = CipherSuite::TLS_PSK_WITH_AES_128_CCM_8;
+/// client-psk's identity and key (and its peer's only table entry). A device stores
+/// them as bytes; these are the probe's, 16 random-looking bytes.
+#[cfg(feature = "client-psk")]
+const PSK_IDENTITY: &[u8] = b"probe";
+#[cfg(feature = "client-psk")]
+const PSK_KEY: [u8; 16] = [
+    0x3c, 0x1f, 0x8a, 0x52, 0x07, 0xe9, 0x64, 0xbd, 0x21, 0x90, 0x4e, 0xf3, 0x6a, 0x15, 0xc8, 0x7d,
+];
+/// The record size client-psk asks for (max_fragment_length 2^9, and a
+/// record_size_limit of 512) and requires.
+#[cfg(feature = "client-psk")]
+const PSK_FRAGMENT: usize = 512;
+
 /// The suites with RSA key exchange: client-min's peer offers only these, so that the
 /// handshake uses RSA key exchange whatever suites the client's features leave in.
 #[cfg(feature = "client-min")]
@@ -119,6 +151,52 @@ const RSA_KX_SUITES: [CipherSuite; 4] = [
 ];
 
 // ---- The role under test -----------------------------------------------------------
+
+#[cfg(feature = "client-psk")]
+mod role {
+    use super::{
+        Arc, NOW, PSK_FRAGMENT, PSK_IDENTITY, PSK_KEY, PSK_SUITE, SeededRng, TlsConnection,
+    };
+    use embedded_io::{Read, Write};
+    use sanstls_embedded::ClientConfig;
+    use sanstls_proto::Psk;
+
+    pub(crate) type Config = ClientConfig;
+
+    pub(crate) const NAME: &str = "client-psk";
+
+    /// One PSK, one suite, 512-byte records required (a server that agrees to neither
+    /// max_fragment_length nor record_size_limit is refused: the receive buffer is
+    /// never sized for 16 KiB records), no certificates. (Not inlined: its frame is
+    /// not part of what main keeps on the stack during pass 2.)
+    #[inline(never)]
+    pub(crate) fn config() -> Arc<Config> {
+        let psk =
+            Psk::new(PSK_IDENTITY, PSK_KEY).unwrap_or_else(|e| super::fail_with("the PSK", &e));
+        Arc::new(
+            ClientConfig::builder()
+                .psk(psk)
+                .cipher_suites(&[PSK_SUITE])
+                .max_fragment_len(PSK_FRAGMENT)
+                .require_fragment_limit(true)
+                .build()
+                .unwrap_or_else(|e| super::fail_with("the client config", &e)),
+        )
+    }
+
+    /// A client for `localhost` on `transport`. (Not inlined: see the other roles.)
+    #[inline(never)]
+    pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
+        let mut rng = SeededRng::from_seed([5; 32]);
+        let name = "localhost"
+            .try_into()
+            .unwrap_or_else(|e| super::fail_with("the server name", &e));
+        TlsConnection::client(transport, Arc::clone(config), name, NOW, &mut rng)
+            .unwrap_or_else(|e| super::fail_with("the client connection", &e))
+    }
+
+    pub(crate) const EXPECTED_FRAGMENT: usize = PSK_FRAGMENT;
+}
 
 #[cfg(any(
     feature = "client-min",
@@ -218,6 +296,12 @@ mod role {
     pub(crate) const EXPECTED_FRAGMENT: usize = 16_384;
 }
 
+/// The one suite client-ecdhe and client-psk must negotiate.
+#[cfg(feature = "client-ecdhe")]
+const EXPECTED_SUITE: CipherSuite = ECDHE_SUITE;
+#[cfg(feature = "client-psk")]
+const EXPECTED_SUITE: CipherSuite = PSK_SUITE;
+
 /// What the probe does on a connection: the handshake, then 4096 bytes out and back.
 /// The connection is made by the caller and lent here, as a firmware would: a
 /// `TlsConnection` is a few KB, and every move of it is a copy on the stack. (Not
@@ -254,13 +338,13 @@ where
         );
         return Err(());
     }
-    #[cfg(feature = "client-ecdhe")]
-    if negotiated.suite != ECDHE_SUITE {
+    #[cfg(any(feature = "client-ecdhe", feature = "client-psk"))]
+    if negotiated.suite != EXPECTED_SUITE {
         hprintln!(
             "PROBE FAILED: {} negotiated {}, not {}",
             role::NAME,
             Shown(&negotiated.suite),
-            Shown(&ECDHE_SUITE)
+            Shown(&EXPECTED_SUITE)
         );
         return Err(());
     }
@@ -361,6 +445,23 @@ mod peer {
         let config = ServerConfig::builder()
             .single_cert(key)
             .cipher_suites(&[ECDHE_SUITE])
+            .build()
+            .expect("peer config");
+        let mut rng = SeededRng::from_seed([6; 32]);
+        Connection::server(Arc::new(config), NOW, &mut rng).expect("peer server")
+    }
+
+    /// A PSK-only server (no certificate) that knows the probe's identity, offering only
+    /// the probe's suite, for client-psk.
+    #[cfg(feature = "client-psk")]
+    fn connection() -> Connection {
+        use super::{PSK_IDENTITY, PSK_KEY, PSK_SUITE};
+        use sanstls_embedded::ServerConfig;
+        use sanstls_proto::{Psk, PskTable};
+        let table = PskTable::new().with(Psk::new(PSK_IDENTITY, PSK_KEY).expect("peer PSK"));
+        let config = ServerConfig::builder()
+            .psk_store(Arc::new(table))
+            .cipher_suites(&[PSK_SUITE])
             .build()
             .expect("peer config");
         let mut rng = SeededRng::from_seed([6; 32]);

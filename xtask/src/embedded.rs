@@ -1,8 +1,9 @@
-//! `embedded [--json]`: what sanstls costs on a microcontroller.
+//! `embedded [--json] [--probe NAME]...`: what sanstls costs on a microcontroller.
 //!
 //! Builds the probe firmwares of `embedded-probe/` for `thumbv7em-none-eabihf` (its own
 //! workspace: opt-level "z", fat LTO, one codegen unit, panic abort; sha2's compact
-//! backend), reports their section sizes and the largest symbols of client-min, and,
+//! backend), reports their section sizes and the largest symbols of client-min and
+//! client-psk, and,
 //! when `qemu-system-arm` is installed, runs each in QEMU (`mps2-an386`, a Cortex-M4)
 //! through a handshake with a sanstls peer and a 4 KiB echo, reporting the probe side's
 //! heap (peak and held) and stack (peak).
@@ -20,14 +21,23 @@ use crate::tasks::root;
 
 const TARGET: &str = "thumbv7em-none-eabihf";
 /// The probes, each a feature of the probe crate.
-const PROBES: [&str; 4] = ["client-min", "client-ecdhe", "client-full", "server"];
+const PROBES: [&str; 5] = [
+    "client-min",
+    "client-ecdhe",
+    "client-psk",
+    "client-full",
+    "server",
+];
+/// The probes whose largest symbols are listed: the smallest certificate client and the
+/// certificate-free one.
+const SYMBOL_PROBES: [&str; 2] = ["client-min", "client-psk"];
 /// sha2's cfg for its compact software backend (sha2 0.11 README, "Backends"), and
 /// cortex-m-rt's linker script.
 const RUSTFLAGS: &str = "--cfg sha2_backend_soft=\"compact\" -C link-arg=-Tlink.x";
 /// How long one QEMU run may take (they take about a second): a hang fails the report
 /// instead of the CI run.
 const QEMU_TIMEOUT: Duration = Duration::from_secs(120);
-/// How many of client-min's symbols to list.
+/// How many of each listed probe's symbols to list.
 const TOP_SYMBOLS: usize = 15;
 
 /// One probe's figures, in bytes.
@@ -52,14 +62,31 @@ struct Run {
 
 pub(crate) fn embedded(args: &[String]) -> Result<(), String> {
     let mut json = false;
-    for arg in args {
+    let mut only: Vec<&'static str> = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--json" => json = true,
+            "--probe" => {
+                let name = args
+                    .next()
+                    .ok_or("embedded: `--probe` needs a probe name")?;
+                let probe = PROBES.iter().find(|p| **p == name).ok_or_else(|| {
+                    format!(
+                        "embedded: unknown probe `{name}` (one of {})",
+                        PROBES.join(", ")
+                    )
+                })?;
+                only.push(probe);
+            }
             other => return Err(format!("embedded: unknown argument `{other}`")),
         }
     }
+    if only.is_empty() {
+        only = PROBES.to_vec();
+    }
     let started = Instant::now();
-    let (probes, symbols, qemu) = measure()?;
+    let (probes, symbols, qemu) = measure(&only)?;
     let human = human_report(&probes, &symbols, qemu.as_deref());
     if json {
         eprint!("{human}");
@@ -71,10 +98,14 @@ pub(crate) fn embedded(args: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-/// Builds and measures every probe; returns the probes, client-min's largest symbols
-/// (size, name) and the QEMU version (`None`: not installed, runs skipped).
+/// A probe's largest symbols (size, name), largest first.
+type Symbols = (&'static str, Vec<(u64, String)>);
+
+/// Builds and measures the probes `names`; returns the probes, the largest symbols of
+/// those of [`SYMBOL_PROBES`] among them and the QEMU version (`None`: not installed,
+/// runs skipped).
 #[allow(clippy::type_complexity)]
-fn measure() -> Result<(Vec<Probe>, Vec<(u64, String)>, Option<String>), String> {
+fn measure(names: &[&'static str]) -> Result<(Vec<Probe>, Vec<Symbols>, Option<String>), String> {
     let tools = LlvmTools::find()?;
     let dir = root().join("embedded-probe");
     let firmware_dir = dir.join("target/firmware");
@@ -84,12 +115,12 @@ fn measure() -> Result<(Vec<Probe>, Vec<(u64, String)>, Option<String>), String>
 
     let mut probes = Vec::new();
     let mut symbols = Vec::new();
-    for name in PROBES {
+    for &name in names {
         // The firmware measured for size: the role under test alone.
         let size_elf = build(&dir, name, false, &firmware_dir.join(format!("{name}.elf")))?;
         let (text, rodata, data, bss) = tools.sizes(&size_elf)?;
-        if name == "client-min" {
-            symbols = tools.largest_symbols(&size_elf, TOP_SYMBOLS)?;
+        if SYMBOL_PROBES.contains(&name) {
+            symbols.push((name, tools.largest_symbols(&size_elf, TOP_SYMBOLS)?));
         }
         let run = if qemu.is_some() {
             // The firmware run in QEMU: the role and its peer.
@@ -411,7 +442,7 @@ fn json_string(json: &str, key: &str) -> Option<String> {
     Some(rest[..rest.find('"')?].to_string())
 }
 
-fn human_report(probes: &[Probe], symbols: &[(u64, String)], qemu: Option<&str>) -> String {
+fn human_report(probes: &[Probe], symbols: &[Symbols], qemu: Option<&str>) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -453,8 +484,9 @@ fn human_report(probes: &[Probe], symbols: &[(u64, String)], qemu: Option<&str>)
                 "Heap and stack: the probe side alone, in QEMU mps2-an386 ({version}), through \
                  a handshake with the RSA-2048 chain\n(client-ecdhe: the ECDSA P-256 chain, \
                  ECDHE-ECDSA-AES128-GCM-SHA256 with the peer's default group) and a 4 KiB \
-                 echo;\nheld = still allocated with the connection open; client-min and \
-                 client-ecdhe negotiate 1 KiB records."
+                 echo;\nclient-psk: no certificate, TLS_PSK_WITH_AES_128_CCM_8 with a \
+                 PSK-only peer, 512-byte records required;\nheld = still allocated with the \
+                 connection open; client-min and client-ecdhe negotiate 1 KiB records."
             );
         }
         None => {
@@ -465,19 +497,17 @@ fn human_report(probes: &[Probe], symbols: &[(u64, String)], qemu: Option<&str>)
             );
         }
     }
-    let _ = writeln!(
-        s,
-        "\nclient-min: the {} largest code symbols",
-        symbols.len()
-    );
-    for (size, name) in symbols {
-        let name = if name.chars().count() > 110 {
-            let cut: String = name.chars().take(107).collect();
-            format!("{cut}...")
-        } else {
-            name.clone()
-        };
-        let _ = writeln!(s, "{size:>8}  {name}");
+    for (probe, symbols) in symbols {
+        let _ = writeln!(s, "\n{probe}: the {} largest code symbols", symbols.len());
+        for (size, name) in symbols {
+            let name = if name.chars().count() > 110 {
+                let cut: String = name.chars().take(107).collect();
+                format!("{cut}...")
+            } else {
+                name.clone()
+            };
+            let _ = writeln!(s, "{size:>8}  {name}");
+        }
     }
     s
 }

@@ -11,8 +11,9 @@
 //! - `fuzz-coverage [target...]`: line coverage of sanstls-proto, -record and -wire
 //!   reached by the fuzz corpora (the state-machine targets by default).
 //! - `fuzz-seeds [target...]`: the fuzz corpora, minimized, become committed seeds.
-//! - `embedded [--json]`: builds the probe firmwares of `embedded-probe/`, reports their
-//!   sizes, and their heap and stack in QEMU.
+//! - `embedded [--json] [--probe NAME]...`: builds the probe firmwares of
+//!   `embedded-probe/` (all, or the named ones), reports their sizes, and their heap and
+//!   stack in QEMU.
 #![forbid(unsafe_code)]
 
 mod certs;
@@ -37,7 +38,10 @@ commands:
                          (default: the proto targets; needs rustup component llvm-tools)
   fuzz-seeds [t..]       the minimized corpus of each target becomes fuzz/seeds/<t>/cmin-*
                          (edges kept, at most 400 KiB per target)
-  embedded [--json]      probe firmwares (embedded-probe/): sizes; heap and stack in QEMU
+  embedded [--json] [--probe NAME]..
+                         probe firmwares (embedded-probe/): sizes; heap and stack in QEMU
+                         (all probes, or the named ones: client-min, client-ecdhe,
+                         client-psk, client-full, server)
 ";
 
 fn main() -> ExitCode {

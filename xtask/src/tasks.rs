@@ -14,13 +14,15 @@ const NO_STD_TARGETS: [&str; 3] = [
 ];
 
 /// The reduced feature sets of sanstls-embedded (and so of sanstls-proto) that must
-/// build: the probes of `cargo xtask embedded` (client-min is the first) and the
-/// smallest server.
-const REDUCED_FEATURES: [&str; 4] = [
+/// build: the probes of `cargo xtask embedded` (client-min is the first, client-psk the
+/// certificate-free one, without `x509`), the smallest server and a PSK-only server.
+const REDUCED_FEATURES: [&str; 6] = [
     "client,rsa-kx",
     "client,dhe,pss",
     "server,rsa-kx",
     "client,ecdhe,ecdsa,aes-gcm",
+    "client,psk",
+    "server,psk,ecdhe",
 ];
 
 pub(crate) fn root() -> PathBuf {

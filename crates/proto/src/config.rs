@@ -20,8 +20,10 @@ use crate::sig::{KeyKind, PrivateKey};
 #[cfg(feature = "server")]
 use sanstls_pki::ClientCertVerifier;
 use sanstls_pki::VerifiedPath;
+#[cfg(all(feature = "client", feature = "x509"))]
+use sanstls_pki::WebPkiServerVerifier;
 #[cfg(feature = "client")]
-use sanstls_pki::{ServerCertVerifier, TrustAnchors, WebPkiServerVerifier};
+use sanstls_pki::{ServerCertVerifier, TrustAnchors};
 use sanstls_wire::enums::{CipherSuite, KeyExchange, NamedGroup, SignatureScheme};
 use sanstls_wire::record::MAX_PLAINTEXT_LEN;
 
@@ -436,7 +438,9 @@ impl Common {
     /// Checks the settings, and adds rsa_pkcs1_sha1 last to the signature schemes when
     /// SHA-1 signatures are allowed.
     fn check(&mut self) -> Result<(), ConfigError> {
-        if self.suites.is_empty() {
+        // (A default list may be empty before `fit_suites` adds the PSK suites: a build
+        // without `x509` has no other default suite.)
+        if self.suites.is_empty() && (self.suites_set || !cfg!(feature = "psk")) {
             return Err(ConfigError::NoCipherSuites);
         }
         for &s in &self.suites {
@@ -517,8 +521,16 @@ const PSK_LEFT_OUT: ConfigError = ConfigError::LeftOut {
     feature: "psk",
 };
 
+/// What `build` says to a configuration with certificates (trust anchors, a server
+/// verifier, a server certificate) when feature `x509` is off.
+#[cfg(not(feature = "x509"))]
+const X509_LEFT_OUT: ConfigError = ConfigError::LeftOut {
+    what: "certificates (trust anchors, certificate verifiers, server certificates)",
+    feature: "x509",
+};
+
 /// `Some(error)` when this build leaves out the key exchange `kx` (features `dhe`,
-/// `rsa-kx`).
+/// `rsa-kx`, `ecdhe`, `ecdsa`, `psk`, `x509`).
 fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
     match kx {
         #[cfg(not(feature = "rsa-kx"))]
@@ -540,6 +552,16 @@ fn key_exchange_left_out(kx: KeyExchange) -> Option<ConfigError> {
         KeyExchange::EcdheEcdsa => Some(ConfigError::LeftOut {
             what: "ECDSA certificates (TLS_ECDHE_ECDSA_* suites)",
             feature: "ecdsa",
+        }),
+        // (`rsa-kx` and `ecdsa` bring `x509`: only DHE_RSA and ECDHE_RSA get here.)
+        #[cfg(not(feature = "x509"))]
+        KeyExchange::Rsa
+        | KeyExchange::DheRsa
+        | KeyExchange::EcdheRsa
+        | KeyExchange::EcdheEcdsa => Some(ConfigError::LeftOut {
+            what: "certificate key exchanges (TLS_RSA_*, TLS_DHE_RSA_*, TLS_ECDHE_RSA_*, \
+                       TLS_ECDHE_ECDSA_* suites)",
+            feature: "x509",
         }),
         #[cfg(not(feature = "psk"))]
         KeyExchange::Psk | KeyExchange::DhePsk | KeyExchange::EcdhePsk => {
@@ -611,6 +633,16 @@ impl Common {
                     })
                     .map(|s| s.suite),
             );
+        }
+        if self.suites.is_empty() {
+            return Err(ConfigError::NoCipherSuites);
+        }
+        let ecdhe = self
+            .suites
+            .iter()
+            .any(|s| s.key_exchange().is_some_and(KeyExchange::is_ecdhe));
+        if ecdhe && self.groups.is_empty() {
+            return Err(ConfigError::NoGroups);
         }
         Ok(())
     }
@@ -932,7 +964,10 @@ impl ClientConfigBuilder {
     }
 
     /// Verify servers with RFC 5280 path validation to these anchors and RFC 6125 names
-    /// ([`WebPkiServerVerifier`]). An empty store is refused by `build`.
+    /// ([`sanstls_pki::WebPkiServerVerifier`]). An empty store is refused by `build`.
+    ///
+    /// Needs feature `x509` (on by default): without it `build` refuses the
+    /// configuration with [`ConfigError::LeftOut`].
     #[must_use]
     pub fn trust_anchors(mut self, anchors: TrustAnchors) -> Self {
         self.anchors = Some(anchors);
@@ -940,7 +975,8 @@ impl ClientConfigBuilder {
         self
     }
 
-    /// Verify servers with a custom verifier.
+    /// Verify servers with a custom verifier. Needs feature `x509`, as
+    /// [`Self::trust_anchors`] does.
     #[must_use]
     pub fn verifier(mut self, verifier: Shared<dyn ServerCertVerifier>) -> Self {
         self.verifier = Some(verifier);
@@ -1039,11 +1075,19 @@ impl ClientConfigBuilder {
         if self.session_store.is_some() {
             return Err(RESUMPTION_LEFT_OUT);
         }
+        #[cfg(feature = "x509")]
         let verifier: Option<Shared<dyn ServerCertVerifier>> = match (self.verifier, self.anchors) {
             (Some(v), _) => Some(v),
             (None, Some(a)) if a.is_empty() => return Err(ConfigError::NoTrustAnchors),
             (None, Some(a)) => Some(Shared::new(WebPkiServerVerifier::new(a))),
             (None, None) => None,
+        };
+        // (Not even a custom verifier: without `x509` the client has no Certificate
+        // state to call it from.)
+        #[cfg(not(feature = "x509"))]
+        let verifier: Option<Shared<dyn ServerCertVerifier>> = match (self.verifier, self.anchors) {
+            (None, None) => None,
+            _ => return Err(X509_LEFT_OUT),
         };
         #[cfg(not(feature = "psk"))]
         if self.psk.is_some() {
@@ -1392,7 +1436,8 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Serve one certificate to every client.
+    /// Serve one certificate to every client. Needs feature `x509` (on by default):
+    /// without it `build` refuses the configuration with [`ConfigError::LeftOut`].
     #[must_use]
     pub fn single_cert(mut self, key: CertifiedKey) -> Self {
         self.certs = Some(Shared::new(
@@ -1401,7 +1446,8 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// Choose the certificate per connection.
+    /// Choose the certificate per connection. Needs feature `x509`, as
+    /// [`Self::single_cert`] does.
     #[must_use]
     pub fn cert_resolver(mut self, resolver: Shared<dyn ResolvesServerCert>) -> Self {
         self.certs = Some(resolver);
@@ -1510,6 +1556,10 @@ impl ServerConfigBuilder {
         {
             return Err(ConfigError::InvalidPskIdentity);
         }
+        #[cfg(not(feature = "x509"))]
+        if self.certs.is_some() {
+            return Err(X509_LEFT_OUT);
+        }
         let certs = self.certs.filter(|c| !c.all().is_empty());
         self.common.fit_suites(
             certs.is_some(),
@@ -1574,11 +1624,62 @@ mod left_out {
     #[allow(unused_imports)] // used by the tests of reduced builds only
     use alloc::string::ToString;
 
+    fn anchors() -> TrustAnchors {
+        TrustAnchors::from_pem_bundle(include_str!("../../../testdata/ca-root.cert.pem")).unwrap()
+    }
+
+    /// A client that works in this build: with trust anchors, or (without `x509`) with
+    /// a PSK.
     fn builder() -> ClientConfigBuilder {
-        let anchors =
-            TrustAnchors::from_pem_bundle(include_str!("../../../testdata/ca-root.cert.pem"))
-                .unwrap();
-        ClientConfig::builder().trust_anchors(anchors)
+        #[cfg(feature = "x509")]
+        return ClientConfig::builder().trust_anchors(anchors());
+        #[cfg(not(feature = "x509"))]
+        ClientConfig::builder().psk(Psk::new("probe", [7; 16]).unwrap())
+    }
+
+    #[cfg(not(feature = "x509"))]
+    #[test]
+    fn certificates_name_the_x509_feature() {
+        // Trust anchors (and so any verifier) are refused, even beside a PSK.
+        let err = ClientConfig::builder()
+            .trust_anchors(anchors())
+            .build()
+            .unwrap_err();
+        assert_eq!(err, X509_LEFT_OUT);
+        assert!(err.to_string().contains("feature `x509`"), "{err}");
+        assert_eq!(feature_named(builder().trust_anchors(anchors())), "x509");
+        // The certificate key exchanges this build would otherwise have.
+        #[cfg(feature = "dhe")]
+        {
+            let b = builder().cipher_suites(&[CipherSuite::TLS_DHE_RSA_WITH_AES_128_CBC_SHA256]);
+            assert_eq!(feature_named(b), "x509");
+        }
+        #[cfg(feature = "ecdhe")]
+        {
+            let b = builder().cipher_suites(&[CipherSuite::TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA]);
+            assert_eq!(feature_named(b), "x509");
+        }
+        // The PSK client itself works, with the PSK suites only.
+        let config = builder().build().unwrap();
+        assert!(
+            config
+                .common()
+                .suites()
+                .iter()
+                .all(|s| { s.key_exchange().is_some_and(KeyExchange::is_psk) })
+        );
+    }
+
+    #[cfg(all(feature = "server", not(feature = "x509")))]
+    #[test]
+    fn a_server_certificate_names_the_x509_feature() {
+        let store = Shared::new(crate::PskTable::new().with(Psk::new("probe", [7; 16]).unwrap()));
+        let resolver = Shared::new(SniResolver::new());
+        let b = ServerConfig::builder()
+            .psk_store(store.clone())
+            .cert_resolver(resolver);
+        assert_eq!(b.build().unwrap_err(), X509_LEFT_OUT);
+        assert!(ServerConfig::builder().psk_store(store).build().is_ok());
     }
 
     #[test]

@@ -159,8 +159,11 @@
 //! | `pss` | RSA-PSS signature schemes, and PSS-signed certificates | not offered; PSS-signed certificates refused |
 //! | `sha512` | SHA-384/512 signature schemes, certificates signed with them, and the `_SHA384` suites (SHA-384 PRF, HMAC-SHA384) | not offered; such certificates refused |
 //! | `resumption` | session stores and tickets, both roles ([`SessionCache`], [`TicketKeys`]) | every handshake is full: no session IDs, no session_ticket extension |
+//! | `psk` | PSK, DHE_PSK (with `dhe`) and ECDHE_PSK (with `ecdhe`) suites (RFC 4279, RFC 5489) | a PSK or PSK store refused |
+//! | `x509` | certificates: the RSA, DHE_RSA, ECDHE_RSA and ECDHE_ECDSA key exchanges, server certificates (path validation, signed ServerKeyExchange), client certificates; implied by `rsa-kx`, `ecdsa`, `client-auth`, `pss` | PSK suites only; trust anchors, verifiers and server certificates refused |
 //!
-//! At least one role and one key exchange must be on (the build says so otherwise). A
+//! At least one role and one key exchange (`rsa-kx`, `psk`, or `x509` with `dhe` or
+//! `ecdhe`) must be on (the build says so otherwise). A
 //! configuration that asks for what the build leaves out (a DHE suite in
 //! [`ClientConfigBuilder::cipher_suites`] without `dhe`, a client certificate without
 //! `client-auth`, an RSA-PSS scheme without `pss`) is refused by `build` with
@@ -168,7 +171,8 @@
 //! lists hold only what the build has. A certificate signed with a left-out algorithm
 //! fails validation with a [`CertificateError`] that names it. The smallest client that
 //! completes an RSA-2048 handshake with a chain check is `client` + `rsa-kx`
-//! (`cargo xtask embedded` measures it as `client-min`).
+//! (`cargo xtask embedded` measures it as `client-min`); the smallest without
+//! certificates is `client` + `psk` (`client-psk`, with `aes-ccm`).
 //!
 //! On targets without atomic compare-and-swap (Cortex-M0/M0+, RV32IMC) the shared
 //! pointer of the API, [`Shared`], is `Rc` instead of `Arc`.
@@ -228,13 +232,23 @@
         feature = "ecdhe",
         feature = "ecdsa",
         feature = "aes-gcm",
+        feature = "aes-ccm",
         feature = "chacha20poly1305",
         feature = "client-auth",
         feature = "pss",
         feature = "sha512",
-        feature = "resumption"
+        feature = "resumption",
+        feature = "psk",
+        feature = "x509"
     )),
-    allow(unused_imports, unused_variables, dead_code, unreachable_patterns)
+    allow(
+        unused_imports,
+        unused_variables,
+        dead_code,
+        unreachable_patterns,
+        unreachable_code,
+        irrefutable_let_patterns
+    )
 )]
 
 extern crate alloc;
@@ -248,10 +262,14 @@ compile_error!(
     "sanstls-proto needs at least one role: enable its feature `client` or `server` \
      (or both; both are in its default features)"
 );
-#[cfg(not(any(feature = "rsa-kx", feature = "dhe", feature = "ecdhe")))]
+#[cfg(not(any(
+    feature = "rsa-kx",
+    feature = "psk",
+    all(feature = "x509", any(feature = "dhe", feature = "ecdhe"))
+)))]
 compile_error!(
-    "sanstls-proto needs at least one key exchange: enable its feature `rsa-kx`, `dhe` or \
-     `ecdhe` (all are in its default features)"
+    "sanstls-proto needs at least one key exchange: enable its feature `rsa-kx`, `psk`, or \
+     `x509` with `dhe` or `ecdhe` (all are in its default features)"
 );
 
 #[cfg(feature = "client")]

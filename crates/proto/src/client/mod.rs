@@ -86,8 +86,9 @@ pub(crate) enum State {
     ServerHello(ExpectServerHello),
     #[cfg(feature = "resumption")]
     NewSessionTicket(ExpectNewSessionTicket),
+    #[cfg(feature = "x509")]
     Certificate(ExpectCertificate),
-    #[cfg(any(feature = "dhe", feature = "ecdhe"))]
+    #[cfg(all(feature = "x509", any(feature = "dhe", feature = "ecdhe")))]
     ServerKeyExchange(ExpectServerKeyExchange),
     #[cfg(feature = "psk")]
     PskServerKeyExchange(ExpectPskServerKeyExchange),
@@ -182,8 +183,9 @@ impl State {
             State::ServerHello(_) => return None,
             #[cfg(feature = "resumption")]
             State::NewSessionTicket(s) => &s.hs,
+            #[cfg(feature = "x509")]
             State::Certificate(s) => &s.hs,
-            #[cfg(any(feature = "dhe", feature = "ecdhe"))]
+            #[cfg(all(feature = "x509", any(feature = "dhe", feature = "ecdhe")))]
             State::ServerKeyExchange(s) => &s.hs,
             #[cfg(feature = "psk")]
             State::PskServerKeyExchange(s) => &s.hs,
@@ -208,8 +210,9 @@ impl State {
                 State::ServerHello(_) => typ == HandshakeType::SERVER_HELLO,
                 #[cfg(feature = "resumption")]
                 State::NewSessionTicket(_) => typ == HandshakeType::NEW_SESSION_TICKET,
+                #[cfg(feature = "x509")]
                 State::Certificate(_) => typ == HandshakeType::CERTIFICATE,
-                #[cfg(any(feature = "dhe", feature = "ecdhe"))]
+                #[cfg(all(feature = "x509", any(feature = "dhe", feature = "ecdhe")))]
                 State::ServerKeyExchange(_) => typ == HandshakeType::SERVER_KEY_EXCHANGE,
                 // RFC 4279 §2: the ServerKeyExchange of plain PSK is left out when the
                 // server has no identity hint.
@@ -265,8 +268,9 @@ impl State {
             State::ServerHello(s) => return s.handle(core, config, &msg, raw),
             #[cfg(feature = "resumption")]
             State::NewSessionTicket(s) => s.handle(&msg, raw)?,
+            #[cfg(feature = "x509")]
             State::Certificate(s) => s.handle(core, config, &msg, raw)?,
-            #[cfg(any(feature = "dhe", feature = "ecdhe"))]
+            #[cfg(all(feature = "x509", any(feature = "dhe", feature = "ecdhe")))]
             State::ServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
             #[cfg(feature = "psk")]
             State::PskServerKeyExchange(s) => s.handle(core, config, &msg, raw)?,
@@ -358,10 +362,15 @@ impl ExpectServerHello {
             None if hs.suite.key_exchange.is_psk() => {
                 State::PskServerKeyExchange(ExpectPskServerKeyExchange { hs })
             }
+            #[cfg(feature = "x509")]
             None => State::Certificate(ExpectCertificate {
                 hs,
                 server_name: self.server_name,
             }),
+            // (Without `x509` the client offers only PSK suites, and
+            // `check_server_hello` refuses a suite it did not offer.)
+            #[cfg(not(feature = "x509"))]
+            None => return Err(InternalError::HandshakeState.into()),
         };
         Ok(Transition::limiting(next, &r.limits))
     }
@@ -411,11 +420,13 @@ fn resume(core: &mut Core, mut hs: Box<Hs>, session: &Session) -> Result<State, 
 
 /// Waiting for the server's Certificate (RFC 5246 §7.4.2; every suite here
 /// authenticates the server).
+#[cfg(feature = "x509")]
 pub(crate) struct ExpectCertificate {
     hs: Box<Hs>,
     server_name: ServerName,
 }
 
+#[cfg(feature = "x509")]
 impl ExpectCertificate {
     fn handle(
         mut self,
@@ -487,13 +498,13 @@ impl ExpectCertificate {
 
 /// Waiting for the ServerKeyExchange of DHE_RSA (RFC 5246 §7.4.3) or ECDHE (RFC 8422
 /// §5.4).
-#[cfg(any(feature = "dhe", feature = "ecdhe"))]
+#[cfg(all(feature = "x509", any(feature = "dhe", feature = "ecdhe")))]
 pub(crate) struct ExpectServerKeyExchange {
     hs: Box<Hs>,
     server_key: PeerKey,
 }
 
-#[cfg(any(feature = "dhe", feature = "ecdhe"))]
+#[cfg(all(feature = "x509", any(feature = "dhe", feature = "ecdhe")))]
 impl ExpectServerKeyExchange {
     fn handle(
         mut self,

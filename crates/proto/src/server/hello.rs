@@ -124,12 +124,12 @@ enum KxChoice {
     Resume(Box<Session>),
     #[cfg(feature = "rsa-kx")]
     Rsa,
-    #[cfg(feature = "dhe")]
+    #[cfg(all(feature = "x509", feature = "dhe"))]
     Dhe {
         scheme: SignatureScheme,
         group: NamedDhGroup,
     },
-    #[cfg(feature = "ecdhe")]
+    #[cfg(all(feature = "x509", feature = "ecdhe"))]
     Ecdhe {
         scheme: SignatureScheme,
         group: EcGroup,
@@ -369,13 +369,13 @@ fn full_handshake_suite(
         #[cfg(feature = "rsa-kx")]
         (KeyExchange::Rsa, _) => KxChoice::Rsa,
         // `cipher_suite` picks DHE only with a scheme and a group.
-        #[cfg(feature = "dhe")]
+        #[cfg(all(feature = "x509", feature = "dhe"))]
         (KeyExchange::DheRsa, Some(scheme)) => KxChoice::Dhe {
             scheme,
             group: group.map_err(|()| InternalError::HandshakeState)?,
         },
         // ... and ECDHE only with a scheme for the key and a common group.
-        #[cfg(feature = "ecdhe")]
+        #[cfg(all(feature = "x509", feature = "ecdhe"))]
         (KeyExchange::EcdheRsa | KeyExchange::EcdheEcdsa, Some(scheme)) => KxChoice::Ecdhe {
             scheme,
             group: ec_group
@@ -604,6 +604,8 @@ fn send_first_flight(
         ticket,
         ..
     } = choice;
+    // (Changed here only by the PSK flight; the certificate flight takes it.)
+    #[cfg_attr(not(feature = "psk"), allow(unused_mut))]
     let mut hs = Box::new(Hs {
         transcript,
         client_random: ch.random.0,
@@ -629,6 +631,24 @@ fn send_first_flight(
         core.send_handshake(&HandshakeMessage::ServerHelloDone, &mut hs.transcript)?;
         return Ok((hs, kx));
     }
+    // (Without `x509` the configuration has no certificates and only PSK suites.)
+    #[cfg(not(feature = "x509"))]
+    return Err(InternalError::HandshakeState.into());
+    #[cfg(feature = "x509")]
+    send_certificate_flight(core, config, ch, hs, cert, &kx)
+}
+
+/// The rest of the first flight of a certificate suite: Certificate, [ServerKeyExchange],
+/// [CertificateRequest], ServerHelloDone.
+#[cfg(feature = "x509")]
+fn send_certificate_flight(
+    core: &mut Core,
+    config: &ServerConfig,
+    ch: &ClientHello<'_>,
+    mut hs: Box<Hs>,
+    cert: Option<Shared<CertifiedKey>>,
+    kx: &KxChoice,
+) -> Result<(Box<Hs>, ServerKx), Error> {
     let cert = cert.ok_or(InternalError::HandshakeState)?;
 
     // 2. §7.4.2: the certificate chain, leaf first.
@@ -643,17 +663,17 @@ fn send_first_flight(
     core.send_handshake(&cm, &mut hs.transcript)?;
 
     // 3. §7.4.3: the signed DH parameters for DHE_RSA.
-    let kx = match kx {
+    let kx = match *kx {
         #[cfg(feature = "rsa-kx")]
         KxChoice::Rsa => ServerKx::Rsa {
             cert,
             client_version: ch.client_version.0.to_be_bytes(),
         },
-        #[cfg(feature = "dhe")]
+        #[cfg(all(feature = "x509", feature = "dhe"))]
         KxChoice::Dhe { scheme, group } => {
             send_server_key_exchange(core, &mut hs, &cert, scheme, group)?
         }
-        #[cfg(feature = "ecdhe")]
+        #[cfg(all(feature = "x509", feature = "ecdhe"))]
         KxChoice::Ecdhe { scheme, group } => {
             send_ecdhe_server_key_exchange(core, &mut hs, &cert, scheme, group)?
         }
@@ -784,7 +804,7 @@ fn send_server_hello(
 
 /// Sends the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3): a fresh key in `group`, the
 /// parameters signed with the certificate's key under `scheme`.
-#[cfg(feature = "dhe")]
+#[cfg(all(feature = "x509", feature = "dhe"))]
 fn send_server_key_exchange(
     core: &mut Core,
     hs: &mut Hs,
@@ -813,7 +833,7 @@ fn send_server_key_exchange(
 /// Sends the ECDHE ServerKeyExchange (RFC 8422 §5.4): a fresh key in `group`, as a
 /// named curve and an uncompressed point (or the X25519 u-coordinate), signed with the
 /// certificate's key under `scheme`.
-#[cfg(feature = "ecdhe")]
+#[cfg(all(feature = "x509", feature = "ecdhe"))]
 fn send_ecdhe_server_key_exchange(
     core: &mut Core,
     hs: &mut Hs,
@@ -905,7 +925,7 @@ fn send_psk_server_key_exchange(
 
 /// Signs `params` with both randoms (RFC 5246 §7.4.3, RFC 8422 §5.4) and sends them
 /// in a ServerKeyExchange.
-#[cfg(any(feature = "dhe", feature = "ecdhe"))]
+#[cfg(all(feature = "x509", any(feature = "dhe", feature = "ecdhe")))]
 fn send_signed_params(
     core: &mut Core,
     hs: &mut Hs,
