@@ -17,12 +17,12 @@ const NO_STD_TARGETS: [&str; 3] = [
 /// build: the probes of `cargo xtask embedded` (client-min is the first, client-psk the
 /// certificate-free one, without `x509`), the smallest server and a PSK-only server.
 const REDUCED_FEATURES: [&str; 6] = [
-    "client,rsa-kx",
-    "client,dhe,pss",
-    "server,rsa-kx",
+    "client,rsa-kx,cbc",
+    "client,dhe,pss,cbc",
+    "server,rsa-kx,cbc",
     "client,ecdhe,ecdsa,aes-gcm",
-    "client,psk",
-    "server,psk,ecdhe",
+    "client,psk,aes-ccm",
+    "server,psk,ecdhe,cbc",
 ];
 
 pub(crate) fn root() -> PathBuf {

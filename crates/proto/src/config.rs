@@ -661,6 +661,12 @@ fn suite_left_out(suite: SuiteInfo) -> Option<ConfigError> {
                 feature: "aes-gcm",
             });
         }
+        BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc if !cfg!(feature = "cbc") => {
+            return Some(ConfigError::LeftOut {
+                what: "AES-CBC cipher suites",
+                feature: "cbc",
+            });
+        }
         BulkCipher::Aes128Ccm | BulkCipher::Aes128Ccm8 if !cfg!(feature = "aes-ccm") => {
             return Some(ConfigError::LeftOut {
                 what: "AES-CCM cipher suites",
@@ -1793,6 +1799,20 @@ mod left_out {
     fn gcm_suites_name_the_aes_gcm_feature() {
         let b = builder().cipher_suites(&[CipherSuite::TLS_RSA_WITH_AES_128_GCM_SHA256]);
         assert!(["aes-gcm", "rsa-kx"].contains(&feature_named(b)));
+    }
+
+    #[cfg(all(not(feature = "cbc"), feature = "psk"))]
+    #[test]
+    fn cbc_suites_name_the_cbc_feature() {
+        let psk = || ClientConfig::builder().psk(crate::Psk::new("id", [1; 16]).unwrap());
+        let b = psk().cipher_suites(&[CipherSuite::TLS_PSK_WITH_AES_128_CBC_SHA256]);
+        assert_eq!(feature_named(b), "cbc");
+        // The default list holds no CBC suite.
+        let c = psk().build().unwrap();
+        assert!(c.common().suites().iter().all(|s| {
+            sanstls_keys::suite::lookup(*s)
+                .is_some_and(|i| !matches!(i.cipher, BulkCipher::Aes128Cbc | BulkCipher::Aes256Cbc))
+        }));
     }
 
     #[test]

@@ -153,7 +153,9 @@
 //! | `rsa-kx` | RSA key exchange suites (RFC 5246 §7.4.7.1) | not offered or chosen |
 //! | `ecdhe` | ECDHE suites (RFC 8422) over x25519, secp256r1, secp384r1 | not offered or chosen; no groups |
 //! | `ecdsa` | ECDSA certificates and signatures (P-256, P-384), ECDHE_ECDSA suites | EC certificates refused; ECDSA schemes not offered |
+//! | `cbc` | AES-CBC + HMAC suites (MAC-then-encrypt, encrypt-then-MAC; RFC 5246, RFC 7366) | not offered or chosen; no CBC, HMAC-SHA1 or SHA-1 code, a smaller record state |
 //! | `aes-gcm` | AES-128/256-GCM suites (RFC 5288, RFC 5289) | not offered or chosen |
+//! | `aes-ccm` | AES-128-CCM and CCM_8 suites (RFC 6655, RFC 7251) | not offered or chosen |
 //! | `chacha20poly1305` | ChaCha20-Poly1305 suites (RFC 7905) | not offered or chosen |
 //! | `client-auth` | client certificates, both roles | a client answers a CertificateRequest with an empty Certificate (RFC 5246 §7.4.6); a server never asks |
 //! | `pss` | RSA-PSS signature schemes, and PSS-signed certificates | not offered; PSS-signed certificates refused |
@@ -162,17 +164,18 @@
 //! | `psk` | PSK, DHE_PSK (with `dhe`) and ECDHE_PSK (with `ecdhe`) suites (RFC 4279, RFC 5489) | a PSK or PSK store refused |
 //! | `x509` | certificates: the RSA, DHE_RSA, ECDHE_RSA and ECDHE_ECDSA key exchanges, server certificates (path validation, signed ServerKeyExchange), client certificates; implied by `rsa-kx`, `ecdsa`, `client-auth`, `pss` | PSK suites only; trust anchors, verifiers and server certificates refused |
 //!
-//! At least one role and one key exchange (`rsa-kx`, `psk`, or `x509` with `dhe` or
-//! `ecdhe`) must be on (the build says so otherwise). A
+//! At least one role, one key exchange (`rsa-kx`, `psk`, or `x509` with `dhe` or
+//! `ecdhe`) and one record cipher (`cbc`, `aes-gcm`, `aes-ccm`, `chacha20poly1305`) must
+//! be on (the build says so otherwise). A
 //! configuration that asks for what the build leaves out (a DHE suite in
 //! [`ClientConfigBuilder::cipher_suites`] without `dhe`, a client certificate without
 //! `client-auth`, an RSA-PSS scheme without `pss`) is refused by `build` with
 //! [`ConfigError::LeftOut`], which names the feature; the default suite and scheme
 //! lists hold only what the build has. A certificate signed with a left-out algorithm
 //! fails validation with a [`CertificateError`] that names it. The smallest client that
-//! completes an RSA-2048 handshake with a chain check is `client` + `rsa-kx`
+//! completes an RSA-2048 handshake with a chain check is `client` + `rsa-kx` + `cbc`
 //! (`cargo xtask embedded` measures it as `client-min`); the smallest without
-//! certificates is `client` + `psk` (`client-psk`, with `aes-ccm`).
+//! certificates is `client` + `psk` + `aes-ccm` (`client-psk`).
 //!
 //! On targets without atomic compare-and-swap (Cortex-M0/M0+, RV32IMC) the shared
 //! pointer of the API, [`Shared`], is `Rc` instead of `Arc`.
@@ -231,6 +234,7 @@
         feature = "rsa-kx",
         feature = "ecdhe",
         feature = "ecdsa",
+        feature = "cbc",
         feature = "aes-gcm",
         feature = "aes-ccm",
         feature = "chacha20poly1305",
@@ -270,6 +274,16 @@ compile_error!(
 compile_error!(
     "sanstls-proto needs at least one key exchange: enable its feature `rsa-kx`, `psk`, or \
      `x509` with `dhe` or `ecdhe` (all are in its default features)"
+);
+#[cfg(not(any(
+    feature = "cbc",
+    feature = "aes-gcm",
+    feature = "aes-ccm",
+    feature = "chacha20poly1305"
+)))]
+compile_error!(
+    "sanstls-proto needs at least one record cipher: enable its feature `cbc`, `aes-gcm`, \
+     `aes-ccm` or `chacha20poly1305` (all are in its default features)"
 );
 
 #[cfg(feature = "client")]

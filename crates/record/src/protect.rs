@@ -10,7 +10,9 @@ use sanstls_wire::record::{HEADER_LEN, MAX_PLAINTEXT_LEN, RecordHeader};
 
 use crate::Error;
 use crate::aead::{AeadAlgorithm, AeadState};
-use crate::cbc::{CbcMode, CbcState};
+use crate::cbc::CbcMode;
+#[cfg(feature = "cbc")]
+use crate::cbc::CbcState;
 
 /// A 64-bit record sequence number that refuses to wrap (RFC 5246 §6.1: "Sequence
 /// numbers are of type uint64 and may not exceed 2^64-1").
@@ -39,6 +41,7 @@ impl SequenceNumber {
 #[allow(clippy::large_enum_variant)]
 enum Protection {
     Null,
+    #[cfg(feature = "cbc")]
     Cbc(CbcState, SeededRng),
     Aead(AeadState),
 }
@@ -89,16 +92,23 @@ impl Sealer {
     }
 
     /// AES-CBC + HMAC under `keys` (the sender's own `*_write` keys). Explicit IVs come
-    /// from a generator seeded once from `rng`.
+    /// from a generator seeded once from `rng`. Without feature `cbc`,
+    /// [`Error::InvalidKeys`].
     pub fn cbc<R: CryptoRng + ?Sized>(
         keys: &DirectionKeys<'_>,
         mode: CbcMode,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        Ok(Sealer {
+        #[cfg(feature = "cbc")]
+        return Ok(Sealer {
             protection: Protection::Cbc(CbcState::new(keys, mode)?, SeededRng::from_rng(rng)),
             seq: SequenceNumber::default(),
-        })
+        });
+        #[cfg(not(feature = "cbc"))]
+        {
+            let _ = (keys, mode, rng);
+            Err(Error::InvalidKeys)
+        }
     }
 
     /// An AEAD cipher (RFC 5246 §6.2.3.3) under the sender's own `*_write_key` and
@@ -160,6 +170,7 @@ impl Sealer {
     pub fn aead_algorithm(&self) -> Option<AeadAlgorithm> {
         match &self.protection {
             Protection::Aead(a) => Some(a.algorithm()),
+            #[allow(clippy::match_wildcard_for_single_variants)] // (Cbc with feature `cbc`)
             _ => None,
         }
     }
@@ -169,6 +180,7 @@ impl Sealer {
     pub fn payload_offset(&self) -> usize {
         match &self.protection {
             Protection::Null => HEADER_LEN,
+            #[cfg(feature = "cbc")]
             Protection::Cbc(..) => HEADER_LEN + CbcState::payload_offset(),
             Protection::Aead(a) => HEADER_LEN + a.payload_offset(),
         }
@@ -180,6 +192,7 @@ impl Sealer {
         HEADER_LEN
             + match &self.protection {
                 Protection::Null => payload_len,
+                #[cfg(feature = "cbc")]
                 Protection::Cbc(c, _) => c.sealed_fragment_len(payload_len),
                 Protection::Aead(a) => a.sealed_fragment_len(payload_len),
             }
@@ -224,6 +237,7 @@ impl Sealer {
         let [v0, v1] = version.0.to_be_bytes();
         let frag_len = match &mut self.protection {
             Protection::Null => payload_len,
+            #[cfg(feature = "cbc")]
             Protection::Cbc(c, rng) => c.seal(
                 rng,
                 seq,
@@ -285,6 +299,7 @@ pub struct OpenedRecord<'a> {
 // Inline, as the sealer's: no allocation on the data path.
 #[allow(clippy::large_enum_variant)]
 enum Keyed {
+    #[cfg(feature = "cbc")]
     Cbc(CbcState),
     Aead(AeadState),
 }
@@ -292,6 +307,7 @@ enum Keyed {
 impl Keyed {
     fn max_expansion(&self) -> usize {
         match self {
+            #[cfg(feature = "cbc")]
             Keyed::Cbc(c) => c.max_expansion(),
             Keyed::Aead(a) => a.max_expansion(),
         }
@@ -325,13 +341,20 @@ impl Opener {
         }
     }
 
-    /// AES-CBC + HMAC under `keys` (the peer's `*_write` keys).
+    /// AES-CBC + HMAC under `keys` (the peer's `*_write` keys). Without feature `cbc`,
+    /// [`Error::InvalidKeys`].
     pub fn cbc(keys: &DirectionKeys<'_>, mode: CbcMode) -> Result<Self, Error> {
-        Ok(Opener {
+        #[cfg(feature = "cbc")]
+        return Ok(Opener {
             protection: Some(Keyed::Cbc(CbcState::new(keys, mode)?)),
             seq: SequenceNumber::default(),
             max_plaintext_len: MAX_PLAINTEXT_LEN,
-        })
+        });
+        #[cfg(not(feature = "cbc"))]
+        {
+            let _ = (keys, mode);
+            Err(Error::InvalidKeys)
+        }
     }
 
     /// The protection of `keys.suite` (the peer's `*_write` keys); see
@@ -435,6 +458,7 @@ impl Opener {
         let frag = &mut record[HEADER_LEN..];
         let range = match &self.protection {
             None => 0..frag.len(),
+            #[cfg(feature = "cbc")]
             Some(Keyed::Cbc(c)) => c.open(seq, [header.content_type.0, v0, v1], frag)?,
             Some(Keyed::Aead(a)) => a.open(seq, [header.content_type.0, v0, v1], frag)?,
         };
