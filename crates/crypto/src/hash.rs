@@ -50,11 +50,12 @@ impl HashAlgorithm {
         }
     }
 
-    /// Whether this build has the algorithm (SHA-384 and SHA-512 need the `sha512`
-    /// feature).
+    /// Whether this build has the algorithm (SHA-1 needs the `sha1` feature, SHA-384
+    /// and SHA-512 the `sha512` feature).
     pub const fn is_available(self) -> bool {
         match self {
-            HashAlgorithm::Sha1 | HashAlgorithm::Sha256 => true,
+            HashAlgorithm::Sha1 => cfg!(feature = "sha1"),
+            HashAlgorithm::Sha256 => true,
             HashAlgorithm::Sha384 | HashAlgorithm::Sha512 => cfg!(feature = "sha512"),
         }
     }
@@ -104,12 +105,16 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
 pub(crate) const fn left_out(alg: HashAlgorithm) -> Error {
     Error::LeftOut {
         what: alg.name(),
-        feature: "sha512",
+        feature: match alg {
+            HashAlgorithm::Sha1 => "sha1",
+            _ => "sha512",
+        },
     }
 }
 
 #[derive(Clone)]
 enum Inner {
+    #[cfg(feature = "sha1")]
     Sha1(sha1::Sha1),
     Sha256(sha2::Sha256),
     #[cfg(feature = "sha512")]
@@ -136,7 +141,10 @@ impl Hasher {
     /// Start hashing with `alg`; [`Error::LeftOut`] if this build does not have it.
     pub fn new(alg: HashAlgorithm) -> Result<Self, Error> {
         let inner = match alg {
+            #[cfg(feature = "sha1")]
             HashAlgorithm::Sha1 => Inner::Sha1(sha1::Sha1::new()),
+            #[cfg(not(feature = "sha1"))]
+            HashAlgorithm::Sha1 => return Err(left_out(alg)),
             HashAlgorithm::Sha256 => Inner::Sha256(sha2::Sha256::new()),
             #[cfg(feature = "sha512")]
             HashAlgorithm::Sha384 => Inner::Sha384(sha2::Sha384::new()),
@@ -153,6 +161,7 @@ impl Hasher {
     /// Which hash this is.
     pub fn algorithm(&self) -> HashAlgorithm {
         match self.inner {
+            #[cfg(feature = "sha1")]
             Inner::Sha1(_) => HashAlgorithm::Sha1,
             Inner::Sha256(_) => HashAlgorithm::Sha256,
             #[cfg(feature = "sha512")]
@@ -165,6 +174,7 @@ impl Hasher {
     /// Absorb `data`.
     pub fn update(&mut self, data: &[u8]) {
         match &mut self.inner {
+            #[cfg(feature = "sha1")]
             Inner::Sha1(h) => h.update(data),
             Inner::Sha256(h) => h.update(data),
             #[cfg(feature = "sha512")]
@@ -178,6 +188,7 @@ impl Hasher {
     /// going.
     pub fn finish(self) -> Output {
         match self.inner {
+            #[cfg(feature = "sha1")]
             Inner::Sha1(h) => Output::from_slice(&h.finalize()),
             Inner::Sha256(h) => Output::from_slice(&h.finalize()),
             #[cfg(feature = "sha512")]

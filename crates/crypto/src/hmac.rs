@@ -36,6 +36,7 @@ use crate::hash::{HashAlgorithm, Output};
 
 #[derive(Clone)]
 enum Inner {
+    #[cfg(feature = "sha1")]
     Sha1(hmac::Hmac<sha1::Sha1>),
     Sha256(hmac::Hmac<sha2::Sha256>),
     #[cfg(feature = "sha512")]
@@ -52,6 +53,7 @@ enum Inner {
 const _: () = {
     use hmac::EagerHash;
     const fn assert_zeroize_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+    #[cfg(feature = "sha1")]
     assert_zeroize_on_drop::<<sha1::Sha1 as EagerHash>::Core>();
     assert_zeroize_on_drop::<<sha2::Sha256 as EagerHash>::Core>();
     #[cfg(feature = "sha512")]
@@ -62,6 +64,7 @@ const _: () = {
     assert_zeroize_on_drop::<sha2::Sha256>();
     #[cfg(feature = "sha512")]
     assert_zeroize_on_drop::<sha2::Sha512>();
+    #[cfg(feature = "sha1")]
     assert_zeroize_on_drop::<sha1::Sha1>();
 };
 
@@ -94,7 +97,10 @@ impl Hmac {
         // `new_from_slice` cannot fail for HMAC (every key length is valid); the `hmac`
         // crate documents and implements it as infallible.
         let inner = match alg {
+            #[cfg(feature = "sha1")]
             HashAlgorithm::Sha1 => Inner::Sha1(keyed(key)),
+            #[cfg(not(feature = "sha1"))]
+            HashAlgorithm::Sha1 => return Err(crate::hash::left_out(alg)),
             HashAlgorithm::Sha256 => Inner::Sha256(keyed(key)),
             #[cfg(feature = "sha512")]
             HashAlgorithm::Sha384 => Inner::Sha384(keyed(key)),
@@ -111,6 +117,7 @@ impl Hmac {
     /// The hash this HMAC runs on.
     pub fn algorithm(&self) -> HashAlgorithm {
         match self.inner {
+            #[cfg(feature = "sha1")]
             Inner::Sha1(_) => HashAlgorithm::Sha1,
             Inner::Sha256(_) => HashAlgorithm::Sha256,
             #[cfg(feature = "sha512")]
@@ -123,6 +130,7 @@ impl Hmac {
     /// Absorb `data`.
     pub fn update(&mut self, data: &[u8]) {
         match &mut self.inner {
+            #[cfg(feature = "sha1")]
             Inner::Sha1(m) => m.update(data),
             Inner::Sha256(m) => m.update(data),
             #[cfg(feature = "sha512")]
@@ -136,6 +144,7 @@ impl Hmac {
     /// template). Its length is the hash's output length.
     pub fn finish(self) -> Output {
         match self.inner {
+            #[cfg(feature = "sha1")]
             Inner::Sha1(m) => Output::from_slice(&m.finalize().into_bytes()),
             Inner::Sha256(m) => Output::from_slice(&m.finalize().into_bytes()),
             #[cfg(feature = "sha512")]

@@ -50,7 +50,7 @@ use sanstls_crypto::provider::{
 use zeroize::Zeroize as _;
 
 use crate::Error;
-use crate::mac::MAC_HEADER_LEN;
+use crate::MAC_HEADER_LEN;
 
 /// The tag length of AES-128-CCM_8 (RFC 6655 §4; `sanstls_crypto::aead::CCM_8_TAG_LEN`,
 /// which exists only with feature `aes-ccm`).

@@ -56,14 +56,20 @@ extern crate std;
 
 pub mod aead;
 pub mod cbc;
+#[cfg(feature = "cbc")]
 mod ct;
 mod deframe;
 mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+#[cfg(feature = "cbc")]
 mod mac;
 mod protect;
+
+/// The length of the MAC header and of the AEAD additional data (RFC 5246 §6.2.3.1,
+/// §6.2.3.3): `seq_num(8) + type(1) + version(2) + length(2)`.
+pub(crate) const MAC_HEADER_LEN: usize = 13;
 
 pub use aead::AeadAlgorithm;
 pub use cbc::CbcMode;

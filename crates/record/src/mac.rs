@@ -47,8 +47,7 @@ use crate::ct;
 const MAX_BLOCK: usize = if cfg!(feature = "sha384") { 128 } else { 64 };
 /// The longest length field that ends a padded message (SHA-384's 128-bit length).
 const MAX_LEN_FIELD: usize = 16;
-/// The length of the MAC header: `seq_num(8) + type(1) + version(2) + length(2)`.
-pub(crate) const MAC_HEADER_LEN: usize = 13;
+pub(crate) use crate::MAC_HEADER_LEN;
 /// The longest MAC: HMAC-SHA384 (48 bytes), or HMAC-SHA256 (32) in a build without it.
 pub(crate) const MAX_MAC_LEN: usize = if cfg!(feature = "sha384") { 48 } else { 32 };
 

@@ -167,10 +167,10 @@ impl Sealer {
     }
 
     /// The AEAD algorithm, if this sealer is one.
+    #[allow(clippy::match_wildcard_for_single_variants)] // (Cbc too, with feature `cbc`)
     pub fn aead_algorithm(&self) -> Option<AeadAlgorithm> {
         match &self.protection {
             Protection::Aead(a) => Some(a.algorithm()),
-            #[allow(clippy::match_wildcard_for_single_variants)] // (Cbc with feature `cbc`)
             _ => None,
         }
     }
