@@ -70,8 +70,9 @@ const MAX_MESSAGES_BUFFERED: usize = 8;
 pub struct Connection {
     role: Role,
     state: State,
-    core: Core,
-    rx: Rx,
+    /// (The large parts live on the heap: see [`crate::txbuf::Boxed`].)
+    core: crate::txbuf::Boxed<Core>,
+    rx: crate::txbuf::Boxed<Rx>,
     peer_closed_reported: bool,
     /// Whether the transmit buffer was cut to its size for application data.
     tx_trimmed: bool,
@@ -169,10 +170,9 @@ impl Connection {
         let deadline = common
             .handshake_timeout
             .map(|after| (now.saturating_add(after), after));
-        // The parts are built in the literal, where they stay: not as locals moved in
-        // (each a kilobyte with its null record protection).
+        // The large parts go to the heap, so that the connection itself is small.
         let mut conn = Connection {
-            core: Core::new(
+            core: crate::txbuf::Boxed::new(Core::new(
                 role.side(),
                 SeededRng::from_rng(rng),
                 now,
@@ -181,8 +181,8 @@ impl Connection {
                 common.trace,
                 common.key_log.clone(),
                 common.provider.clone(),
-            ),
-            rx: Rx::new(rx_buf, common.limits()),
+            ))?,
+            rx: crate::txbuf::Boxed::new(Rx::new(rx_buf, common.limits()))?,
             role,
             state: State::Failed,
             peer_closed_reported: false,
@@ -315,7 +315,8 @@ impl Connection {
     /// [`Connection::is_handshaking`] is false from then on.
     pub fn handle_eof(&mut self) -> Result<(), Error> {
         self.check_sticky()?;
-        self.rx.handle_eof(self.is_handshaking());
+        let handshaking = self.is_handshaking();
+        self.rx.handle_eof(handshaking);
         self.core.sent_close = true;
         if self.is_handshaking() {
             return Err(self.fail(Error::PeerClosedDuringHandshake { clean: false }));

@@ -265,24 +265,7 @@ impl Rx {
                 // different TLS record layer content types MAY be interleaved").
                 self.hs_in.check_boundary()?;
                 ChangeCipherSpec::decode(payload)?;
-                let (next, effects) = core::mem::replace(state, State::Failed).handle(
-                    core,
-                    role,
-                    Input::ChangeCipherSpec,
-                )?;
-                *state = next;
-                core.trace_event(
-                    Direction::Received,
-                    TraceKind::ChangeCipherSpec,
-                    1,
-                    self.protected,
-                );
-                Self::apply(
-                    &mut self.deframer,
-                    &mut self.opener,
-                    &mut self.protected,
-                    effects,
-                )?;
+                self.process_ccs(state, core, role)?;
             }
             ContentType::ALERT => {
                 let alert = Alert::decode(payload)?;
@@ -346,6 +329,34 @@ impl Rx {
         Err(Error::AlertReceived(alert.description))
     }
 
+    /// The peer's ChangeCipherSpec: the state installs its protection. (Never inlined,
+    /// as [`Rx::process_handshake`]: each keeps its state moves in its own frame, not in
+    /// that of the record loop.)
+    #[inline(never)]
+    fn process_ccs(
+        &mut self,
+        state: &mut State,
+        core: &mut Core,
+        role: &Role,
+    ) -> Result<(), Error> {
+        let (next, effects) =
+            core::mem::replace(state, State::Failed).handle(core, role, Input::ChangeCipherSpec)?;
+        *state = next;
+        core.trace_event(
+            Direction::Received,
+            TraceKind::ChangeCipherSpec,
+            1,
+            self.protected,
+        );
+        Self::apply(
+            &mut self.deframer,
+            &mut self.opener,
+            &mut self.protected,
+            effects,
+        )
+    }
+
+    #[inline(never)]
     fn process_handshake(
         &mut self,
         state: &mut State,

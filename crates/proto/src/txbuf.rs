@@ -15,6 +15,41 @@ pub(crate) fn zeroed(len: usize) -> Result<Box<[u8]>, Error> {
     Ok(v.into_boxed_slice())
 }
 
+/// A value on the heap, placed there fallibly ([`Error::OutOfMemory`] when the heap
+/// cannot hold it). The connection keeps its large parts (its record states, a few
+/// hundred bytes to a kilobyte each) this way, so that a `Connection` is small to move
+/// and to keep on a device's stack. (`Box::try_new` is not stable; a one-element boxed
+/// array reserves fallibly through `Vec`, without unsafe code.)
+pub(crate) struct Boxed<T>(Box<[T; 1]>);
+
+impl<T> Boxed<T> {
+    pub(crate) fn new(value: T) -> Result<Self, Error> {
+        let bytes = core::mem::size_of::<T>();
+        let mut v = Vec::new();
+        v.try_reserve_exact(1)
+            .map_err(|_| Error::OutOfMemory { bytes })?;
+        v.push(value);
+        let one: Box<[T; 1]> = v
+            .into_boxed_slice()
+            .try_into()
+            .map_err(|_| Error::OutOfMemory { bytes })?;
+        Ok(Boxed(one))
+    }
+}
+
+impl<T> core::ops::Deref for Boxed<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0[0]
+    }
+}
+
+impl<T> core::ops::DerefMut for Boxed<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.0[0]
+    }
+}
+
 /// The outgoing bytes: `buf[start..end]` waits for the transport. Allocated once; room
 /// is made by moving the pending bytes to the front when the caller transmitted some.
 pub(crate) struct TxBuf {

@@ -137,12 +137,14 @@ pub(crate) fn start(
     let bytes = hello::encode_client_hello(config, &server_name, random, &session_id, ticket)?;
     let mut transcript = Transcript::new();
     core.send_handshake_bytes(HandshakeType::CLIENT_HELLO, &bytes, &mut transcript)?;
-    Ok(State::ServerHello(ExpectServerHello {
-        transcript,
-        client_random: random,
-        server_name,
-        offered: offered.map(|s| (s, session_id)),
-    }))
+    Ok(State::ServerHello(ExpectServerHello(Box::new(
+        AwaitServerHello {
+            transcript,
+            client_random: random,
+            server_name,
+            offered: offered.map(|s| (s, session_id)),
+        },
+    ))))
 }
 
 /// The name a server's sessions are stored under: its DNS name, or its IP address as
@@ -286,7 +288,12 @@ impl State {
 }
 
 /// Waiting for the ServerHello.
-pub(crate) struct ExpectServerHello {
+/// (Boxed: the transcript's running hash is the largest part of any client state, and
+/// every state moves by value through the dispatch frames; see [`crate::state::State`].)
+pub(crate) struct ExpectServerHello(Box<AwaitServerHello>);
+
+/// What waits for the ServerHello.
+pub(crate) struct AwaitServerHello {
     transcript: Transcript,
     client_random: [u8; 32],
     server_name: ServerName,
@@ -295,48 +302,51 @@ pub(crate) struct ExpectServerHello {
 }
 
 impl ExpectServerHello {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
-        mut self,
+        self,
         core: &mut Core,
         config: &ClientConfig,
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
     ) -> Result<Transition<State>, Error> {
+        let mut this = *self.0;
         let HandshakeMessage::ServerHello(sh) = msg else {
             return Err(unexpected(msg.typ()));
         };
-        let r = hello::check_server_hello(config, &self.server_name, sh)?;
+        let r = hello::check_server_hello(config, &this.server_name, sh)?;
         // RFC 6066 §4: with max_fragment_length, fragment everything from now on,
         // handshake messages included; RFC 8449: no protected record above the server's
         // record_size_limit (applied to every record: smaller is always allowed).
         core.fragmenter = Fragmenter::new(r.limits.send);
-        self.transcript.add(raw);
+        this.transcript.add(raw);
         // The suite fixes the PRF hash. Without a client certificate nothing else is ever
         // hashed and the message buffer can go; with one, the buffer stays until the
         // CertificateRequest names the hashes the server accepts for the
         // CertificateVerify (or until ServerHelloDone, if it does not ask).
-        self.transcript
+        this.transcript
             .start_hash(r.suite.prf_hash)
             .map_err(|_| InternalError::HandshakeState)?;
         // §7.4.1.3 / RFC 5077 §3.4: the server resumes by echoing the session ID the
         // client offered; any other ID is a full handshake.
-        let resumed = self.offered.take().and_then(|(session, id)| {
+        let resumed = this.offered.take().and_then(|(session, id)| {
             if !id.is_empty() && sh.session_id == id.as_slice() {
                 Some(session)
             } else {
                 // The server would not resume it: do not offer it again.
                 if let Some(store) = config.session_store() {
-                    store.remove(&alloc::string::ToString::to_string(&self.server_name));
+                    store.remove(&alloc::string::ToString::to_string(&this.server_name));
                 }
                 None
             }
         });
         if config.client_cert().is_none() || resumed.is_some() {
-            self.transcript.release_buffer();
+            this.transcript.release_buffer();
         }
         let hs = Box::new(Hs {
-            transcript: self.transcript,
-            client_random: self.client_random,
+            transcript: this.transcript,
+            client_random: this.client_random,
             server_random: r.server_random,
             suite: r.suite,
             ems: r.ems,
@@ -365,7 +375,7 @@ impl ExpectServerHello {
             #[cfg(feature = "x509")]
             None => State::Certificate(ExpectCertificate {
                 hs,
-                server_name: self.server_name,
+                server_name: this.server_name,
             }),
             // (Without `x509` the client offers only PSK suites, and
             // `check_server_hello` refuses a suite it did not offer.)
@@ -428,6 +438,8 @@ pub(crate) struct ExpectCertificate {
 
 #[cfg(feature = "x509")]
 impl ExpectCertificate {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         core: &mut Core,
@@ -479,7 +491,7 @@ impl ExpectCertificate {
             #[cfg(feature = "rsa-kx")]
             KeyExchange::Rsa => State::ServerHelloDone(ExpectServerHelloDone {
                 hs: self.hs,
-                server_key: Some(server_key),
+                server_key: Some(Box::new(server_key)),
                 kx: ClientKx::Rsa,
                 cert_request: CertRequest::NotRequested,
             }),
@@ -506,6 +518,8 @@ pub(crate) struct ExpectServerKeyExchange {
 
 #[cfg(all(feature = "x509", any(feature = "dhe", feature = "ecdhe")))]
 impl ExpectServerKeyExchange {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         core: &mut Core,
@@ -552,7 +566,7 @@ impl ExpectServerKeyExchange {
         self.hs.transcript.add(raw);
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             hs: self.hs,
-            server_key: Some(self.server_key),
+            server_key: Some(Box::new(self.server_key)),
             kx,
             cert_request: CertRequest::NotRequested,
         }))
@@ -628,6 +642,8 @@ pub(crate) struct ExpectPskServerKeyExchange {
 
 #[cfg(feature = "psk")]
 impl ExpectPskServerKeyExchange {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         core: &mut Core,
@@ -822,13 +838,15 @@ fn choose_client_auth(
 /// §7.4.5).
 pub(crate) struct ExpectServerHelloDone {
     hs: Box<Hs>,
-    /// The certificate's key (none in a PSK suite).
-    server_key: Option<PeerKey>,
+    /// The certificate's key (none in a PSK suite; boxed, see [`ExpectServerHello`]).
+    server_key: Option<Box<PeerKey>>,
     kx: ClientKx,
     cert_request: CertRequest,
 }
 
 impl ExpectServerHelloDone {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         core: &mut Core,
@@ -957,7 +975,7 @@ impl ExpectServerHelloDone {
                 // (The certificate's key was checked to be RSA.)
                 let ct = self
                     .server_key
-                    .as_ref()
+                    .as_deref()
                     .and_then(PeerKey::rsa)
                     .ok_or(InternalError::HandshakeState)?
                     .encrypt_pkcs1v15(&mut core.rng, &pm)
@@ -1018,6 +1036,8 @@ pub(crate) struct ExpectNewSessionTicket {
 
 #[cfg(feature = "resumption")]
 impl ExpectNewSessionTicket {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(mut self, msg: &HandshakeMessage<'_>, raw: &[u8]) -> Result<State, Error> {
         let HandshakeMessage::NewSessionTicket(nst) = msg else {
             return Err(unexpected(msg.typ()));
@@ -1072,6 +1092,8 @@ pub(crate) struct ExpectFinished {
 }
 
 impl ExpectFinished {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         core: &mut Core,

@@ -149,6 +149,8 @@ impl State {
 pub(crate) struct ExpectClientHello;
 
 impl ExpectClientHello {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         core: &mut Core,
         config: &ServerConfig,
@@ -198,6 +200,8 @@ pub(crate) struct ExpectClientCertificate {
 
 #[cfg(feature = "client-auth")]
 impl ExpectClientCertificate {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         core: &mut Core,
@@ -278,6 +282,8 @@ pub(crate) struct ExpectClientKeyExchange {
 }
 
 impl ExpectClientKeyExchange {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         core: &mut Core,
@@ -445,6 +451,8 @@ pub(crate) struct ExpectCertificateVerify {
 
 #[cfg(feature = "client-auth")]
 impl ExpectCertificateVerify {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         config: &ServerConfig,
@@ -506,6 +514,8 @@ pub(crate) struct ExpectFinished {
 }
 
 impl ExpectFinished {
+    // (Never inlined: only the current state's frame is on the stack; see `State`.)
+    #[inline(never)]
     fn handle(
         mut self,
         core: &mut Core,
