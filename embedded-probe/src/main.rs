@@ -150,6 +150,21 @@ const RSA_KX_SUITES: [CipherSuite; 4] = [
     CipherSuite::TLS_RSA_WITH_AES_256_CBC_SHA,
 ];
 
+/// Prints a line to the host: formatted in the firmware that runs (feature `peer`); in
+/// the size firmware, which never runs, only the literal, so that `core::fmt` is not
+/// part of what it measures (a device prints what it likes, or nothing).
+macro_rules! say {
+    ($lit:literal $(, $arg:expr)* $(,)?) => {{
+        #[cfg(feature = "peer")]
+        hprintln!($lit $(, $arg)*);
+        #[cfg(not(feature = "peer"))]
+        {
+            $(let _ = &$arg;)*
+            hprintln!($lit);
+        }
+    }};
+}
+
 // ---- The role under test -----------------------------------------------------------
 
 #[cfg(feature = "client-psk")]
@@ -188,8 +203,10 @@ mod role {
     #[inline(never)]
     pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
         let mut rng = SeededRng::from_seed([5; 32]);
-        let name = "localhost"
-            .try_into()
+        // A DNS name, built as one: `"localhost".try_into()` would also try it as an IP
+        // address, and link the address parser (1.5 KB) into every firmware.
+        let name = sanstls_proto::DnsName::new("localhost")
+            .map(sanstls_embedded::ServerName::Dns)
             .unwrap_or_else(|e| super::fail_with("the server name", &e));
         TlsConnection::client(transport, Arc::clone(config), name, NOW, &mut rng)
             .unwrap_or_else(|e| super::fail_with("the client connection", &e))
@@ -240,8 +257,10 @@ mod role {
     #[inline(never)]
     pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
         let mut rng = SeededRng::from_seed([5; 32]);
-        let name = "localhost"
-            .try_into()
+        // A DNS name, built as one: `"localhost".try_into()` would also try it as an IP
+        // address, and link the address parser (1.5 KB) into every firmware.
+        let name = sanstls_proto::DnsName::new("localhost")
+            .map(sanstls_embedded::ServerName::Dns)
             .unwrap_or_else(|e| super::fail_with("the server name", &e));
         TlsConnection::client(transport, Arc::clone(config), name, NOW, &mut rng)
             .unwrap_or_else(|e| super::fail_with("the client connection", &e))
@@ -316,12 +335,12 @@ where
     T::Error: core::fmt::Debug,
 {
     if let Err(e) = tls.handshake() {
-        hprintln!("PROBE FAILED: {} handshake: {}", role::NAME, Shown(&e));
+        say!("PROBE FAILED: {} handshake: {}", role::NAME, Shown(&e));
         return Err(());
     }
     let negotiated = tls.negotiated().ok_or(())?;
     if negotiated.max_fragment_received != role::EXPECTED_FRAGMENT {
-        hprintln!(
+        say!(
             "PROBE FAILED: {} negotiated {}-byte records, not {}",
             role::NAME,
             negotiated.max_fragment_received,
@@ -331,7 +350,7 @@ where
     }
     #[cfg(feature = "client-min")]
     if !RSA_KX_SUITES.contains(&negotiated.suite) {
-        hprintln!(
+        say!(
             "PROBE FAILED: {} negotiated {}, not RSA key exchange",
             role::NAME,
             Shown(&negotiated.suite)
@@ -340,7 +359,7 @@ where
     }
     #[cfg(any(feature = "client-ecdhe", feature = "client-psk"))]
     if negotiated.suite != EXPECTED_SUITE {
-        hprintln!(
+        say!(
             "PROBE FAILED: {} negotiated {}, not {}",
             role::NAME,
             Shown(&negotiated.suite),
@@ -349,14 +368,14 @@ where
         return Err(());
     }
     if let Err(e) = tls.write_all(data).and_then(|()| tls.flush()) {
-        hprintln!("PROBE FAILED: {} write: {}", role::NAME, Shown(&e));
+        say!("PROBE FAILED: {} write: {}", role::NAME, Shown(&e));
         return Err(());
     }
     let mut filled = 0;
     while filled < got.len() {
         match tls.read(&mut got[filled..]) {
             Ok(0) => {
-                hprintln!(
+                say!(
                     "PROBE FAILED: {} echo ended after {} bytes",
                     role::NAME,
                     filled
@@ -365,13 +384,13 @@ where
             }
             Ok(n) => filled += n,
             Err(e) => {
-                hprintln!("PROBE FAILED: {} read: {}", role::NAME, Shown(&e));
+                say!("PROBE FAILED: {} read: {}", role::NAME, Shown(&e));
                 return Err(());
             }
         }
     }
     if got != data {
-        hprintln!("PROBE FAILED: {} echo differs", role::NAME);
+        say!("PROBE FAILED: {} echo differs", role::NAME);
         return Err(());
     }
     Ok(())
@@ -640,7 +659,7 @@ fn main() -> ! {
     let Some((suite, group)) = tls.negotiated().map(|n| (n.suite, n.ec_group)) else {
         fail("no negotiated parameters after the handshake")
     };
-    hprintln!(
+    say!(
         "PROBE {{\"name\":\"{}\",\"heap_peak\":{},\"heap_held\":{},\"stack_peak\":{},\"suite\":\"{}\",\"group\":\"{}\",\"recorded\":{},\"connection_size\":{}}}",
         role::NAME,
         heap_peak,
@@ -677,7 +696,7 @@ impl<T: core::fmt::Debug + ?Sized> core::fmt::Display for Shown<'_, T> {
 
 /// Ends the run: `what` failed with `e`.
 fn fail_with<E: core::fmt::Debug>(what: &str, e: &E) -> ! {
-    hprintln!("PROBE FAILED: {}: {}: {}", role::NAME, what, Shown(e));
+    say!("PROBE FAILED: {}: {}: {}", role::NAME, what, Shown(e));
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::nop();
@@ -685,7 +704,7 @@ fn fail_with<E: core::fmt::Debug>(what: &str, e: &E) -> ! {
 }
 
 fn fail(why: &str) -> ! {
-    hprintln!("PROBE FAILED: {}: {}", role::NAME, why);
+    say!("PROBE FAILED: {}: {}", role::NAME, why);
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::nop();
@@ -694,7 +713,7 @@ fn fail(why: &str) -> ! {
 
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
-    hprintln!("PROBE FAILED: panic: {}", info);
+    say!("PROBE FAILED: panic: {}", info);
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::nop();
@@ -703,7 +722,7 @@ fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
 
 #[exception]
 unsafe fn HardFault(frame: &ExceptionFrame) -> ! {
-    hprintln!("PROBE FAILED: hard fault: {:?}", frame);
+    say!("PROBE FAILED: hard fault: {:?}", frame);
     debug::exit(debug::EXIT_FAILURE);
     loop {
         cortex_m::asm::nop();

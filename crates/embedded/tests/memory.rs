@@ -155,6 +155,20 @@ struct Figures {
     held: usize,
 }
 
+impl Figures {
+    /// Per-connection memory: what the heap holds for the connection, and the
+    /// `Connection` value itself (wherever the caller keeps it).
+    fn total(&self) -> usize {
+        self.held + core::mem::size_of::<Connection>()
+    }
+}
+
+/// The size of the `Connection` value before issue 18 moved its record state to the
+/// heap (measured on x86_64 with the default features): issue 12's targets were set on
+/// the heap alone, with this much more in the value, counted nowhere. They are checked
+/// now on [`Figures::total`], each raised by this much.
+const VALUE_BEFORE_ISSUE_18: usize = 3328;
+
 /// Makes a connection with `make` and runs its handshake against `peer_bytes`, alone.
 fn measure(make: impl FnOnce() -> Connection, peer_bytes: &[u8]) -> Figures {
     // What it sends is dropped; the room for it is reserved before counting starts.
@@ -176,8 +190,11 @@ fn measure(make: impl FnOnce() -> Connection, peer_bytes: &[u8]) -> Figures {
 
 fn report(what: &str, f: &Figures) {
     println!(
-        "{what:<44} new {:>6}  peak {:>6}  held after {:>6} bytes",
-        f.new, f.peak, f.held
+        "{what:<44} new {:>6}  peak {:>6}  held after {:>6} bytes (+ {} in the value)",
+        f.new,
+        f.peak,
+        f.held,
+        core::mem::size_of::<Connection>()
     );
 }
 
@@ -260,12 +277,21 @@ fn per_connection_memory_and_no_allocation_on_the_record_path() {
         &client_gcm_small,
     );
     assert!(client_gcm.held < client_full.held, "{client_gcm:?}");
-    assert!(client_gcm_small.held <= 6 * 1024, "{client_gcm_small:?}");
+    let value = VALUE_BEFORE_ISSUE_18;
+    assert!(
+        client_gcm_small.total() <= 6 * 1024 + value,
+        "{client_gcm_small:?}"
+    );
 
-    // Issue 12's targets (deterministic: fixed seeds, fixed time, fixed chains).
-    assert!(client_full.held <= 36 * 1024, "{client_full:?}");
-    assert!(server_full.held <= 40 * 1024, "{server_full:?}");
-    assert!(client_small.held <= 6 * 1024, "{client_small:?}");
+    // Issue 12's targets (deterministic: fixed seeds, fixed time, fixed chains), on
+    // the heap and the value together (see `VALUE_BEFORE_ISSUE_18`).
+    assert!(
+        core::mem::size_of::<Connection>() <= 512,
+        "the connection value is meant to be small to move"
+    );
+    assert!(client_full.total() <= 36 * 1024 + value, "{client_full:?}");
+    assert!(server_full.total() <= 40 * 1024 + value, "{server_full:?}");
+    assert!(client_small.total() <= 6 * 1024 + value, "{client_small:?}");
     for f in [&client_deep, &client_deep_small] {
         assert!(f.peak <= f.held + 24 * 1024, "{f:?}");
     }
