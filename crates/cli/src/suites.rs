@@ -191,7 +191,7 @@ const NAMES: &[(&str, &str, CipherSuite)] = &[
 ];
 
 /// Whether a suite is in the library's default list: not the CCM_8 suites (named
-/// only), and the PSK suites only with a PSK (see [`with_psk`]).
+/// only), and the PSK suites only with a PSK (see `with_psk`).
 fn by_default(suite: CipherSuite) -> bool {
     !is_ccm8(suite) && !suite.key_exchange().is_some_and(KeyExchange::is_psk)
 }

@@ -3,7 +3,7 @@
 //!
 //! The MAC is the suite's: HMAC-SHA1 or HMAC-SHA256 (RFC 5246 Appendix C), or
 //! HMAC-SHA384 for the AES-256-CBC `_SHA384` suites of RFC 5289 (§3.1; crate feature
-//! `sha384`, on by default; without it those suites are [`Error::InvalidKeys`]). The MAC
+//! `sha384`, on by default; without it those suites are [`Error::InvalidKeys`](crate::Error::InvalidKeys)). The MAC
 //! length (20, 32 or 48 bytes) is the only thing that changes in the layouts below.
 //!
 //! # Record layouts
@@ -16,7 +16,7 @@
 //!
 //! The IV is explicit and fresh for every record (RFC 5246 §6.2.3.2: "The Initialization
 //! Vector (IV) SHOULD be chosen at random, and MUST be unpredictable"): it comes from a
-//! [`SeededRng`] seeded once per direction from the connection's generator. The padding
+//! [`SeededRng`](sanstls_crypto::rng::SeededRng) seeded once per direction from the connection's generator. The padding
 //! is the shortest that fills the last block.
 //!
 //! # Opening MAC-then-encrypt records in constant time (Lucky Thirteen)
@@ -46,7 +46,7 @@
 //!    buffer of `mac_len` bytes, and the rotation is undone with a full `mac_len^2` masked
 //!    selection, so no memory index depends on the content length.
 //! 4. **Verdict.** The two MACs are compared in constant time and combined with the
-//!    padding mask; every failure is the same [`Error::BadRecordMac`]. Only then is the
+//!    padding mask; every failure is the same [`Error::BadRecordMac`](crate::Error::BadRecordMac). Only then is the
 //!    content length used.
 //!
 //! Lengths that cannot hold IV, MAC and padding, or are not whole blocks, are public and
