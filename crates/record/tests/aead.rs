@@ -1,15 +1,18 @@
-//! AEAD record protection (AES-128/256-GCM, ChaCha20-Poly1305): round trips, tampering,
-//! truncation, limits, nonces, sequence numbers, and a known-answer record.
+//! AEAD record protection (AES-128/256-GCM, ChaCha20-Poly1305, AES-128-CCM and CCM_8):
+//! round trips, tampering, truncation, limits, nonces, sequence numbers, and a
+//! known-answer record. (What is particular to CCM is in tests/ccm.rs.)
 
-#![cfg(all(feature = "aes-gcm", feature = "chacha20poly1305"))]
+#![cfg(all(feature = "aes-gcm", feature = "chacha20poly1305", feature = "aes-ccm"))]
 
 use sanstls_record::{AeadAlgorithm, Deframer, Error, MAX_RECORD_LEN, Opener, Sealer};
 use sanstls_wire::enums::{ContentType, ProtocolVersion};
 
-const ALGS: [AeadAlgorithm; 3] = [
+const ALGS: [AeadAlgorithm; 5] = [
     AeadAlgorithm::Aes128Gcm,
     AeadAlgorithm::Aes256Gcm,
     AeadAlgorithm::ChaCha20Poly1305,
+    AeadAlgorithm::Aes128Ccm,
+    AeadAlgorithm::Aes128Ccm8,
 ];
 
 fn pair(alg: AeadAlgorithm, seed: u8) -> (Sealer, Opener) {
@@ -42,7 +45,7 @@ fn lengths_and_offsets() {
         let (s, o) = pair(alg, 1);
         let nonce = alg.explicit_nonce_len();
         assert_eq!(s.payload_offset(), 5 + nonce);
-        assert_eq!(s.sealed_len(100), 5 + nonce + 100 + 16);
+        assert_eq!(s.sealed_len(100), 5 + nonce + 100 + alg.tag_len());
         assert_eq!(o.max_record_len(), 5 + (1 << 14) + alg.expansion());
         assert_eq!(s.aead_algorithm(), Some(alg));
     }
