@@ -7,6 +7,9 @@
 use sanstls_record::{AeadAlgorithm, Deframer, Error, MAX_RECORD_LEN, Opener, Sealer};
 use sanstls_wire::enums::{ContentType, ProtocolVersion};
 
+mod support;
+use support::{aead_pair as pair, open, seal};
+
 const ALGS: [AeadAlgorithm; 5] = [
     AeadAlgorithm::Aes128Gcm,
     AeadAlgorithm::Aes256Gcm,
@@ -14,30 +17,6 @@ const ALGS: [AeadAlgorithm; 5] = [
     AeadAlgorithm::Aes128Ccm,
     AeadAlgorithm::Aes128Ccm8,
 ];
-
-fn pair(alg: AeadAlgorithm, seed: u8) -> (Sealer, Opener) {
-    let key = vec![seed; alg.key_len()];
-    let iv: Vec<u8> = (0..alg.fixed_iv_len()).map(|i| seed ^ i as u8).collect();
-    (
-        Sealer::aead(alg, &key, &iv).unwrap(),
-        Opener::aead(alg, &key, &iv).unwrap(),
-    )
-}
-
-fn seal(sealer: &mut Sealer, ct: ContentType, payload: &[u8]) -> Vec<u8> {
-    let mut buf = vec![0u8; sealer.sealed_len(payload.len())];
-    let n = sealer
-        .seal(ct, ProtocolVersion::TLS12, payload, &mut buf)
-        .unwrap();
-    assert_eq!(n, buf.len());
-    buf
-}
-
-fn open(opener: &mut Opener, record: &mut [u8]) -> Result<(ContentType, Vec<u8>), Error> {
-    opener
-        .open_in_place(record)
-        .map(|o| (o.content_type, o.payload.to_vec()))
-}
 
 #[test]
 fn lengths_and_offsets() {

@@ -8,31 +8,10 @@
 
 use sanstls_keys::{MasterSecret, suite};
 use sanstls_record::{AeadAlgorithm, CbcMode, Error, Opener, Sealer};
-use sanstls_wire::enums::{CipherSuite, ContentType, ProtocolVersion};
+use sanstls_wire::enums::{CipherSuite, ContentType};
 
-fn pair(alg: AeadAlgorithm, seed: u8) -> (Sealer, Opener) {
-    let key = vec![seed; alg.key_len()];
-    let iv: Vec<u8> = (0..alg.fixed_iv_len()).map(|i| seed ^ i as u8).collect();
-    (
-        Sealer::aead(alg, &key, &iv).unwrap(),
-        Opener::aead(alg, &key, &iv).unwrap(),
-    )
-}
-
-fn seal(sealer: &mut Sealer, ct: ContentType, payload: &[u8]) -> Vec<u8> {
-    let mut buf = vec![0u8; sealer.sealed_len(payload.len())];
-    let n = sealer
-        .seal(ct, ProtocolVersion::TLS12, payload, &mut buf)
-        .unwrap();
-    assert_eq!(n, buf.len());
-    buf
-}
-
-fn open(opener: &mut Opener, record: &mut [u8]) -> Result<(ContentType, Vec<u8>), Error> {
-    opener
-        .open_in_place(record)
-        .map(|o| (o.content_type, o.payload.to_vec()))
-}
+mod support;
+use support::{aead_pair as pair, open, seal};
 
 #[test]
 fn lengths_and_offsets() {

@@ -11,6 +11,9 @@ use sanstls_keys::{KeyBlock, MasterSecret};
 use sanstls_record::{CbcMode, Deframer, Error, Fragmenter, MAX_RECORD_LEN, Opener, Sealer};
 use sanstls_wire::enums::{AlertDescription, ContentType, ProtocolVersion};
 
+mod support;
+use support::{open, seal};
+
 const MODES: [CbcMode; 2] = [CbcMode::MacThenEncrypt, CbcMode::EncryptThenMac];
 
 /// TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384 (RFC 5289 §3.1: HMAC-SHA384, SHA-384 PRF),
@@ -45,21 +48,6 @@ fn pair(suite: &'static SuiteInfo, mode: CbcMode, seed: u8) -> (Sealer, Opener) 
         Sealer::cbc(&kb.client_write(), mode, &mut rng).unwrap(),
         Opener::cbc(&kb.client_write(), mode).unwrap(),
     )
-}
-
-fn seal(sealer: &mut Sealer, ct: ContentType, payload: &[u8]) -> Vec<u8> {
-    let mut buf = vec![0u8; sealer.sealed_len(payload.len())];
-    let n = sealer
-        .seal(ct, ProtocolVersion::TLS12, payload, &mut buf)
-        .unwrap();
-    assert_eq!(n, buf.len());
-    buf
-}
-
-fn open(opener: &mut Opener, record: &mut [u8]) -> Result<(ContentType, Vec<u8>), Error> {
-    opener
-        .open_in_place(record)
-        .map(|o| (o.content_type, o.payload.to_vec()))
 }
 
 fn suite_and_mode() -> impl Strategy<Value = (&'static SuiteInfo, CbcMode)> {

@@ -802,16 +802,15 @@ fn send_server_hello(
     Ok((transcript, server_random))
 }
 
-/// Sends the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3): a fresh key in `group`, the
-/// parameters signed with the certificate's key under `scheme`.
-#[cfg(all(feature = "x509", feature = "dhe"))]
-fn send_server_key_exchange(
+/// A fresh key in `group`, its parameters (RFC 5246 §7.4.3 `ServerDHParams`) sent by
+/// `send` (signed, or after a PSK identity hint), the group's size recorded.
+#[cfg(feature = "dhe")]
+fn send_dh_params(
     core: &mut Core,
     hs: &mut Hs,
-    cert: &CertifiedKey,
-    scheme: SignatureScheme,
     group: NamedDhGroup,
-) -> Result<ServerKx, Error> {
+    send: impl FnOnce(&mut Core, &mut Hs, KeyExchangeParams<'_>) -> Result<(), Error>,
+) -> Result<DhEphemeral, Error> {
     let group = DhGroup::named(group);
     let key = DhEphemeral::generate(
         crate::core::provider(core.provider.as_ref()),
@@ -825,22 +824,20 @@ fn send_server_key_exchange(
         g: group.g_bytes(),
         ys: &ys,
     });
-    send_signed_params(core, hs, cert, scheme, params)?;
+    send(core, hs, params)?;
     hs.dh_bits = Some(group.p_bits());
-    Ok(ServerKx::Dhe { key })
+    Ok(key)
 }
 
-/// Sends the ECDHE ServerKeyExchange (RFC 8422 §5.4): a fresh key in `group`, as a
-/// named curve and an uncompressed point (or the X25519 u-coordinate), signed with the
-/// certificate's key under `scheme`.
-#[cfg(all(feature = "x509", feature = "ecdhe"))]
-fn send_ecdhe_server_key_exchange(
+/// A fresh key in `group`, as a named curve and an uncompressed point (or the X25519
+/// u-coordinate; RFC 8422 §5.4 `ServerECDHParams`) sent by `send`, the group recorded.
+#[cfg(feature = "ecdhe")]
+fn send_ecdh_params(
     core: &mut Core,
     hs: &mut Hs,
-    cert: &CertifiedKey,
-    scheme: SignatureScheme,
     group: EcGroup,
-) -> Result<ServerKx, Error> {
+    send: impl FnOnce(&mut Core, &mut Hs, KeyExchangeParams<'_>) -> Result<(), Error>,
+) -> Result<EcEphemeral, Error> {
     let key = EcEphemeral::generate(
         crate::core::provider(core.provider.as_ref()),
         group,
@@ -852,8 +849,40 @@ fn send_ecdhe_server_key_exchange(
         group: NamedGroup(group.code_point()),
         point: &point,
     });
-    send_signed_params(core, hs, cert, scheme, params)?;
+    send(core, hs, params)?;
     hs.ec_group = Some(NamedGroup(group.code_point()));
+    Ok(key)
+}
+
+/// Sends the DHE_RSA ServerKeyExchange (RFC 5246 §7.4.3): a fresh key in `group`, the
+/// parameters signed with the certificate's key under `scheme`.
+#[cfg(all(feature = "x509", feature = "dhe"))]
+fn send_server_key_exchange(
+    core: &mut Core,
+    hs: &mut Hs,
+    cert: &CertifiedKey,
+    scheme: SignatureScheme,
+    group: NamedDhGroup,
+) -> Result<ServerKx, Error> {
+    let key = send_dh_params(core, hs, group, |core, hs, params| {
+        send_signed_params(core, hs, cert, scheme, params)
+    })?;
+    Ok(ServerKx::Dhe { key })
+}
+
+/// Sends the ECDHE ServerKeyExchange (RFC 8422 §5.4): a fresh key in `group`, signed
+/// with the certificate's key under `scheme`.
+#[cfg(all(feature = "x509", feature = "ecdhe"))]
+fn send_ecdhe_server_key_exchange(
+    core: &mut Core,
+    hs: &mut Hs,
+    cert: &CertifiedKey,
+    scheme: SignatureScheme,
+    group: EcGroup,
+) -> Result<ServerKx, Error> {
+    let key = send_ecdh_params(core, hs, group, |core, hs, params| {
+        send_signed_params(core, hs, cert, scheme, params)
+    })?;
     Ok(ServerKx::Ecdhe { key })
 }
 
@@ -870,7 +899,7 @@ fn send_psk_server_key_exchange(
 ) -> Result<ServerKx, Error> {
     use sanstls_wire::handshake::PskServerKeyExchange;
     let identity_hint = config.psk_identity_hint.as_slice();
-    let send = |core: &mut Core, hs: &mut Hs, params| {
+    let send = |core: &mut Core, hs: &mut Hs, params: Option<KeyExchangeParams<'_>>| {
         let ske = HandshakeMessage::PskServerKeyExchange(PskServerKeyExchange {
             identity_hint,
             params,
@@ -885,41 +914,17 @@ fn send_psk_server_key_exchange(
             ServerKx::Psk
         }
         #[cfg(feature = "dhe")]
-        PskGroup::Dh(group) => {
-            let group = DhGroup::named(group);
-            let key = DhEphemeral::generate(
-                crate::core::provider(core.provider.as_ref()),
-                &group,
-                &mut core.rng,
-            )
-            .map_err(|_| InternalError::KeyExchange)?;
-            let ys = key.public_value();
-            let params = KeyExchangeParams::Dh(ServerDhParams {
-                p: group.p_bytes(),
-                g: group.g_bytes(),
-                ys: &ys,
-            });
-            send(core, hs, Some(params))?;
-            hs.dh_bits = Some(group.p_bits());
-            ServerKx::DhePsk { key }
-        }
+        PskGroup::Dh(group) => ServerKx::DhePsk {
+            key: send_dh_params(core, hs, group, |core, hs, params| {
+                send(core, hs, Some(params))
+            })?,
+        },
         #[cfg(feature = "ecdhe")]
-        PskGroup::Ec(group) => {
-            let key = EcEphemeral::generate(
-                crate::core::provider(core.provider.as_ref()),
-                group,
-                &mut core.rng,
-            )
-            .map_err(|_| InternalError::KeyExchange)?;
-            let point = key.public_value();
-            let params = KeyExchangeParams::Ecdh(ServerEcdhParams {
-                group: NamedGroup(group.code_point()),
-                point: &point,
-            });
-            send(core, hs, Some(params))?;
-            hs.ec_group = Some(NamedGroup(group.code_point()));
-            ServerKx::EcdhePsk { key }
-        }
+        PskGroup::Ec(group) => ServerKx::EcdhePsk {
+            key: send_ecdh_params(core, hs, group, |core, hs, params| {
+                send(core, hs, Some(params))
+            })?,
+        },
     })
 }
 
