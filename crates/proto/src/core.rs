@@ -37,6 +37,74 @@ pub(crate) enum Queued {
     Trace(Trace),
 }
 
+/// The handshake messages this build receives and sends, as sets for
+/// [`HandshakeMessage::decode_body_in`] and [`HandshakeMessage::to_vec_in`]: the decoders
+/// and encoders of the others (a client's of a ClientHello, a build without `x509` of
+/// every certificate message) are left out of the build.
+mod messages {
+    use sanstls_wire::enums::HandshakeType as T;
+    use sanstls_wire::handshake::{HandshakeMessage, PSK_KEY_EXCHANGE, SIGNED_KEY_EXCHANGE};
+
+    const fn bit(t: T) -> u64 {
+        HandshakeMessage::bit(t)
+    }
+    const fn on(feature: bool, set: u64) -> u64 {
+        if feature { set } else { 0 }
+    }
+    const CLIENT: bool = cfg!(feature = "client");
+    const SERVER: bool = cfg!(feature = "server");
+    const X509: bool = cfg!(feature = "x509");
+    const PSK: bool = cfg!(feature = "psk");
+    const CLIENT_AUTH: bool = cfg!(feature = "client-auth");
+    const RESUMPTION: bool = cfg!(feature = "resumption");
+    const SKE: u64 = bit(T::SERVER_KEY_EXCHANGE);
+
+    /// What a client receives: the server's flight; what a server receives: the
+    /// client's.
+    pub(crate) const RECEIVED: u64 = bit(T::FINISHED)
+        | on(
+            CLIENT,
+            bit(T::HELLO_REQUEST)
+                | bit(T::SERVER_HELLO)
+                | bit(T::SERVER_HELLO_DONE)
+                | on(X509, bit(T::CERTIFICATE) | bit(T::CERTIFICATE_REQUEST))
+                | on(X509, SKE | SIGNED_KEY_EXCHANGE)
+                | on(PSK, SKE | PSK_KEY_EXCHANGE)
+                | on(RESUMPTION, bit(T::NEW_SESSION_TICKET)),
+        )
+        | on(
+            SERVER,
+            bit(T::CLIENT_HELLO)
+                | bit(T::CLIENT_KEY_EXCHANGE)
+                | on(
+                    CLIENT_AUTH,
+                    bit(T::CERTIFICATE) | bit(T::CERTIFICATE_VERIFY),
+                ),
+        );
+
+    /// What each role sends: the mirror of [`RECEIVED`].
+    pub(crate) const SENT: u64 = bit(T::FINISHED)
+        | on(
+            CLIENT,
+            bit(T::CLIENT_HELLO)
+                | bit(T::CLIENT_KEY_EXCHANGE)
+                | on(
+                    CLIENT_AUTH,
+                    bit(T::CERTIFICATE) | bit(T::CERTIFICATE_VERIFY),
+                ),
+        )
+        | on(
+            SERVER,
+            bit(T::SERVER_HELLO)
+                | bit(T::SERVER_HELLO_DONE)
+                | on(X509, bit(T::CERTIFICATE) | bit(T::CERTIFICATE_REQUEST))
+                | on(X509, SKE | SIGNED_KEY_EXCHANGE)
+                | on(PSK, SKE | PSK_KEY_EXCHANGE)
+                | on(RESUMPTION, bit(T::NEW_SESSION_TICKET)),
+        );
+}
+pub(crate) use messages::{RECEIVED, SENT};
+
 /// Everything the handshake states act on: output, keys, events.
 pub(crate) struct Core {
     pub(crate) side: Side,
@@ -172,7 +240,9 @@ impl Core {
         msg: &HandshakeMessage<'_>,
         transcript: &mut Transcript,
     ) -> Result<(), Error> {
-        let bytes = msg.to_vec().map_err(|_| InternalError::Encoding)?;
+        let bytes = msg
+            .to_vec_in::<SENT>()
+            .map_err(|_| InternalError::Encoding)?;
         self.send_handshake_bytes(msg.typ(), &bytes, transcript)
     }
 

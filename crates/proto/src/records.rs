@@ -369,7 +369,11 @@ impl Rx {
             if !state.expects(frame.typ, core.side) {
                 return Err(PeerMisbehaved::UnexpectedHandshake(frame.typ).into());
             }
-            let msg = HandshakeMessage::decode_body(frame.typ, frame.body, state.key_exchange())?;
+            let msg = HandshakeMessage::decode_body_in::<{ crate::core::RECEIVED }>(
+                frame.typ,
+                frame.body,
+                state.key_exchange(),
+            )?;
             core.trace_event(
                 Direction::Received,
                 TraceKind::Handshake(frame.typ),

@@ -161,6 +161,9 @@ pub enum EncodeError {
     BufferFull,
     /// A body is longer than its length prefix can express.
     TooLong,
+    /// A message type the caller's set of encodable messages leaves out
+    /// ([`crate::handshake::HandshakeMessage::to_vec_in`]).
+    LeftOut,
 }
 
 impl fmt::Display for EncodeError {
@@ -168,6 +171,7 @@ impl fmt::Display for EncodeError {
         match self {
             Self::BufferFull => f.write_str("output buffer full"),
             Self::TooLong => f.write_str("body too long for its length prefix"),
+            Self::LeftOut => f.write_str("a message type left out of this build"),
         }
     }
 }

@@ -107,6 +107,15 @@ pub enum HandshakeMessage<'a> {
     NewSessionTicket(NewSessionTicket<'a>),
 }
 
+/// Every message type, both ServerKeyExchange forms: what
+/// [`HandshakeMessage::decode_body`] and [`HandshakeMessage::write_body`] handle.
+pub const ALL_MESSAGES: u64 = u64::MAX;
+/// In a set of message types: the signed ServerKeyExchange (DHE_RSA, ECDHE_RSA,
+/// ECDHE_ECDSA).
+pub const SIGNED_KEY_EXCHANGE: u64 = 1 << 63;
+/// In a set of message types: the PSK ServerKeyExchange (RFC 4279, RFC 5489).
+pub const PSK_KEY_EXCHANGE: u64 = 1 << 62;
+
 fn read_empty(r: &mut Reader<'_>) -> Result<(), DecodeError> {
     r.finish()
 }
@@ -131,6 +140,12 @@ impl<'a> HandshakeMessage<'a> {
         }
     }
 
+    /// The bit of message type `typ` in a set of message types (the `TYPES` of
+    /// [`HandshakeMessage::decode_body_in`] and [`HandshakeMessage::to_vec_in`]).
+    pub const fn bit(typ: HandshakeType) -> u64 {
+        if typ.0 < 62 { 1 << typ.0 } else { 0 }
+    }
+
     /// Decodes a message body of type `typ`, all of `body`.
     ///
     /// `kx` is the negotiated key exchange, needed for ServerKeyExchange and
@@ -142,36 +157,60 @@ impl<'a> HandshakeMessage<'a> {
         body: &'a [u8],
         kx: Option<KeyExchange>,
     ) -> Result<Self, DecodeError> {
+        Self::decode_body_in::<ALL_MESSAGES>(typ, body, kx)
+    }
+
+    /// [`HandshakeMessage::decode_body`] for the message types in `TYPES` only (a set
+    /// of [`HandshakeMessage::bit`]s, with [`SIGNED_KEY_EXCHANGE`] and
+    /// [`PSK_KEY_EXCHANGE`] for the two forms of ServerKeyExchange); any other is
+    /// [`DecodeError::UnknownHandshakeType`]. A caller that receives only some messages
+    /// (a client never a ClientHello; a client without certificates never a
+    /// Certificate) names them, and the decoders of the others are left out of its
+    /// build: `TYPES` is a constant, so their branches compile to nothing.
+    pub fn decode_body_in<const TYPES: u64>(
+        typ: HandshakeType,
+        body: &'a [u8],
+        kx: Option<KeyExchange>,
+    ) -> Result<Self, DecodeError> {
+        let has = |t: HandshakeType| TYPES & Self::bit(t) != 0;
         let mut r = Reader::new(body);
         let msg = match typ {
-            HandshakeType::HELLO_REQUEST => {
+            t @ HandshakeType::HELLO_REQUEST if has(t) => {
                 read_empty(&mut r)?;
                 Self::HelloRequest
             }
-            HandshakeType::CLIENT_HELLO => Self::ClientHello(ClientHello::read(&mut r)?),
-            HandshakeType::SERVER_HELLO => Self::ServerHello(ServerHello::read(&mut r)?),
-            HandshakeType::CERTIFICATE => Self::Certificate(Certificate::read(&mut r)?),
-            HandshakeType::SERVER_KEY_EXCHANGE if kx.is_some_and(KeyExchange::is_psk) => {
+            t @ HandshakeType::CLIENT_HELLO if has(t) => {
+                Self::ClientHello(ClientHello::read(&mut r)?)
+            }
+            t @ HandshakeType::SERVER_HELLO if has(t) => {
+                Self::ServerHello(ServerHello::read(&mut r)?)
+            }
+            t @ HandshakeType::CERTIFICATE if has(t) => {
+                Self::Certificate(Certificate::read(&mut r)?)
+            }
+            HandshakeType::SERVER_KEY_EXCHANGE
+                if TYPES & PSK_KEY_EXCHANGE != 0 && kx.is_some_and(KeyExchange::is_psk) =>
+            {
                 Self::PskServerKeyExchange(PskServerKeyExchange::read_for(&mut r, kx)?)
             }
-            HandshakeType::SERVER_KEY_EXCHANGE => {
+            HandshakeType::SERVER_KEY_EXCHANGE if TYPES & SIGNED_KEY_EXCHANGE != 0 => {
                 Self::ServerKeyExchange(ServerKeyExchange::read_for(&mut r, kx)?)
             }
-            HandshakeType::CERTIFICATE_REQUEST => {
+            t @ HandshakeType::CERTIFICATE_REQUEST if has(t) => {
                 Self::CertificateRequest(CertificateRequest::read(&mut r)?)
             }
-            HandshakeType::SERVER_HELLO_DONE => {
+            t @ HandshakeType::SERVER_HELLO_DONE if has(t) => {
                 read_empty(&mut r)?;
                 Self::ServerHelloDone
             }
-            HandshakeType::CERTIFICATE_VERIFY => {
+            t @ HandshakeType::CERTIFICATE_VERIFY if has(t) => {
                 Self::CertificateVerify(DigitallySigned::read(&mut r)?)
             }
-            HandshakeType::CLIENT_KEY_EXCHANGE => {
+            t @ HandshakeType::CLIENT_KEY_EXCHANGE if has(t) => {
                 Self::ClientKeyExchange(ClientKeyExchange::read_for(&mut r, kx)?)
             }
-            HandshakeType::FINISHED => Self::Finished(Finished::read(&mut r)?),
-            HandshakeType::NEW_SESSION_TICKET => {
+            t @ HandshakeType::FINISHED if has(t) => Self::Finished(Finished::read(&mut r)?),
+            t @ HandshakeType::NEW_SESSION_TICKET if has(t) => {
                 Self::NewSessionTicket(NewSessionTicket::read(&mut r)?)
             }
             other => return Err(DecodeError::UnknownHandshakeType(other)),
@@ -197,25 +236,42 @@ impl<'a> HandshakeMessage<'a> {
 
     /// Writes the body only.
     pub fn write_body(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        self.write_body_in::<ALL_MESSAGES>(w)
+    }
+
+    /// [`HandshakeMessage::write_body`] for the message types in `TYPES` only (see
+    /// [`HandshakeMessage::decode_body_in`]); any other is [`EncodeError::LeftOut`], and
+    /// its encoder is left out of the caller's build.
+    pub fn write_body_in<const TYPES: u64>(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        if TYPES & Self::bit(self.typ()) == 0 {
+            return Err(EncodeError::LeftOut);
+        }
+        let signed = TYPES & SIGNED_KEY_EXCHANGE != 0;
+        let psk = TYPES & PSK_KEY_EXCHANGE != 0;
         match self {
             Self::HelloRequest | Self::ServerHelloDone => Ok(()),
             Self::ClientHello(m) => m.write(w),
             Self::ServerHello(m) => m.write(w),
             Self::Certificate(m) => m.write(w),
-            Self::ServerKeyExchange(m) => m.write(w),
-            Self::PskServerKeyExchange(m) => m.write(w),
+            Self::ServerKeyExchange(m) if signed => m.write(w),
+            Self::PskServerKeyExchange(m) if psk => m.write(w),
             Self::CertificateRequest(m) => m.write(w),
             Self::CertificateVerify(m) => m.write(w),
             Self::ClientKeyExchange(m) => m.write(w),
             Self::Finished(m) => m.write(w),
             Self::NewSessionTicket(m) => m.write(w),
+            Self::ServerKeyExchange(_) | Self::PskServerKeyExchange(_) => Err(EncodeError::LeftOut),
         }
     }
 
     /// Writes the header and the body (the bytes that also go into the transcript).
     pub fn write(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
+        self.write_in::<ALL_MESSAGES>(w)
+    }
+
+    fn write_in<const TYPES: u64>(&self, w: &mut Writer<'_>) -> Result<(), EncodeError> {
         self.typ().write(w)?;
-        w.prefixed(LengthPrefix::U24, |w| self.write_body(w))
+        w.prefixed(LengthPrefix::U24, |w| self.write_body_in::<TYPES>(w))
     }
 
     /// Encodes header and body into `buf`, returning the length.
@@ -228,8 +284,15 @@ impl<'a> HandshakeMessage<'a> {
     /// Encodes header and body into a new `Vec`.
     #[cfg(feature = "alloc")]
     pub fn to_vec(&self) -> Result<alloc::vec::Vec<u8>, EncodeError> {
+        self.to_vec_in::<ALL_MESSAGES>()
+    }
+
+    /// [`HandshakeMessage::to_vec`] for the message types in `TYPES` only (see
+    /// [`HandshakeMessage::write_body_in`]).
+    #[cfg(feature = "alloc")]
+    pub fn to_vec_in<const TYPES: u64>(&self) -> Result<alloc::vec::Vec<u8>, EncodeError> {
         let mut v = alloc::vec::Vec::new();
-        self.write(&mut Writer::vec(&mut v))?;
+        self.write_in::<TYPES>(&mut Writer::vec(&mut v))?;
         Ok(v)
     }
 }
