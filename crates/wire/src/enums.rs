@@ -713,6 +713,18 @@ mod tests {
                         | 0xc030
                         | 0xcca8
                         | 0xcca9
+                        // The PSK suites (RFC 5487, RFC 5489, RFC 6655, RFC 7905) and
+                        // ECDSA's CCM (RFC 7251).
+                        | 0xa8
+                        | 0xa9
+                        | 0xae
+                        | 0xb2
+                        | 0xc037
+                        | 0xc0a4
+                        | 0xc0a8
+                        | 0xc0ac
+                        | 0xc0ae
+                        | 0xccac
             );
             assert_eq!(kx.is_some(), implemented, "{s:?}");
         }
