@@ -111,13 +111,13 @@
 //! compact backend, certificates stored as DER) with their sections and largest
 //! symbols, each run in QEMU through a handshake with the RSA-2048 test chain and a
 //! 4 KiB echo. The README quotes its latest figures. Roughly, at the commit of this
-//! text: a client with only `client`, `rsa-kx` and `cbc` (1 KiB records) is 95 KB of
+//! text: a client with only `client`, `rsa-kx` and `cbc` (1 KiB records) is 91 KB of
 //! `.text`, touches 9.7 KB of stack and holds 5.9 KB of heap after the handshake; one
 //! with only `client`, `ecdhe`, `ecdsa` and `aes-gcm` (ECDHE-ECDSA with AES-128-GCM, the
-//! smallest modern client) 134 KB, 16.6 KB of stack (the P-256 and X25519 arithmetic)
+//! smallest modern client) 130 KB, 16.6 KB of stack (the P-256 and X25519 arithmetic)
 //! and 4.7 KB of heap; one with only `client`, `psk` and `aes-ccm` (a pre-shared key,
-//! no certificate code at all, 512-byte records) 53 KB, 7.7 KB of stack and 2.2 KB of
-//! heap; with every feature, 239 KB (formatting every error type with `Debug` adds
+//! no certificate code at all, 512-byte records) 48 KB, 7.7 KB of stack and 2.2 KB of
+//! heap; with every feature, 241 KB (formatting every error type with `Debug` adds
 //! about 12 KB). Leave out what you do not use (features `server`, `dhe`, `rsa-kx`,
 //! `ecdhe`, `ecdsa`, `x509`, `psk`, `cbc`, `aes-gcm`, `aes-ccm`, `chacha20poly1305`,
 //! `client-auth`, `pss`, `sha512`, `resumption`: see [`sanstls_proto`]'s "Features"),
