@@ -51,6 +51,7 @@ use zeroize::Zeroize as _;
 
 use crate::Error;
 use crate::MAC_HEADER_LEN;
+use crate::{Held, hold};
 
 /// The tag length of AES-128-CCM_8 (RFC 6655 §4; `sanstls_crypto::aead::CCM_8_TAG_LEN`,
 /// which exists only with feature `aes-ccm`).
@@ -145,7 +146,7 @@ enum Key {
 /// The keyed state of one direction.
 pub(crate) struct AeadState {
     alg: AeadAlgorithm,
-    key: Key,
+    key: Held<Key>,
     /// The salt (first 4 bytes, GCM and CCM) or the whole 12-byte IV
     /// (ChaCha20-Poly1305).
     iv: [u8; NONCE_LEN],
@@ -222,7 +223,7 @@ impl AeadState {
         fixed[..iv.len()].copy_from_slice(iv);
         Ok(AeadState {
             alg,
-            key,
+            key: hold(key),
             iv: fixed,
         })
     }
@@ -278,7 +279,8 @@ impl AeadState {
         buf: &mut [u8],
         tag: &mut [u8],
     ) -> Result<(), Error> {
-        match self.key {
+        let key: &Key = &self.key;
+        match *key {
             #[cfg(feature = "aes-gcm")]
             Key::Gcm(ref k) => put_tag(k.seal_in_place(nonce, aad, buf), tag),
             #[cfg(feature = "aes-ccm")]
@@ -302,7 +304,8 @@ impl AeadState {
     ) -> Result<(), Error> {
         // The 16-byte-tag ciphers take an array; any other length cannot be theirs.
         let full = <&[u8; TAG_LEN]>::try_from(tag);
-        let opened: Result<(), sanstls_crypto::Error> = match self.key {
+        let key: &Key = &self.key;
+        let opened: Result<(), sanstls_crypto::Error> = match *key {
             #[cfg(feature = "aes-gcm")]
             Key::Gcm(ref k) => full
                 .map_err(|_| sanstls_crypto::Error::BadTag)

@@ -67,6 +67,29 @@ pub mod fuzzing;
 mod mac;
 mod protect;
 
+/// Where a record state keeps its key schedule (the AES round keys, the HMAC states):
+/// on the heap with feature `alloc`, inline without. The key schedule is the bulk of a
+/// record state (a few hundred bytes to a kilobyte); held by pointer, a [`Sealer`] or
+/// [`Opener`] is small, so the frames that build it, return it and box it do not each
+/// hold a copy of the schedule (on a device that was a kilobyte and more of stack during
+/// the handshake). Allocated once per direction and handshake, never on the record path.
+#[cfg(feature = "alloc")]
+pub(crate) type Held<T> = alloc::boxed::Box<T>;
+#[cfg(not(feature = "alloc"))]
+pub(crate) type Held<T> = T;
+
+/// `value`, held (see [`Held`]).
+#[cfg(feature = "alloc")]
+#[allow(clippy::unnecessary_box_returns)] // the point: a small handle to a large state
+pub(crate) fn hold<T>(value: T) -> Held<T> {
+    alloc::boxed::Box::new(value)
+}
+/// `value`, held (see [`Held`]).
+#[cfg(not(feature = "alloc"))]
+pub(crate) fn hold<T>(value: T) -> Held<T> {
+    value
+}
+
 /// The length of the MAC header and of the AEAD additional data (RFC 5246 §6.2.3.1,
 /// §6.2.3.3): `seq_num(8) + type(1) + version(2) + length(2)`.
 pub(crate) const MAC_HEADER_LEN: usize = 13;

@@ -42,7 +42,7 @@ impl SequenceNumber {
 enum Protection {
     Null,
     #[cfg(feature = "cbc")]
-    Cbc(CbcState, SeededRng),
+    Cbc(crate::Held<CbcState>, SeededRng),
     Aead(AeadState),
 }
 
@@ -101,7 +101,10 @@ impl Sealer {
     ) -> Result<Self, Error> {
         #[cfg(feature = "cbc")]
         return Ok(Sealer {
-            protection: Protection::Cbc(CbcState::new(keys, mode)?, SeededRng::from_rng(rng)),
+            protection: Protection::Cbc(
+                crate::hold(CbcState::new(keys, mode)?),
+                SeededRng::from_rng(rng),
+            ),
             seq: SequenceNumber::default(),
         });
         #[cfg(not(feature = "cbc"))]
@@ -300,7 +303,7 @@ pub struct OpenedRecord<'a> {
 #[allow(clippy::large_enum_variant)]
 enum Keyed {
     #[cfg(feature = "cbc")]
-    Cbc(CbcState),
+    Cbc(crate::Held<CbcState>),
     Aead(AeadState),
 }
 
@@ -346,7 +349,7 @@ impl Opener {
     pub fn cbc(keys: &DirectionKeys<'_>, mode: CbcMode) -> Result<Self, Error> {
         #[cfg(feature = "cbc")]
         return Ok(Opener {
-            protection: Some(Keyed::Cbc(CbcState::new(keys, mode)?)),
+            protection: Some(Keyed::Cbc(crate::hold(CbcState::new(keys, mode)?))),
             seq: SequenceNumber::default(),
             max_plaintext_len: MAX_PLAINTEXT_LEN,
         });
