@@ -84,12 +84,12 @@
 //!
 //! | | new | peak during the handshake | held after it |
 //! |---|---|---|---|
-//! | client, 16 KiB records both ways | 38 947 | 60 430 | **37 982** |
-//! | server, 16 KiB records both ways | 44 266 | 64 158 | **36 200** |
-//! | client, 1 KiB records negotiated both ways | 8 370 | 18 270 | **7 262** |
-//! | server, 1 KiB records negotiated both ways | 29 389 | 33 921 | **5 480** |
-//! | client, 16 KiB, 3-certificate chain | 38 947 | 62 207 | 38 881 |
-//! | client, 1 KiB, 3-certificate chain | 8 370 | 23 631 | 8 161 |
+//! | client, 16 KiB records both ways | 36 715 | 59 318 | **37 990** |
+//! | server, 16 KiB records both ways | 42 034 | 63 981 | **36 208** |
+//! | client, 1 KiB records negotiated both ways | 6 138 | 16 038 | **7 270** |
+//! | server, 1 KiB records negotiated both ways | 27 157 | 31 705 | **5 488** |
+//! | client, 16 KiB, 3-certificate chain | 36 715 | 61 095 | 38 889 |
+//! | client, 1 KiB, 3-certificate chain | 6 138 | 21 399 | 8 169 |
 //!
 //! (Before the record state moved to the heap the value was 3 328 bytes and the heap
 //! held 3 to 3.6 KB less: 4 382 bytes for the client with 1 KiB records. The sum is
@@ -111,13 +111,13 @@
 //! compact backend, certificates stored as DER) with their sections and largest
 //! symbols, each run in QEMU through a handshake with the RSA-2048 test chain and a
 //! 4 KiB echo. The README quotes its latest figures. Roughly, at the commit of this
-//! text: a client with only `client`, `rsa-kx` and `cbc` (1 KiB records) is 91 KB of
-//! `.text`, touches 9.7 KB of stack and holds 5.9 KB of heap after the handshake; one
+//! text: a client with only `client`, `rsa-kx` and `cbc` (1 KiB records) is 90 KB of
+//! `.text`, touches 9.1 KB of stack and holds 5.9 KB of heap after the handshake; one
 //! with only `client`, `ecdhe`, `ecdsa` and `aes-gcm` (ECDHE-ECDSA with AES-128-GCM, the
-//! smallest modern client) 130 KB, 16.6 KB of stack (the P-256 and X25519 arithmetic)
+//! smallest modern client) 129 KB, 16.6 KB of stack (the P-256 and X25519 arithmetic)
 //! and 4.7 KB of heap; one with only `client`, `psk` and `aes-ccm` (a pre-shared key,
-//! no certificate code at all, 512-byte records) 48 KB, 7.7 KB of stack and 2.2 KB of
-//! heap; with every feature, 241 KB (formatting every error type with `Debug` adds
+//! no certificate code at all, 512-byte records) 47 KB, 7.0 KB of stack and 2.2 KB of
+//! heap; with every feature, 240 KB (formatting every error type with `Debug` adds
 //! about 12 KB). Leave out what you do not use (features `server`, `dhe`, `rsa-kx`,
 //! `ecdhe`, `ecdsa`, `x509`, `psk`, `cbc`, `aes-gcm`, `aes-ccm`, `chacha20poly1305`,
 //! `client-auth`, `pss`, `sha512`, `resumption`: see [`sanstls_proto`]'s "Features"),
