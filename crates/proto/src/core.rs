@@ -266,6 +266,9 @@ impl Core {
 
     /// Sends ChangeCipherSpec and switches outgoing protection to `sealer` (RFC 5246
     /// §7.1: the sender's write state becomes current right after the message).
+    // (The handshake keeps the pending protection boxed, as it moves through the states
+    // by value; it is unboxed here, once, into its place.)
+    #[allow(clippy::boxed_local)]
     pub(crate) fn send_ccs(&mut self, sealer: alloc::boxed::Box<Sealer>) -> Result<(), Error> {
         let mut b = [0u8; 1];
         ChangeCipherSpec
