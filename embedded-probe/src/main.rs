@@ -165,14 +165,30 @@ macro_rules! say {
     }};
 }
 
+/// A client for `localhost` on `transport`, for the client roles.
+/// Not inlined: the constructor's result, moved into the caller's slot, would otherwise
+/// leave a second connection-sized temporary in main's frame.
+#[cfg(not(feature = "server"))]
+#[inline(never)]
+fn connect_client<T: Read + Write>(
+    config: &Arc<sanstls_embedded::ClientConfig>,
+    transport: T,
+) -> TlsConnection<T> {
+    let mut rng = SeededRng::from_seed([5; 32]);
+    // A DNS name, built as one: `"localhost".try_into()` would also try it as an IP
+    // address, and link the address parser (1.5 KB) into every firmware.
+    let name = sanstls_proto::DnsName::new("localhost")
+        .map(sanstls_embedded::ServerName::Dns)
+        .unwrap_or_else(|e| fail_with("the server name", &e));
+    TlsConnection::client(transport, Arc::clone(config), name, NOW, &mut rng)
+        .unwrap_or_else(|e| fail_with("the client connection", &e))
+}
+
 // ---- The role under test -----------------------------------------------------------
 
 #[cfg(feature = "client-psk")]
 mod role {
-    use super::{
-        Arc, NOW, PSK_FRAGMENT, PSK_IDENTITY, PSK_KEY, PSK_SUITE, SeededRng, TlsConnection,
-    };
-    use embedded_io::{Read, Write};
+    use super::{Arc, PSK_FRAGMENT, PSK_IDENTITY, PSK_KEY, PSK_SUITE};
     use sanstls_embedded::ClientConfig;
     use sanstls_proto::Psk;
 
@@ -199,18 +215,7 @@ mod role {
         )
     }
 
-    /// A client for `localhost` on `transport`. (Not inlined: see the other roles.)
-    #[inline(never)]
-    pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
-        let mut rng = SeededRng::from_seed([5; 32]);
-        // A DNS name, built as one: `"localhost".try_into()` would also try it as an IP
-        // address, and link the address parser (1.5 KB) into every firmware.
-        let name = sanstls_proto::DnsName::new("localhost")
-            .map(sanstls_embedded::ServerName::Dns)
-            .unwrap_or_else(|e| super::fail_with("the server name", &e));
-        TlsConnection::client(transport, Arc::clone(config), name, NOW, &mut rng)
-            .unwrap_or_else(|e| super::fail_with("the client connection", &e))
-    }
+    pub(crate) use super::connect_client as connect;
 
     pub(crate) const EXPECTED_FRAGMENT: usize = PSK_FRAGMENT;
 }
@@ -221,8 +226,7 @@ mod role {
     feature = "client-full"
 ))]
 mod role {
-    use super::{Arc, CA_DER, NOW, SeededRng, TlsConnection};
-    use embedded_io::{Read, Write};
+    use super::{Arc, CA_DER};
     use sanstls_embedded::{ClientConfig, TrustAnchors};
 
     pub(crate) type Config = ClientConfig;
@@ -251,20 +255,7 @@ mod role {
         )
     }
 
-    /// A client for `localhost` on `transport`.
-    /// Not inlined: the constructor's result, moved into the caller's slot, would
-    /// otherwise leave a second connection-sized temporary in main's frame.
-    #[inline(never)]
-    pub(crate) fn connect<T: Read + Write>(config: &Arc<Config>, transport: T) -> TlsConnection<T> {
-        let mut rng = SeededRng::from_seed([5; 32]);
-        // A DNS name, built as one: `"localhost".try_into()` would also try it as an IP
-        // address, and link the address parser (1.5 KB) into every firmware.
-        let name = sanstls_proto::DnsName::new("localhost")
-            .map(sanstls_embedded::ServerName::Dns)
-            .unwrap_or_else(|e| super::fail_with("the server name", &e));
-        TlsConnection::client(transport, Arc::clone(config), name, NOW, &mut rng)
-            .unwrap_or_else(|e| super::fail_with("the client connection", &e))
-    }
+    pub(crate) use super::connect_client as connect;
 
     /// The record size the client must have negotiated.
     pub(crate) const EXPECTED_FRAGMENT: usize =

@@ -310,53 +310,53 @@ fn full_handshake_suite(
     let group = negotiate::dh_group(config.dh_group, client_groups);
     let ec_group = negotiate::ec_group(&common.groups, client_groups);
     let psk = config.psk_store.is_some();
-    let Some(cert) = cert else {
-        // A PSK-only server (or no certificate for this name): PSK suites only.
-        let can = negotiate::Abilities {
-            rsa_sign: false,
-            ecdsa_sign: false,
-            decrypt: false,
-            dh_group: group,
-            ec_group,
-            psk,
-        };
-        let suite = negotiate::cipher_suite(
-            &common.suites,
-            ch.cipher_suites,
-            can,
-            config.client_suite_order,
-        )?;
-        return Ok((suite, psk_choice(*suite, group, ec_group)?));
-    };
-    let kind = cert.kind();
-    let scheme = negotiate::signature_scheme(
-        &common.signature_schemes,
-        exts.and_then(|e| e.signature_algorithms()),
-        kind,
-    );
-    let signs = scheme.is_some() && cert.may_sign();
-    // RFC 8422 §5.1.1 (and RFC 4492 §5.1 before it): the client's supported_groups
-    // also bounds the curve of an ECDSA certificate.
-    #[cfg(feature = "ecdsa")]
-    let ecdsa_sign = match kind {
-        KeyKind::Ecdsa(curve) => {
-            let code = match curve {
-                sanstls_crypto::ecdsa::EcdsaCurve::P256 => NamedGroup::SECP256R1,
-                _ => NamedGroup::SECP384R1,
+    // A PSK-only server (or one without a certificate for this name) can do PSK suites
+    // only; with a certificate, what its key and the client's schemes and groups allow.
+    let (can, scheme) = match cert {
+        None => (
+            negotiate::Abilities {
+                rsa_sign: false,
+                ecdsa_sign: false,
+                decrypt: false,
+                dh_group: group,
+                ec_group,
+                psk,
+            },
+            None,
+        ),
+        Some(cert) => {
+            let kind = cert.kind();
+            let scheme = negotiate::signature_scheme(
+                &common.signature_schemes,
+                exts.and_then(|e| e.signature_algorithms()),
+                kind,
+            );
+            let signs = scheme.is_some() && cert.may_sign();
+            // RFC 8422 §5.1.1 (and RFC 4492 §5.1 before it): the client's
+            // supported_groups also bounds the curve of an ECDSA certificate.
+            #[cfg(feature = "ecdsa")]
+            let ecdsa_sign = match kind {
+                KeyKind::Ecdsa(curve) => {
+                    let code = match curve {
+                        sanstls_crypto::ecdsa::EcdsaCurve::P256 => NamedGroup::SECP256R1,
+                        _ => NamedGroup::SECP384R1,
+                    };
+                    signs && client_groups.is_none_or(|g| g.contains(&code))
+                }
+                KeyKind::Rsa => false,
             };
-            signs && client_groups.is_none_or(|g| g.contains(&code))
+            #[cfg(not(feature = "ecdsa"))]
+            let ecdsa_sign = false;
+            let can = negotiate::Abilities {
+                rsa_sign: signs && kind == KeyKind::Rsa,
+                ecdsa_sign,
+                decrypt: cert.may_encipher(),
+                dh_group: group,
+                ec_group,
+                psk,
+            };
+            (can, scheme)
         }
-        KeyKind::Rsa => false,
-    };
-    #[cfg(not(feature = "ecdsa"))]
-    let ecdsa_sign = false;
-    let can = negotiate::Abilities {
-        rsa_sign: signs && kind == KeyKind::Rsa,
-        ecdsa_sign,
-        decrypt: cert.may_encipher(),
-        dh_group: group,
-        ec_group,
-        psk,
     };
     let suite = negotiate::cipher_suite(
         &common.suites,
