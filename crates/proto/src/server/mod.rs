@@ -291,7 +291,6 @@ impl ExpectClientKeyExchange {
         msg: &HandshakeMessage<'_>,
         raw: &[u8],
     ) -> Result<State, Error> {
-        let _ = config; // (used by the PSK suites)
         let HandshakeMessage::ClientKeyExchange(cke) = msg else {
             return Err(unexpected(msg.typ()));
         };
