@@ -656,10 +656,7 @@ impl ExpectPskServerKeyExchange {
             // Plain PSK without a hint (`expects` lets ServerHelloDone through only
             // then): the client's flight follows at once.
             HandshakeMessage::ServerHelloDone => {
-                let kx = choose_psk(config, None, PskShare::None, None)?;
-                if let ClientKx::Psk { identity, .. } = &kx {
-                    self.hs.psk_identity = Some(identity.clone());
-                }
+                let kx = choose_psk(config, &mut self.hs, None, PskShare::None, None)?;
                 let done = ExpectServerHelloDone {
                     hs: self.hs,
                     server_key: None,
@@ -673,24 +670,21 @@ impl ExpectPskServerKeyExchange {
         // RFC 4279 §5.2: an empty hint is no hint.
         let hint = (!ske.identity_hint.is_empty()).then_some(ske.identity_hint);
         let kx = match ske.params {
-            None => choose_psk(config, hint, PskShare::None, None)?,
+            None => choose_psk(config, &mut self.hs, hint, PskShare::None, None)?,
             #[cfg(feature = "dhe")]
             Some(KeyExchangeParams::Dh(params)) => {
                 let (yc, z) = client_dhe(core, config, &mut self.hs, &params)?;
-                choose_psk(config, hint, PskShare::Dh(yc), Some(&z))?
+                choose_psk(config, &mut self.hs, hint, PskShare::Dh(yc), Some(&z))?
             }
             #[cfg(feature = "ecdhe")]
             Some(KeyExchangeParams::Ecdh(params)) => {
                 let (point, z) = client_ecdhe(core, config, &mut self.hs, &params)?;
-                choose_psk(config, hint, PskShare::Ec(point), Some(&z))?
+                choose_psk(config, &mut self.hs, hint, PskShare::Ec(point), Some(&z))?
             }
             // (Decoding used the negotiated key exchange, which this build has.)
             #[allow(unreachable_patterns)]
             _ => return Err(InternalError::HandshakeState.into()),
         };
-        if let ClientKx::Psk { identity, .. } = &kx {
-            self.hs.psk_identity = Some(identity.clone());
-        }
         self.hs.transcript.add(raw);
         Ok(State::ServerHelloDone(ExpectServerHelloDone {
             hs: self.hs,
@@ -701,11 +695,12 @@ impl ExpectPskServerKeyExchange {
     }
 }
 
-/// The client's PSK for `hint`, and the premaster secret from it and `other` (the
-/// (EC)DH result; RFC 4279 §2 for `None`).
+/// The client's PSK for `hint` (its identity recorded in `hs`), and the premaster
+/// secret from it and `other` (the (EC)DH result; RFC 4279 §2 for `None`).
 #[cfg(feature = "psk")]
 fn choose_psk(
     config: &ClientConfig,
+    hs: &mut Hs,
     hint: Option<&[u8]>,
     share: PskShare,
     other: Option<&[u8]>,
@@ -715,6 +710,7 @@ fn choose_psk(
         .as_ref()
         .and_then(|c| c.choose(hint))
         .ok_or(PeerIncompatible::NoPsk)?;
+    hs.psk_identity = Some(psk.identity().to_vec());
     Ok(ClientKx::Psk {
         identity: psk.identity().to_vec(),
         share,
